@@ -1,0 +1,15 @@
+"""vjpkit: functional automatic differentiation for NumPy, in the style of JAX.
+
+>>> import vjpkit
+>>> import vjpkit.numpy as vnp
+>>> vjpkit.grad(lambda x: vnp.tanh(x) * x)(1.0)
+1.1800075918...
+"""
+from . import lax, numpy, tree_util
+from .api import grad, jvp, linearize, make_jaxpr, value_and_grad, vjp, vmap
+from .core.errors import (ConcretizationTypeError, TracerArrayConversionError,
+                          TracerIntegerConversionError, UnexpectedTracerError)
+from .core.ir import ClosedJaxpr, Jaxpr
+from .lax import stop_gradient
+
+__version__ = "0.1.0"

@@ -1,0 +1,384 @@
+"""The public transforms: grad, value_and_grad, vjp, jvp, linearize, vmap, make_jaxpr.
+
+Each is a thin pytree wrapper around a ``*_flat`` core in ``vjpkit.interpreters``:
+flatten the arguments, check them, run the core on flat lists, unflatten.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .core.avals import float0, get_aval, is_array_value, is_float
+from .core.ir import ClosedJaxpr
+from .core.trace import Tracer
+from .core.zeros import Zero, instantiate
+from .interpreters.batching import vmap_flat
+from .interpreters.jvp import jvp_flat
+from .interpreters.linearize import check_cotangents, linearize_flat
+from .interpreters.partial_eval import trace_to_jaxpr
+from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "linearize", "make_jaxpr", "vmap"]
+
+
+# -- pytree plumbing ----------------------------------------------------------------
+
+def _check_leaf(x, who: str, what: str):
+  """A transform input leaf as an array or tracer; anything else is a TypeError."""
+  if isinstance(x, Tracer):
+    return x
+  if isinstance(x, (bool, int, float, complex)):
+    return np.asarray(x)
+  if is_array_value(x):
+    get_aval(x)  # rejects object and string arrays
+    return x
+  raise TypeError(
+      f"{who}: {what} contains a value of type {type(x).__name__!r}, which is not an array. "
+      "Arguments must be arrays, numbers, or pytrees of them (tuples, lists, dicts, "
+      "namedtuples, None); register other containers with "
+      "vjpkit.tree_util.register_pytree_node.")
+
+
+def _flatten_args(args, who: str, what: str = "the argument") -> tuple[list, PyTreeDef]:
+  leaves, tree = tree_flatten(args)
+  return [_check_leaf(x, who, what) for x in leaves], tree
+
+
+class _OutStore:
+  """Where a flattened function leaves the structure of its output."""
+  __slots__ = ("tree",)
+
+  def __init__(self):
+    self.tree = None
+
+
+def _flat_fun(fun: Callable, in_tree: PyTreeDef, who: str) -> tuple[Callable, _OutStore]:
+  store = _OutStore()
+
+  def flat(*leaves):
+    out = fun(*tree_unflatten(in_tree, leaves))
+    out_leaves, store.tree = tree_flatten(out)
+    return [_check_leaf(x, who, "the function's output") for x in out_leaves]
+  return flat, store
+
+
+def _to_user(x):
+  """Concrete results given back to users are ordinary, writable NumPy values."""
+  if isinstance(x, np.ndarray) and not x.flags.writeable:
+    return np.array(x)
+  return x
+
+
+def _argnums_tuple(argnums, nargs: int, who: str) -> tuple[int, ...]:
+  nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+  for i in nums:
+    if not -nargs <= i < nargs:
+      raise ValueError(f"{who}: argnums={argnums} refers to positional argument {i}, but the "
+                       f"function was called with {nargs} positional argument(s)")
+  return tuple(i % nargs for i in nums)
+
+
+# -- forward mode -------------------------------------------------------------------
+
+def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+  """Evaluate ``fun`` and its directional derivative (a Jacobian-vector product).
+
+  >>> import vjpkit.numpy as vnp
+  >>> y, t = jvp(vnp.sin, (0.0,), (2.0,))
+  >>> float(y), float(t)
+  (0.0, 2.0)
+  """
+  if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+    raise TypeError("jvp: primals and tangents must be tuples or lists of arguments, "
+                    f"got {type(primals).__name__} and {type(tangents).__name__}")
+  flat_p, tree_p = _flatten_args(tuple(primals), "jvp", "primals")
+  flat_t, tree_t = _flatten_args(tuple(tangents), "jvp", "tangents")
+  if tree_p != tree_t:
+    raise ValueError(f"jvp: primals and tangents must have the same structure, got {tree_p} "
+                     f"and {tree_t}")
+  for i, (p, t) in enumerate(zip(flat_p, flat_t)):
+    ap, at = get_aval(p), get_aval(t)
+    if ap.shape != at.shape or (is_float(ap.dtype) and ap.dtype != at.dtype):
+      raise ValueError(f"jvp: tangent {i} has shape/dtype {at.str_short()} but its primal has "
+                       f"{ap.str_short()}; they must match.")
+  flat_t = [t if is_float(get_aval(p).dtype) else Zero.like(p) for p, t in zip(flat_p, flat_t)]
+  f, store = _flat_fun(fun, tree_p, "jvp")
+  out_p, out_t = jvp_flat(lambda *xs: f(*xs), flat_p, flat_t)
+  return (tree_unflatten(store.tree, [_to_user(x) for x in out_p]),
+          tree_unflatten(store.tree, [_to_user(x) for x in out_t]))
+
+
+def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
+  """``fun(*primals)`` and its linearization, a function of tangents.
+
+  The primal computation happens once; the returned function only runs the
+  recorded linear program.
+
+  >>> import vjpkit.numpy as vnp
+  >>> y, f_jvp = linearize(vnp.exp, 0.0)
+  >>> float(f_jvp(3.0))
+  3.0
+  """
+  flat, in_tree = _flatten_args(primals, "linearize")
+  f, store = _flat_fun(fun, in_tree, "linearize")
+  out, lin = linearize_flat(f, flat)
+  out_tree = store.tree
+
+  def f_jvp(*tangents):
+    flat_t, tree_t = _flatten_args(tangents, "linearize", "tangents")
+    if tree_t != in_tree:
+      raise ValueError(f"linearized function: tangents have structure {tree_t}, expected {in_tree}")
+    for i, (t, a) in enumerate(zip(flat_t, lin.in_avals)):
+      if get_aval(t).shape != a.shape:
+        raise ValueError(f"linearized function: tangent {i} has shape {get_aval(t).shape}, "
+                         f"expected {a.shape}")
+    return tree_unflatten(out_tree, [_to_user(x) for x in lin(flat_t)])
+  return tree_unflatten(out_tree, [_to_user(x) for x in out]), f_jvp
+
+
+# -- reverse mode -------------------------------------------------------------------
+
+def vjp(fun: Callable, *primals, has_aux: bool = False):
+  """``fun(*primals)`` and a function pulling output cotangents back to the inputs.
+
+  The returned ``f_vjp(ct)`` gives a tuple with one cotangent per primal. It
+  runs the transposed linear program only: the forward pass is not repeated.
+
+  >>> import numpy as np
+  >>> W, x = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1.0, -1.0])
+  >>> y, f_vjp = vjp(lambda W, x: W @ x, W, x)
+  >>> gW, gx = f_vjp(np.array([1.0, 0.0]))   # g x^T and W^T g
+  >>> gW
+  array([[ 1., -1.],
+         [ 0.,  0.]])
+  >>> gx
+  array([1., 2.])
+  """
+  flat, in_tree = _flatten_args(primals, "vjp")
+  f, store = _flat_fun(fun, in_tree, "vjp")
+  if has_aux:
+    f = _split_aux(f, store, "vjp")
+  out, lin = linearize_flat(f, flat)
+  out_tree, aux = store.tree, None
+  if has_aux:
+    n_out = store.n_out
+    out, aux = out[:n_out], tree_unflatten(store.aux_tree, [_to_user(x) for x in out[n_out:]])
+  out_avals = [get_aval(x) for x in out]
+
+  def f_vjp(ct):
+    flat_ct, ct_tree = tree_flatten(ct)
+    if ct_tree != out_tree:
+      raise ValueError(f"vjp function: the cotangent has structure {ct_tree}, but the "
+                       f"function's output has structure {out_tree}")
+    check_cotangents(flat_ct, out_avals, "vjp function")
+    cts = lin.transpose(flat_ct + [Zero(a) for a in lin.out_avals[len(flat_ct):]])
+    cts = [_zero_ct(c) for c in cts]
+    return tree_unflatten(in_tree, [_to_user(c) for c in cts])
+  primal_out = tree_unflatten(out_tree, [_to_user(x) for x in out])
+  return (primal_out, f_vjp, aux) if has_aux else (primal_out, f_vjp)
+
+
+def _zero_ct(ct):
+  if type(ct) is Zero:
+    if ct.aval.dtype == float0:
+      return np.zeros(ct.aval.shape, float0)
+    return np.zeros(ct.aval.shape, ct.aval.dtype)
+  return ct
+
+
+def _split_aux(f, store, who):
+  """Wrap a flat ``f`` returning ``(out, aux)``: outputs first, then aux leaves."""
+  def g(*leaves):
+    outs = f(*leaves)
+    tree = store.tree
+    if tree.kind is not tuple or len(tree.children) != 2:
+      raise TypeError(f"{who} with has_aux=True: the function must return a pair (output, aux), "
+                      f"got a value of structure {tree}")
+    store.n_out = tree.children[0].num_leaves
+    store.aux_tree = tree.children[1]
+    store.tree = tree.children[0]
+    return outs
+  store.__class__ = _AuxStore
+  return g
+
+
+class _AuxStore(_OutStore):
+  __slots__ = ("n_out", "aux_tree")
+
+
+def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+  """A function returning ``(fun(*args), grad(fun)(*args))`` from one forward pass.
+
+  >>> import vjpkit.numpy as vnp
+  >>> v, g = value_and_grad(lambda x: vnp.sum(x ** 2))(vnp.asarray([1.0, 2.0]))
+  >>> float(v), g
+  (5.0, array([2., 4.]))
+  """
+  @functools.wraps(fun)
+  def value_and_grad_f(*args, **kwargs):
+    nums = _argnums_tuple(argnums, len(args), "grad")
+    for i in nums:
+      for leaf in tree_flatten(args[i])[0]:
+        _check_grad_input(leaf, i)
+
+    def partial_f(*dyn):
+      full = list(args)
+      for i, x in zip(nums, dyn):
+        full[i] = x
+      return fun(*full, **kwargs)
+    if has_aux:
+      out, f_vjp, aux = vjp(partial_f, *[args[i] for i in nums], has_aux=True)
+    else:
+      out, f_vjp = vjp(partial_f, *[args[i] for i in nums])
+    _check_grad_output(out)
+    g = f_vjp(np.ones((), get_aval(out).dtype))
+    g = g[0] if isinstance(argnums, int) else tuple(g)
+    return ((out, aux), g) if has_aux else (out, g)
+  return value_and_grad_f
+
+
+def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+  """The gradient of a scalar-valued ``fun`` with respect to argument(s) ``argnums``.
+
+  The gradient has the structure of the differentiated argument (a pytree of
+  arrays for a pytree of parameters).
+
+  >>> import vjpkit.numpy as vnp
+  >>> grad(lambda x: vnp.sum(vnp.sin(x)))(vnp.asarray([0.0, 1.0]))   # = cos(x)
+  array([1.        , 0.54030231])
+  >>> grad(lambda W, b: W * b, argnums=(0, 1))(2.0, 3.0)
+  (array(3.), array(2.))
+  """
+  value_and_grad_f = value_and_grad(fun, argnums, has_aux)
+
+  @functools.wraps(fun)
+  def grad_f(*args, **kwargs):
+    value, g = value_and_grad_f(*args, **kwargs)
+    return (g, value[1]) if has_aux else g
+  return grad_f
+
+
+def _check_grad_input(x, i: int):
+  dtype = get_aval(x).dtype if (isinstance(x, Tracer) or is_array_value(x)) else None
+  if dtype is not None and not is_float(dtype):
+    kind = "complex" if dtype.kind == "c" else "integer or boolean"
+    raise TypeError(
+        f"grad requires real-valued (float) inputs, but argument {i} has {kind} dtype "
+        f"{dtype.name}. Differentiate with respect to floats (e.g. 1.0 instead of 1, or "
+        "x.astype(float)), or move integer arguments out of argnums.")
+
+
+def _check_grad_output(out):
+  leaves = tree_flatten(out)[0]
+  if len(leaves) != 1:
+    raise TypeError(
+        f"grad requires a function returning a single scalar, but it returned a pytree with "
+        f"{len(leaves)} leaves. Use vjp or jacrev for functions with several outputs.")
+  aval = get_aval(leaves[0])
+  if aval.shape != ():
+    raise TypeError(
+        f"grad requires a scalar output (shape ()), but the function returned shape "
+        f"{aval.shape}. For a non-scalar output use vjp (a vector-Jacobian product) or "
+        "jacrev (the full Jacobian), or reduce the output, e.g. with vjpkit.numpy.sum.")
+  if not is_float(aval.dtype):
+    raise TypeError(f"grad requires a real floating-point output, got dtype {aval.dtype.name}.")
+
+
+# -- staging ----------------------------------------------------------------------
+
+def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable[..., ClosedJaxpr]:
+  """A function returning the program that ``fun`` records for given arguments.
+
+  >>> import vjpkit.numpy as vnp
+  >>> print(make_jaxpr(lambda x: vnp.sum(vnp.sin(x) * 2.0))(vnp.ones(3)))
+  { lambda ; a:f64[3]. let
+      b:f64[3] = sin a
+      c:f64[3] = mul b 2.0:f64[]
+      d:f64[] = reduce_sum[axes=(0,)] c
+    in (d,) }
+  """
+  static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+
+  @functools.wraps(fun)
+  def make(*args, **kwargs):
+    dyn = [a for i, a in enumerate(args) if i not in static]
+    flat, in_tree = _flatten_args(tuple(dyn), "make_jaxpr")
+
+    def f(*dyn_args):
+      it = iter(dyn_args)
+      full = [a if i in static else next(it) for i, a in enumerate(args)]
+      return fun(*full, **kwargs)
+    flat_f, _ = _flat_fun(f, in_tree, "make_jaxpr")
+    jaxpr, consts = trace_to_jaxpr(flat_f, [get_aval(x) for x in flat])
+    return ClosedJaxpr(jaxpr, consts)
+  return make
+
+
+# -- vmap ----------------------------------------------------------------------
+
+def _axes_for_leaves(spec, tree: PyTreeDef, who: str, what: str) -> list:
+  """Expand an axis spec that is a pytree prefix of ``tree`` to one entry per leaf."""
+  if spec is None or isinstance(spec, int):
+    return [spec] * tree.num_leaves
+  kind = tree.kind
+  if isinstance(spec, dict) and kind is dict:
+    if tuple(sorted(spec)) != tree.aux:
+      raise ValueError(f"{who}: {what} has keys {sorted(spec)}, but the value has keys "
+                       f"{list(tree.aux)}")
+    return [d for k, c in zip(tree.aux, tree.children)
+            for d in _axes_for_leaves(spec[k], c, who, what)]
+  sequence_kind = kind in (tuple, list) or (isinstance(kind, tuple) and kind[0] == "namedtuple")
+  if isinstance(spec, (tuple, list)) and sequence_kind:
+    if len(spec) != len(tree.children):
+      raise ValueError(f"{who}: {what} has {len(spec)} entries, but the value it describes "
+                       f"has {len(tree.children)} ({tree})")
+    return [d for s, c in zip(spec, tree.children) for d in _axes_for_leaves(s, c, who, what)]
+  raise ValueError(f"{who}: {what}={spec!r} does not match the structure {tree}; use an int, "
+                   "None, or a tuple/list/dict with one entry per element")
+
+
+def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | None = None) -> Callable:
+  """Vectorise ``fun`` over a batch axis of its arguments.
+
+  ``in_axes``/``out_axes``: an int, ``None`` (not batched), or a pytree prefix
+  of the arguments/outputs (a tuple with one entry per positional argument).
+
+  >>> import vjpkit.numpy as vnp
+  >>> vmap(lambda x: vnp.sum(x * x))(vnp.asarray([[1.0, 2.0], [3.0, 4.0]]))
+  array([ 5., 25.])
+  """
+  spec = tuple(in_axes) if isinstance(in_axes, list) else in_axes
+
+  @functools.wraps(fun)
+  def vmapped(*args):
+    flat, in_tree = _flatten_args(args, "vmap")
+    if isinstance(spec, tuple) and len(spec) != len(args):
+      raise ValueError(f"vmap: in_axes has {len(spec)} entries but the function was called "
+                       f"with {len(args)} positional argument(s)")
+    dims = _axes_for_leaves(spec, in_tree, "vmap", "in_axes")
+    norm_dims, sizes = [], {}
+    for i, (x, d) in enumerate(zip(flat, dims)):
+      shape = get_aval(x).shape
+      if d is not None:
+        if not -len(shape) <= d < len(shape):
+          raise ValueError(f"vmap: in_axes={d} is out of range for argument leaf {i} of "
+                           f"shape {shape}")
+        d %= len(shape)
+        sizes[i] = shape[d]
+      norm_dims.append(d)
+    if len(set(sizes.values())) > 1:
+      detail = ", ".join(f"leaf {i} has size {n}" for i, n in sizes.items())
+      raise ValueError(f"vmap got inconsistent sizes for the mapped axis: {detail}")
+    if not sizes and axis_size is None:
+      raise ValueError("vmap needs at least one mapped argument (in_axes not all None) "
+                       "or an explicit axis_size")
+    n = next(iter(sizes.values())) if sizes else axis_size
+    if axis_size is not None and n != axis_size:
+      raise ValueError(f"vmap: axis_size={axis_size} but the mapped axis has size {n}")
+    f, store = _flat_fun(fun, in_tree, "vmap")
+    outs = vmap_flat(f, n, flat, norm_dims,
+                     lambda n_out: _axes_for_leaves(out_axes, store.tree, "vmap", "out_axes"))
+    return tree_unflatten(store.tree, [_to_user(x) for x in outs])
+  return vmapped

@@ -1,0 +1,109 @@
+"""Abstract values: what a transform may know about an array without its data.
+
+Every value flowing through vjpkit has an aval (shape + dtype). Tracers carry
+only their aval; concrete values are NumPy arrays, NumPy scalars or Python
+numbers. Tangent and cotangent spaces are derived from avals here so that
+every interpreter agrees on them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# JAX's dtype of the tangent space of integer and boolean values: a value of
+# this dtype carries no information, so it can never be mistaken for data.
+float0 = np.dtype([("float0", np.void, 0)])
+
+_SHORT = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
+          "int32": "i32", "int16": "i16", "int8": "i8", "uint64": "u64", "uint32": "u32",
+          "uint16": "u16", "uint8": "u8", "bool": "bool", "complex128": "c128",
+          "complex64": "c64"}
+
+
+def short_dtype(dtype: np.dtype) -> str:
+  """``float64`` -> ``f64``: the compact dtype names used in printed programs."""
+  if dtype == float0:
+    return "float0"
+  return _SHORT.get(dtype.name, dtype.name)
+
+
+def is_float(dtype: np.dtype) -> bool:
+  """True for the real floating dtypes, the only ones that carry derivatives."""
+  return dtype.kind == "f"
+
+
+class ShapedArray:
+  """The abstract value of an array: its shape and dtype, nothing else."""
+  __slots__ = ("shape", "dtype")
+  array_abstraction_level = 1
+
+  def __init__(self, shape, dtype):
+    self.shape = tuple(shape)
+    self.dtype = np.dtype(dtype)
+
+  @property
+  def ndim(self) -> int:
+    return len(self.shape)
+
+  @property
+  def size(self) -> int:
+    return int(np.prod(self.shape, dtype=np.int64))
+
+  def __eq__(self, other):
+    return (type(other) is ShapedArray and self.shape == other.shape
+            and self.dtype == other.dtype)
+
+  def __hash__(self):
+    return hash((self.shape, self.dtype))
+
+  def str_short(self) -> str:
+    return f"{short_dtype(self.dtype)}[{','.join(map(str, self.shape))}]"
+
+  __str__ = str_short
+
+  def __repr__(self):
+    return f"ShapedArray({self.str_short()})"
+
+  def update(self, shape=None, dtype=None) -> "ShapedArray":
+    return ShapedArray(self.shape if shape is None else shape,
+                       self.dtype if dtype is None else dtype)
+
+
+_PY_SCALARS = (bool, int, float, complex)
+
+
+def get_aval(x) -> ShapedArray:
+  """The aval of a value or tracer; a TypeError for anything that is not an array."""
+  aval = getattr(x, "aval", None)
+  if aval is not None and type(aval) is ShapedArray:
+    return aval
+  if isinstance(x, (np.ndarray, np.generic)):
+    if x.dtype.kind in "OUSV" and x.dtype != float0:
+      raise TypeError(f"arrays of dtype {x.dtype} are not supported by vjpkit "
+                      "(use a numeric dtype)")
+    return ShapedArray(x.shape, x.dtype)
+  if isinstance(x, _PY_SCALARS):
+    return ShapedArray((), _python_scalar_dtype(x))
+  raise TypeError(f"value of type {type(x).__name__!r} is not a valid vjpkit array "
+                  "(expected a NumPy array, a NumPy scalar or a Python number)")
+
+
+def _python_scalar_dtype(x) -> np.dtype:
+  if isinstance(x, bool):
+    return np.dtype(bool)
+  if isinstance(x, int):
+    return np.dtype(np.int64)
+  if isinstance(x, float):
+    return np.dtype(np.float64)
+  return np.dtype(np.complex128)
+
+
+def tangent_aval(aval: ShapedArray) -> ShapedArray:
+  """The aval of tangents (and cotangents) of values of ``aval``."""
+  if is_float(aval.dtype) or aval.dtype.kind == "c":
+    return aval
+  return ShapedArray(aval.shape, float0)
+
+
+def is_array_value(x) -> bool:
+  """True for the concrete leaves vjpkit accepts (arrays, NumPy scalars, Python numbers)."""
+  return isinstance(x, (np.ndarray, np.generic) + _PY_SCALARS)

@@ -1,0 +1,106 @@
+"""The IR: typed variables, literals, equations and programs ("jaxprs").
+
+A program is ``Jaxpr(constvars, invars, eqns, outvars)``: a straight-line list
+of equations ``outvars = prim[params](invars)``. Programs carry no values; a
+``ClosedJaxpr`` pairs one with the values of its constvars. Every transform in
+vjpkit is either an interpreter of this IR or a function from IR to IR.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .avals import ShapedArray
+
+
+class Var:
+  """A variable: an SSA name with a type. Compared by identity."""
+  __slots__ = ("aval",)
+
+  def __init__(self, aval: ShapedArray):
+    self.aval = aval
+
+  def __repr__(self):
+    return f"Var({self.aval.str_short()})"
+
+
+class Lit:
+  """A scalar constant written directly into an equation."""
+  __slots__ = ("val", "aval")
+
+  def __init__(self, val, aval: ShapedArray):
+    self.val = val
+    self.aval = aval
+
+  def __repr__(self):
+    return f"Lit({self.val!r})"
+
+
+Atom = Var | Lit
+
+
+class Eqn:
+  """``outvars = prim[params](invars)``."""
+  __slots__ = ("prim", "invars", "params", "outvars")
+
+  def __init__(self, prim, invars: list, params: dict, outvars: list):
+    self.prim = prim
+    self.invars = invars
+    self.params = params
+    self.outvars = outvars
+
+  def __repr__(self):
+    return f"Eqn({self.prim.name}, {len(self.invars)} in, {len(self.outvars)} out)"
+
+
+class Jaxpr:
+  """A typed straight-line program. Immutable by convention: passes build new ones."""
+  __slots__ = ("constvars", "invars", "eqns", "outvars")
+
+  def __init__(self, constvars: Sequence[Var], invars: Sequence[Var],
+               eqns: Sequence[Eqn], outvars: Sequence[Atom]):
+    self.constvars = list(constvars)
+    self.invars = list(invars)
+    self.eqns = list(eqns)
+    self.outvars = list(outvars)
+
+  @property
+  def in_avals(self) -> list[ShapedArray]:
+    return [v.aval for v in self.invars]
+
+  @property
+  def out_avals(self) -> list[ShapedArray]:
+    return [v.aval for v in self.outvars]
+
+  def __str__(self):
+    from .pretty import pp_jaxpr
+    return pp_jaxpr(self)
+
+  __repr__ = __str__
+
+
+class ClosedJaxpr:
+  """A program together with the values of its constvars (what make_jaxpr returns)."""
+  __slots__ = ("jaxpr", "consts")
+
+  def __init__(self, jaxpr: Jaxpr, consts: Sequence[Any]):
+    assert len(jaxpr.constvars) == len(consts)
+    self.jaxpr = jaxpr
+    self.consts = list(consts)
+
+  in_avals = property(lambda self: self.jaxpr.in_avals)
+  out_avals = property(lambda self: self.jaxpr.out_avals)
+  eqns = property(lambda self: self.jaxpr.eqns)
+
+  def __str__(self):
+    return str(self.jaxpr)
+
+  __repr__ = __str__
+
+
+def literal(val) -> Lit:
+  """A Lit for a Python or NumPy scalar, keeping its dtype."""
+  from .avals import get_aval
+  aval = get_aval(val)
+  return Lit(np.asarray(val, aval.dtype)[()], aval)

@@ -1,0 +1,35 @@
+"""Primitives: named operations with an implementation and a type rule.
+
+A primitive's transform rules (JVP, transpose, batching, ...) are kept in the
+tables of the interpreters that use them, and are filled by the module that
+declares the primitive, right next to the declaration (see ``vjpkit/lax``).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .trace import bind
+
+
+class Primitive:
+  """An operation of the IR.
+
+  ``impl(*arrays, **params)`` computes it with NumPy; ``abstract_eval(*avals,
+  **params)`` is its shape/dtype rule. Arrays are passed positionally, static
+  parameters as keywords (they must be hashable: they key jit caches).
+  Multiple-result primitives return lists from both.
+  """
+  __slots__ = ("name", "multiple_results", "impl", "abstract_eval")
+
+  def __init__(self, name: str, *, impl: Callable | None = None,
+               abstract_eval: Callable | None = None, multiple_results: bool = False):
+    self.name = name
+    self.multiple_results = multiple_results
+    self.impl = impl
+    self.abstract_eval = abstract_eval
+
+  def bind(self, *args, **params) -> Any:
+    return bind(self, args, params)
+
+  def __repr__(self):
+    return self.name

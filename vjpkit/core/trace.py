@@ -1,0 +1,163 @@
+"""Traces, tracers and the per-thread stack of active transforms.
+
+Each transform in progress (a jvp, a staging for jit or linearize, a vmap) is
+a ``Trace`` with a *level*: its position on the stack. A ``Tracer`` belongs to
+exactly one trace. ``bind`` hands a primitive application to the highest-level
+trace among its arguments; lower-level tracers and plain arrays are constants
+to it. That single rule is what keeps the perturbations of nested transforms
+apart (``grad(lambda x: x * grad(lambda y: x + y)(1.))`` is 1, not 2).
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Iterator, TypeVar
+
+from .avals import ShapedArray
+from .errors import (ConcretizationTypeError, TracerArrayConversionError,
+                     TracerIntegerConversionError, UnexpectedTracerError)
+
+
+class Trace:
+  """One transform in progress. Subclasses implement ``process_primitive``."""
+  __slots__ = ("level", "active")
+
+  def __init__(self, level: int):
+    self.level = level
+    self.active = True
+
+  def process_primitive(self, prim, args, params):
+    raise NotImplementedError
+
+  def __repr__(self):
+    return f"{type(self).__name__}(level={self.level})"
+
+
+class _Stack(threading.local):
+  def __init__(self):
+    self.traces: list[Trace] = []
+
+
+_stack = _Stack()
+
+T = TypeVar("T", bound=Trace)
+
+
+@contextmanager
+def new_trace(trace_type: type[T], *args) -> Iterator[T]:
+  """Push a new trace above every active one; it dies (becomes inactive) on exit."""
+  traces = _stack.traces
+  trace = trace_type(len(traces) + 1, *args)
+  traces.append(trace)
+  try:
+    yield trace
+  finally:
+    traces.pop()
+    trace.active = False
+
+
+def current_level() -> int:
+  return len(_stack.traces)
+
+
+def bind(prim, args, params):
+  """Apply ``prim``: evaluate it, or let the innermost trace among ``args`` process it."""
+  top = None
+  for x in args:
+    if isinstance(x, Tracer):
+      t = x._trace
+      if not t.active:
+        raise escaped_tracer_error(x, prim)
+      if top is None or t.level > top.level:
+        top = t
+  if top is None:
+    return prim.impl(*args, **params)
+  return top.process_primitive(prim, args, params)
+
+
+def escaped_tracer_error(x: "Tracer", prim=None) -> UnexpectedTracerError:
+  where = f" (it was passed to '{prim.name}')" if prim is not None else ""
+  return UnexpectedTracerError(
+      f"Encountered a traced value {x.aval.str_short()} from a {type(x._trace).__name__} "
+      f"that has already finished{where}. This is a tracer leak: a value computed inside "
+      "a transformed function (grad, jit, vmap, ...) was stored outside of it, e.g. in a "
+      "global or a closure, and used later. Return such values from the function instead.")
+
+
+class Tracer:
+  """A value under a transform. Subclasses set ``aval`` and may be concrete."""
+  __slots__ = ("_trace",)
+  __array_priority__ = 1000
+
+  aval: ShapedArray
+
+  shape = property(lambda self: self.aval.shape)
+  dtype = property(lambda self: self.aval.dtype)
+  ndim = property(lambda self: self.aval.ndim)
+  size = property(lambda self: self.aval.size)
+
+  def __len__(self):
+    if not self.aval.shape:
+      raise TypeError("len() of unsized object (a 0-d traced array)")
+    return self.aval.shape[0]
+
+  def __iter__(self):
+    if not self.aval.shape:
+      raise TypeError("iteration over a 0-d traced array")
+    return (self[i] for i in range(self.aval.shape[0]))
+
+  # -- concrete values ----------------------------------------------------
+  def _concrete(self, what: str):
+    """Follow tracers down to a concrete value, or raise the trace's error."""
+    x = self
+    while isinstance(x, Tracer):
+      x = x._trace_concrete(what)
+    return x
+
+  def _trace_concrete(self, what: str):
+    raise self._concretization_error(what)
+
+  def _concretization_error(self, what: str) -> ConcretizationTypeError:
+    return ConcretizationTypeError(
+        f"{what} needs a concrete value, but this {self.aval.str_short()} value is "
+        f"abstract under {type(self._trace).__name__}. Python control flow that "
+        "depends on traced values is not possible here: use vjpkit.lax.cond, "
+        "vjpkit.lax.while_loop or vjpkit.numpy.where, or mark the argument static with "
+        "jit(..., static_argnums=...).")
+
+  def __bool__(self):
+    return bool(self._concrete("bool() (e.g. an `if` or `while` on a traced value)"))
+
+  def __float__(self):
+    return float(self._concrete("float()"))
+
+  def __complex__(self):
+    return complex(self._concrete("complex()"))
+
+  def __int__(self):
+    return int(self._concrete("int()"))
+
+  def __index__(self):
+    if self.aval.dtype.kind not in "iub":
+      raise TracerIntegerConversionError(
+          f"a {self.aval.str_short()} value cannot be used as an index or size: "
+          "only integer values can")
+    return int(self._concrete("using a traced value as a Python index or size"))
+
+  def __array__(self, dtype=None, copy=None):
+    raise TracerArrayConversionError(
+        f"A traced value {self.aval.str_short()} was converted to a NumPy array "
+        f"inside {type(self._trace).__name__}. Converting would silently drop its "
+        "derivative or batch dimension. Use vjpkit.numpy functions on it instead of "
+        "numpy.asarray/numpy functions without vjpkit support, or apply "
+        "vjpkit.lax.stop_gradient if you really mean a constant.")
+
+  def __setitem__(self, idx, value):
+    raise TypeError(
+        "vjpkit arrays are immutable: `x[idx] = v` is not supported on traced values. "
+        "Use the functional update `x = x.at[idx].set(v)` (or .add/.multiply/.min/.max).")
+
+  __hash__ = None  # like NumPy arrays: mutable-looking values are not hashable
+
+  def __repr__(self):
+    return f"Traced<{self.aval.str_short()}>with<{type(self._trace).__name__}>"

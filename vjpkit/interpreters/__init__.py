@@ -1,0 +1,1 @@
+"""Interpreters of the IR: eval, jvp, staging/partial eval, transpose, batching."""

@@ -1,0 +1,86 @@
+"""Vectorisation (vmap): run a function on a batch by carrying a batch axis.
+
+A ``BatchTracer`` holds a value with an extra axis ``bdim`` (or ``None`` when
+the value is the same for every batch member). Each primitive's batching rule
+``rule(axis_size, vals, dims, **params) -> (out, out_dim)`` computes the whole
+batch at once, usually with the primitive itself on the batched arrays.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from ..core.avals import ShapedArray, get_aval
+from ..core.trace import Trace, Tracer, new_trace
+
+batch_rules: dict[Any, Callable] = {}
+not_mapped = None
+
+
+class BatchTracer(Tracer):
+  __slots__ = ("val", "bdim")
+
+  def __init__(self, trace, val, bdim: int):
+    self._trace = trace
+    self.val = val
+    self.bdim = bdim
+
+  @property
+  def aval(self):
+    a = get_aval(self.val)
+    return ShapedArray(a.shape[:self.bdim] + a.shape[self.bdim + 1:], a.dtype)
+
+
+class BatchTrace(Trace):
+  __slots__ = ("axis_size",)
+
+  def __init__(self, level: int, axis_size: int):
+    super().__init__(level)
+    self.axis_size = axis_size
+
+  def process_primitive(self, prim, args, params):
+    vals, dims, batched = [], [], False
+    for x in args:
+      if type(x) is BatchTracer and x._trace is self:
+        vals.append(x.val)
+        dims.append(x.bdim)
+        batched = True
+      else:
+        vals.append(x)
+        dims.append(None)
+    if not batched:
+      return prim.bind(*vals, **params)
+    rule = batch_rules.get(prim)
+    if rule is None:
+      raise NotImplementedError(f"vmap is not supported for the primitive '{prim.name}' "
+                                "(it has no batching rule); use a Python loop instead.")
+    out, out_dim = rule(self.axis_size, vals, dims, **params)
+    if prim.multiple_results:
+      return [self.wrap(x, d) for x, d in zip(out, out_dim)]
+    return self.wrap(out, out_dim)
+
+  def wrap(self, val, bdim):
+    return val if bdim is None else BatchTracer(self, val, bdim)
+
+
+def vmap_flat(fun: Callable, axis_size: int, args: Sequence[Any], in_dims: Sequence[int | None],
+              out_dims: Sequence[int | None] | Callable) -> list[Any]:
+  """Apply ``fun`` to a batch: ``in_dims``/``out_dims`` give where each batch axis is."""
+  from .. import lax
+  with new_trace(BatchTrace, axis_size) as trace:
+    outs = fun(*[trace.wrap(x, d) for x, d in zip(args, in_dims)])
+    pairs = [(x.val, x.bdim) if type(x) is BatchTracer and x._trace is trace else (x, None)
+             for x in outs]
+  if callable(out_dims):
+    out_dims = out_dims(len(pairs))
+  results = []
+  for (val, bdim), dst in zip(pairs, out_dims):
+    if dst is None:
+      if bdim is not None:
+        raise ValueError("vmap has out_axes=None for an output that is batched "
+                         "(it differs across the batch)")
+      results.append(val)
+    elif bdim is None:
+      results.append(lax.broadcast_batch(val, axis_size, dst))
+    else:
+      results.append(lax.moveaxis(val, bdim, dst))
+  return results

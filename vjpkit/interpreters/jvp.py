@@ -1,0 +1,161 @@
+"""Forward mode: push tangents through each primitive's JVP rule.
+
+A ``JVPTracer`` pairs a primal with a tangent; a tangent may be a symbolic
+``Zero``. A primitive whose inputs all have zero tangents is not
+differentiated at all, and any result with a zero tangent leaves the trace as
+its bare primal, so constants cost nothing.
+
+JVP rules: ``rule(primals, tangents, **params) -> (primal_out, tangent_out)``.
+Most primitives register through the helpers at the bottom:
+``defjvp`` (one rule per differentiable argument), ``deflinear`` (the JVP of a
+linear map is the map itself) and ``defbilinear`` (mul, dot_general).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from ..core.avals import get_aval, is_float, tangent_aval
+from ..core.trace import Trace, Tracer, new_trace
+from ..core.zeros import UndefPrimal, Zero, add_tangents, instantiate
+from .transpose import transpose_rules
+
+jvp_rules: dict[Any, Callable] = {}
+
+
+class JVPTracer(Tracer):
+  __slots__ = ("primal", "tangent")
+
+  def __init__(self, trace, primal, tangent):
+    self._trace = trace
+    self.primal = primal
+    self.tangent = tangent
+
+  @property
+  def aval(self):
+    return get_aval(self.primal)
+
+  def _trace_concrete(self, what):
+    return self.primal  # under jvp/grad the primal is as concrete as it was outside
+
+
+class JVPTrace(Trace):
+  __slots__ = ()
+
+  def process_primitive(self, prim, args, params):
+    primals, tangents, nonzero = [], [], False
+    for x in args:
+      if type(x) is JVPTracer and x._trace is self:
+        primals.append(x.primal)
+        tangents.append(x.tangent)
+        nonzero = nonzero or type(x.tangent) is not Zero
+      else:
+        primals.append(x)
+        tangents.append(None)
+    if not nonzero:  # nothing to differentiate at this level
+      return prim.bind(*primals, **params)
+    tangents = [Zero.like(p) if t is None else t for p, t in zip(primals, tangents)]
+    rule = jvp_rules.get(prim)
+    if rule is None:
+      raise NotImplementedError(
+          f"vjpkit has no differentiation rule for the primitive '{prim.name}'. "
+          "Wrap the computation with vjpkit.lax.stop_gradient if it needs no derivative, "
+          "or define one with vjpkit.custom_jvp.")
+    out, out_t = rule(primals, tangents, **params)
+    if prim.multiple_results:
+      return [self.wrap(p, t) for p, t in zip(out, out_t)]
+    return self.wrap(out, out_t)
+
+  def wrap(self, primal, tangent):
+    if tangent is None or type(tangent) is Zero:
+      return primal
+    return JVPTracer(self, primal, tangent)
+
+
+def jvp_flat(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
+             instantiate_zeros: bool = True) -> tuple[list[Any], list[Any]]:
+  """Run ``fun`` on (primal, tangent) pairs; tangents may be ``Zero``."""
+  with new_trace(JVPTrace) as trace:
+    ins = [trace.wrap(p, t) for p, t in zip(primals, tangents)]
+    outs = fun(*ins)
+    out_p, out_t = [], []
+    for x in outs:
+      if type(x) is JVPTracer and x._trace is trace:
+        out_p.append(x.primal)
+        out_t.append(x.tangent)
+      else:
+        out_p.append(x)
+        out_t.append(Zero.like(x))
+  if instantiate_zeros:
+    out_t = [instantiate(t) for t in out_t]
+  return out_p, out_t
+
+
+# -- rule helpers ------------------------------------------------------------
+
+def _zero_out(ans):
+  return Zero(tangent_aval(get_aval(ans)))
+
+
+def defjvp(prim, *rules: Callable | None) -> None:
+  """One rule per argument: ``rule(t, ans, *primals, **params)`` gives the output
+  tangent due to that argument's tangent ``t``; ``None`` for an argument with
+  no derivative. Contributions are summed, zero tangents skipped."""
+  def jvp(primals, tangents, **params):
+    ans = prim.bind(*primals, **params)
+    out = None
+    for rule, t in zip(rules, tangents):
+      if rule is not None and type(t) is not Zero:
+        out = add_tangents(out, rule(t, ans, *primals, **params))
+    return ans, _zero_out(ans) if out is None else out
+  jvp_rules[prim] = jvp
+
+
+def defjvp_zero(prim) -> None:
+  """The output does not change under perturbation (comparisons, floor, sign...)."""
+  def jvp(primals, tangents, **params):
+    ans = prim.bind(*primals, **params)
+    if prim.multiple_results:
+      return ans, [_zero_out(a) for a in ans]
+    return ans, _zero_out(ans)
+  jvp_rules[prim] = jvp
+
+
+def deflinear(prim, transpose: Callable) -> None:
+  """A primitive linear in all its array arguments: its JVP is itself applied to
+  the tangents; ``transpose(ct, *args, **params)`` returns one cotangent per arg."""
+  def jvp(primals, tangents, **params):
+    ans = prim.bind(*primals, **params)
+    return ans, prim.bind(*[instantiate(t) for t in tangents], **params)
+  jvp_rules[prim] = jvp
+  transpose_rules[prim] = transpose
+
+
+def defbilinear(prim, lhs_transpose: Callable, rhs_transpose: Callable) -> None:
+  """``prim(x, y)`` linear in each argument separately (mul, dot_general).
+
+  ``lhs_transpose(ct, x, y)`` pulls ``ct`` back to x while y is known, and
+  ``rhs_transpose`` the other way round; the JVP follows from bilinearity."""
+  def jvp(primals, tangents, **params):
+    x, y = primals
+    tx, ty = tangents
+    ans = prim.bind(x, y, **params)
+    out = None
+    if type(tx) is not Zero:
+      out = prim.bind(tx, y, **params)
+    if type(ty) is not Zero:
+      out = add_tangents(out, prim.bind(x, ty, **params))
+    return ans, out
+
+  def transpose(ct, x, y, **params):
+    if type(x) is UndefPrimal and type(y) is UndefPrimal:
+      raise ValueError(f"'{prim.name}' is not linear in both arguments at once")
+    if type(x) is UndefPrimal:
+      return [lhs_transpose(ct, x, y, **params), None]
+    return [None, rhs_transpose(ct, x, y, **params)]
+  jvp_rules[prim] = jvp
+  transpose_rules[prim] = transpose
+
+
+def differentiable(x) -> bool:
+  """Whether values like ``x`` carry derivatives (real floating dtypes only)."""
+  return is_float(get_aval(x).dtype)

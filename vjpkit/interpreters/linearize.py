@@ -1,0 +1,92 @@
+"""Reverse mode as a composition: linearize = jvp + partial evaluation, vjp = transpose.
+
+``linearize_flat`` runs the JVP with known primals and *staged* tangents: the
+primal computation happens once, now, and what is recorded is exactly the
+linear map from input tangents to output tangents, with the residuals it
+needs (e.g. ``cos x`` for ``sin``) as constants. ``LinearFunction`` holds that
+program; calling it pushes tangents forward, ``transpose`` pulls cotangents
+back through the transposed program.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from ..core.avals import ShapedArray, get_aval, is_float, tangent_aval
+from ..core.ir import Jaxpr
+from ..core.trace import new_trace
+from ..core.zeros import Zero, instantiate
+from ..passes.dce import dce_closed
+from .eval import eval_jaxpr
+from .jvp import JVPTrace, JVPTracer
+from .partial_eval import StagingTrace
+from .transpose import backward_pass
+
+
+class LinearFunction:
+  """A linear map recorded as a program: tangents in, tangents out.
+
+  ``in_avals``/``out_avals`` are the tangent spaces; inputs or outputs whose
+  tangent is structurally zero (integer values, outputs independent of the
+  inputs) are absent from ``jaxpr`` and flagged in ``in_live``/``out_live``.
+  """
+  __slots__ = ("jaxpr", "consts", "in_avals", "out_avals", "in_live", "out_live")
+
+  def __init__(self, jaxpr: Jaxpr, consts: list, in_avals, out_avals, in_live, out_live):
+    self.jaxpr, self.consts = jaxpr, consts
+    self.in_avals, self.out_avals = list(in_avals), list(out_avals)
+    self.in_live, self.out_live = list(in_live), list(out_live)
+
+  def __call__(self, tangents: Sequence[Any]) -> list[Any]:
+    live_in = [t for t, live in zip(tangents, self.in_live) if live]
+    outs = iter(eval_jaxpr(self.jaxpr, self.consts, live_in))
+    return [next(outs) if live else instantiate(Zero(a))
+            for a, live in zip(self.out_avals, self.out_live)]
+
+  def transpose(self, cts: Sequence[Any]) -> list[Any]:
+    """Cotangents of the inputs (symbolic ``Zero`` where nothing flows back)."""
+    live_cts = [c for c, live in zip(cts, self.out_live) if live]
+    cts_in = iter(backward_pass(self.jaxpr, self.consts, live_cts))
+    return [next(cts_in) if live else Zero(a) for a, live in zip(self.in_avals, self.in_live)]
+
+
+def linearize_flat(fun: Callable, primals: Sequence[Any]) -> tuple[list[Any], LinearFunction]:
+  """Evaluate ``fun`` at ``primals`` and record its linearization there."""
+  in_avals = [tangent_aval(get_aval(p)) for p in primals]
+  in_live = [is_float(get_aval(p).dtype) for p in primals]
+  with new_trace(StagingTrace) as lin:
+    tangents = [lin.new_arg(a) if live else Zero(a) for a, live in zip(in_avals, in_live)]
+    with new_trace(JVPTrace) as jvp:
+      outs = fun(*[jvp.wrap(p, t) for p, t in zip(primals, tangents)])
+      out_primals, out_tangents = [], []
+      for x in outs:
+        if type(x) is JVPTracer and x._trace is jvp:
+          out_primals.append(x.primal)
+          out_tangents.append(x.tangent)
+        else:
+          out_primals.append(x)
+          out_tangents.append(Zero.like(x))
+    out_live = [type(t) is not Zero for t in out_tangents]
+    jaxpr, consts = lin.to_jaxpr([t for t in out_tangents if type(t) is not Zero])
+  jaxpr, consts = dce_closed(jaxpr, consts)
+  out_avals = [tangent_aval(get_aval(p)) for p in out_primals]
+  return out_primals, LinearFunction(jaxpr, consts, in_avals, out_avals, in_live, out_live)
+
+
+def vjp_flat(fun: Callable, primals: Sequence[Any]
+             ) -> tuple[list[Any], Callable[[Sequence[Any]], list[Any]]]:
+  """``fun``'s outputs and a function from output cotangents to input cotangents."""
+  out, lin = linearize_flat(fun, primals)
+  return out, lin.transpose
+
+
+def check_cotangents(cts: Sequence[Any], avals: Sequence[ShapedArray], who: str) -> None:
+  """Reject cotangents whose shape or dtype does not match the primal output's."""
+  for i, (ct, aval) in enumerate(zip(cts, avals)):
+    if type(ct) is Zero:
+      continue
+    got = get_aval(ct)
+    expected_dtype = aval.dtype
+    if got.shape != aval.shape or (got.dtype != expected_dtype and aval.dtype.kind == "f"):
+      raise ValueError(
+          f"{who}: cotangent {i} has shape/dtype {got.str_short()}, but the primal output "
+          f"has {aval.str_short()}; pass a cotangent of exactly that shape and dtype.")

@@ -1,0 +1,160 @@
+"""Staging: record the operations on unknown values as a program, evaluate the rest.
+
+A ``StagingTrace`` is partial evaluation done on the fly: its tracers stand for
+*unknown* values, so every primitive applied to one is recorded as an
+equation, while everything computed from known values (concrete arrays, or
+tracers of lower-level transforms) is evaluated right away and enters the
+program as a constant. This one mechanism serves three purposes:
+
+* ``make_jaxpr`` and ``jit``: all inputs unknown, the whole function is staged;
+* ``linearize``: primals known, tangents unknown, so running the JVP stages
+  exactly the linear tangent program and computes the primal outputs and
+  residuals once;
+* higher-order primitives (jit calls, control flow) split their sub-programs
+  into known and unknown parts with ``partial_eval_jaxpr`` via ``pe_rules``.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..core.avals import ShapedArray, get_aval
+from ..core.errors import ConcretizationTypeError
+from ..core.ir import Eqn, Jaxpr, Lit, Var
+from ..core.trace import Trace, Tracer, new_trace
+
+# prim -> rule(trace, args, params): for primitives whose known inputs must not
+# simply be staged as constants (their sub-programs can be partly evaluated).
+pe_rules: dict[Any, Callable] = {}
+
+
+class StagingTracer(Tracer):
+  __slots__ = ("aval", "var")
+
+  def __init__(self, trace, aval: ShapedArray):
+    self._trace = trace
+    self.aval = aval
+    self.var = Var(aval)
+
+  def _trace_concrete(self, what):
+    culprits = self._trace.input_names_feeding(self.var)
+    origin = f" The value depends on {', '.join(culprits)}." if culprits else ""
+    raise ConcretizationTypeError(f"{self._concretization_error(what)}{origin}")
+
+
+class StagingTrace(Trace):
+  __slots__ = ("eqns", "invars", "arg_names", "constvars", "constvals", "_const_ids")
+
+  def __init__(self, level: int):
+    super().__init__(level)
+    self.eqns: list[Eqn] = []
+    self.invars: list[Var] = []
+    self.arg_names: list[str] = []
+    self.constvars: list[Var] = []
+    self.constvals: list[Any] = []
+    self._const_ids: dict[int, Var] = {}
+
+  def new_arg(self, aval: ShapedArray, name: str = "") -> StagingTracer:
+    t = StagingTracer(self, aval)
+    self.invars.append(t.var)
+    self.arg_names.append(name)
+    return t
+
+  def is_own(self, x) -> bool:
+    return type(x) is StagingTracer and x._trace is self
+
+  def to_atom(self, x):
+    """The atom that stands for ``x`` in this program: its var, a literal or a constvar."""
+    if type(x) is StagingTracer and x._trace is self:
+      return x.var
+    if not isinstance(x, (Tracer, np.ndarray)) and np.ndim(x) == 0:
+      aval = get_aval(x)
+      return Lit(np.asarray(x, aval.dtype)[()], aval)
+    var = self._const_ids.get(id(x))
+    if var is None:
+      var = self._const_ids[id(x)] = Var(get_aval(x))
+      self.constvars.append(var)
+      self.constvals.append(x)
+    return var
+
+  def process_primitive(self, prim, args, params):
+    rule = pe_rules.get(prim)
+    if rule is not None:
+      return rule(self, args, params)
+    return self.stage(prim, [self.to_atom(x) for x in args], params)
+
+  def stage(self, prim, atoms: list, params: dict):
+    """Record ``prim`` on atoms and return tracers for its results."""
+    out_avals = prim.abstract_eval(*[a.aval for a in atoms], **params)
+    if prim.multiple_results:
+      outs = [StagingTracer(self, a) for a in out_avals]
+      self.eqns.append(Eqn(prim, atoms, params, [t.var for t in outs]))
+      return outs
+    out = StagingTracer(self, out_avals)
+    self.eqns.append(Eqn(prim, atoms, params, [out.var]))
+    return out
+
+  def to_jaxpr(self, outs: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:
+    outvars = [self.to_atom(x) for x in outs]
+    return Jaxpr(self.constvars, self.invars, self.eqns, outvars), list(self.constvals)
+
+  def input_names_feeding(self, var: Var) -> list[str]:
+    """Names of the arguments a staged value depends on (for error messages only)."""
+    needed = {id(var)}
+    for eqn in reversed(self.eqns):
+      if any(id(v) in needed for v in eqn.outvars):
+        needed.update(id(v) for v in eqn.invars if type(v) is Var)
+    return [n or f"argument {i}" for i, (v, n) in enumerate(zip(self.invars, self.arg_names))
+            if id(v) in needed]
+
+
+def trace_to_jaxpr(fun: Callable, in_avals: Sequence[ShapedArray],
+                   arg_names: Sequence[str] | None = None) -> tuple[Jaxpr, list[Any]]:
+  """Stage ``fun`` (flat lists in and out) into a program and its constants."""
+  names = list(arg_names) if arg_names is not None else [""] * len(in_avals)
+  with new_trace(StagingTrace) as trace:
+    ins = [trace.new_arg(a, n) for a, n in zip(in_avals, names)]
+    outs = fun(*ins)
+    return trace.to_jaxpr(outs)
+
+
+# -- partial evaluation of a whole program -------------------------------------
+
+def partial_eval_jaxpr(jaxpr: Jaxpr, unknowns: Sequence[bool]
+                       ) -> tuple[Jaxpr, Jaxpr, list[bool], int]:
+  """Split ``jaxpr`` into a known part and an unknown part.
+
+  Returns ``(known, unknown, out_unknowns, num_res)``: ``known`` maps the known
+  inputs (and constvars) to the known outputs followed by ``num_res``
+  residuals; ``unknown`` maps the residuals followed by the unknown inputs to
+  the unknown outputs. An equation is unknown when any of its inputs is;
+  residuals are the known values that unknown equations read.
+  """
+  unknown_ids = {id(v) for v, u in zip(jaxpr.invars, unknowns) if u}
+  known_eqns, unknown_eqns = [], []
+  for eqn in jaxpr.eqns:
+    if any(type(v) is Var and id(v) in unknown_ids for v in eqn.invars):
+      unknown_eqns.append(eqn)
+      unknown_ids.update(id(v) for v in eqn.outvars)
+    else:
+      known_eqns.append(eqn)
+  out_unknowns = [type(v) is Var and id(v) in unknown_ids for v in jaxpr.outvars]
+  residuals: list[Var] = []
+  seen: set[int] = set()
+  for eqn in unknown_eqns:
+    for v in eqn.invars:
+      if type(v) is Var and id(v) not in unknown_ids and id(v) not in seen:
+        seen.add(id(v))
+        residuals.append(v)
+  known_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if not u]
+  known_invars = [v for v, u in zip(jaxpr.invars, unknowns) if not u]
+  unknown_invars = [v for v, u in zip(jaxpr.invars, unknowns) if u]
+  known = Jaxpr(jaxpr.constvars, known_invars, known_eqns, known_outs + residuals)
+  res_vars = [Var(v.aval) for v in residuals]
+  rename = {id(old): new for old, new in zip(residuals, res_vars)}
+  unknown_eqns = [Eqn(e.prim, [rename.get(id(v), v) for v in e.invars], e.params, e.outvars)
+                  for e in unknown_eqns]
+  unknown_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if u]
+  unknown = Jaxpr([], res_vars + unknown_invars, unknown_eqns, unknown_outs)
+  return known, unknown, out_unknowns, len(residuals)

@@ -1,0 +1,67 @@
+"""Reverse mode: transpose a linear program into its backward program.
+
+``backward_pass`` walks a linear program from its last equation to its first,
+handing each equation's output cotangent to the primitive's transpose rule and
+summing the cotangents of values used more than once. Inputs of the program
+are the linear (undefined) values; constvars are known residuals. Equations
+that read no linear value are evaluated forward first.
+
+Transpose rules: ``rule(ct, *args, **params) -> list`` with one cotangent per
+argument (``None`` or ``Zero`` where there is none). Linear arguments arrive
+as ``UndefPrimal(aval)``; the others are their known values. Multiple-result
+primitives receive a list of cotangents.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from ..core.ir import Jaxpr, Lit, Var
+from ..core.trace import bind
+from ..core.zeros import UndefPrimal, Zero, add_tangents
+
+transpose_rules: dict[Any, Callable] = {}
+
+
+def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -> list[Any]:
+  """Cotangents of ``jaxpr.invars`` given cotangents of its outputs (Zero allowed)."""
+  env: dict[int, Any] = {id(v): c for v, c in zip(jaxpr.constvars, consts, strict=True)}
+  linear = {id(v) for v in jaxpr.invars}
+  linear_eqns = []
+  for eqn in jaxpr.eqns:
+    if any(type(v) is Var and id(v) in linear for v in eqn.invars):
+      linear.update(id(v) for v in eqn.outvars)
+      linear_eqns.append(eqn)
+    else:  # a non-linear equation on residuals: evaluate it forward
+      out = bind(eqn.prim, [v.val if type(v) is Lit else env[id(v)] for v in eqn.invars],
+                 eqn.params)
+      outs = out if eqn.prim.multiple_results else [out]
+      for v, x in zip(eqn.outvars, outs):
+        env[id(v)] = x
+
+  ct_env: dict[int, Any] = {}
+
+  def accumulate(v, ct):
+    if type(v) is Var and id(v) in linear and ct is not None and type(ct) is not Zero:
+      ct_env[id(v)] = add_tangents(ct_env.get(id(v)), ct)
+
+  for v, ct in zip(jaxpr.outvars, cts_out, strict=True):
+    accumulate(v, ct)
+  for eqn in reversed(linear_eqns):
+    cts = [ct_env.pop(id(v), None) for v in eqn.outvars]
+    if all(ct is None for ct in cts):
+      continue
+    args = [UndefPrimal(v.aval) if type(v) is Var and id(v) in linear
+            else (v.val if type(v) is Lit else env[id(v)]) for v in eqn.invars]
+    rule = transpose_rules.get(eqn.prim)
+    if rule is None:
+      raise NotImplementedError(
+          f"reverse-mode differentiation of '{eqn.prim.name}' is not supported: the "
+          "primitive has no transpose rule. Use forward mode (jvp, jacfwd) instead.")
+    if eqn.prim.multiple_results:
+      ct_arg = [Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outvars, cts)]
+    else:
+      ct_arg = cts[0]
+    cts_in = rule(ct_arg, *args, **eqn.params)
+    for v, ct in zip(eqn.invars, cts_in, strict=True):
+      accumulate(v, ct)
+  return [ct_env.get(id(v), Zero(v.aval)) for v in jaxpr.invars]

@@ -1,0 +1,25 @@
+"""vjpkit.lax: the primitives, each declared with all of its rules in one place.
+
+Functions here are thin wrappers that bind one primitive. They do not promote
+dtypes or broadcast (beyond rank-0 operands of elementwise ops); that is the
+job of ``vjpkit.numpy``. Every public function and ``*_p`` primitive defined in
+a family module is re-exported here.
+"""
+from ..core.primitive import Primitive as _Primitive
+from ..core.zeros import vspace as _vspace
+from . import elementwise, linalg, reductions, shapes
+
+
+def _export(module) -> None:
+  for name, value in vars(module).items():
+    if name.startswith("_"):
+      continue
+    if isinstance(value, _Primitive) or (
+        callable(value) and getattr(value, "__module__", None) == module.__name__):
+      globals()[name] = value
+
+
+for _m in (elementwise, shapes, reductions, linalg):
+  _export(_m)
+
+_vspace.add = elementwise.add_any

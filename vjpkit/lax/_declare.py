@@ -1,0 +1,98 @@
+"""The small vocabulary that declares elementwise primitives in one line each.
+
+``unop``/``naryop`` give a primitive its NumPy impl, its shape/dtype rule and
+its batching rule; the declaring module then adds the derivative next to it
+(``defjvp``, ``deflinear``, ``defbilinear``, ``defjvp_zero``).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ..core.avals import ShapedArray, get_aval, short_dtype
+from ..core.primitive import Primitive
+from ..interpreters.batching import batch_rules
+
+_KINDS = {"float": "f", "inexact": "fc", "int": "iu", "bool": "b", "num": "fciu", "any": "fciub"}
+
+
+def _check_kind(name: str, avals, kinds: str):
+  for a in avals:
+    if a.dtype.kind not in _KINDS[kinds]:
+      raise TypeError(f"'{name}' does not accept arguments of dtype {a.dtype.name} "
+                      f"(it needs {kinds} values)")
+
+
+def unop(name: str, impl: Callable, kinds: str = "float", out_dtype=None) -> Primitive:
+  """An elementwise primitive of one argument."""
+  def abstract_eval(x: ShapedArray, **params):
+    _check_kind(name, [x], kinds)
+    return ShapedArray(x.shape, x.dtype if out_dtype is None else out_dtype)
+  p = Primitive(name, impl=impl, abstract_eval=abstract_eval)
+  batch_rules[p] = _vectorized_batcher(p)
+  return p
+
+
+def naryop(name: str, impl: Callable, kinds: str = "num", out_dtype=None,
+           skip_first: bool = False) -> Primitive:
+  """An elementwise primitive of several arguments of one dtype and one shape;
+  a rank-0 argument broadcasts against the others, like a scalar in NumPy.
+  ``skip_first`` exempts a first argument (a predicate) from the dtype rule."""
+  def abstract_eval(*avals, **params):
+    checked = avals[1:] if skip_first else avals
+    _check_kind(name, checked, kinds)
+    dtypes = {a.dtype for a in checked}
+    if len(dtypes) > 1:
+      raise TypeError(f"'{name}' needs arguments of one dtype, got "
+                      f"{', '.join(short_dtype(a.dtype) for a in checked)} "
+                      "(vjpkit.numpy promotes dtypes; vjpkit.lax does not)")
+    shapes = {a.shape for a in avals if a.shape}
+    if len(shapes) > 1:
+      raise TypeError(f"'{name}' needs arguments of one shape (or rank 0), got "
+                      f"{', '.join(str(a.shape) for a in avals)}")
+    shape = shapes.pop() if shapes else ()
+    return ShapedArray(shape, checked[0].dtype if out_dtype is None else out_dtype)
+  p = Primitive(name, impl=impl, abstract_eval=abstract_eval)
+  batch_rules[p] = _broadcasting_batcher(p)
+  return p
+
+
+def _vectorized_batcher(p):
+  def rule(axis_size, vals, dims, **params):
+    return p.bind(*vals, **params), dims[0]
+  return rule
+
+
+def _broadcasting_batcher(p):
+  """Batch an elementwise op: align every batched operand's axis at 0 and give
+  unbatched non-scalar operands that axis by broadcasting (a free view)."""
+  def rule(axis_size, vals, dims, **params):
+    from . import shapes
+    avals = [get_aval(v) for v in vals]
+    batched = [(a, d) for a, d in zip(avals, dims) if d is not None]
+    a0, d0 = batched[0]
+    if (all(d == d0 and a.shape == a0.shape for a, d in batched)
+        and all(a.ndim == 0 for a, d in zip(avals, dims) if d is None)):
+      return p.bind(*vals, **params), d0
+    per_example = ()
+    for a, d in zip(avals, dims):
+      s = a.shape if d is None else a.shape[:d] + a.shape[d + 1:]
+      per_example = s or per_example
+    full = (axis_size,) + per_example
+    aligned = []
+    for v, a, d in zip(vals, avals, dims):
+      if d is None:
+        aligned.append(v if a.ndim == 0 else
+                       shapes.broadcast_in_dim(v, full, tuple(range(1, len(full)))))
+      elif a.ndim == 1 and per_example:
+        aligned.append(shapes.broadcast_in_dim(shapes.moveaxis(v, d, 0), full, (0,)))
+      else:
+        aligned.append(shapes.moveaxis(v, d, 0))
+    return p.bind(*aligned, **params), 0
+  return rule
+
+
+def const(x, value):
+  """``value`` as a scalar of ``x``'s dtype (a literal in staged programs)."""
+  return np.array(value, get_aval(x).dtype)[()]

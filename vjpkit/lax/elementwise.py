@@ -1,0 +1,317 @@
+"""Elementwise primitives: arithmetic, transcendental functions, comparisons, select.
+
+Each primitive is declared with its impl and shape rule (``unop``/``naryop``),
+then its derivative right below it. Binary operations accept a rank-0 operand
+against an array (like a scalar in NumPy); everything else about broadcasting
+and dtype promotion is done by ``vjpkit.numpy``, which emits explicit
+``broadcast_in_dim`` and ``convert_element_type`` equations.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.avals import ShapedArray, get_aval, is_float
+from ..core.primitive import Primitive
+from ..core.zeros import Zero, instantiate, is_undef
+from ..interpreters.batching import batch_rules
+from ..interpreters.jvp import defbilinear, defjvp, defjvp_zero, deflinear, jvp_rules
+from ..interpreters.transpose import transpose_rules
+from . import reductions, shapes
+from ._declare import const, naryop, unop
+
+
+def _unbroadcast(ct, aval: ShapedArray):
+  """Sum a cotangent back to a rank-0 operand that was broadcast in the forward op."""
+  if type(ct) is Zero or aval.shape == get_aval(ct).shape:
+    return ct
+  return reductions.reduce_sum(ct, tuple(range(get_aval(ct).ndim)))
+
+
+def _bcast_like(t, ans):
+  """A tangent of a rank-0 operand, spread to the output's shape."""
+  shape = get_aval(ans).shape
+  return t if get_aval(t).shape == shape else shapes.broadcast_in_dim(t, shape, ())
+
+
+# -- arithmetic ----------------------------------------------------------------
+
+neg_p = unop("neg", np.negative, kinds="num")
+deflinear(neg_p, lambda ct, x: [neg(ct)])
+def neg(x): return neg_p.bind(x)
+
+
+add_p = naryop("add", np.add)
+defjvp(add_p, lambda t, ans, x, y: _bcast_like(t, ans), lambda t, ans, x, y: _bcast_like(t, ans))
+transpose_rules[add_p] = lambda ct, x, y: [
+    _unbroadcast(ct, x.aval) if is_undef(x) else None,
+    _unbroadcast(ct, y.aval) if is_undef(y) else None]
+def add(x, y): return add_p.bind(x, y)
+
+
+sub_p = naryop("sub", np.subtract)
+defjvp(sub_p, lambda t, ans, x, y: _bcast_like(t, ans),
+       lambda t, ans, x, y: _bcast_like(neg(t), ans))
+transpose_rules[sub_p] = lambda ct, x, y: [
+    _unbroadcast(ct, x.aval) if is_undef(x) else None,
+    _unbroadcast(neg(ct), y.aval) if is_undef(y) else None]
+def sub(x, y): return sub_p.bind(x, y)
+
+
+# Cotangents: the sum of all children's contributions (same shapes, no broadcasting).
+add_any_p = naryop("add_any", np.add, kinds="num")
+deflinear(add_any_p, lambda ct, x, y: [ct, ct])
+def add_any(x, y): return add_any_p.bind(x, y)
+
+
+mul_p = naryop("mul", np.multiply)
+defbilinear(mul_p, lambda ct, x, y: _unbroadcast(mul(ct, y), x.aval),
+            lambda ct, x, y: _unbroadcast(mul(x, ct), y.aval))
+def mul(x, y): return mul_p.bind(x, y)
+
+
+def _div_impl(x, y):
+  if np.result_type(x).kind in "iu":  # lax semantics: integer division rounds toward zero
+    q = np.abs(x) // np.abs(y)
+    return np.where((np.sign(x) * np.sign(y)) < 0, -q, q).astype(np.result_type(x))
+  return np.true_divide(x, y)
+
+
+div_p = naryop("div", _div_impl)
+defjvp(div_p, lambda t, ans, x, y: _bcast_like(div(t, y), ans),
+       lambda t, ans, x, y: neg(mul(t, div(ans, y))))
+transpose_rules[div_p] = lambda ct, x, y: [_unbroadcast(div(ct, y), x.aval), None]
+def div(x, y): return div_p.bind(x, y)
+
+
+def _integer_pow_impl(x, *, y):
+  return np.multiply(x, x) if y == 2 else np.power(x, y)
+
+
+integer_pow_p = unop("integer_pow", _integer_pow_impl, kinds="num")
+defjvp(integer_pow_p, lambda t, ans, x, *, y:
+       Zero(get_aval(t)) if y == 0 else
+       mul(t, const(x, y)) if y == 1 else
+       mul(t, mul(const(x, y), integer_pow(x, y - 1))))
+def integer_pow(x, y: int): return integer_pow_p.bind(x, y=int(y))
+
+
+pow_p = naryop("pow", np.power, kinds="inexact")
+
+
+def _pow_jvp_base(t, ans, x, y):
+  # d/dx x**y = y * x**(y-1)
+  return _bcast_like(mul(t, mul(y, pow(x, sub(y, const(y, 1))))), ans)
+
+
+def _pow_jvp_exponent(t, ans, x, y):
+  # d/dy x**y = log(x) * x**y, taken as 0 where x == 0 (like JAX)
+  safe_x = select_n(eq(x, const(x, 0)), x, _ones_like(x))
+  return mul(_bcast_like(t, ans), mul(log(safe_x), ans))
+
+
+defjvp(pow_p, _pow_jvp_base, _pow_jvp_exponent)
+def pow(x, y): return pow_p.bind(x, y)
+
+
+def _ones_like(x):
+  aval = get_aval(x)
+  one = const(x, 1)
+  return one if not aval.shape else shapes.broadcast_in_dim(one, aval.shape, ())
+
+
+# -- transcendental functions --------------------------------------------------
+
+exp_p = unop("exp", np.exp, kinds="inexact")
+defjvp(exp_p, lambda t, ans, x: mul(t, ans))
+def exp(x): return exp_p.bind(x)
+
+log_p = unop("log", np.log, kinds="inexact")
+defjvp(log_p, lambda t, ans, x: div(t, x))
+def log(x): return log_p.bind(x)
+
+expm1_p = unop("expm1", np.expm1, kinds="inexact")
+defjvp(expm1_p, lambda t, ans, x: mul(t, add(ans, const(ans, 1))))
+def expm1(x): return expm1_p.bind(x)
+
+log1p_p = unop("log1p", np.log1p, kinds="inexact")
+defjvp(log1p_p, lambda t, ans, x: div(t, add(x, const(x, 1))))
+def log1p(x): return log1p_p.bind(x)
+
+sin_p = unop("sin", np.sin, kinds="inexact")
+defjvp(sin_p, lambda t, ans, x: mul(t, cos(x)))
+def sin(x): return sin_p.bind(x)
+
+cos_p = unop("cos", np.cos, kinds="inexact")
+defjvp(cos_p, lambda t, ans, x: neg(mul(t, sin(x))))
+def cos(x): return cos_p.bind(x)
+
+tanh_p = unop("tanh", np.tanh, kinds="inexact")
+defjvp(tanh_p, lambda t, ans, x: mul(t, sub(const(ans, 1), mul(ans, ans))))
+def tanh(x): return tanh_p.bind(x)
+
+
+def _logistic_impl(x):
+  # 1/(1+exp(-x)) without overflow warnings for large |x|
+  x = np.asarray(x)
+  e = np.exp(-np.abs(x))
+  return np.where(x >= 0, 1 / (1 + e), e / (1 + e))[()]
+
+
+logistic_p = unop("logistic", _logistic_impl, kinds="inexact")
+defjvp(logistic_p, lambda t, ans, x: mul(t, mul(ans, sub(const(ans, 1), ans))))
+def logistic(x): return logistic_p.bind(x)
+
+sqrt_p = unop("sqrt", np.sqrt, kinds="inexact")
+defjvp(sqrt_p, lambda t, ans, x: div(t, mul(const(ans, 2), ans)))
+def sqrt(x): return sqrt_p.bind(x)
+
+# |x|' is taken as +1 at 0, as in JAX.
+abs_p = unop("abs", np.abs, kinds="num")
+defjvp(abs_p, lambda t, ans, x: select_n(ge(x, const(x, 0)), neg(t), t))
+def abs(x): return abs_p.bind(x)
+
+sign_p = unop("sign", np.sign, kinds="num")
+defjvp_zero(sign_p)
+def sign(x): return sign_p.bind(x)
+
+floor_p = unop("floor", np.floor)
+defjvp_zero(floor_p)
+def floor(x): return floor_p.bind(x)
+
+ceil_p = unop("ceil", np.ceil)
+defjvp_zero(ceil_p)
+def ceil(x): return ceil_p.bind(x)
+
+round_p = unop("round", np.round)
+defjvp_zero(round_p)
+def round(x): return round_p.bind(x)
+
+
+# -- max / min: at ties each argument gets half the tangent, as in JAX --------
+
+def _balanced_eq(x, ans, y):
+  """1 where x alone attains ``ans``, 1/2 where x and y tie, 0 elsewhere."""
+  one, half, zero = const(ans, 1), const(ans, 0.5), const(ans, 0)
+  return select_n(eq(x, ans), zero, select_n(eq(y, ans), one, half))
+
+
+max_p = naryop("max", np.maximum)
+defjvp(max_p, lambda t, ans, x, y: mul(t, _balanced_eq(x, ans, y)),
+       lambda t, ans, x, y: mul(t, _balanced_eq(y, ans, x)))
+def max(x, y): return max_p.bind(x, y)
+
+min_p = naryop("min", np.minimum)
+defjvp(min_p, lambda t, ans, x, y: mul(t, _balanced_eq(x, ans, y)),
+       lambda t, ans, x, y: mul(t, _balanced_eq(y, ans, x)))
+def min(x, y): return min_p.bind(x, y)
+
+
+# -- comparisons: boolean results, no derivative --------------------------------
+
+def _comparison(name, impl):
+  p = naryop(name, impl, kinds="any", out_dtype=np.dtype(bool))
+  defjvp_zero(p)
+  return p
+
+
+eq_p = _comparison("eq", np.equal)
+ne_p = _comparison("ne", np.not_equal)
+lt_p = _comparison("lt", np.less)
+le_p = _comparison("le", np.less_equal)
+gt_p = _comparison("gt", np.greater)
+ge_p = _comparison("ge", np.greater_equal)
+def eq(x, y): return eq_p.bind(x, y)
+def ne(x, y): return ne_p.bind(x, y)
+def lt(x, y): return lt_p.bind(x, y)
+def le(x, y): return le_p.bind(x, y)
+def gt(x, y): return gt_p.bind(x, y)
+def ge(x, y): return ge_p.bind(x, y)
+
+and_p = naryop("and", np.logical_and, kinds="bool")
+or_p = naryop("or", np.logical_or, kinds="bool")
+not_p = unop("not", np.logical_not, kinds="bool")
+for _p in (and_p, or_p, not_p):
+  defjvp_zero(_p)
+def logical_and(x, y): return and_p.bind(x, y)
+def logical_or(x, y): return or_p.bind(x, y)
+def logical_not(x): return not_p.bind(x)
+
+
+# -- select_n(which, *cases): cases[which], elementwise -------------------------
+
+def _select_n_impl(which, *cases):
+  if len(cases) == 2:
+    return np.where(which, cases[1], cases[0])[()]
+  return np.choose(np.asarray(which, np.int64), cases)[()]
+
+
+select_n_p = naryop("select_n", _select_n_impl, kinds="any", skip_first=True)
+
+
+def _select_n_jvp(primals, tangents):
+  which, *cases = primals
+  ans = select_n(which, *cases)
+  case_ts = tangents[1:]
+  if all(type(t) is Zero for t in case_ts):
+    return ans, Zero(get_aval(ans))
+  shape = get_aval(ans).shape
+  case_ts = [shapes.broadcast_in_dim(t, shape, ()) if get_aval(t).shape != shape else t
+             for t in map(instantiate, case_ts)]
+  return ans, select_n(which, *case_ts)
+
+
+def _select_n_transpose(ct, which, *cases):
+  if is_undef(which):
+    raise ValueError("select_n is not linear in its predicate")
+  if type(ct) is Zero:
+    return [None] + [None] * len(cases)
+  zeros = shapes.full_like(ct, 0)
+  return [None] + [_unbroadcast(select_n(which, *[ct if j == i else zeros for j in range(len(cases))]),
+                                c.aval) if is_undef(c) else None for i, c in enumerate(cases)]
+
+
+jvp_rules[select_n_p] = _select_n_jvp
+transpose_rules[select_n_p] = _select_n_transpose
+def select_n(which, *cases): return select_n_p.bind(which, *cases)
+
+
+# -- dtype conversion and stop_gradient ----------------------------------------
+
+def _convert_abstract_eval(x, *, new_dtype):
+  return ShapedArray(x.shape, new_dtype)
+
+
+convert_element_type_p = Primitive(
+    "convert_element_type", impl=lambda x, *, new_dtype: np.asarray(x).astype(new_dtype)[()],
+    abstract_eval=_convert_abstract_eval)
+
+
+def _convert_jvp(primals, tangents, *, new_dtype):
+  (x,), (t,) = primals, tangents
+  ans = convert_element_type(x, new_dtype)
+  if type(t) is Zero or not is_float(np.dtype(new_dtype)) or not is_float(get_aval(x).dtype):
+    return ans, Zero.like(ans)
+  return ans, convert_element_type(t, new_dtype)
+
+
+jvp_rules[convert_element_type_p] = _convert_jvp
+transpose_rules[convert_element_type_p] = lambda ct, x, *, new_dtype: [
+    convert_element_type(ct, x.aval.dtype)]
+batch_rules[convert_element_type_p] = lambda n, vals, dims, **params: (
+    convert_element_type_p.bind(*vals, **params), dims[0])
+
+
+def convert_element_type(x, new_dtype):
+  new_dtype = np.dtype(new_dtype)
+  if get_aval(x).dtype == new_dtype:
+    return x
+  return convert_element_type_p.bind(x, new_dtype=new_dtype)
+
+
+stop_gradient_p = unop("stop_gradient", lambda x: x, kinds="any")
+defjvp_zero(stop_gradient_p)
+
+
+def stop_gradient(x):
+  """The value of ``x``, treated as a constant by every derivative."""
+  return stop_gradient_p.bind(x)

@@ -1,0 +1,98 @@
+"""What every vjpkit.numpy function starts with: arrays in, NumPy promotion, broadcasting.
+
+vjpkit.numpy follows NumPy 2's rules (NEP 50): Python scalars adopt the dtype
+of the array they meet, integer and bool arrays promote to float64 where a
+float result is needed, and results are never silently narrowed.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import lax
+from ..core.avals import get_aval
+from ..core.trace import Tracer
+
+_PY = (bool, int, float, complex)
+
+
+def asarray(x, dtype=None) -> Any:
+  """``x`` as an array or tracer (lists and tuples of arrays become stacked arrays).
+
+  >>> asarray([1.0, 2.0])
+  array([1., 2.])
+  """
+  if isinstance(x, Tracer):
+    return x if dtype is None else lax.convert_element_type(x, dtype)
+  if isinstance(x, (list, tuple)) and any(isinstance(e, Tracer) for e in _flat(x)):
+    from .shapes import stack
+    return stack([asarray(e, dtype) for e in x])
+  return np.asarray(x, dtype)
+
+
+def _flat(x):
+  stack = [x]
+  while stack:
+    e = stack.pop()
+    if isinstance(e, (list, tuple)):
+      stack.extend(e)
+    else:
+      yield e
+
+
+def _dtype_token(x):
+  """What np.result_type should see: Python scalars stay weak, arrays give their dtype."""
+  if isinstance(x, _PY):
+    return x
+  return get_aval(x).dtype
+
+
+def result_type(*args) -> np.dtype:
+  return np.result_type(*[_dtype_token(a) for a in args])
+
+
+def convert(x, dtype: np.dtype):
+  """``x`` in ``dtype``; Python scalars become NumPy scalars (literals when staged)."""
+  if isinstance(x, _PY):
+    return np.array(x, dtype)[()]
+  if isinstance(x, Tracer):
+    return lax.convert_element_type(x, dtype)
+  x = np.asarray(x)
+  return x if x.dtype == dtype else x.astype(dtype)
+
+
+def broadcast_to_shape(x, shape: tuple[int, ...]):
+  """Broadcast like NumPy; rank-0 values are left alone (lax ops accept them)."""
+  xshape = get_aval(x).shape
+  if xshape == shape or not xshape:
+    return x
+  if len(xshape) > len(shape):
+    raise ValueError(f"cannot broadcast shape {xshape} to {shape}")
+  lead = len(shape) - len(xshape)
+  return lax.broadcast_in_dim(x, shape, tuple(range(lead, len(shape))))
+
+
+def promote(*args, inexact: bool = False):
+  """Convert ``args`` to one dtype and one shape (rank-0 args stay rank 0)."""
+  dtype = result_type(*args)
+  if inexact and dtype.kind not in "fc":
+    dtype = np.dtype(np.float64)
+  args = [convert(a, dtype) for a in args]
+  shape = np.broadcast_shapes(*[get_aval(a).shape for a in args])
+  return [broadcast_to_shape(a, shape) for a in args]
+
+
+def promote_inexact(x):
+  """Integer and bool inputs of float functions become float64, as in NumPy."""
+  if isinstance(x, _PY):
+    x = np.asarray(x)
+  if get_aval(x).dtype.kind not in "fc":
+    return convert(x, np.dtype(np.float64))
+  return x
+
+
+def canonical_axis(axis: int, ndim: int, who: str = "axis") -> int:
+  if not -ndim <= axis < max(ndim, 1):
+    raise np.exceptions.AxisError(f"{who} {axis} is out of bounds for an array of dimension {ndim}")
+  return axis % ndim if ndim else 0

@@ -1,0 +1,36 @@
+"""Dead-code elimination: drop equations whose results no output needs.
+
+Linearization stages the tangent of every intermediate, whether or not an
+output depends on it; DCE removes the unused ones (and the residuals they
+would keep alive) before a program is transposed, compiled or printed.
+"""
+from __future__ import annotations
+
+from ..core.ir import Jaxpr, Var
+
+# Primitives with effects must never be removed (none yet; control flow may add some).
+effectful: set = set()
+
+
+def dce_jaxpr(jaxpr: Jaxpr, used_outputs=None) -> Jaxpr:
+  """A copy of ``jaxpr`` without dead equations and unused constvars.
+
+  ``used_outputs`` (a list of bools) keeps only some outputs; invars are kept."""
+  outvars = jaxpr.outvars if used_outputs is None else [
+      v for v, u in zip(jaxpr.outvars, used_outputs) if u]
+  live = {id(v) for v in outvars if type(v) is Var}
+  kept = []
+  for eqn in reversed(jaxpr.eqns):
+    if eqn.prim in effectful or any(id(v) in live for v in eqn.outvars):
+      kept.append(eqn)
+      live.update(id(v) for v in eqn.invars if type(v) is Var)
+  kept.reverse()
+  constvars = [v for v in jaxpr.constvars if id(v) in live]
+  return Jaxpr(constvars, jaxpr.invars, kept, outvars)
+
+
+def dce_closed(jaxpr: Jaxpr, consts: list) -> tuple[Jaxpr, list]:
+  """DCE that also drops the values of removed constvars."""
+  new = dce_jaxpr(jaxpr)
+  keep = {id(v) for v in new.constvars}
+  return new, [c for v, c in zip(jaxpr.constvars, consts) if id(v) in keep]
