@@ -104,3 +104,13 @@ def literal(val) -> Lit:
   from .avals import get_aval
   aval = get_aval(val)
   return Lit(np.asarray(val, aval.dtype)[()], aval)
+
+
+def hoist_consts(jaxpr: Jaxpr) -> Jaxpr:
+  """The same program with its constvars turned into leading invars.
+
+  Primitives that carry sub-programs (calls, control flow) take constants as
+  ordinary operands, so that every enclosing transform sees them; a constant
+  may well be a tracer of an outer transform.
+  """
+  return Jaxpr([], list(jaxpr.constvars) + list(jaxpr.invars), jaxpr.eqns, jaxpr.outvars)

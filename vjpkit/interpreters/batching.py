@@ -84,3 +84,25 @@ def vmap_flat(fun: Callable, axis_size: int, args: Sequence[Any], in_dims: Seque
     else:
       results.append(lax.moveaxis(val, bdim, dst))
   return results
+
+
+def batch_jaxpr(jaxpr, axis_size: int, in_dims: Sequence[int | None]):
+  """A program computing ``jaxpr`` on a batch; every output gets its batch axis at 0.
+
+  ``jaxpr`` has no constvars; returns ``(new_jaxpr, consts)`` where the consts
+  are leading inputs of nothing yet (the caller hoists them, see ``hoist_consts``).
+  """
+  from .eval import eval_jaxpr
+  from .partial_eval import trace_to_jaxpr
+  in_avals = []
+  for a, d in zip(jaxpr.in_avals, in_dims):
+    if d is None:
+      in_avals.append(a)
+    else:
+      shape = list(a.shape)
+      shape.insert(d, axis_size)
+      in_avals.append(ShapedArray(shape, a.dtype))
+  n_out = len(jaxpr.outvars)
+  return trace_to_jaxpr(
+      lambda *xs: vmap_flat(lambda *ys: eval_jaxpr(jaxpr, [], ys), axis_size, xs, in_dims,
+                            [0] * n_out), in_avals)

@@ -159,3 +159,32 @@ def defbilinear(prim, lhs_transpose: Callable, rhs_transpose: Callable) -> None:
 def differentiable(x) -> bool:
   """Whether values like ``x`` carry derivatives (real floating dtypes only)."""
   return is_float(get_aval(x).dtype)
+
+
+def jvp_jaxpr(jaxpr, nonzeros: Sequence[bool], instantiate_all: bool | Sequence[bool]):
+  """The JVP of a program as a program (for primitives with sub-programs).
+
+  ``jaxpr`` has no constvars. The result maps (primals, tangents of the
+  ``nonzeros`` inputs) to (primal outputs, nonzero output tangents), again with
+  no constvars (constants become leading inputs, see ``hoist_consts``); returns
+  ``(new_jaxpr, consts, out_nonzeros)``.
+  """
+  from .eval import eval_jaxpr
+  from .partial_eval import trace_to_jaxpr
+  in_avals = jaxpr.in_avals
+  t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros) if nz]
+  inst = ([instantiate_all] * len(jaxpr.outvars) if isinstance(instantiate_all, bool)
+          else list(instantiate_all))
+  out_nonzeros: list[bool] = []
+
+  def f(*args):
+    n = len(in_avals)
+    it = iter(args[n:])
+    tangents = [next(it) if nz else Zero(tangent_aval(a)) for a, nz in zip(in_avals, nonzeros)]
+    out_p, out_t = jvp_flat(lambda *xs: eval_jaxpr(jaxpr, [], xs), args[:n], tangents,
+                            instantiate_zeros=False)
+    out_t = [instantiate(t) if i else t for t, i in zip(out_t, inst)]
+    out_nonzeros[:] = [type(t) is not Zero for t in out_t]
+    return list(out_p) + [t for t in out_t if type(t) is not Zero]
+  new, consts = trace_to_jaxpr(f, list(in_avals) + t_avals)
+  return new, consts, out_nonzeros

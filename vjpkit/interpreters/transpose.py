@@ -65,3 +65,21 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -
     for v, ct in zip(eqn.invars, cts_in, strict=True):
       accumulate(v, ct)
   return [ct_env.get(id(v), Zero(v.aval)) for v in jaxpr.invars]
+
+
+def transpose_jaxpr(jaxpr: Jaxpr, linear: Sequence[bool]):
+  """The backward program of ``jaxpr`` (no constvars) in its ``linear`` inputs.
+
+  The result maps (the non-linear inputs, one cotangent per output) to one
+  cotangent per linear input, all instantiated. Returns ``(new_jaxpr, consts)``.
+  """
+  from ..core.zeros import instantiate
+  from .partial_eval import trace_to_jaxpr
+  lin = Jaxpr([v for v, l in zip(jaxpr.invars, linear) if not l],
+              [v for v, l in zip(jaxpr.invars, linear) if l], jaxpr.eqns, jaxpr.outvars)
+  n_res = len(lin.constvars)
+
+  def bwd(*args):
+    cts_in = backward_pass(lin, args[:n_res], args[n_res:])
+    return [instantiate(c) for c in cts_in]
+  return trace_to_jaxpr(bwd, [v.aval for v in lin.constvars] + [v.aval for v in jaxpr.outvars])

@@ -7,7 +7,7 @@ a family module is re-exported here.
 """
 from ..core.primitive import Primitive as _Primitive
 from ..core.zeros import vspace as _vspace
-from . import elementwise, linalg, reductions, shapes
+from . import call, elementwise, linalg, reductions, shapes
 
 
 def _export(module) -> None:
@@ -19,7 +19,7 @@ def _export(module) -> None:
       globals()[name] = value
 
 
-for _m in (elementwise, shapes, reductions, linalg):
+for _m in (elementwise, shapes, reductions, linalg, call):
   _export(_m)
 
 _vspace.add = elementwise.add_any

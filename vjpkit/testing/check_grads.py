@@ -1,0 +1,153 @@
+"""Numerical gradient checks: JVPs against central differences, VJPs against JVPs.
+
+``check_grads(f, args, order=2)`` checks, for each differentiable argument in
+turn, that
+
+* forward mode agrees with a central finite difference along a random
+  direction ``v``: ``jvp(f)(x; v) ≈ (f(x + εv) - f(x - εv)) / 2ε``;
+* reverse mode satisfies the dot-product identity ``<u, J v> == <Jᵀ u, v>``
+  for a random cotangent ``u``, where ``J v`` is the finite difference;
+
+and then does the same for the derivative functions themselves up to
+``order``. Random directions come from a fixed seed, so a check is repeatable.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..api import jvp, vjp
+from ..core.avals import is_float
+from ..tree_util import tree_flatten, tree_unflatten
+
+_DEFAULT_TOL = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 2e-2, np.dtype(np.float16): 1e-1}
+_DEFAULT_EPS = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 1e-2, np.dtype(np.float16): 1e-1}
+
+
+class GradientCheckError(AssertionError):
+  """A derivative disagrees with its numerical or transposed counterpart."""
+
+
+def _as_arrays(tree):
+  leaves, t = tree_flatten(tree)
+  return [np.asarray(x) for x in leaves], t
+
+
+def _inner(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]) -> float:
+  return float(sum(np.vdot(np.asarray(x, np.float64), np.asarray(y, np.float64))
+                   for x, y in zip(xs, ys)))
+
+
+def _random_like(rng, x: np.ndarray) -> np.ndarray:
+  return rng.standard_normal(x.shape).astype(x.dtype) if is_float(x.dtype) else np.zeros(x.shape)
+
+
+def numerical_jvp(f: Callable, args: Sequence[Any], tangents: Sequence[Any], eps: float) -> list:
+  """Central difference of ``f`` at ``args`` along ``tangents`` (flat output leaves)."""
+  plus = [a + eps * t if is_float(np.asarray(a).dtype) else a for a, t in zip(args, tangents)]
+  minus = [a - eps * t if is_float(np.asarray(a).dtype) else a for a, t in zip(args, tangents)]
+  fp, _ = _as_arrays(f(*plus))
+  fm, _ = _as_arrays(f(*minus))
+  return [(np.asarray(p, np.float64) - np.asarray(m, np.float64)) / (2 * eps) for p, m in zip(fp, fm)]
+
+
+def _worst(expected: Sequence[np.ndarray], actual: Sequence[np.ndarray]) -> tuple[float, str]:
+  worst, where = 0.0, ""
+  for k, (e, a) in enumerate(zip(expected, actual)):
+    err = np.abs(np.asarray(a, np.float64) - np.asarray(e, np.float64))
+    if err.size and float(np.max(err)) >= worst:
+      idx = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
+      worst = float(np.max(err))
+      where = (f"output leaf {k}, index {tuple(int(i) for i in idx)}: got {np.asarray(a)[idx]!r}, "
+               f"expected {np.asarray(e)[idx]!r}")
+  return worst, where
+
+
+def _close(expected, actual, atol, rtol) -> bool:
+  return all(np.allclose(np.asarray(a, np.float64), np.asarray(e, np.float64), atol=atol, rtol=rtol,
+                         equal_nan=True) for e, a in zip(expected, actual))
+
+
+def _tols(args, atol, rtol, eps):
+  dtypes = [np.asarray(a).dtype for a in args if is_float(np.asarray(a).dtype)]
+  low = min(dtypes, key=lambda d: d.itemsize) if dtypes else np.dtype(np.float64)
+  return (_DEFAULT_TOL.get(low, 1e-5) if atol is None else atol,
+          _DEFAULT_TOL.get(low, 1e-5) if rtol is None else rtol,
+          _DEFAULT_EPS.get(low, 1e-5) if eps is None else eps)
+
+
+def check_jvp(f: Callable, args: Sequence[Any], *, atol=None, rtol=None, eps=None,
+              rng: np.random.Generator | None = None, label: str = "") -> None:
+  """Forward mode against central differences, one argument at a time."""
+  args = [np.asarray(a) for a in args]
+  atol, rtol, eps = _tols(args, atol, rtol, eps)
+  rng = rng or np.random.default_rng(0)
+  for i, a in enumerate(args):
+    if not is_float(a.dtype):
+      continue
+    tangents = [_random_like(rng, x) if j == i else np.zeros_like(x) for j, x in enumerate(args)]
+    _, t_out = jvp(f, tuple(args), tuple(tangents))
+    actual, _ = _as_arrays(t_out)
+    expected = numerical_jvp(f, args, tangents, eps)
+    if not _close(expected, actual, atol, rtol):
+      err, where = _worst(expected, actual)
+      raise GradientCheckError(
+          f"JVP check failed{label} (mode fwd) for argument {i}: largest error {err:.3g} at "
+          f"{where} (finite differences with eps={eps}, atol={atol}, rtol={rtol})")
+
+
+def check_vjp(f: Callable, args: Sequence[Any], *, atol=None, rtol=None, eps=None,
+              rng: np.random.Generator | None = None, label: str = "") -> None:
+  """Reverse mode by the dot-product identity ``<u, J v> == <Jᵀ u, v>``."""
+  args = [np.asarray(a) for a in args]
+  atol, rtol, eps = _tols(args, atol, rtol, eps)
+  rng = rng or np.random.default_rng(1)
+  out, f_vjp = vjp(f, *args)
+  out_leaves, out_tree = _as_arrays(out)
+  u = [_random_like(rng, o) for o in out_leaves]
+  cts = f_vjp(tree_unflatten(out_tree, u))
+  for i, a in enumerate(args):
+    if not is_float(a.dtype):
+      continue
+    v = [_random_like(rng, x) if j == i else np.zeros_like(x) for j, x in enumerate(args)]
+    jv = numerical_jvp(f, args, v, eps)
+    lhs = _inner(u, jv)
+    rhs = _inner(tree_flatten(cts[i])[0], [v[i]])
+    scale = max(1.0, abs(lhs), abs(rhs))
+    if not abs(lhs - rhs) <= atol * scale + rtol * scale:
+      raise GradientCheckError(
+          f"VJP check failed{label} (mode rev) for argument {i}: <u, J v> = {lhs:.10g} "
+          f"(finite differences) but <J^T u, v> = {rhs:.10g}; error {abs(lhs - rhs):.3g}")
+
+
+def check_grads(f: Callable, args: Sequence[Any], order: int = 2,
+                modes: Sequence[str] = ("fwd", "rev"), atol=None, rtol=None, eps=None) -> None:
+  """Check ``f``'s derivatives up to ``order`` in the given modes; raise on disagreement.
+
+  >>> import vjpkit.numpy as vnp
+  >>> check_grads(lambda x: vnp.sin(x) * x, (np.array([0.5, 1.0]),), order=2)
+  """
+  args = tuple(np.asarray(a) for a in args)
+  rng = np.random.default_rng(0)
+  for mode in modes:
+    if mode not in ("fwd", "rev"):
+      raise ValueError(f"check_grads: unknown mode {mode!r} (use 'fwd' and/or 'rev')")
+
+  def check(f, args, k):
+    label = f" at order {k}"
+    if "fwd" in modes:
+      check_jvp(f, args, atol=atol, rtol=rtol, eps=eps, rng=rng, label=label)
+    if "rev" in modes:
+      check_vjp(f, args, atol=atol, rtol=rtol, eps=eps, rng=rng, label=label)
+    if k >= order:
+      return
+    if "fwd" in modes:
+      tangents = tuple(_random_like(rng, a) for a in args)
+      check(lambda *xs: jvp(f, xs, tangents)[1], args, k + 1)
+    if "rev" in modes:
+      out = f(*args)
+      u_leaves, u_tree = _as_arrays(out)
+      u = tree_unflatten(u_tree, [_random_like(rng, o) for o in u_leaves])
+      check(lambda *xs: vjp(f, *xs)[1](u), args, k + 1)
+  check(f, args, 1)
