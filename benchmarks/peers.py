@@ -70,8 +70,8 @@ def torch_f64(torch, array, requires_grad=False):
     return torch.tensor(array, dtype=torch.float64, requires_grad=requires_grad)
 
 
-def versions():
-    """Versions of whatever is importable, for the report header."""
+def versions(frameworks=("autograd", "jax", "torch", "vjpkit")):
+    """Versions of the given frameworks (those importable), for the header."""
     import platform
 
     import numpy
@@ -83,7 +83,8 @@ def versions():
         "torch": load_torch,
         "vjpkit": load_vjpkit,
     }
-    for name, loader in loaders.items():
+    for name in frameworks:
+        loader = loaders[name]
         try:
             loaded = loader()
         except Exception as exc:  # noqa: BLE001 - any failure means "not available"

@@ -102,7 +102,7 @@ def main(argv=None):
     chosen = _selected(args.only, names, "workload")
     impls = ["numpy"] + [i for i in _selected(args.impl, harness.IMPLEMENTATIONS, "implementation") if i != "numpy"]
 
-    versions = peers.versions()
+    versions = peers.versions(sorted({impl.split()[0] for impl in impls} - {"numpy"}))
     mode = "quick (tiny sizes, smoke test only)" if args.quick else "full"
     print(f"# vjpkit benchmarks: {mode} mode\n")
     print(", ".join(f"{name} {version}" for name, version in versions.items()) + f"; {os.cpu_count()} CPUs\n")
