@@ -32,13 +32,16 @@ QUICK_SETTINGS = {"min_time": 0.0, "repeats": 2}
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="tiny sizes and 2 single-call repeats (CI smoke test)")
-    parser.add_argument("--repeats", type=int, help="timing repeats; the median is reported")
-    parser.add_argument("--min-time", type=float, help="seconds each repeat's autoranged loop must last")
-    parser.add_argument("--only", help="comma-separated workload names, e.g. mlp,rnn")
-    parser.add_argument("--impl", help="comma-separated implementations (numpy is always run)")
-    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    add = parser.add_argument
+    add("--quick", action="store_true", help="tiny sizes, 2 single-call repeats (smoke test)")
+    add("--repeats", type=int, help="timing repeats; the median is reported")
+    add("--min-time", type=float, help="seconds each repeat's autoranged loop must last")
+    add("--only", help="comma-separated workload names, e.g. mlp,rnn")
+    add("--impl", help="comma-separated implementations (numpy is always run)")
+    add("--no-memory", action="store_true", help="skip the tracemalloc runs")
     args = parser.parse_args(argv)
     defaults = QUICK_SETTINGS if args.quick else FULL_SETTINGS
     if args.repeats is None:
@@ -59,18 +62,24 @@ def _selected(names, available, what):
     wanted = [name.strip() for name in names.split(",") if name.strip()]
     unknown = sorted(set(wanted) - set(available))
     if unknown:
-        raise SystemExit(f"unknown {what}: {', '.join(unknown)}; choose from {', '.join(available)}")
+        raise SystemExit(
+            f"unknown {what}: {', '.join(unknown)}; choose from {', '.join(available)}"
+        )
     return [name for name in available if name in wanted]
 
 
 def measure(workload, impl, data, expected, args):
-    """Build, call once (checked against ``expected``), time, trace memory."""
+    """Build, call once (checked against ``expected``), time, trace memory.
+
+    Returns the row and the first result, which for "numpy" is the baseline.
+    """
     row = harness.Row(workload.NAME, impl)
     builder = workload.IMPLEMENTATIONS.get(impl)
     if builder is None:
         row.skipped = "no entry in this workload"
         return row, None
     missing = VJPKIT_MISSING if impl.startswith("vjpkit") else PEER_MISSING
+    result = None
     try:
         fn = builder(data)
         start = time.perf_counter()
@@ -92,20 +101,24 @@ def measure(workload, impl, data, expected, args):
     except Exception as exc:  # noqa: BLE001 - reported in the table, fails the run
         if impl == "numpy":
             raise
-        row = harness.Row(workload.NAME, impl, error=_describe(exc), traceback=traceback.format_exc())
-    return row, result if impl == "numpy" else None
+        row = harness.Row(
+            workload.NAME, impl, error=_describe(exc), traceback=traceback.format_exc()
+        )
+    return row, result
 
 
 def main(argv=None):
     args = parse_args(argv)
     names = [workload.NAME for workload in ALL]
     chosen = _selected(args.only, names, "workload")
-    impls = ["numpy"] + [i for i in _selected(args.impl, harness.IMPLEMENTATIONS, "implementation") if i != "numpy"]
+    wanted = _selected(args.impl, harness.IMPLEMENTATIONS, "implementation")
+    impls = ["numpy"] + [impl for impl in wanted if impl != "numpy"]
 
     versions = peers.versions(sorted({impl.split()[0] for impl in impls} - {"numpy"}))
     mode = "quick (tiny sizes, smoke test only)" if args.quick else "full"
     print(f"# vjpkit benchmarks: {mode} mode\n")
-    print(", ".join(f"{name} {version}" for name, version in versions.items()) + f"; {os.cpu_count()} CPUs\n")
+    found = ", ".join(f"{name} {version}" for name, version in versions.items())
+    print(f"{found}; {os.cpu_count()} CPUs\n")
 
     rows = []
     for workload in ALL:
@@ -136,7 +149,8 @@ def main(argv=None):
 
     failed = [row for row in rows if row.failed]
     for row in failed:
-        print(f"FAILED: {row.workload} / {row.impl}: {row.error or row.check_note}", file=sys.stderr)
+        what = row.error or row.check_note
+        print(f"FAILED: {row.workload} / {row.impl}: {what}", file=sys.stderr)
         if row.traceback:
             print(row.traceback, file=sys.stderr)
     return 1 if failed else 0

@@ -41,7 +41,10 @@ def test_numpy_only_run_prints_a_table(capsys):
 
 
 def test_wrong_gradient_fails_the_run(capsys, monkeypatch):
-    monkeypatch.setitem(scalar_chain.IMPLEMENTATIONS, "autograd", lambda data: lambda: np.float64(0.0))
+    def wrong(data):
+        return lambda: np.float64(0.0)
+
+    monkeypatch.setitem(scalar_chain.IMPLEMENTATIONS, "autograd", wrong)
     code, out = _run(capsys, "--impl", "autograd")
     assert code == 1
     assert "✗" in out

@@ -36,9 +36,10 @@ def loss(params, x, y, m):
     """Mean softmax cross-entropy; ``m`` is numpy, jax.numpy, autograd.numpy
     or vjpkit.numpy.
 
-    ``m.dot(x, W)`` rather than ``x @ W`` for the first layer: the left operand
-    is a plain NumPy array, and NumPy's own ``@`` would grab a tracer on the
-    right. Later layers have a traced left operand, so ``@`` is fine.
+    NumPy constants (x, y) only ever appear as arguments of ``m`` functions or
+    as right operands: with a NumPy array on the left, NumPy's own operator
+    would get the traced value first. Hence ``m.dot(x, W)`` rather than
+    ``x @ W`` and ``(z - log_norm) * y``.
     """
     (w1, b1), (w2, b2), (w3, b3) = params
     h1 = m.tanh(m.dot(x, w1) + b1)
@@ -46,7 +47,7 @@ def loss(params, x, y, m):
     z = h2 @ w3 + b3
     z_max = m.max(z, axis=1, keepdims=True)
     log_norm = m.log(m.sum(m.exp(z - z_max), axis=1, keepdims=True)) + z_max
-    return -m.sum(y * (z - log_norm)) / x.shape[0]
+    return -m.sum((z - log_norm) * y) / x.shape[0]
 
 
 # --- hand-written NumPy forward + backward (the baseline) -------------------
