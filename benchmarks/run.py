@@ -1,0 +1,160 @@
+"""Command line: every workload x every implementation, one markdown report.
+
+    python -m benchmarks            # full sizes, about two minutes
+    python -m benchmarks --quick    # tiny sizes, one call per repeat: smoke test
+
+Exits 1 when an implementation raised an unexpected error or computed a
+gradient that disagrees with the NumPy baseline; "n/a" rows (framework not
+installed, vjpkit feature not written yet) do not fail the run.
+"""
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import check, harness, peers  # noqa: E402
+from benchmarks.workloads import ALL  # noqa: E402
+
+# What makes a row "n/a" rather than an error. A peer counts as missing only
+# when it cannot be imported; vjpkit is still being written, so a missing
+# function or an unimplemented case is also just "not there yet".
+PEER_MISSING = (ImportError,)
+VJPKIT_MISSING = (ImportError, AttributeError, NotImplementedError)
+
+FULL_SETTINGS = {"min_time": 0.2, "repeats": 5}
+QUICK_SETTINGS = {"min_time": 0.0, "repeats": 2}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    add = parser.add_argument
+    add("--quick", action="store_true", help="tiny sizes, 2 single-call repeats (smoke test)")
+    add("--repeats", type=int, help="timing repeats; the median is reported")
+    add("--min-time", type=float, help="seconds each repeat's autoranged loop must last")
+    add("--only", help="comma-separated workload names, e.g. mlp,rnn")
+    add("--impl", help="comma-separated implementations (numpy is always run)")
+    add("--no-memory", action="store_true", help="skip the tracemalloc runs")
+    args = parser.parse_args(argv)
+    defaults = QUICK_SETTINGS if args.quick else FULL_SETTINGS
+    if args.repeats is None:
+        args.repeats = defaults["repeats"]
+    if args.min_time is None:
+        args.min_time = defaults["min_time"]
+    return args
+
+
+def _describe(exc):
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _selected(names, available, what):
+    if not names:
+        return list(available)
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    unknown = sorted(set(wanted) - set(available))
+    if unknown:
+        raise SystemExit(
+            f"unknown {what}: {', '.join(unknown)}; choose from {', '.join(available)}"
+        )
+    return [name for name in available if name in wanted]
+
+
+def measure(workload, impl, data, expected, args):
+    """Build, call once (checked against ``expected``), time, trace memory.
+
+    Returns the row and the first result, which for "numpy" is the baseline.
+    """
+    row = harness.Row(workload.NAME, impl)
+    builder = workload.IMPLEMENTATIONS.get(impl)
+    if builder is None:
+        row.skipped = "no entry in this workload"
+        return row, None
+    missing = VJPKIT_MISSING if impl.startswith("vjpkit") else PEER_MISSING
+    result = None
+    try:
+        fn = builder(data)
+        start = time.perf_counter()
+        result = fn()
+        row.first_call = time.perf_counter() - start
+        if expected is None:  # this is the baseline itself
+            expected = result
+        row.agrees, row.check_note = check.compare(result, expected)
+        row.seconds = harness.median_time(fn, args.min_time, args.repeats)
+        if workload.MEASURE_MEMORY and not args.no_memory:
+            if impl in harness.MEMORY_TRACED:
+                row.peak_bytes = harness.peak_memory(fn)
+            else:
+                row.memory_note = "own allocator, invisible to tracemalloc"
+    except missing as exc:
+        if impl == "numpy":
+            raise
+        row = harness.Row(workload.NAME, impl, skipped=_describe(exc))
+    except Exception as exc:  # noqa: BLE001 - reported in the table, fails the run
+        if impl == "numpy":
+            raise
+        row = harness.Row(
+            workload.NAME, impl, error=_describe(exc), traceback=traceback.format_exc()
+        )
+    return row, result
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    names = [workload.NAME for workload in ALL]
+    chosen = _selected(args.only, names, "workload")
+    wanted = _selected(args.impl, harness.IMPLEMENTATIONS, "implementation")
+    impls = ["numpy"] + [impl for impl in wanted if impl != "numpy"]
+
+    versions = peers.versions(sorted({impl.split()[0] for impl in impls} - {"numpy"}))
+    mode = "quick (tiny sizes, smoke test only)" if args.quick else "full"
+    print(f"# vjpkit benchmarks: {mode} mode\n")
+    found = ", ".join(f"{name} {version}" for name, version in versions.items())
+    print(f"{found}; {os.cpu_count()} CPUs\n")
+
+    rows = []
+    for workload in ALL:
+        if workload.NAME not in chosen:
+            continue
+        data = workload.make_data(args.quick)
+        expected = None
+        for impl in impls:
+            print(f"[{workload.NAME}] {impl} ...", file=sys.stderr, flush=True)
+            row, baseline = measure(workload, impl, data, expected, args)
+            if impl == "numpy":
+                expected = baseline
+            rows.append(row)
+
+    print("## Time per gradient (forward + backward)\n")
+    print(harness.time_table(rows))
+    print(
+        f"\nMedian of {args.repeats} repeats of an autoranged loop (each at least "
+        f"{args.min_time:g} s); \"vs NumPy\" divides by the hand-written NumPy time; "
+        "\"first call\" includes tracing and compilation; \"grad ok\" compares "
+        f"with the NumPy gradient (rtol {check.RTOL:g}, float64).\n"
+    )
+    memory = harness.memory_table(rows)
+    if memory.count("\n") > 1:
+        print("## Peak memory of one gradient (tracemalloc)\n")
+        print(memory)
+        print()
+
+    failed = [row for row in rows if row.failed]
+    for row in failed:
+        what = row.error or row.check_note
+        print(f"FAILED: {row.workload} / {row.impl}: {what}", file=sys.stderr)
+        if row.traceback:
+            print(row.traceback, file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
