@@ -47,11 +47,11 @@ def _flatten_args(args, who: str, what: str = "the argument") -> tuple[list, PyT
 
 
 class _OutStore:
-  """Where a flattened function leaves the structure of its output."""
-  __slots__ = ("tree",)
+  """Where a flattened function leaves the structure of its output (and aux, if split)."""
+  __slots__ = ("tree", "n_out", "aux_tree")
 
   def __init__(self):
-    self.tree = None
+    self.tree = self.n_out = self.aux_tree = None
 
 
 def _flat_fun(fun: Callable, in_tree: PyTreeDef, who: str) -> tuple[Callable, _OutStore]:
@@ -65,9 +65,13 @@ def _flat_fun(fun: Callable, in_tree: PyTreeDef, who: str) -> tuple[Callable, _O
 
 
 def _to_user(x):
-  """Concrete results given back to users are ordinary, writable NumPy values."""
-  if isinstance(x, np.ndarray) and not x.flags.writeable:
-    return np.array(x)
+  """Concrete results given back to users are ordinary NumPy values: writable arrays,
+  and NumPy scalars for 0-d results (as NumPy's own reductions return)."""
+  if isinstance(x, np.ndarray):
+    if x.ndim == 0:
+      return x[()]
+    if not x.flags.writeable:
+      return np.array(x)
   return x
 
 
@@ -200,12 +204,7 @@ def _split_aux(f, store, who):
     store.aux_tree = tree.children[1]
     store.tree = tree.children[0]
     return outs
-  store.__class__ = _AuxStore
   return g
-
-
-class _AuxStore(_OutStore):
-  __slots__ = ("n_out", "aux_tree")
 
 
 def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
@@ -249,7 +248,7 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
   >>> grad(lambda x: vnp.sum(vnp.sin(x)))(vnp.asarray([0.0, 1.0]))   # = cos(x)
   array([1.        , 0.54030231])
   >>> grad(lambda W, b: W * b, argnums=(0, 1))(2.0, 3.0)
-  (array(3.), array(2.))
+  (np.float64(3.0), np.float64(2.0))
   """
   value_and_grad_f = value_and_grad(fun, argnums, has_aux)
 

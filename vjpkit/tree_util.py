@@ -132,7 +132,7 @@ def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tup
   """The leaves of ``tree`` in order, and its structure.
 
   >>> tree_flatten((1.0, [2.0, None]))
-  ([1.0, 2.0], ((*, [*, None])))
+  ([1.0, 2.0], (*, [*, None]))
   """
   leaves: list = []
   return leaves, _flatten(tree, leaves, is_leaf)

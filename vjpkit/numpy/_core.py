@@ -41,11 +41,18 @@ def _flat(x):
       yield e
 
 
+def arraylike(x):
+  """Tracers, arrays and Python scalars as they are; lists and other array-likes as arrays."""
+  if isinstance(x, (Tracer, np.ndarray, np.generic) + _PY):
+    return x
+  return asarray(x)
+
+
 def _dtype_token(x):
   """What np.result_type should see: Python scalars stay weak, arrays give their dtype."""
   if isinstance(x, _PY):
     return x
-  return get_aval(x).dtype
+  return get_aval(arraylike(x)).dtype
 
 
 def result_type(*args) -> np.dtype:
@@ -75,6 +82,7 @@ def broadcast_to_shape(x, shape: tuple[int, ...]):
 
 def promote(*args, inexact: bool = False):
   """Convert ``args`` to one dtype and one shape (rank-0 args stay rank 0)."""
+  args = [arraylike(a) for a in args]
   dtype = result_type(*args)
   if inexact and dtype.kind not in "fc":
     dtype = np.dtype(np.float64)
@@ -85,8 +93,7 @@ def promote(*args, inexact: bool = False):
 
 def promote_inexact(x):
   """Integer and bool inputs of float functions become float64, as in NumPy."""
-  if isinstance(x, _PY):
-    x = np.asarray(x)
+  x = np.asarray(x) if isinstance(x, _PY) else arraylike(x)
   if get_aval(x).dtype.kind not in "fc":
     return convert(x, np.dtype(np.float64))
   return x

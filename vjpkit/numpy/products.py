@@ -13,6 +13,7 @@ Array = Any
 
 
 def _promote_dtypes(a, b):
+  a, b = asarray(a), asarray(b)
   dtype = result_type(a, b)
   return asarray(convert(a, dtype)), asarray(convert(b, dtype))
 

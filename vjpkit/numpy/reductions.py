@@ -50,7 +50,7 @@ def mean(a: Array, axis=None, dtype=None, keepdims: bool = False) -> Array:
   """Arithmetic mean over ``axis``; integer input gives float64.
 
   >>> mean([1.0, 2.0, 6.0])
-  3.0
+  np.float64(3.0)
   """
   a = asarray(a)
   if get_aval(a).dtype.kind not in "fc":

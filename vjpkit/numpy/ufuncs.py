@@ -2,7 +2,7 @@
 
 >>> import vjpkit.numpy as vnp
 >>> vnp.sin(0.0), vnp.maximum(2, 3.5)
-(0.0, 3.5)
+(np.float64(0.0), np.float64(3.5))
 """
 from __future__ import annotations
 
