@@ -68,7 +68,7 @@ def _to_user(x):
   """Concrete results given back to users are ordinary NumPy values: writable arrays,
   and NumPy scalars for 0-d results (as NumPy's own reductions return)."""
   if isinstance(x, np.ndarray):
-    if x.ndim == 0:
+    if x.ndim == 0 and x.dtype != float0:
       return x[()]
     if not x.flags.writeable:
       return np.array(x)
@@ -172,7 +172,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
   out_avals = [get_aval(x) for x in out]
 
   def f_vjp(ct):
-    flat_ct, ct_tree = tree_flatten(ct)
+    flat_ct, ct_tree = _flatten_args(ct, "vjp function", "the cotangent")
     if ct_tree != out_tree:
       raise ValueError(f"vjp function: the cotangent has structure {ct_tree}, but the "
                        f"function's output has structure {out_tree}")

@@ -32,6 +32,7 @@ class BatchTracer(Tracer):
 
 class BatchTrace(Trace):
   __slots__ = ("axis_size",)
+  description = "vmap"
 
   def __init__(self, level: int, axis_size: int):
     super().__init__(level)
