@@ -5,8 +5,9 @@
 >>> vjpkit.grad(lambda x: vnp.tanh(x) * x)(1.0)    # tanh(x) + x (1 - tanh(x)²)
 np.float64(1.18156849...)
 """
-from . import lax, numpy, tree_util
+from . import codegen, lax, numpy, tree_util
 from .api import grad, jvp, linearize, make_jaxpr, value_and_grad, vjp, vmap
+from .api_jit import jit
 from .core.errors import (ConcretizationTypeError, TracerArrayConversionError,
                           TracerIntegerConversionError, UnexpectedTracerError)
 from .core.ir import ClosedJaxpr, Jaxpr

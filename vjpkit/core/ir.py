@@ -7,7 +7,7 @@ vjpkit is either an interpreter of this IR or a function from IR to IR.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -55,8 +55,12 @@ class Eqn:
 
 
 class Jaxpr:
-  """A typed straight-line program. Immutable by convention: passes build new ones."""
-  __slots__ = ("constvars", "invars", "eqns", "outvars")
+  """A typed straight-line program. Immutable by convention: passes build new ones.
+
+  ``memo`` caches what is derived from a program (its JVP, transpose, compiled
+  code...), so a jitted function applied again under grad or vmap reuses them.
+  """
+  __slots__ = ("constvars", "invars", "eqns", "outvars", "_memo")
 
   def __init__(self, constvars: Sequence[Var], invars: Sequence[Var],
                eqns: Sequence[Eqn], outvars: Sequence[Atom]):
@@ -64,6 +68,18 @@ class Jaxpr:
     self.invars = list(invars)
     self.eqns = list(eqns)
     self.outvars = list(outvars)
+    self._memo = None
+
+  def memo(self, key, make: Callable[[], Any]) -> Any:
+    """``make()``, computed once per ``key`` for this program (thread-safe enough:
+    two threads may both compute it, one result wins)."""
+    cache = self._memo
+    if cache is None:
+      cache = self._memo = {}
+    try:
+      return cache[key]
+    except KeyError:
+      return cache.setdefault(key, make())
 
   @property
   def in_avals(self) -> list[ShapedArray]:
@@ -106,6 +122,19 @@ def literal(val) -> Lit:
   return Lit(np.asarray(val, aval.dtype)[()], aval)
 
 
+def memo_concrete(jaxpr: Jaxpr, key, make: Callable[[], tuple]) -> tuple:
+  """``jaxpr.memo(key, make)`` for program transforms returning ``(new_jaxpr, consts, ...)``:
+  a result whose consts hold tracers belongs to one trace and is not kept."""
+  cache = jaxpr._memo
+  if cache is not None and key in cache:
+    return cache[key]
+  result = make()
+  from .trace import Tracer
+  if not any(isinstance(c, Tracer) for c in result[1]):
+    result = jaxpr.memo(key, lambda: result)
+  return result
+
+
 def hoist_consts(jaxpr: Jaxpr) -> Jaxpr:
   """The same program with its constvars turned into leading invars.
 
@@ -113,4 +142,7 @@ def hoist_consts(jaxpr: Jaxpr) -> Jaxpr:
   ordinary operands, so that every enclosing transform sees them; a constant
   may well be a tracer of an outer transform.
   """
-  return Jaxpr([], list(jaxpr.constvars) + list(jaxpr.invars), jaxpr.eqns, jaxpr.outvars)
+  if not jaxpr.constvars:
+    return jaxpr
+  return jaxpr.memo("hoist_consts", lambda: Jaxpr(
+      [], list(jaxpr.constvars) + list(jaxpr.invars), jaxpr.eqns, jaxpr.outvars))

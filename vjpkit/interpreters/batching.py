@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ..core.avals import ShapedArray, get_aval
+from ..core.ir import memo_concrete
 from ..core.trace import Trace, Tracer, new_trace
 
 batch_rules: dict[Any, Callable] = {}
@@ -93,6 +94,11 @@ def batch_jaxpr(jaxpr, axis_size: int, in_dims: Sequence[int | None]):
   ``jaxpr`` has no constvars; returns ``(new_jaxpr, consts)`` where the consts
   are leading inputs of nothing yet (the caller hoists them, see ``hoist_consts``).
   """
+  return memo_concrete(jaxpr, ("batch_jaxpr", axis_size, tuple(in_dims)),
+                       lambda: _batch_jaxpr(jaxpr, axis_size, list(in_dims)))
+
+
+def _batch_jaxpr(jaxpr, axis_size: int, in_dims: list):
   from .eval import eval_jaxpr
   from .partial_eval import trace_to_jaxpr
   in_avals = []

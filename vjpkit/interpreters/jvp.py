@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ..core.avals import get_aval, is_float, tangent_aval
+from ..core.ir import memo_concrete
 from ..core.trace import Trace, Tracer, new_trace
 from ..core.zeros import UndefPrimal, Zero, add_tangents, instantiate
 from .transpose import transpose_rules
@@ -170,12 +171,17 @@ def jvp_jaxpr(jaxpr, nonzeros: Sequence[bool], instantiate_all: bool | Sequence[
   no constvars (constants become leading inputs, see ``hoist_consts``); returns
   ``(new_jaxpr, consts, out_nonzeros)``.
   """
+  inst = ((instantiate_all,) * len(jaxpr.outvars) if isinstance(instantiate_all, bool)
+          else tuple(instantiate_all))
+  key = ("jvp_jaxpr", tuple(nonzeros), inst)
+  return memo_concrete(jaxpr, key, lambda: _jvp_jaxpr(jaxpr, list(nonzeros), list(inst)))
+
+
+def _jvp_jaxpr(jaxpr, nonzeros, inst):
   from .eval import eval_jaxpr
   from .partial_eval import trace_to_jaxpr
   in_avals = jaxpr.in_avals
   t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros) if nz]
-  inst = ([instantiate_all] * len(jaxpr.outvars) if isinstance(instantiate_all, bool)
-          else list(instantiate_all))
   out_nonzeros: list[bool] = []
 
   def f(*args):

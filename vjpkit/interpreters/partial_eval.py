@@ -132,6 +132,11 @@ def partial_eval_jaxpr(jaxpr: Jaxpr, unknowns: Sequence[bool]
   the unknown outputs. An equation is unknown when any of its inputs is;
   residuals are the known values that unknown equations read.
   """
+  return jaxpr.memo(("partial_eval_jaxpr", tuple(unknowns)),
+                    lambda: _partial_eval_jaxpr(jaxpr, list(unknowns)))
+
+
+def _partial_eval_jaxpr(jaxpr: Jaxpr, unknowns: list[bool]):
   unknown_ids = {id(v) for v, u in zip(jaxpr.invars, unknowns) if u}
   known_eqns, unknown_eqns = [], []
   for eqn in jaxpr.eqns:

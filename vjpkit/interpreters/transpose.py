@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ..core.ir import Jaxpr, Lit, Var
+from ..core.ir import Jaxpr, Lit, Var, memo_concrete
 from ..core.trace import bind
 from ..core.zeros import UndefPrimal, Zero, add_tangents
 
@@ -73,6 +73,11 @@ def transpose_jaxpr(jaxpr: Jaxpr, linear: Sequence[bool]):
   The result maps (the non-linear inputs, one cotangent per output) to one
   cotangent per linear input, all instantiated. Returns ``(new_jaxpr, consts)``.
   """
+  return memo_concrete(jaxpr, ("transpose_jaxpr", tuple(linear)),
+                       lambda: _transpose_jaxpr(jaxpr, list(linear)))
+
+
+def _transpose_jaxpr(jaxpr: Jaxpr, linear: list[bool]):
   from ..core.zeros import instantiate
   from .partial_eval import trace_to_jaxpr
   lin = Jaxpr([v for v, l in zip(jaxpr.invars, linear) if not l],

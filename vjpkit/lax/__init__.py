@@ -23,3 +23,5 @@ for _m in (elementwise, shapes, reductions, linalg, call):
   _export(_m)
 
 _vspace.add = elementwise.add_any
+
+from . import codegen_rules as _codegen_rules  # noqa: E402,F401 - registers NumPy emitters

@@ -1,2 +1,37 @@
-"""Program-to-program passes on the IR."""
+"""Program-to-program passes on the IR, and ``optimize``, the pipeline jit runs.
+
+Every pass is one linear walk over the equations (no recursion), returns a new
+program and leaves its input untouched.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..core.ir import Jaxpr
+from .constfold import fold_constants
+from .cse import cse_jaxpr
 from .dce import dce_closed, dce_jaxpr
+from .inline import inline_calls
+from .simplify import simplify_jaxpr
+
+
+def optimize(jaxpr: Jaxpr, consts: Sequence[Any] = ()) -> tuple[Jaxpr, list]:
+  """Inline calls, fold constants, simplify, merge common subexpressions, drop dead code.
+
+  ``consts`` are the values of ``jaxpr.constvars``; returns the new program and
+  the values of its (possibly different) constvars.
+
+  >>> import numpy as np, vjpkit
+  >>> import vjpkit.numpy as vnp
+  >>> closed = vjpkit.make_jaxpr(vjpkit.grad(lambda x: vnp.sum(vnp.sin(x))))(np.ones(3))
+  >>> print(optimize(closed.jaxpr, closed.consts)[0])
+  { lambda ; a:f64[3]. let
+      b:f64[3] = cos a
+    in (b,) }
+  """
+  jaxpr = inline_calls(jaxpr)
+  jaxpr, consts = fold_constants(jaxpr, consts)
+  jaxpr = simplify_jaxpr(jaxpr)
+  jaxpr = cse_jaxpr(jaxpr)
+  jaxpr = simplify_jaxpr(jaxpr)
+  return dce_closed(jaxpr, consts)

@@ -16,6 +16,11 @@ def dce_jaxpr(jaxpr: Jaxpr, used_outputs=None) -> Jaxpr:
   """A copy of ``jaxpr`` without dead equations and unused constvars.
 
   ``used_outputs`` (a list of bools) keeps only some outputs; invars are kept."""
+  key = ("dce_jaxpr", None if used_outputs is None else tuple(used_outputs))
+  return jaxpr.memo(key, lambda: _dce_jaxpr(jaxpr, used_outputs))
+
+
+def _dce_jaxpr(jaxpr: Jaxpr, used_outputs) -> Jaxpr:
   outvars = jaxpr.outvars if used_outputs is None else [
       v for v, u in zip(jaxpr.outvars, used_outputs) if u]
   live = {id(v) for v in outvars if type(v) is Var}

@@ -1,0 +1,276 @@
+"""``jit``: trace a function once per signature, optimise it, compile it to NumPy code.
+
+A jitted function is traced with abstract arguments (shapes and dtypes only)
+the first time it meets a new *signature*: the pytree structure of its
+arguments, the shape and dtype of each leaf, and the values of its static
+arguments. The program is optimised (``vjpkit.passes.optimize``), compiled to
+Python source (``vjpkit.interpreters.codegen``) and cached; later calls with
+the same signature run the compiled code directly.
+
+Applied to transformed values (inside ``grad``, ``vmap``, another ``jit``),
+a jitted function is one equation of the ``jit`` primitive: a call primitive
+whose JVP, partial evaluation, transpose and batching rules transform its
+program (``lax.call.call_rules``), and whose impl runs the compiled code of
+whatever program it carries. So ``grad(jit(f))`` runs compiled forward and
+backward programs, and ``jit(grad(f))`` compiles the whole gradient.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .api import _check_leaf
+from .core.avals import get_aval
+from .core.ir import Jaxpr, hoist_consts
+from .core.primitive import Primitive
+from .core.trace import Tracer
+from .interpreters.codegen import Compiled, compile_jaxpr
+from .interpreters.partial_eval import trace_to_jaxpr
+from .lax.call import _call_abstract_eval, call_rules
+from .passes import optimize
+from .passes.inline import inlinable
+from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+
+__all__ = ["jit", "jit_p"]
+
+
+# -- the primitive ---------------------------------------------------------------
+
+def _compiled(jaxpr: Jaxpr, name: str) -> Compiled:
+  """The compiled code of a constvar-free program, built once per program."""
+  def build():
+    opt, consts = optimize(jaxpr, [])
+    return compile_jaxpr(opt, consts, name)
+  return jaxpr.memo(("compiled", name), build)
+
+
+def _jit_impl(*args, call_jaxpr: Jaxpr, name: str):
+  return _compiled(call_jaxpr, name).fn(*args)
+
+
+jit_p = Primitive("jit", multiple_results=True, impl=_jit_impl, abstract_eval=_call_abstract_eval)
+call_rules(jit_p, lambda args, jaxpr, params: jit_p.bind(*args, call_jaxpr=jaxpr, **params))
+inlinable.add(jit_p)
+
+
+# -- one traced and compiled signature --------------------------------------------
+
+_PY_SCALARS = {float: np.float64, int: np.int64, bool: np.bool_, complex: np.complex128}
+
+
+class Lowered:
+  """What ``jit`` made of a function for one signature.
+
+  ``jaxpr`` is the optimised program (its constvars hold ``consts``),
+  ``source`` the Python code it compiles to, ``out_tree`` the output structure.
+  """
+  __slots__ = ("jaxpr", "consts", "out_tree", "name", "call_jaxpr", "cacheable", "_compiled",
+               "scalar_outs")
+
+  def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef, name: str):
+    self.jaxpr, self.consts, self.out_tree, self.name = jaxpr, consts, out_tree, name
+    self.call_jaxpr = hoist_consts(jaxpr)
+    self.cacheable = not any(isinstance(c, Tracer) for c in consts)
+    self._compiled = None
+    self.scalar_outs = [i for i, v in enumerate(jaxpr.outvars) if v.aval.shape == ()]
+
+  @property
+  def compiled(self) -> Compiled:
+    if self._compiled is None:
+      self._compiled = compile_jaxpr(self.jaxpr, self.consts, self.name)
+    return self._compiled
+
+  @property
+  def source(self) -> str:
+    """The generated Python source of the program."""
+    return self.compiled.source
+
+  def __call__(self, leaves: list, traced: bool):
+    if traced or not self.cacheable:
+      outs = jit_p.bind(*self.consts, *leaves, call_jaxpr=self.call_jaxpr, name=self.name)
+      outs = list(outs)
+    else:
+      outs = self.compiled.fn(*leaves)
+      if self.scalar_outs:
+        outs = list(outs)
+        for i in self.scalar_outs:
+          x = outs[i]
+          if type(x) is np.ndarray:
+            outs[i] = x[()]
+    if self.out_tree is None:
+      return outs[0]
+    return tree_unflatten(self.out_tree, outs)
+
+  def __repr__(self):
+    return f"<jit {self.name}: {len(self.jaxpr.eqns)} equations>"
+
+
+# -- the user-facing wrapper --------------------------------------------------------
+
+def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
+        static_argnames: str | Sequence[str] = ()) -> Callable:
+  """``fun``, traced once per argument signature and run as compiled NumPy code.
+
+  A signature is the pytree structure of the arguments, each leaf's shape and
+  dtype, and the values of the static arguments (which must be hashable).
+  Inside ``fun`` the other arguments are abstract: Python control flow on them
+  raises a ``ConcretizationTypeError``; use ``vjpkit.lax.cond`` /
+  ``while_loop``, ``vjpkit.numpy.where``, or make the argument static.
+  ``f.lower(*args).source`` shows the generated code.
+
+  >>> import numpy as np, vjpkit
+  >>> import vjpkit.numpy as vnp
+  >>> f = jit(vjpkit.grad(lambda x: vnp.sum(vnp.tanh(x) ** 2)))
+  >>> f(np.zeros(3))
+  array([0., 0., 0.])
+  >>> print(f.lower(np.zeros(3)).source)
+  def grad_tanh(a):
+      b = _tanh0(a)
+      c = 1.0 - b * b
+      ...
+  """
+  nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+  names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+  nums, names = _resolve_static(fun, nums, names)
+  name = _fun_name(fun)
+  cache: dict = {}
+  lock = threading.Lock()
+  param_names = _param_names(fun)
+
+  def lower(*args, **kwargs) -> Lowered:
+    """Trace, optimise and cache ``fun`` for these arguments (without running it)."""
+    return _lookup(args, kwargs)[0]
+
+  def _lookup(args, kwargs):
+    if nums or names:
+      nargs = len(args)
+      static = tuple(_static_value(args[i], i) for i in nums if -nargs <= i < nargs)
+      static_kw = tuple((k, _static_value(kwargs[k], k)) for k in names if k in kwargs)
+      dyn = tuple(a for i, a in enumerate(args) if i not in nums and i - nargs not in nums)
+      dyn_kw = {k: v for k, v in kwargs.items() if k not in names}
+      skey = (static, static_kw)
+    else:
+      dyn, dyn_kw, skey = args, kwargs, None
+    if not dyn_kw and all(type(a) in _FLAT_TYPES or isinstance(a, Tracer) for a in dyn):
+      leaves, tree = list(dyn), len(dyn)   # the common case: no containers
+    else:
+      leaves, tree = tree_flatten((dyn, dyn_kw))
+    sig, traced = _signature(leaves)
+    key = (tree, sig, skey)
+    entry = cache.get(key)
+    if entry is None:
+      entry = _trace(args, kwargs, leaves, tree)
+      if entry.cacheable:
+        with lock:
+          entry = cache.setdefault(key, entry)
+    return entry, leaves, traced
+
+  def _trace(args, kwargs, leaves, tree) -> Lowered:
+    leaves = [_check_leaf(x, "jit", "the argument") for x in leaves]
+    nargs = len(args)
+    store: list = []
+
+    def flat_fun(*tracers):
+      if isinstance(tree, int):
+        dyn, dyn_kw = list(tracers), {}
+      else:
+        dyn, dyn_kw = tree_unflatten(tree, tracers)
+      it = iter(dyn)
+      full = [a if (i in nums or i - nargs in nums) else next(it) for i, a in enumerate(args)]
+      kw = dict(dyn_kw, **{k: kwargs[k] for k in names if k in kwargs})
+      out = fun(*full, **kw)
+      out_leaves, out_tree = tree_flatten(out)
+      store.append(out_tree)
+      return [_check_leaf(x, "jit", "the function's output") for x in out_leaves]
+
+    arg_names = _leaf_names(args, kwargs, nums, names, param_names, tree)
+    jaxpr, consts = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves], arg_names)
+    jaxpr, consts = optimize(jaxpr, consts)
+    out_tree = store[0]
+    return Lowered(jaxpr, consts, None if out_tree.kind is None else out_tree, name)
+
+  @functools.wraps(fun)
+  def jitted(*args, **kwargs):
+    entry, leaves, traced = _lookup(args, kwargs)
+    if not traced:
+      leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
+    return entry(leaves, traced)
+
+  jitted.lower = lower
+  jitted._cache = cache
+  return jitted
+
+
+_FLAT_TYPES = frozenset((np.ndarray, float, int, bool, complex, np.float64, np.float32,
+                         np.int64, np.int32, np.bool_, np.complex128))
+
+
+def _signature(leaves) -> tuple[tuple, bool]:
+  """Shapes and dtypes (types for Python scalars) of the leaves; whether any is traced."""
+  sig, traced = [], False
+  for x in leaves:
+    t = type(x)
+    if t in _PY_SCALARS:
+      sig.append(t)
+      continue
+    if isinstance(x, Tracer):
+      traced = True
+    try:
+      sig.append((x.shape, x.dtype))
+    except AttributeError:
+      sig.append(t)  # not an array: tracing reports it
+  return tuple(sig), traced
+
+
+def _static_value(x, where):
+  try:
+    hash(x)
+  except TypeError:
+    raise TypeError(
+        f"jit: static argument {where!r} has type {type(x).__name__}, which is not hashable. "
+        "Static arguments key the compilation cache; pass a hashable value (a tuple "
+        "instead of a list, for example) or make the argument non-static.") from None
+  return x
+
+
+def _param_names(fun) -> list[str]:
+  try:
+    return [p.name for p in inspect.signature(fun).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+  except (TypeError, ValueError):
+    return []
+
+
+def _resolve_static(fun, nums: tuple, names: tuple) -> tuple[tuple, tuple]:
+  """Static arguments given by position also count when passed by name, and vice versa."""
+  params = _param_names(fun)
+  nums = set(nums) | {params.index(n) for n in names if n in params}
+  names = set(names) | {params[i] for i in nums if 0 <= i < len(params)}
+  return tuple(sorted(nums)), tuple(sorted(names))
+
+
+def _fun_name(fun) -> str:
+  name = getattr(fun, "__name__", None) or type(fun).__name__
+  return "lambda" if name == "<lambda>" else name
+
+
+def _leaf_names(args, kwargs, nums, names, param_names, tree) -> list[str]:
+  """Readable names of the traced leaves, for concretization errors."""
+  out = []
+  nargs = len(args)
+  for i, a in enumerate(args):
+    if i in nums or i - nargs in nums:
+      continue
+    base = param_names[i] if i < len(param_names) else f"argument {i}"
+    n = 1 if isinstance(tree, int) else len(tree_flatten(a)[0])
+    out += [base] if n == 1 else [f"{base} (leaf {j})" for j in range(n)]
+  for k in sorted(kwargs):
+    if k in names:
+      continue
+    n = len(tree_flatten(kwargs[k])[0])
+    out += [k] if n == 1 else [f"{k} (leaf {j})" for j in range(n)]
+  return out

@@ -1,0 +1,35 @@
+"""Read the NumPy code vjpkit generates: ``to_source(f, *args)``.
+
+``jit`` compiles every program to Python source (see
+``vjpkit.interpreters.codegen``); this module shows that source for a function
+and example arguments, e.g. the backward pass of a gradient written out as
+NumPy calls.
+
+>>> import numpy as np, vjpkit
+>>> import vjpkit.numpy as vnp
+>>> print(to_source(vjpkit.grad(lambda W: vnp.sum(vnp.tanh(W @ np.ones(3)))), np.eye(3)))
+def lambda_(a):
+    b = a @ _const0
+    c = _tanh1(b, out=b)
+    d = 1.0 - c * c
+    ...
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .core.ir import ClosedJaxpr, Jaxpr
+from .interpreters.codegen import Compiled, compile_jaxpr
+from .passes import optimize
+
+__all__ = ["to_source", "compile_jaxpr", "Compiled"]
+
+
+def to_source(fun: Callable | ClosedJaxpr | Jaxpr, *args: Any, **kwargs: Any) -> str:
+  """The Python source ``jit`` runs for ``fun(*args, **kwargs)``; or, given a program
+  (``make_jaxpr``'s result), the source of that program after optimisation."""
+  if isinstance(fun, (ClosedJaxpr, Jaxpr)):
+    jaxpr, consts = (fun.jaxpr, fun.consts) if isinstance(fun, ClosedJaxpr) else (fun, [])
+    return compile_jaxpr(*optimize(jaxpr, consts)).source
+  from .api_jit import jit
+  return jit(fun).lower(*args, **kwargs).source

@@ -1,0 +1,426 @@
+"""Compile a program to Python source that calls NumPy directly.
+
+This is what ``jit`` runs: one line per equation, no interpreter loop, no
+tracing, no dictionary of values. Three analyses make the code close to what a
+person would write by hand:
+
+* **liveness**: each intermediate is deleted (``del``) right after its last
+  use, so memory peaks where a hand-written program's would;
+* **buffer reuse**: an elementwise ufunc writes into the buffer of an operand
+  that dies at that equation (``np.tanh(a, out=a)``), when the program owns
+  that buffer: it was freshly computed here, no live view aliases it, and it
+  is neither an input nor a constant (inputs are never mutated);
+* **free broadcasts**: a ``broadcast_in_dim`` read only by elementwise ops is
+  not materialised; NumPy broadcasting does it (``x + b`` for a bias ``b``).
+
+Per-primitive knowledge is in three tables filled by ``vjpkit.lax``:
+``emit_rules`` (how to write an equation), ``ufunc_rules`` (primitives that
+are a NumPy ufunc for some dtypes) and ``broadcast_rules``. A primitive in
+none of them is still compiled correctly, as a call of its impl. Programs of
+any size compile: long ones are split into chunks of ``CHUNK`` equations
+(separate functions), since CPython compiles huge functions slowly.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import keyword
+import linecache
+import math
+import re
+from typing import Any, Callable, NamedTuple, Sequence
+
+import numpy as np
+
+from ..core.ir import Eqn, Jaxpr, Lit, Var
+from ..core.pretty import _name
+
+CHUNK = 1000
+
+
+class Emit(NamedTuple):
+  """How one equation is written: a Python expression and what its result is.
+
+  ``kind`` is ``"fresh"`` (a new array nobody else references), ``"view"``
+  (may share memory with its array inputs) or ``"opaque"`` (unknown: treated
+  like a view of every input)."""
+  expr: str
+  kind: str
+
+
+# prim -> rule(eqn, args: list[str], env: Env) -> Emit | None  (None: use the generic call)
+emit_rules: dict[Any, Callable] = {}
+# prim -> rule(eqn) -> np.ufunc | None: the ufunc computing eqn, if any (e.g. div on floats)
+ufunc_rules: dict[Any, Callable] = {}
+# prim -> rule(eqn) -> expanded shape: the result is the input reshaped to it, then broadcast
+broadcast_rules: dict[Any, Callable] = {}
+
+_OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/"}
+
+
+def ufunc_of(eqn: Eqn) -> np.ufunc | None:
+  """The NumPy ufunc that computes ``eqn`` elementwise (same inputs, same order), or None."""
+  rule = ufunc_rules.get(eqn.prim)
+  if rule is not None:
+    return rule(eqn)
+  impl = eqn.prim.impl
+  if (isinstance(impl, np.ufunc) and not eqn.params and not eqn.prim.multiple_results
+      and impl.nin == len(eqn.invars) and impl.nout == 1):
+    return impl
+  return None
+
+
+class Env:
+  """Names of globals of the generated module (functions, dtypes, constants)."""
+
+  def __init__(self):
+    self.globals: dict[str, Any] = {"np": np}
+    self._ids: dict[int, str] = {}
+    self._count = itertools.count()
+
+  def ref(self, value, hint: str = "k") -> str:
+    """A global name bound to ``value`` (one name per distinct object)."""
+    name = self._ids.get(id(value))
+    if name is None or self.globals.get(name) is not value:
+      hint = "".join(c if c.isalnum() else "_" for c in hint)
+      name = f"_{hint}{next(self._count)}"
+      self.globals[name] = value
+      self._ids[id(value)] = name
+    return name
+
+  def lit(self, lit: Lit, inline: bool = False) -> str:
+    """A literal: inline as Python text when that keeps its dtype (``inline``: it
+    meets an operand of its own dtype, which NumPy's promotion then keeps)."""
+    val, dtype = lit.val, lit.aval.dtype
+    if inline and dtype == np.float64 and math.isfinite(float(val)):
+      text = repr(float(val))
+      return f"({text})" if text.startswith("-") else text
+    if inline and dtype == np.int64:
+      return f"({int(val)})" if int(val) < 0 else str(int(val))
+    if inline and dtype == np.bool_:
+      return str(bool(val))
+    return self.ref(np.array(val, dtype)[()], "c")
+
+
+class Compiled:
+  """A compiled program: call it with its inputs (constvars first unless they were
+  bound at compile time); ``source`` is the generated Python text."""
+  __slots__ = ("fn", "source", "jaxpr", "__weakref__")
+
+  def __init__(self, fn: Callable, source: str, jaxpr: Jaxpr):
+    self.fn, self.source, self.jaxpr = fn, source, jaxpr
+
+  def __call__(self, *args):
+    return self.fn(*args)
+
+  def __repr__(self):
+    return f"<compiled {self.fn.__name__}: {len(self.jaxpr.eqns)} equations>"
+
+
+_counter = itertools.count()
+
+
+def compile_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any] | None = None, name: str = "f") -> Compiled:
+  """Compile ``jaxpr`` to a Python function of NumPy calls returning a tuple of outputs.
+
+  With ``consts`` (values of the constvars) the constants are bound into the
+  generated module and the function takes only the invars; without, it takes
+  the constvars followed by the invars.
+
+  >>> import numpy as np, vjpkit
+  >>> import vjpkit.numpy as vnp
+  >>> closed = vjpkit.make_jaxpr(lambda x: vnp.tanh(x) * 2.0)(np.ones(3))
+  >>> c = compile_jaxpr(closed.jaxpr, closed.consts)
+  >>> print(c.source)
+  def f(a):
+      b = _tanh0(a)
+      c = _multiply1(b, 2.0, out=b)
+      return (c,)
+  >>> c(np.zeros(3))
+  (array([0., 0., 0.]),)
+  """
+  return _Codegen(jaxpr, consts, name).build()
+
+
+_RESERVED = {"np", "out", "axis", "axes", "dtype", "R"}
+
+
+class _Codegen:
+  def __init__(self, jaxpr: Jaxpr, consts, name: str):
+    self.jaxpr, self.name = jaxpr, _identifier(name)
+    self.env = Env()
+    self.names: dict[int, str] = {}
+    self.count = 0
+    self.bound_consts = consts is not None
+    if consts is not None:
+      for v, x in zip(jaxpr.constvars, consts, strict=True):
+        self.names[id(v)] = self.env.ref(x, "const")
+        self.count += 1  # names follow the printed program: constants use up letters too
+    self.external = {id(v) for v in jaxpr.constvars} | {id(v) for v in jaxpr.invars}
+    self.bcast: dict[int, tuple] = {}        # var -> (source atom, expanded shape)
+    self.need_real: set[int] = set()         # broadcasts that must exist as arrays
+    self.virtual: dict[int, str] = {}        # broadcast var -> expression for elementwise use
+    self.virtual_names: dict[int, str] = {}  # broadcast var -> name of its reshaped source
+
+  def var_name(self, v: Var) -> str:
+    name = self.names.get(id(v))
+    if name is None:
+      name = _name(self.count)
+      self.count += 1
+      if keyword.iskeyword(name) or name in _RESERVED:
+        name += "_"
+      self.names[id(v)] = name
+    return name
+
+  def atom(self, a, inline: bool = False) -> str:
+    if type(a) is Lit:
+      return self.env.lit(a, inline)
+    return self.var_name(a)
+
+  # -- analysis ----------------------------------------------------------------
+  def analyse(self) -> None:
+    """Plan every equation, then compute last uses and which buffers values share."""
+    jaxpr = self.jaxpr
+    eqns = jaxpr.eqns
+    roots: dict[int, frozenset] = {id(v): frozenset((id(v),))
+                                   for v in jaxpr.constvars + jaxpr.invars}
+    self.plans = []
+    for eqn in eqns:
+      plan = self.plan(eqn)
+      self.plans.append(plan)
+      ins = frozenset().union(*[roots[id(v)] for v in eqn.invars if type(v) is Var])
+      for v in eqn.outvars:
+        roots[id(v)] = frozenset((id(v),)) if plan[0] in ("ufunc", "fresh") else ins
+    for v in jaxpr.outvars:
+      if type(v) is Var and id(v) in self.bcast:
+        self.need_real.add(id(v))
+    last: dict[int, int] = {}
+    for i, eqn in enumerate(eqns):
+      for v in eqn.invars:
+        if type(v) is Var:
+          last[id(v)] = i
+      for v in eqn.outvars:
+        last.setdefault(id(v), i)  # an unused result dies where it is born
+    for v in jaxpr.outvars:
+      if type(v) is Var:
+        last[id(v)] = len(eqns)
+    for eqn, (kind, _) in zip(reversed(eqns), reversed(self.plans)):
+      src = eqn.invars[0]
+      if kind == "bcast" and type(src) is Var:  # a free broadcast reads its source late
+        last[id(src)] = max(last[id(src)], last[id(eqn.outvars[0])])
+    root_last: dict[int, int] = {}
+    for vid, rs in roots.items():
+      for r in rs:
+        root_last[r] = max(root_last.get(r, -1), last.get(vid, -1))
+    self.last, self.roots, self.root_last = last, roots, root_last
+
+  def plan(self, eqn: Eqn):
+    """(kind, detail): kind is "bcast", "ufunc" (detail: the ufunc and whether it
+    reads broadcast operands unbroadcast) or the kind of an Emit (detail: the Emit)."""
+    rule = broadcast_rules.get(eqn.prim)
+    ufunc = None if rule is not None else ufunc_of(eqn)
+    virtual = ufunc is not None and self.reads_virtually(eqn)
+    for v in eqn.invars:
+      if type(v) is Var and id(v) in self.bcast and not virtual:
+        self.need_real.add(id(v))
+    for v in eqn.outvars:
+      self.var_name(v)
+    if rule is not None:
+      self.bcast[id(eqn.outvars[0])] = (eqn.invars[0], tuple(rule(eqn)))
+      return ("bcast", None)
+    if ufunc is not None:
+      return ("ufunc", (ufunc, virtual))
+    args = [self.atom(v) for v in eqn.invars]
+    emit_rule = emit_rules.get(eqn.prim)
+    emit = emit_rule(eqn, args, self.env) if emit_rule is not None else None
+    if emit is None:
+      fn = eqn.prim.impl if not eqn.params else functools.partial(eqn.prim.impl, **eqn.params)
+      emit = Emit(f"{self.env.ref(fn, eqn.prim.name)}({', '.join(args)})", "opaque")
+    return (emit.kind, emit)
+
+  def reads_virtually(self, eqn: Eqn) -> bool:
+    """Whether an elementwise op may read its broadcast operands unbroadcast: NumPy's
+    own broadcasting must then give the same result shape."""
+    shapes, any_bcast = [], False
+    for v in eqn.invars:
+      if type(v) is Var and id(v) in self.bcast:
+        any_bcast = True
+        src, expanded = self.bcast[id(v)]
+        shapes.append(() if type(src) is Lit or src.aval.shape == () else expanded)
+      else:
+        shapes.append(v.aval.shape)
+    return any_bcast and _broadcast_shapes(shapes) == eqn.outvars[0].aval.shape
+
+  # -- emission ----------------------------------------------------------------
+  def build(self) -> Compiled:
+    jaxpr = self.jaxpr
+    params = [self.var_name(v) for v in ([] if self.bound_consts else jaxpr.constvars)]
+    params += [self.var_name(v) for v in jaxpr.invars]
+    self.analyse()
+    bodies = [self.emit_eqn(i, eqn) for i, eqn in enumerate(jaxpr.eqns)]
+    ret = self.returns()
+    fname = self.name
+    if len(jaxpr.eqns) <= CHUNK:
+      lines = [f"def {fname}({', '.join(params)}):"]
+      lines += ["    " + line for body in bodies for line in body]
+      lines.append(f"    return {ret}")
+    else:
+      lines = self.chunked(fname, params, bodies, ret)
+    source = "\n".join(lines)
+    filename = f"<vjpkit-codegen-{next(_counter)}:{fname}>"
+    linecache.cache[filename] = (len(source), None, [l + "\n" for l in lines], filename)
+    namespace = self.env.globals
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    return Compiled(namespace[fname], source, jaxpr)
+
+  def emit_eqn(self, i: int, eqn: Eqn) -> list[str]:
+    kind, detail = self.plans[i]
+    lines: list[str] = []
+    outs = [self.var_name(v) for v in eqn.outvars]
+    if kind == "bcast":
+      lines += self.emit_bcast(eqn, outs[0])
+    elif kind == "ufunc":
+      lines.append(f"{outs[0]} = {self.emit_ufunc(i, eqn, *detail)}")
+    else:
+      trailing = "," if len(outs) == 1 and eqn.prim.multiple_results else ""
+      lines.append(f"{', '.join(outs)}{trailing} = {detail.expr}")
+    names = []
+    for v in dict.fromkeys(itertools.chain(eqn.invars, eqn.outvars)):
+      if (type(v) is not Var or self.last.get(id(v)) != i or id(v) in self.external
+          or v.aval.shape == ()):
+        continue
+      if id(v) in self.virtual_names:
+        names.append(self.virtual_names[id(v)])
+      if id(v) not in self.bcast or id(v) in self.need_real:
+        names.append(self.var_name(v))
+    if names:
+      lines.append(f"del {', '.join(names)}")
+    return lines
+
+  def emit_bcast(self, eqn: Eqn, out: str) -> list[str]:
+    var = eqn.outvars[0]
+    src, expanded = self.bcast[id(var)]
+    lines = []
+    if type(src) is Lit:
+      self.virtual[id(var)] = self.atom(src, inline=True)
+      base = self.atom(src)
+    elif src.aval.shape == () or (1,) * (len(expanded) - src.aval.ndim) + src.aval.shape == expanded:
+      base = self.virtual[id(var)] = self.var_name(src)
+    else:
+      base = self.virtual[id(var)] = self.virtual_names[id(var)] = f"{out}_v"
+      lines.append(f"{base} = {self.var_name(src)}.reshape({expanded!r})")
+    if id(var) in self.need_real:
+      fn = self.env.ref(np.broadcast_to, "broadcast_to")
+      lines.append(f"{out} = {fn}({base}, {var.aval.shape!r})")
+    return lines
+
+  def emit_ufunc(self, i: int, eqn: Eqn, ufunc: np.ufunc, virtual: bool) -> str:
+    out = eqn.outvars[0]
+    args = []
+    for v in eqn.invars:
+      if type(v) is Lit:
+        args.append(self.atom(v, inline=True))
+      elif virtual and id(v) in self.bcast:
+        args.append(self.virtual[id(v)])
+      else:
+        args.append(self.var_name(v))
+    buf = None
+    if out.aval.shape != ():
+      for v in eqn.invars:
+        if (type(v) is Var and v.aval == out.aval and id(v) not in self.external
+            and self.roots[id(v)] == frozenset((id(v),)) and self.root_last[id(v)] == i):
+          buf = self.var_name(v)
+          break
+    name = self.env.ref(ufunc, ufunc.__name__)
+    if buf is not None:
+      return f"{name}({', '.join(args)}, out={buf})"
+    op = _OPERATORS.get(ufunc)
+    if op is not None and len(args) == 2:
+      return f"{args[0]} {op} {args[1]}"
+    if ufunc is np.negative:
+      return f"-{args[0]}"
+    return f"{name}({', '.join(args)})"
+
+  def returns(self) -> str:
+    """The return tuple; outputs that may share memory with an input, a constant or
+    another output are copied, so callers own what they get."""
+    outs, claimed = [], set()
+    for v in self.jaxpr.outvars:
+      if type(v) is Lit:
+        outs.append(self.atom(v))
+        continue
+      name = self.var_name(v)
+      rs = self.roots[id(v)]
+      if rs & self.external or rs & claimed:
+        name = f"{self.env.ref(np.array, 'copy')}({name})"
+      claimed |= rs
+      outs.append(name)
+    return f"({', '.join(outs)}{',' if len(outs) == 1 else ''})"
+
+  def chunked(self, fname: str, params: list[str], bodies: list[list[str]], ret: str) -> list[str]:
+    """Split the body into functions of CHUNK equations passing values in a list ``R``."""
+    n = len(bodies)
+    chunks = [range(s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
+    defined_in: dict[str, int] = {p: -1 for p in params}
+    used: list[set[str]] = []
+    for c, rng in enumerate(chunks):
+      names: set[str] = set()
+      for i in rng:
+        for line in bodies[i]:
+          target, _, expr = line.partition(" = ")
+          if line.startswith("del ") or not expr:
+            continue
+          for t in target.replace(",", " ").split():
+            defined_in.setdefault(t, c)
+          names |= _identifiers(expr)
+      used.append(names)
+    ret_names = _identifiers(ret)
+    slot: dict[str, int] = {}
+    lines: list[str] = []
+    for c, rng in enumerate(chunks):
+      later = ret_names.union(*used[c + 1:])
+      loads = sorted(x for x in used[c] if defined_in.get(x, c) < c)
+      stores = sorted(x for x in later if defined_in.get(x) == c)
+      lines.append(f"def {fname}_{c}(R):")
+      lines += [f"    {x} = R[{slot.setdefault(x, len(slot))}]" for x in loads]
+      lines += ["    " + line for i in rng for line in bodies[i]]
+      lines += [f"    R[{slot.setdefault(x, len(slot))}] = {x}" for x in stores]
+      lines += [f"    R[{slot[x]}] = None" for x in loads if x not in later]  # release
+      lines.append("")
+    main = [f"def {fname}({', '.join(params)}):", f"    R = [None] * {max(len(slot), 1)}"]
+    main += [f"    R[{slot[p]}] = {p}" for p in params if p in slot]
+    main += [f"    {fname}_{c}(R)" for c in range(len(chunks))]
+    main += [f"    {x} = R[{slot[x]}]" for x in sorted(ret_names) if x in slot and x not in params]
+    main.append(f"    return {ret}")
+    return lines + main
+
+
+_IDENT = re.compile(r"(?<![\w.])[a-z][a-z_0-9]*\b(?!\s*=[^=])")
+
+
+def _identifiers(expr: str) -> set[str]:
+  """Variable names read by an expression (generated globals start with ``_``;
+  keyword arguments such as ``out=`` are not reads)."""
+  return set(_IDENT.findall(expr)) - {"np"}
+
+
+def _strip_ones(shape: tuple) -> tuple:
+  i = 0
+  while i < len(shape) and shape[i] == 1:
+    i += 1
+  return tuple(shape[i:])
+
+
+def _broadcast_shapes(shapes) -> tuple | None:
+  try:
+    return np.broadcast_shapes(*shapes)
+  except ValueError:
+    return None
+
+
+def _identifier(name: str) -> str:
+  """A Python function name made from a user's function name (``<lambda>`` -> ``lambda_``)."""
+  name = "".join(c for c in name if c.isalnum() or c == "_").lstrip("_") or "f"
+  if name[0].isdigit():
+    name = "f" + name
+  return name + "_" if keyword.iskeyword(name) or name == "np" else name

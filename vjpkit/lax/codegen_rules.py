@@ -1,0 +1,137 @@
+"""How the compiler writes lax primitives as NumPy calls (see ``interpreters/codegen``).
+
+Elementwise primitives whose impl is a NumPy ufunc need nothing here: the
+compiler emits the ufunc itself. Primitives listed nowhere are compiled as a
+call of their impl, which is always correct. The rules below are the ones that
+make compiled gradients as fast as hand-written NumPy: matrix products as
+``a.T @ b``, reductions as ``np.add.reduce``, shape changes as views.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..interpreters.codegen import Emit, broadcast_rules, emit_rules, ufunc_rules
+from . import elementwise as ew
+from . import linalg, reductions, shapes
+
+
+def _fresh(expr: str) -> Emit:
+  return Emit(expr, "fresh")
+
+
+def _view(expr: str) -> Emit:
+  return Emit(expr, "view")
+
+
+# -- elementwise ---------------------------------------------------------------------
+
+ufunc_rules[ew.div_p] = lambda eqn: (np.true_divide if eqn.outvars[0].aval.dtype.kind in "fc"
+                                     else None)
+
+
+def _integer_pow(eqn, args, env):
+  (x,), y = args, eqn.params["y"]
+  if y == 1:
+    return _view(x)
+  if y == 2:
+    return _fresh(f"{x} * {x}")
+  if y == 3:
+    return _fresh(f"{x} * {x} * {x}")
+  return _fresh(f"{env.ref(np.power, 'power')}({x}, {y})")
+
+
+def _select_n(eqn, args, env):
+  if len(args) != 3:
+    return None
+  which, case0, case1 = args
+  return _fresh(f"{env.ref(np.where, 'where')}({which}, {case1}, {case0})")
+
+
+def _convert(eqn, args, env):
+  dtype = eqn.params["new_dtype"]
+  return _fresh(f"{args[0]}.astype({env.ref(np.dtype(dtype), 'dtype')})")
+
+
+emit_rules[ew.integer_pow_p] = _integer_pow
+emit_rules[ew.select_n_p] = _select_n
+emit_rules[ew.convert_element_type_p] = _convert
+emit_rules[ew.stop_gradient_p] = lambda eqn, args, env: _view(args[0])
+emit_rules[ew.logistic_p] = lambda eqn, args, env: _fresh(
+    f"{env.ref(ew.logistic_p.impl, 'logistic')}({args[0]})")
+
+
+# -- shapes --------------------------------------------------------------------------
+
+def _expanded(eqn):
+  """broadcast_in_dim: the operand's shape with 1s for the new axes (then NumPy broadcasts)."""
+  shape, dims = eqn.params["shape"], eqn.params["broadcast_dimensions"]
+  expanded = [1] * len(shape)
+  for i, d in enumerate(dims):
+    expanded[d] = eqn.invars[0].aval.shape[i]
+  return tuple(expanded)
+
+
+def _reshape(eqn, args, env):
+  return _view(f"{args[0]}.reshape({eqn.outvars[0].aval.shape!r})")
+
+
+def _transpose(eqn, args, env):
+  perm = eqn.params["permutation"]
+  return _view(f"{args[0]}.T" if perm == (1, 0) else f"{args[0]}.transpose({perm!r})")
+
+
+def _slice(eqn, args, env):
+  p = eqn.params
+  strides = p["strides"] or (1,) * len(p["start_indices"])
+  index = ", ".join(f"{s}:{l}" + (f":{st}" if st != 1 else "")
+                    for s, l, st in zip(p["start_indices"], p["limit_indices"], strides))
+  return _view(f"{args[0]}[{index}{',' if len(strides) == 1 else ''}]")
+
+
+def _concatenate(eqn, args, env):
+  return _fresh(f"{env.ref(np.concatenate, 'concatenate')}(({', '.join(args)},), "
+                f"axis={eqn.params['dimension']})")
+
+
+broadcast_rules[shapes.broadcast_in_dim_p] = _expanded
+for _p in (shapes.reshape_p, shapes.squeeze_p, shapes.expand_dims_p):
+  emit_rules[_p] = _reshape
+emit_rules[shapes.transpose_p] = _transpose
+emit_rules[shapes.slice_p] = _slice
+emit_rules[shapes.concatenate_p] = _concatenate
+emit_rules[shapes.pad_p] = lambda eqn, args, env: _fresh(
+    f"{env.ref(shapes.pad_p.impl, 'pad')}({', '.join(args)}, "
+    f"padding_config={eqn.params['padding_config']!r})")
+
+
+# -- reductions ----------------------------------------------------------------------
+
+def _reduce(ufunc):
+  def rule(eqn, args, env):
+    return _fresh(f"{env.ref(ufunc.reduce, ufunc.__name__ + '_reduce')}({args[0]}, "
+                  f"axis={eqn.params['axes']!r})")
+  return rule
+
+
+emit_rules[reductions.reduce_sum_p] = _reduce(np.add)
+emit_rules[reductions.reduce_max_p] = _reduce(np.maximum)
+emit_rules[reductions.reduce_min_p] = _reduce(np.minimum)
+
+
+# -- dot_general: matrix products as @ with transposed views -------------------------
+
+def _dot_general(eqn, args, env):
+  (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
+  x, y = args
+  nx, ny = (v.aval.ndim for v in eqn.invars)
+  if lb or len(lc) != 1 or nx > 2 or ny > 2:
+    return _fresh(f"{env.ref(linalg.dot_general_p.impl, 'dot_general')}({x}, {y}, "
+                  f"dimension_numbers={eqn.params['dimension_numbers']!r})")
+  (a,), (b,) = lc, rc
+  # @ contracts x's last axis with y's first (1-D: its only) axis; transpose to get there
+  xs = x if a == nx - 1 else f"{x}.T"
+  ys = y if b == 0 else f"{y}.T"
+  return _fresh(f"{xs} @ {ys}")
+
+
+emit_rules[linalg.dot_general_p] = _dot_general

@@ -1,0 +1,99 @@
+"""What every rewriting pass shares: a substitution map and an equation builder.
+
+A pass walks the equations once, in order. Each equation is either kept (with
+its inputs renamed through the substitutions made so far), or its results are
+replaced by atoms that already exist or by the results of new equations built
+with ``emit``. Dead equations left behind are removed by DCE at the end.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..core.avals import ShapedArray
+from ..core.ir import Eqn, Jaxpr, Lit, Var
+
+
+_LAX = None
+
+
+def lax():
+  """``vjpkit.lax``, imported on first use (passes sit below it in the layering)."""
+  global _LAX
+  if _LAX is None:
+    from .. import lax as module
+    _LAX = module
+  return _LAX
+
+
+def lit(value, dtype) -> Lit:
+  """A literal of ``dtype`` holding ``value``."""
+  dtype = np.dtype(dtype)
+  return Lit(np.array(value, dtype)[()], ShapedArray((), dtype))
+
+
+def is_ufunc_eqn(eqn: Eqn) -> bool:
+  """An elementwise primitive whose impl is a NumPy ufunc and which takes no params."""
+  impl = eqn.prim.impl
+  return (isinstance(impl, np.ufunc) and not eqn.params and not eqn.prim.multiple_results
+          and impl.nin == len(eqn.invars) and impl.nout == 1)
+
+
+class Rewriter:
+  """The new program being built by a pass over ``jaxpr``."""
+
+  def __init__(self, jaxpr: Jaxpr):
+    self.jaxpr = jaxpr
+    self.sub: dict[int, Any] = {}
+    self.defs: dict[int, Eqn] = {}
+    self.eqns: list[Eqn] = []
+
+  # -- reading -------------------------------------------------------------
+  def atom(self, a):
+    return self.sub.get(id(a), a) if type(a) is Var else a
+
+  def rename(self, eqn: Eqn) -> Eqn:
+    """``eqn`` reading the atoms its inputs were replaced by."""
+    new = [self.atom(a) for a in eqn.invars]
+    if all(n is o for n, o in zip(new, eqn.invars)):
+      return eqn
+    return Eqn(eqn.prim, new, eqn.params, eqn.outvars)
+
+  def producer(self, a) -> Eqn | None:
+    return self.defs.get(id(a)) if type(a) is Var else None
+
+  def scalar_value(self, a):
+    """The value of every element of ``a`` when it is a literal or a broadcast one."""
+    while True:
+      if type(a) is Lit:
+        return a.val
+      eqn = self.producer(a)
+      if eqn is None or eqn.prim is not lax().broadcast_in_dim_p:
+        return None
+      a = eqn.invars[0]
+
+  # -- writing -------------------------------------------------------------
+  def keep(self, eqn: Eqn) -> None:
+    self.eqns.append(eqn)
+    for v in eqn.outvars:
+      self.defs[id(v)] = eqn
+
+  def emit(self, prim, invars: list, **params):
+    """Append ``prim(*invars)``; a ufunc of literals is computed right away."""
+    out = prim.abstract_eval(*[a.aval for a in invars], **params)
+    probe = Eqn(prim, invars, params, [])
+    if all(type(a) is Lit for a in invars) and is_ufunc_eqn(probe):
+      return lit(prim.impl(*[a.val for a in invars]), out.dtype)
+    outs = out if prim.multiple_results else [out]
+    eqn = Eqn(prim, list(invars), params, [Var(a) for a in outs])
+    self.keep(eqn)
+    return eqn.outvars if prim.multiple_results else eqn.outvars[0]
+
+  def replace(self, var: Var, atom) -> None:
+    assert atom.aval == var.aval, (atom.aval, var.aval)
+    self.sub[id(var)] = atom
+
+  def finish(self) -> Jaxpr:
+    j = self.jaxpr
+    return Jaxpr(j.constvars, j.invars, self.eqns, [self.atom(a) for a in j.outvars])
