@@ -362,6 +362,7 @@ class _Codegen:
     n = len(bodies)
     chunks = [range(s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
     defined_in: dict[str, int] = {p: -1 for p in params}
+    last_chunk: dict[str, int] = {}
     used: list[set[str]] = []
     for c, rng in enumerate(chunks):
       names: set[str] = set()
@@ -374,19 +375,25 @@ class _Codegen:
             defined_in.setdefault(t, c)
           names |= _identifiers(expr)
       used.append(names)
-    ret_names = _identifiers(ret)
+      for x in names:
+        last_chunk[x] = c
+    for x in _identifiers(ret):
+      last_chunk[x] = len(chunks)
     slot: dict[str, int] = {}
     lines: list[str] = []
+    by_chunk: list[list[str]] = [[] for _ in chunks]
+    for x, c in defined_in.items():
+      if c >= 0 and last_chunk.get(x, c) > c:
+        by_chunk[c].append(x)
     for c, rng in enumerate(chunks):
-      later = ret_names.union(*used[c + 1:])
       loads = sorted(x for x in used[c] if defined_in.get(x, c) < c)
-      stores = sorted(x for x in later if defined_in.get(x) == c)
       lines.append(f"def {fname}_{c}(R):")
       lines += [f"    {x} = R[{slot.setdefault(x, len(slot))}]" for x in loads]
       lines += ["    " + line for i in rng for line in bodies[i]]
-      lines += [f"    R[{slot.setdefault(x, len(slot))}] = {x}" for x in stores]
-      lines += [f"    R[{slot[x]}] = None" for x in loads if x not in later]  # release
+      lines += [f"    R[{slot.setdefault(x, len(slot))}] = {x}" for x in sorted(by_chunk[c])]
+      lines += [f"    R[{slot[x]}] = None" for x in loads if last_chunk[x] == c]  # release
       lines.append("")
+    ret_names = _identifiers(ret)
     main = [f"def {fname}({', '.join(params)}):", f"    R = [None] * {max(len(slot), 1)}"]
     main += [f"    R[{slot[p]}] = {p}" for p in params if p in slot]
     main += [f"    {fname}_{c}(R)" for c in range(len(chunks))]
