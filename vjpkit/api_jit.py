@@ -124,14 +124,20 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
 
   >>> import numpy as np, vjpkit
   >>> import vjpkit.numpy as vnp
-  >>> f = jit(vjpkit.grad(lambda x: vnp.sum(vnp.tanh(x) ** 2)))
+  >>> def loss(x):
+  ...   return vnp.sum(vnp.tanh(x) ** 2)
+  >>> f = jit(vjpkit.grad(loss))
   >>> f(np.zeros(3))
   array([0., 0., 0.])
   >>> print(f.lower(np.zeros(3)).source)
-  def grad_tanh(a):
+  def loss(a):
       b = _tanh0(a)
-      c = 1.0 - b * b
-      ...
+      c = b * b
+      d = _subtract2(1.0, c, out=c)
+      e = _multiply1(2.0, b, out=b)
+      f = _multiply1(e, d, out=e)
+      del d
+      return (f,)
   """
   nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
   names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)

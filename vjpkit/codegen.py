@@ -7,12 +7,19 @@ NumPy calls.
 
 >>> import numpy as np, vjpkit
 >>> import vjpkit.numpy as vnp
->>> print(to_source(vjpkit.grad(lambda W: vnp.sum(vnp.tanh(W @ np.ones(3)))), np.eye(3)))
-def lambda_(a):
-    b = a @ _const0
-    c = _tanh1(b, out=b)
-    d = 1.0 - c * c
-    ...
+>>> x = np.array([1.0, 2.0, 3.0])
+>>> print(to_source(vjpkit.grad(lambda W: vnp.sum(vnp.tanh(W @ x))), np.eye(3)))
+def lambda_(b):
+    c = b @ _const0
+    d = _tanh2(c, out=c)
+    e = _multiply3(d, d, out=d)
+    f = _subtract4(1.0, e, out=e)
+    g = _outer1(f, _const0)
+    del f
+    return (g,)
+
+Variables are named as in the printed program (``a`` is the constant ``x``
+here, bound as ``_const0``).
 """
 from __future__ import annotations
 

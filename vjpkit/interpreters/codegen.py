@@ -143,6 +143,9 @@ def compile_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any] | None = None, name: str =
 
 
 _RESERVED = {"np", "out", "axis", "axes", "dtype", "R"}
+_READONLY = -1  # a pseudo-buffer: values that may be read-only views or shared
+_READONLY_ROOTS = frozenset((_READONLY,))
+MAX_MATERIALISED = 1 << 20  # elements: broadcast constants up to this size are precomputed
 
 
 class _Codegen:
@@ -156,7 +159,11 @@ class _Codegen:
       for v, x in zip(jaxpr.constvars, consts, strict=True):
         self.names[id(v)] = self.env.ref(x, "const")
         self.count += 1  # names follow the printed program: constants use up letters too
-    self.external = {id(v) for v in jaxpr.constvars} | {id(v) for v in jaxpr.invars}
+    # inputs, constants and read-only values (broadcasts, unknown impls' results) are never
+    # written to, and are copied when returned
+    self.external = ({id(v) for v in jaxpr.constvars} | {id(v) for v in jaxpr.invars}
+                     | {_READONLY})
+    self.reused: set[int] = set()            # vars whose buffer an equation wrote its result to
     self.bcast: dict[int, tuple] = {}        # var -> (source atom, expanded shape)
     self.need_real: set[int] = set()         # broadcasts that must exist as arrays
     self.virtual: dict[int, str] = {}        # broadcast var -> expression for elementwise use
@@ -189,6 +196,8 @@ class _Codegen:
       plan = self.plan(eqn)
       self.plans.append(plan)
       ins = frozenset().union(*[roots[id(v)] for v in eqn.invars if type(v) is Var])
+      if plan[0] in ("bcast", "opaque"):
+        ins |= _READONLY_ROOTS
       for v in eqn.outvars:
         roots[id(v)] = frozenset((id(v),)) if plan[0] in ("ufunc", "fresh") else ins
     for v in jaxpr.outvars:
@@ -287,7 +296,7 @@ class _Codegen:
     names = []
     for v in dict.fromkeys(itertools.chain(eqn.invars, eqn.outvars)):
       if (type(v) is not Var or self.last.get(id(v)) != i or id(v) in self.external
-          or v.aval.shape == ()):
+          or v.aval.shape == () or id(v) in self.reused):
         continue
       if id(v) in self.virtual_names:
         names.append(self.virtual_names[id(v)])
@@ -310,8 +319,14 @@ class _Codegen:
       base = self.virtual[id(var)] = self.virtual_names[id(var)] = f"{out}_v"
       lines.append(f"{base} = {self.var_name(src)}.reshape({expanded!r})")
     if id(var) in self.need_real:
-      fn = self.env.ref(np.broadcast_to, "broadcast_to")
-      lines.append(f"{out} = {fn}({base}, {var.aval.shape!r})")
+      if type(src) is Lit and var.aval.size <= MAX_MATERIALISED:
+        # a constant array, built once (BLAS cannot use a broadcast view)
+        full = np.full(var.aval.shape, src.val, var.aval.dtype)
+        full.flags.writeable = False
+        lines.append(f"{out} = {self.env.ref(full, 'full')}")
+      else:
+        fn = self.env.ref(np.broadcast_to, "broadcast_to")
+        lines.append(f"{out} = {fn}({base}, {var.aval.shape!r})")
     return lines
 
   def emit_ufunc(self, i: int, eqn: Eqn, ufunc: np.ufunc, virtual: bool) -> str:
@@ -330,6 +345,7 @@ class _Codegen:
         if (type(v) is Var and v.aval == out.aval and id(v) not in self.external
             and self.roots[id(v)] == frozenset((id(v),)) and self.root_last[id(v)] == i):
           buf = self.var_name(v)
+          self.reused.add(id(v))
           break
     name = self.env.ref(ufunc, ufunc.__name__)
     if buf is not None:

@@ -124,6 +124,8 @@ def _dot_general(eqn, args, env):
   (lc, rc), (lb, rb) = eqn.params["dimension_numbers"]
   x, y = args
   nx, ny = (v.aval.ndim for v in eqn.invars)
+  if not lc and not lb:  # an outer product
+    return _fresh(f"{env.ref(np.multiply.outer, 'outer')}({x}, {y})")
   if lb or len(lc) != 1 or nx > 2 or ny > 2:
     return _fresh(f"{env.ref(linalg.dot_general_p.impl, 'dot_general')}({x}, {y}, "
                   f"dimension_numbers={eqn.params['dimension_numbers']!r})")
