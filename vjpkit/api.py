@@ -217,25 +217,56 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
   """
   @functools.wraps(fun)
   def value_and_grad_f(*args, **kwargs):
-    nums = _argnums_tuple(argnums, len(args), "grad")
-    for i in nums:
-      for leaf in tree_flatten(args[i])[0]:
-        _check_grad_input(leaf, i)
+    # vjp, specialised: one linearization, one transpose with a unit seed, and as
+    # little pytree work as possible (this wrapper is most of the overhead of a
+    # gradient of a small function)
+    nargs = len(args)
+    nums = (argnums % nargs,) if type(argnums) is int and -nargs <= argnums < nargs else \
+        _argnums_tuple(argnums, nargs, "grad")
+    diff = tuple(args[i] for i in nums)
+    flat, in_tree = tree_flatten(diff)
+    _check_grad_inputs(flat, in_tree, nums)
+    flat = [_check_leaf(x, "grad", "the argument") for x in flat]
+    store = _OutStore()
 
-    def partial_f(*dyn):
+    def flat_f(*leaves):
       full = list(args)
-      for i, x in zip(nums, dyn):
+      for i, x in zip(nums, tree_unflatten(in_tree, leaves)):
         full[i] = x
-      return fun(*full, **kwargs)
-    if has_aux:
-      out, f_vjp, aux = vjp(partial_f, *[args[i] for i in nums], has_aux=True)
-    else:
-      out, f_vjp = vjp(partial_f, *[args[i] for i in nums])
+      out = fun(*full, **kwargs)
+      if has_aux:
+        if not isinstance(out, tuple) or len(out) != 2:
+          raise TypeError("grad with has_aux=True: the function must return a pair "
+                          f"(output, aux), got a value of type {type(out).__name__}")
+        out, aux = out
+        aux_leaves, store.aux_tree = tree_flatten(aux)
+      else:
+        aux_leaves = []
+      out_leaves, store.tree = tree_flatten(out)
+      store.n_out = len(out_leaves)
+      return [_check_leaf(x, "grad", "the function's output") for x in out_leaves + aux_leaves]
+    outs, lin = linearize_flat(flat_f, flat)
+    n_out = store.n_out
+    out = tree_unflatten(store.tree, outs[:n_out])
     _check_grad_output(out)
-    g = f_vjp(np.ones((), get_aval(out).dtype))
+    seed = np.ones((), get_aval(outs[0]).dtype)
+    cts = lin.transpose([seed] + [Zero(a) for a in lin.out_avals[1:]])
+    g = tree_unflatten(in_tree, [_to_user(_zero_ct(c)) for c in cts])
     g = g[0] if isinstance(argnums, int) else tuple(g)
-    return ((out, aux), g) if has_aux else (out, g)
+    out = _to_user(outs[0])
+    if has_aux:
+      aux = tree_unflatten(store.aux_tree, [_to_user(x) for x in outs[n_out:]])
+      return (out, aux), g
+    return out, g
   return value_and_grad_f
+
+
+def _check_grad_inputs(flat: list, in_tree: PyTreeDef, nums: tuple) -> None:
+  k = 0
+  for child, i in zip(in_tree.children, nums):
+    for leaf in flat[k:k + child.num_leaves]:
+      _check_grad_input(leaf, i)
+    k += child.num_leaves
 
 
 def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:

@@ -33,12 +33,13 @@ def is_float(dtype: np.dtype) -> bool:
 
 class ShapedArray:
   """The abstract value of an array: its shape and dtype, nothing else."""
-  __slots__ = ("shape", "dtype")
+  __slots__ = ("shape", "dtype", "_hash")
   array_abstraction_level = 1
 
   def __init__(self, shape, dtype):
     self.shape = tuple(shape)
     self.dtype = np.dtype(dtype)
+    self._hash = None
 
   @property
   def ndim(self) -> int:
@@ -53,7 +54,10 @@ class ShapedArray:
             and self.dtype == other.dtype)
 
   def __hash__(self):
-    return hash((self.shape, self.dtype))
+    h = self._hash
+    if h is None:
+      h = self._hash = hash((self.shape, self.dtype))
+    return h
 
   def str_short(self) -> str:
     return f"{short_dtype(self.dtype)}[{','.join(map(str, self.shape))}]"
@@ -70,17 +74,38 @@ class ShapedArray:
 
 _PY_SCALARS = (bool, int, float, complex)
 
+# get_aval is the hottest function of eager differentiation: avals of arrays are
+# shared per (shape, dtype) instead of being rebuilt on every call.
+_AVALS: dict = {}
+_SCALAR_AVALS: dict = {}
+
+
+def _array_aval(x) -> ShapedArray:
+  key = (x.shape, x.dtype)
+  aval = _AVALS.get(key)
+  if aval is None:
+    if x.dtype.kind in "OUSV" and x.dtype != float0:
+      raise TypeError(f"arrays of dtype {x.dtype} are not supported by vjpkit "
+                      "(use a numeric dtype)")
+    if len(_AVALS) > 10_000:
+      _AVALS.clear()
+    aval = _AVALS[key] = ShapedArray(*key)
+  return aval
+
 
 def get_aval(x) -> ShapedArray:
   """The aval of a value or tracer; a TypeError for anything that is not an array."""
+  t = type(x)
+  if t is np.ndarray:
+    return _array_aval(x)
+  aval = _SCALAR_AVALS.get(t)
+  if aval is not None:
+    return aval
   aval = getattr(x, "aval", None)
   if aval is not None and type(aval) is ShapedArray:
     return aval
   if isinstance(x, (np.ndarray, np.generic)):
-    if x.dtype.kind in "OUSV" and x.dtype != float0:
-      raise TypeError(f"arrays of dtype {x.dtype} are not supported by vjpkit "
-                      "(use a numeric dtype)")
-    return ShapedArray(x.shape, x.dtype)
+    return _array_aval(x)
   if isinstance(x, _PY_SCALARS):
     return ShapedArray((), _python_scalar_dtype(x))
   raise TypeError(f"value of type {type(x).__name__!r} is not a valid vjpkit array "
@@ -95,6 +120,13 @@ def _python_scalar_dtype(x) -> np.dtype:
   if isinstance(x, float):
     return np.dtype(np.float64)
   return np.dtype(np.complex128)
+
+
+for _t in (bool, int, float, complex):
+  _SCALAR_AVALS[_t] = ShapedArray((), _python_scalar_dtype(_t()))
+for _t in (np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
+           np.bool_, np.complex128, np.complex64):
+  _SCALAR_AVALS[_t] = ShapedArray((), np.dtype(_t))
 
 
 def tangent_aval(aval: ShapedArray) -> ShapedArray:

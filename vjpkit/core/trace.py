@@ -10,8 +10,7 @@ apart (``grad(lambda x: x * grad(lambda y: x + y)(1.))`` is 1, not 2).
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
-from typing import Iterator, TypeVar
+from typing import TypeVar
 
 from .avals import ShapedArray
 from .errors import (ConcretizationTypeError, TracerArrayConversionError,
@@ -44,17 +43,26 @@ _stack = _Stack()
 T = TypeVar("T", bound=Trace)
 
 
-@contextmanager
-def new_trace(trace_type: type[T], *args) -> Iterator[T]:
-  """Push a new trace above every active one; it dies (becomes inactive) on exit."""
-  traces = _stack.traces
-  trace = trace_type(len(traces) + 1, *args)
-  traces.append(trace)
-  try:
-    yield trace
-  finally:
-    traces.pop()
-    trace.active = False
+class new_trace:
+  """Push a new trace above every active one; it dies (becomes inactive) on exit.
+
+  ``with new_trace(JVPTrace) as trace: ...``. A class rather than a generator-based
+  context manager: every gradient enters two of these, so their cost counts.
+  """
+  __slots__ = ("trace_type", "args", "trace")
+
+  def __init__(self, trace_type: type[T], *args):
+    self.trace_type, self.args = trace_type, args
+
+  def __enter__(self) -> T:
+    traces = _stack.traces
+    self.trace = trace = self.trace_type(len(traces) + 1, *self.args)
+    traces.append(trace)
+    return trace
+
+  def __exit__(self, *exc) -> None:
+    _stack.traces.pop()
+    self.trace.active = False
 
 
 def current_level() -> int:

@@ -18,17 +18,20 @@ not_mapped = None
 
 
 class BatchTracer(Tracer):
-  __slots__ = ("val", "bdim")
+  __slots__ = ("val", "bdim", "_aval")
 
   def __init__(self, trace, val, bdim: int):
     self._trace = trace
     self.val = val
     self.bdim = bdim
+    self._aval = None
 
   @property
   def aval(self):
-    a = get_aval(self.val)
-    return ShapedArray(a.shape[:self.bdim] + a.shape[self.bdim + 1:], a.dtype)
+    if self._aval is None:
+      a = get_aval(self.val)
+      self._aval = ShapedArray(a.shape[:self.bdim] + a.shape[self.bdim + 1:], a.dtype)
+    return self._aval
 
 
 class BatchTrace(Trace):

@@ -24,16 +24,13 @@ jvp_rules: dict[Any, Callable] = {}
 
 
 class JVPTracer(Tracer):
-  __slots__ = ("primal", "tangent")
+  __slots__ = ("primal", "tangent", "aval")
 
   def __init__(self, trace, primal, tangent):
     self._trace = trace
     self.primal = primal
     self.tangent = tangent
-
-  @property
-  def aval(self):
-    return get_aval(self.primal)
+    self.aval = get_aval(primal)  # read many times (shape, dtype, promotion): computed once
 
   def _trace_concrete(self, what):
     return self.primal  # under jvp/grad the primal is as concrete as it was outside
@@ -48,14 +45,15 @@ class JVPTrace(Trace):
     for x in args:
       if type(x) is JVPTracer and x._trace is self:
         primals.append(x.primal)
-        tangents.append(x.tangent)
-        nonzero = nonzero or type(x.tangent) is not Zero
+        t = x.tangent
+        if type(t) is not Zero:
+          nonzero = True
+        tangents.append(t)
       else:
         primals.append(x)
-        tangents.append(None)
+        tangents.append(Zero(tangent_aval(get_aval(x))))
     if not nonzero:  # nothing to differentiate at this level
       return prim.bind(*primals, **params)
-    tangents = [Zero.like(p) if t is None else t for p, t in zip(primals, tangents)]
     rule = jvp_rules.get(prim)
     if rule is None:
       raise NotImplementedError(

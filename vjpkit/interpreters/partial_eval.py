@@ -67,9 +67,12 @@ class StagingTrace(Trace):
 
   def to_atom(self, x):
     """The atom that stands for ``x`` in this program: its var, a literal or a constvar."""
-    if type(x) is StagingTracer and x._trace is self:
+    t = type(x)
+    if t is StagingTracer and x._trace is self:
       return x.var
-    if not isinstance(x, (Tracer, np.ndarray)) and np.ndim(x) == 0:
+    if t in _NUMPY_SCALARS:
+      return Lit(x, get_aval(x))
+    if t is not np.ndarray and not isinstance(x, (Tracer, np.ndarray)) and np.ndim(x) == 0:
       aval = get_aval(x)
       return Lit(np.asarray(x, aval.dtype)[()], aval)
     var = self._const_ids.get(id(x))
@@ -87,7 +90,7 @@ class StagingTrace(Trace):
 
   def stage(self, prim, atoms: list, params: dict):
     """Record ``prim`` on atoms and return tracers for its results."""
-    out_avals = prim.abstract_eval(*[a.aval for a in atoms], **params)
+    out_avals = abstract_eval(prim, [a.aval for a in atoms], params)
     if prim.multiple_results:
       outs = [StagingTracer(self, a) for a in out_avals]
       self.eqns.append(Eqn(prim, atoms, params, [t.var for t in outs]))
@@ -108,6 +111,30 @@ class StagingTrace(Trace):
         needed.update(id(v) for v in eqn.invars if type(v) is Var)
     return [n or f"argument {i}" for i, (v, n) in enumerate(zip(self.invars, self.arg_names))
             if id(v) in needed]
+
+
+_NUMPY_SCALARS = frozenset((np.float64, np.float32, np.float16, np.int64, np.int32, np.int16,
+                            np.int8, np.uint8, np.bool_, np.complex128, np.complex64))
+_AVAL_RULE_CACHE: dict = {}
+
+
+def abstract_eval(prim, avals: list, params: dict):
+  """``prim.abstract_eval(*avals, **params)``, remembered: staging a program applies the
+  same shape rules to the same avals over and over (every layer of a network, every step
+  of an unrolled loop, every tangent of linearize)."""
+  try:
+    key = (prim, *avals, *params.items()) if params else (prim, *avals)
+    out = _AVAL_RULE_CACHE.get(key)
+  except TypeError:  # an unhashable param
+    return prim.abstract_eval(*avals, **params)
+  if out is None:
+    out = prim.abstract_eval(*avals, **params)
+    if type(out) is list:
+      out = tuple(out)
+    if len(_AVAL_RULE_CACHE) > 20_000:
+      _AVAL_RULE_CACHE.clear()
+    _AVAL_RULE_CACHE[key] = out
+  return out
 
 
 def trace_to_jaxpr(fun: Callable, in_avals: Sequence[ShapedArray],

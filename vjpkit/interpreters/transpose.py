@@ -28,43 +28,63 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -
   linear = {id(v) for v in jaxpr.invars}
   linear_eqns = []
   for eqn in jaxpr.eqns:
-    if any(type(v) is Var and id(v) in linear for v in eqn.invars):
-      linear.update(id(v) for v in eqn.outvars)
-      linear_eqns.append(eqn)
+    for v in eqn.invars:
+      if type(v) is Var and id(v) in linear:
+        linear.update([id(o) for o in eqn.outvars])
+        linear_eqns.append(eqn)
+        break
     else:  # a non-linear equation on residuals: evaluate it forward
       out = bind(eqn.prim, [v.val if type(v) is Lit else env[id(v)] for v in eqn.invars],
                  eqn.params)
-      outs = out if eqn.prim.multiple_results else [out]
-      for v, x in zip(eqn.outvars, outs):
-        env[id(v)] = x
+      if eqn.prim.multiple_results:
+        for v, x in zip(eqn.outvars, out):
+          env[id(v)] = x
+      else:
+        env[id(eqn.outvars[0])] = out
 
   ct_env: dict[int, Any] = {}
-
-  def accumulate(v, ct):
-    if type(v) is Var and id(v) in linear and ct is not None and type(ct) is not Zero:
-      ct_env[id(v)] = add_tangents(ct_env.get(id(v)), ct)
-
   for v, ct in zip(jaxpr.outvars, cts_out, strict=True):
-    accumulate(v, ct)
+    _accumulate(ct_env, linear, v, ct)
+  pop = ct_env.pop
   for eqn in reversed(linear_eqns):
-    cts = [ct_env.pop(id(v), None) for v in eqn.outvars]
-    if all(ct is None for ct in cts):
-      continue
-    args = [UndefPrimal(v.aval) if type(v) is Var and id(v) in linear
-            else (v.val if type(v) is Lit else env[id(v)]) for v in eqn.invars]
+    if eqn.prim.multiple_results:
+      cts = [pop(id(v), None) for v in eqn.outvars]
+      if all(ct is None for ct in cts):
+        continue
+      ct_arg = [Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outvars, cts)]
+    else:
+      ct_arg = pop(id(eqn.outvars[0]), None)
+      if ct_arg is None:
+        continue
+    args = []
+    for v in eqn.invars:
+      if type(v) is Lit:
+        args.append(v.val)
+      elif id(v) in linear:
+        args.append(UndefPrimal(v.aval))
+      else:
+        args.append(env[id(v)])
     rule = transpose_rules.get(eqn.prim)
     if rule is None:
       raise NotImplementedError(
           f"reverse-mode differentiation of '{eqn.prim.name}' is not supported: the "
           "primitive has no transpose rule. Use forward mode (jvp, jacfwd) instead.")
-    if eqn.prim.multiple_results:
-      ct_arg = [Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outvars, cts)]
-    else:
-      ct_arg = cts[0]
     cts_in = rule(ct_arg, *args, **eqn.params)
-    for v, ct in zip(eqn.invars, cts_in, strict=True):
-      accumulate(v, ct)
+    if len(cts_in) != len(eqn.invars):
+      raise ValueError(f"the transpose rule of '{eqn.prim.name}' returned {len(cts_in)} "
+                       f"cotangents for {len(eqn.invars)} operands")
+    for v, ct in zip(eqn.invars, cts_in):
+      if ct is not None:
+        _accumulate(ct_env, linear, v, ct)
   return [ct_env.get(id(v), Zero(v.aval)) for v in jaxpr.invars]
+
+
+def _accumulate(ct_env: dict, linear: set, v, ct) -> None:
+  if type(v) is Var and ct is not None and type(ct) is not Zero:
+    vid = id(v)
+    if vid in linear:
+      prev = ct_env.get(vid)
+      ct_env[vid] = ct if prev is None else add_tangents(prev, ct)
 
 
 def transpose_jaxpr(jaxpr: Jaxpr, linear: Sequence[bool]):

@@ -82,6 +82,9 @@ def broadcast_to_shape(x, shape: tuple[int, ...]):
 
 def promote(*args, inexact: bool = False):
   """Convert ``args`` to one dtype and one shape (rank-0 args stay rank 0)."""
+  same = _same_float_aval(args)  # the common case, without NumPy's promotion machinery
+  if same is not None:
+    return same
   args = [arraylike(a) for a in args]
   dtype = result_type(*args)
   if inexact and dtype.kind not in "fc":
@@ -103,3 +106,28 @@ def canonical_axis(axis: int, ndim: int, who: str = "axis") -> int:
   if not -ndim <= axis < max(ndim, 1):
     raise np.exceptions.AxisError(f"{who} {axis} is out of bounds for an array of dimension {ndim}")
   return axis % ndim if ndim else 0
+
+
+_FLOAT_SCALARS = frozenset((np.float64, np.float32, np.float16))
+
+
+def _same_float_aval(args):
+  """``promote(*args)`` when every array argument has one real floating aval and the
+  others are Python floats or ints (NEP 50: they take that dtype); None otherwise."""
+  aval = None
+  for a in args:
+    t = type(a)
+    if t is float or t is int:
+      continue
+    if t is np.ndarray or t in _FLOAT_SCALARS or isinstance(a, Tracer):
+      other = get_aval(a)
+      if aval is None:
+        aval = other
+      elif other is not aval and other != aval:
+        return None
+    else:
+      return None
+  if aval is None or aval.dtype.kind != "f":
+    return None
+  dtype = aval.dtype
+  return [np.array(a, dtype)[()] if type(a) is float or type(a) is int else a for a in args]

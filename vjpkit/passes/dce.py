@@ -26,9 +26,20 @@ def _dce_jaxpr(jaxpr: Jaxpr, used_outputs) -> Jaxpr:
   live = {id(v) for v in outvars if type(v) is Var}
   kept = []
   for eqn in reversed(jaxpr.eqns):
-    if eqn.prim in effectful or any(id(v) in live for v in eqn.outvars):
+    outs = eqn.outvars
+    if len(outs) == 1:
+      alive = id(outs[0]) in live
+    else:
+      alive = False
+      for v in outs:
+        if id(v) in live:
+          alive = True
+          break
+    if alive or eqn.prim in effectful:
       kept.append(eqn)
-      live.update(id(v) for v in eqn.invars if type(v) is Var)
+      for v in eqn.invars:
+        if type(v) is Var:
+          live.add(id(v))
   kept.reverse()
   constvars = [v for v in jaxpr.constvars if id(v) in live]
   return Jaxpr(constvars, jaxpr.invars, kept, outvars)
@@ -36,6 +47,6 @@ def _dce_jaxpr(jaxpr: Jaxpr, used_outputs) -> Jaxpr:
 
 def dce_closed(jaxpr: Jaxpr, consts: list) -> tuple[Jaxpr, list]:
   """DCE that also drops the values of removed constvars."""
-  new = dce_jaxpr(jaxpr)
+  new = _dce_jaxpr(jaxpr, None)  # not memoised: closed programs are usually used once
   keep = {id(v) for v in new.constvars}
   return new, [c for v, c in zip(jaxpr.constvars, consts) if id(v) in keep]
