@@ -223,15 +223,20 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
     nargs = len(args)
     nums = (argnums % nargs,) if type(argnums) is int and -nargs <= argnums < nargs else \
         _argnums_tuple(argnums, nargs, "grad")
-    diff = tuple(args[i] for i in nums)
-    flat, in_tree = tree_flatten(diff)
-    _check_grad_inputs(flat, in_tree, nums)
+    diff = [args[i] for i in nums]
+    if all(type(a) in _PLAIN_LEAVES for a in diff):  # no containers: skip the pytree work
+      flat, in_tree = diff, None
+      for x, i in zip(flat, nums):
+        _check_grad_input(x, i)
+    else:
+      flat, in_tree = tree_flatten(tuple(diff))
+      _check_grad_inputs(flat, in_tree, nums)
     flat = [_check_leaf(x, "grad", "the argument") for x in flat]
     store = _OutStore()
 
     def flat_f(*leaves):
       full = list(args)
-      for i, x in zip(nums, tree_unflatten(in_tree, leaves)):
+      for i, x in zip(nums, leaves if in_tree is None else tree_unflatten(in_tree, leaves)):
         full[i] = x
       out = fun(*full, **kwargs)
       if has_aux:
@@ -247,11 +252,14 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
       return [_check_leaf(x, "grad", "the function's output") for x in out_leaves + aux_leaves]
     outs, lin = linearize_flat(flat_f, flat)
     n_out = store.n_out
-    out = tree_unflatten(store.tree, outs[:n_out])
-    _check_grad_output(out)
-    seed = np.ones((), get_aval(outs[0]).dtype)
-    cts = lin.transpose([seed] + [Zero(a) for a in lin.out_avals[1:]])
-    g = tree_unflatten(in_tree, [_to_user(_zero_ct(c)) for c in cts])
+    if n_out != 1 or store.tree.kind is not None:
+      _check_grad_output(tree_unflatten(store.tree, outs[:n_out]))
+      raise TypeError(f"grad requires a function returning a single scalar, but it returned "
+                      f"a pytree of structure {store.tree}. Return the scalar itself.")
+    _check_grad_output_leaf(outs[0])
+    cts = lin.transpose([_one(get_aval(outs[0]).dtype)] + [Zero(a) for a in lin.out_avals[1:]])
+    cts = [_to_user(_zero_ct(c)) for c in cts]
+    g = cts if in_tree is None else tree_unflatten(in_tree, cts)
     g = g[0] if isinstance(argnums, int) else tuple(g)
     out = _to_user(outs[0])
     if has_aux:
@@ -259,6 +267,18 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
       return (out, aux), g
     return out, g
   return value_and_grad_f
+
+
+_PLAIN_LEAVES = frozenset((np.ndarray, np.float64, np.float32, np.float16, float))
+_ONES: dict = {}
+
+
+def _one(dtype) -> Any:
+  """The seed of reverse mode: a NumPy scalar 1 (scalars keep NumPy's fast scalar math)."""
+  one = _ONES.get(dtype)
+  if one is None:
+    one = _ONES[dtype] = np.array(1, dtype)[()]
+  return one
 
 
 def _check_grad_inputs(flat: list, in_tree: PyTreeDef, nums: tuple) -> None:
@@ -306,7 +326,11 @@ def _check_grad_output(out):
     raise TypeError(
         f"grad requires a function returning a single scalar, but it returned a pytree with "
         f"{len(leaves)} leaves. Use vjp or jacrev for functions with several outputs.")
-  aval = get_aval(leaves[0])
+  _check_grad_output_leaf(leaves[0])
+
+
+def _check_grad_output_leaf(leaf):
+  aval = get_aval(leaf)
   if aval.shape != ():
     raise TypeError(
         f"grad requires a scalar output (shape ()), but the function returned shape "

@@ -113,16 +113,17 @@ class PyTreeDef:
 
 
 _LEAF = None
+_LEAF_DEF = PyTreeDef(_LEAF, None, ())  # immutable, so one object serves every leaf
 
 
 def _flatten(x, leaves: list, is_leaf) -> PyTreeDef:
   if is_leaf is not None and is_leaf(x):
     leaves.append(x)
-    return PyTreeDef(_LEAF, None, ())
+    return _LEAF_DEF
   node = _node_type(x)
   if node is None:
     leaves.append(x)
-    return PyTreeDef(_LEAF, None, ())
+    return _LEAF_DEF
   children, aux = node.to_iterable(x)
   kind = type(x) if type(x) in _registry else ("namedtuple", type(x))
   return PyTreeDef(kind, aux, tuple(_flatten(c, leaves, is_leaf) for c in children))

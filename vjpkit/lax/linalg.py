@@ -6,6 +6,8 @@ for W. Both are dot_generals again, never a Jacobian.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
@@ -22,6 +24,10 @@ def _free_dims(ndim, contract, batch):
 def _dot_general_impl(x, y, *, dimension_numbers):
   (lc, rc), (lb, rb) = dimension_numbers
   x, y = np.asarray(x), np.asarray(y)
+  if not lb and len(lc) == 1 and x.ndim <= 2 and y.ndim <= 2:  # matrix products: BLAS via @
+    return np.matmul(x if lc[0] == x.ndim - 1 else x.T, y if rc[0] == 0 else y.T)
+  if not lb and not lc:  # outer products
+    return np.multiply.outer(x, y)
   if not lb:
     return np.tensordot(x, y, (lc, rc))
   lf, rf = _free_dims(x.ndim, lc, lb), _free_dims(y.ndim, rc, rb)
@@ -51,7 +57,17 @@ def _transpose_operand(ct, other, own_ndim, own_contract, own_batch, other_contr
 
   ct's axes are (batch, lhs free, rhs free); ``own_free_first`` says whether
   this operand's free axes come before the other's in ct."""
-  other_ndim = get_aval(other).ndim
+  dims, perm = _transpose_plan(own_ndim, own_contract, own_batch, get_aval(other).ndim,
+                               other_contract, other_batch, own_free_first)
+  out = dot_general_p.bind(ct, other, dimension_numbers=dims)
+  return shapes.transpose(out, perm)
+
+
+@functools.lru_cache(maxsize=1024)
+def _transpose_plan(own_ndim, own_contract, own_batch, other_ndim, other_contract, other_batch,
+                    own_free_first):
+  """The dot_general and the axis permutation of ``_transpose_operand`` (index work only,
+  cached: it is the same for every step of a loop)."""
   nb = len(own_batch)
   own_free = _free_dims(own_ndim, own_contract, own_batch)
   other_free = _free_dims(other_ndim, other_contract, other_batch)
@@ -60,11 +76,10 @@ def _transpose_operand(ct, other, own_ndim, own_contract, own_batch, other_contr
   else:
     ct_other_free = list(range(nb, nb + len(other_free)))
   dims = ((tuple(ct_other_free), tuple(other_free)), (tuple(range(nb)), tuple(other_batch)))
-  out = dot_general(ct, other, dims)
   # out's axes: batch, own free, then the other's contracted axes in increasing order
   order = np.argsort(other_contract)
   src = list(own_batch) + own_free + [own_contract[i] for i in order]
-  return shapes.transpose(out, tuple(int(i) for i in np.argsort(src)))
+  return dims, tuple(int(i) for i in np.argsort(src))
 
 
 def _dot_lhs_transpose(ct, x, y, *, dimension_numbers):
