@@ -27,10 +27,10 @@ def test_source_of_an_elementwise_chain_reuses_dying_buffers():
   assert c.source == "\n".join([
       "def f(a):",
       "    b = _tanh0(a)",
-      "    c = _multiply1(b, 2.0, out=b)",
-      "    d = _exp2(c, out=c)",
-      "    e = _add3(d, a, out=d)",
-      "    return (e,)"])
+      "    b = _multiply1(b, 2.0, out=b)",
+      "    b = _exp2(b, out=b)",
+      "    b = _add3(b, a, out=b)",
+      "    return (b,)"])
 
 
 def test_scalars_use_operators_and_are_never_written_in_place():
@@ -45,9 +45,14 @@ def test_scalars_use_operators_and_are_never_written_in_place():
 
 def test_intermediates_are_deleted_after_their_last_use():
   c, _ = _compile(lambda x: vnp.sum(vnp.sin(x)) * vnp.cos(x), np.ones(3))
-  lines = c.source.splitlines()
-  assert lines[2] == "    c = _add_reduce0(b, axis=(0,))"
-  assert lines[3] == "    del b"
+  assert c.source == "\n".join([
+      "def f(a):",
+      "    b = _sin1(a)",
+      "    c = _add_reduce2(b, axis=(0,))",
+      "    del b",
+      "    d = _cos3(a)",
+      "    d = _multiply4(c, d, out=d)",
+      "    return (d,)"])
 
 
 def test_backward_program_of_a_layer_is_written_like_by_hand():
@@ -55,7 +60,7 @@ def test_backward_program_of_a_layer_is_written_like_by_hand():
   f = vjpkit.grad(lambda w, b: vnp.sum(vnp.tanh(vnp.dot(x, w) + b)), argnums=(0, 1))
   source = vjpkit.codegen.to_source(f, np.ones((3, 2)), np.zeros(2))
   assert "broadcast_to" not in source       # the bias is broadcast by NumPy itself
-  assert "_const0 @ b" in source             # x @ w
+  assert "_const0 @ a" in source             # x @ w
   assert "_const0.T @" in source             # xᵀ g: no transpose of a product
   assert "_add_reduce" in source             # the bias gradient
 

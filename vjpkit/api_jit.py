@@ -133,11 +133,11 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   def loss(a):
       b = _tanh0(a)
       c = b * b
-      d = _subtract2(1.0, c, out=c)
-      e = _multiply1(2.0, b, out=b)
-      f = _multiply1(e, d, out=e)
-      del d
-      return (f,)
+      c = _subtract2(1.0, c, out=c)
+      b = _multiply1(2.0, b, out=b)
+      b = _multiply1(b, c, out=b)
+      del c
+      return (b,)
   """
   nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
   names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)

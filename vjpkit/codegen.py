@@ -9,17 +9,17 @@ NumPy calls.
 >>> import vjpkit.numpy as vnp
 >>> x = np.array([1.0, 2.0, 3.0])
 >>> print(to_source(vjpkit.grad(lambda W: vnp.sum(vnp.tanh(W @ x))), np.eye(3)))
-def lambda_(b):
-    c = b @ _const0
-    d = _tanh2(c, out=c)
-    e = _multiply3(d, d, out=d)
-    f = _subtract4(1.0, e, out=e)
-    g = _outer1(f, _const0)
-    del f
-    return (g,)
+def lambda_(a):
+    b = a @ _const0
+    b = _tanh2(b, out=b)
+    b = _multiply3(b, b, out=b)
+    b = _subtract4(1.0, b, out=b)
+    c = _outer5(b, _const0)
+    del b
+    return (c,)
 
-Variables are named as in the printed program (``a`` is the constant ``x``
-here, bound as ``_const0``).
+Elementwise operations write into the buffer of an operand that dies there
+(``out=b``), keeping its name; ``_const0`` is ``x``, bound when compiling.
 """
 from __future__ import annotations
 

@@ -134,8 +134,8 @@ def compile_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any] | None = None, name: str =
   >>> print(c.source)
   def f(a):
       b = _tanh0(a)
-      c = _multiply1(b, 2.0, out=b)
-      return (c,)
+      b = _multiply1(b, 2.0, out=b)
+      return (b,)
   >>> c(np.zeros(3))
   (array([0., 0., 0.]),)
   """
@@ -158,7 +158,6 @@ class _Codegen:
     if consts is not None:
       for v, x in zip(jaxpr.constvars, consts, strict=True):
         self.names[id(v)] = self.env.ref(x, "const")
-        self.count += 1  # names follow the printed program: constants use up letters too
     # inputs, constants and read-only values (broadcasts, unknown impls' results) are never
     # written to, and are copied when returned
     self.external = ({id(v) for v in jaxpr.constvars} | {id(v) for v in jaxpr.invars}
@@ -232,20 +231,21 @@ class _Codegen:
     for v in eqn.invars:
       if type(v) is Var and id(v) in self.bcast and not virtual:
         self.need_real.add(id(v))
-    for v in eqn.outvars:
-      self.var_name(v)
     if rule is not None:
       self.bcast[id(eqn.outvars[0])] = (eqn.invars[0], tuple(rule(eqn)))
       return ("bcast", None)
     if ufunc is not None:
       return ("ufunc", (ufunc, virtual))
-    args = [self.atom(v) for v in eqn.invars]
+    emit = self.emit_rule(eqn, ["_"] * len(eqn.invars))  # names are given at emission
+    return (emit.kind, None)
+
+  def emit_rule(self, eqn: Eqn, args: list[str]) -> Emit:
     emit_rule = emit_rules.get(eqn.prim)
     emit = emit_rule(eqn, args, self.env) if emit_rule is not None else None
     if emit is None:
       fn = eqn.prim.impl if not eqn.params else functools.partial(eqn.prim.impl, **eqn.params)
       emit = Emit(f"{self.env.ref(fn, eqn.prim.name)}({', '.join(args)})", "opaque")
-    return (emit.kind, emit)
+    return emit
 
   def reads_virtually(self, eqn: Eqn) -> bool:
     """Whether an elementwise op may read its broadcast operands unbroadcast: NumPy's
@@ -285,14 +285,16 @@ class _Codegen:
   def emit_eqn(self, i: int, eqn: Eqn) -> list[str]:
     kind, detail = self.plans[i]
     lines: list[str] = []
-    outs = [self.var_name(v) for v in eqn.outvars]
     if kind == "bcast":
-      lines += self.emit_bcast(eqn, outs[0])
+      lines += self.emit_bcast(eqn)
     elif kind == "ufunc":
-      lines.append(f"{outs[0]} = {self.emit_ufunc(i, eqn, *detail)}")
+      expr = self.emit_ufunc(i, eqn, *detail)
+      lines.append(f"{self.var_name(eqn.outvars[0])} = {expr}")
     else:
+      expr = self.emit_rule(eqn, [self.atom(v) for v in eqn.invars]).expr
+      outs = [self.var_name(v) for v in eqn.outvars]
       trailing = "," if len(outs) == 1 and eqn.prim.multiple_results else ""
-      lines.append(f"{', '.join(outs)}{trailing} = {detail.expr}")
+      lines.append(f"{', '.join(outs)}{trailing} = {expr}")
     names = []
     for v in dict.fromkeys(itertools.chain(eqn.invars, eqn.outvars)):
       if (type(v) is not Var or self.last.get(id(v)) != i or id(v) in self.external
@@ -306,7 +308,7 @@ class _Codegen:
       lines.append(f"del {', '.join(names)}")
     return lines
 
-  def emit_bcast(self, eqn: Eqn, out: str) -> list[str]:
+  def emit_bcast(self, eqn: Eqn) -> list[str]:
     var = eqn.outvars[0]
     src, expanded = self.bcast[id(var)]
     lines = []
@@ -316,9 +318,10 @@ class _Codegen:
     elif src.aval.shape == () or (1,) * (len(expanded) - src.aval.ndim) + src.aval.shape == expanded:
       base = self.virtual[id(var)] = self.var_name(src)
     else:
-      base = self.virtual[id(var)] = self.virtual_names[id(var)] = f"{out}_v"
+      base = self.virtual[id(var)] = self.virtual_names[id(var)] = f"{self.var_name(var)}_v"
       lines.append(f"{base} = {self.var_name(src)}.reshape({expanded!r})")
     if id(var) in self.need_real:
+      out = self.var_name(var)
       if type(src) is Lit and var.aval.size <= MAX_MATERIALISED:
         # a constant array, built once (BLAS cannot use a broadcast view)
         full = np.full(var.aval.shape, src.val, var.aval.dtype)
@@ -346,6 +349,7 @@ class _Codegen:
             and self.roots[id(v)] == frozenset((id(v),)) and self.root_last[id(v)] == i):
           buf = self.var_name(v)
           self.reused.add(id(v))
+          self.names[id(out)] = buf  # the result lives on in the same buffer, under its name
           break
     name = self.env.ref(ufunc, ufunc.__name__)
     if buf is not None:
