@@ -18,7 +18,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import check, harness, peers  # noqa: E402
+from benchmarks import check, harness, overhead, peers  # noqa: E402
 from benchmarks.workloads import ALL  # noqa: E402
 
 # What makes a row "n/a" rather than an error. A peer counts as missing only
@@ -141,6 +141,11 @@ def main(argv=None):
         "\"first call\" includes tracing and compilation; \"grad ok\" compares "
         f"with the NumPy gradient (rtol {check.RTOL:g}, float64).\n"
     )
+    if "scalar chain" in chosen and any(impl.endswith("jit") for impl in impls):
+        print("## Per-call overhead of a cached jitted function\n")
+        print(overhead.table(overhead.measure(impls, args.min_time, args.repeats)))
+        print(f"\n`{overhead.tiny.__name__}(x) = x * 2.0 + 1.0` on a float64 scalar, "
+              "already compiled: the time is dispatch, not arithmetic.\n")
     memory = harness.memory_table(rows)
     if memory.count("\n") > 1:
         print("## Peak memory of one gradient (tracemalloc)\n")

@@ -69,13 +69,13 @@ class Lowered:
   ``source`` the Python code it compiles to, ``out_tree`` the output structure.
   """
   __slots__ = ("jaxpr", "consts", "out_tree", "name", "call_jaxpr", "cacheable", "_compiled",
-               "scalar_outs")
+               "scalar_outs", "_fn")
 
   def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef, name: str):
     self.jaxpr, self.consts, self.out_tree, self.name = jaxpr, consts, out_tree, name
     self.call_jaxpr = hoist_consts(jaxpr)
     self.cacheable = not any(isinstance(c, Tracer) for c in consts)
-    self._compiled = None
+    self._compiled = self._fn = None
     self.scalar_outs = [i for i, v in enumerate(jaxpr.outvars) if v.aval.shape == ()]
 
   @property
@@ -90,20 +90,24 @@ class Lowered:
     return self.compiled.source
 
   def __call__(self, leaves: list, traced: bool):
-    if traced or not self.cacheable:
-      outs = jit_p.bind(*self.consts, *leaves, call_jaxpr=self.call_jaxpr, name=self.name)
+    if not traced and self.cacheable:
+      return self.run(leaves)
+    outs = list(jit_p.bind(*self.consts, *leaves, call_jaxpr=self.call_jaxpr, name=self.name))
+    return outs[0] if self.out_tree is None else tree_unflatten(self.out_tree, outs)
+
+  def run(self, leaves):
+    """Run the compiled code on concrete leaves (NumPy arrays and scalars)."""
+    fn = self._fn
+    if fn is None:
+      fn = self._fn = self.compiled.fn
+    outs = fn(*leaves)
+    if self.scalar_outs:  # 0-d results are NumPy scalars, as NumPy returns them
       outs = list(outs)
-    else:
-      outs = self.compiled.fn(*leaves)
-      if self.scalar_outs:
-        outs = list(outs)
-        for i in self.scalar_outs:
-          x = outs[i]
-          if type(x) is np.ndarray:
-            outs[i] = x[()]
-    if self.out_tree is None:
-      return outs[0]
-    return tree_unflatten(self.out_tree, outs)
+      for i in self.scalar_outs:
+        x = outs[i]
+        if type(x) is np.ndarray:
+          outs[i] = x[()]
+    return outs[0] if self.out_tree is None else tree_unflatten(self.out_tree, outs)
 
   def __repr__(self):
     return f"<jit {self.name}: {len(self.jaxpr.eqns)} equations>"
@@ -199,8 +203,22 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     out_tree = store[0]
     return Lowered(jaxpr, consts, None if out_tree.kind is None else out_tree, name)
 
+  has_static = bool(nums or names)
+
   @functools.wraps(fun)
   def jitted(*args, **kwargs):
+    if not kwargs and not has_static:  # the fast path: arrays in, compiled code, arrays out
+      sig = []
+      for a in args:
+        t = type(a)
+        if t is np.ndarray or t in _NUMPY_SCALARS:
+          sig.append((a.shape, a.dtype))
+        else:
+          break
+      else:
+        entry = cache.get((len(args), tuple(sig), None))
+        if entry is not None and entry.cacheable:
+          return entry.run(args)
     entry, leaves, traced = _lookup(args, kwargs)
     if not traced:
       leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
@@ -211,6 +229,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   return jitted
 
 
+_NUMPY_SCALARS = frozenset((np.float64, np.float32, np.int64, np.int32, np.bool_, np.complex128))
 _FLAT_TYPES = frozenset((np.ndarray, float, int, bool, complex, np.float64, np.float32,
                          np.int64, np.int32, np.bool_, np.complex128))
 

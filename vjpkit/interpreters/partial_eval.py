@@ -86,7 +86,10 @@ class StagingTrace(Trace):
     rule = pe_rules.get(prim)
     if rule is not None:
       return rule(self, args, params)
-    return self.stage(prim, [self.to_atom(x) for x in args], params)
+    atoms = []
+    for x in args:
+      atoms.append(x.var if type(x) is StagingTracer and x._trace is self else self.to_atom(x))
+    return self.stage(prim, atoms, params)
 
   def stage(self, prim, atoms: list, params: dict):
     """Record ``prim`` on atoms and return tracers for its results."""
