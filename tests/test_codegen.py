@@ -143,3 +143,24 @@ def test_tracebacks_show_the_generated_line():
     c(np.array(["a"]))
   text = "".join(traceback.format_exception(info.value))
   assert "_div" in text
+
+
+@given(vst.programs(n_inputs=2, max_ops=8))
+def test_eager_reverse_mode_with_a_compiled_backward_pass_agrees(program):
+  from vjpkit.interpreters import linearize
+  f, _ = program
+  xs = [np.linspace(-1, 1, 4), np.linspace(0.5, 2, 4)]
+  loss = lambda x, y: vnp.sum(f(x, y))  # noqa: E731
+  expected = vjpkit.grad(loss, argnums=(0, 1))(*xs)
+  old = linearize.COMPILE_BACKWARD
+  linearize.COMPILE_BACKWARD = 0  # compile every backward pass
+  try:
+    got = vjpkit.grad(loss, argnums=(0, 1))(*xs)
+    _, f_vjp = vjpkit.vjp(lambda x, y, n: (f(x, y), n * 2, x), *xs, np.arange(4))
+    cts = f_vjp((np.ones(4), np.zeros(4, np.int64), np.ones(4)))
+  finally:
+    linearize.COMPILE_BACKWARD = old
+  for a, b in zip(got, expected):
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+  assert cts[2].dtype == vjpkit.core.float0
+  np.testing.assert_allclose(cts[0], expected[0] + 1.0, rtol=1e-12, atol=1e-14)

@@ -280,7 +280,10 @@ class _Codegen:
     linecache.cache[filename] = (len(source), None, [l + "\n" for l in lines], filename)
     namespace = self.env.globals
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
-    return Compiled(namespace[fname], source, jaxpr)
+    # Unchunked code does not refer to itself: dropping its name from its globals avoids a
+    # reference cycle, so its constants are freed as soon as the function is.
+    fn = namespace.pop(fname) if len(jaxpr.eqns) <= CHUNK else namespace[fname]
+    return Compiled(fn, source, jaxpr)
 
   def emit_eqn(self, i: int, eqn: Eqn) -> list[str]:
     kind, detail = self.plans[i]

@@ -9,11 +9,12 @@ back through the transposed program.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable, Sequence
 
 from ..core.avals import ShapedArray, get_aval, is_float, tangent_aval
 from ..core.ir import Jaxpr
-from ..core.trace import new_trace
+from ..core.trace import Tracer, new_trace
 from ..core.zeros import Zero, instantiate
 from ..passes.dce import dce_closed
 from .eval import eval_jaxpr
@@ -45,8 +46,44 @@ class LinearFunction:
   def transpose(self, cts: Sequence[Any]) -> list[Any]:
     """Cotangents of the inputs (symbolic ``Zero`` where nothing flows back)."""
     live_cts = [c for c, live in zip(cts, self.out_live) if live]
-    cts_in = iter(backward_pass(self.jaxpr, self.consts, live_cts))
+    if self._worth_compiling(live_cts):
+      cts_in = iter(_compiled_backward_pass(self.jaxpr, self.consts, live_cts))
+    else:
+      cts_in = iter(backward_pass(self.jaxpr, self.consts, live_cts))
     return [next(cts_in) if live else Zero(a) for a, live in zip(self.in_avals, self.in_live)]
+
+  def _worth_compiling(self, cts) -> bool:
+    """Big arrays: the backward program is then worth optimising and compiling (a
+    millisecond) before running it, since that makes it write into buffers it owns
+    instead of allocating, and drops products with broadcast ones. Only concrete
+    values qualify (under an outer transform the backward pass must be traced)."""
+    eqns = self.jaxpr.eqns
+    if not eqns or sum(v.aval.size for e in eqns for v in e.outvars) < COMPILE_BACKWARD * len(eqns):
+      return False
+    return not any(isinstance(x, Tracer) for x in itertools.chain(self.consts, cts))
+
+
+# Average elements per equation from which eager reverse mode compiles its backward pass.
+COMPILE_BACKWARD = 1 << 17
+
+
+def _compiled_backward_pass(jaxpr: Jaxpr, consts: list, cts: list) -> list[Any]:
+  """``backward_pass``, staged into a program, optimised and run as compiled NumPy code."""
+  from ..passes import optimize
+  from .codegen import compile_jaxpr
+  from .partial_eval import trace_to_jaxpr
+  given = [type(c) is not Zero for c in cts]
+  nonzero: list[bool] = []
+
+  def bwd(*values):
+    it = iter(values)
+    outs = backward_pass(jaxpr, consts, [next(it) if g else c for c, g in zip(cts, given)])
+    nonzero[:] = [type(c) is not Zero for c in outs]
+    return [c for c in outs if type(c) is not Zero]
+  program, program_consts = trace_to_jaxpr(bwd, [get_aval(c) for c, g in zip(cts, given) if g])
+  compiled = compile_jaxpr(*optimize(program, program_consts), "backward")
+  results = iter(compiled(*[c for c, g in zip(cts, given) if g]))
+  return [next(results) if nz else Zero(v.aval) for v, nz in zip(jaxpr.invars, nonzero)]
 
 
 def linearize_flat(fun: Callable, primals: Sequence[Any]) -> tuple[list[Any], LinearFunction]:
