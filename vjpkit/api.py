@@ -250,7 +250,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
       out_leaves, store.tree = tree_flatten(out)
       store.n_out = len(out_leaves)
       return [_check_leaf(x, "grad", "the function's output") for x in out_leaves + aux_leaves]
-    outs, lin = linearize_flat(flat_f, flat)
+    outs, lin = linearize_flat(flat_f, flat, dce=False)
     n_out = store.n_out
     if n_out != 1 or store.tree.kind is not None:
       _check_grad_output(tree_unflatten(store.tree, outs[:n_out]))

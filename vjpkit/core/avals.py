@@ -7,6 +7,8 @@ every interpreter agrees on them.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 # JAX's dtype of the tangent space of integer and boolean values: a value of
@@ -47,7 +49,7 @@ class ShapedArray:
 
   @property
   def size(self) -> int:
-    return int(np.prod(self.shape, dtype=np.int64))
+    return math.prod(self.shape)
 
   def __eq__(self, other):
     return (type(other) is ShapedArray and self.shape == other.shape

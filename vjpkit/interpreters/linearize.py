@@ -10,6 +10,7 @@ back through the transposed program.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any, Callable, Sequence
 
 from ..core.avals import ShapedArray, get_aval, is_float, tangent_aval
@@ -58,12 +59,17 @@ class LinearFunction:
     instead of allocating, and drops products with broadcast ones. Only concrete
     values qualify (under an outer transform the backward pass must be traced)."""
     eqns = self.jaxpr.eqns
-    if not eqns or sum(v.aval.size for e in eqns for v in e.outvars) < COMPILE_BACKWARD * len(eqns):
+    if not eqns:
+      return False
+    big = 0
+    for e in eqns:
+      big += 1 if math.prod(e.outvars[0].aval.shape) >= COMPILE_BACKWARD else -1
+    if big <= 0:
       return False
     return not any(isinstance(x, Tracer) for x in itertools.chain(self.consts, cts))
 
 
-# Average elements per equation from which eager reverse mode compiles its backward pass.
+# Eager reverse mode compiles its backward pass when most equations make arrays this big.
 COMPILE_BACKWARD = 1 << 17
 
 
@@ -86,8 +92,13 @@ def _compiled_backward_pass(jaxpr: Jaxpr, consts: list, cts: list) -> list[Any]:
   return [next(results) if nz else Zero(v.aval) for v, nz in zip(jaxpr.invars, nonzero)]
 
 
-def linearize_flat(fun: Callable, primals: Sequence[Any]) -> tuple[list[Any], LinearFunction]:
-  """Evaluate ``fun`` at ``primals`` and record its linearization there."""
+def linearize_flat(fun: Callable, primals: Sequence[Any], dce: bool = True
+                   ) -> tuple[list[Any], LinearFunction]:
+  """Evaluate ``fun`` at ``primals`` and record its linearization there.
+
+  ``dce=False`` keeps tangent equations no output needs (and their residuals): cheaper
+  when the linear function is transposed once and dropped, as ``grad`` does, since the
+  backward pass skips equations that receive no cotangent anyway."""
   in_avals = [tangent_aval(get_aval(p)) for p in primals]
   in_live = [is_float(get_aval(p).dtype) for p in primals]
   with new_trace(StagingTrace) as lin:
@@ -104,7 +115,8 @@ def linearize_flat(fun: Callable, primals: Sequence[Any]) -> tuple[list[Any], Li
           out_tangents.append(Zero.like(x))
     out_live = [type(t) is not Zero for t in out_tangents]
     jaxpr, consts = lin.to_jaxpr([t for t in out_tangents if type(t) is not Zero])
-  jaxpr, consts = dce_closed(jaxpr, consts)
+  if dce:
+    jaxpr, consts = dce_closed(jaxpr, consts)
   out_avals = [tangent_aval(get_aval(p)) for p in out_primals]
   return out_primals, LinearFunction(jaxpr, consts, in_avals, out_avals, in_live, out_live)
 

@@ -73,9 +73,12 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -
     if len(cts_in) != len(eqn.invars):
       raise ValueError(f"the transpose rule of '{eqn.prim.name}' returned {len(cts_in)} "
                        f"cotangents for {len(eqn.invars)} operands")
-    for v, ct in zip(eqn.invars, cts_in):
-      if ct is not None:
-        _accumulate(ct_env, linear, v, ct)
+    for v, ct in zip(eqn.invars, cts_in):  # _accumulate, inlined
+      if ct is not None and type(v) is Var and type(ct) is not Zero:
+        vid = id(v)
+        if vid in linear:
+          prev = ct_env.get(vid)
+          ct_env[vid] = ct if prev is None else add_tangents(prev, ct)
   return [ct_env.get(id(v), Zero(v.aval)) for v in jaxpr.invars]
 
 

@@ -120,7 +120,18 @@ batch_rules[dot_general_p] = _dot_general_batch
 def dot_general(x, y, dimension_numbers):
   """Contract ``x`` and ``y``: ``dimension_numbers = ((lhs_contract, rhs_contract),
   (lhs_batch, rhs_batch))``; result axes are (batch, lhs free, rhs free)."""
+  return dot_general_p.bind(x, y, dimension_numbers=_canonical_dims(dimension_numbers))
+
+
+def _canonical_dims(dimension_numbers):
+  try:
+    return _canonical_dims_cached(dimension_numbers)
+  except TypeError:  # lists: not hashable
+    return _canonical_dims_cached.__wrapped__(dimension_numbers)
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical_dims_cached(dimension_numbers):
   (lc, rc), (lb, rb) = dimension_numbers
-  dims = ((tuple(int(a) for a in lc), tuple(int(a) for a in rc)),
+  return ((tuple(int(a) for a in lc), tuple(int(a) for a in rc)),
           (tuple(int(a) for a in lb), tuple(int(a) for a in rb)))
-  return dot_general_p.bind(x, y, dimension_numbers=dims)

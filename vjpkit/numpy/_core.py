@@ -56,7 +56,11 @@ def _dtype_token(x):
 
 
 def result_type(*args) -> np.dtype:
-  return np.result_type(*[_dtype_token(a) for a in args])
+  tokens = [_dtype_token(a) for a in args]
+  first = tokens[0]
+  if isinstance(first, np.dtype) and all(isinstance(t, np.dtype) and t == first for t in tokens):
+    return first  # one dtype already: NumPy's promotion would return it
+  return np.result_type(*tokens)
 
 
 def convert(x, dtype: np.dtype):
