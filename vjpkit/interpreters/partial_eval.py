@@ -86,14 +86,20 @@ class StagingTrace(Trace):
     rule = pe_rules.get(prim)
     if rule is not None:
       return rule(self, args, params)
-    atoms = []
+    atoms, avals = [], []
     for x in args:
-      atoms.append(x.var if type(x) is StagingTracer and x._trace is self else self.to_atom(x))
-    return self.stage(prim, atoms, params)
+      if type(x) is StagingTracer and x._trace is self:
+        atoms.append(x.var)
+        avals.append(x.aval)
+      else:
+        a = self.to_atom(x)
+        atoms.append(a)
+        avals.append(a.aval)
+    return self.stage(prim, atoms, params, avals)
 
-  def stage(self, prim, atoms: list, params: dict):
+  def stage(self, prim, atoms: list, params: dict, avals: list | None = None):
     """Record ``prim`` on atoms and return tracers for its results."""
-    out_avals = abstract_eval(prim, [a.aval for a in atoms], params)
+    out_avals = abstract_eval(prim, [a.aval for a in atoms] if avals is None else avals, params)
     if prim.multiple_results:
       outs = [StagingTracer(self, a) for a in out_avals]
       self.eqns.append(Eqn(prim, atoms, params, [t.var for t in outs]))
@@ -125,6 +131,8 @@ def abstract_eval(prim, avals: list, params: dict):
   """``prim.abstract_eval(*avals, **params)``, remembered: staging a program applies the
   same shape rules to the same avals over and over (every layer of a network, every step
   of an unrolled loop, every tangent of linearize)."""
+  if prim.multiple_results:  # calls and control flow: programs as params, cheap rules
+    return prim.abstract_eval(*avals, **params)
   try:
     key = (prim, *avals, *params.items()) if params else (prim, *avals)
     out = _AVAL_RULE_CACHE.get(key)
@@ -132,8 +140,6 @@ def abstract_eval(prim, avals: list, params: dict):
     return prim.abstract_eval(*avals, **params)
   if out is None:
     out = prim.abstract_eval(*avals, **params)
-    if type(out) is list:
-      out = tuple(out)
     if len(_AVAL_RULE_CACHE) > 20_000:
       _AVAL_RULE_CACHE.clear()
     _AVAL_RULE_CACHE[key] = out

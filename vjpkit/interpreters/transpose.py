@@ -30,7 +30,8 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -
   for eqn in jaxpr.eqns:
     for v in eqn.invars:
       if type(v) is Var and id(v) in linear:
-        linear.update([id(o) for o in eqn.outvars])
+        for o in eqn.outvars:
+          linear.add(id(o))
         linear_eqns.append(eqn)
         break
     else:  # a non-linear equation on residuals: evaluate it forward

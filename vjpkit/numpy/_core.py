@@ -118,10 +118,11 @@ _FLOAT_SCALARS = frozenset((np.float64, np.float32, np.float16))
 def _same_float_aval(args):
   """``promote(*args)`` when every array argument has one real floating aval and the
   others are Python floats or ints (NEP 50: they take that dtype); None otherwise."""
-  aval = None
+  aval, python_scalars = None, False
   for a in args:
     t = type(a)
     if t is float or t is int:
+      python_scalars = True
       continue
     if t is np.ndarray or t in _FLOAT_SCALARS or isinstance(a, Tracer):
       other = get_aval(a)
@@ -133,5 +134,7 @@ def _same_float_aval(args):
       return None
   if aval is None or aval.dtype.kind != "f":
     return None
+  if not python_scalars:
+    return list(args)
   dtype = aval.dtype
   return [np.array(a, dtype)[()] if type(a) is float or type(a) is int else a for a in args]
