@@ -11,5 +11,7 @@ from .core.errors import (ConcretizationTypeError, TracerArrayConversionError,
                           TracerIntegerConversionError, UnexpectedTracerError)
 from .core.ir import ClosedJaxpr, Jaxpr
 from .lax import stop_gradient
+from .checkpoint import checkpoint, remat
+from .custom_derivatives import custom_jvp, custom_vjp
 
 __version__ = "0.1.0"

@@ -23,3 +23,6 @@ for _m in (elementwise, shapes, reductions, linalg, call):
   _export(_m)
 
 _vspace.add = elementwise.add_any
+
+from .control_flow import (cond, cond_p, fori_loop, map, scan, scan_p, switch,  # noqa: E402
+                           while_loop, while_p)
