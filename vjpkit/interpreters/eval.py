@@ -53,7 +53,7 @@ def eval_jaxpr_releasing(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any
     ins = [a.val if type(a) is Lit else env[id(a)] for a in eqn.invars]
     for a in eqn.invars:
       if type(a) is not Lit and last_use.get(id(a)) == n:
-        del env[id(a)]
+        env.pop(id(a), None)  # (an equation may read a value twice)
     out = bind(eqn.prim, ins, eqn.params)
     del ins
     if eqn.prim.multiple_results:
