@@ -212,7 +212,8 @@ class custom_jvp:
     if self.jvp is None:
       raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
     nondiff, dyn = _split_nondiff(_resolve_args(self.fun, args, kwargs), self.nondiff_argnums)
-    flat, in_tree = flatten_operands(dyn, f"custom_jvp function {name}")
+    flat, in_tree = flatten_operands(dyn, f"custom_jvp function {name} (declare non-array "
+                                     "arguments in nondiff_argnums)")
     avals = [get_aval(x) for x in flat]
     jaxpr, consts, out_tree = stage_function(
         lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, avals, name)
@@ -355,7 +356,8 @@ class custom_vjp:
       raise TypeError(f"custom_vjp function {name}: an argument in nondiff_argnums is a traced "
                       "value; nondiff_argnums are for static values (functions, shapes, "
                       "flags). Pass arrays as regular arguments (their cotangent may be None).")
-    flat, in_tree = flatten_operands(dyn, f"custom_vjp function {name}")
+    flat, in_tree = flatten_operands(dyn, f"custom_vjp function {name} (declare non-array "
+                                     "arguments in nondiff_argnums)")
     in_avals = [get_aval(x) for x in flat]
     jaxpr, consts, out_tree = stage_function(
         lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, in_avals, name)
