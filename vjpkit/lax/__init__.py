@@ -24,5 +24,9 @@ for _m in (elementwise, shapes, reductions, linalg, call):
 
 _vspace.add = elementwise.add_any
 
+from . import composites, dynamic_slicing  # noqa: E402
 from .control_flow import (cond, cond_p, fori_loop, map, scan, scan_p, switch,  # noqa: E402
                            while_loop, while_p)
+
+for _m in (composites, dynamic_slicing):
+  _export(_m)
