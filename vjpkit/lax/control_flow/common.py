@@ -32,7 +32,8 @@ def flatten_operands(tree_of_arrays, who: str) -> tuple[list, PyTreeDef]:
       out.append(x)
     elif isinstance(x, (bool, int, float, complex, np.ndarray, np.generic)):
       get_aval(x)  # rejects object and string arrays
-      out.append(np.asarray(x) if isinstance(x, (bool, int, float, complex)) else x)
+      # Python numbers become NumPy scalars (literals when staged), keeping NumPy's dtypes
+      out.append(np.asarray(x)[()] if isinstance(x, (bool, int, float, complex)) else x)
     else:
       raise TypeError(f"{who}: operands must be arrays, numbers or pytrees of them, got a "
                       f"value of type {type(x).__name__!r}")
