@@ -11,7 +11,7 @@ program as a constant. This one mechanism serves three purposes:
   exactly the linear tangent program and computes the primal outputs and
   residuals once;
 * higher-order primitives (jit calls, control flow) split their sub-programs
-  into known and unknown parts with ``partial_eval_jaxpr`` via ``pe_rules``.
+  into known and unknown parts with ``partial_eval_jaxpr_nounits`` via ``pe_rules``.
 """
 from __future__ import annotations
 
@@ -130,6 +130,10 @@ def partial_eval_jaxpr(jaxpr: Jaxpr, unknowns: Sequence[bool]
   residuals; ``unknown`` maps the residuals followed by the unknown inputs to
   the unknown outputs. An equation is unknown when any of its inputs is;
   residuals are the known values that unknown equations read.
+
+  Equations are sorted whole, so a higher-order primitive (scan, cond, a call)
+  with some unknown inputs becomes entirely unknown, its primal part included;
+  splitting programs that may contain one needs ``partial_eval_jaxpr_nounits``.
   """
   unknown_ids = {id(v) for v, u in zip(jaxpr.invars, unknowns) if u}
   known_eqns, unknown_eqns = [], []

@@ -4,7 +4,7 @@ The simplest higher-order primitive, and the template for the others (jit,
 checkpoint, control flow): its param ``call_jaxpr`` is a program without
 constvars (constants are passed as leading operands, see ``hoist_consts``),
 and every rule transforms that program with the generic program transforms:
-``jvp_jaxpr``, ``partial_eval_jaxpr``, ``transpose_jaxpr``, ``batch_jaxpr``.
+``jvp_jaxpr``, ``partial_eval_jaxpr_nounits``, ``transpose_jaxpr``, ``batch_jaxpr``.
 """
 from __future__ import annotations
 
