@@ -6,7 +6,6 @@ import tracemalloc
 import numpy as np
 import pytest
 
-import vjpkit
 import vjpkit.numpy as vnp
 from vjpkit import checkpoint, grad, jvp, lax, make_jaxpr, remat, vmap
 from vjpkit.core.typecheck import typecheck_jaxpr

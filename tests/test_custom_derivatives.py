@@ -6,9 +6,8 @@ import functools
 import numpy as np
 import pytest
 
-import vjpkit
 import vjpkit.numpy as vnp
-from vjpkit import custom_jvp, custom_vjp, grad, jvp, lax, make_jaxpr, vjp, vmap
+from vjpkit import custom_jvp, custom_vjp, grad, jvp, lax, make_jaxpr, vmap
 from vjpkit.core.typecheck import typecheck_jaxpr
 from vjpkit.interpreters.eval import eval_jaxpr
 from vjpkit.testing.check_grads import check_grads

@@ -31,8 +31,13 @@ from .tree_util import tree_unflatten
 
 __all__ = ["checkpoint", "remat"]
 
-checkpoint_p = Primitive("checkpoint", multiple_results=True,
-                         impl=lambda *args, call_jaxpr, prevent_cse: eval_jaxpr_releasing(call_jaxpr, [], args),
+
+
+def _checkpoint_impl(*args, call_jaxpr, prevent_cse):
+  return eval_jaxpr_releasing(call_jaxpr, [], args)  # the recomputation frees as it goes
+
+
+checkpoint_p = Primitive("checkpoint", multiple_results=True, impl=_checkpoint_impl,
                          abstract_eval=_call_abstract_eval)
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -88,7 +88,8 @@ def _split_nondiff(args: tuple, nondiff_argnums: tuple[int, ...]) -> tuple[dict,
       raise ValueError(f"nondiff_argnums={nondiff_argnums} refers to argument {i}, but the "
                        f"function was called with {n} arguments")
   static = {i % n for i in nondiff_argnums}
-  return {i: args[i] for i in sorted(static)}, tuple(a for i, a in enumerate(args) if i not in static)
+  dyn = tuple(a for i, a in enumerate(args) if i not in static)
+  return {i: args[i] for i in sorted(static)}, dyn
 
 
 def _merge_nondiff(nondiff: dict, dyn: Sequence) -> list:

@@ -44,7 +44,8 @@ def call_rules(prim: Primitive, bind: Callable[..., list]) -> None:
     if all(unknowns) or not any(unknowns):
       return trace.stage(prim, [trace.to_atom(x) for x in args], params)
     # Traced, so that control flow and calls inside split through their own pe_rules.
-    known, known_consts, unknown, out_unknowns, _ = partial_eval_jaxpr_nounits(call_jaxpr, unknowns)
+    known, known_consts, unknown, out_unknowns, _ = partial_eval_jaxpr_nounits(call_jaxpr,
+                                                                               unknowns)
     known_outs = bind(list(known_consts) + [x for x, u in zip(args, unknowns) if not u], known, rest)
     n_known = sum(1 for u in out_unknowns if not u)
     residuals = known_outs[n_known:]

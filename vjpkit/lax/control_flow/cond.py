@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ...core.avals import ShapedArray, get_aval, tangent_aval
+from ...core.avals import get_aval, tangent_aval
 from ...core.ir import Eqn, Jaxpr, Var
 from ...core.primitive import Primitive
 from ...core.zeros import Zero, instantiate, is_undef, vspace

@@ -25,7 +25,7 @@ from ...interpreters.jvp import jvp_jaxpr, jvp_rules
 from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
 from ...interpreters.transpose import transpose_rules
 from ...passes.dce import dce_jaxpr, used_invars
-from ...tree_util import tree_flatten, tree_unflatten
+from ...tree_util import tree_unflatten
 from .common import (avals_str, batch_jaxpr_out, flatten_operands, is_concrete, merge_mask,
                      select_mask, split, stage_function, to_front, with_invars)
 from .scan import scan
