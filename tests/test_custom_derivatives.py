@@ -214,3 +214,17 @@ def test_make_jaxpr_shows_the_custom_call():
   # the primal comes from the rule's call of log1pexp, the derivative from the rule's formula
   assert [e.prim.name for e in backward.eqns] == ["custom_jvp_call", "exp", "add", "div", "sub",
                                                   "mul"]
+
+
+def test_closures_over_batched_or_differentiated_values_raise():
+  def make(a):
+    @custom_vjp
+    def f(x):
+      return x * a
+    f.defvjp(lambda x: (x * a, None), lambda _, g: (g * a,))
+    return f
+  with pytest.raises(TypeError, match="closes over a value"):
+    grad(lambda a: make(a)(2.0) * 1.0 + make(a)(a))(1.0)
+  with pytest.raises(NotImplementedError, match="pass the value as an argument"):
+    vmap(lambda a, x: make(a)(x))(np.ones(2), np.ones(2))
+  assert float(grad(make(3.0))(2.0)) == 3.0  # closing over constants is fine
