@@ -26,7 +26,7 @@ from vjpkit.core.primitive import Primitive
 from vjpkit.interpreters.batching import batch_rules
 from vjpkit.interpreters.jvp import jvp_rules
 from vjpkit.interpreters.transpose import transpose_rules
-from vjpkit.tree_util import tree_leaves, tree_map
+from vjpkit.tree_util import tree_leaves, tree_map, tree_structure, tree_unflatten
 
 
 @dataclass
@@ -153,7 +153,7 @@ def test_vmap_matches_loop(name, k, data):
   outs = [row.fun(*args) for args in per_member]
   leaves = [tree_leaves(o) for o in outs]
   out_axes = [data.draw(st.integers(-np.ndim(y) - 1, np.ndim(y))) for y in leaves[0]]
-  spec = out_axes[0] if not isinstance(outs[0], list) else out_axes
+  spec = tree_unflatten(tree_structure(outs[0]), out_axes)  # one axis per output leaf
   got = tree_leaves(vmap(row.fun, in_axes=in_axes, out_axes=spec, axis_size=size)(*batched))
   for j, ax in enumerate(out_axes):
     want = np.stack([np.asarray(leaf[j]) for leaf in leaves], axis=ax)
@@ -163,9 +163,14 @@ def test_vmap_matches_loop(name, k, data):
 
 # -- the table covers every primitive ----------------------------------------------
 
+# Rule tables as they are when tests are collected, before any test function declares a
+# primitive of its own.
+_REGISTERED = set(batch_rules) | set(jvp_rules) | set(transpose_rules)
+
+
 def _library_primitives() -> set:
   """Every primitive of vjpkit: module attributes of its modules, and whatever is in the
-  rule tables (except primitives that tests declare for themselves)."""
+  rule tables (except primitives that test modules declare for themselves)."""
   for info in pkgutil.walk_packages(vjpkit.__path__, "vjpkit."):
     importlib.import_module(info.name)
   own, foreign = set(), set()
@@ -176,8 +181,7 @@ def _library_primitives() -> set:
     for value in vars(module).values():
       if isinstance(value, Primitive):
         (own if is_vjpkit else foreign).add(value)
-  tables = set(batch_rules) | set(jvp_rules) | set(transpose_rules)
-  return own | (tables - foreign)
+  return own | (_REGISTERED - foreign)
 
 
 def test_every_primitive_has_a_row_and_a_batching_rule():

@@ -179,16 +179,22 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
   out_avals = [get_aval(x) for x in out]
 
   def f_vjp(ct):
-    flat_ct, ct_tree = _flatten_args(ct, "vjp function", "the cotangent")
-    if ct_tree != out_tree:
-      raise ValueError(f"vjp function: the cotangent has structure {ct_tree}, but the "
-                       f"function's output has structure {out_tree}")
-    check_cotangents(flat_ct, out_avals, "vjp function")
+    flat_ct = _flat_cotangent(ct, out_tree, out_avals, "vjp function")
     cts = lin.transpose(flat_ct + [Zero(a) for a in lin.out_avals[len(flat_ct):]])
     cts = [_zero_ct(c) for c in cts]
     return tree_unflatten(in_tree, [_to_user(c) for c in cts])
   primal_out = tree_unflatten(out_tree, [_to_user(x) for x in out])
   return (primal_out, f_vjp, aux) if has_aux else (primal_out, f_vjp)
+
+
+def _flat_cotangent(ct, out_tree: PyTreeDef, out_avals, who: str) -> list:
+  """The leaves of a user's cotangent, checked against the output's structure and types."""
+  flat_ct, ct_tree = _flatten_args(ct, who, "the cotangent")
+  if ct_tree != out_tree:
+    raise ValueError(f"{who}: the cotangent has structure {ct_tree}, but the "
+                     f"function's output has structure {out_tree}")
+  check_cotangents(flat_ct, out_avals, who)
+  return flat_ct
 
 
 def _zero_ct(ct):
@@ -459,12 +465,23 @@ def _check_jac_outputs(outs: Sequence[Any], who: str) -> None:
                       "as aux with has_aux=True")
 
 
-def _jac_result(blocks, out_tree: PyTreeDef, in_tree: PyTreeDef, argnums):
-  """Blocks ``blocks[j][i]`` (output leaf j, input leaf i) as a pytree of pytrees:
-  the output structure outside, the differentiated arguments' structure inside."""
+def _jac_setup(fun, args, kwargs, argnums, has_aux: bool, who: str):
+  """The flat function of the differentiated arguments, their leaves and structure, and
+  the store where the function leaves its output (and aux) structure."""
+  partial_f, dyn = _partial(fun, args, kwargs, argnums, who)
+  flat, in_tree = _flatten_args(dyn, who)
+  f, store = _flat_fun(partial_f, in_tree, who)
+  return (_split_aux(f, store, who) if has_aux else f), flat, in_tree, store
+
+
+def _jac_result(blocks, store: _OutStore, in_tree: PyTreeDef, argnums, has_aux: bool, aux):
+  """Blocks ``blocks[j][i]`` (output leaf j, input leaf i) as a pytree of pytrees: the
+  output structure outside, the differentiated arguments' structure inside; with
+  ``has_aux``, paired with the aux leaves ``aux`` as a pytree."""
   inner = in_tree.children[0] if isinstance(argnums, int) else in_tree
-  return tree_unflatten(out_tree, [tree_unflatten(inner, [_to_user(b) for b in row])
-                                   for row in blocks])
+  jac = tree_unflatten(store.tree, [tree_unflatten(inner, [_to_user(b) for b in row])
+                                    for row in blocks])
+  return (jac, tree_unflatten(store.aux_tree, [_to_user(x) for x in aux])) if has_aux else jac
 
 
 def _zero_block(shape, dtype):
@@ -509,20 +526,13 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   """
   @functools.wraps(fun)
   def jacrev_f(*args, **kwargs):
-    partial_f, dyn = _partial(fun, args, kwargs, argnums, "jacrev")
-    flat, in_tree = _flatten_args(dyn, "jacrev")
-    f, store = _flat_fun(partial_f, in_tree, "jacrev")
-    if has_aux:
-      f = _split_aux(f, store, "jacrev")
+    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
     out, lin = linearize_flat(f, flat)
     n_out = store.n_out if has_aux else len(out)
     _check_jac_outputs(out[:n_out], "jacrev")
     in_avals = [get_aval(x) for x in flat]
     blocks = [_vjp_rows(lin, j, get_aval(y), in_avals) for j, y in enumerate(out[:n_out])]
-    jac = _jac_result(blocks, store.tree, in_tree, argnums)
-    if has_aux:
-      return jac, tree_unflatten(store.aux_tree, [_to_user(x) for x in out[n_out:]])
-    return jac
+    return _jac_result(blocks, store, in_tree, argnums, has_aux, out[n_out:])
   return jacrev_f
 
 
@@ -562,11 +572,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   """
   @functools.wraps(fun)
   def jacfwd_f(*args, **kwargs):
-    partial_f, dyn = _partial(fun, args, kwargs, argnums, "jacfwd")
-    flat, in_tree = _flatten_args(dyn, "jacfwd")
-    f, store = _flat_fun(partial_f, in_tree, "jacfwd")
-    if has_aux:
-      f = _split_aux(f, store, "jacfwd")
+    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
     in_avals = [get_aval(x) for x in flat]
     columns, ys = [], None
     for i, a in enumerate(in_avals):
@@ -582,10 +588,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     blocks = [[_zero_block(get_aval(y).shape + a.shape, get_aval(y).dtype)
                if col is None or col[j] is None else col[j]
                for a, col in zip(in_avals, columns)] for j, y in enumerate(ys[:n_out])]
-    jac = _jac_result(blocks, store.tree, in_tree, argnums)
-    if has_aux:
-      return jac, tree_unflatten(store.aux_tree, [_to_user(x) for x in ys[n_out:]])
-    return jac
+    return _jac_result(blocks, store, in_tree, argnums, has_aux, ys[n_out:])
   return jacfwd_f
 
 
@@ -605,7 +608,13 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
   >>> jvp(grad(f), (np.array([1.0, 2.0]),), (np.array([1.0, 1.0]),))[1]   # H v
   array([ 6., 12.])
   """
-  return jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
+  hess = jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
+
+  @functools.wraps(fun)
+  def hessian_f(*args, **kwargs):
+    _partial(fun, args, kwargs, argnums, "hessian")  # bad arguments are named as hessian's
+    return hess(*args, **kwargs)
+  return hessian_f
 
 
 # -- linear_transpose --------------------------------------------------------------
@@ -691,11 +700,7 @@ def linear_transpose(fun: Callable, *primals) -> Callable:
   _check_linear(f, jaxpr, consts, in_avals)
 
   def transposed(ct):
-    flat_ct, ct_tree = _flatten_args(ct, "linear_transpose function", "the cotangent")
-    if ct_tree != out_tree:
-      raise ValueError(f"linear_transpose function: the cotangent has structure {ct_tree}, "
-                       f"but the function's output has structure {out_tree}")
-    check_cotangents(flat_ct, out_avals, "linear_transpose function")
+    flat_ct = _flat_cotangent(ct, out_tree, out_avals, "linear_transpose function")
     cts = backward_pass(jaxpr, consts, flat_ct)
     return tree_unflatten(in_tree, [_to_user(_zero_ct(c)) for c in cts])
   return transposed
