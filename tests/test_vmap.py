@@ -154,7 +154,8 @@ def test_vmap_matches_loop(name, k, data):
   leaves = [tree_leaves(o) for o in outs]
   out_axes = [data.draw(st.integers(-np.ndim(y) - 1, np.ndim(y))) for y in leaves[0]]
   spec = tree_unflatten(tree_structure(outs[0]), out_axes)  # one axis per output leaf
-  got = tree_leaves(vmap(row.fun, in_axes=in_axes, out_axes=spec, axis_size=size)(*batched))
+  axis_size = size if all(ax is None for ax in in_axes) else None
+  got = tree_leaves(vmap(row.fun, in_axes=in_axes, out_axes=spec, axis_size=axis_size)(*batched))
   for j, ax in enumerate(out_axes):
     want = np.stack([np.asarray(leaf[j]) for leaf in leaves], axis=ax)
     assert got[j].dtype == want.dtype and got[j].shape == want.shape

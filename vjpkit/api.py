@@ -125,12 +125,15 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
   """``fun(*primals)`` and its linearization, a function of tangents.
 
   The primal computation happens once; the returned function only runs the
-  recorded linear program.
+  recorded linear program. It is an ordinary traceable function, so ``vmap`` and
+  ``jit`` accept it, and ``linear_transpose(f_jvp, *primals)`` is the VJP.
 
   >>> import vjpkit.numpy as vnp
   >>> y, f_jvp = linearize(vnp.exp, 0.0)
   >>> float(f_jvp(3.0))
   3.0
+  >>> linear_transpose(f_jvp, 0.0)(2.0)
+  (np.float64(2.0),)
   """
   flat, in_tree = _flatten_args(primals, "linearize")
   f, store = _flat_fun(fun, in_tree, "linearize")
@@ -560,7 +563,8 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
 
   Same numerator layout and pytree blocks as ``jacrev`` (``jacfwd(f)(x).shape ==
   f(x).shape + x.shape``; column ``j`` is the JVP with the basis tangent ``e_j``);
-  cheaper when the inputs are fewer than the outputs.
+  cheaper when the inputs are fewer than the outputs. Each input leaf's pass also
+  evaluates ``fun`` itself (unbatched), so ``fun`` runs once per input leaf.
 
   >>> import vjpkit.numpy as vnp
   >>> jacfwd(lambda x: vnp.stack([x[0] * x[1], vnp.sin(x[0])]))(np.array([0.0, 3.0]))
