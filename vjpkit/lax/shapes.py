@@ -350,11 +350,18 @@ def _neg(x):
 
 def _pad_batch(axis_size, vals, dims, *, padding_config):
   x, pv = vals
-  if dims[1] is not None:
-    raise NotImplementedError("vmap over the padding value of pad is not supported; "
-                              "batch the operand only")
-  x = _bdim_front(x, dims[0])
-  return pad(x, pv, ((0, 0, 0),) + tuple(padding_config)), 0
+  x = _bdim_front(x, dims[0]) if dims[0] is not None else broadcast_batch(x, axis_size, 0)
+  config = ((0, 0, 0),) + tuple(padding_config)
+  if dims[1] is None:
+    return pad(x, pv, config), 0
+  # One padding value per batch member: pad with zeros, then select the padding positions
+  # (a mask from padding an all-False array with True) and fill them from the batch.
+  from .elementwise import select_n
+  padded = pad(x, np.zeros((), get_aval(x).dtype)[()], config)
+  shape = get_aval(padded).shape
+  mask = pad(full(get_aval(x).shape[1:], False, bool), np.True_, padding_config)
+  return select_n(broadcast_in_dim(mask, shape, tuple(range(1, len(shape)))), padded,
+                  broadcast_in_dim(pv, shape, (0,))), 0
 
 
 pad_p = Primitive("pad", impl=_pad_impl, abstract_eval=_pad_abstract_eval)
