@@ -14,6 +14,8 @@ import vjpkit
 import vjpkit.numpy as vnp
 from numpy_testutil import check, seeds
 
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN slices, as in NumPy
+
 MULTI, SINGLE = "multi", "single"  # tuple axes allowed, or one axis / None only
 W = np.array([0.5, 1.0, 2.0, 1.5])  # weights, cut to the reduced length
 
@@ -89,13 +91,21 @@ def test_values_and_derivatives(name, data):
   call, kind, order, special = TABLE[name]
   shape, axis, keepdims, seed = data.draw(problems(kind))
   x = _values(shape, special, seed)
-  if special == "nan" and order:  # derivatives where the NaNs are: numpy agrees they are 0
-    check(lambda x: call(vnp, x, axis, keepdims), lambda x: call(np, x, axis, keepdims), [x], 0)
+  if special == "nan":  # derivatives with NaNs held in place
+    with np.errstate(all="ignore"):
+      check(lambda x: call(vnp, x, axis, keepdims), lambda x: call(np, x, axis, keepdims), [x], 0)
+      out = call(np, x, axis, keepdims)
+      if np.isnan(out).any() or ("std" in name and (np.abs(out) < 1e-6).any()):
+        return  # an all-NaN slice, or sqrt at 0 (one value left): no derivative to compare
     mask = np.isnan(x)
     f = lambda y: call(vnp, vnp.where(mask, np.nan, y), axis, keepdims)  # noqa: E731
     from vjpkit.testing.check_grads import check_grads
     check_grads(f, (np.where(mask, 0.5, x),), order=order)
     return
+  with np.errstate(all="ignore"):
+    out = np.asarray(call(np, x, axis, keepdims), float)
+  if ("std" in name or "ddof" in name) and not (np.abs(out) > 1e-6).all():
+    order = 0  # a slice of one value: sqrt at 0 / division by 0, no derivative to compare
   with np.errstate(all="ignore"):
     check(lambda x: call(vnp, x, axis, keepdims), lambda x: call(np, x, axis, keepdims), [x], order,
           rtol=1e-10, atol=1e-12)
@@ -114,7 +124,7 @@ def test_ties_share_the_derivative():
   g = vjpkit.grad(vnp.max)(np.array([1.0, 3.0, 3.0]))
   np.testing.assert_array_equal(g, [0.0, 0.5, 0.5])
   g = vjpkit.grad(lambda x: vnp.sum(vnp.cumsum(x) + vnp.median(x)))(np.array([3.0, 1.0, 2.0]))
-  np.testing.assert_array_equal(g, [3.0, 2.0, 2.0])
+  np.testing.assert_array_equal(g, [3.0, 2.0, 1.0 + 3.0])  # the median is x[2], added 3 times
 
 
 def test_std_of_constant_has_nan_derivative():
