@@ -50,7 +50,7 @@ def _parse(subscripts: str, shapes: list[tuple]) -> tuple[list[list[str]], list[
     out = list(rhs.replace("...", "".join(ell)))
     if any(c not in _LETTERS for c in out) or len(set(out)) != len(out):
       raise ValueError(f"einsum: invalid output subscripts '{rhs}'")
-    if any(c not in used | set(ell) for c in out):
+    if any(c not in (set(lhs) & _LETTERS) | set(ell) for c in out):
       raise ValueError(f"einsum: output subscript not in the inputs: '{rhs}'")
   else:
     counts = {c: sum(labs.count(c) for labs in labels) for c in used}
