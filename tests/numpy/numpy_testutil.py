@@ -54,3 +54,12 @@ def check(f, np_f, args, order, rtol=1e-12, atol=1e-12, grads=True):
     check_traced_values(f, args, expected)
   if grads and order and float_args:
     check_grads(f, args, order=order)
+
+
+def check_module_row(call, shapes, seed, order=2, rtol=1e-12):
+  """A row written once for both modules: ``call(module, *arrays)`` with ``module`` numpy
+  or vjpkit.numpy, on random arrays of ``shapes``."""
+  import vjpkit.numpy as vnp
+  rng = np.random.default_rng(seed)
+  args = [uniform(rng, s) for s in shapes]
+  check(lambda *xs: call(vnp, *xs), lambda *xs: call(np, *xs), args, order, rtol=rtol)

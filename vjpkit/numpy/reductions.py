@@ -65,8 +65,17 @@ def _sum_dtype(dtype: np.dtype) -> np.dtype:
   return dtype
 
 
-def _masked(a, where, fill):
-  return a if where is None else ufuncs.where(where, a, fill)
+def _monoid(a, axis, dtype, out, keepdims, initial, where, who, reduce, identity, combine):
+  """``sum``/``prod``: NumPy's dtype rule, a ``where`` mask filled with the identity,
+  ``initial`` combined into the result."""
+  no_out(out, who)
+  a = _arr(a, who)
+  a = convert(a, np.dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype))
+  if where is not None:
+    a = ufuncs.where(where, a, identity)
+  axes = _axes(a, axis)
+  y = _keep(reduce(a, axes), axes, keepdims)
+  return y if initial is None else combine(y, convert(initial, get_aval(y).dtype))
 
 
 def sum(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
@@ -76,13 +85,7 @@ def sum(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initi
   >>> sum([[1.0, 2.0], [3.0, 4.0]], axis=0)
   array([4., 6.])
   """
-  no_out(out, "sum")
-  a = _arr(a, "sum")
-  a = convert(a, np.dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype))
-  a = _masked(a, where, 0)
-  axes = _axes(a, axis)
-  y = _keep(lax.reduce_sum(a, axes), axes, keepdims)
-  return y if initial is None else ufuncs.add(y, convert(initial, get_aval(y).dtype))
+  return _monoid(a, axis, dtype, out, keepdims, initial, where, "sum", lax.reduce_sum, 0, ufuncs.add)
 
 
 def _prod(a, axes):
@@ -111,13 +114,7 @@ def prod(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, init
   >>> prod([[1.0, 2.0], [3.0, 4.0]], axis=1)
   array([ 2., 12.])
   """
-  no_out(out, "prod")
-  a = _arr(a, "prod")
-  a = convert(a, np.dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype))
-  a = _masked(a, where, 1)
-  axes = _axes(a, axis)
-  y = _keep(_prod(a, axes), axes, keepdims)
-  return y if initial is None else ufuncs.multiply(y, convert(initial, get_aval(y).dtype))
+  return _monoid(a, axis, dtype, out, keepdims, initial, where, "prod", _prod, 1, ufuncs.multiply)
 
 
 def _float(a, dtype, who):
@@ -267,10 +264,7 @@ def all(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
   >>> all([1.0, 0.0])
   np.False_
   """
-  no_out(out, "all")
-  a = ufuncs.not_equal(_arr(a, "all"), 0)
-  axes = _axes(a, axis)
-  return _keep(lax.reduce_min(a, axes), axes, keepdims)
+  return _logical(a, axis, out, keepdims, "all", lax.reduce_min)
 
 
 def any(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
@@ -279,10 +273,14 @@ def any(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
   >>> any([1.0, 0.0])
   np.True_
   """
-  no_out(out, "any")
-  a = ufuncs.not_equal(_arr(a, "any"), 0)
+  return _logical(a, axis, out, keepdims, "any", lax.reduce_max)
+
+
+def _logical(a, axis, out, keepdims, who, reduce):
+  no_out(out, who)
+  a = ufuncs.not_equal(_arr(a, who), 0)
   axes = _axes(a, axis)
-  return _keep(lax.reduce_max(a, axes), axes, keepdims)
+  return _keep(reduce(a, axes), axes, keepdims)
 
 
 def count_nonzero(a: Array, axis=None, *, keepdims: bool = False) -> Array:

@@ -35,8 +35,7 @@ def sort(a: Array, axis: int | None = -1, kind: str | None = None, order=None, *
   >>> sort([3.0, 1.0, 2.0])
   array([1., 2., 3.])
   """
-  a, axis = _prepare(a, axis, kind, order, "sort")
-  return lax.sort(a, axis)
+  return lax.sort(*_prepare(a, axis, kind, order, "sort"))
 
 
 def argsort(a: Array, axis: int | None = -1, kind: str | None = None, order=None, *,
@@ -46,8 +45,7 @@ def argsort(a: Array, axis: int | None = -1, kind: str | None = None, order=None
   >>> argsort([3.0, 1.0, 2.0])
   array([1, 2, 0])
   """
-  a, axis = _prepare(a, axis, kind, order, "argsort")
-  return lax.argsort(a, axis)
+  return lax.argsort(*_prepare(a, axis, kind, order, "argsort"))
 
 
 def searchsorted(a: Array, v: Array, side: str = "left", sorter: Array | None = None) -> Array:
