@@ -90,20 +90,36 @@ def _bind(prim, x, axis, reverse):
 
 
 def cumsum(x, axis: int = 0, reverse: bool = False):
-  """Running sums along ``axis`` (from the end when ``reverse``)."""
+  """Running sums along ``axis`` (from the end when ``reverse``).
+
+  >>> cumsum(np.array([1.0, 2.0, 3.0]), reverse=True)
+  array([6., 5., 3.])
+  """
   return _bind(cumsum_p, x, axis, reverse)
 
 
 def cumprod(x, axis: int = 0, reverse: bool = False):
-  """Running products along ``axis``; derivatives are exact at zeros."""
+  """Running products along ``axis``; derivatives are exact at zeros.
+
+  >>> cumprod(np.array([1.0, 2.0, 3.0]))
+  array([1., 2., 6.])
+  """
   return _bind(cumprod_p, x, axis, reverse)
 
 
 def cummax(x, axis: int = 0, reverse: bool = False):
-  """Running maxima along ``axis``; tied entries share the derivative."""
+  """Running maxima along ``axis``; tied entries share the derivative.
+
+  >>> cummax(np.array([1.0, 3.0, 2.0]))
+  array([1., 3., 3.])
+  """
   return _bind(cummax_p, x, axis, reverse)
 
 
 def cummin(x, axis: int = 0, reverse: bool = False):
-  """Running minima along ``axis``; tied entries share the derivative."""
+  """Running minima along ``axis``; tied entries share the derivative.
+
+  >>> cummin(np.array([3.0, 1.0, 2.0]))
+  array([3., 1., 1.])
+  """
   return _bind(cummin_p, x, axis, reverse)

@@ -102,7 +102,12 @@ batch_rules[gather_p] = _gather_batch
 
 
 def gather(x, indices, axes: Sequence[int]):
-  """``x`` at ``indices`` (shape ``B + (len(axes),)``) along ``axes``; shape ``B + rest``."""
+  """``x`` at ``indices`` (shape ``B + (len(axes),)``) along ``axes``; shape ``B + rest``.
+
+  >>> gather(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1], [1]]), (0,))
+  array([[3., 4.],
+         [3., 4.]])
+  """
   return gather_p.bind(x, indices, axes=tuple(int(a) for a in axes))
 
 
@@ -154,7 +159,11 @@ transpose_rules[scatter_add_p] = lambda ct, x, idx, u, *, axes: [None, None, Non
 
 
 def scatter_add(x, indices, updates, axes: Sequence[int]):
-  """``x`` with ``updates`` added at ``indices``; repeated indices accumulate."""
+  """``x`` with ``updates`` added at ``indices``; repeated indices accumulate.
+
+  >>> scatter_add(np.zeros(3), np.array([[0], [0], [2]]), np.ones(3), (0,))
+  array([2., 0., 1.])
+  """
   return scatter_add_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
 
 
@@ -368,7 +377,11 @@ batch_rules[dynamic_slice_p] = _dynamic_slice_batch
 
 def dynamic_slice(x, start_indices: Sequence, slice_sizes: Sequence[int]):
   """The window of ``slice_sizes`` at ``start_indices`` (which may be traced); starts are
-  clamped so that the window lies inside ``x``, as in JAX."""
+  clamped so that the window lies inside ``x``, as in JAX.
+
+  >>> dynamic_slice(np.arange(5.0), [np.int64(4)], [2])
+  array([3., 4.])
+  """
   return dynamic_slice_p.bind(x, *start_indices, slice_sizes=tuple(int(k) for k in slice_sizes))
 
 

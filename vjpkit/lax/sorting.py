@@ -45,7 +45,11 @@ def argsort(x, axis: int = -1, descending: bool = False):
 
 
 def sort(x, axis: int = -1, descending: bool = False):
-  """``x`` sorted along ``axis``; differentiable (the tangent follows the permutation)."""
+  """``x`` sorted along ``axis``; differentiable (the tangent follows the permutation).
+
+  >>> sort(np.array([2.0, 1.0, 3.0]))
+  array([1., 2., 3.])
+  """
   ndim = get_aval(x).ndim
   return take_along_axis(x, argsort(x, axis, descending), int(axis) % ndim)
 
@@ -83,7 +87,11 @@ batch_rules[searchsorted_p] = _searchsorted_batch
 
 
 def searchsorted(a, v, side: str = "left"):
-  """Where ``v`` would be inserted into the sorted 1-D ``a`` to keep it sorted."""
+  """Where ``v`` would be inserted into the sorted 1-D ``a`` to keep it sorted.
+
+  >>> searchsorted(np.array([1.0, 2.0, 3.0]), np.array([2.5, 0.0]))
+  array([2, 0])
+  """
   if side not in ("left", "right"):
     raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
   return searchsorted_p.bind(a, v, side=side)
