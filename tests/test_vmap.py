@@ -121,6 +121,38 @@ ROWS: dict[str, list[Row]] = {
         (((2,), (3,)), (((), ()), ((), ()))),                     # outer product
         (((2, 5, 3), (3, 4, 5)), (((2,), (0,)), ((1,), (2,)))),   # batch dims in odd places
     ]],
+    # elementwise additions of vjpkit.numpy
+    "tan": _unary(lambda x: lax.tan(lax.mul(x, 0.5))), "asin": _unary(lambda x: lax.asin(lax.mul(x, 0.4))),
+    "acos": _unary(lambda x: lax.acos(lax.mul(x, 0.4))), "atan": _unary(lax.atan),
+    "sinh": _unary(lax.sinh), "cosh": _unary(lax.cosh), "asinh": _unary(lax.asinh),
+    "acosh": _unary(lambda x: lax.acosh(lax.add(x, 1.0)), "pos"),
+    "atanh": _unary(lambda x: lax.atanh(lax.mul(x, 0.4))), "cbrt": _unary(lax.cbrt),
+    "atan2": _binary(lax.atan2), "rem": _binary(lax.rem, "pos"),
+    # cumulative
+    "cumsum": [Row(lambda x: lax.cumsum(x, 1, reverse=True), ((2, 4),)),
+               Row(lambda x: lax.cumsum(x, 0), ((3,),))],
+    "cumprod": [Row(lambda x: lax.cumprod(x, 0), ((3, 2),))],
+    "cummax": [Row(lambda x: lax.cummax(x, 1), ((2, 4),))],
+    "cummin": [Row(lambda x: lax.cummin(x, 0, reverse=True), ((4, 2),))],
+    # indexing (integer arguments drawn in [0, 3): repeated indices included)
+    "gather": [Row(lambda x, i: lax.gather(x, i, (0,)), ((3, 2), (4, 1)), ("f", "i3")),
+               Row(lambda x, i: lax.gather(x, i, (1, 0)), ((3, 3), (2, 2)), ("f", "i3"))],
+    "scatter": [Row(lambda x, i, u: lax.scatter(x, i, u, (0,)), ((3, 2), (4, 1), (4, 2)), ("f", "i3", "f"))],
+    "scatter_add": [Row(lambda x, i, u: lax.scatter_add(x, i, u, (0,)), ((3, 2), (4, 1), (4, 2)),
+                        ("f", "i3", "f"))],
+    "scatter_mul": [Row(lambda x, i, u: lax.scatter_mul(x, i, u, (0,)), ((3, 2), (4, 1), (4, 2)),
+                        ("f", "i3", "f"))],
+    "scatter_min": [Row(lambda x, i, u: lax.scatter_min(x, i, u, (0,)), ((3, 2), (4, 1), (4, 2)),
+                        ("f", "i3", "f"))],
+    "scatter_max": [Row(lambda x, i, u: lax.scatter_max(x, i, u, (0,)), ((3, 2), (4, 1), (4, 2)),
+                        ("f", "i3", "f"))],
+    "dynamic_slice": [Row(lambda x, i: lax.dynamic_slice(x, (i, np.int64(1)), (2, 2)), ((4, 3), ()),
+                          ("f", "i3"))],
+    "dynamic_update_slice": [Row(lambda x, u, i: lax.dynamic_update_slice(x, u, (np.int64(1), i)),
+                                 ((4, 3), (2, 2), ()), ("f", "f", "i3"))],
+    # sorting (no derivative)
+    "argsort": [Row(lambda x: lax.argsort(x, -1), ((2, 4),)), Row(lambda x: lax.argsort(x, 0), ((3,),))],
+    "searchsorted": [Row(lambda a, v: lax.searchsorted(lax.cummax(a, 0), v), ((4,), (3,)))],
     # sub-programs
     "closed_call": [
         Row(_call(lambda x, y: [lax.mul(lax.sin(x), y), lax.reduce_sum(y)]), ((3,), (3,))),
