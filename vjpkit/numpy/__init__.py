@@ -8,6 +8,7 @@ array([1., 1., 1.])
 import numpy as _np
 
 from . import _operators
+from . import linalg
 from ._core import asarray, result_type
 from .indexing import getitem as _getitem  # noqa: F401
 from .products import dot, matmul
