@@ -130,7 +130,7 @@ def _axes(x, axis) -> tuple[int, ...] | None:
 def _shift(x, axis):
   """The maximum over ``axis`` (kept), as a constant; 0 where it is not finite."""
   amax = lax.stop_gradient(_max(x, _axes(x, axis), keepdims=True))
-  return where(equal(lax.sub(amax, amax), 0), amax, 0)
+  return where(less(lax.abs(amax), np.inf), amax, 0)
 
 
 def logsumexp(a: Array, axis=None, b: Array | None = None, keepdims: bool = False,
