@@ -11,6 +11,8 @@ from hypothesis import given, settings, strategies as st
 
 import vjpkit
 import vjpkit.numpy as vnp
+from vjpkit.core.typecheck import typecheck_jaxpr
+from vjpkit.interpreters.eval import eval_jaxpr
 from vjpkit.scipy import special as vss
 from vjpkit.testing import strategies as vst
 from vjpkit.testing.check_grads import check_grads
@@ -166,3 +168,12 @@ def test_polygamma_order_must_be_static():
     vss.polygamma(np.array([1, 2]), 1.0)
   with pytest.raises(TypeError, match="integer"):
     vss.polygamma(1.5, 1.0)
+
+
+@pytest.mark.parametrize("f", [vss.erf, vss.erfc, vss.erfinv, vss.gammaln, vss.digamma,
+                               lambda x: vss.polygamma(2, x)])
+def test_second_derivative_program_typechecks(f):
+  d2 = vjpkit.grad(vjpkit.grad(f))
+  program = vjpkit.make_jaxpr(d2)(0.5)
+  typecheck_jaxpr(program.jaxpr)
+  np.testing.assert_allclose(eval_jaxpr(program.jaxpr, program.consts, [0.5])[0], d2(0.5))

@@ -16,6 +16,8 @@ from hypothesis import given, settings, strategies as st
 
 import vjpkit
 import vjpkit.numpy as vnp
+from vjpkit.core.typecheck import typecheck_jaxpr
+from vjpkit.interpreters.eval import eval_jaxpr
 from vjpkit.testing.check_grads import check_grads
 from vjpkit.tree_util import tree_flatten
 
@@ -216,3 +218,19 @@ def test_integer_inputs_promote_to_float64():
   np.testing.assert_allclose(vla.solve(a, np.array([1, 2])), np.linalg.solve(a, [1, 2]))
   assert vla.matrix_power(a, 2).dtype == a.dtype  # stays integer, like NumPy
   np.testing.assert_array_equal(vla.matrix_power(a, 3), np.linalg.matrix_power(a, 3))
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+@settings(max_examples=3)
+@given(data=st.data())
+def test_staged_programs_typecheck_and_agree(name, data):
+  """Every shape rule agrees with its impl: the staged function and its staged gradient
+  typecheck and evaluate to the eager results (what jit relies on)."""
+  row = FUNCTIONS[name]
+  arrays, kw = data.draw(row.args)
+  loss = _scalar_loss(row.fn, kw)
+  for f, expected in [(lambda *xs: row.fn(*xs, **kw), row.fn(*arrays, **kw)),
+                      (vjpkit.grad(loss), vjpkit.grad(loss)(*arrays))]:
+    program = vjpkit.make_jaxpr(f)(*arrays)
+    typecheck_jaxpr(program.jaxpr)
+    _assert_close(eval_jaxpr(program.jaxpr, program.consts, arrays), _leaves(expected))

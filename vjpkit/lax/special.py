@@ -63,7 +63,11 @@ defjvp(polygamma_p, lambda t, ans, x, *, m: ew.mul(t, polygamma(m + 1, x)))
 
 
 def polygamma(m: int, x):
-  """The ``m``-th derivative of digamma (``m`` a static non-negative integer)."""
+  """The ``m``-th derivative of digamma (``m`` a static non-negative integer).
+
+  >>> polygamma(1, 1.0)   # π²/6
+  np.float64(1.64493406684822...)
+  """
   m = int(m)
   if m < 0:
     raise ValueError(f"polygamma: the order m must be a non-negative integer, got {m}")
