@@ -220,6 +220,12 @@ def test_integer_inputs_promote_to_float64():
   np.testing.assert_array_equal(vla.matrix_power(a, 3), np.linalg.matrix_power(a, 3))
 
 
+@pytest.mark.parametrize("n", [-3, 2, 3, 6, 7])
+def test_matrix_power_same_products_as_numpy(n):
+  a = np.random.default_rng(n + 10).standard_normal((2, 3, 3)) + 2 * np.eye(3)
+  np.testing.assert_array_equal(vla.matrix_power(a, n), np.linalg.matrix_power(a, n))
+
+
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 @settings(max_examples=3)
 @given(data=st.data())

@@ -186,8 +186,10 @@ def matrix_power(a: Array, n: int) -> Array:
     return _identity_like(a).copy()
   if n < 0:
     a, n = inv(a), -n
+  if n <= 3:  # NumPy's short cuts and, below, its binary decomposition: the same products
+    return a if n == 1 else matmul(a, a) if n == 2 else matmul(matmul(a, a), a)
   result = z = None
-  while n > 0:  # NumPy's binary decomposition, so values agree to the last bit
+  while n > 0:
     z = a if z is None else matmul(z, z)
     n, bit = divmod(n, 2)
     if bit:
