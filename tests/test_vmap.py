@@ -58,6 +58,14 @@ def _binary(f, kind="f"):
           [((2, 3), (2, 3)), ((), (2, 3)), ((3,), ()), ((), ())]]
 
 
+def _shift(a):
+  return lax.add(a, lax.mul(np.eye(a.shape[-1]), 4.0))
+
+
+def _spd(a):
+  return lax.add(lax.dot_general(a, a, (((1,), (1,)), ((), ()))), np.eye(a.shape[-1]))
+
+
 def _call(f):
   return lambda *xs: lax.closed_call(f, *xs)
 
@@ -153,6 +161,20 @@ ROWS: dict[str, list[Row]] = {
     # sorting (no derivative)
     "argsort": [Row(lambda x: lax.argsort(x, -1), ((2, 4),)), Row(lambda x: lax.argsort(x, 0), ((3,),))],
     "searchsorted": [Row(lambda a, v: lax.searchsorted(lax.cummax(a, 0), v), ((4,), (3,)))],
+    # special functions
+    "erf": _unary(lax.erf), "erfc": _unary(lax.erfc), "erf_inv": _unary(lambda x: lax.erf_inv(lax.mul(x, 0.4))),
+    "lgamma": _unary(lax.lgamma, "pos"), "digamma": _unary(lax.digamma, "pos"),
+    "polygamma": _unary(lambda x: lax.polygamma(1, x), "pos"),
+    # matrices (shifted or symmetrized to stay well conditioned)
+    "solve": [Row(lambda a, b: lax.solve(_shift(a), b), ((3, 3), (3, 2)))],
+    "triangular_solve": [Row(lambda a, b: lax.triangular_solve(_shift(a), b, left_side=True, lower=True),
+                             ((3, 3), (3, 2)))],
+    "slogdet": [Row(lambda a: lax.slogdet(_shift(a)), ((3, 3),))],
+    "pinv": [Row(lambda a: lax.pinv(a), ((3, 2),))],
+    "cholesky": [Row(lambda a: lax.cholesky(_spd(a)), ((3, 3),))],
+    "eigh": [Row(lambda a: lax.eigh(_spd(a)), ((3, 3),))],
+    "svd": [Row(lambda a: lax.svd(a, full_matrices=False), ((3, 2),))],
+    "qr": [Row(lambda a: lax.qr(a), ((3, 2),))],
     # sub-programs
     "closed_call": [
         Row(_call(lambda x, y: [lax.mul(lax.sin(x), y), lax.reduce_sum(y)]), ((3,), (3,))),

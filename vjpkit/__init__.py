@@ -6,6 +6,7 @@
 np.float64(1.18156849...)
 """
 from . import lax, numpy, tree_util
+from . import nn, scipy
 from .api import (grad, hessian, jacfwd, jacrev, jvp, linear_transpose, linearize, make_jaxpr,
                   value_and_grad, vjp, vmap)
 from .core.errors import (ConcretizationTypeError, TracerArrayConversionError,

@@ -22,4 +22,8 @@ def _export(module) -> None:
 for _m in (elementwise, shapes, reductions, linalg, call, cumulative, indexing, sorting):
   _export(_m)
 
+from . import decompositions, solves, special  # noqa: E402  (linear algebra, special functions)
+for _m in (solves, decompositions, special):
+  _export(_m)
+
 _vspace.add = elementwise.add_any

@@ -11,6 +11,7 @@ Unmodified NumPy code works too: tracers implement NumPy's dispatch protocols
 import numpy as _np
 
 from . import _operators
+from . import linalg
 from ._core import asarray, result_type
 from .creation import arange, eye, identity, linspace, meshgrid, tri
 from .einsum import einsum
