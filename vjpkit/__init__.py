@@ -6,7 +6,9 @@
 np.float64(1.18156849...)
 """
 from . import lax, numpy, tree_util
-from .api import grad, jvp, linearize, make_jaxpr, value_and_grad, vjp, vmap
+from . import nn, scipy
+from .api import (grad, hessian, jacfwd, jacrev, jvp, linear_transpose, linearize, make_jaxpr,
+                  value_and_grad, vjp, vmap)
 from .core.errors import (ConcretizationTypeError, TracerArrayConversionError,
                           TracerIntegerConversionError, UnexpectedTracerError)
 from .core.ir import ClosedJaxpr, Jaxpr

@@ -21,6 +21,7 @@ from .errors import (ConcretizationTypeError, TracerArrayConversionError,
 class Trace:
   """One transform in progress. Subclasses implement ``process_primitive``."""
   __slots__ = ("level", "active")
+  description = "a transform"  # how error messages name it, e.g. "jit/make_jaxpr"
 
   def __init__(self, level: int):
     self.level = level
@@ -78,7 +79,7 @@ def bind(prim, args, params):
 def escaped_tracer_error(x: "Tracer", prim=None) -> UnexpectedTracerError:
   where = f" (it was passed to '{prim.name}')" if prim is not None else ""
   return UnexpectedTracerError(
-      f"Encountered a traced value {x.aval.str_short()} from a {type(x._trace).__name__} "
+      f"Encountered a traced value {x.aval.str_short()} from {x._trace.description} "
       f"that has already finished{where}. This is a tracer leak: a value computed inside "
       "a transformed function (grad, jit, vmap, ...) was stored outside of it, e.g. in a "
       "global or a closure, and used later. Return such values from the function instead.")
@@ -120,7 +121,7 @@ class Tracer:
   def _concretization_error(self, what: str) -> ConcretizationTypeError:
     return ConcretizationTypeError(
         f"{what} needs a concrete value, but this {self.aval.str_short()} value is "
-        f"abstract under {type(self._trace).__name__}. Python control flow that "
+        f"abstract under {self._trace.description}. Python control flow that "
         "depends on traced values is not possible here: use vjpkit.lax.cond, "
         "vjpkit.lax.while_loop or vjpkit.numpy.where, or mark the argument static with "
         "jit(..., static_argnums=...).")
@@ -147,7 +148,7 @@ class Tracer:
   def __array__(self, dtype=None, copy=None):
     raise TracerArrayConversionError(
         f"A traced value {self.aval.str_short()} was converted to a NumPy array "
-        f"inside {type(self._trace).__name__}. Converting would silently drop its "
+        f"inside {self._trace.description}. Converting would silently drop its "
         "derivative or batch dimension. Use vjpkit.numpy functions on it instead of "
         "numpy.asarray/numpy functions without vjpkit support, or apply "
         "vjpkit.lax.stop_gradient if you really mean a constant.")
@@ -160,4 +161,4 @@ class Tracer:
   __hash__ = None  # like NumPy arrays: mutable-looking values are not hashable
 
   def __repr__(self):
-    return f"Traced<{self.aval.str_short()}>with<{type(self._trace).__name__}>"
+    return f"Traced<{self.aval.str_short()}>with<{self._trace.description}>"

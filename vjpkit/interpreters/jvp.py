@@ -40,6 +40,7 @@ class JVPTracer(Tracer):
 
 class JVPTrace(Trace):
   __slots__ = ()
+  description = "jvp/grad"
 
   def process_primitive(self, prim, args, params):
     primals, tangents, nonzero = [], [], False

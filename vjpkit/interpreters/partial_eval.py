@@ -45,6 +45,7 @@ class StagingTracer(Tracer):
 
 class StagingTrace(Trace):
   __slots__ = ("eqns", "invars", "arg_names", "constvars", "constvals", "_const_ids")
+  description = "jit/make_jaxpr/linearize (abstract values)"
 
   def __init__(self, level: int):
     super().__init__(level)

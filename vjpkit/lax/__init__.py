@@ -7,7 +7,7 @@ a family module is re-exported here.
 """
 from ..core.primitive import Primitive as _Primitive
 from ..core.zeros import vspace as _vspace
-from . import call, elementwise, linalg, reductions, shapes
+from . import call, cumulative, elementwise, indexing, linalg, reductions, shapes, sorting
 
 
 def _export(module) -> None:
@@ -19,7 +19,11 @@ def _export(module) -> None:
       globals()[name] = value
 
 
-for _m in (elementwise, shapes, reductions, linalg, call):
+for _m in (elementwise, shapes, reductions, linalg, call, cumulative, indexing, sorting):
+  _export(_m)
+
+from . import decompositions, solves, special  # noqa: E402  (linear algebra, special functions)
+for _m in (solves, decompositions, special):
   _export(_m)
 
 _vspace.add = elementwise.add_any
