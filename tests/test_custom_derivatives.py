@@ -6,6 +6,7 @@ import functools
 import numpy as np
 import pytest
 
+import vjpkit
 import vjpkit.numpy as vnp
 from vjpkit import custom_jvp, custom_vjp, grad, jvp, lax, make_jaxpr, vmap
 from vjpkit.core.typecheck import typecheck_jaxpr
@@ -228,3 +229,22 @@ def test_closures_over_batched_or_differentiated_values_raise():
   with pytest.raises(NotImplementedError, match="pass the value as an argument"):
     vmap(lambda a, x: make(a)(x))(np.ones(2), np.ones(2))
   assert float(grad(make(3.0))(2.0)) == 3.0  # closing over constants is fine
+
+
+def test_custom_vjp_with_jacobians_and_linear_transpose():
+  @custom_vjp
+  def f(x):
+    return vnp.sin(x)
+  f.defvjp(lambda x: (vnp.sin(x), vnp.cos(x)), lambda c, g: (3.0 * c * g,))
+  x = np.array([0.1, 0.5, 0.9])
+  np.testing.assert_allclose(vjpkit.jacrev(f)(x), np.diag(3 * np.cos(x)))
+  np.testing.assert_allclose(vjpkit.hessian(lambda x: vnp.sum(f(x)))(x), np.diag(-3 * np.sin(x)))
+  _, f_lin = vjpkit.linearize(f, x)  # its tangent map can be transposed, not evaluated
+  np.testing.assert_allclose(vjpkit.linear_transpose(f_lin, x)(np.ones(3))[0], 3 * np.cos(x))
+  cts = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0]])
+  (batched,) = vjpkit.linear_transpose(vmap(f_lin), np.zeros((2, 3)))(cts)
+  np.testing.assert_allclose(batched, cts * 3 * np.cos(x))
+  with pytest.raises(TypeError, match="forward-mode"):
+    f_lin(x)
+  with pytest.raises(TypeError, match="forward-mode"):
+    vjpkit.jacfwd(f)(x)

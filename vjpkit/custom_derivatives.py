@@ -253,12 +253,22 @@ _NO_FORWARD_MODE = (
     "both modes.")
 
 
-def _custom_lin_impl(*args, **params):
+def _custom_lin_impl(*args, num_res, bwd, out_avals):
+  """Evaluating the tangent map is forward mode, unknown to a custom_vjp function, except
+  at zero, where a linear map is zero (``linear_transpose`` checks that)."""
+  if all(not np.any(t) for t in args[num_res:]):
+    return [np.zeros(a.shape, a.dtype) for a in out_avals]
   raise TypeError(_NO_FORWARD_MODE)
 
 
-def _custom_lin_jvp(primals, tangents, **params):
-  raise TypeError(_NO_FORWARD_MODE)
+def _custom_lin_jvp(primals, tangents, *, num_res, bwd, out_avals):
+  """Linear in its tangent operands: the JVP is custom_lin again (still never evaluable)."""
+  if any(type(t) is not Zero for t in tangents[:num_res]):
+    raise TypeError(_NO_FORWARD_MODE)
+  params = dict(num_res=num_res, bwd=bwd, out_avals=out_avals)
+  outs = custom_lin_p.bind(*primals, **params)
+  return outs, custom_lin_p.bind(*primals[:num_res],
+                                 *[instantiate(t) for t in tangents[num_res:]], **params)
 
 
 def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals):
@@ -267,11 +277,25 @@ def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals):
   return [None] * num_res + [ct if is_undef(x) else None for ct, x in zip(cts_in, lin)]
 
 
+def _custom_lin_batch(axis_size, vals, dims, *, num_res, bwd, out_avals):
+  """Every operand batched at 0; ``bwd`` runs per member (its transpose still uses it)."""
+  vals = [to_front(x, d, axis_size, True) for x, d in zip(vals, dims)]
+
+  def batched_bwd(res, cts):
+    return vmap_flat(lambda *xs: bwd(list(xs[:len(res)]), list(xs[len(res):])), axis_size,
+                     list(res) + list(cts), [0] * (len(res) + len(cts)), lambda n: [0] * n)
+  batched_bwd.__name__ = getattr(bwd, "__name__", "bwd")
+  avals = tuple(a.update(shape=(axis_size,) + a.shape) for a in out_avals)
+  outs = custom_lin_p.bind(*vals, num_res=num_res, bwd=batched_bwd, out_avals=avals)
+  return outs, [0] * len(outs)
+
+
 # custom_lin(residuals, tangents): the tangents of a custom_vjp function's float outputs.
 custom_lin_p = Primitive("custom_lin", multiple_results=True, impl=_custom_lin_impl,
                          abstract_eval=lambda *avals, num_res, bwd, out_avals: list(out_avals))
 jvp_rules[custom_lin_p] = _custom_lin_jvp
 transpose_rules[custom_lin_p] = _custom_lin_transpose
+batch_rules[custom_lin_p] = _custom_lin_batch
 
 
 def _custom_vjp_call_jvp(primals, tangents, *, call_jaxpr, fwd, bwd, num_consts):

@@ -28,9 +28,8 @@ for _m in (solves, decompositions, special):
 
 _vspace.add = elementwise.add_any
 
-from . import composites, dynamic_slicing  # noqa: E402
+from . import composites  # noqa: E402  (select, clamp, reduce, iota, dot, index_in_dim)
 from .control_flow import (cond, cond_p, fori_loop, map, scan, scan_p, switch,  # noqa: E402
                            while_loop, while_p)
 
-for _m in (composites, dynamic_slicing):
-  _export(_m)
+_export(composites)

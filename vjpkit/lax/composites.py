@@ -1,4 +1,5 @@
-"""JAX's ``lax`` conveniences that need no primitive of their own: select, clamp, reduce, iota, dot.
+"""JAX's ``lax`` conveniences that need no primitive of their own: select, clamp, reduce, iota,
+dot, and indexing one position along an axis at a traced index (``x[i]`` in a loop body).
 
 They are here so that low-level code (loop bodies, custom rules) can be
 written in ``lax`` terms as in JAX; each is a composition of primitives, so it
@@ -13,7 +14,7 @@ import numpy as np
 from ..core.avals import ShapedArray, get_aval
 from ..interpreters.partial_eval import trace_to_jaxpr
 from . import elementwise as ew
-from . import linalg, reductions, shapes
+from . import indexing, linalg, reductions, shapes
 
 
 def select(pred: Any, on_true: Any, on_false: Any) -> Any:
@@ -118,3 +119,35 @@ def reduce(operands: Any, init_values: Any, computation: Callable[[Any, Any], An
     return out
   init = np.array(init_values, aval.dtype)[()] if not hasattr(init_values, "aval") else init_values
   return computation(shapes.broadcast_in_dim(init, get_aval(out).shape, ()), out)
+
+
+def dynamic_index_in_dim(operand: Any, index: Any, axis: int = 0, keepdims: bool = True) -> Any:
+  """The slice at position ``index`` (which may be traced) along ``axis``: ``x[i]`` in a loop.
+
+  >>> dynamic_index_in_dim(np.arange(6.0).reshape(3, 2), 1, keepdims=False)
+  array([2., 3.])
+  """
+  shape = get_aval(operand).shape
+  axis = axis % len(shape)
+  starts = [np.int64(0)] * len(shape)
+  starts[axis] = index
+  sizes = list(shape)
+  sizes[axis] = 1
+  out = indexing.dynamic_slice(operand, starts, sizes)
+  return out if keepdims else shapes.squeeze(out, (axis,))
+
+
+def dynamic_update_index_in_dim(operand: Any, update: Any, index: Any, axis: int = 0) -> Any:
+  """``operand`` with position ``index`` (which may be traced) along ``axis`` replaced by ``update``.
+
+  >>> dynamic_update_index_in_dim(np.zeros((2, 2)), np.ones(2), 1)
+  array([[0., 0.],
+         [1., 1.]])
+  """
+  shape = get_aval(operand).shape
+  axis = axis % len(shape)
+  if get_aval(update).ndim == len(shape) - 1:
+    update = shapes.expand_dims(update, (axis,))
+  starts = [np.int64(0)] * len(shape)
+  starts[axis] = index
+  return indexing.dynamic_update_slice(operand, update, starts)
