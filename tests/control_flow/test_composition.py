@@ -61,3 +61,21 @@ def test_linearize_runs_the_linear_scan_forward():
 def test_cond_without_operands_prints_literals():
   text = str(make_jaxpr(lambda p: lax.cond(p, lambda: 1.0, lambda: 2.0))(True))
   assert "in (2.0:f64[],) }" in text and "in (1.0:f64[],) }" in text
+
+
+def test_jacobians_through_control_flow():
+  xs = np.arange(1.0, 5.0)
+  g = lambda x: lax.scan(lambda c, y: (vnp.sin(c) * y, c * y), x[0], x)[1]  # noqa: E731
+  np.testing.assert_allclose(vjpkit.jacrev(g)(xs), vjpkit.jacfwd(g)(xs), rtol=1e-13)
+  h = lambda x: vnp.sum(lax.scan(lambda c, y: (vnp.tanh(c * y), c), x[0], x)[1] ** 2)  # noqa: E731
+  np.testing.assert_allclose(vjpkit.hessian(h)(xs), vjpkit.jacfwd(vjpkit.jacfwd(h))(xs), rtol=1e-12)
+  c = lambda x: lax.cond(x[0] > 0, lambda y: y ** 2, lambda y: -y, x)  # noqa: E731
+  np.testing.assert_allclose(vjpkit.jacrev(c)(xs), np.diag(2 * xs))
+  w = lambda x: lax.while_loop(lambda s: s[0] < 3, lambda s: (s[0] + 1, vnp.sin(s[1])), (0, x))[1]  # noqa: E731
+  np.testing.assert_allclose(vjpkit.jacfwd(w)(xs), np.diag(
+      np.cos(np.sin(np.sin(xs))) * np.cos(np.sin(xs)) * np.cos(xs)), rtol=1e-13)
+  with pytest.raises(TypeError, match="Reverse-mode"):
+    vjpkit.jacrev(w)(xs)
+  f = lambda x: lax.fori_loop(0, 4, lambda i, c: c * 0.5 + lax.dynamic_index_in_dim(  # noqa: E731
+      x, i, keepdims=False), 0.0)
+  np.testing.assert_allclose(vjpkit.grad(f)(xs), [0.125, 0.25, 0.5, 1.0])
