@@ -131,10 +131,6 @@ def partial_eval_jaxpr(jaxpr: Jaxpr, unknowns: Sequence[bool]
   residuals; ``unknown`` maps the residuals followed by the unknown inputs to
   the unknown outputs. An equation is unknown when any of its inputs is;
   residuals are the known values that unknown equations read.
-
-  Equations are sorted whole, so a higher-order primitive (scan, cond, a call)
-  with some unknown inputs becomes entirely unknown, its primal part included;
-  splitting programs that may contain one needs ``partial_eval_jaxpr_nounits``.
   """
   unknown_ids = {id(v) for v, u in zip(jaxpr.invars, unknowns) if u}
   known_eqns, unknown_eqns = [], []

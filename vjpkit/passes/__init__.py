@@ -1,2 +1,2 @@
 """Program-to-program passes on the IR."""
-from .dce import dce_closed, dce_jaxpr, dce_rules, used_invars
+from .dce import dce_closed, dce_jaxpr
