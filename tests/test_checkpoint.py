@@ -110,3 +110,21 @@ def test_memory_of_a_deep_chain():
   assert blocks < 0.3 * plain     # ten saved inputs plus one block's recomputation
   np.testing.assert_allclose(grad(lambda x: chain(x, 10, checkpoint))(x[:5]),
                              grad(lambda x: chain(x, 10))(x[:5]), rtol=1e-14)
+
+
+def test_nested_checkpoints():
+  """The recomputation of an outer block contains inner checkpoints, each split into a
+  primal and a linear equation (transposition needs every equation to be one or the other)."""
+  inner = checkpoint(layer)
+  outer = checkpoint(lambda x: inner(inner(x)) * x)
+  plain = lambda x: layer(layer(x)) * x  # noqa: E731
+  x = np.linspace(-1, 1, 3)
+  loss = lambda f: lambda x: vnp.sum(f(x))  # noqa: E731
+  np.testing.assert_allclose(grad(loss(outer))(x), grad(loss(plain))(x), rtol=1e-14)
+  np.testing.assert_allclose(grad(lambda x: vnp.sum(grad(loss(outer))(x)))(x),
+                             grad(lambda x: vnp.sum(grad(loss(plain))(x)))(x), rtol=1e-13)
+  f = lambda x: lax.scan(lambda c, _: (outer(c), None), x, None, length=3)[0]  # noqa: E731
+  g = lambda x: lax.scan(lambda c, _: (plain(c), None), x, None, length=3)[0]  # noqa: E731
+  np.testing.assert_allclose(vmap(grad(loss(f)))(np.stack([x, -x])),
+                             vmap(grad(loss(g)))(np.stack([x, -x])), rtol=1e-13)
+  typecheck_jaxpr(make_jaxpr(grad(loss(outer)))(x).jaxpr)

@@ -10,8 +10,10 @@ rebuild the residuals, one block at a time.
 of its sub-program) with its own partial-evaluation rule: the known part
 computes the primal outputs and saves nothing, and the unknown (linear) part
 is the whole JVP program, primal recomputation included, reading the known
-*inputs* as its residuals. Transposing that equation evaluates the
-recomputation forward, then the backward program, inside one equation.
+*inputs* as its residuals: the known part again (to rebuild the residuals),
+then the unknown part, equation by equation. Transposing that equation
+evaluates the recomputation forward, then the backward program, inside one
+equation, so only one block's residuals are ever alive at once.
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ from typing import Any, Callable, Sequence
 from .core.avals import get_aval
 from .core.ir import Eqn
 from .core.primitive import Primitive
-from .interpreters.eval import eval_jaxpr_releasing
-from .interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules
+from .core.ir import hoist_consts
+from .interpreters.eval import eval_jaxpr, eval_jaxpr_releasing
+from .interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
 from .lax.call import _call_abstract_eval, call_rules
 from .lax.control_flow.common import (flatten_operands, merge_mask, select_mask,
                                       stage_function, with_invars)
@@ -54,17 +57,27 @@ def _remat_partial_eval(trace, args, params):
   unknowns = [trace.is_own(x) for x in args]
   if all(unknowns) or not any(unknowns):
     return trace.stage(checkpoint_p, [trace.to_atom(x) for x in args], params)
-  known, k_consts, _, out_uk, n_res = partial_eval_jaxpr_nounits(jaxpr, unknowns)
+  known, k_consts, unknown, out_uk, n_res = partial_eval_jaxpr_nounits(jaxpr, unknowns)
   n_known = len(known.outvars) - n_res
-  known = dce_jaxpr(known, [True] * n_known + [False] * n_res)  # save no residuals
-  known_outs = (_bind(list(k_consts) + select_mask(args, unknowns, False), known, rest)
-                if n_known else [])
-  # The unknown outputs: the whole program again, reading the known inputs.
-  recompute = dce_jaxpr(jaxpr, out_uk)
-  used = used_invars(recompute)
-  staged = trace.stage(checkpoint_p, [trace.to_atom(x) for x in select_mask(args, used)],
-                       dict(params, call_jaxpr=with_invars(recompute,
-                                                           select_mask(recompute.invars, used))))
+  known_in = list(k_consts) + select_mask(args, unknowns, False)
+  known_outs = (_bind(known_in, dce_jaxpr(known, [True] * n_known + [False] * n_res), rest)
+                if n_known else [])  # the primal outputs; no residual is saved
+  # The unknown outputs: the residuals recomputed from the known inputs, then the unknown
+  # part. Each equation of it is either primal (recomputation) or linear in the unknowns,
+  # as transposition requires (the known and unknown parts are split equation by equation).
+  residuals_only = dce_jaxpr(known, [False] * n_known + [True] * n_res)
+  n_k = len(known_in)
+
+  def recompute(*xs):
+    res = eval_jaxpr(residuals_only, [], xs[:n_k])
+    return eval_jaxpr(unknown, [], list(res) + list(xs[n_k:]))
+  body, consts = trace_to_jaxpr(recompute, [get_aval(x) for x in known_in]
+                                + [v.aval for v in unknown.invars[n_res:]])
+  body = dce_jaxpr(hoist_consts(body))
+  used = used_invars(body)
+  operands = list(consts) + known_in + select_mask(args, unknowns)
+  staged = trace.stage(checkpoint_p, [trace.to_atom(x) for x in select_mask(operands, used)],
+                       dict(params, call_jaxpr=with_invars(body, select_mask(body.invars, used))))
   return merge_mask(out_uk, staged, known_outs)
 
 

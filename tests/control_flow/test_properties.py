@@ -129,3 +129,33 @@ def test_fori_and_while_match_python_loop(ops, n, data):
                                         lambda s: (s[0] + 1, body(s[0], s[1])), (0, c))[1])
   t = arrays(data.draw, 2)
   close(jvp(wl, (c0,), (t,)), jvp(loop, (c0,), (t,)), 1e-12)
+
+
+@given(ops_a=programs(), ops_b=programs(), remat=st.booleans(), data=st.data())
+def test_nested_control_flow_matches_python(ops_a, ops_b, remat, data):
+  """A scan whose body branches (cond) between two random programs, one of them possibly
+  checkpointed, against the same loop with a Python ``if``."""
+  w, c0, xs = arrays(data.draw, 2), arrays(data.draw, 2), arrays(data.draw, (4, 2))
+  branch_a = lambda c, x: run(ops_a, c, x, w)  # noqa: E731
+  branch_a_ck = checkpoint(branch_a) if remat else branch_a
+  branch_b = lambda c, x: run(ops_b, c, x, w)  # noqa: E731
+
+  def f(c0, xs):
+    step = lambda c, x: lax.cond(vnp.sum(c) > 0, branch_a_ck, branch_b, c, x)  # noqa: E731
+    c, ys = lax.scan(step, c0, xs)
+    return vnp.sum(c) + vnp.sum(ys * ys)
+
+  def g(c0, xs):
+    c, total = c0, 0.0
+    for t in range(xs.shape[0]):
+      c, y = (branch_a if vnp.sum(c) > 0 else branch_b)(c, xs[t])
+      total = total + vnp.sum(y * y)
+    return vnp.sum(c) + total
+  close(f(c0, xs), g(c0, xs), 1e-13)
+  close(grad(f, (0, 1))(c0, xs), grad(g, (0, 1))(c0, xs))
+  t = (arrays(data.draw, 2), arrays(data.draw, (4, 2)))
+  close(jvp(f, (c0, xs), t), jvp(g, (c0, xs), t))
+  close(grad(lambda c0: vnp.sum(grad(f)(c0, xs)))(c0),
+        grad(lambda c0: vnp.sum(grad(g)(c0, xs)))(c0), 1e-8)
+  closed = make_jaxpr(grad(f, (0, 1)))(c0, xs)
+  close(eval_jaxpr(closed.jaxpr, closed.consts, [c0, xs]), grad(f, (0, 1))(c0, xs))
