@@ -10,7 +10,9 @@ stacked ``ys``. Every transform maps a scan to scans:
 * partial evaluation (linearize): a *known* scan computing the primal carries
   and stacking the residuals, and an *unknown* scan (linear in the tangents)
   reading them as ``xs``. Again a fixpoint decides which carries are unknown.
-  Residuals that are loop-invariant are passed as consts, never stacked.
+  Only per-step residuals are stacked: known consts and xs are forwarded,
+  residuals that are already ys are reused, and loop-invariant ones are
+  computed once and passed as consts (a weight is never copied per step).
 * transpose: a scan running the other way, carrying the cotangents of the
   carry and accumulating those of linear consts.
 * vmap: the batch axis of ``xs`` sits at 1, the body sees it at 0.
@@ -34,6 +36,7 @@ from ...interpreters.jvp import jvp_jaxpr, jvp_rules
 from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
 from ...interpreters.transpose import transpose_jaxpr, transpose_rules
 from ...passes.dce import dce_jaxpr, dce_rules, used_invars
+from ...tree_util import tree_flatten, tree_unflatten
 from .common import (avals_str, batch_jaxpr_out, flatten_operands, merge_mask, select_mask,
                      split, stage_function, to_front, with_invars)
 
@@ -341,7 +344,6 @@ def scan(f: Callable, init: Any, xs: Any = None, length: int | None = None,
   init_flat, init_tree = flatten_operands(init, "scan")
   carry_avals = [get_aval(c) for c in init_flat]
   x_avals = [ShapedArray(get_aval(x).shape[1:], get_aval(x).dtype) for x in xs_flat]
-  from ...tree_util import tree_flatten, tree_unflatten
 
   def body(carry, x):
     out = f(carry, x)
