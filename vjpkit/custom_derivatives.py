@@ -113,6 +113,12 @@ def _check_outputs(outs: list, avals, who: str, what: str) -> None:
                       f"output has {a.str_short()}; they must match")
 
 
+def _no_symbolic_zeros(flag: bool) -> None:
+  if flag:
+    raise NotImplementedError("symbolic_zeros=True is not supported: custom rules always "
+                              "receive zeros as arrays")
+
+
 def _per_example(aval, d):
   return aval if d is None else aval.update(shape=aval.shape[:d] + aval.shape[d + 1:])
 
@@ -183,8 +189,11 @@ class custom_jvp:
     self.nondiff_argnums = tuple(nondiff_argnums)
     self.jvp: Callable | None = None
 
-  def defjvp(self, jvp: Callable) -> Callable:
-    """Set the rule ``jvp(*nondiff_args, primals, tangents) -> (primal_out, tangent_out)``."""
+  def defjvp(self, jvp: Callable, symbolic_zeros: bool = False) -> Callable:
+    """Set the rule ``jvp(*nondiff_args, primals, tangents) -> (primal_out, tangent_out)``.
+
+    Tangents arrive as arrays (zeros where there is none)."""
+    _no_symbolic_zeros(symbolic_zeros)
     self.jvp = jvp
     return jvp
 
@@ -368,8 +377,11 @@ class custom_vjp:
     self.fwd: Callable | None = None
     self.bwd: Callable | None = None
 
-  def defvjp(self, fwd: Callable, bwd: Callable) -> None:
-    """Set the forward function (primal output and residuals) and the backward rule."""
+  def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False) -> None:
+    """Set the forward function (primal output and residuals) and the backward rule.
+
+    Cotangents arrive as arrays (zeros where there is none)."""
+    _no_symbolic_zeros(symbolic_zeros)
     self.fwd, self.bwd = fwd, bwd
 
   def __call__(self, *args, **kwargs):
