@@ -77,3 +77,7 @@ def test_avoid_keeps_margin(x):
 
 def test_strategy_kinds():
   assert isinstance(vst.shapes(), st.SearchStrategy)
+
+
+def test_integer_arguments_are_skipped_at_every_order():
+  check_grads(lambda x, n: vnp.sin(x) * n, (np.array([0.3, 0.5]), np.array([2, 3])), order=2)

@@ -6,11 +6,15 @@
 np.float64(1.18156849...)
 """
 from . import codegen, lax, numpy, tree_util
-from .api import grad, jvp, linearize, make_jaxpr, value_and_grad, vjp, vmap
+from . import nn, scipy
+from .api import (grad, hessian, jacfwd, jacrev, jvp, linear_transpose, linearize, make_jaxpr,
+                  value_and_grad, vjp, vmap)
 from .api_jit import jit
 from .core.errors import (ConcretizationTypeError, TracerArrayConversionError,
                           TracerIntegerConversionError, UnexpectedTracerError)
 from .core.ir import ClosedJaxpr, Jaxpr
 from .lax import stop_gradient
+from .checkpoint import checkpoint, remat
+from .custom_derivatives import custom_jvp, custom_vjp
 
 __version__ = "0.1.0"

@@ -69,22 +69,34 @@ class BatchTrace(Trace):
 
 def vmap_flat(fun: Callable, axis_size: int, args: Sequence[Any], in_dims: Sequence[int | None],
               out_dims: Sequence[int | None] | Callable) -> list[Any]:
-  """Apply ``fun`` to a batch: ``in_dims``/``out_dims`` give where each batch axis is."""
+  """Apply ``fun`` to a batch: ``in_dims``/``out_dims`` give where each batch axis is.
+
+  ``out_dims`` may be a function of the number of outputs (for callers that learn
+  the output structure only by running ``fun``); ``None`` there means the output
+  must be the same for every batch member, and a negative axis counts from the end
+  of the batched result, as in NumPy.
+  """
   from .. import lax
   with new_trace(BatchTrace, axis_size) as trace:
-    outs = fun(*[trace.wrap(x, d) for x, d in zip(args, in_dims)])
+    outs = fun(*[trace.wrap(x, d) for x, d in zip(args, in_dims, strict=True)])
     pairs = [(x.val, x.bdim) if type(x) is BatchTracer and x._trace is trace else (x, None)
              for x in outs]
   if callable(out_dims):
     out_dims = out_dims(len(pairs))
   results = []
-  for (val, bdim), dst in zip(pairs, out_dims):
+  for i, ((val, bdim), dst) in enumerate(zip(pairs, out_dims, strict=True)):
     if dst is None:
       if bdim is not None:
-        raise ValueError("vmap has out_axes=None for an output that is batched "
-                         "(it differs across the batch)")
+        raise ValueError(f"vmap has out_axes=None for output {i}, which is batched (it "
+                         "differs across the batch); give it an integer out_axes")
       results.append(val)
-    elif bdim is None:
+      continue
+    ndim = get_aval(val).ndim + (bdim is None)  # the rank of the batched result
+    if not -ndim <= dst < ndim:
+      raise ValueError(f"vmap: out_axes={dst} is out of range for output {i}, which has "
+                       f"rank {ndim} with the batch axis; use an axis in [{-ndim}, {ndim - 1}]")
+    dst %= ndim
+    if bdim is None:
       results.append(lax.broadcast_batch(val, axis_size, dst))
     else:
       results.append(lax.moveaxis(val, bdim, dst))

@@ -11,7 +11,7 @@ program as a constant. This one mechanism serves three purposes:
   exactly the linear tangent program and computes the primal outputs and
   residuals once;
 * higher-order primitives (jit calls, control flow) split their sub-programs
-  into known and unknown parts with ``partial_eval_jaxpr`` via ``pe_rules``.
+  into known and unknown parts with ``partial_eval_jaxpr_nounits`` via ``pe_rules``.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.errors import ConcretizationTypeError
-from ..core.ir import Eqn, Jaxpr, Lit, Var
-from ..core.trace import Trace, Tracer, new_trace
+from ..core.ir import Eqn, Jaxpr, Lit, Var, hoist_consts
+from ..core.trace import Trace, Tracer, bind, new_trace
 
 # prim -> rule(trace, args, params): for primitives whose known inputs must not
 # simply be staged as constants (their sub-programs can be partly evaluated).
@@ -200,3 +200,54 @@ def _partial_eval_jaxpr(jaxpr: Jaxpr, unknowns: list[bool]):
   unknown_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if u]
   unknown = Jaxpr([], res_vars + unknown_invars, unknown_eqns, unknown_outs)
   return known, unknown, out_unknowns, len(residuals)
+
+
+def partial_eval_jaxpr_nounits(jaxpr: Jaxpr, unknowns: Sequence[bool],
+                               instantiate: bool | Sequence[bool] = False
+                               ) -> tuple[Jaxpr, list[Any], Jaxpr, list[bool], int]:
+  """Split a constvar-free ``jaxpr`` by *running* it on known and unknown inputs.
+
+  ``partial_eval_jaxpr`` sorts whole equations; here the program is evaluated
+  with its known inputs staged into one trace and its unknown inputs into a
+  trace above it, so each higher-order primitive inside (scan, cond, calls)
+  splits *its own* sub-programs through its ``pe_rules`` entry instead of
+  becoming unknown as a whole. ``instantiate`` forces outputs to be unknown (a
+  known value is then passed to the unknown part as a residual), which is what
+  a loop's carry needs when its input is unknown but its output is not.
+
+  Returns ``(known, known_consts, unknown, out_unknowns, num_res)`` with both
+  programs constvar-free: ``known`` maps (known_consts, known inputs) to (known
+  outputs, residuals); ``unknown`` maps (residuals, unknown inputs) to the
+  unknown outputs.
+  """
+  if isinstance(instantiate, bool):
+    instantiate = [instantiate] * len(jaxpr.outvars)
+  with new_trace(StagingTrace) as known_trace:
+    k_args = [known_trace.new_arg(v.aval) for v, u in zip(jaxpr.invars, unknowns) if not u]
+    with new_trace(StagingTrace) as unknown_trace:
+      u_args = [unknown_trace.new_arg(v.aval) for v, u in zip(jaxpr.invars, unknowns) if u]
+      k_it, u_it = iter(k_args), iter(u_args)
+      outs = _eval_known_staged(jaxpr, [next(u_it) if u else next(k_it) for u in unknowns],
+                                known_trace)
+      out_unknowns = [unknown_trace.is_own(x) or bool(i) for x, i in zip(outs, instantiate)]
+      unknown, residuals = unknown_trace.to_jaxpr(
+          [x for x, u in zip(outs, out_unknowns) if u])
+    known, known_consts = known_trace.to_jaxpr(
+        [x for x, u in zip(outs, out_unknowns) if not u] + residuals)
+  return hoist_consts(known), known_consts, hoist_consts(unknown), out_unknowns, len(residuals)
+
+
+def _eval_known_staged(jaxpr: Jaxpr, args: Sequence[Any], known_trace: StagingTrace) -> list[Any]:
+  """``eval_jaxpr``, except that an equation on literals only is staged into the known
+  program instead of being computed now (the program stays a program)."""
+  env: dict[int, Any] = {id(v): x for v, x in zip(jaxpr.invars, args, strict=True)}
+  for eqn in jaxpr.eqns:
+    ins = [a.val if type(a) is Lit else env[id(a)] for a in eqn.invars]
+    if any(isinstance(x, Tracer) for x in ins):
+      out = bind(eqn.prim, ins, eqn.params)
+    else:
+      out = known_trace.stage(eqn.prim, [known_trace.to_atom(x) for x in ins], eqn.params)
+    outs = out if eqn.prim.multiple_results else [out]
+    for v, x in zip(eqn.outvars, outs):
+      env[id(v)] = x
+  return [a.val if type(a) is Lit else env[id(a)] for a in jaxpr.outvars]

@@ -7,7 +7,7 @@ a family module is re-exported here.
 """
 from ..core.primitive import Primitive as _Primitive
 from ..core.zeros import vspace as _vspace
-from . import call, elementwise, linalg, reductions, shapes
+from . import call, cumulative, elementwise, indexing, linalg, reductions, shapes, sorting
 
 
 def _export(module) -> None:
@@ -19,9 +19,19 @@ def _export(module) -> None:
       globals()[name] = value
 
 
-for _m in (elementwise, shapes, reductions, linalg, call):
+for _m in (elementwise, shapes, reductions, linalg, call, cumulative, indexing, sorting):
+  _export(_m)
+
+from . import decompositions, solves, special  # noqa: E402  (linear algebra, special functions)
+for _m in (solves, decompositions, special):
   _export(_m)
 
 _vspace.add = elementwise.add_any
+
+from . import composites  # noqa: E402  (select, clamp, reduce, iota, dot, index_in_dim)
+from .control_flow import (cond, cond_p, fori_loop, map, scan, scan_p, switch,  # noqa: E402
+                           while_loop, while_p)
+
+_export(composites)
 
 from . import codegen_rules as _codegen_rules  # noqa: E402,F401 - registers NumPy emitters

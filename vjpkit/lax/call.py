@@ -4,7 +4,7 @@ The simplest higher-order primitive, and the template for the others (jit,
 checkpoint, control flow): its param ``call_jaxpr`` is a program without
 constvars (constants are passed as leading operands, see ``hoist_consts``),
 and every rule transforms that program with the generic program transforms:
-``jvp_jaxpr``, ``partial_eval_jaxpr``, ``transpose_jaxpr``, ``batch_jaxpr``.
+``jvp_jaxpr``, ``partial_eval_jaxpr_nounits``, ``transpose_jaxpr``, ``batch_jaxpr``.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ..core.zeros import Zero, instantiate, is_undef
 from ..interpreters.batching import batch_jaxpr, batch_rules
 from ..interpreters.eval import eval_jaxpr
 from ..interpreters.jvp import jvp_jaxpr, jvp_rules
-from ..interpreters.partial_eval import partial_eval_jaxpr, pe_rules, trace_to_jaxpr
+from ..interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
 from ..interpreters.transpose import transpose_jaxpr, transpose_rules
 from ..passes.dce import dce_jaxpr
 
@@ -43,8 +43,10 @@ def call_rules(prim: Primitive, bind: Callable[..., list]) -> None:
     unknowns = [trace.is_own(x) for x in args]
     if all(unknowns) or not any(unknowns):
       return trace.stage(prim, [trace.to_atom(x) for x in args], params)
-    known, unknown, out_unknowns, _ = partial_eval_jaxpr(call_jaxpr, unknowns)
-    known_outs = bind([x for x, u in zip(args, unknowns) if not u], known, rest)
+    # Traced, so that control flow and calls inside split through their own pe_rules.
+    known, known_consts, unknown, out_unknowns, _ = partial_eval_jaxpr_nounits(call_jaxpr,
+                                                                               unknowns)
+    known_outs = bind(list(known_consts) + [x for x, u in zip(args, unknowns) if not u], known, rest)
     n_known = sum(1 for u in out_unknowns if not u)
     residuals = known_outs[n_known:]
     staged = trace.stage(prim, [trace.to_atom(x) for x in residuals] +

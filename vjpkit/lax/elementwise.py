@@ -95,7 +95,7 @@ defjvp(integer_pow_p, lambda t, ans, x, *, y:
 def integer_pow(x, y: int): return integer_pow_p.bind(x, y=int(y))
 
 
-pow_p = naryop("pow", np.power, kinds="inexact")
+pow_p = naryop("pow", np.power)
 
 
 def _pow_jvp_base(t, ans, x, y):
@@ -161,6 +161,48 @@ logistic_p = unop("logistic", _logistic_impl, kinds="inexact")
 defjvp(logistic_p, lambda t, ans, x: mul(t, mul(ans, sub(const(ans, 1), ans))))
 def logistic(x): return logistic_p.bind(x)
 
+tan_p = unop("tan", np.tan, kinds="inexact")
+defjvp(tan_p, lambda t, ans, x: mul(t, add(const(ans, 1), mul(ans, ans))))
+def tan(x): return tan_p.bind(x)
+
+asin_p = unop("asin", np.arcsin, kinds="inexact")
+defjvp(asin_p, lambda t, ans, x: div(t, sqrt(mul(sub(const(x, 1), x), add(const(x, 1), x)))))
+def asin(x): return asin_p.bind(x)
+
+acos_p = unop("acos", np.arccos, kinds="inexact")
+defjvp(acos_p, lambda t, ans, x: neg(div(t, sqrt(mul(sub(const(x, 1), x), add(const(x, 1), x))))))
+def acos(x): return acos_p.bind(x)
+
+atan_p = unop("atan", np.arctan, kinds="inexact")
+defjvp(atan_p, lambda t, ans, x: div(t, add(const(x, 1), mul(x, x))))
+def atan(x): return atan_p.bind(x)
+
+sinh_p = unop("sinh", np.sinh, kinds="inexact")
+defjvp(sinh_p, lambda t, ans, x: mul(t, cosh(x)))
+def sinh(x): return sinh_p.bind(x)
+
+cosh_p = unop("cosh", np.cosh, kinds="inexact")
+defjvp(cosh_p, lambda t, ans, x: mul(t, sinh(x)))
+def cosh(x): return cosh_p.bind(x)
+
+asinh_p = unop("asinh", np.arcsinh, kinds="inexact")
+defjvp(asinh_p, lambda t, ans, x: div(t, sqrt(add(mul(x, x), const(x, 1)))))
+def asinh(x): return asinh_p.bind(x)
+
+# sqrt(x-1) sqrt(x+1) rather than sqrt(x*x-1): no cancellation near 1
+acosh_p = unop("acosh", np.arccosh, kinds="inexact")
+defjvp(acosh_p, lambda t, ans, x: div(t, mul(sqrt(sub(x, const(x, 1))), sqrt(add(x, const(x, 1))))))
+def acosh(x): return acosh_p.bind(x)
+
+atanh_p = unop("atanh", np.arctanh, kinds="inexact")
+defjvp(atanh_p, lambda t, ans, x: div(t, mul(sub(const(x, 1), x), add(const(x, 1), x))))
+def atanh(x): return atanh_p.bind(x)
+
+# A primitive (not x ** (1/3)): real cube roots of negative numbers. Infinite slope at 0, as JAX.
+cbrt_p = unop("cbrt", np.cbrt)
+defjvp(cbrt_p, lambda t, ans, x: div(t, mul(const(ans, 3), mul(ans, ans))))
+def cbrt(x): return cbrt_p.bind(x)
+
 sqrt_p = unop("sqrt", np.sqrt, kinds="inexact")
 defjvp(sqrt_p, lambda t, ans, x: div(t, mul(const(ans, 2), ans)))
 def sqrt(x): return sqrt_p.bind(x)
@@ -185,6 +227,24 @@ def ceil(x): return ceil_p.bind(x)
 round_p = unop("round", np.round)
 defjvp_zero(round_p)
 def round(x): return round_p.bind(x)
+
+
+# atan2(y, x): the angle of the point (x, y); d = (x dy - y dx) / (x² + y²)
+atan2_p = naryop("atan2", np.arctan2, kinds="float")
+defjvp(atan2_p, lambda t, ans, y, x: mul(t, div(x, add(mul(x, x), mul(y, y)))),
+       lambda t, ans, y, x: mul(t, div(neg(y), add(mul(x, x), mul(y, y)))))
+def atan2(y, x): return atan2_p.bind(y, x)
+
+
+def _trunc(x):
+  return mul(sign(x), floor(abs(x)))
+
+
+# rem(x, y) = x - y trunc(x / y), the sign of x (C's fmod; NumPy's fmod)
+rem_p = naryop("rem", np.fmod)
+defjvp(rem_p, lambda t, ans, x, y: _bcast_like(t, ans),
+       lambda t, ans, x, y: mul(neg(t), _trunc(div(x, y))))
+def rem(x, y): return rem_p.bind(x, y)
 
 
 # -- max / min: at ties each argument gets half the tangent, as in JAX --------

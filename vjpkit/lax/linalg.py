@@ -3,6 +3,9 @@
 ``dot_general`` is bilinear, so its derivative is two transpose rules: with
 ``y = W @ x`` the cotangent ``g`` pulls back to ``Wᵀ g`` for x and ``g xᵀ``
 for W. Both are dot_generals again, never a Jacobian.
+
+Solves and determinants are in ``solves.py``, decompositions in
+``decompositions.py``; ``_matrix.py`` has the batched-matrix helpers their rules use.
 """
 from __future__ import annotations
 

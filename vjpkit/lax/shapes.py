@@ -36,7 +36,7 @@ def _broadcast_in_dim_impl(x, *, shape, broadcast_dimensions):
   expanded = [1] * len(shape)
   for i, d in enumerate(broadcast_dimensions):
     expanded[d] = x.shape[i]
-  return np.broadcast_to(x.reshape(expanded), shape)
+  return np.broadcast_to(x.reshape(expanded), shape)[()]
 
 
 def _broadcast_in_dim_shape(x, *, shape, broadcast_dimensions):
@@ -96,7 +96,7 @@ def _reshape_batch(axis_size, vals, dims, *, new_sizes):
   return reshape(_bdim_front(vals[0], dims[0]), (axis_size,) + tuple(new_sizes)), 0
 
 
-reshape_p = _shape_prim("reshape", lambda x, *, new_sizes: np.reshape(x, new_sizes), _reshape_shape)
+reshape_p = _shape_prim("reshape", lambda x, *, new_sizes: np.reshape(x, new_sizes)[()], _reshape_shape)
 deflinear(reshape_p, lambda ct, x, *, new_sizes: [reshape(ct, x.aval.shape)])
 batch_rules[reshape_p] = _reshape_batch
 
@@ -120,7 +120,7 @@ def _transpose_batch(axis_size, vals, dims, *, permutation):
   return transpose(x, (d,) + tuple(perm)), 0
 
 
-transpose_p = _shape_prim("transpose", lambda x, *, permutation: np.transpose(x, permutation),
+transpose_p = _shape_prim("transpose", lambda x, *, permutation: np.transpose(x, permutation)[()],
                           _transpose_shape)
 deflinear(transpose_p, lambda ct, x, *, permutation: [transpose(ct, tuple(np.argsort(permutation)))])
 batch_rules[transpose_p] = _transpose_batch
@@ -160,7 +160,8 @@ def _squeeze_batch(axis_size, vals, dims, *, dimensions):
   return squeeze(x, tuple(d + 1 for d in dimensions)), 0
 
 
-squeeze_p = _shape_prim("squeeze", lambda x, *, dimensions: np.squeeze(x, dimensions), _squeeze_shape)
+squeeze_p = _shape_prim("squeeze", lambda x, *, dimensions: np.squeeze(x, dimensions)[()],
+                        _squeeze_shape)
 deflinear(squeeze_p, lambda ct, x, *, dimensions: [reshape(ct, x.aval.shape)])
 batch_rules[squeeze_p] = _squeeze_batch
 
@@ -350,11 +351,18 @@ def _neg(x):
 
 def _pad_batch(axis_size, vals, dims, *, padding_config):
   x, pv = vals
-  if dims[1] is not None:
-    raise NotImplementedError("vmap over the padding value of pad is not supported; "
-                              "batch the operand only")
-  x = _bdim_front(x, dims[0])
-  return pad(x, pv, ((0, 0, 0),) + tuple(padding_config)), 0
+  x = _bdim_front(x, dims[0]) if dims[0] is not None else broadcast_batch(x, axis_size, 0)
+  config = ((0, 0, 0),) + tuple(padding_config)
+  if dims[1] is None:
+    return pad(x, pv, config), 0
+  # One padding value per batch member: pad with zeros, then select the padding positions
+  # (a mask from padding an all-False array with True) and fill them from the batch.
+  from .elementwise import select_n
+  padded = pad(x, np.zeros((), get_aval(x).dtype)[()], config)
+  shape = get_aval(padded).shape
+  mask = pad(full(get_aval(x).shape[1:], False, bool), np.True_, padding_config)
+  return select_n(broadcast_in_dim(mask, shape, tuple(range(1, len(shape)))), padded,
+                  broadcast_in_dim(pv, shape, (0,))), 0
 
 
 pad_p = Primitive("pad", impl=_pad_impl, abstract_eval=_pad_abstract_eval)

@@ -4,21 +4,44 @@
 >>> import vjpkit.numpy as vnp
 >>> vjpkit.grad(lambda x: vnp.sum(vnp.sin(x)))(vnp.zeros(3))
 array([1., 1., 1.])
+
+Unmodified NumPy code works too: tracers implement NumPy's dispatch protocols
+(see ``vjpkit.numpy.dispatch``).
 """
 import numpy as _np
 
 from . import _operators
+from . import linalg
 from ._core import asarray, result_type
+from .creation import arange, eye, identity, linspace, meshgrid, tri
+from .einsum import einsum
+from .indexing import (argwhere, compress, extract, flatnonzero, nonzero, take,
+                       take_along_axis)
 from .indexing import getitem as _getitem  # noqa: F401
-from .products import dot, matmul
-from .reductions import amax, amin, argmax, argmin, max, mean, min, sum
-from .shapes import (broadcast_to, concatenate, expand_dims, full, full_like, moveaxis, ndim, ones,
-                     ones_like, ravel, reshape, shape, squeeze, stack, swapaxes, transpose, zeros,
+from .joining import (append, array_split, column_stack, dsplit, dstack, hsplit, hstack,
+                      row_stack, split, vsplit, vstack)
+from .matrices import diag, diagflat, diagonal, trace, tril, triu
+from .products import dot, inner, kron, matmul, outer, tensordot, vdot
+from .reductions import (all, allclose, amax, amin, any, argmax, argmin, average, count_nonzero,
+                         cumprod, cumsum, isclose, max, mean, median, min, nancumprod, nancumsum,
+                         nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar, prod, ptp, std,
+                         sum, var)
+from .shapes import (atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_to,
+                     concatenate, copy, empty_like, expand_dims, flip, fliplr, flipud, full,
+                     full_like, moveaxis, ndim, ones, ones_like, pad, ravel, repeat, reshape,
+                     roll, rot90, shape, size, squeeze, stack, swapaxes, tile, transpose, zeros,
                      zeros_like)
-from .ufuncs import (abs, absolute, add, cos, divide, equal, exp, expm1, greater, greater_equal,
-                     less, less_equal, log, log1p, maximum, minimum, multiply, negative,
-                     not_equal, positive, power, sign, sin, sqrt, square, subtract, tanh,
-                     true_divide, where)
+from .sorting import argsort, searchsorted, sort
+from .ufuncs import (abs, absolute, acos, acosh, add, arccos, arccosh, arcsin, arcsinh, arctan,
+                     arctan2, arctanh, around, asin, asinh, atan, atan2, atanh, cbrt, ceil,
+                     clip, conj, conjugate, cos, cosh, deg2rad, degrees, divide, divmod, equal,
+                     exp, exp2, expm1, fabs, fix, float_power, floor, floor_divide, fmax, fmin,
+                     fmod, greater, greater_equal, heaviside, hypot, isfinite, isinf, isnan,
+                     less, less_equal, log, log1p, log2, log10, logaddexp, logaddexp2,
+                     logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod,
+                     modf, multiply, nan_to_num, negative, not_equal, positive, pow, power,
+                     rad2deg, radians, real, reciprocal, remainder, rint, round, sign, sin, sinc,
+                     sinh, sqrt, square, subtract, tan, tanh, trunc, true_divide, where)
 
 array = asarray
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_

@@ -84,13 +84,22 @@ def broadcast_to_shape(x, shape: tuple[int, ...]):
   return lax.broadcast_in_dim(x, shape, tuple(range(lead, len(shape))))
 
 
-def promote(*args, inexact: bool = False):
+def check_real(dtype: np.dtype, who: str) -> None:
+  """Reject complex values: vjpkit differentiates real functions only."""
+  if np.dtype(dtype).kind == "c":
+    raise TypeError(f"vjpkit.numpy.{who} does not support complex inputs (got {np.dtype(dtype).name}); "
+                    "vjpkit differentiates real-valued functions: work on the real and imaginary "
+                    "parts as separate real arrays.")
+
+
+def promote(*args, inexact: bool = False, who: str = "function"):
   """Convert ``args`` to one dtype and one shape (rank-0 args stay rank 0)."""
   same = _same_float_aval(args)  # the common case, without NumPy's promotion machinery
   if same is not None:
     return same
   args = [arraylike(a) for a in args]
   dtype = result_type(*args)
+  check_real(dtype, who)
   if inexact and dtype.kind not in "fc":
     dtype = np.dtype(np.float64)
   args = [convert(a, dtype) for a in args]
@@ -98,9 +107,10 @@ def promote(*args, inexact: bool = False):
   return [broadcast_to_shape(a, shape) for a in args]
 
 
-def promote_inexact(x):
+def promote_inexact(x, who: str = "function"):
   """Integer and bool inputs of float functions become float64, as in NumPy."""
   x = np.asarray(x) if isinstance(x, _PY) else arraylike(x)
+  check_real(get_aval(x).dtype, who)
   if get_aval(x).dtype.kind not in "fc":
     return convert(x, np.dtype(np.float64))
   return x
@@ -110,6 +120,11 @@ def canonical_axis(axis: int, ndim: int, who: str = "axis") -> int:
   if not -ndim <= axis < max(ndim, 1):
     raise np.exceptions.AxisError(f"{who} {axis} is out of bounds for an array of dimension {ndim}")
   return axis % ndim if ndim else 0
+
+
+def scalar_if_0d(x):
+  """0-d NumPy results as NumPy scalars, as NumPy's own functions return them."""
+  return x[()] if isinstance(x, np.ndarray) and x.ndim == 0 else x
 
 
 _FLOAT_SCALARS = frozenset((np.float64, np.float32, np.float16))

@@ -1,13 +1,16 @@
 """Python operators and array methods on tracers, defined by vjpkit.numpy functions.
 
 Tracers behave like NumPy arrays: ``x + 1``, ``x @ W``, ``x.T``, ``x.sum()``,
-``x[1:]``. ``ndarray + tracer`` reaches ``Tracer.__radd__`` because tracers
-opt out of NumPy's ufunc protocol (``__array_ufunc__ = None``).
+``x[1:]``, ``x.at[i].add(v)``. With a NumPy array on the left (``W @ x``),
+NumPy hands the operation to ``Tracer.__array_ufunc__`` (see ``dispatch.py``).
 """
 from __future__ import annotations
 
+import numpy as np
+
+from ..core.avals import get_aval
 from ..core.trace import Tracer
-from . import indexing, products, reductions, shapes, ufuncs
+from . import (dispatch, indexing, matrices, products, reductions, shapes, sorting, ufuncs)
 
 
 def _swap(f):
@@ -16,12 +19,38 @@ def _swap(f):
 
 _BINARY = {
     "add": ufuncs.add, "sub": ufuncs.subtract, "mul": ufuncs.multiply,
-    "truediv": ufuncs.true_divide, "pow": ufuncs.power, "matmul": products.matmul,
+    "truediv": ufuncs.true_divide, "floordiv": ufuncs.floor_divide, "mod": ufuncs.remainder,
+    "divmod": ufuncs.divmod, "pow": ufuncs.power, "matmul": products.matmul,
+    "and": ufuncs.logical_and, "or": ufuncs.logical_or, "xor": ufuncs.logical_xor,
 }
 _COMPARE = {
     "eq": ufuncs.equal, "ne": ufuncs.not_equal, "lt": ufuncs.less, "le": ufuncs.less_equal,
     "gt": ufuncs.greater, "ge": ufuncs.greater_equal,
 }
+_METHODS = {
+    "sum": reductions.sum, "prod": reductions.prod, "mean": reductions.mean, "var": reductions.var,
+    "std": reductions.std, "max": reductions.max, "min": reductions.min, "all": reductions.all,
+    "any": reductions.any, "argmax": reductions.argmax, "argmin": reductions.argmin,
+    "cumsum": reductions.cumsum, "cumprod": reductions.cumprod, "clip": ufuncs.clip,
+    "round": ufuncs.round, "ravel": shapes.ravel, "flatten": shapes.ravel, "copy": shapes.copy,
+    "swapaxes": shapes.swapaxes, "repeat": shapes.repeat, "take": indexing.take,
+    "diagonal": matrices.diagonal, "trace": matrices.trace, "argsort": sorting.argsort,
+    "nonzero": indexing.nonzero, "dot": products.dot, "conj": ufuncs.conj,
+    "conjugate": ufuncs.conj, "squeeze": shapes.squeeze,
+}
+
+
+def _sort_in_place(self, *args, **kwargs):
+  raise TypeError("x.sort() sorts in place, and vjpkit arrays are immutable: "
+                  "use x = vjpkit.numpy.sort(x) (or numpy.sort(x)) instead.")
+
+
+def _item(self, *args):
+  """``x.item()``: a Python scalar (needs a concrete value, like ``float(x)``)."""
+  x = indexing.getitem(self, args if len(args) > 1 else args[0]) if args else self
+  if get_aval(x).size != 1:
+    raise ValueError("can only convert an array of size 1 to a Python scalar")
+  return np.asarray(x._concrete("x.item()") if isinstance(x, Tracer) else x).item()
 
 
 def install() -> None:
@@ -30,24 +59,24 @@ def install() -> None:
     setattr(Tracer, f"__r{name}__", _swap(f))
   for name, f in _COMPARE.items():
     setattr(Tracer, f"__{name}__", lambda self, other, f=f: f(self, other))
+  for name, f in _METHODS.items():
+    setattr(Tracer, name, lambda self, *args, f=f, **kwargs: f(self, *args, **kwargs))
   Tracer.__neg__ = lambda self: ufuncs.negative(self)
   Tracer.__pos__ = lambda self: self
   Tracer.__abs__ = lambda self: ufuncs.absolute(self)
+  Tracer.__invert__ = lambda self: ufuncs.logical_not(self)
+  Tracer.__round__ = lambda self, ndigits=None: ufuncs.round(self, ndigits or 0)
   Tracer.__getitem__ = indexing.getitem
-  Tracer.__array_ufunc__ = None
+  Tracer.__array_ufunc__ = dispatch.array_ufunc
+  Tracer.__array_function__ = dispatch.array_function
+  Tracer.at = property(lambda self: indexing._IndexUpdateHelper(self))
   Tracer.T = property(lambda self: shapes.transpose(self))
   Tracer.mT = property(lambda self: shapes.swapaxes(self, -1, -2))
+  Tracer.real = property(lambda self: ufuncs.real(self))
   Tracer.reshape = lambda self, *shape, order="C": shapes.reshape(
       self, shape[0] if len(shape) == 1 else shape, order)
   Tracer.transpose = lambda self, *axes: shapes.transpose(
       self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes) or None)
-  Tracer.ravel = lambda self: shapes.ravel(self)
-  Tracer.squeeze = lambda self, axis=None: shapes.squeeze(self, axis)
-  Tracer.sum = lambda self, axis=None, dtype=None, keepdims=False: reductions.sum(self, axis, dtype, keepdims)
-  Tracer.mean = lambda self, axis=None, dtype=None, keepdims=False: reductions.mean(self, axis, dtype, keepdims)
-  Tracer.max = lambda self, axis=None, keepdims=False: reductions.max(self, axis, keepdims)
-  Tracer.min = lambda self, axis=None, keepdims=False: reductions.min(self, axis, keepdims)
-  Tracer.argmax = lambda self, axis=None: reductions.argmax(self, axis)
-  Tracer.argmin = lambda self, axis=None: reductions.argmin(self, axis)
-  Tracer.dot = lambda self, other: products.dot(self, other)
-  Tracer.astype = lambda self, dtype: ufuncs.lax.convert_element_type(self, dtype)
+  Tracer.astype = lambda self, dtype, *args, **kwargs: ufuncs.lax.convert_element_type(self, dtype)
+  Tracer.sort = _sort_in_place
+  Tracer.item = _item

@@ -1,8 +1,16 @@
-"""Basic indexing of traced arrays: integers, slices, ``None`` and ``...``.
+"""Indexing of traced arrays: NumPy's basic and advanced indexing, ``take``,
+``take_along_axis``, and the functional updates ``x.at[idx].set/add/...``.
 
-An index is turned into one ``slice`` (plus ``rev`` for negative steps),
-then ``squeeze`` for integer positions and ``expand_dims`` for ``None``, so
-its transpose is a ``pad``: the cotangent lands where the slice came from.
+Basic indices (integers, slices, ``None``, ``...``) become one ``slice`` (plus
+``rev`` for negative steps), ``squeeze`` and ``expand_dims``: the transpose is a
+``pad``. Integer arrays become a ``gather`` whose transpose is a scatter-add,
+so repeated indices accumulate their cotangents. Boolean masks must be
+concrete (the result's shape depends on them): they become integer arrays.
+
+Concrete out-of-range indices raise ``IndexError`` like NumPy; traced ones
+(under jit or vmap) wrap once if negative and are then clamped into range.
+``x.at[...]`` exists on traced values (inside transforms); plain NumPy arrays
+have no ``.at`` (update them with NumPy, or pass them through a transform).
 """
 from __future__ import annotations
 
@@ -14,34 +22,92 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
+from ._core import asarray, canonical_axis, convert
+
+Array = Any
 
 
-def _is_basic(item) -> bool:
-  return item is None or item is Ellipsis or isinstance(item, slice) or (
-      isinstance(item, (int, np.integer)) and not isinstance(item, bool)) or (
-      isinstance(item, Tracer) and item.aval.ndim == 0 and item.aval.dtype.kind in "iu")
+class _Mask:
+  """A concrete boolean mask index, standing for its ``nonzero()`` integer arrays."""
+  __slots__ = ("arrays",)
+
+  def __init__(self, mask: np.ndarray):
+    self.arrays = np.nonzero(mask)
+
+
+def _mask_error(what: str) -> TypeError:
+  return TypeError(
+      f"boolean mask indexing needs a concrete mask, but {what} is traced (under jit or vmap): "
+      "the shape of the result would depend on its values. Use vjpkit.numpy.where(mask, x, 0) "
+      "instead, which keeps the shape.")
+
+
+def _item(item):
+  """One index item in canonical form: None, Ellipsis, slice, int, _Mask, an integer
+  NumPy array or an integer tracer (traced indices)."""
+  if item is None or item is Ellipsis or isinstance(item, slice):
+    return item
+  if isinstance(item, bool) or isinstance(item, np.bool_):
+    raise IndexError("boolean scalar indices are not supported by vjpkit; use a boolean array")
+  if isinstance(item, (int, np.integer)):
+    return int(item)
+  if isinstance(item, Tracer):
+    from ..lax.indexing import concrete_or_none
+    concrete = concrete_or_none(item)
+    if concrete is None:
+      if item.aval.dtype == np.bool_:
+        raise _mask_error("the mask")
+      if item.aval.dtype.kind not in "iu":
+        raise IndexError("arrays used as indices must be of integer (or boolean) type")
+      return item
+    item = concrete
+  arr = np.asarray(item)
+  if arr.dtype == np.bool_:
+    if arr.ndim == 0:
+      raise IndexError("boolean scalar indices are not supported by vjpkit; use a boolean array")
+    return _Mask(arr)
+  if arr.dtype.kind not in "iu":
+    raise IndexError("arrays used as indices must be of integer (or boolean) type")
+  return int(arr) if arr.ndim == 0 else arr
+
+
+def _expand(shape, idx) -> list:
+  """Canonical items with ``...`` expanded to full slices (masks still grouped)."""
+  if isinstance(idx, list):  # a list is an index array, as in NumPy 2
+    idx = asarray(idx)
+  items = [_item(i) for i in (idx if isinstance(idx, tuple) else (idx,))]
+  consumed = sum(len(i.arrays) if isinstance(i, _Mask) else 1 for i in items
+                 if i is not None and i is not Ellipsis)
+  if consumed > len(shape):
+    raise IndexError(f"too many indices for array: array is {len(shape)}-dimensional, "
+                     f"but {consumed} were indexed")
+  if sum(1 for i in items if i is Ellipsis) > 1:
+    raise IndexError("an index can only have a single ellipsis ('...')")
+  fill = [slice(None)] * (len(shape) - consumed)
+  if any(i is Ellipsis for i in items):
+    k = next(n for n, i in enumerate(items) if i is Ellipsis)
+    return items[:k] + fill + items[k + 1:]
+  return items + fill
+
+
+def _is_advanced(i) -> bool:
+  return isinstance(i, (np.ndarray, Tracer, _Mask))
 
 
 def getitem(x, idx) -> Any:
-  """``x[idx]`` for basic indices (advanced indices go to ``vjpkit.numpy.take``-style gather)."""
-  idx = idx if isinstance(idx, tuple) else (idx,)
-  if not all(_is_basic(i) for i in idx):
-    return _advanced_getitem(x, idx)
+  """``x[idx]`` with NumPy's semantics for basic and advanced indices."""
   shape = get_aval(x).shape
-  n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
-  if n_real > len(shape):
-    raise IndexError(f"too many indices for array: array is {len(shape)}-dimensional, "
-                     f"but {n_real} were indexed")
-  if sum(1 for i in idx if i is Ellipsis) > 1:
-    raise IndexError("an index can only have a single ellipsis ('...')")
-  expanded = []
-  for i in idx:
-    expanded.extend([slice(None)] * (len(shape) - n_real) if i is Ellipsis else [i])
-  if not any(i is Ellipsis for i in idx):
-    expanded.extend([slice(None)] * (len(shape) - n_real))
+  items = _expand(shape, idx)
+  if not any(_is_advanced(i) for i in items):
+    return _basic(x, items)
+  return _advanced(x, items)
+
+
+def _basic(x, items):
+  shape = get_aval(x).shape
   starts, limits, strides, reversed_dims, int_dims, new_axes = [], [], [], [], [], []
   dim = out_pos = 0
-  for item in expanded:
+  for item in items:
     if item is None:
       new_axes.append(out_pos)
       out_pos += 1
@@ -61,9 +127,8 @@ def getitem(x, idx) -> Any:
       i = operator.index(item)
       if not -n <= i < n:
         raise IndexError(f"index {i} is out of bounds for axis {dim} with size {n}")
-      i %= n
-      starts.append(i)
-      limits.append(i + 1)
+      starts.append(i % n)
+      limits.append(i % n + 1)
       strides.append(1)
       int_dims.append(dim)
     dim += 1
@@ -73,7 +138,284 @@ def getitem(x, idx) -> Any:
   return lax.expand_dims(y, new_axes) if new_axes else y
 
 
-def _advanced_getitem(x, idx):
-  raise IndexError(
-      "advanced indexing (integer arrays or boolean masks) of traced arrays is not "
-      f"supported yet (index {idx!r}); use integers, slices, None and ... instead.")
+def _normalize(i, n: int, axis: int):
+  """An integer index array for an axis of size ``n``: bounds-checked and wrapped if
+  concrete; negative values wrapped (then clamped by the gather) if traced."""
+  if isinstance(i, Tracer):
+    i = lax.convert_element_type(i, np.int64)
+    return lax.select_n(lax.lt(i, np.int64(0)), i, lax.add(i, np.int64(n)))
+  i = np.asarray(i, dtype=np.int64)
+  bad = (i < -n) | (i >= n)
+  if bad.any():
+    raise IndexError(f"index {int(i[bad].flat[0])} is out of bounds for axis {axis} with size {n}")
+  return np.where(i < 0, i + n, i)
+
+
+def _flatten_masks(shape, items):
+  """Items with masks spread into their integer arrays, and each item's axis."""
+  flat, axes, dim = [], [], 0
+  for item in items:
+    if isinstance(item, _Mask):
+      for k, a in enumerate(item.arrays):
+        flat.append(a)
+        axes.append(dim + k)
+      dim += len(item.arrays)
+    elif item is None:
+      flat.append(None)
+      axes.append(None)
+    else:
+      flat.append(item)
+      axes.append(dim)
+      dim += 1
+  return flat, axes
+
+
+def index_arrays(shape, items):
+  """For any index: ``(R, columns)`` such that ``x[idx] == x[columns...]`` elementwise,
+  ``R`` being the result's shape and ``columns`` one index array per axis of x,
+  broadcastable to ``R``. Integers count as 0-d advanced indices (equivalent)."""
+  flat, axes = _flatten_masks(shape, items)
+  adv = [k for k, i in enumerate(flat) if i is not None and not isinstance(i, slice)]
+  arrays = {k: _normalize(flat[k], shape[axes[k]], axes[k]) for k in adv}
+  b_shape = tuple(np.broadcast_shapes(*[get_aval(a).shape for a in arrays.values()])) if adv else ()
+  adjacent = not adv or adv == list(range(adv[0], adv[-1] + 1))
+  out, where, b_pos = [], {}, None
+  if not adjacent:
+    b_pos, out = 0, list(b_shape)
+  for k, item in enumerate(flat):
+    if item is None:
+      out.append(1)
+    elif isinstance(item, slice):
+      r = range(*item.indices(shape[axes[k]]))
+      where[k] = (np.arange(r.start, r.stop, r.step, dtype=np.int64), len(out))
+      out.append(len(r))
+    elif b_pos is None:
+      b_pos = len(out)
+      out.extend(b_shape)
+  result_shape = tuple(out)
+  columns = []
+  for k, item in enumerate(flat):
+    if item is None:
+      continue
+    if k in where:
+      col, pos = where[k]
+      columns.append(lax.broadcast_in_dim(col, result_shape, (pos,)))
+    else:
+      a = arrays[k]
+      nd = get_aval(a).ndim
+      columns.append(lax.broadcast_in_dim(a, result_shape, tuple(range(b_pos + len(b_shape) - nd,
+                                                                     b_pos + len(b_shape)))))
+  return result_shape, columns
+
+
+def _stack_columns(result_shape, columns):
+  return lax.concatenate([lax.reshape(c, result_shape + (1,)) for c in columns], len(result_shape))
+
+
+def _advanced(x, items):
+  shape = get_aval(x).shape
+  flat, axes = _flatten_masks(shape, items)
+  plain = all(i is not None and (not isinstance(i, slice) or i == slice(None)) for i in flat)
+  adv = [k for k, i in enumerate(flat) if not isinstance(i, slice)]
+  if plain and adv == list(range(adv[0], adv[-1] + 1)):
+    # x[..., i, j, ...] with full slices elsewhere: gather the advanced axes only
+    arrays = [_normalize(flat[k], shape[axes[k]], axes[k]) for k in adv]
+    b_shape = np.broadcast_shapes(*[get_aval(a).shape for a in arrays])
+    idx = lax.concatenate([lax.reshape(lax.broadcast_in_dim(a, b_shape, tuple(range(
+        len(b_shape) - get_aval(a).ndim, len(b_shape)))), b_shape + (1,)) for a in arrays], len(b_shape))
+    y = lax.gather(x, idx, [axes[k] for k in adv])
+    p, nb = axes[adv[0]], len(b_shape)
+    perm = list(range(nb, nb + p)) + list(range(nb)) + list(range(nb + p, get_aval(y).ndim))
+    return lax.transpose(y, perm)
+  result_shape, columns = index_arrays(shape, items)
+  return lax.gather(x, _stack_columns(result_shape, columns), tuple(range(len(shape))))
+
+
+# -- x.at[idx].set(v) and friends ----------------------------------------------------
+
+class _IndexUpdateHelper:
+  """``x.at``: indexing it gives the functional update methods for that index."""
+  __slots__ = ("x",)
+
+  def __init__(self, x):
+    self.x = x
+
+  def __getitem__(self, idx):
+    return _IndexUpdateRef(self.x, idx)
+
+  def __repr__(self):
+    return f"_IndexUpdateHelper({self.x!r})"
+
+
+class _IndexUpdateRef:
+  """``x.at[idx]``: functional versions of ``x[idx] = v``, ``x[idx] += v``, ..."""
+  __slots__ = ("x", "idx")
+
+  def __init__(self, x, idx):
+    self.x, self.idx = x, idx
+
+  def get(self):
+    """``x[idx]``."""
+    return getitem(self.x, self.idx)
+
+  def set(self, values):
+    """``x`` with ``x[idx]`` replaced by ``values`` (at a repeated index, the last wins)."""
+    return _update(self.x, self.idx, values, lax.scatter, lambda x, v: v)
+
+  def add(self, values):
+    """``x`` with ``values`` added at ``idx``; repeated indices accumulate."""
+    return _update(self.x, self.idx, values, lax.scatter_add, lax.add)
+
+  def subtract(self, values):
+    """``x`` with ``values`` subtracted at ``idx``; repeated indices accumulate."""
+    return self.add(lax.neg(asarray(values)))
+
+  def multiply(self, values):
+    """``x`` multiplied by ``values`` at ``idx``; repeated indices multiply together."""
+    return _update(self.x, self.idx, values, lax.scatter_mul, lax.mul)
+
+  mul = multiply
+
+  def divide(self, values):
+    """``x`` divided by ``values`` at ``idx``."""
+    from .ufuncs import reciprocal
+    return self.multiply(reciprocal(values))
+
+  def min(self, values):
+    """``x`` lowered to ``values`` at ``idx`` where they are smaller."""
+    return _update(self.x, self.idx, values, lax.scatter_min, lax.min)
+
+  def max(self, values):
+    """``x`` raised to ``values`` at ``idx`` where they are larger."""
+    return _update(self.x, self.idx, values, lax.scatter_max, lax.max)
+
+
+def _update(x, idx, values, scatter, elementwise):
+  aval = get_aval(x)
+  v = convert(asarray(values), aval.dtype)
+  if aval.ndim == 0:
+    _expand((), idx)  # validates the index
+    return elementwise(x, _broadcast(v, ()))
+  result_shape, columns = index_arrays(aval.shape, _expand(aval.shape, idx))
+  return scatter(x, _stack_columns(result_shape, columns), _broadcast(v, result_shape),
+                 tuple(range(aval.ndim)))
+
+
+def _broadcast(v, shape):
+  s = get_aval(v).shape
+  if np.broadcast_shapes(s, shape) != tuple(shape):
+    raise ValueError(f"cannot assign values of shape {s} to an index of shape {tuple(shape)}")
+  return lax.broadcast_in_dim(v, tuple(shape), tuple(range(len(shape) - len(s), len(shape))))
+
+
+# -- take, take_along_axis, nonzero ------------------------------------------------------
+
+def _mode_indices(indices, n, axis, mode):
+  if mode in (None, "raise", "fill", "promise_in_bounds"):
+    return _normalize(_item(indices) if not isinstance(indices, Tracer) else indices, n, axis)
+  if mode not in ("wrap", "clip"):
+    raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
+  i = asarray(indices)
+  if isinstance(i, Tracer):
+    i = lax.convert_element_type(i, np.int64)
+    if mode == "wrap":
+      from .ufuncs import remainder
+      return remainder(i, np.int64(n))
+    return lax.max(lax.min(i, np.int64(n - 1)), np.int64(0))
+  i = np.asarray(i, np.int64)
+  return np.mod(i, n) if mode == "wrap" else np.clip(i, 0, n - 1)
+
+
+def take(a: Array, indices: Array, axis: int | None = None, out=None, mode: str | None = None) -> Array:
+  """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened array by default).
+
+  >>> take([[1.0, 2.0], [3.0, 4.0]], [1, 1, 0], axis=1)
+  array([[2., 2., 1.],
+         [4., 4., 3.]])
+  """
+  if out is not None:
+    raise TypeError("vjpkit.numpy.take: out= is not supported; use the returned value")
+  a = asarray(a)
+  if axis is None:
+    a, axis = lax.reshape(a, (get_aval(a).size,)), 0
+  shape = get_aval(a).shape
+  axis = canonical_axis(axis, len(shape))
+  i = _mode_indices(indices, shape[axis], axis, mode)
+  nb = get_aval(i).ndim
+  y = lax.gather(a, lax.reshape(i, get_aval(i).shape + (1,)), (axis,))
+  perm = list(range(nb, nb + axis)) + list(range(nb)) + list(range(nb + axis, get_aval(y).ndim))
+  return lax.transpose(y, perm)
+
+
+def take_along_axis(arr: Array, indices: Array, axis: int | None = -1) -> Array:
+  """``arr`` picked along ``axis`` by ``indices`` of the same rank (e.g. from ``argsort``).
+
+  >>> take_along_axis([[3.0, 1.0], [2.0, 5.0]], [[1], [0]], axis=1)
+  array([[1.],
+         [2.]])
+  """
+  arr = asarray(arr)
+  if axis is None:
+    arr, axis = lax.reshape(arr, (get_aval(arr).size,)), 0
+  shape = get_aval(arr).shape
+  axis = canonical_axis(axis, len(shape))
+  indices = asarray(indices)
+  if get_aval(indices).ndim != len(shape):
+    raise ValueError("take_along_axis: indices and arr must have the same number of dimensions")
+  i = _normalize(indices, shape[axis], axis)
+  return lax.take_along_axis(arr, i, axis)
+
+
+def _concrete(a, who):
+  from ..lax.indexing import concrete_or_none
+  c = concrete_or_none(a) if isinstance(a, Tracer) else np.asarray(a)
+  if c is None:
+    raise TypeError(f"{who} needs a concrete array (the shape of its result depends on the values), "
+                    "but it is traced here (under jit or vmap); use vjpkit.numpy.where instead.")
+  return c
+
+
+def nonzero(a: Array) -> tuple:
+  """The indices of the nonzero entries, one array per axis (needs a concrete value).
+
+  >>> nonzero([0.0, 2.0, 3.0])
+  (array([1, 2]),)
+  """
+  return np.nonzero(_concrete(a, "nonzero"))
+
+
+def flatnonzero(a: Array) -> np.ndarray:
+  """Indices of the nonzero entries of the flattened array (needs a concrete value).
+
+  >>> flatnonzero([[0.0, 1.0]])
+  array([1])
+  """
+  return np.flatnonzero(_concrete(a, "flatnonzero"))
+
+
+def argwhere(a: Array) -> np.ndarray:
+  """Indices of the nonzero entries, one row each (needs a concrete value).
+
+  >>> argwhere([0.0, 2.0])
+  array([[1]])
+  """
+  return np.argwhere(_concrete(a, "argwhere"))
+
+
+def compress(condition: Array, a: Array, axis: int | None = None, out=None) -> Array:
+  """The slices of ``a`` along ``axis`` where the concrete ``condition`` holds.
+
+  >>> compress([False, True], [1.0, 2.0])
+  array([2.])
+  """
+  cond = np.asarray(_concrete(condition, "compress"), bool)
+  return take(a, np.nonzero(cond)[0], axis, out)
+
+
+def extract(condition: Array, arr: Array) -> Array:
+  """The entries of ``arr`` where the concrete ``condition`` holds (both flattened).
+
+  >>> extract([[True, False]], [[1.0, 2.0]])
+  array([1.])
+  """
+  return take(arr, np.flatnonzero(_concrete(condition, "extract")))

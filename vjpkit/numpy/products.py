@@ -1,4 +1,7 @@
-"""Products in vjpkit.numpy: dot and matmul, as dot_general with NumPy's axis conventions."""
+"""Products in vjpkit.numpy: dot, matmul, vdot, inner, outer, tensordot, kron.
+
+Each is one ``dot_general`` (or a broadcast ``mul``) with NumPy's axis conventions.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +10,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, convert, result_type
+from ._core import asarray, canonical_axis, check_real, convert, result_type, scalar_if_0d
 
 Array = Any
 
@@ -15,7 +18,14 @@ Array = Any
 def _promote_dtypes(a, b):
   a, b = asarray(a), asarray(b)
   dtype = result_type(a, b)
+  check_real(dtype, "products")
+  if dtype == np.bool_:
+    dtype = np.dtype(np.int64)
   return asarray(convert(a, dtype)), asarray(convert(b, dtype))
+
+
+def _dot_general(a, b, dims):
+  return scalar_if_0d(lax.dot_general(a, b, dims))
 
 
 def dot(a: Array, b: Array) -> Array:
@@ -29,7 +39,7 @@ def dot(a: Array, b: Array) -> Array:
   if na == 0 or nb == 0:
     return lax.mul(a, b)
   contract_b = 0 if nb == 1 else nb - 2
-  return lax.dot_general(a, b, (((na - 1,), (contract_b,)), ((), ())))
+  return _dot_general(a, b, (((na - 1,), (contract_b,)), ((), ())))
 
 
 def matmul(a: Array, b: Array) -> Array:
@@ -46,7 +56,7 @@ def matmul(a: Array, b: Array) -> Array:
     kb = 0 if len(sb) == 1 else len(sb) - 2
     if sa[-1] != sb[kb]:
       raise ValueError(f"matmul: mismatch in contracted dimension: {sa} @ {sb}")
-    return lax.dot_general(a, b, (((len(sa) - 1,), (kb,)), ((), ())))
+    return _dot_general(a, b, (((len(sa) - 1,), (kb,)), ((), ())))
   # general case: promote 1-D operands, broadcast batch dims, batched dot_general
   a2 = lax.expand_dims(a, (0,)) if len(sa) == 1 else a
   b2 = lax.expand_dims(b, (1,)) if len(sb) == 1 else b
@@ -57,6 +67,94 @@ def matmul(a: Array, b: Array) -> Array:
   nb = len(batch)
   a2 = lax.broadcast_in_dim(a2, batch + sa2[-2:], tuple(range(nb - len(sa2) + 2, nb + 2)))
   b2 = lax.broadcast_in_dim(b2, batch + sb2[-2:], tuple(range(nb - len(sb2) + 2, nb + 2)))
-  out = lax.dot_general(a2, b2, (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb)))))
+  out = _dot_general(a2, b2, (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb)))))
   drop = ([nb] if len(sa) == 1 else []) + ([nb + 1] if len(sb) == 1 else [])
   return lax.squeeze(out, drop) if drop else out
+
+
+def vdot(a: Array, b: Array) -> Array:
+  """The dot product of the flattened inputs.
+
+  >>> vdot([[1.0, 2.0]], [3.0, 4.0])
+  np.float64(11.0)
+  """
+  a, b = _promote_dtypes(a, b)
+  a, b = lax.reshape(a, (get_aval(a).size,)), lax.reshape(b, (get_aval(b).size,))
+  return _dot_general(a, b, (((0,), (0,)), ((), ())))
+
+
+def inner(a: Array, b: Array) -> Array:
+  """Sum of products over the last axes of ``a`` and ``b``.
+
+  >>> inner([[1.0, 2.0]], [3.0, 4.0])
+  array([11.])
+  """
+  a, b = _promote_dtypes(a, b)
+  na, nb = get_aval(a).ndim, get_aval(b).ndim
+  if na == 0 or nb == 0:
+    return _outer_mul(a, b)
+  return _dot_general(a, b, (((na - 1,), (nb - 1,)), ((), ())))
+
+
+def _outer_mul(a, b):
+  """``a[..., None...] * b``: every entry of a times every entry of b, a's axes first."""
+  sa, sb = get_aval(a).shape, get_aval(b).shape
+  shape = sa + sb
+  return lax.mul(lax.broadcast_in_dim(a, shape, tuple(range(len(sa)))),
+                 lax.broadcast_in_dim(b, shape, tuple(range(len(sa), len(shape)))))
+
+
+def outer(a: Array, b: Array) -> Array:
+  """The outer product of the flattened inputs.
+
+  >>> outer([1.0, 2.0], [1.0, 10.0])
+  array([[ 1., 10.],
+         [ 2., 20.]])
+  """
+  a, b = _promote_dtypes(a, b)
+  return _outer_mul(lax.reshape(a, (get_aval(a).size,)), lax.reshape(b, (get_aval(b).size,)))
+
+
+def tensordot(a: Array, b: Array, axes=2) -> Array:
+  """Sum of products over ``axes``: an int (the last ``axes`` of a with the first of b)
+  or a pair of axis sequences.
+
+  >>> tensordot(np.ones((2, 3)), np.ones((3, 4)), 1).shape
+  (2, 4)
+  """
+  a, b = _promote_dtypes(a, b)
+  na, nb = get_aval(a).ndim, get_aval(b).ndim
+  if isinstance(axes, (int, np.integer)):
+    if axes < 0 or axes > min(na, nb):
+      raise ValueError(f"tensordot: axes={axes} does not fit shapes {get_aval(a).shape} and "
+                       f"{get_aval(b).shape}")
+    ax_a, ax_b = tuple(range(na - axes, na)), tuple(range(axes))
+  else:
+    ax_a, ax_b = axes
+    ax_a = (ax_a,) if isinstance(ax_a, (int, np.integer)) else tuple(ax_a)
+    ax_b = (ax_b,) if isinstance(ax_b, (int, np.integer)) else tuple(ax_b)
+    if len(ax_a) != len(ax_b):
+      raise ValueError("tensordot: shape-mismatch for sum (axes lists differ in length)")
+    ax_a = tuple(canonical_axis(i, na) for i in ax_a)
+    ax_b = tuple(canonical_axis(i, nb) for i in ax_b)
+  for i, j in zip(ax_a, ax_b):
+    if get_aval(a).shape[i] != get_aval(b).shape[j]:
+      raise ValueError("tensordot: shape-mismatch for sum")
+  return _dot_general(a, b, ((ax_a, ax_b), ((), ())))
+
+
+def kron(a: Array, b: Array) -> Array:
+  """The Kronecker product: blocks ``a[i, j] * b``.
+
+  >>> kron([1.0, 10.0], [1.0, 2.0])
+  array([ 1.,  2., 10., 20.])
+  """
+  a, b = _promote_dtypes(a, b)
+  sa, sb = get_aval(a).shape, get_aval(b).shape
+  nd = max(len(sa), len(sb))
+  sa, sb = (1,) * (nd - len(sa)) + sa, (1,) * (nd - len(sb)) + sb
+  a, b = lax.reshape(a, sa), lax.reshape(b, sb)
+  big = tuple(x for pair in zip(sa, sb) for x in pair)
+  prod = lax.mul(lax.broadcast_in_dim(a, big, tuple(range(0, 2 * nd, 2))),
+                 lax.broadcast_in_dim(b, big, tuple(range(1, 2 * nd, 2))))
+  return lax.reshape(prod, tuple(x * y for x, y in zip(sa, sb)))

@@ -1,15 +1,36 @@
-"""Reductions of vjpkit.numpy: sum, mean, max, min, argmax, argmin with NumPy's axis/keepdims."""
+"""Reductions of vjpkit.numpy, with NumPy's ``axis`` (int, tuple or None) and ``keepdims``.
+
+``sum`` and ``max``/``min`` are primitives; ``prod`` is a pairwise product tree
+(exact derivatives with zeros in the input, no division); ``mean``, ``var``,
+``std``, ``average`` and the ``nan*`` variants are composites. Ties in
+``max``/``min`` share the derivative evenly (as JAX); ``std`` of a constant
+slice has a NaN derivative (sqrt at 0, as JAX).
+"""
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, convert
+from ._core import asarray, check_real, convert
+from . import ufuncs
 
 Array = Any
+
+
+def no_out(out, who: str) -> None:
+  if out is not None:
+    raise TypeError(f"vjpkit.numpy.{who}: out= is not supported; vjpkit arrays are immutable, "
+                    "use the returned value instead.")
+
+
+def _arr(a, who: str):
+  a = asarray(a)
+  check_real(get_aval(a).dtype, who)
+  return a
 
 
 def _axes(x, axis) -> tuple[int, ...]:
@@ -19,87 +40,483 @@ def _axes(x, axis) -> tuple[int, ...]:
   axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
   out = []
   for a in axes:
-    if not -ndim <= a < ndim:
-      raise np.exceptions.AxisError(f"axis {a} is out of bounds for an array of dimension {ndim}")
-    out.append(int(a) % ndim)
+    if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+      raise np.exceptions.AxisError(f"axis {a} is out of bounds for array of dimension {ndim}")
+    out.append(int(a) % ndim if ndim else 0)
   if len(set(out)) != len(out):
     raise ValueError(f"duplicate value in 'axis': {axis}")
-  return tuple(sorted(out))
+  return tuple(sorted(out)) if ndim else ()
 
 
 def _keep(y, axes, keepdims):
   return lax.expand_dims(y, axes) if keepdims and axes else y
 
 
-def sum(a: Array, axis=None, dtype=None, keepdims: bool = False) -> Array:
+def _count(a, axes) -> int:
+  shape = get_aval(a).shape
+  return int(np.prod([shape[i] for i in axes], dtype=np.int64))
+
+
+def _sum_dtype(dtype: np.dtype) -> np.dtype:
+  if dtype.kind == "b" or (dtype.kind == "i" and dtype.itemsize < 8):
+    return np.dtype(np.int64)
+  if dtype.kind == "u" and dtype.itemsize < 8:
+    return np.dtype(np.uint64)
+  return dtype
+
+
+def _monoid(a, axis, dtype, out, keepdims, initial, where, who, reduce, identity, combine):
+  """``sum``/``prod``: NumPy's dtype rule, a ``where`` mask filled with the identity,
+  ``initial`` combined into the result."""
+  no_out(out, who)
+  a = _arr(a, who)
+  a = convert(a, np.dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype))
+  if where is not None:
+    a = ufuncs.where(where, a, identity)
+  axes = _axes(a, axis)
+  y = _keep(reduce(a, axes), axes, keepdims)
+  return y if initial is None else combine(y, convert(initial, get_aval(y).dtype))
+
+
+def sum(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+        where=None) -> Array:
   """Sum over ``axis`` (all axes by default).
 
   >>> sum([[1.0, 2.0], [3.0, 4.0]], axis=0)
   array([4., 6.])
   """
-  a = asarray(a)
+  return _monoid(a, axis, dtype, out, keepdims, initial, where, "sum", lax.reduce_sum, 0, ufuncs.add)
+
+
+def _prod(a, axes):
+  """Product over ``axes`` as a balanced tree of multiplications."""
+  aval = get_aval(a)
+  kept = [i for i in range(aval.ndim) if i not in axes]
+  kept_shape = tuple(aval.shape[i] for i in kept)
+  n = _count(a, axes)
+  if n == 0:
+    return lax.full(kept_shape, 1, aval.dtype)
+  x = lax.reshape(lax.transpose(a, kept + list(axes)), kept_shape + (n,))
+  last = len(kept_shape)
+  while n > 1:
+    if n % 2:
+      x = lax.concatenate([x, lax.full(kept_shape + (1,), 1, aval.dtype)], last)
+      n += 1
+    x = lax.mul(lax.slice_in_dim(x, 0, n, 2, last), lax.slice_in_dim(x, 1, n, 2, last))
+    n //= 2
+  return lax.reshape(x, kept_shape)
+
+
+def prod(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+         where=None) -> Array:
+  """Product over ``axis``; derivatives are exact with zeros in the input.
+
+  >>> prod([[1.0, 2.0], [3.0, 4.0]], axis=1)
+  array([ 2., 12.])
+  """
+  return _monoid(a, axis, dtype, out, keepdims, initial, where, "prod", _prod, 1, ufuncs.multiply)
+
+
+def _float(a, dtype, who):
+  a = _arr(a, who)
   if dtype is not None:
-    a = convert(a, np.dtype(dtype))
-  elif get_aval(a).dtype.kind in "bi":
-    a = convert(a, np.dtype(np.int64))
-  axes = _axes(a, axis)
-  return _keep(lax.reduce_sum(a, axes), axes, keepdims)
+    return convert(a, np.dtype(dtype))
+  return a if get_aval(a).dtype.kind == "f" else convert(a, np.dtype(np.float64))
 
 
-def mean(a: Array, axis=None, dtype=None, keepdims: bool = False) -> Array:
+def mean(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, *, where=None) -> Array:
   """Arithmetic mean over ``axis``; integer input gives float64.
 
   >>> mean([1.0, 2.0, 6.0])
   np.float64(3.0)
   """
-  a = asarray(a)
-  if get_aval(a).dtype.kind not in "fc":
-    a = convert(a, np.dtype(np.float64 if dtype is None else dtype))
-  elif dtype is not None:
-    a = convert(a, np.dtype(dtype))
+  no_out(out, "mean")
+  a = _float(a, dtype, "mean")
   axes = _axes(a, axis)
-  shape = get_aval(a).shape
-  n = int(np.prod([shape[i] for i in axes], dtype=np.int64))
-  total = lax.reduce_sum(a, axes)
-  return _keep(lax.div(total, np.array(n, get_aval(total).dtype)[()]), axes, keepdims)
+  count = _count_where(a, axis, axes, keepdims, where)
+  return ufuncs.true_divide(sum(a, axis, keepdims=keepdims, where=where), count)
 
 
-def max(a: Array, axis=None, keepdims: bool = False) -> Array:
-  """Largest value over ``axis``; ties share the gradient evenly (as in JAX)."""
-  a = asarray(a)
+def _count_where(a, axis, axes, keepdims, where):
+  """How many entries each reduced slice has (a number, or an array under a mask)."""
+  aval = get_aval(a)
+  if where is None:
+    return np.array(_count(a, axes), aval.dtype)[()]
+  return sum(ufuncs.where(where, lax.full(aval.shape, 1, aval.dtype), 0), axis, aval.dtype,
+             keepdims=keepdims)
+
+
+_mean = mean
+
+
+def var(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False, *,
+        where=None, mean=None, correction=None) -> Array:
+  """Variance over ``axis`` with ``ddof`` (or ``correction``) degrees of freedom removed.
+
+  >>> var([1.0, 2.0, 3.0, 4.0], ddof=1)
+  np.float64(1.6666666666666667)
+  """
+  no_out(out, "var")
+  if correction is not None:
+    if ddof:
+      raise ValueError("var: ddof and correction can't be provided simultaneously.")
+    ddof = correction
+  a = _float(a, dtype, "var")
   axes = _axes(a, axis)
-  _check_nonempty(a, axes, "max")
-  return _keep(lax.reduce_max(a, axes), axes, keepdims)
+  m = _mean(a, axis, keepdims=True, where=where) if mean is None else mean
+  centered = ufuncs.subtract(a, m)
+  sq = sum(lax.mul(centered, centered), axis, keepdims=keepdims, where=where)
+  n = _count_where(a, axis, axes, keepdims, where)
+  return ufuncs.true_divide(sq, ufuncs.subtract(n, np.array(ddof, get_aval(a).dtype)[()]))
 
 
-def min(a: Array, axis=None, keepdims: bool = False) -> Array:
-  """Smallest value over ``axis``; ties share the gradient evenly (as in JAX)."""
-  a = asarray(a)
+def std(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False, *,
+        where=None, mean=None, correction=None) -> Array:
+  """Standard deviation (``sqrt(var)``): its derivative is NaN where the variance is 0.
+
+  >>> std([1.0, 3.0])
+  np.float64(1.0)
+  """
+  return ufuncs.sqrt(var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                         correction=correction))
+
+
+def _extremum(a, axis, keepdims, initial, where, who, reduce, combine):
+  a = _arr(a, who)
   axes = _axes(a, axis)
-  _check_nonempty(a, axes, "min")
-  return _keep(lax.reduce_min(a, axes), axes, keepdims)
+  if where is not None:
+    if initial is None:
+      raise ValueError(f"{who}: a where= mask needs an initial= value (the reduction has no identity)")
+    a = ufuncs.where(where, a, initial)
+  if initial is None and builtins.any(get_aval(a).shape[i] == 0 for i in axes):
+    raise ValueError(f"zero-size array to reduction operation {who} which has no identity")
+  y = _keep(reduce(a, axes), axes, keepdims)
+  return y if initial is None else combine(y, initial)
+
+
+def max(a: Array, axis=None, out=None, keepdims: bool = False, initial=None, where=None) -> Array:
+  """Largest value over ``axis``; tied entries share the derivative evenly (as in JAX).
+
+  >>> max([[1.0, 5.0], [3.0, 4.0]], axis=0)
+  array([3., 5.])
+  """
+  no_out(out, "max")
+  return _extremum(a, axis, keepdims, initial, where, "max", lax.reduce_max, ufuncs.maximum)
+
+
+def min(a: Array, axis=None, out=None, keepdims: bool = False, initial=None, where=None) -> Array:
+  """Smallest value over ``axis``; tied entries share the derivative evenly (as in JAX).
+
+  >>> min([[1.0, 5.0], [3.0, 4.0]], axis=1)
+  array([1., 3.])
+  """
+  no_out(out, "min")
+  return _extremum(a, axis, keepdims, initial, where, "min", lax.reduce_min, ufuncs.minimum)
 
 
 amax, amin = max, min
 
 
-def _check_nonempty(a, axes, name):
-  shape = get_aval(a).shape
-  if any(shape[i] == 0 for i in axes):
-    raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+def ptp(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
+  """Range of values (``max - min``) over ``axis``.
+
+  >>> ptp([4.0, 1.0, 3.0])
+  np.float64(3.0)
+  """
+  no_out(out, "ptp")
+  return ufuncs.subtract(max(a, axis, keepdims=keepdims), min(a, axis, keepdims=keepdims))
 
 
-def argmax(a: Array, axis=None) -> Array:
-  """Index of the largest value (no derivative)."""
-  a = asarray(a)
+def _arg(a, axis, keepdims, who, op):
+  a = _arr(a, who)
+  if axis is None:
+    flat = lax.reshape(a, (get_aval(a).size,))
+    y = op(flat, 0)
+    return lax.reshape(y, (1,) * get_aval(a).ndim) if keepdims else y
+  axes = _axes(a, axis)
+  y = op(a, axes[0])
+  return _keep(y, axes, keepdims)
+
+
+def argmax(a: Array, axis=None, out=None, *, keepdims: bool = False) -> Array:
+  """Index of the largest value (the first one at ties; no derivative).
+
+  >>> argmax([1.0, 3.0, 3.0])
+  np.int64(1)
+  """
+  no_out(out, "argmax")
+  return _arg(a, axis, keepdims, "argmax", lax.argmax)
+
+
+def argmin(a: Array, axis=None, out=None, *, keepdims: bool = False) -> Array:
+  """Index of the smallest value (the first one at ties; no derivative).
+
+  >>> argmin([[1.0, 0.0], [3.0, 4.0]], axis=1)
+  array([1, 0])
+  """
+  no_out(out, "argmin")
+  return _arg(a, axis, keepdims, "argmin", lax.argmin)
+
+
+def all(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
+  """True where every element along ``axis`` is nonzero.
+
+  >>> all([1.0, 0.0])
+  np.False_
+  """
+  return _logical(a, axis, out, keepdims, "all", lax.reduce_min)
+
+
+def any(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
+  """True where some element along ``axis`` is nonzero.
+
+  >>> any([1.0, 0.0])
+  np.True_
+  """
+  return _logical(a, axis, out, keepdims, "any", lax.reduce_max)
+
+
+def _logical(a, axis, out, keepdims, who, reduce):
+  no_out(out, who)
+  a = ufuncs.not_equal(_arr(a, who), 0)
+  axes = _axes(a, axis)
+  return _keep(reduce(a, axes), axes, keepdims)
+
+
+def count_nonzero(a: Array, axis=None, *, keepdims: bool = False) -> Array:
+  """The number of nonzero elements along ``axis``.
+
+  >>> count_nonzero([1.0, 0.0, 2.0])
+  np.int64(2)
+  """
+  return sum(ufuncs.not_equal(_arr(a, "count_nonzero"), 0), axis, keepdims=keepdims)
+
+
+def average(a: Array, axis=None, weights=None, returned: bool = False, *, keepdims: bool = False):
+  """The weighted mean ``sum(a * w) / sum(w)``; differentiable in ``a`` and ``weights``.
+
+  >>> average([1.0, 2.0, 4.0], weights=[1.0, 1.0, 2.0])
+  np.float64(2.75)
+  """
+  a = _float(a, None, "average")
+  if weights is None:
+    avg = mean(a, axis, keepdims=keepdims)
+    n = np.array(_count(a, _axes(a, axis)), get_aval(avg).dtype)
+    return (avg, lax.broadcast_in_dim(n, get_aval(avg).shape, ())) if returned else avg
+  w = asarray(weights)
+  a_shape, w_shape = get_aval(a).shape, get_aval(w).shape
+  if w_shape != a_shape:
+    if axis is None:
+      raise TypeError("average: axis must be specified when shapes of a and weights differ.")
+    axes = _axes(a, axis)
+    if len(w_shape) != len(axes) or tuple(a_shape[i] for i in axes) != w_shape:
+      raise ValueError("average: shape of weights must be consistent with shape of a along "
+                       "the specified axis.")
+    w = lax.broadcast_in_dim(convert(w, np.result_type(get_aval(w).dtype, get_aval(a).dtype)),
+                             a_shape, axes)
+  total_w = sum(w, axis, keepdims=keepdims)
+  avg = ufuncs.true_divide(sum(ufuncs.multiply(a, w), axis, keepdims=keepdims), total_w)
+  return (avg, total_w) if returned else avg
+
+
+# -- NaN-ignoring reductions -------------------------------------------------------
+
+def _without_nan(a, fill, who):
+  a = _arr(a, who)
+  if get_aval(a).dtype.kind != "f":
+    return a
+  return ufuncs.where(ufuncs.isnan(a), np.array(fill, get_aval(a).dtype)[()], a)
+
+
+def nansum(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+           where=None) -> Array:
+  """``sum`` treating NaNs as zero (they get zero derivative).
+
+  >>> nansum([1.0, np.nan, 2.0])
+  np.float64(3.0)
+  """
+  return sum(_without_nan(a, 0, "nansum"), axis, dtype, out, keepdims, initial, where)
+
+
+def nanprod(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
+            where=None) -> Array:
+  """``prod`` treating NaNs as one.
+
+  >>> nanprod([2.0, np.nan, 3.0])
+  np.float64(6.0)
+  """
+  return prod(_without_nan(a, 1, "nanprod"), axis, dtype, out, keepdims, initial, where)
+
+
+def _not_nan(a, axis, keepdims):
+  return sum(ufuncs.logical_not(ufuncs.isnan(a)), axis, keepdims=keepdims)
+
+
+def nanmean(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, *, where=None) -> Array:
+  """``mean`` of the non-NaN entries (NaN where all are NaN).
+
+  >>> nanmean([1.0, np.nan, 3.0])
+  np.float64(2.0)
+  """
+  no_out(out, "nanmean")
+  a = _float(a, dtype, "nanmean")
+  keep = ufuncs.logical_not(ufuncs.isnan(a))
+  if where is not None:
+    keep = ufuncs.logical_and(keep, where)
+  return mean(_without_nan(a, 0, "nanmean"), axis, keepdims=keepdims, where=keep)
+
+
+def nanvar(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False) -> Array:
+  """``var`` of the non-NaN entries.
+
+  >>> nanvar([1.0, np.nan, 3.0])
+  np.float64(1.0)
+  """
+  no_out(out, "nanvar")
+  a = _float(a, dtype, "nanvar")
+  keep = ufuncs.logical_not(ufuncs.isnan(a))
+  return var(_without_nan(a, 0, "nanvar"), axis, ddof=ddof, keepdims=keepdims, where=keep)
+
+
+def nanstd(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False) -> Array:
+  """``std`` of the non-NaN entries.
+
+  >>> nanstd([1.0, np.nan, 3.0])
+  np.float64(1.0)
+  """
+  return ufuncs.sqrt(nanvar(a, axis, dtype, out, ddof, keepdims))
+
+
+def _nan_extremum(a, axis, keepdims, fill, reduce, who):
+  a = _arr(a, who)
+  if get_aval(a).dtype.kind != "f":
+    return reduce(a, axis, keepdims=keepdims)
+  y = reduce(_without_nan(a, fill, who), axis, keepdims=keepdims)
+  all_nan = all(ufuncs.isnan(a), axis, keepdims=keepdims)
+  return ufuncs.where(all_nan, np.array(np.nan, get_aval(a).dtype)[()], y)
+
+
+def nanmax(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
+  """``max`` ignoring NaNs (NaN where all are NaN).
+
+  >>> nanmax([1.0, np.nan, 3.0])
+  np.float64(3.0)
+  """
+  no_out(out, "nanmax")
+  return _nan_extremum(a, axis, keepdims, -np.inf, max, "nanmax")
+
+
+def nanmin(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
+  """``min`` ignoring NaNs (NaN where all are NaN).
+
+  >>> nanmin([1.0, np.nan, 3.0])
+  np.float64(1.0)
+  """
+  no_out(out, "nanmin")
+  return _nan_extremum(a, axis, keepdims, np.inf, min, "nanmin")
+
+
+def median(a: Array, axis=None, out=None, overwrite_input: bool = False, keepdims: bool = False):
+  """The middle value (mean of the two middle values) along ``axis``; the derivative
+  goes to the middle entries.
+
+  >>> median([3.0, 1.0, 4.0, 2.0])
+  np.float64(2.5)
+  """
+  no_out(out, "median")
+  a = _float(a, None, "median")
+  nd = get_aval(a).ndim
+  if axis is None:
+    s = lax.sort(lax.reshape(a, (get_aval(a).size,)), 0)
+    ax = 0
+  else:
+    ax = _axes(a, axis)
+    if len(ax) != 1:
+      raise NotImplementedError("median over several axes at once: reshape them into one axis")
+    ax = ax[0]
+    s = lax.sort(a, ax)
+  n = get_aval(s).shape[ax]
+  if n == 0:
+    raise ValueError("median of an empty array")
+  lo = lax.squeeze(lax.slice_in_dim(s, (n - 1) // 2, (n - 1) // 2 + 1, axis=ax), (ax,))
+  hi = lax.squeeze(lax.slice_in_dim(s, n // 2, n // 2 + 1, axis=ax), (ax,))
+  y = ufuncs.true_divide(ufuncs.add(lo, hi), 2) if n % 2 == 0 else lo
+  y = ufuncs.where(any(ufuncs.isnan(s), ax), np.array(np.nan, get_aval(y).dtype)[()], y)
+  if keepdims:
+    y = lax.reshape(y, (1,) * nd) if axis is None else lax.expand_dims(y, (ax,))
+  return y
+
+
+# -- cumulative ----------------------------------------------------------------------
+
+def _cumulative(a, axis, dtype, who, op):
+  a = _arr(a, who)
   if axis is None:
     a, axis = lax.reshape(a, (get_aval(a).size,)), 0
-  return lax.argmax(a, axis)
+  a = convert(a, np.dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype))
+  ndim = get_aval(a).ndim
+  if not -ndim <= axis < ndim:
+    raise np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension {ndim}")
+  return op(a, int(axis) % ndim)
 
 
-def argmin(a: Array, axis=None) -> Array:
-  """Index of the smallest value (no derivative)."""
-  a = asarray(a)
-  if axis is None:
-    a, axis = lax.reshape(a, (get_aval(a).size,)), 0
-  return lax.argmin(a, axis)
+def cumsum(a: Array, axis=None, dtype=None, out=None) -> Array:
+  """Running sums along ``axis`` (of the flattened array by default).
+
+  >>> cumsum([1.0, 2.0, 3.0])
+  array([1., 3., 6.])
+  """
+  no_out(out, "cumsum")
+  return _cumulative(a, axis, dtype, "cumsum", lax.cumsum)
+
+
+def cumprod(a: Array, axis=None, dtype=None, out=None) -> Array:
+  """Running products along ``axis``; derivatives are exact at zeros.
+
+  >>> cumprod([1.0, 2.0, 3.0])
+  array([1., 2., 6.])
+  """
+  no_out(out, "cumprod")
+  return _cumulative(a, axis, dtype, "cumprod", lax.cumprod)
+
+
+def nancumsum(a: Array, axis=None, dtype=None, out=None) -> Array:
+  """``cumsum`` treating NaNs as zero.
+
+  >>> nancumsum([1.0, np.nan, 3.0])
+  array([1., 1., 4.])
+  """
+  return cumsum(_without_nan(a, 0, "nancumsum"), axis, dtype, out)
+
+
+def nancumprod(a: Array, axis=None, dtype=None, out=None) -> Array:
+  """``cumprod`` treating NaNs as one.
+
+  >>> nancumprod([2.0, np.nan, 3.0])
+  array([2., 2., 6.])
+  """
+  return cumprod(_without_nan(a, 1, "nancumprod"), axis, dtype, out)
+
+
+def isclose(a: Array, b: Array, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+  """True where ``|a - b| <= atol + rtol |b|`` (boolean: no derivative).
+
+  >>> isclose([1.0, 2.0], [1.0, 2.1])
+  array([ True, False])
+  """
+  a, b = asarray(a), asarray(b)
+  close = ufuncs.less_equal(ufuncs.absolute(ufuncs.subtract(a, b)),
+                            ufuncs.add(atol, ufuncs.multiply(rtol, ufuncs.absolute(b))))
+  close = ufuncs.logical_or(close, ufuncs.equal(a, b))  # equal infinities
+  if equal_nan:
+    close = ufuncs.logical_or(close, ufuncs.logical_and(ufuncs.isnan(a), ufuncs.isnan(b)))
+  return close
+
+
+def allclose(a: Array, b: Array, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+  """Whether ``isclose`` holds everywhere (a Python bool: needs concrete values).
+
+  >>> allclose([1.0, 2.0], [1.0, 2.0 + 1e-9])
+  True
+  """
+  return bool(all(isclose(a, b, rtol, atol, equal_nan)))

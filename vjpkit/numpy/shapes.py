@@ -170,3 +170,228 @@ def full_like(a: Array, fill_value, dtype=None) -> Array:
   """An array like ``a`` filled with ``fill_value``."""
   aval = get_aval(asarray(a))
   return full(aval.shape, fill_value, dtype or aval.dtype)
+
+
+def _axis_list(axis, ndim) -> list[int]:
+  axes = range(ndim) if axis is None else ((axis,) if isinstance(axis, (int, np.integer)) else axis)
+  return [canonical_axis(int(a), ndim) for a in axes]
+
+
+def flip(m: Array, axis=None) -> Array:
+  """Reverse the order of elements along ``axis`` (all axes by default).
+
+  >>> flip([1.0, 2.0, 3.0])
+  array([3., 2., 1.])
+  """
+  m = asarray(m)
+  return lax.rev(m, _axis_list(axis, get_aval(m).ndim))
+
+
+def fliplr(m: Array) -> Array:
+  """Reverse the columns (axis 1).
+
+  >>> fliplr([[1.0, 2.0]])
+  array([[2., 1.]])
+  """
+  return flip(m, 1)
+
+
+def flipud(m: Array) -> Array:
+  """Reverse the rows (axis 0).
+
+  >>> flipud([[1.0], [2.0]])
+  array([[2.],
+         [1.]])
+  """
+  return flip(m, 0)
+
+
+def rot90(m: Array, k: int = 1, axes=(0, 1)) -> Array:
+  """Rotate by 90 degrees ``k`` times in the plane of ``axes``.
+
+  >>> rot90([[1.0, 2.0], [3.0, 4.0]])
+  array([[2., 4.],
+         [1., 3.]])
+  """
+  m = asarray(m)
+  nd = get_aval(m).ndim
+  a0, a1 = (canonical_axis(a, nd) for a in axes)
+  if a0 == a1:
+    raise ValueError("rot90: axes must be different")
+  k %= 4
+  if k == 0:
+    return m
+  if k == 2:
+    return flip(flip(m, a0), a1)
+  perm = list(range(nd))
+  perm[a0], perm[a1] = perm[a1], perm[a0]
+  return lax.transpose(flip(m, a1), perm) if k == 1 else flip(lax.transpose(m, perm), a1)
+
+
+def roll(a: Array, shift, axis=None) -> Array:
+  """Shift elements cyclically along ``axis`` (of the flattened array by default).
+
+  >>> roll([1.0, 2.0, 3.0], 1)
+  array([3., 1., 2.])
+  """
+  a = asarray(a)
+  if axis is None:
+    return lax.reshape(roll(ravel(a), shift, 0), get_aval(a).shape)
+  shifts = (shift,) if isinstance(shift, (int, np.integer)) else tuple(shift)
+  axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+  shifts, axes = np.broadcast_arrays(np.asarray(shifts), np.asarray(axes))
+  nd = get_aval(a).ndim
+  for s, ax in zip(shifts.ravel(), axes.ravel()):
+    ax = canonical_axis(int(ax), nd)
+    n = get_aval(a).shape[ax]
+    s = int(s) % n if n else 0
+    if s:
+      a = lax.concatenate([lax.slice_in_dim(a, n - s, n, axis=ax), lax.slice_in_dim(a, 0, n - s, axis=ax)], ax)
+  return a
+
+
+def tile(A: Array, reps) -> Array:
+  """``A`` repeated ``reps`` times along each axis.
+
+  >>> tile([1.0, 2.0], 2)
+  array([1., 2., 1., 2.])
+  """
+  A = asarray(A)
+  reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
+  shape = get_aval(A).shape
+  d = max(len(shape), len(reps))
+  shape = (1,) * (d - len(shape)) + shape
+  reps = (1,) * (d - len(reps)) + reps
+  A = lax.reshape(A, shape)
+  big = tuple(x for r, n in zip(reps, shape) for x in (r, n))
+  out = lax.broadcast_in_dim(A, big, tuple(range(1, 2 * d, 2)))
+  return lax.reshape(out, tuple(r * n for r, n in zip(reps, shape)))
+
+
+def repeat(a: Array, repeats, axis=None) -> Array:
+  """Each element repeated ``repeats`` times (an int, or one count per element: concrete).
+
+  >>> repeat([1.0, 2.0], [1, 2])
+  array([1., 2., 2.])
+  """
+  a = asarray(a)
+  if axis is None:
+    a, axis = ravel(a), 0
+  nd = get_aval(a).ndim
+  axis = canonical_axis(axis, nd)
+  shape = get_aval(a).shape
+  counts = np.asarray(repeats)
+  if counts.dtype.kind not in "iu":
+    raise TypeError("repeat: repeats must be integers (concrete: the output shape depends on them)")
+  if counts.ndim == 0:
+    r = int(counts)
+    big = shape[:axis + 1] + (r,) + shape[axis + 1:]
+    dims = tuple(i for i in range(nd + 1) if i != axis + 1)
+    return lax.reshape(lax.broadcast_in_dim(a, big, dims),
+                       shape[:axis] + (shape[axis] * r,) + shape[axis + 1:])
+  from .indexing import take
+  return take(a, np.repeat(np.arange(shape[axis]), np.broadcast_to(counts, (shape[axis],))), axis)
+
+
+def pad(array: Array, pad_width, mode: str = "constant", constant_values=0) -> Array:
+  """Pad with a constant (``mode='constant'``); ``constant_values`` may be traced.
+
+  >>> pad([1.0, 2.0], (1, 2), constant_values=9.0)
+  array([9., 1., 2., 9., 9.])
+  """
+  if mode != "constant":
+    raise NotImplementedError(f"vjpkit.numpy.pad supports mode='constant' only, not {mode!r}; "
+                              "build other modes from concatenate and flip.")
+  array = asarray(array)
+  aval = get_aval(array)
+  widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (aval.ndim, 2))
+  if (widths < 0).any():
+    raise ValueError("pad: index can't contain negative values")
+  values = asarray(constant_values)
+  if get_aval(values).ndim == 0:
+    return lax.pad(array, convert(values, aval.dtype), [(int(lo), int(hi), 0) for lo, hi in widths])
+  values = np.broadcast_to(values, (aval.ndim, 2))  # per-axis values: concrete only
+  out = array
+  for ax, ((lo, hi), (vlo, vhi)) in enumerate(zip(widths, values)):
+    out = lax.pad(out, np.array(vlo, aval.dtype)[()], [(int(lo), 0, 0) if i == ax else (0, 0, 0)
+                                                       for i in range(aval.ndim)])
+    out = lax.pad(out, np.array(vhi, aval.dtype)[()], [(0, int(hi), 0) if i == ax else (0, 0, 0)
+                                                       for i in range(aval.ndim)])
+  return out
+
+
+def _atleast(arys, nd, placement):
+  out = []
+  for a in arys:
+    a = asarray(a)
+    shape = get_aval(a).shape
+    if len(shape) < nd:
+      a = lax.reshape(a, placement(shape))
+    out.append(a)
+  return out[0] if len(out) == 1 else tuple(out)
+
+
+def atleast_1d(*arys) -> Array:
+  """Inputs as arrays of at least one dimension.
+
+  >>> atleast_1d(1.0)
+  array([1.])
+  """
+  return _atleast(arys, 1, lambda s: (1,))
+
+
+def atleast_2d(*arys) -> Array:
+  """Inputs as arrays of at least two dimensions (1-D becomes a row).
+
+  >>> atleast_2d([1.0, 2.0]).shape
+  (1, 2)
+  """
+  return _atleast(arys, 2, lambda s: (1,) * (2 - len(s)) + s)
+
+
+def atleast_3d(*arys) -> Array:
+  """Inputs as arrays of at least three dimensions (as NumPy places the new axes).
+
+  >>> atleast_3d([[1.0, 2.0]]).shape
+  (1, 2, 1)
+  """
+  return _atleast(arys, 3, lambda s: (1, 1, 1) if not s else (1,) + s + (1,) if len(s) == 1 else s + (1,))
+
+
+def broadcast_arrays(*args) -> tuple:
+  """The inputs broadcast against each other.
+
+  >>> [a.shape for a in broadcast_arrays(np.ones(3), np.ones((2, 1)))]
+  [(2, 3), (2, 3)]
+  """
+  args = [asarray(a) for a in args]
+  shape_ = np.broadcast_shapes(*[get_aval(a).shape for a in args])
+  return tuple(broadcast_to(a, shape_) for a in args)
+
+
+def copy(a: Array, order: str = "K") -> Array:
+  """``a`` itself: vjpkit arrays are never mutated, so a copy is the same value.
+
+  >>> copy([1.0])
+  array([1.])
+  """
+  return asarray(a)
+
+
+def size(a: Array, axis: int | None = None) -> int:
+  """The number of elements (along ``axis``, if given).
+
+  >>> size(np.ones((2, 3)))
+  6
+  """
+  s = get_aval(asarray(a)).shape
+  return int(np.prod(s, dtype=np.int64)) if axis is None else s[axis]
+
+
+def empty_like(prototype: Array, dtype=None) -> np.ndarray:
+  """Zeros like ``prototype`` (vjpkit never hands out uninitialised memory).
+
+  >>> empty_like(np.ones(2))
+  array([0., 0.])
+  """
+  return zeros_like(prototype, dtype)

@@ -1,4 +1,11 @@
-"""Elementwise functions of vjpkit.numpy: NumPy promotion and broadcasting, then one primitive.
+"""Elementwise functions of vjpkit.numpy: NumPy promotion and broadcasting, then lax.
+
+Most are one primitive; the rest are short composites whose derivatives follow
+from their parts. Conventions at non-differentiable points are JAX's: ``abs``
+has slope 1 at 0, ``maximum``/``minimum`` (and so ``clip``) give each tied
+argument half the derivative, ``sqrt`` and ``cbrt`` have infinite slope at 0,
+and rounding functions, ``sign``, ``floor_divide`` and comparisons have zero
+derivative. Complex inputs raise a TypeError.
 
 >>> import vjpkit.numpy as vnp
 >>> vnp.sin(0.0), vnp.maximum(2, 3.5)
@@ -6,101 +13,541 @@
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import broadcast_to_shape, promote, promote_inexact
+from ._core import broadcast_to_shape, convert, promote, promote_inexact
 
 Array = Any
 
 
-def _unary_float(name: str, op):
+def _example(name: str, np_fun: Callable, args: tuple) -> str:
+  """A doctest line computed by NumPy itself: vjpkit must print the same value."""
+  with np.errstate(all="ignore"):
+    value = np_fun(*args)
+  value = np.round(value, 6) if np.result_type(value).kind == "f" else value
+  return f"\n\n  >>> {name}({', '.join(map(repr, args))})\n  {value!r}\n"
+
+
+def _unary_float(name: str, op: Callable, np_fun: Callable, arg=0.5) -> Callable:
   def f(x: Array) -> Array:
-    return op(promote_inexact(x))
+    return op(promote_inexact(x, name))
   f.__name__ = f.__qualname__ = name
-  f.__doc__ = f"Elementwise ``{name}``, like ``numpy.{name}``; differentiable."
+  f.__doc__ = f"Elementwise ``numpy.{np_fun.__name__}``; integer inputs give float64." + _example(
+      name, np_fun, (arg,))
   return f
 
 
-sin = _unary_float("sin", lax.sin)
-cos = _unary_float("cos", lax.cos)
-tanh = _unary_float("tanh", lax.tanh)
-exp = _unary_float("exp", lax.exp)
-log = _unary_float("log", lax.log)
-log1p = _unary_float("log1p", lax.log1p)
-expm1 = _unary_float("expm1", lax.expm1)
-sqrt = _unary_float("sqrt", lax.sqrt)
+def _log_base(base: float):
+  return lambda x: lax.div(lax.log(x), lax.full((), np.log(base), get_aval(x).dtype))
 
 
-def _binary(name: str, op, inexact: bool = False):
+def _exp2(x):
+  return lax.pow(lax.full((), 2, get_aval(x).dtype), x)
+
+
+def _scaled(factor: float):
+  return lambda x: lax.mul(x, lax.full((), factor, get_aval(x).dtype))
+
+
+sin = _unary_float("sin", lax.sin, np.sin)
+cos = _unary_float("cos", lax.cos, np.cos)
+tan = _unary_float("tan", lax.tan, np.tan)
+arcsin = asin = _unary_float("arcsin", lax.asin, np.arcsin)
+arccos = acos = _unary_float("arccos", lax.acos, np.arccos)
+arctan = atan = _unary_float("arctan", lax.atan, np.arctan)
+sinh = _unary_float("sinh", lax.sinh, np.sinh)
+cosh = _unary_float("cosh", lax.cosh, np.cosh)
+tanh = _unary_float("tanh", lax.tanh, np.tanh)
+arcsinh = asinh = _unary_float("arcsinh", lax.asinh, np.arcsinh)
+arccosh = acosh = _unary_float("arccosh", lax.acosh, np.arccosh, 1.5)
+arctanh = atanh = _unary_float("arctanh", lax.atanh, np.arctanh)
+exp = _unary_float("exp", lax.exp, np.exp)
+exp2 = _unary_float("exp2", _exp2, np.exp2)
+expm1 = _unary_float("expm1", lax.expm1, np.expm1)
+log = _unary_float("log", lax.log, np.log)
+log2 = _unary_float("log2", _log_base(2), np.log2)
+log10 = _unary_float("log10", _log_base(10), np.log10)
+log1p = _unary_float("log1p", lax.log1p, np.log1p)
+sqrt = _unary_float("sqrt", lax.sqrt, np.sqrt)
+cbrt = _unary_float("cbrt", lax.cbrt, np.cbrt, -8.0)
+deg2rad = radians = _unary_float("deg2rad", _scaled(np.pi / 180), np.deg2rad, 90.0)
+rad2deg = degrees = _unary_float("rad2deg", _scaled(180 / np.pi), np.rad2deg, 1.0)
+
+
+def _binary(name: str, op: Callable, np_fun: Callable, args=(1.5, -2.0), inexact=False) -> Callable:
   def f(x: Array, y: Array) -> Array:
-    return op(*promote(x, y, inexact=inexact))
+    return op(*promote(x, y, inexact=inexact, who=name))
   f.__name__ = f.__qualname__ = name
-  f.__doc__ = f"Elementwise ``{name}`` with NumPy broadcasting and promotion."
+  f.__doc__ = (f"Elementwise ``numpy.{np_fun.__name__}`` with NumPy broadcasting and promotion."
+               + _example(name, np_fun, args))
   return f
 
 
-add = _binary("add", lax.add)
-subtract = _binary("subtract", lax.sub)
-multiply = _binary("multiply", lax.mul)
-true_divide = divide = _binary("true_divide", lax.div, inexact=True)
-maximum = _binary("maximum", lax.max)
-minimum = _binary("minimum", lax.min)
-equal = _binary("equal", lax.eq)
-not_equal = _binary("not_equal", lax.ne)
-less = _binary("less", lax.lt)
-less_equal = _binary("less_equal", lax.le)
-greater = _binary("greater", lax.gt)
-greater_equal = _binary("greater_equal", lax.ge)
+add = _binary("add", lax.add, np.add)
+subtract = _binary("subtract", lax.sub, np.subtract)
+multiply = _binary("multiply", lax.mul, np.multiply)
+true_divide = divide = _binary("true_divide", lax.div, np.true_divide, inexact=True)
+maximum = _binary("maximum", lax.max, np.maximum)
+minimum = _binary("minimum", lax.min, np.minimum)
+fmod = _binary("fmod", lax.rem, np.fmod, (5.5, -2.0))
+arctan2 = atan2 = _binary("arctan2", lax.atan2, np.arctan2, (1.0, -1.0), inexact=True)
+equal = _binary("equal", lax.eq, np.equal)
+not_equal = _binary("not_equal", lax.ne, np.not_equal)
+less = _binary("less", lax.lt, np.less)
+less_equal = _binary("less_equal", lax.le, np.less_equal)
+greater = _binary("greater", lax.gt, np.greater)
+greater_equal = _binary("greater_equal", lax.ge, np.greater_equal)
 
+
+def _as_bool(x):
+  return x if get_aval(x).dtype == np.bool_ else lax.ne(x, lax.full((), 0, get_aval(x).dtype))
+
+
+def _logical(name: str, op: Callable, np_fun: Callable) -> Callable:
+  def f(x: Array, y: Array) -> Array:
+    x, y = promote(x, y, who=name)
+    return op(_as_bool(x), _as_bool(y))
+  f.__name__ = f.__qualname__ = name
+  f.__doc__ = f"Elementwise ``numpy.{name}`` (boolean result)." + _example(name, np_fun, (1.0, 0.0))
+  return f
+
+
+logical_and = _logical("logical_and", lax.logical_and, np.logical_and)
+logical_or = _logical("logical_or", lax.logical_or, np.logical_or)
+logical_xor = _logical("logical_xor", lax.ne, np.logical_xor)
+
+
+def logical_not(x: Array) -> Array:
+  """Elementwise ``not``.
+
+  >>> logical_not(0.0)
+  np.True_
+  """
+  return lax.logical_not(_as_bool(promote(x, who="logical_not")[0]))
+
+
+# -- sign, absolute value, reciprocal, powers -------------------------------------
 
 def negative(x: Array) -> Array:
-  """``-x``."""
-  return lax.neg(promote(x)[0])
+  """``-x``.
+
+  >>> negative(2.0)
+  np.float64(-2.0)
+  """
+  return lax.neg(promote(x, who="negative")[0])
 
 
 def positive(x: Array) -> Array:
-  """``+x`` (the value itself)."""
-  return promote(x)[0]
+  """``+x`` (the value itself).
+
+  >>> positive(2.0)
+  np.float64(2.0)
+  """
+  return promote(x, who="positive")[0]
 
 
 def absolute(x: Array) -> Array:
-  """``|x|``; its derivative at 0 is taken as 1, as in JAX."""
-  return lax.abs(promote(x)[0])
+  """``|x|``; its derivative at 0 is taken as 1, as in JAX.
+
+  >>> absolute(-2.0)
+  np.float64(2.0)
+  """
+  return lax.abs(promote(x, who="absolute")[0])
 
 
 abs = absolute
 
 
+def fabs(x: Array) -> Array:
+  """``|x|`` as a float (integer inputs give float64).
+
+  >>> fabs(-2)
+  np.float64(2.0)
+  """
+  return lax.abs(promote_inexact(x, "fabs"))
+
+
 def sign(x: Array) -> Array:
-  """-1, 0 or 1 (zero derivative)."""
-  return lax.sign(promote(x)[0])
+  """-1, 0 or 1 (zero derivative).
+
+  >>> sign(-3.0)
+  np.float64(-1.0)
+  """
+  return lax.sign(promote(x, who="sign")[0])
+
+
+def reciprocal(x: Array) -> Array:
+  """``1 / x`` in ``x``'s dtype (integer division for integers, as NumPy).
+
+  >>> reciprocal(4.0)
+  np.float64(0.25)
+  """
+  x = promote(x, who="reciprocal")[0]
+  return lax.div(lax.full((), 1, get_aval(x).dtype), x)
 
 
 def square(x: Array) -> Array:
-  """``x * x``."""
-  return lax.integer_pow(promote(x)[0], 2)
+  """``x * x``.
+
+  >>> square(-3.0)
+  np.float64(9.0)
+  """
+  return lax.integer_pow(promote(x, who="square")[0], 2)
 
 
 def power(x: Array, y: Array) -> Array:
-  """``x ** y``; an integer Python exponent becomes ``integer_pow``."""
+  """``x ** y``; an integer Python exponent becomes ``integer_pow`` (exact at x = 0).
+
+  The derivative with respect to ``y`` at ``x = 0`` is taken as 0, as in JAX.
+
+  >>> power(2.0, 3)
+  np.float64(8.0)
+  """
   if isinstance(y, (int, np.integer)) and not isinstance(y, bool):
-    x = promote(x)[0]
+    x = promote(x, who="power")[0]
     if get_aval(x).dtype.kind in "iu" and y < 0:
-      raise ValueError("integers to negative integer powers are not allowed")
+      raise ValueError("Integers to negative integer powers are not allowed.")
     return lax.integer_pow(x, int(y))
-  x, y = promote(x, y)
-  if get_aval(x).dtype.kind in "iub":
-    raise TypeError("power of integer arrays by arrays is not supported; convert to float")
+  x, y = promote(x, y, who="power")
+  if get_aval(x).dtype.kind == "b":
+    x, y = convert(x, np.dtype(np.int8)), convert(y, np.dtype(np.int8))
   return lax.pow(x, y)
 
 
-def where(condition: Array, x: Array, y: Array) -> Array:
-  """``x`` where ``condition`` holds, else ``y``; gradients flow to the chosen side only."""
-  x, y = promote(x, y)
-  c = condition if get_aval(condition).dtype == np.bool_ else not_equal(condition, 0)
+pow = power
+
+
+def float_power(x: Array, y: Array) -> Array:
+  """``x ** y`` computed in float64 at least, like NumPy.
+
+  >>> float_power(2, 0.5)
+  np.float64(1.4142135623730951)
+  """
+  x, y = promote(x, y, who="float_power")
+  dtype = np.promote_types(get_aval(x).dtype, np.float64)
+  return lax.pow(convert(x, dtype), convert(y, dtype))
+
+
+# -- clipping, nan-aware extrema, hypot, log-sum-exp -----------------------------
+
+def clip(a: Array, a_min: Array = None, a_max: Array = None, *, min: Array = None,
+         max: Array = None) -> Array:
+  """``minimum(maximum(a, a_min), a_max)``; at a bound the derivative is shared
+  half and half between ``a`` and the bound, as in JAX.
+
+  >>> clip([-2.0, 0.5, 3.0], -1, 1)
+  array([-1. ,  0.5,  1. ])
+  """
+  lo = a_min if min is None else min
+  hi = a_max if max is None else max
+  if lo is None and hi is None:
+    raise ValueError("clip: pass at least one of a_min/min and a_max/max")
+  out = promote(a, who="clip")[0]
+  if lo is not None:
+    out = maximum(out, lo)
+  if hi is not None:
+    out = minimum(out, hi)
+  return out
+
+
+def isnan(x: Array) -> Array:
+  """True where ``x`` is NaN (boolean: no derivative).
+
+  >>> isnan([1.0, np.nan])
+  array([False,  True])
+  """
+  x = promote(x, who="isnan")[0]
+  return lax.ne(x, x)
+
+
+def isinf(x: Array) -> Array:
+  """True where ``x`` is +inf or -inf.
+
+  >>> isinf([1.0, -np.inf])
+  array([False,  True])
+  """
+  x = promote(x, who="isinf")[0]
+  if get_aval(x).dtype.kind not in "f":
+    return lax.ne(x, x)
+  return lax.eq(lax.abs(x), lax.full((), np.inf, get_aval(x).dtype))
+
+
+def isfinite(x: Array) -> Array:
+  """True where ``x`` is neither infinite nor NaN.
+
+  >>> isfinite([1.0, np.inf, np.nan])
+  array([ True, False, False])
+  """
+  x = promote(x, who="isfinite")[0]
+  if get_aval(x).dtype.kind not in "f":
+    return lax.eq(x, x)
+  return lax.lt(lax.abs(x), lax.full((), np.inf, get_aval(x).dtype))
+
+
+def fmax(x: Array, y: Array) -> Array:
+  """Elementwise maximum that ignores NaNs (NaN only where both are NaN).
+
+  >>> fmax([1.0, np.nan], [np.nan, 2.0])
+  array([1., 2.])
+  """
+  x, y = promote(x, y, who="fmax")
+  return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.max(x, y), y), x)
+
+
+def fmin(x: Array, y: Array) -> Array:
+  """Elementwise minimum that ignores NaNs (NaN only where both are NaN).
+
+  >>> fmin([1.0, np.nan], [np.nan, 2.0])
+  array([1., 2.])
+  """
+  x, y = promote(x, y, who="fmin")
+  return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.min(x, y), y), x)
+
+
+def _where(c, x, y):
+  return lax.select_n(c, y, x)
+
+
+def hypot(x: Array, y: Array) -> Array:
+  """``sqrt(x**2 + y**2)`` without overflow or underflow (scaled by the larger one).
+
+  >>> hypot(3.0, 4.0)
+  np.float64(5.0)
+  """
+  x, y = promote(x, y, inexact=True, who="hypot")
+  dtype = get_aval(x).dtype
+  zero, one, inf = (lax.full((), v, dtype) for v in (0, 1, np.inf))
+  x, y = lax.abs(x), lax.abs(y)
+  infinite = lax.logical_or(isinf(x), isinf(y))
+  x, y = _where(infinite, zero, x), _where(infinite, zero, y)
+  big, small = lax.max(x, y), lax.min(x, y)
+  safe = _where(lax.eq(big, zero), one, big)
+  ratio = lax.div(small, safe)
+  r = lax.mul(safe, lax.sqrt(lax.add(one, lax.mul(ratio, ratio))))
+  return _where(infinite, inf, _where(lax.eq(big, zero), zero, r))
+
+
+def logaddexp(x: Array, y: Array) -> Array:
+  """``log(exp(x) + exp(y))`` without overflow; the derivative is exactly the softmax
+  weights ``exp(x) / (exp(x) + exp(y))`` (the shift by the max is a constant).
+
+  >>> logaddexp(0.0, 0.0)
+  np.float64(0.6931471805599453)
+  """
+  x, y = promote(x, y, inexact=True, who="logaddexp")
+  dtype = get_aval(x).dtype
+  m = lax.stop_gradient(lax.max(x, y))
+  m = _where(isfinite(m), m, lax.full((), 0, dtype))
+  dx, dy = lax.sub(x, m), lax.sub(y, m)
+  # one of exp(dx), exp(dy) is 1: use expm1 for that one so log1p sees the small rest exactly
+  s = _where(lax.ge(x, y), lax.add(lax.expm1(dx), lax.exp(dy)), lax.add(lax.exp(dx), lax.expm1(dy)))
+  with np.errstate(divide="ignore"):
+    return lax.add(m, lax.log1p(s))
+
+
+def logaddexp2(x: Array, y: Array) -> Array:
+  """``log2(2**x + 2**y)``.
+
+  >>> logaddexp2(1.0, 1.0)
+  np.float64(2.0)
+  """
+  x, y = promote(x, y, inexact=True, who="logaddexp2")
+  ln2 = lax.full((), np.log(2), get_aval(x).dtype)
+  return lax.div(logaddexp(lax.mul(x, ln2), lax.mul(y, ln2)), ln2)
+
+
+def sinc(x: Array) -> Array:
+  """``sin(pi x) / (pi x)``, 1 at 0; at 0 a Taylor polynomial supplies exact
+  derivatives up to order 6 (the first is 0, the second -pi²/3).
+
+  >>> sinc(0.5)
+  np.float64(0.6366197723675814)
+  """
+  x = promote_inexact(x, "sinc")
+  dtype = get_aval(x).dtype
+  z = lax.mul(x, lax.full((), np.pi, dtype))
+  at_zero = lax.eq(x, lax.full((), 0, dtype))
+  safe = _where(at_zero, lax.full((), 1, dtype), z)
+  z2 = lax.mul(z, z)
+  taylor = lax.full((), 1, dtype)
+  for k, c in ((1, -1 / 6), (2, 1 / 120), (3, -1 / 5040)):
+    taylor = lax.add(taylor, lax.mul(lax.full((), c, dtype), lax.integer_pow(z2, k)))
+  return _where(at_zero, taylor, lax.div(lax.sin(safe), safe))
+
+
+# -- rounding and integer division: zero derivative --------------------------------
+
+def _rounding(name: str, op: Callable, np_fun: Callable, arg=-1.5) -> Callable:
+  def f(x: Array) -> Array:
+    x = promote(x, who=name)[0]
+    return x if get_aval(x).dtype.kind in "iub" else op(x)
+  f.__name__ = f.__qualname__ = name
+  f.__doc__ = f"Elementwise ``numpy.{np_fun.__name__}`` (zero derivative)." + _example(name, np_fun, (arg,))
+  return f
+
+
+def _trunc(x):
+  return lax.mul(lax.sign(x), lax.floor(lax.abs(x)))
+
+
+floor = _rounding("floor", lax.floor, np.floor)
+ceil = _rounding("ceil", lax.ceil, np.ceil)
+trunc = _rounding("trunc", _trunc, np.trunc)
+fix = _rounding("fix", _trunc, np.fix)
+
+
+def round(a: Array, decimals: int = 0) -> Array:
+  """Round half to even to ``decimals`` places, like NumPy (zero derivative).
+
+  >>> round([0.5, 1.5, 2.675], 0)
+  array([0., 2., 3.])
+  """
+  a = promote(a, who="round")[0]
+  if get_aval(a).dtype.kind in "iub":
+    return a if decimals >= 0 else convert(
+        round(convert(a, np.dtype(np.float64)), decimals), get_aval(a).dtype)
+  if decimals == 0:
+    return lax.round(a)
+  scale = lax.full((), 10.0 ** decimals, get_aval(a).dtype)
+  return lax.div(lax.round(lax.mul(a, scale)), scale)
+
+
+around = round
+
+
+def rint(x: Array) -> Array:
+  """Round to the nearest integer (half to even), as a float.
+
+  >>> rint(2.5)
+  np.float64(2.0)
+  """
+  return lax.round(promote_inexact(x, "rint"))
+
+
+def remainder(x: Array, y: Array) -> Array:
+  """``x - y * floor(x / y)``: the remainder with the sign of ``y`` (Python's ``%``).
+
+  >>> remainder(-5.5, 2.0)
+  np.float64(0.5)
+  """
+  x, y = promote(x, y, who="remainder")
+  r = lax.rem(x, y)
+  zero = lax.full((), 0, get_aval(r).dtype)
+  wrong_sign = lax.logical_and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(y, zero)))
+  return _where(wrong_sign, lax.add(r, y), r)
+
+
+mod = remainder
+
+
+def floor_divide(x: Array, y: Array) -> Array:
+  """``floor(x / y)``, computed like NumPy (from ``fmod``, so ``x == y * (x // y) + x % y``);
+  zero derivative.
+
+  >>> floor_divide(-5.5, 2.0)
+  np.float64(-3.0)
+  """
+  x, y = promote(x, y, who="floor_divide")
+  x, y = lax.stop_gradient(x), lax.stop_gradient(y)
+  dtype = get_aval(x).dtype
+  zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
+  m = lax.rem(x, y)
+  adjust = lax.logical_and(lax.ne(m, zero), lax.ne(lax.lt(m, zero), lax.lt(y, zero)))
+  if dtype.kind in "iu":
+    q = lax.div(x, y)
+    return _where(adjust, lax.sub(q, one), q)
+  q = lax.div(lax.sub(x, m), y)
+  q = _where(adjust, lax.sub(q, one), q)
+  fq = lax.floor(q)
+  fq = _where(lax.gt(lax.sub(q, fq), lax.full((), 0.5, dtype)), lax.add(fq, one), fq)
+  return _where(lax.eq(y, zero), lax.div(x, y), fq)
+
+
+def divmod(x: Array, y: Array) -> tuple[Array, Array]:
+  """``(floor_divide(x, y), remainder(x, y))``.
+
+  >>> divmod(7.0, 2.0)
+  (np.float64(3.0), np.float64(1.0))
+  """
+  return floor_divide(x, y), remainder(x, y)
+
+
+def modf(x: Array) -> tuple[Array, Array]:
+  """Fractional and integral parts, both with the sign of ``x``.
+
+  >>> modf(-3.5)
+  (np.float64(-0.5), np.float64(-3.0))
+  """
+  x = promote_inexact(x, "modf")
+  whole = _trunc(x)
+  return lax.sub(x, whole), whole
+
+
+def heaviside(x1: Array, x2: Array) -> Array:
+  """0 where ``x1 < 0``, 1 where ``x1 > 0``, ``x2`` where ``x1 == 0``.
+
+  >>> heaviside([-1.0, 0.0, 2.0], 0.5)
+  array([0. , 0.5, 1. ])
+  """
+  x1, x2 = promote(x1, x2, inexact=True, who="heaviside")
+  dtype = get_aval(x1).dtype
+  zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
+  step = _where(lax.gt(x1, zero), broadcast_to_shape(one, get_aval(x1).shape), zero)
+  return _where(lax.eq(x1, zero), x2, step)
+
+
+def nan_to_num(x: Array, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Array:
+  """NaN and infinities replaced by finite numbers; the derivative passes where ``x``
+  is finite and is 0 where it was replaced.
+
+  >>> nan_to_num([np.nan, 1.0, -np.inf])
+  array([ 0.00000000e+000,  1.00000000e+000, -1.79769313e+308])
+  """
+  x = promote(x, who="nan_to_num")[0]
+  dtype = get_aval(x).dtype
+  if dtype.kind != "f":
+    return x
+  info = np.finfo(dtype)
+  big = lax.full((), info.max if posinf is None else posinf, dtype)
+  small = lax.full((), info.min if neginf is None else neginf, dtype)
+  inf = lax.full((), np.inf, dtype)
+  out = _where(lax.eq(x, inf), big, _where(lax.eq(x, lax.neg(inf)), small, x))
+  return _where(isnan(x), lax.full((), nan, dtype), out)
+
+
+def real(x: Array) -> Array:
+  """The real part of a real array: the array itself.
+
+  >>> real(2.0)
+  np.float64(2.0)
+  """
+  return promote(x, who="real")[0]
+
+
+conj = conjugate = real
+
+
+def where(condition: Array, x: Array = None, y: Array = None) -> Array:
+  """``x`` where ``condition`` holds, else ``y``; gradients flow to the chosen side only.
+
+  With only ``condition``, the indices where it holds (``nonzero``; needs a concrete
+  condition).
+
+  >>> where([True, False], 1.0, 2.0)
+  array([1., 2.])
+  """
+  if x is None and y is None:
+    from .indexing import nonzero
+    return nonzero(condition)
+  if x is None or y is None:
+    raise ValueError("where: either both or neither of x and y should be given")
+  x, y = promote(x, y, who="where")
+  c = promote(condition, who="where")[0]
+  c = _as_bool(c)
   shape = np.broadcast_shapes(get_aval(c).shape, get_aval(x).shape, get_aval(y).shape)
   return lax.select_n(*(broadcast_to_shape(a, shape) for a in (c, y, x)))

@@ -3,13 +3,22 @@
 Linearization stages the tangent of every intermediate, whether or not an
 output depends on it; DCE removes the unused ones (and the residuals they
 would keep alive) before a program is transposed, compiled or printed.
+Primitives with sub-programs (scan, cond, checkpoint) register a rule in
+``dce_rules`` that also prunes their unused outputs and inputs.
 """
 from __future__ import annotations
 
-from ..core.ir import Jaxpr, Var
+from typing import Any, Callable
 
-# Primitives with effects must never be removed (none yet; control flow may add some).
+from ..core.ir import Eqn, Jaxpr, Var
+
+# Primitives with effects must never be removed (none yet).
 effectful: set = set()
+
+# prim -> rule(used_outputs: list[bool], eqn) -> a smaller equation computing (at
+# least) the used outputs, or None when nothing is needed. The new equation keeps
+# the same Var objects for the outputs it keeps.
+dce_rules: dict[Any, Callable[[list[bool], Eqn], Eqn | None]] = {}
 
 
 def dce_jaxpr(jaxpr: Jaxpr, used_outputs=None) -> Jaxpr:
@@ -35,14 +44,27 @@ def _dce_jaxpr(jaxpr: Jaxpr, used_outputs) -> Jaxpr:
         if id(v) in live:
           alive = True
           break
-    if alive or eqn.prim in effectful:
-      kept.append(eqn)
-      for v in eqn.invars:
-        if type(v) is Var:
-          live.add(id(v))
+    if not alive and eqn.prim not in effectful:
+      continue
+    rule = dce_rules.get(eqn.prim)
+    if rule is not None:
+      eqn = rule([id(v) in live for v in outs], eqn)
+      if eqn is None:
+        continue
+    kept.append(eqn)
+    for v in eqn.invars:
+      if type(v) is Var:
+        live.add(id(v))
   kept.reverse()
   constvars = [v for v in jaxpr.constvars if id(v) in live]
   return Jaxpr(constvars, jaxpr.invars, kept, outvars)
+
+
+def used_invars(jaxpr: Jaxpr) -> list[bool]:
+  """Which invars of ``jaxpr`` some equation or output reads (run DCE first)."""
+  read = {id(v) for eqn in jaxpr.eqns for v in eqn.invars if type(v) is Var}
+  read.update(id(v) for v in jaxpr.outvars if type(v) is Var)
+  return [id(v) in read for v in jaxpr.invars]
 
 
 def dce_closed(jaxpr: Jaxpr, consts: list) -> tuple[Jaxpr, list]:

@@ -1,0 +1,177 @@
+"""Elementwise functions of vjpkit.numpy, one row each: values and dtypes equal NumPy's
+(float64, float32, integers), JVP vs finite differences, VJP vs JVP, second order.
+
+A row is ``name: (domain of each argument, order)``; the vjpkit and NumPy functions
+are looked up by name. A domain is ``(lo, hi, points to keep away from)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import vjpkit
+import vjpkit.numpy as vnp
+from numpy_testutil import assert_values, check, seeds, uniform
+
+R = (-2.0, 2.0, ())
+POS = (0.5, 2.0, ())
+UNIT = (-0.9, 0.9, ())
+NONZERO = (-2.0, 2.0, (0.0,))
+# functions whose derivative is zero (or whose output is boolean) are checked to order 1 (or 0)
+TABLE = {
+    # unary
+    "sin": ((R,), 2), "cos": ((R,), 2), "tan": (((-1.2, 1.2, ()),), 2),
+    "arcsin": ((UNIT,), 2), "arccos": ((UNIT,), 2), "arctan": ((R,), 2),
+    "sinh": ((R,), 2), "cosh": ((R,), 2), "tanh": ((R,), 2), "arcsinh": ((R,), 2),
+    "arccosh": (((1.2, 3.0, ()),), 2), "arctanh": ((UNIT,), 2),
+    "exp": ((R,), 2), "exp2": ((R,), 2), "expm1": ((R,), 2), "log": ((POS,), 2),
+    "log2": ((POS,), 2), "log10": ((POS,), 2), "log1p": (((-0.5, 2.0, ()),), 2),
+    "sqrt": ((POS,), 2), "cbrt": ((NONZERO,), 2), "square": ((R,), 2), "reciprocal": ((POS,), 2),
+    "absolute": ((NONZERO,), 2), "fabs": ((NONZERO,), 2), "negative": ((R,), 2),
+    "positive": ((R,), 2), "sign": ((NONZERO,), 1), "floor": ((R,), 1), "ceil": ((R,), 1),
+    "trunc": ((R,), 1), "fix": ((R,), 1), "rint": ((R,), 1), "round": ((R,), 1),
+    "deg2rad": ((R,), 2), "rad2deg": ((R,), 2), "radians": ((R,), 2), "degrees": ((R,), 2),
+    "sinc": ((R,), 2), "nan_to_num": ((R,), 2), "real": ((R,), 2), "conj": ((R,), 2),
+    "modf": ((R,), 2), "isnan": ((R,), 0), "isfinite": ((R,), 0), "isinf": ((R,), 0),
+    "logical_not": ((R,), 0),
+    # binary
+    "add": ((R, R), 2), "subtract": ((R, R), 2), "multiply": ((R, R), 2),
+    "divide": ((R, POS), 2), "true_divide": ((R, POS), 2), "power": ((POS, R), 2),
+    "float_power": ((POS, R), 2), "maximum": ((R, R), 2), "minimum": ((R, R), 2),
+    "fmax": ((R, R), 2), "fmin": ((R, R), 2), "hypot": ((NONZERO, NONZERO), 2),
+    "arctan2": ((NONZERO, NONZERO), 2), "logaddexp": ((R, R), 2), "logaddexp2": ((R, R), 2),
+    "floor_divide": ((R, POS), 1), "remainder": (((-3.0, 3.0, ()), POS), 2),
+    "mod": (((-3.0, 3.0, ()), POS), 2), "fmod": (((-3.0, 3.0, ()), POS), 2),
+    "divmod": ((R, POS), 1), "heaviside": ((NONZERO, R), 2),
+    "equal": ((R, R), 0), "not_equal": ((R, R), 0), "less": ((R, R), 0),
+    "less_equal": ((R, R), 0), "greater": ((R, R), 0), "greater_equal": ((R, R), 0),
+    "logical_and": ((R, R), 0), "logical_or": ((R, R), 0), "logical_xor": ((R, R), 0),
+    # with extra arguments
+    "clip": ((R, (-1.5, 0.0, ()), (0.2, 1.5, ())), 2), "where": ((R, R, R), 2),
+}
+
+NP_NAMES = {"conj": "conjugate"}
+BINARY_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((), (2, 3)), ((2, 1), (1, 3)), ((2, 1, 3), (4, 1)),
+                 ((), ())]
+
+
+def _functions(name):
+  vf = getattr(vnp, name)
+  nf = getattr(np, NP_NAMES.get(name, name))
+  if name == "where":  # condition from the first argument's sign
+    return (lambda c, x, y: vf(c > 0, x, y)), (lambda c, x, y: nf(c > 0, x, y))
+  return vf, nf
+
+
+def _draw_args(name, domains, shapes, seed, dtype=np.float64):
+  rng = np.random.default_rng(seed)
+  args = [uniform(rng, s, lo, hi, avoid, dtype) for s, (lo, hi, avoid) in zip(shapes, domains)]
+  if name in ("maximum", "minimum", "fmax", "fmin", "clip"):  # keep away from ties
+    for i in range(1, len(args)):
+      close = np.abs(args[0] - args[i]) < 0.1
+      args[0] = np.where(close, args[0] + 0.3, args[0]).astype(dtype)
+  if name in ("hypot", "arctan2") and args[0].size:
+    args[0] = np.where(np.abs(args[0]) < 0.3, 0.5, args[0]).astype(dtype)
+  return args
+
+
+def _shapes(n, k):
+  if n == 1:
+    return [[(), (1,), (3,), (2, 3), (2, 1, 3)][k % 5]]
+  if n == 2:
+    return list(BINARY_SHAPES[k % len(BINARY_SHAPES)])
+  return [(2, 3), (3,), (2, 1)][:n]
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+@settings(max_examples=6)
+@given(k=st.integers(0, 5), seed=seeds)
+def test_values_and_derivatives(name, k, seed):
+  domains, order = TABLE[name]
+  vf, nf = _functions(name)
+  args = _draw_args(name, domains, _shapes(len(domains), k), seed)
+  with np.errstate(all="ignore"):
+    check(vf, nf, args, order, rtol=1e-11, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+@settings(max_examples=3)
+@given(k=st.integers(0, 5), seed=seeds)
+def test_float32_and_integer_inputs_follow_numpy(name, k, seed):
+  domains, _ = TABLE[name]
+  vf, nf = _functions(name)
+  shapes = _shapes(len(domains), k)
+  args32 = _draw_args(name, domains, shapes, seed, np.float32)
+  with np.errstate(all="ignore"):
+    assert_values(vf(*args32), nf(*args32), rtol=2e-6, atol=1e-6)
+    ints = [np.asarray(np.round(a * 2), np.int64) for a in args32]
+    if name in ("divide", "true_divide", "floor_divide", "remainder", "mod", "fmod", "divmod",
+                "reciprocal", "power"):
+      ints = [np.where(i == 0, 1, i) for i in ints]
+    if name == "power":
+      ints[1] = np.abs(ints[1])
+    assert_values(vf(*ints), nf(*ints), rtol=1e-12)
+
+
+def test_float32_gradients_stay_float32():
+  x = np.linspace(0.1, 1.0, 4).astype(np.float32)
+  for f in (vnp.sin, vnp.log2, vnp.hypot, vnp.logaddexp, vnp.sinc):
+    g = vjpkit.grad(lambda x: vnp.sum(f(x, x) if f in (vnp.hypot, vnp.logaddexp) else f(x)))(x)
+    assert g.dtype == np.float32
+
+
+def test_python_scalars_are_weak():
+  x = np.ones(2, np.float32)
+  assert vnp.multiply(x, 2.5).dtype == np.float32
+  assert vnp.add(np.arange(2), 1.5).dtype == np.float64
+  assert vnp.sqrt(np.arange(3, dtype=np.int32)).dtype == np.float64
+
+
+# -- values of derivatives at non-differentiable points (JAX's conventions) --------
+
+def d(f, x):
+  with np.errstate(divide="ignore"):
+    return vjpkit.grad(f)(np.float64(x))
+
+
+def test_conventions_at_kinks():
+  assert d(vnp.abs, 0.0) == 1.0                                    # |x|' at 0 is 1
+  assert d(lambda x: vnp.maximum(x, 1.0), 1.0) == 0.5              # ties share
+  assert d(lambda x: vnp.minimum(x, 1.0), 1.0) == 0.5
+  assert d(lambda x: vnp.clip(x, 0.0, 1.0), 1.0) == 0.5            # clip = min(max(.))
+  assert d(vnp.sqrt, 0.0) == np.inf                                # infinite slope
+  assert d(vnp.cbrt, 0.0) == np.inf
+  assert d(vnp.sign, 0.0) == 0.0 and d(vnp.floor, 1.0) == 0.0 and d(vnp.round, 0.5) == 0.0
+  assert d(lambda x: vnp.power(x, 2.0), 0.0) == 0.0
+  assert d(lambda y: vnp.power(0.0, y), 2.0) == 0.0                # d/dy x**y at x = 0
+  assert d(vnp.sinc, 0.0) == 0.0
+  np.testing.assert_allclose(vjpkit.grad(vjpkit.grad(vnp.sinc))(0.0), -np.pi ** 2 / 3)
+  assert d(lambda x: vnp.logaddexp(x, x), 0.0) == 1.0
+
+
+def test_nan_and_inf_handling():
+  assert_values(vnp.logaddexp(-np.inf, -np.inf), np.logaddexp(-np.inf, -np.inf))
+  assert_values(vnp.logaddexp(np.inf, 1.0), np.inf)
+  assert_values(vnp.hypot(np.inf, np.nan), np.hypot(np.inf, np.nan))
+  assert_values(vnp.logaddexp(800.0, 800.0), np.logaddexp(800.0, 800.0))
+  assert_values(vnp.hypot(1e300, 1e300), np.hypot(1e300, 1e300))
+  g = vjpkit.grad(lambda x: vnp.sum(vnp.nan_to_num(x * 2.0)))(np.array([np.nan, 1.0, np.inf]))
+  np.testing.assert_array_equal(g, [0.0, 2.0, 0.0])
+  g = vjpkit.grad(lambda x: vnp.sum(vnp.where(x > 0, vnp.log(vnp.where(x > 0, x, 1.0)), 0.0)))(
+      np.array([-1.0, 2.0]))
+  np.testing.assert_array_equal(g, [0.0, 0.5])
+
+
+def test_complex_inputs_are_rejected():
+  z = np.array([1 + 1j])
+  for f in (vnp.sin, vnp.exp, lambda z: vnp.add(z, 1.0), vnp.absolute):
+    with pytest.raises(TypeError, match="complex"):
+      f(z)
+
+
+def test_integer_outputs_carry_no_gradient():
+  g = vjpkit.grad(lambda x: vnp.sum(vnp.floor_divide(x, 2.0) * x))(np.array([3.0, 5.0]))
+  np.testing.assert_array_equal(g, [1.0, 2.0])
+  with pytest.raises(TypeError, match="float"):
+    vjpkit.grad(lambda x: vnp.sum(x > 0))(np.ones(2))

@@ -1,0 +1,159 @@
+"""What cond, while_loop and scan share: staging user functions, and editing sub-programs.
+
+Every control-flow primitive carries constvar-free sub-programs (see
+``hoist_consts``): whatever a branch or loop body closes over is passed as a
+leading operand, so that outer transforms (jvp, vmap, staging) see it. The
+helpers here stage a pytree function into such a program, line up the
+operands of several programs (the branches of a cond), and batch a program
+while reporting which of its outputs came out batched (the fixpoints of loop
+carries need that).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ...core.avals import ShapedArray, get_aval
+from ...core.ir import Jaxpr, Var, hoist_consts
+from ...core.trace import Tracer, new_trace
+from ...interpreters.batching import BatchTrace, BatchTracer
+from ...interpreters.eval import eval_jaxpr
+from ...interpreters.partial_eval import trace_to_jaxpr
+from ...tree_util import PyTreeDef, tree_flatten, tree_unflatten
+
+
+def flatten_operands(tree_of_arrays, who: str) -> tuple[list, PyTreeDef]:
+  """Leaves of an operand pytree as arrays or tracers (Python numbers become arrays)."""
+  leaves, tree = tree_flatten(tree_of_arrays)
+  out = []
+  for x in leaves:
+    if isinstance(x, Tracer):
+      out.append(x)
+    elif isinstance(x, (bool, int, float, complex, np.ndarray, np.generic)):
+      get_aval(x)  # rejects object and string arrays
+      # Python numbers become NumPy scalars (literals when staged), keeping NumPy's dtypes
+      out.append(np.asarray(x)[()] if isinstance(x, (bool, int, float, complex)) else x)
+    else:
+      raise TypeError(f"{who}: operands must be arrays, numbers or pytrees of them, got a "
+                      f"value of type {type(x).__name__!r}")
+  return out, tree
+
+
+class OutTree:
+  """Where a staged function leaves the pytree structure of its output."""
+  __slots__ = ("tree",)
+
+  def __init__(self):
+    self.tree = None
+
+
+def stage_function(fun: Callable, in_tree: PyTreeDef, in_avals: Sequence[ShapedArray],
+                   who: str) -> tuple[Jaxpr, list, PyTreeDef]:
+  """Stage ``fun`` (called as ``fun(*tree_unflatten(in_tree, leaves))``) into a
+  constvar-free program; returns ``(jaxpr, consts, out_tree)``, consts first."""
+  store = OutTree()
+
+  def flat(*leaves):
+    out = fun(*tree_unflatten(in_tree, list(leaves)))
+    out_leaves, store.tree = flatten_operands(out, f"{who} (its output)")
+    return out_leaves
+  jaxpr, consts = trace_to_jaxpr(flat, in_avals)
+  return hoist_consts(jaxpr), consts, store.tree
+
+
+def avals_str(avals: Sequence[ShapedArray]) -> str:
+  return "(" + ", ".join(a.str_short() for a in avals) + ")"
+
+
+# -- editing sub-programs ---------------------------------------------------------
+
+def with_invars(jaxpr: Jaxpr, invars: Sequence[Var]) -> Jaxpr:
+  """The same equations and outputs, reading the given (reordered, or extra unused) invars."""
+  return Jaxpr([], list(invars), jaxpr.eqns, jaxpr.outvars)
+
+
+def join_consts(closed: Sequence[tuple[Jaxpr, list]]) -> tuple[list[Jaxpr], list]:
+  """Give several programs (each with its own constvars) one common operand list.
+
+  Program ``i`` becomes constvar-free, taking every program's constants first
+  (reading only its own), then its original invars."""
+  consts = [c for _, cs in closed for c in cs]
+  out = []
+  for i, (jaxpr, _) in enumerate(closed):
+    lead = []
+    for j, (other, _) in enumerate(closed):
+      lead += list(jaxpr.constvars) if j == i else [Var(v.aval) for v in other.constvars]
+    out.append(Jaxpr([], lead + list(jaxpr.invars), jaxpr.eqns, jaxpr.outvars))
+  return out, consts
+
+
+def split(xs: Sequence, *sizes: int) -> list[list]:
+  """``xs`` cut into consecutive pieces of the given sizes, plus the rest."""
+  out, start = [], 0
+  for n in sizes:
+    out.append(list(xs[start:start + n]))
+    start += n
+  out.append(list(xs[start:]))
+  return out
+
+
+def select_mask(xs: Sequence, mask: Sequence[bool], keep: bool = True) -> list:
+  return [x for x, m in zip(xs, mask, strict=True) if bool(m) == keep]
+
+
+def merge_mask(mask: Sequence[bool], true_vals: Sequence, false_vals: Sequence) -> list:
+  """Inverse of two ``select_mask``: values in the original order."""
+  t, f = iter(true_vals), iter(false_vals)
+  return [next(t) if m else next(f) for m in mask]
+
+
+# -- batching with per-output reports -------------------------------------------------
+
+def batch_jaxpr_out(jaxpr: Jaxpr, axis_size: int, in_dims: Sequence[int | None],
+                    instantiate: Sequence[bool]) -> tuple[Jaxpr, list, list[bool]]:
+  """Batch a constvar-free program; batched outputs get their axis at 0.
+
+  Unlike ``batch_jaxpr`` an output is batched only when it depends on a
+  batched input or ``instantiate`` asks for it; returns ``(jaxpr, consts,
+  out_batched)`` with ``jaxpr`` constvar-free taking ``consts`` first."""
+  in_avals = []
+  for a, d in zip(jaxpr.in_avals, in_dims, strict=True):
+    shape = list(a.shape)
+    if d is not None:
+      shape.insert(d, axis_size)
+    in_avals.append(ShapedArray(shape, a.dtype))
+  out_batched: list[bool] = []
+
+  def f(*xs):
+    from .. import shapes
+    with new_trace(BatchTrace, axis_size) as trace:
+      outs = eval_jaxpr(jaxpr, [], [trace.wrap(x, d) for x, d in zip(xs, in_dims)])
+      res = []
+      out_batched.clear()
+      for x, inst in zip(outs, instantiate, strict=True):
+        if type(x) is BatchTracer and x._trace is trace:
+          res.append(shapes.moveaxis(x.val, x.bdim, 0))
+          out_batched.append(True)
+        elif inst:
+          res.append(shapes.broadcast_batch(x, axis_size, 0))
+          out_batched.append(True)
+        else:
+          res.append(x)
+          out_batched.append(False)
+    return res
+  new, consts = trace_to_jaxpr(f, in_avals)
+  return hoist_consts(new), consts, list(out_batched)
+
+
+def to_front(x, d: int | None, axis_size: int, want: bool):
+  """``x`` with its batch axis at 0; an unbatched ``x`` is broadcast when ``want``."""
+  from .. import shapes
+  if d is None:
+    return shapes.broadcast_batch(x, axis_size, 0) if want else x
+  return shapes.moveaxis(x, d, 0) if d != 0 else x
+
+
+def is_concrete(x: Any) -> bool:
+  """A value known now (not a tracer): control flow on it can be decided in Python."""
+  return not isinstance(x, Tracer)

@@ -1,0 +1,457 @@
+"""Indexing primitives: gather, the scatter family, dynamic_slice and dynamic_update_slice.
+
+One gather form serves all of NumPy's integer-array indexing: ``indices`` has
+shape ``B + (k,)`` and addresses the ``k`` operand ``axes``; the result has
+shape ``B + rest``, ``rest`` being the operand's other axes in order. So
+``x[i, :, j]`` is ``gather(x, stack([i, j], -1), axes=(0, 2))``. Scatters take
+the same ``indices``/``axes`` and ``updates`` of the gathered shape.
+
+Out-of-range indices are clamped into range by every primitive here (so
+gather and its transpose, scatter-add, always agree). ``vjpkit.numpy``
+raises ``IndexError`` for out-of-range concrete indices, as NumPy does.
+The transpose of gather is scatter-add, where repeated indices accumulate.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..core.avals import ShapedArray, get_aval
+from ..core.errors import ConcretizationTypeError
+from ..core.primitive import Primitive
+from ..core.trace import Tracer
+from ..core.zeros import Zero, instantiate, is_undef
+from ..interpreters.batching import batch_rules
+from ..interpreters.jvp import defjvp, jvp_flat, jvp_rules
+from ..interpreters.transpose import transpose_rules
+from . import elementwise as ew
+from . import shapes
+
+
+def _rest_shape(shape, axes):
+  return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+def _check_indices(x, idx, axes, who):
+  if idx.dtype.kind not in "iu":
+    raise TypeError(f"{who} needs integer indices, got {idx.str_short()}")
+  if not axes or idx.ndim < 1 or idx.shape[-1] != len(axes) or len(set(axes)) != len(axes) or any(
+      not 0 <= a < x.ndim for a in axes):
+    raise TypeError(f"{who}: indices {idx.str_short()} do not address axes {axes} of {x.str_short()}")
+
+
+def _index_tuple(idx, sizes):
+  idx = np.asarray(idx)
+  return tuple(np.clip(idx[..., j], 0, max(n - 1, 0)).astype(np.intp) for j, n in enumerate(sizes))
+
+
+def _front(x, axes):
+  return np.moveaxis(x, axes, tuple(range(len(axes))))
+
+
+def concrete_or_none(x):
+  """The concrete value of ``x`` (following jvp tracers), or None under jit/vmap."""
+  if not isinstance(x, Tracer):
+    return np.asarray(x)
+  try:
+    return np.asarray(x._concrete(""))
+  except ConcretizationTypeError:
+    return None
+
+
+def _with_batch_index(idx, axis_size):
+  """Batched indices (batch axis 0) with the batch position prepended as index column 0."""
+  aval = get_aval(idx)
+  iota = shapes.broadcast_in_dim(np.arange(axis_size, dtype=aval.dtype), aval.shape[:-1] + (1,), (0,))
+  return shapes.concatenate([iota, idx], aval.ndim - 1)
+
+
+def _to_front(x, d, axis_size):
+  return shapes.broadcast_batch(x, axis_size, 0) if d is None else shapes.moveaxis(x, d, 0)
+
+
+# -- gather ---------------------------------------------------------------------------
+
+def _gather_impl(x, idx, *, axes):
+  x = np.asarray(x)
+  return _front(x, axes)[_index_tuple(idx, [x.shape[a] for a in axes])]
+
+
+def _gather_abstract_eval(x, idx, *, axes):
+  _check_indices(x, idx, axes, "gather")
+  return ShapedArray(idx.shape[:-1] + _rest_shape(x.shape, axes), x.dtype)
+
+
+def _gather_batch(axis_size, vals, dims, *, axes):
+  (x, idx), (dx, di) = vals, dims
+  if di is None:  # only the operand is batched: address it with the batch axis kept
+    x = shapes.moveaxis(x, dx, 0)
+    n_b = get_aval(idx).ndim - 1
+    return gather(x, idx, tuple(a + 1 for a in axes)), n_b
+  x, idx = _to_front(x, dx, axis_size), _to_front(idx, di, axis_size)
+  return gather(x, _with_batch_index(idx, axis_size), (0,) + tuple(a + 1 for a in axes)), 0
+
+
+gather_p = Primitive("gather", impl=_gather_impl, abstract_eval=_gather_abstract_eval)
+defjvp(gather_p, lambda t, ans, x, idx, *, axes: gather(t, idx, axes), None)
+transpose_rules[gather_p] = lambda ct, x, idx, *, axes: [
+    None if type(ct) is Zero else scatter_add(shapes.full(x.aval.shape, 0, x.aval.dtype), idx, ct, axes),
+    None]
+batch_rules[gather_p] = _gather_batch
+
+
+def gather(x, indices, axes: Sequence[int]):
+  """``x`` at ``indices`` (shape ``B + (len(axes),)``) along ``axes``; shape ``B + rest``.
+
+  >>> gather(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1], [1]]), (0,))
+  array([[3., 4.],
+         [3., 4.]])
+  """
+  return gather_p.bind(x, indices, axes=tuple(int(a) for a in axes))
+
+
+# -- the scatter family -------------------------------------------------------------
+
+def _scatter(name, combine):
+  def impl(x, idx, updates, *, axes):
+    out = np.array(x, copy=True)
+    view = _front(out, axes)
+    ix = _index_tuple(idx, [out.shape[a] for a in axes])
+    if combine is None:
+      view[ix] = updates
+    else:
+      combine.at(view, ix, updates)
+    return out
+
+  def abstract_eval(x, idx, updates, *, axes):
+    _check_indices(x, idx, axes, name)
+    expected = idx.shape[:-1] + _rest_shape(x.shape, axes)
+    if updates.shape != expected or updates.dtype != x.dtype:
+      raise TypeError(f"{name}: updates must be {ShapedArray(expected, x.dtype).str_short()} "
+                      f"for indices {idx.str_short()} into {x.str_short()}, got {updates.str_short()}")
+    return x
+
+  def batch(axis_size, vals, dims, *, axes):
+    x, idx, u = (_to_front(v, d, axis_size) for v, d in zip(vals, dims))
+    return p.bind(x, _with_batch_index(idx, axis_size), u, axes=(0,) + tuple(a + 1 for a in axes)), 0
+
+  p = Primitive(name, impl=impl, abstract_eval=abstract_eval)
+  batch_rules[p] = batch
+  return p
+
+
+scatter_add_p = _scatter("scatter_add", np.add)
+
+
+def _scatter_add_jvp(primals, tangents, *, axes):
+  x, idx, u = primals
+  tx, _, tu = tangents
+  ans = scatter_add(x, idx, u, axes)
+  if type(tu) is Zero:
+    return ans, tx
+  return ans, scatter_add(instantiate(tx), idx, tu, axes)
+
+
+jvp_rules[scatter_add_p] = _scatter_add_jvp
+transpose_rules[scatter_add_p] = lambda ct, x, idx, u, *, axes: [None, None, None] if type(
+    ct) is Zero else [ct if is_undef(x) else None, None, gather(ct, idx, axes) if is_undef(u) else None]
+
+
+def scatter_add(x, indices, updates, axes: Sequence[int]):
+  """``x`` with ``updates`` added at ``indices``; repeated indices accumulate.
+
+  >>> scatter_add(np.zeros(3), np.array([[0], [0], [2]]), np.ones(3), (0,))
+  array([2., 0., 1.])
+  """
+  return scatter_add_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+
+
+scatter_p = _scatter("scatter", None)
+
+
+def _scatter_jvp(primals, tangents, *, axes):
+  x, idx, u = primals
+  tx, _, tu = tangents
+  ans = scatter(x, idx, u, axes)
+  return ans, scatter(instantiate(tx), idx, instantiate(tu), axes)
+
+
+def _winners(idx, x_aval, axes):
+  """A boolean mask of shape B: which updates a ``scatter`` kept (with repeated
+  indices one of them wins; the mask finds it with the same impl), or None if
+  the indices are concrete and unique."""
+  concrete = concrete_or_none(idx)
+  aval = get_aval(idx)
+  if concrete is not None:
+    rows = concrete.reshape(-1, aval.shape[-1])
+    sizes = [x_aval.shape[a] for a in axes]
+    flat = np.ravel_multi_index(_index_tuple(rows, sizes), sizes) if rows.size else rows[:, 0]
+    if len(np.unique(flat)) == len(flat):
+      return None
+  batch = aval.shape[:-1]
+  ids = np.arange(int(np.prod(batch, dtype=np.int64))).reshape(batch)
+  sizes = tuple(x_aval.shape[a] for a in axes)
+  k = tuple(range(len(axes)))
+  owner = scatter(shapes.full(sizes, -1, ids.dtype), idx, ids, k)
+  return ew.eq(gather(owner, idx, k), ids)
+
+
+def _scatter_transpose(ct, x, idx, u, *, axes):
+  if type(ct) is Zero:
+    return [None, None, None]
+  u_aval = u.aval if is_undef(u) else get_aval(u)
+  ct_x = scatter(ct, idx, shapes.full(u_aval.shape, 0, u_aval.dtype), axes) if is_undef(x) else None
+  ct_u = None
+  if is_undef(u):
+    ct_u = gather(ct, idx, axes)
+    won = _winners(idx, get_aval(ct), axes)
+    if won is not None:
+      won = shapes.broadcast_in_dim(won, u_aval.shape, tuple(range(get_aval(won).ndim)))
+      ct_u = ew.select_n(won, shapes.full_like(ct_u, 0), ct_u)
+  return [ct_x, None, ct_u]
+
+
+jvp_rules[scatter_p] = _scatter_jvp
+transpose_rules[scatter_p] = _scatter_transpose
+
+
+def scatter(x, indices, updates, axes: Sequence[int]):
+  """``x`` with the entries at ``indices`` replaced by ``updates`` (functional ``x[i] = u``)."""
+  return scatter_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+
+
+# scatter_mul: x times the product of the updates at each index. Its JVP is the
+# JVP of a composite: the updates are split into rounds of unique indices (so
+# each round is a plain ``scatter`` into ones), exact at zeros, of every order.
+scatter_mul_p = _scatter("scatter_mul", np.multiply)
+
+
+def _rounds(idx: np.ndarray, sizes) -> list[np.ndarray]:
+  """Positions (into the flattened batch of ``idx``) split into rounds of unique indices."""
+  rows = idx.reshape(-1, idx.shape[-1])
+  flat = np.ravel_multi_index(_index_tuple(rows, sizes), sizes)
+  order = np.argsort(flat, kind="stable")
+  sorted_flat = flat[order]
+  starts = np.r_[0, np.nonzero(np.diff(sorted_flat))[0] + 1] if len(flat) else np.zeros(0, int)
+  rank = np.empty(len(flat), np.int64)
+  rank[order] = np.arange(len(flat)) - np.repeat(starts, np.diff(np.r_[starts, len(flat)]))
+  return [np.nonzero(rank == r)[0] for r in range(int(rank.max(initial=-1)) + 1)]
+
+
+def _scatter_mul_composite(x, u, *, idx, axes):
+  aval, idx_aval = get_aval(x), get_aval(idx)
+  n_b = idx_aval.ndim - 1
+  flat_u = shapes.reshape(u, (int(np.prod(idx_aval.shape[:-1], dtype=np.int64)),)
+                          + get_aval(u).shape[n_b:])
+  flat_idx = idx.reshape(-1, idx.shape[-1])
+  out = x
+  for rows in _rounds(idx, [aval.shape[a] for a in axes]):
+    u_r = gather(flat_u, rows[:, None], (0,))
+    out = ew.mul(out, scatter(shapes.full(aval.shape, 1, aval.dtype), flat_idx[rows], u_r, axes))
+  return out
+
+
+def _scatter_mul_jvp(primals, tangents, *, axes):
+  x, idx, u = primals
+  tx, _, tu = tangents
+  ans = scatter_mul(x, idx, u, axes)
+  if type(tu) is Zero:
+    return ans, scatter_mul(tx, idx, u, axes)
+  concrete = concrete_or_none(idx)
+  if concrete is None:
+    raise NotImplementedError(
+        "differentiating scatter_mul (x.at[idx].multiply(u)) with respect to u needs concrete "
+        "indices, but they are traced here (under jit or vmap). Compute the indices outside "
+        "the transform, or write the update as x * y.at[idx].set(u) with y = ones when the "
+        "indices are unique.")
+  _, (t_out,) = jvp_flat(lambda x, u: [_scatter_mul_composite(x, u, idx=concrete, axes=axes)],
+                         [x, u], [tx, tu], instantiate_zeros=False)
+  return ans, t_out
+
+
+jvp_rules[scatter_mul_p] = _scatter_mul_jvp
+
+
+def scatter_mul(x, indices, updates, axes: Sequence[int]):
+  """``x`` times ``updates`` at ``indices``; repeated indices multiply together."""
+  return scatter_mul_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+
+
+# scatter_min / scatter_max: the tangent of whichever value is chosen; ties share
+# it evenly, like ``reduce_max``.
+
+def _extremum_jvp(prim):
+  def jvp(primals, tangents, *, axes):
+    x, idx, u = primals
+    tx, _, tu = tangents
+    ans = prim.bind(x, idx, u, axes=axes)
+    dtype = get_aval(ans).dtype
+    x_hit = ew.convert_element_type(ew.eq(x, ans), dtype)
+    u_hit = ew.convert_element_type(ew.eq(u, gather(ans, idx, axes)), dtype)
+    zeros = shapes.full_like(ans, 0)
+    count = ew.add(x_hit, scatter_add(zeros, idx, u_hit, axes))
+    total = zeros if type(tx) is Zero else ew.mul(tx, x_hit)
+    if type(tu) is not Zero:
+      total = scatter_add(total, idx, ew.mul(tu, u_hit), axes)
+    return ans, ew.div(total, count)
+  jvp_rules[prim] = jvp
+
+
+scatter_min_p = _scatter("scatter_min", np.minimum)
+_extremum_jvp(scatter_min_p)
+scatter_max_p = _scatter("scatter_max", np.maximum)
+_extremum_jvp(scatter_max_p)
+
+
+def scatter_min(x, indices, updates, axes: Sequence[int]):
+  """``x`` lowered to ``updates`` at ``indices`` where they are smaller."""
+  return scatter_min_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+
+
+def scatter_max(x, indices, updates, axes: Sequence[int]):
+  """``x`` raised to ``updates`` at ``indices`` where they are larger."""
+  return scatter_max_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+
+
+# -- dynamic_slice / dynamic_update_slice: windows at traced offsets ----------------
+
+def _clamped_starts(shape, sizes, starts):
+  return tuple(int(np.clip(int(s), 0, n - k)) for s, n, k in zip(starts, shape, sizes))
+
+
+def _dynamic_slice_impl(x, *starts, slice_sizes):
+  x = np.asarray(x)
+  begin = _clamped_starts(x.shape, slice_sizes, starts)
+  return x[tuple(slice(b, b + k) for b, k in zip(begin, slice_sizes))]
+
+
+def _check_starts(x, starts, sizes, who):
+  if len(starts) != x.ndim or len(sizes) != x.ndim or any(
+      s.shape != () or s.dtype.kind not in "iu" for s in starts) or any(
+      not 0 <= k <= n for k, n in zip(sizes, x.shape)):
+    raise TypeError(f"{who}: needs one integer scalar start per axis of {x.str_short()} and "
+                    f"sizes {sizes} within its shape")
+
+
+def _dynamic_slice_abstract_eval(x, *starts, slice_sizes):
+  _check_starts(x, starts, slice_sizes, "dynamic_slice")
+  return ShapedArray(slice_sizes, x.dtype)
+
+
+def _window_indices(axis_size, shape, sizes, starts, dims):
+  """Gather/scatter indices (N, *sizes, 1 + ndim) of a window at batched starts."""
+  cols = []
+  for s, d, n, k in zip(starts, dims, shape, sizes):
+    s = ew.convert_element_type(s, np.int64)
+    s = ew.max(ew.min(s, np.int64(n - k)), np.int64(0))  # clamp, as the impl does
+    s = shapes.broadcast_in_dim(s, (axis_size,), (0,) if d is not None else ())
+    cols.append(s)
+  grid = np.stack(np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij"), -1)
+  out_shape = (axis_size,) + tuple(sizes) + (len(sizes),)
+  starts_arr = shapes.broadcast_in_dim(shapes.concatenate([shapes.reshape(c, (axis_size, 1)) for c in cols], 1),
+                                       out_shape, (0, len(out_shape) - 1))
+  idx = ew.add(starts_arr, shapes.broadcast_in_dim(grid.astype(np.int64), out_shape,
+                                                    tuple(range(1, len(out_shape)))))
+  return _with_batch_index(idx, axis_size)
+
+
+def _dynamic_slice_batch(axis_size, vals, dims, *, slice_sizes):
+  (x, *starts), (dx, *dstarts) = vals, dims
+  x = _to_front(x, dx, axis_size)
+  if all(d is None for d in dstarts):
+    return dynamic_slice(x, [np.int64(0)] + starts, (axis_size,) + tuple(slice_sizes)), 0
+  starts = [s if d is None else shapes.moveaxis(s, d, 0) for s, d in zip(starts, dstarts)]
+  idx = _window_indices(axis_size, get_aval(x).shape[1:], slice_sizes, starts, dstarts)
+  return gather(x, idx, tuple(range(get_aval(x).ndim))), 0
+
+
+dynamic_slice_p = Primitive("dynamic_slice", impl=_dynamic_slice_impl,
+                            abstract_eval=_dynamic_slice_abstract_eval)
+defjvp(dynamic_slice_p, lambda t, ans, x, *starts, slice_sizes: dynamic_slice(t, starts, slice_sizes))
+transpose_rules[dynamic_slice_p] = lambda ct, x, *starts, slice_sizes: [None] * (1 + len(starts)) if type(
+    ct) is Zero else [dynamic_update_slice(shapes.full(x.aval.shape, 0, x.aval.dtype), ct, starts)] + [
+    None] * len(starts)
+batch_rules[dynamic_slice_p] = _dynamic_slice_batch
+
+
+def dynamic_slice(x, start_indices: Sequence, slice_sizes: Sequence[int]):
+  """The window of ``slice_sizes`` at ``start_indices`` (which may be traced); starts are
+  clamped so that the window lies inside ``x``, as in JAX.
+
+  >>> dynamic_slice(np.arange(5.0), [np.int64(4)], [2])
+  array([3., 4.])
+  """
+  return dynamic_slice_p.bind(x, *start_indices, slice_sizes=tuple(int(k) for k in slice_sizes))
+
+
+def _dynamic_update_slice_impl(x, update, *starts):
+  out = np.array(x, copy=True)
+  update = np.asarray(update)
+  begin = _clamped_starts(out.shape, update.shape, starts)
+  out[tuple(slice(b, b + k) for b, k in zip(begin, update.shape))] = update
+  return out
+
+
+def _dynamic_update_slice_abstract_eval(x, update, *starts):
+  _check_starts(x, starts, update.shape, "dynamic_update_slice")
+  if update.dtype != x.dtype:
+    raise TypeError(f"dynamic_update_slice: update {update.str_short()} must have the dtype of {x.str_short()}")
+  return x
+
+
+def _dynamic_update_slice_jvp(primals, tangents):
+  x, u, *starts = primals
+  tx, tu = tangents[:2]
+  ans = dynamic_update_slice(x, u, starts)
+  return ans, dynamic_update_slice(instantiate(tx), instantiate(tu), starts)
+
+
+def _dynamic_update_slice_transpose(ct, x, u, *starts):
+  if type(ct) is Zero:
+    return [None] * (2 + len(starts))
+  u_aval = u.aval if is_undef(u) else get_aval(u)
+  ct_x = dynamic_update_slice(ct, shapes.full(u_aval.shape, 0, u_aval.dtype), starts) if is_undef(x) else None
+  ct_u = dynamic_slice(ct, starts, u_aval.shape) if is_undef(u) else None
+  return [ct_x, ct_u] + [None] * len(starts)
+
+
+def _dynamic_update_slice_batch(axis_size, vals, dims):
+  (x, u, *starts), (dx, du, *dstarts) = vals, dims
+  x, u = _to_front(x, dx, axis_size), _to_front(u, du, axis_size)
+  if all(d is None for d in dstarts):
+    return dynamic_update_slice(x, u, [np.int64(0)] + starts), 0
+  starts = [s if d is None else shapes.moveaxis(s, d, 0) for s, d in zip(starts, dstarts)]
+  idx = _window_indices(axis_size, get_aval(x).shape[1:], get_aval(u).shape[1:], starts, dstarts)
+  return scatter(x, idx, u, tuple(range(get_aval(x).ndim))), 0
+
+
+dynamic_update_slice_p = Primitive("dynamic_update_slice", impl=_dynamic_update_slice_impl,
+                                   abstract_eval=_dynamic_update_slice_abstract_eval)
+jvp_rules[dynamic_update_slice_p] = _dynamic_update_slice_jvp
+transpose_rules[dynamic_update_slice_p] = _dynamic_update_slice_transpose
+batch_rules[dynamic_update_slice_p] = _dynamic_update_slice_batch
+
+
+def dynamic_update_slice(x, update, start_indices: Sequence):
+  """``x`` with the window at ``start_indices`` (clamped, may be traced) replaced by ``update``."""
+  return dynamic_update_slice_p.bind(x, update, *start_indices)
+
+
+def take_along_axis(x, indices, axis: int):
+  """``x`` picked along ``axis`` by ``indices`` of the same rank (other axes broadcast),
+  as ``numpy.take_along_axis``: a gather on every axis, with iota indices for the others."""
+  x_aval, i_aval = get_aval(x), get_aval(indices)
+  nd = x_aval.ndim
+  out_shape = tuple(i_aval.shape[d] if d == axis else int(np.broadcast_shapes(
+      (x_aval.shape[d],), (i_aval.shape[d],))[0]) for d in range(nd))
+  full = out_shape + (1,)
+  cols = []
+  for d in range(nd):
+    if d == axis:
+      col = ew.convert_element_type(indices, np.int64)
+      cols.append(shapes.reshape(shapes.broadcast_in_dim(col, out_shape, tuple(range(nd))), full))
+    else:
+      iota = np.arange(out_shape[d]) if x_aval.shape[d] == out_shape[d] else np.zeros(out_shape[d], int)
+      cols.append(shapes.broadcast_in_dim(iota.astype(np.int64), full, (d,)))
+  return gather(x, shapes.concatenate(cols, nd), tuple(range(nd)))

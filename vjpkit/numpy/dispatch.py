@@ -1,0 +1,185 @@
+"""NumPy's dispatch protocols on tracers: unmodified NumPy code runs under transforms.
+
+``numpy.sin(tracer)`` calls ``Tracer.__array_ufunc__`` and ``numpy.sum(tracer)``
+calls ``Tracer.__array_function__``; both look the NumPy function up in an
+explicit table of the vjpkit.numpy functions that implement it. A NumPy
+function missing from the tables raises a TypeError naming it: never a silent
+conversion of the traced value to a constant. ``out=`` (writing into a NumPy
+array) and ufunc ``where=`` cannot hold traced values and raise too.
+
+>>> import numpy as np, vjpkit
+>>> vjpkit.grad(lambda x: np.sum(np.sin(x) * x))(np.array([0.0, 1.0]))
+array([0.        , 1.38177329])
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+import numpy as np
+
+from ..core.trace import Tracer
+
+# numpy ufunc name -> vjpkit.numpy name (the ufunc's __name__, e.g. np.abs is 'absolute')
+UFUNCS = {n: n for n in (
+    "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "power", "float_power",
+    "remainder", "fmod", "divmod", "absolute", "fabs", "negative", "positive", "sign", "reciprocal",
+    "square", "sqrt", "cbrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos",
+    "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
+    "arctan2", "hypot", "deg2rad", "rad2deg", "degrees", "radians", "logaddexp", "logaddexp2",
+    "maximum", "minimum", "fmax", "fmin", "floor", "ceil", "trunc", "rint", "isfinite", "isnan",
+    "isinf", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
+    "logical_or", "logical_xor", "logical_not", "matmul", "modf", "heaviside", "conjugate")}
+
+# numpy functions (module, name) implemented by vjpkit.numpy functions of the same name
+FUNCTIONS = (
+    # reductions
+    "sum", "prod", "mean", "var", "std", "max", "min", "amax", "amin", "ptp", "argmax", "argmin",
+    "all", "any", "count_nonzero", "average", "median", "nansum", "nanprod", "nanmean", "nanvar",
+    "nanstd", "nanmax", "nanmin", "cumsum", "cumprod", "nancumsum", "nancumprod",
+    # elementwise functions that are not ufuncs
+    "clip", "round", "around", "fix", "sinc", "where", "nan_to_num", "real", "isclose", "allclose",
+    # shapes
+    "reshape", "ravel", "transpose", "moveaxis", "swapaxes", "squeeze", "expand_dims",
+    "broadcast_to", "broadcast_arrays", "concatenate", "stack", "hstack", "vstack", "dstack",
+    "column_stack", "split", "array_split", "hsplit", "vsplit", "dsplit", "tile", "repeat", "flip",
+    "fliplr", "flipud", "rot90", "roll", "pad", "append", "atleast_1d", "atleast_2d", "atleast_3d",
+    "copy", "shape", "ndim", "size", "result_type", "zeros_like", "ones_like", "full_like",
+    "empty_like", "linspace", "meshgrid",
+    # matrices and products
+    "triu", "tril", "diag", "diagflat", "diagonal", "trace", "dot", "vdot", "inner", "outer",
+    "tensordot", "kron", "einsum", "matmul",
+    # indexing, sorting
+    "take", "take_along_axis", "nonzero", "flatnonzero", "argwhere", "compress", "extract", "sort",
+    "argsort", "searchsorted",
+)
+
+# NumPy submodules whose functions vjpkit mirrors in a submodule of vjpkit.numpy
+SUBMODULES = {"numpy.linalg": "vjpkit.numpy.linalg"}
+
+
+def _vnp():
+  from .. import numpy as vnp
+  return vnp
+
+
+def _unsupported(what: str) -> TypeError:
+  return TypeError(
+      f"{what} is not supported on vjpkit traced values: vjpkit.numpy has no differentiable "
+      "version of it. Compute it outside the transformed function, or rewrite it with "
+      "supported NumPy functions (see vjpkit.numpy.dispatch.FUNCTIONS and UFUNCS).")
+
+
+def _check_out(out, what: str) -> None:
+  outs = out if isinstance(out, tuple) else (out,)
+  if any(o is not None for o in outs):
+    raise TypeError(f"{what} with out=: a traced value cannot be written into a NumPy array "
+                    "(vjpkit arrays are immutable). Use the returned value instead; for "
+                    "`a += x` with a NumPy array `a`, write `a = a + x`.")
+
+
+def _ufunc_lookup(ufunc) -> Callable:
+  name = UFUNCS.get(ufunc.__name__)
+  f = getattr(_vnp(), name, None) if name else None
+  if f is None:
+    raise _unsupported(f"numpy.{ufunc.__name__}")
+  return f
+
+
+def _reduce(ufunc, x, axis=0, dtype=None, keepdims=False, initial=None):
+  vnp = _vnp()
+  table = {"add": vnp.sum, "multiply": vnp.prod, "maximum": vnp.max, "minimum": vnp.min,
+           "logical_and": vnp.all, "logical_or": vnp.any}
+  f = table.get(ufunc.__name__)
+  if f is None:
+    raise _unsupported(f"numpy.{ufunc.__name__}.reduce")
+  kwargs = {} if initial is None else {"initial": initial}
+  return f(x, axis, keepdims=keepdims, **kwargs)
+
+
+def _accumulate(ufunc, x, axis=0, dtype=None):
+  from .. import lax
+  vnp = _vnp()
+  x = vnp.asarray(x)
+  table = {"add": vnp.cumsum, "multiply": vnp.cumprod,
+           "maximum": lambda x, axis: lax.cummax(x, axis), "minimum": lambda x, axis: lax.cummin(x, axis)}
+  f = table.get(ufunc.__name__)
+  if f is None:
+    raise _unsupported(f"numpy.{ufunc.__name__}.accumulate")
+  return f(x, axis=axis)
+
+
+def _outer(ufunc, a, b):
+  from .. import lax
+  from ..core.avals import get_aval
+  vnp = _vnp()
+  a, b = vnp.asarray(a), vnp.asarray(b)
+  na, nb = get_aval(a).ndim, get_aval(b).ndim
+  return _ufunc_lookup(ufunc)(lax.reshape(a, get_aval(a).shape + (1,) * nb), b) if na else (
+      _ufunc_lookup(ufunc)(a, b))
+
+
+def array_ufunc(self, ufunc, method: str, *inputs, **kwargs) -> Any:
+  """``Tracer.__array_ufunc__``: NumPy ufuncs (and ``ndarray`` operators) on tracers."""
+  what = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+  _check_out(kwargs.pop("out", None), what)
+  if kwargs.pop("where", True) is not True:
+    raise TypeError(f"{what} with where=: not supported on traced values; use "
+                    f"vjpkit.numpy.where(mask, numpy.{ufunc.__name__}(...), default) instead.")
+  dtype = kwargs.pop("dtype", None)
+  for key, default in (("casting", "same_kind"), ("order", "K"), ("subok", True)):
+    if kwargs.pop(key, default) != default:
+      raise TypeError(f"{what}: {key}= is not supported on traced values")
+  if method == "__call__":
+    if kwargs:
+      raise TypeError(f"{what}: keyword arguments {sorted(kwargs)} are not supported on traced values")
+    result = _ufunc_lookup(ufunc)(*inputs)
+  elif method == "reduce":
+    result = _reduce(ufunc, *inputs, **kwargs)
+  elif method == "accumulate":
+    result = _accumulate(ufunc, *inputs, **kwargs)
+  elif method == "outer":
+    result = _outer(ufunc, *inputs)
+  elif method == "at":
+    raise TypeError(f"{what} updates an array in place, and vjpkit arrays are immutable: use "
+                    "the functional x.at[idx].add(v) (or .set/.multiply/.min/.max) instead.")
+  else:
+    raise _unsupported(what)
+  if dtype is not None:
+    result = tuple(_vnp().asarray(r, dtype) for r in result) if isinstance(result, tuple) else (
+        _vnp().asarray(result, dtype))
+  return result
+
+
+_functions: dict[tuple[str, str], Callable] = {}
+
+
+def _function_lookup(func) -> Callable | None:
+  module, name = getattr(func, "__module__", None), getattr(func, "__name__", None)
+  if not _functions:
+    vnp = _vnp()
+    _functions.update({("numpy", n): getattr(vnp, n) for n in FUNCTIONS})
+  f = _functions.get((module, name))
+  if f is None and module in SUBMODULES:
+    try:
+      sub = importlib.import_module(SUBMODULES[module])
+    except ImportError:
+      return None
+    public = getattr(sub, "__all__", None)
+    f = getattr(sub, name, None) if (public is None and not name.startswith("_")) or (
+        public is not None and name in public) else None
+  return f
+
+
+def array_function(self, func, types, args, kwargs) -> Any:
+  """``Tracer.__array_function__``: NumPy functions (``np.sum``, ``np.concatenate``, ...)
+  on tracers, by the explicit table ``FUNCTIONS``."""
+  if not all(issubclass(t, (Tracer, np.ndarray, np.generic)) for t in types):
+    return NotImplemented
+  what = f"{getattr(func, '__module__', 'numpy')}.{getattr(func, '__name__', func)}"
+  f = _function_lookup(func)
+  if f is None:
+    raise _unsupported(what)
+  kwargs = dict(kwargs)
+  _check_out(kwargs.pop("out", None), what)
+  return f(*args, **kwargs)

@@ -1,0 +1,8 @@
+"""vjpkit.scipy: differentiable counterparts of SciPy functions (``vjpkit.scipy.special``).
+
+>>> import vjpkit
+>>> from vjpkit.scipy.special import gammaln
+>>> vjpkit.grad(gammaln)(1.0)       # digamma(1) = -Euler's constant
+np.float64(-0.5772156649015...)
+"""
+from . import special

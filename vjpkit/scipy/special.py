@@ -1,0 +1,186 @@
+"""vjpkit.scipy.special: SciPy's special functions, differentiable.
+
+erf, erfc, erfinv, gammaln, digamma and polygamma are primitives whose values
+come from SciPy (``vjpkit.lax.special``). The rest are composites written
+for stability: ``logsumexp`` and ``softmax`` shift by the maximum under
+``stop_gradient`` (the shift cancels, so it needs no derivative), and
+``xlogy``/``xlog1py`` are 0 wherever ``x == 0``. Integer and bool inputs
+become float64, as in SciPy.
+
+>>> import vjpkit
+>>> vjpkit.grad(lambda x: logsumexp(x))(np.array([0.0, 0.0]))   # softmax
+array([0.5, 0.5])
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import lax
+from ..core.avals import get_aval
+from ..numpy._core import promote, promote_inexact
+from ..numpy.reductions import max as _max, sum as _sum
+from ..numpy.shapes import squeeze
+from ..numpy.ufuncs import divide, equal, exp, less, log, log1p, subtract, where
+
+Array = Any
+
+__all__ = ["digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "log_softmax", "logit",
+           "logsumexp", "polygamma", "softmax", "xlog1py", "xlogy"]
+
+
+def _unary(name: str, op, doc: str):
+  def f(x: Array) -> Array:
+    return op(promote_inexact(x))
+  f.__name__ = f.__qualname__ = name
+  f.__doc__ = doc
+  return f
+
+
+erf = _unary("erf", lax.erf, """The error function (SciPy's values).
+
+>>> erf(0.5)
+np.float64(0.5204998778130465)
+""")
+erfc = _unary("erfc", lax.erfc, """``1 - erf(x)``, accurate where erf is close to 1.
+
+>>> erfc(3.0)
+np.float64(2.209049699858544e-05)
+""")
+erfinv = _unary("erfinv", lax.erf_inv, """The inverse of erf on (-1, 1).
+
+>>> erfinv(0.5)
+np.float64(0.4769362762044699)
+""")
+gammaln = _unary("gammaln", lax.lgamma, """``log|Γ(x)|``; its derivative is digamma.
+
+>>> gammaln(5.0)        # log(4!)
+np.float64(3.178053830347945)
+""")
+digamma = _unary("digamma", lax.digamma, """``Γ'(x)/Γ(x)``; its derivative is ``polygamma(1, x)``.
+
+>>> digamma(1.0)
+np.float64(-0.5772156649015329)
+""")
+expit = _unary("expit", lax.logistic, """The logistic sigmoid ``1/(1 + exp(-x))``, without overflow.
+
+>>> expit(0.0)
+np.float64(0.5)
+""")
+
+
+def polygamma(n: int, x: Array) -> Array:
+  """The ``n``-th derivative of digamma; ``n`` must be a concrete non-negative integer.
+
+  >>> polygamma(1, 1.0)   # π²/6
+  np.float64(1.64493406684822...)
+  """
+  n_arr = np.asarray(n)
+  if n_arr.ndim != 0 or n_arr.dtype.kind not in "iu":
+    raise TypeError("vjpkit.scipy.special.polygamma: the order n must be one Python or NumPy "
+                    f"integer (not an array or a traced value), got {n!r}")
+  return lax.polygamma(int(n_arr), promote_inexact(x))
+
+
+def logit(x: Array) -> Array:
+  """``log(x / (1 - x))``, the inverse of expit.
+
+  >>> logit(0.5)
+  np.float64(0.0)
+  """
+  x = promote_inexact(x)
+  return log(divide(x, subtract(1, x)))
+
+
+def xlogy(x: Array, y: Array) -> Array:
+  """``x * log(y)``, and 0 where ``x == 0`` (even for ``y == 0``).
+
+  Where ``x == y == 0`` both partial derivatives are taken as 0 (JAX gives
+  ``-inf`` and ``nan`` there); elsewhere they are ``log(y)`` and ``x / y``.
+
+  >>> xlogy(0.0, 0.0), xlogy(2.0, np.e)
+  (np.float64(0.0), np.float64(2.0))
+  """
+  x, y = promote(x, y, inexact=True)
+  return _x_times_log(x, y, log, 0.0)
+
+
+def xlog1py(x: Array, y: Array) -> Array:
+  """``x * log1p(y)``, and 0 where ``x == 0`` (even for ``y == -1``; see xlogy).
+
+  >>> xlog1py(0.0, -1.0), xlog1py(2.0, 0.0)
+  (np.float64(0.0), np.float64(0.0))
+  """
+  x, y = promote(x, y, inexact=True)
+  return _x_times_log(x, y, log1p, -1.0)
+
+
+def _x_times_log(x, y, log_fn, pole: float):
+  """``x * log_fn(y)`` with the pole ``y == pole`` replaced by a harmless value where ``x == 0``."""
+  at_pole = lax.logical_and(equal(x, 0), equal(y, pole))
+  safe_y = where(at_pole, pole + 1.0, y)
+  return x * log_fn(safe_y)
+
+
+def _axes(x, axis) -> tuple[int, ...] | None:
+  return None if axis is None else ((axis,) if isinstance(axis, (int, np.integer)) else tuple(axis))
+
+
+def _shift(x, axis):
+  """The maximum over ``axis`` (kept), as a constant; 0 where it is not finite."""
+  amax = lax.stop_gradient(_max(x, _axes(x, axis), keepdims=True))
+  return where(less(lax.abs(amax), np.inf), amax, 0)
+
+
+def logsumexp(a: Array, axis=None, b: Array | None = None, keepdims: bool = False,
+              return_sign: bool = False):
+  """``log(sum(b * exp(a)))`` over ``axis``, computed without overflow.
+
+  With ``return_sign`` the pair ``(log|s|, sign(s))``; otherwise a negative sum
+  gives nan, as in SciPy. The gradient is the softmax (weighted by ``b``).
+
+  >>> logsumexp([1000.0, 1000.0])
+  np.float64(1000.6931471805599)
+  """
+  a = promote_inexact(a)
+  if b is not None:
+    a, b = promote(a, b, inexact=True)
+  axes = _axes(a, axis)
+  shift = _shift(a, axes)
+  e = exp(a - shift)
+  if b is not None:
+    e = e * b
+  total = _sum(e, axes, keepdims=True)
+  sign = lax.sign(total)
+  out = log(lax.abs(total)) + shift
+  if not keepdims:
+    reduced = tuple(range(get_aval(a).ndim)) if axes is None else axes
+    out, sign = squeeze(out, reduced), squeeze(sign, reduced)
+  if return_sign:
+    return out, sign
+  return where(less(sign, 0), np.nan, out)
+
+
+def softmax(x: Array, axis=None) -> Array:
+  """``exp(x) / sum(exp(x))`` over ``axis`` (all axes by default, as in SciPy).
+
+  >>> softmax([0.0, np.log(3.0)])
+  array([0.25, 0.75])
+  """
+  x = promote_inexact(x)
+  axes = _axes(x, axis)
+  e = exp(x - _shift(x, axes))
+  return e / _sum(e, axes, keepdims=True)
+
+
+def log_softmax(x: Array, axis=None) -> Array:
+  """``x - logsumexp(x)`` over ``axis``, stable for large and very negative ``x``.
+
+  >>> log_softmax([0.0, 0.0])
+  array([-0.69314718, -0.69314718])
+  """
+  x = promote_inexact(x)
+  axes = _axes(x, axis)
+  shifted = x - _shift(x, axes)
+  return shifted - log(_sum(exp(shifted), axes, keepdims=True))
