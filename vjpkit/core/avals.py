@@ -35,13 +35,13 @@ def is_float(dtype: np.dtype) -> bool:
 
 class ShapedArray:
   """The abstract value of an array: its shape and dtype, nothing else."""
-  __slots__ = ("shape", "dtype", "_hash")
+  __slots__ = ("shape", "dtype", "_hash", "_size")
   array_abstraction_level = 1
 
   def __init__(self, shape, dtype):
     self.shape = tuple(shape)
     self.dtype = np.dtype(dtype)
-    self._hash = None
+    self._hash = self._size = None
 
   @property
   def ndim(self) -> int:
@@ -49,7 +49,10 @@ class ShapedArray:
 
   @property
   def size(self) -> int:
-    return math.prod(self.shape)
+    size = self._size
+    if size is None:
+      size = self._size = math.prod(self.shape)
+    return size
 
   def __eq__(self, other):
     return (type(other) is ShapedArray and self.shape == other.shape

@@ -59,7 +59,13 @@ _OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "
 
 
 def ufunc_of(eqn: Eqn) -> np.ufunc | None:
-  """The NumPy ufunc that computes ``eqn`` elementwise (same inputs, same order), or None."""
+  """The NumPy ufunc that computes ``eqn`` elementwise (same inputs, same order), or None.
+
+  >>> import numpy as np, vjpkit
+  >>> eqns = vjpkit.make_jaxpr(lambda x: (x / 2.0).sum())(np.ones(3)).eqns
+  >>> [ufunc_of(e) for e in eqns]
+  [<ufunc 'divide'>, None]
+  """
   rule = ufunc_rules.get(eqn.prim)
   if rule is not None:
     return rule(eqn)

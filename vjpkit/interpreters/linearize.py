@@ -10,7 +10,6 @@ back through the transposed program.
 from __future__ import annotations
 
 import itertools
-import math
 from typing import Any, Callable, Sequence
 
 from ..core.avals import ShapedArray, get_aval, is_float, tangent_aval
@@ -50,7 +49,7 @@ class LinearFunction:
     if self._worth_compiling(live_cts):
       cts_in = iter(_compiled_backward_pass(self.jaxpr, self.consts, live_cts))
     else:
-      cts_in = iter(backward_pass(self.jaxpr, self.consts, live_cts))
+      cts_in = iter(backward_pass(self.jaxpr, self.consts, live_cts, all_linear=True))
     return [next(cts_in) if live else Zero(a) for a, live in zip(self.in_avals, self.in_live)]
 
   def _worth_compiling(self, cts) -> bool:
@@ -63,7 +62,7 @@ class LinearFunction:
       return False
     big = 0
     for e in eqns:
-      big += 1 if math.prod(e.outvars[0].aval.shape) >= COMPILE_BACKWARD else -1
+      big += 1 if e.outvars[0].aval.size >= COMPILE_BACKWARD else -1
     if big <= 0:
       return False
     return not any(isinstance(x, Tracer) for x in itertools.chain(self.consts, cts))

@@ -22,12 +22,21 @@ from ..core.zeros import UndefPrimal, Zero, add_tangents
 transpose_rules: dict[Any, Callable] = {}
 
 
-def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any]) -> list[Any]:
-  """Cotangents of ``jaxpr.invars`` given cotangents of its outputs (Zero allowed)."""
+def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
+                  all_linear: bool = False) -> list[Any]:
+  """Cotangents of ``jaxpr.invars`` given cotangents of its outputs (Zero allowed).
+
+  ``all_linear``: the caller knows every equation reads a linear value (true of the
+  programs ``linearize`` records), so none needs evaluating forward first."""
   env: dict[int, Any] = {id(v): c for v, c in zip(jaxpr.constvars, consts, strict=True)}
   linear = {id(v) for v in jaxpr.invars}
   linear_eqns = []
-  for eqn in jaxpr.eqns:
+  if all_linear:
+    linear_eqns = jaxpr.eqns
+    for eqn in jaxpr.eqns:
+      for o in eqn.outvars:
+        linear.add(id(o))
+  for eqn in () if all_linear else jaxpr.eqns:
     for v in eqn.invars:
       if type(v) is Var and id(v) in linear:
         for o in eqn.outvars:

@@ -34,10 +34,9 @@ def lit(value, dtype) -> Lit:
 
 
 def is_ufunc_eqn(eqn: Eqn) -> bool:
-  """An elementwise primitive whose impl is a NumPy ufunc and which takes no params."""
-  impl = eqn.prim.impl
-  return (isinstance(impl, np.ufunc) and not eqn.params and not eqn.prim.multiple_results
-          and impl.nin == len(eqn.invars) and impl.nout == 1)
+  """An elementwise equation: one NumPy ufunc computes it (see ``codegen.ufunc_of``)."""
+  from ..interpreters.codegen import ufunc_of
+  return ufunc_of(eqn) is not None
 
 
 class Rewriter:
@@ -82,10 +81,10 @@ class Rewriter:
   def emit(self, prim, invars: list, **params):
     """Append ``prim(*invars)``; a ufunc of literals is computed right away."""
     out = prim.abstract_eval(*[a.aval for a in invars], **params)
-    probe = Eqn(prim, invars, params, [])
-    if all(type(a) is Lit for a in invars) and is_ufunc_eqn(probe):
-      return lit(prim.impl(*[a.val for a in invars]), out.dtype)
     outs = out if prim.multiple_results else [out]
+    if (all(type(a) is Lit for a in invars) and not prim.multiple_results
+        and is_ufunc_eqn(Eqn(prim, invars, params, [Var(out)]))):
+      return lit(prim.impl(*[a.val for a in invars]), out.dtype)
     eqn = Eqn(prim, list(invars), params, [Var(a) for a in outs])
     self.keep(eqn)
     return eqn.outvars if prim.multiple_results else eqn.outvars[0]

@@ -10,17 +10,6 @@ Constants that hold one repeated value, such as the broadcast ``1`` that
 seeds every backward pass, become ``broadcast_in_dim`` of a literal, so that
 ``simplify`` can see that ``ct * 1`` is ``ct``. Broadcasts themselves are
 never folded: at run time they are free views, and symbolic they simplify.
-
->>> import numpy as np, vjpkit
->>> from vjpkit.passes import fold_constants
->>> k = np.full(3, 2.0)
->>> closed = vjpkit.make_jaxpr(lambda x: x * (k * 3.0))(np.ones(3))
->>> jaxpr, consts = fold_constants(closed.jaxpr, closed.consts)
->>> print(jaxpr)
-{ lambda ; a:f64[3]. let
-    b:f64[3] = broadcast_in_dim[broadcast_dimensions=() shape=(3,)] 6.0:f64[]
-    c:f64[3] = mul a b
-  in (c,) }
 """
 from __future__ import annotations
 
@@ -52,7 +41,19 @@ def _uniform_value(x):
 
 
 def fold_constants(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
-  """``(jaxpr, consts)`` with constant subexpressions computed; returns the new pair."""
+  """``(jaxpr, consts)`` with constant subexpressions computed; returns the new pair.
+
+  >>> import numpy as np, vjpkit
+  >>> from vjpkit.passes import fold_constants
+  >>> k = np.full(3, 2.0)
+  >>> closed = vjpkit.make_jaxpr(lambda x: x * (k * 3.0))(np.ones(3))
+  >>> jaxpr, consts = fold_constants(closed.jaxpr, closed.consts)
+  >>> print(jaxpr)
+  { lambda ; a:f64[3]. let
+      b:f64[3] = broadcast_in_dim[broadcast_dimensions=() shape=(3,)] 6.0:f64[]
+      c:f64[3] = mul a b
+    in (c,) }
+  """
   L = lax()
   rw = Rewriter(jaxpr)
   known: dict[int, Any] = {}

@@ -6,16 +6,6 @@ also computed it, and transposition of ``x * x`` produces both ``ct * x`` and
 same inputs (in any order, for commutative primitives) compute the same
 value, so the second is dropped and its results renamed to the first's.
 Equations with effects are never merged.
-
->>> import numpy as np, vjpkit
->>> import vjpkit.numpy as vnp
->>> from vjpkit.passes import cse_jaxpr
->>> print(cse_jaxpr(vjpkit.make_jaxpr(lambda x: vnp.sin(x) * x + x * vnp.sin(x))(1.0).jaxpr))
-{ lambda ; a:f64[]. let
-    b:f64[] = sin a
-    c:f64[] = mul b a
-    d:f64[] = add c c
-  in (d,) }
 """
 from __future__ import annotations
 
@@ -46,7 +36,18 @@ def _params_key(params: dict):
 
 
 def cse_jaxpr(jaxpr: Jaxpr) -> Jaxpr:
-  """``jaxpr`` with repeated computations merged into their first occurrence."""
+  """``jaxpr`` with repeated computations merged into their first occurrence.
+
+  >>> import numpy as np, vjpkit
+  >>> import vjpkit.numpy as vnp
+  >>> from vjpkit.passes import cse_jaxpr
+  >>> print(cse_jaxpr(vjpkit.make_jaxpr(lambda x: vnp.sin(x) * x + x * vnp.sin(x))(1.0).jaxpr))
+  { lambda ; a:f64[]. let
+      b:f64[] = sin a
+      c:f64[] = mul b a
+      d:f64[] = add c c
+    in (d,) }
+  """
   commutative = _commutative()
   seen: dict = {}
   rw = Rewriter(jaxpr)

@@ -6,16 +6,6 @@ them exposes their bodies to CSE, simplification and buffer reuse across the
 call boundary. Each copy of a body gets fresh variables, so a body inlined
 twice stays a valid program. The walk uses an explicit stack: nesting depth
 is not limited by Python's recursion limit.
-
->>> import numpy as np, vjpkit
->>> import vjpkit.numpy as vnp
->>> from vjpkit.passes import inline_calls
->>> g = vjpkit.jit(vnp.sin)
->>> print(inline_calls(vjpkit.make_jaxpr(lambda x: g(g(x)))(1.0).jaxpr))
-{ lambda ; a:f64[]. let
-    b:f64[] = sin a
-    c:f64[] = sin b
-  in (c,) }
 """
 from __future__ import annotations
 
@@ -27,7 +17,18 @@ inlinable: set = set()
 
 
 def inline_calls(jaxpr: Jaxpr) -> Jaxpr:
-  """``jaxpr`` with every equation of an ``inlinable`` primitive replaced by its body."""
+  """``jaxpr`` with every equation of an ``inlinable`` primitive replaced by its body.
+
+  >>> import numpy as np, vjpkit
+  >>> import vjpkit.numpy as vnp
+  >>> from vjpkit.passes import inline_calls
+  >>> g = vjpkit.jit(vnp.sin)
+  >>> print(inline_calls(vjpkit.make_jaxpr(lambda x: g(g(x)))(1.0).jaxpr))
+  { lambda ; a:f64[]. let
+      b:f64[] = sin a
+      c:f64[] = sin b
+    in (c,) }
+  """
   prims = inlinable | {lax().closed_call_p}
   if not any(e.prim in prims for e in jaxpr.eqns):
     return jaxpr

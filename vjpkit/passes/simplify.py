@@ -10,14 +10,6 @@ numbers (bit for bit, except for the sign of a zero in ``x + 0``).
 ``x * 0`` is folded to zeros only when ``x`` is an integer or a constant:
 for floating-point ``x`` it is NaN when ``x`` is inf or NaN, and a gradient
 that hides a NaN would be wrong.
-
->>> import numpy as np, vjpkit
->>> import vjpkit.numpy as vnp
->>> from vjpkit.passes import simplify_jaxpr
->>> f = lambda x: -(-(x * 1.0)).T.T
->>> print(simplify_jaxpr(vjpkit.make_jaxpr(f)(np.ones((2, 3))).jaxpr))
-{ lambda ; a:f64[2,3]. let
-  in (a,) }
 """
 from __future__ import annotations
 
@@ -31,7 +23,16 @@ from .dce import dce_jaxpr
 
 
 def simplify_jaxpr(jaxpr: Jaxpr) -> Jaxpr:
-  """``jaxpr`` with the algebraic identities of this module applied, and DCE'd."""
+  """``jaxpr`` with the algebraic identities of this module applied, and DCE'd.
+
+  >>> import numpy as np, vjpkit
+  >>> import vjpkit.numpy as vnp
+  >>> from vjpkit.passes import simplify_jaxpr
+  >>> f = lambda x: -(-(x * 1.0)).T.T
+  >>> print(simplify_jaxpr(vjpkit.make_jaxpr(f)(np.ones((2, 3))).jaxpr))
+  { lambda ; a:f64[2,3]. let
+    in (a,) }
+  """
   rules = _rules()
   uses = _use_counts(jaxpr)
   rw = Rewriter(jaxpr)
