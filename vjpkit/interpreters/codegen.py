@@ -324,7 +324,7 @@ class _Codegen:
     if type(src) is Lit:
       self.virtual[id(var)] = self.atom(src, inline=True)
       base = self.atom(src)
-    elif src.aval.shape == () or (1,) * (len(expanded) - src.aval.ndim) + src.aval.shape == expanded:
+    elif src.aval.shape == () or _pad_left(src.aval.shape, len(expanded)) == expanded:
       base = self.virtual[id(var)] = self.var_name(src)
     else:
       base = self.virtual[id(var)] = self.virtual_names[id(var)] = f"{self.var_name(var)}_v"
@@ -440,11 +440,9 @@ def _identifiers(expr: str) -> set[str]:
   return set(_IDENT.findall(expr)) - {"np"}
 
 
-def _strip_ones(shape: tuple) -> tuple:
-  i = 0
-  while i < len(shape) and shape[i] == 1:
-    i += 1
-  return tuple(shape[i:])
+def _pad_left(shape: tuple, ndim: int) -> tuple:
+  """``shape`` with leading 1s up to ``ndim`` axes: how NumPy aligns it for broadcasting."""
+  return (1,) * (ndim - len(shape)) + tuple(shape)
 
 
 def _broadcast_shapes(shapes) -> tuple | None:

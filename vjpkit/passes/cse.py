@@ -9,7 +9,7 @@ Equations with effects are never merged.
 """
 from __future__ import annotations
 
-from ..core.ir import Jaxpr, Lit, Var
+from ..core.ir import Jaxpr, Lit
 from ._rewrite import Rewriter, lax
 from .dce import effectful
 

@@ -277,7 +277,8 @@ def _rules() -> dict:
     L = lax()
     _RULES = {
         L.mul_p: _mul, L.add_p: _add, L.add_any_p: _add, L.sub_p: _sub, L.div_p: _div,
-        L.neg_p: _neg, L.integer_pow_p: _integer_pow, L.select_n_p: _select_n, L.convert_element_type_p: _convert,
+        L.neg_p: _neg, L.integer_pow_p: _integer_pow, L.select_n_p: _select_n,
+        L.convert_element_type_p: _convert,
         L.transpose_p: _transpose, L.broadcast_in_dim_p: _broadcast, L.reshape_p: _reshape,
         L.squeeze_p: _reshape, L.expand_dims_p: _reshape, L.reduce_sum_p: _reduce_sum,
     }
