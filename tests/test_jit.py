@@ -129,16 +129,21 @@ def test_jit_with_forward_mode_vmap_and_higher_order():
   assert vjpkit.jit(vjpkit.grad(vjpkit.grad(f)))(0.3) == pytest.approx(d2)
 
 
-def test_grad_of_jit_reuses_compiled_programs():
+def test_transforms_of_jit_reuse_their_compiled_programs(monkeypatch):
+  from vjpkit.interpreters import codegen
+  compiled = []
+  real = codegen.compile_jaxpr
+  monkeypatch.setattr(codegen, "compile_jaxpr", lambda *a, **k: compiled.append(1) or real(*a, **k))
+  monkeypatch.setattr(vjpkit.api_jit, "compile_jaxpr", codegen.compile_jaxpr)
   f, calls = _counting(_loss)
-  gf = vjpkit.grad(vjpkit.jit(f))
-  gf(W, X)
-  cached = dict(vjpkit.jit(f)._cache)  # a fresh wrapper: nothing cached
-  assert cached == {}
-  n = len(calls)
-  for _ in range(3):
-    gf(W, X)
-  assert len(calls) == n
+  jf = vjpkit.jit(f)
+  for g, args in [(vjpkit.grad(jf), (W, X)), (vjpkit.vmap(jf, (None, 0)), (W, np.stack([X, X]))),
+                  (lambda w: vjpkit.jvp(lambda v: jf(v, X), (w,), (w,)), (W,))]:
+    g(*args)
+    n_calls, n_compiled = len(calls), len(compiled)
+    for _ in range(3):
+      g(*args)
+    assert (len(calls), len(compiled)) == (n_calls, n_compiled)
 
 
 def test_jit_inside_jit_is_inlined():

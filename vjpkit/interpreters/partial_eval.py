@@ -21,7 +21,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.errors import ConcretizationTypeError
-from ..core.ir import Eqn, Jaxpr, Lit, Var, hoist_consts
+from ..core.ir import Eqn, Jaxpr, Lit, Var, memo_concrete, hoist_consts
 from ..core.trace import Trace, Tracer, bind, new_trace
 
 # prim -> rule(trace, args, params): for primitives whose known inputs must not
@@ -222,6 +222,12 @@ def partial_eval_jaxpr_nounits(jaxpr: Jaxpr, unknowns: Sequence[bool],
   """
   if isinstance(instantiate, bool):
     instantiate = [instantiate] * len(jaxpr.outvars)
+  key = ("partial_eval_jaxpr_nounits", tuple(unknowns), tuple(bool(i) for i in instantiate))
+  return memo_concrete(jaxpr, key,
+                       lambda: _partial_eval_jaxpr_nounits(jaxpr, list(unknowns), list(instantiate)))
+
+
+def _partial_eval_jaxpr_nounits(jaxpr: Jaxpr, unknowns: list, instantiate: list):
   with new_trace(StagingTrace) as known_trace:
     k_args = [known_trace.new_arg(v.aval) for v, u in zip(jaxpr.invars, unknowns) if not u]
     with new_trace(StagingTrace) as unknown_trace:
