@@ -24,7 +24,7 @@ from .core.avals import get_aval
 from .core.ir import Eqn
 from .core.primitive import Primitive
 from .core.ir import hoist_consts
-from .interpreters.eval import eval_jaxpr, eval_jaxpr_releasing
+from .interpreters.eval import eval_jaxpr
 from .interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
 from .lax.call import _call_abstract_eval, call_rules
 from .lax.control_flow.common import (flatten_operands, merge_mask, select_mask,
@@ -37,7 +37,7 @@ __all__ = ["checkpoint", "remat"]
 
 
 def _checkpoint_impl(*args, call_jaxpr, prevent_cse):
-  return eval_jaxpr_releasing(call_jaxpr, [], args)  # the recomputation frees as it goes
+  return eval_jaxpr(call_jaxpr, [], args, release=True)  # the recomputation frees as it goes
 
 
 checkpoint_p = Primitive("checkpoint", multiple_results=True, impl=_checkpoint_impl,

@@ -6,7 +6,7 @@ pass (peak memory is reported) and whether it fuses anything.
 
 import numpy as np
 
-from benchmarks import peers
+from benchmarks.workloads._builders import gradient_of_x
 
 NAME = "elementwise"
 MEASURE_MEMORY = True
@@ -35,69 +35,4 @@ def numpy_value_and_grad(x):
     return value, (np.cos(x) - 2 * x * s) * e + (1 - t * t)
 
 
-def build_numpy(data):
-    x = data["x"]
-    return lambda: numpy_value_and_grad(x)[1]
-
-
-# --- peers ---------------------------------------------------------------
-
-
-def build_autograd(data):
-    autograd, anp = peers.load_autograd()
-    grad = autograd.grad(lambda x: forward(x, anp))
-    x = data["x"]
-    return lambda: grad(x)
-
-
-def build_jax_eager(data):
-    jax, jnp = peers.load_jax()
-    grad = peers.jax_blocking(jax.grad(lambda x: forward(x, jnp)))
-    x = jnp.asarray(data["x"])
-    return lambda: grad(x)
-
-
-def build_jax_jit(data):
-    jax, jnp = peers.load_jax()
-    grad = peers.jax_blocking(jax.jit(jax.grad(lambda x: forward(x, jnp))))
-    x = jnp.asarray(data["x"])
-    return lambda: grad(x)
-
-
-def build_torch_eager(data):
-    torch = peers.load_torch()
-    x = peers.torch_f64(torch, data["x"], requires_grad=True)
-
-    def step():
-        (dx,) = torch.autograd.grad(forward(x, torch), x)
-        return dx
-
-    return step
-
-
-# --- vjpkit slot (library under test; JAX-style public API only) -----------
-
-
-def build_vjpkit_eager(data):
-    vjpkit, vnp = peers.load_vjpkit()
-    grad = vjpkit.grad(lambda x: forward(x, vnp))
-    x = data["x"]
-    return lambda: grad(x)
-
-
-def build_vjpkit_jit(data):
-    vjpkit, vnp = peers.load_vjpkit()
-    grad = vjpkit.jit(vjpkit.grad(lambda x: forward(x, vnp)))
-    x = data["x"]
-    return lambda: grad(x)
-
-
-IMPLEMENTATIONS = {
-    "numpy": build_numpy,
-    "autograd": build_autograd,
-    "jax eager": build_jax_eager,
-    "jax jit": build_jax_jit,
-    "torch eager": build_torch_eager,
-    "vjpkit eager": build_vjpkit_eager,
-    "vjpkit jit": build_vjpkit_jit,
-}
+IMPLEMENTATIONS = gradient_of_x(forward, numpy_value_and_grad)

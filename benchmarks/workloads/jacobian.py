@@ -8,6 +8,7 @@ reverse-mode Jacobian (jacrev / autograd.jacobian) so they do the same job.
 import numpy as np
 
 from benchmarks import peers
+from benchmarks.workloads._builders import implementations
 
 NAME = "jacobian"
 MEASURE_MEMORY = False
@@ -91,12 +92,4 @@ def build_vjpkit_jit(data):
     return lambda: jac(x)
 
 
-IMPLEMENTATIONS = {
-    "numpy": build_numpy,
-    "autograd": build_autograd,
-    "jax eager": build_jax_eager,
-    "jax jit": build_jax_jit,
-    "torch eager": build_torch_eager,
-    "vjpkit eager": build_vjpkit_eager,
-    "vjpkit jit": build_vjpkit_jit,
-}
+IMPLEMENTATIONS = implementations(globals())

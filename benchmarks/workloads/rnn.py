@@ -8,6 +8,7 @@ of tracing and compiling an unrolled loop (in the first-call column).
 import numpy as np
 
 from benchmarks import peers
+from benchmarks.workloads._builders import implementations
 
 NAME = "rnn"
 MEASURE_MEMORY = False
@@ -129,12 +130,4 @@ def build_vjpkit_jit(data):
     return lambda: grad(params)
 
 
-IMPLEMENTATIONS = {
-    "numpy": build_numpy,
-    "autograd": build_autograd,
-    "jax eager": build_jax_eager,
-    "jax jit": build_jax_jit,
-    "torch eager": build_torch_eager,
-    "vjpkit eager": build_vjpkit_eager,
-    "vjpkit jit": build_vjpkit_jit,
-}
+IMPLEMENTATIONS = implementations(globals())

@@ -40,7 +40,10 @@ class Primitive:
     self._scalar_impl = _SCALAR_OPERATORS.get(impl) if isinstance(impl, np.ufunc) else None
 
   def bind(self, *args, **params) -> Any:
-    # core.trace.bind, inlined: this is the hottest call of eager differentiation
+    """Evaluate, or hand the application to the innermost trace among ``args``.
+
+    Lower-level tracers and plain arrays are constants to that trace; a tracer of a
+    finished trace is a leak."""
     top = None
     for x in args:
       if isinstance(x, Tracer):

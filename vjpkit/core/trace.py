@@ -70,18 +70,12 @@ def current_level() -> int:
 
 
 def bind(prim, args, params):
-  """Apply ``prim``: evaluate it, or let the innermost trace among ``args`` process it."""
-  top = None
-  for x in args:
-    if isinstance(x, Tracer):
-      t = x._trace
-      if not t.active:
-        raise escaped_tracer_error(x, prim)
-      if top is None or t.level > top.level:
-        top = t
-  if top is None:
-    return prim.impl(*args, **params)
-  return top.process_primitive(prim, args, params)
+  """Apply ``prim`` to ``args`` (a sequence): interpreters' spelling of ``prim.bind``.
+
+  The dispatch itself (evaluate, or hand to the innermost trace among the arguments)
+  lives in ``Primitive.bind``, the hottest call of eager differentiation.
+  """
+  return prim.bind(*args, **params)
 
 
 def escaped_tracer_error(x: "Tracer", prim=None) -> UnexpectedTracerError:

@@ -70,21 +70,24 @@ class JVPTrace(Trace):
       return primal
     return JVPTracer(self, primal, tangent)
 
+  def unpack(self, outs) -> tuple[list[Any], list[Any]]:
+    """Primals and tangents of a function's outputs (``Zero`` for values not of this trace)."""
+    primals, tangents = [], []
+    for x in outs:
+      if type(x) is JVPTracer and x._trace is self:
+        primals.append(x.primal)
+        tangents.append(x.tangent)
+      else:
+        primals.append(x)
+        tangents.append(Zero.like(x))
+    return primals, tangents
+
 
 def jvp_flat(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
              instantiate_zeros: bool = True) -> tuple[list[Any], list[Any]]:
   """Run ``fun`` on (primal, tangent) pairs; tangents may be ``Zero``."""
   with new_trace(JVPTrace) as trace:
-    ins = [trace.wrap(p, t) for p, t in zip(primals, tangents)]
-    outs = fun(*ins)
-    out_p, out_t = [], []
-    for x in outs:
-      if type(x) is JVPTracer and x._trace is trace:
-        out_p.append(x.primal)
-        out_t.append(x.tangent)
-      else:
-        out_p.append(x)
-        out_t.append(Zero.like(x))
+    out_p, out_t = trace.unpack(fun(*[trace.wrap(p, t) for p, t in zip(primals, tangents)]))
   if instantiate_zeros:
     out_t = [instantiate(t) for t in out_t]
   return out_p, out_t

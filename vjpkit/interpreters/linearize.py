@@ -18,7 +18,7 @@ from ..core.trace import Tracer, new_trace
 from ..core.zeros import Zero, instantiate
 from ..passes.dce import dce_closed
 from .eval import eval_jaxpr
-from .jvp import JVPTrace, JVPTracer
+from .jvp import JVPTrace
 from .partial_eval import StagingTrace
 from .transpose import backward_pass
 
@@ -103,15 +103,7 @@ def linearize_flat(fun: Callable, primals: Sequence[Any], dce: bool = True
   with new_trace(StagingTrace) as lin:
     tangents = [lin.new_arg(a) if live else Zero(a) for a, live in zip(in_avals, in_live)]
     with new_trace(JVPTrace) as jvp:
-      outs = fun(*[jvp.wrap(p, t) for p, t in zip(primals, tangents)])
-      out_primals, out_tangents = [], []
-      for x in outs:
-        if type(x) is JVPTracer and x._trace is jvp:
-          out_primals.append(x.primal)
-          out_tangents.append(x.tangent)
-        else:
-          out_primals.append(x)
-          out_tangents.append(Zero.like(x))
+      out_primals, out_tangents = jvp.unpack(fun(*[jvp.wrap(p, t) for p, t in zip(primals, tangents)]))
     out_live = [type(t) is not Zero for t in out_tangents]
     jaxpr, consts = lin.to_jaxpr([t for t in out_tangents if type(t) is not Zero])
   if dce:
