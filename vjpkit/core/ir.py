@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-import numpy as np
 
 from .avals import ShapedArray
 
@@ -113,13 +112,6 @@ class ClosedJaxpr:
     return str(self.jaxpr)
 
   __repr__ = __str__
-
-
-def literal(val) -> Lit:
-  """A Lit for a Python or NumPy scalar, keeping its dtype."""
-  from .avals import get_aval
-  aval = get_aval(val)
-  return Lit(np.asarray(val, aval.dtype)[()], aval)
 
 
 def memo_concrete(jaxpr: Jaxpr, key, make: Callable[[], tuple]) -> tuple:

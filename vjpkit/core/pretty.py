@@ -10,7 +10,6 @@ import string
 
 import numpy as np
 
-from .avals import short_dtype
 from .ir import ClosedJaxpr, Jaxpr, Lit, Var
 
 _LETTERS = string.ascii_lowercase

@@ -65,10 +65,6 @@ class new_trace:
     self.trace.active = False
 
 
-def current_level() -> int:
-  return len(_stack.traces)
-
-
 def bind(prim, args, params):
   """Apply ``prim`` to ``args`` (a sequence): interpreters' spelling of ``prim.bind``.
 

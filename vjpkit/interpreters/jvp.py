@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ..core.avals import get_aval, is_float, tangent_aval
+from ..core.avals import get_aval, tangent_aval
 from ..core.ir import memo_concrete
 from ..core.trace import Trace, Tracer, new_trace
 from ..core.zeros import UndefPrimal, Zero, add_tangents, instantiate
@@ -157,11 +157,6 @@ def defbilinear(prim, lhs_transpose: Callable, rhs_transpose: Callable) -> None:
     return [None, rhs_transpose(ct, x, y, **params)]
   jvp_rules[prim] = jvp
   transpose_rules[prim] = transpose
-
-
-def differentiable(x) -> bool:
-  """Whether values like ``x`` carry derivatives (real floating dtypes only)."""
-  return is_float(get_aval(x).dtype)
 
 
 def jvp_jaxpr(jaxpr, nonzeros: Sequence[bool], instantiate_all: bool | Sequence[bool]):

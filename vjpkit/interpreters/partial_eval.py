@@ -158,56 +158,12 @@ def trace_to_jaxpr(fun: Callable, in_avals: Sequence[ShapedArray],
 
 # -- partial evaluation of a whole program -------------------------------------
 
-def partial_eval_jaxpr(jaxpr: Jaxpr, unknowns: Sequence[bool]
-                       ) -> tuple[Jaxpr, Jaxpr, list[bool], int]:
-  """Split ``jaxpr`` into a known part and an unknown part.
-
-  Returns ``(known, unknown, out_unknowns, num_res)``: ``known`` maps the known
-  inputs (and constvars) to the known outputs followed by ``num_res``
-  residuals; ``unknown`` maps the residuals followed by the unknown inputs to
-  the unknown outputs. An equation is unknown when any of its inputs is;
-  residuals are the known values that unknown equations read.
-  """
-  return jaxpr.memo(("partial_eval_jaxpr", tuple(unknowns)),
-                    lambda: _partial_eval_jaxpr(jaxpr, list(unknowns)))
-
-
-def _partial_eval_jaxpr(jaxpr: Jaxpr, unknowns: list[bool]):
-  unknown_ids = {id(v) for v, u in zip(jaxpr.invars, unknowns) if u}
-  known_eqns, unknown_eqns = [], []
-  for eqn in jaxpr.eqns:
-    if any(type(v) is Var and id(v) in unknown_ids for v in eqn.invars):
-      unknown_eqns.append(eqn)
-      unknown_ids.update(id(v) for v in eqn.outvars)
-    else:
-      known_eqns.append(eqn)
-  out_unknowns = [type(v) is Var and id(v) in unknown_ids for v in jaxpr.outvars]
-  residuals: list[Var] = []
-  seen: set[int] = set()
-  for eqn in unknown_eqns:
-    for v in eqn.invars:
-      if type(v) is Var and id(v) not in unknown_ids and id(v) not in seen:
-        seen.add(id(v))
-        residuals.append(v)
-  known_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if not u]
-  known_invars = [v for v, u in zip(jaxpr.invars, unknowns) if not u]
-  unknown_invars = [v for v, u in zip(jaxpr.invars, unknowns) if u]
-  known = Jaxpr(jaxpr.constvars, known_invars, known_eqns, known_outs + residuals)
-  res_vars = [Var(v.aval) for v in residuals]
-  rename = {id(old): new for old, new in zip(residuals, res_vars)}
-  unknown_eqns = [Eqn(e.prim, [rename.get(id(v), v) for v in e.invars], e.params, e.outvars)
-                  for e in unknown_eqns]
-  unknown_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if u]
-  unknown = Jaxpr([], res_vars + unknown_invars, unknown_eqns, unknown_outs)
-  return known, unknown, out_unknowns, len(residuals)
-
-
 def partial_eval_jaxpr_nounits(jaxpr: Jaxpr, unknowns: Sequence[bool],
                                instantiate: bool | Sequence[bool] = False
                                ) -> tuple[Jaxpr, list[Any], Jaxpr, list[bool], int]:
   """Split a constvar-free ``jaxpr`` by *running* it on known and unknown inputs.
 
-  ``partial_eval_jaxpr`` sorts whole equations; here the program is evaluated
+  Rather than sorting whole equations into known and unknown, the program is evaluated
   with its known inputs staged into one trace and its unknown inputs into a
   trace above it, so each higher-order primitive inside (scan, cond, calls)
   splits *its own* sub-programs through its ``pe_rules`` entry instead of

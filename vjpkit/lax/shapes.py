@@ -17,7 +17,6 @@ from ..core.primitive import Primitive
 from ..core.zeros import Zero, is_undef, vspace
 from ..interpreters.batching import batch_rules
 from ..interpreters.jvp import deflinear
-from ..interpreters.transpose import transpose_rules
 from . import reductions
 
 
