@@ -19,6 +19,7 @@ TABLE = {
     "ravel": (lambda m, x: m.ravel(x), [T]),
     "transpose": (lambda m, x: m.transpose(x, (2, 0, 1)), [T]),
     "moveaxis": (lambda m, x: m.moveaxis(x, 0, -1), [T]),
+    "moveaxis_several": (lambda m, x: m.moveaxis(x, [0, -1], [-1, 0]), [T]),
     "swapaxes": (lambda m, x: m.swapaxes(x, 0, 2), [T]),
     "squeeze": (lambda m, x: m.squeeze(x, 1), [(2, 1, 3)]),
     "expand_dims": (lambda m, x: m.expand_dims(x, (0, 3)), [A]),
