@@ -26,6 +26,7 @@ TABLE = {
     "broadcast_to": (lambda m, x: m.broadcast_to(x, (4, 2, 3)), [(2, 1)]),
     "broadcast_arrays": (lambda m, x, y: m.broadcast_arrays(x, y), [(2, 1), (3,)]),
     "concatenate": (lambda m, x, y: m.concatenate([x, y], axis=1), [A, (2, 1)]),
+    "concatenate_flat": (lambda m, x, y: m.concatenate([x, y], axis=None), [A, ()]),
     "stack": (lambda m, x, y: m.stack([x, y], axis=-1), [A, A]),
     "hstack": (lambda m, x, y: m.hstack([x, y]), [A, (2, 2)]),
     "vstack": (lambda m, x, y: m.vstack([x, y]), [(3,), A]),

@@ -115,9 +115,11 @@ def broadcast_to(a: Array, shape_: Sequence[int]) -> Array:
   return lax.broadcast_in_dim(a, shape_, tuple(range(len(shape_) - len(s), len(shape_))))
 
 
-def concatenate(arrays: Sequence[Array], axis: int = 0) -> Array:
-  """Join arrays along an existing axis."""
+def concatenate(arrays: Sequence[Array], axis: int | None = 0) -> Array:
+  """Join arrays along an existing axis (``axis=None``: flattened first)."""
   arrays = promote_all(arrays)
+  if axis is None:
+    arrays, axis = [ravel(a) for a in arrays], 0
   nd = get_aval(arrays[0]).ndim
   if nd == 0:
     raise ValueError("zero-dimensional arrays cannot be concatenated")
