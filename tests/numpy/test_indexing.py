@@ -12,6 +12,7 @@ from hypothesis import given, settings
 import vjpkit
 import vjpkit.numpy as vnp
 from vjpkit.numpy.indexing import _IndexUpdateHelper
+from vjpkit.testing import check_grads
 from numpy_testutil import check, seeds, uniform
 
 I = np.array([2, 0, 2, -1])          # repeated and negative entries
@@ -102,6 +103,14 @@ def test_take_and_take_along_axis(seed):
                lambda m, x: m.compress([True, False, True], x, axis=0),
                lambda m, x: m.extract(x > 0, x)):
     check(lambda x: call(vnp, x), lambda x: call(np, x), [x], order=2)
+
+
+def test_multiply_and_divide_by_constants_differentiate_in_x():
+  # the tangent in x is scatter_mul(tx, idx, u), which reverse mode must transpose
+  i = np.array([0, 0, 2])
+  for f in (lambda x: _at(x)[i].multiply(np.array([2.0, 3.0, 4.0])),
+            lambda x: _at(x)[i].divide(2.0)):
+    check_grads(f, (np.arange(1.0, 5.0),), order=2)
 
 
 def test_repeated_indices_accumulate_in_the_transpose():

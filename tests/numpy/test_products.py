@@ -48,6 +48,7 @@ TABLE = {
     "einsum_repeat_two": (_einsum("iij,jk->ik"), [(3, 3, 2), (2, 4)]),
     "einsum_bilinear": (_einsum("i,ij,j"), [(3,), (3, 4), (4,)]),
     "einsum_spaces": (_einsum("ab, bc -> ca"), [(2, 3), (3, 2)]),
+    "einsum_empty_contraction": (_einsum("ij,j->i"), [(2, 0), (0,)]),
 }
 
 

@@ -128,6 +128,13 @@ def test_python_scalars_are_weak():
   assert vnp.sqrt(np.arange(3, dtype=np.int32)).dtype == np.float64
 
 
+def test_integer_exponents_promote_like_numpy():
+  # a NumPy integer scalar is not weak (float32 ** int64 is float64); bool ** 2 is int64
+  for x, y in [(np.ones(2, np.float32), np.int64(2)), (np.ones(2, np.int32), np.int64(2)),
+               (np.array([True, False]), 2), (np.ones(2, np.float32), 2)]:
+    assert vnp.power(x, y).dtype == np.power(x, y).dtype
+
+
 # -- values of derivatives at non-differentiable points (JAX's conventions) --------
 
 def d(f, x):

@@ -30,15 +30,15 @@ pe_rules: dict[Any, Callable] = {}
 
 
 class StagingTracer(Tracer):
-  __slots__ = ("aval", "var")
+  __slots__ = ("aval", "ir_var")
 
   def __init__(self, trace, aval: ShapedArray):
     self._trace = trace
     self.aval = aval
-    self.var = Var(aval)
+    self.ir_var = Var(aval)  # not .var: that would hide the method x.var()
 
   def _trace_concrete(self, what):
-    culprits = self._trace.input_names_feeding(self.var)
+    culprits = self._trace.input_names_feeding(self.ir_var)
     origin = f" The value depends on {', '.join(culprits)}." if culprits else ""
     raise ConcretizationTypeError(f"{self._concretization_error(what)}{origin}")
 
@@ -58,7 +58,7 @@ class StagingTrace(Trace):
 
   def new_arg(self, aval: ShapedArray, name: str = "") -> StagingTracer:
     t = StagingTracer(self, aval)
-    self.invars.append(t.var)
+    self.invars.append(t.ir_var)
     self.arg_names.append(name)
     return t
 
@@ -69,7 +69,7 @@ class StagingTrace(Trace):
     """The atom that stands for ``x`` in this program: its var, a literal or a constvar."""
     t = type(x)
     if t is StagingTracer and x._trace is self:
-      return x.var
+      return x.ir_var
     if t in _NUMPY_SCALARS:
       return Lit(x, get_aval(x))
     if t is not np.ndarray and not isinstance(x, (Tracer, np.ndarray)) and np.ndim(x) == 0:
@@ -89,7 +89,7 @@ class StagingTrace(Trace):
     atoms, avals = [], []
     for x in args:
       if type(x) is StagingTracer and x._trace is self:
-        atoms.append(x.var)
+        atoms.append(x.ir_var)
         avals.append(x.aval)
       else:
         a = self.to_atom(x)
@@ -102,10 +102,10 @@ class StagingTrace(Trace):
     out_avals = abstract_eval(prim, [a.aval for a in atoms] if avals is None else avals, params)
     if prim.multiple_results:
       outs = [StagingTracer(self, a) for a in out_avals]
-      self.eqns.append(Eqn(prim, atoms, params, [t.var for t in outs]))
+      self.eqns.append(Eqn(prim, atoms, params, [t.ir_var for t in outs]))
       return outs
     out = StagingTracer(self, out_avals)
-    self.eqns.append(Eqn(prim, atoms, params, [out.var]))
+    self.eqns.append(Eqn(prim, atoms, params, [out.ir_var]))
     return out
 
   def to_jaxpr(self, outs: Sequence[Any]) -> tuple[Jaxpr, list[Any]]:

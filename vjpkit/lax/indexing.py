@@ -270,7 +270,16 @@ def _scatter_mul_jvp(primals, tangents, *, axes):
   return ans, t_out
 
 
+def _scatter_mul_transpose(ct, x, idx, u, *, axes):
+  if is_undef(u):
+    raise NotImplementedError("scatter_mul is linear in x only; its JVP in u uses a composite")
+  if type(ct) is Zero or not is_undef(x):
+    return [None, None, None]
+  return [scatter_mul(ct, idx, u, axes), None, None]  # an elementwise scaling: self-adjoint
+
+
 jvp_rules[scatter_mul_p] = _scatter_mul_jvp
+transpose_rules[scatter_mul_p] = _scatter_mul_transpose
 
 
 def scatter_mul(x, indices, updates, axes: Sequence[int]):

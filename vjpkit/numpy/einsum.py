@@ -98,7 +98,7 @@ def einsum(subscripts: str, *operands: Array, optimize: Any = "greedy", **kwargs
     for c, n in zip(labs, get_aval(o).shape):
       if sizes.get(c, 1) not in (1, n) and n != 1:
         raise ValueError(f"einsum: label '{c}' has sizes {sizes[c]} and {n}")
-      sizes[c] = max(sizes.get(c, 1), n)
+      sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]  # a size-0 label stays 0
   terms = []
   for k, (o, labs) in enumerate(zip(ops, labels)):
     o, labs = _distinct(o, labs)

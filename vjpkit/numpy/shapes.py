@@ -69,11 +69,19 @@ def swapaxes(a: Array, axis1: int, axis2: int) -> Array:
   return lax.transpose(a, perm)
 
 
-def moveaxis(a: Array, source: int, destination: int) -> Array:
-  """Move one axis to a new position."""
+def moveaxis(a: Array, source, destination) -> Array:
+  """Move axes (an int or a sequence each) to new positions; the others keep their order."""
   a = asarray(a)
   n = get_aval(a).ndim
-  return lax.moveaxis(a, canonical_axis(source, n), canonical_axis(destination, n))
+  src, dst = _axis_list(source, n), _axis_list(destination, n)
+  if len(src) != len(dst):
+    raise ValueError("`source` and `destination` arguments must have the same number of elements")
+  if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+    raise ValueError("repeated axis in `source` or `destination` argument")
+  perm = [i for i in range(n) if i not in src]
+  for d, s in sorted(zip(dst, src)):
+    perm.insert(d, s)
+  return lax.transpose(a, tuple(perm))
 
 
 def squeeze(a: Array, axis=None) -> Array:
@@ -107,9 +115,11 @@ def broadcast_to(a: Array, shape_: Sequence[int]) -> Array:
   return lax.broadcast_in_dim(a, shape_, tuple(range(len(shape_) - len(s), len(shape_))))
 
 
-def concatenate(arrays: Sequence[Array], axis: int = 0) -> Array:
-  """Join arrays along an existing axis."""
+def concatenate(arrays: Sequence[Array], axis: int | None = 0) -> Array:
+  """Join arrays along an existing axis (``axis=None``: flattened first)."""
   arrays = promote_all(arrays)
+  if axis is None:
+    arrays, axis = [ravel(a) for a in arrays], 0
   nd = get_aval(arrays[0]).ndim
   if nd == 0:
     raise ValueError("zero-dimensional arrays cannot be concatenated")

@@ -208,7 +208,7 @@ def power(x: Array, y: Array) -> Array:
   np.float64(8.0)
   """
   if isinstance(y, (int, np.integer)) and not isinstance(y, bool):
-    x = promote(x, who="power")[0]
+    x = promote(x, y, who="power")[0]  # a NumPy integer exponent is not weak; bool ** 2 is int
     if get_aval(x).dtype.kind in "iu" and y < 0:
       raise ValueError("Integers to negative integer powers are not allowed.")
     return lax.integer_pow(x, int(y))
