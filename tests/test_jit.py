@@ -140,6 +140,14 @@ def test_vmap_of_jit_keeps_unbatched_outputs_unbatched():
   assert vjpkit.vmap(jf, in_axes=(0, None), out_axes=(0, None))(x, 1.0)[1] == 2.0
 
 
+def test_grad_of_call_whose_output_ignores_the_differentiated_argument():
+  # the linear program then holds a call with no outputs; the backward pass crashed on it
+  f = lambda x, y: vnp.sum(vnp.sin(y))
+  for g in (vjpkit.jit(f), vjpkit.checkpoint(f)):
+    np.testing.assert_array_equal(vjpkit.grad(g)(np.ones(3), np.ones(2)), np.zeros(3))
+    np.testing.assert_array_equal(vjpkit.jit(vjpkit.grad(g))(np.ones(3), np.ones(2)), np.zeros(3))
+
+
 def test_transforms_of_jit_reuse_their_compiled_programs(monkeypatch):
   from vjpkit.interpreters import codegen
   compiled = []
