@@ -77,6 +77,18 @@ def test_dot_general_forms_match_numpy():
     np.testing.assert_allclose(c(x, y)[0], np.tensordot(x, y, (lc, rc)), rtol=1e-12)
 
 
+def test_free_broadcasts_keep_leading_unit_axes():
+  # (1,) and (3,) broadcast to (1, 3) each: NumPy's own broadcasting of the sources gives (3,)
+  def f(c, a):
+    return lax.rev(lax.broadcast_in_dim(c, (1, 3), (0,)) * lax.broadcast_in_dim(a, (1, 3), (1,)),
+                   (1,))
+  c, a = np.array([2.0]), np.arange(3.0)
+  np.testing.assert_array_equal(vjpkit.jit(f)(c, a), [[4.0, 2.0, 0.0]])
+  x = np.array([0.3, -0.5, 0.8])
+  np.testing.assert_allclose(vjpkit.hessian(vjpkit.jit(lambda x: vnp.sum(x[::-1] * x)))(x),
+                             np.fliplr(2 * np.eye(3)))
+
+
 def test_constant_broadcasts_are_built_once_and_outputs_never_read_only():
   jf = vjpkit.jit(lambda w: (vnp.dot(np.ones((2, 3)), w), vnp.zeros(3) + 0.0 * w[0]))
   source = jf.lower(np.eye(3)).source

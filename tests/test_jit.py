@@ -129,6 +129,25 @@ def test_jit_with_forward_mode_vmap_and_higher_order():
   assert vjpkit.jit(vjpkit.grad(vjpkit.grad(f)))(0.3) == pytest.approx(d2)
 
 
+def test_vmap_of_jit_keeps_unbatched_outputs_unbatched():
+  # jacfwd vmaps a JVP whose primal output must stay unbatched; through a jit call it did not
+  f = lambda x: vnp.sum(vnp.sin(x) * x ** 2)
+  x = np.array([0.1, 0.2, 0.3])
+  h = np.diag(2 * np.sin(x) + 4 * x * np.cos(x) - x ** 2 * np.sin(x))
+  np.testing.assert_allclose(vjpkit.hessian(vjpkit.jit(f))(x), h, rtol=1e-12)
+  np.testing.assert_allclose(vjpkit.jacfwd(vjpkit.jit(vnp.sin))(x), np.diag(np.cos(x)))
+  jf = vjpkit.jit(lambda a, b: (a * 2.0, b + 1.0))
+  assert vjpkit.vmap(jf, in_axes=(0, None), out_axes=(0, None))(x, 1.0)[1] == 2.0
+
+
+def test_grad_of_call_whose_output_ignores_the_differentiated_argument():
+  # the linear program then holds a call with no outputs; the backward pass crashed on it
+  f = lambda x, y: vnp.sum(vnp.sin(y))
+  for g in (vjpkit.jit(f), vjpkit.checkpoint(f)):
+    np.testing.assert_array_equal(vjpkit.grad(g)(np.ones(3), np.ones(2)), np.zeros(3))
+    np.testing.assert_array_equal(vjpkit.jit(vjpkit.grad(g))(np.ones(3), np.ones(2)), np.zeros(3))
+
+
 def test_transforms_of_jit_reuse_their_compiled_programs(monkeypatch):
   from vjpkit.interpreters import codegen
   compiled = []

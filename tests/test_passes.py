@@ -42,6 +42,17 @@ def test_dce_drops_unused_equations_and_constants():
 
 # -- common subexpressions ---------------------------------------------------------------
 
+def test_optimize_keeps_constants_with_their_variables_when_simplify_drops_one():
+  # the uniform predicate selects the first case, so simplify no longer reads b: the
+  # constants after it used to shift by one (c got b's value)
+  p, a, b, c = np.zeros(2, bool), np.array([1.0, 2.0]), np.array([10.0, 20.0]), np.array([100.0, 300.0])
+  f = lambda x: lax.select_n(p, x * a, x * b) * c
+  closed = vjpkit.make_jaxpr(f)(np.ones(2))
+  jaxpr, consts = optimize(closed.jaxpr, closed.consts)
+  np.testing.assert_array_equal(eval_jaxpr(jaxpr, consts, [np.ones(2)])[0], [100.0, 600.0])
+  np.testing.assert_array_equal(vjpkit.jit(f)(np.ones(2)), [100.0, 600.0])
+
+
 def test_cse_merges_repeats_and_commuted_operands():
   closed = vjpkit.make_jaxpr(lambda x, y: vnp.sin(x) * y + y * vnp.sin(x))(1.0, 2.0)
   assert _text(closed) == _lines(

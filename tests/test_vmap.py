@@ -375,6 +375,16 @@ def test_pytree_in_axes_kwargs_and_axis_size():
   np.testing.assert_allclose(vmap(lambda x: x + 1.0, in_axes=None, axis_size=3)(1.0), [2, 2, 2])
 
 
+
+def test_unmapped_arguments_reach_the_function_as_they_are():
+  # as in JAX: a string or a static argument of jit with in_axes=None is passed through
+  f = lambda x, mode: vnp.sin(x) if mode == "sin" else vnp.cos(x)
+  np.testing.assert_allclose(vmap(f, in_axes=(0, None))(np.arange(3.0), "sin"), np.sin(np.arange(3.0)))
+  g = vjpkit.jit(lambda x, n: x * n, static_argnums=1)
+  np.testing.assert_allclose(vmap(g, in_axes=(0, None))(np.arange(3.0), 2), [0, 2, 4])
+  with pytest.raises(TypeError, match="type 'str'"):
+    vmap(f, in_axes=(0, 0))(np.arange(3.0), "sin")
+
 # -- errors ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("call,error,match", [

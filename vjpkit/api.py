@@ -495,13 +495,17 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
 
   @functools.wraps(fun)
   def vmapped(*args, **kwargs):
-    flat, in_tree = _flatten_args((args, kwargs), "vmap")
+    flat, in_tree = tree_flatten((args, kwargs))
     if isinstance(spec, tuple) and len(spec) != len(args):
       raise ValueError(f"vmap: in_axes has {len(spec)} entries but the function was called "
                        f"with {len(args)} positional argument(s)")
     args_tree, kwargs_tree = in_tree.children
     dims = (_axes_for_leaves(spec, args_tree, "vmap", "in_axes")
             + [0] * kwargs_tree.num_leaves)
+    # An unmapped leaf reaches fun as it is (a Python int stays hashable for a static
+    # argument of jit, a string stays a string), as in JAX.
+    flat = [x if d is None else _check_leaf(x, "vmap", "the argument")
+            for x, d in zip(flat, dims)]
     names = _leaf_paths(args_tree, "args") + _leaf_paths(kwargs_tree, "kwargs")
     n = _mapped_axis_size(flat, dims, names, axis_size)
     f, store = _flat_fun(lambda a, k: fun(*a, **k), in_tree, "vmap")

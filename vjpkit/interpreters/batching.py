@@ -113,9 +113,14 @@ def batch_jaxpr(jaxpr, axis_size: int, in_dims: Sequence[int | None]):
                        lambda: _batch_jaxpr(jaxpr, axis_size, list(in_dims)))
 
 
-def _batch_jaxpr(jaxpr, axis_size: int, in_dims: list):
-  from .eval import eval_jaxpr
-  from .partial_eval import trace_to_jaxpr
+def batch_jaxpr_out(jaxpr, axis_size: int, in_dims: Sequence[int | None]):
+  """Like ``batch_jaxpr``, but an output that is the same for every batch member stays
+  unbatched: returns ``(new_jaxpr, consts, out_batched)``, batched outputs at axis 0."""
+  return memo_concrete(jaxpr, ("batch_jaxpr_out", axis_size, tuple(in_dims)),
+                       lambda: _batch_jaxpr(jaxpr, axis_size, list(in_dims), False))
+
+
+def _batched_avals(jaxpr, axis_size: int, in_dims: list) -> list:
   in_avals = []
   for a, d in zip(jaxpr.in_avals, in_dims):
     if d is None:
@@ -124,7 +129,26 @@ def _batch_jaxpr(jaxpr, axis_size: int, in_dims: list):
       shape = list(a.shape)
       shape.insert(d, axis_size)
       in_avals.append(ShapedArray(shape, a.dtype))
-  n_out = len(jaxpr.outvars)
-  return trace_to_jaxpr(
-      lambda *xs: vmap_flat(lambda *ys: eval_jaxpr(jaxpr, [], ys), axis_size, xs, in_dims,
-                            [0] * n_out), in_avals)
+  return in_avals
+
+
+def _batch_jaxpr(jaxpr, axis_size: int, in_dims: list, instantiate: bool = True):
+  from .. import lax
+  from .eval import eval_jaxpr
+  from .partial_eval import trace_to_jaxpr
+  if instantiate:
+    n_out = len(jaxpr.outvars)
+    return trace_to_jaxpr(
+        lambda *xs: vmap_flat(lambda *ys: eval_jaxpr(jaxpr, [], ys), axis_size, xs, in_dims,
+                              [0] * n_out), _batched_avals(jaxpr, axis_size, in_dims))
+  out_batched: list[bool] = []
+
+  def f(*xs):
+    with new_trace(BatchTrace, axis_size) as trace:
+      outs = eval_jaxpr(jaxpr, [], [trace.wrap(x, d) for x, d in zip(xs, in_dims)])
+      pairs = [(x.val, x.bdim) if type(x) is BatchTracer and x._trace is trace else (x, None)
+               for x in outs]
+    out_batched[:] = [d is not None for _, d in pairs]
+    return [v if d is None else lax.moveaxis(v, d, 0) for v, d in pairs]
+  new, consts = trace_to_jaxpr(f, _batched_avals(jaxpr, axis_size, in_dims))
+  return new, consts, list(out_batched)

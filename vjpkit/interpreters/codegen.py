@@ -261,7 +261,14 @@ class _Codegen:
       if type(v) is Var and id(v) in self.bcast:
         any_bcast = True
         src, expanded = self.bcast[id(v)]
-        shapes.append(() if type(src) is Lit or src.aval.shape == () else expanded)
+        # the shape read (see emit_bcast): the source itself where only leading 1s are
+        # missing, which NumPy may then not restore ((1,) * (3,) is (3,), not (1, 3))
+        if type(src) is Lit or src.aval.shape == ():
+          shapes.append(())
+        elif _pad_left(src.aval.shape, len(expanded)) == expanded:
+          shapes.append(src.aval.shape)
+        else:
+          shapes.append(expanded)
       else:
         shapes.append(v.aval.shape)
     return any_bcast and _broadcast_shapes(shapes) == eqn.outvars[0].aval.shape

@@ -62,7 +62,7 @@ class LinearFunction:
       return False
     big = 0
     for e in eqns:
-      big += 1 if e.outvars[0].aval.size >= COMPILE_BACKWARD else -1
+      big += 1 if e.outvars and e.outvars[0].aval.size >= COMPILE_BACKWARD else -1
     if big <= 0:
       return False
     return not any(isinstance(x, Tracer) for x in itertools.chain(self.consts, cts))

@@ -4,7 +4,7 @@ The simplest higher-order primitive, and the template for the others (jit,
 checkpoint, control flow): its param ``call_jaxpr`` is a program without
 constvars (constants are passed as leading operands, see ``hoist_consts``),
 and every rule transforms that program with the generic program transforms:
-``jvp_jaxpr``, ``partial_eval_jaxpr_nounits``, ``transpose_jaxpr``, ``batch_jaxpr``.
+``jvp_jaxpr``, ``partial_eval_jaxpr_nounits``, ``transpose_jaxpr``, ``batch_jaxpr_out``.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..core.avals import get_aval
 from ..core.ir import Jaxpr, hoist_consts
 from ..core.primitive import Primitive
 from ..core.zeros import Zero, instantiate, is_undef
-from ..interpreters.batching import batch_jaxpr, batch_rules
+from ..interpreters.batching import batch_jaxpr_out, batch_rules
 from ..interpreters.eval import eval_jaxpr
 from ..interpreters.jvp import jvp_jaxpr, jvp_rules
 from ..interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
@@ -64,9 +64,9 @@ def call_rules(prim: Primitive, bind: Callable[..., list]) -> None:
     return [next(outs) if l else None for l in linear]
 
   def batch(axis_size, vals, dims, *, call_jaxpr, **params):
-    new, consts = batch_jaxpr(call_jaxpr, axis_size, dims)
+    new, consts, out_batched = batch_jaxpr_out(call_jaxpr, axis_size, dims)
     outs = bind(list(consts) + list(vals), hoist_consts(new), params)
-    return outs, [0] * len(outs)
+    return outs, [0 if b else None for b in out_batched]
 
   jvp_rules[prim] = jvp
   pe_rules[prim] = partial_eval

@@ -31,7 +31,10 @@ def optimize(jaxpr: Jaxpr, consts: Sequence[Any] = ()) -> tuple[Jaxpr, list]:
   """
   jaxpr = inline_calls(jaxpr)
   jaxpr, consts = fold_constants(jaxpr, consts)
+  # simplify drops constvars it no longer reads: keep each value with its variable
+  values = {id(v): c for v, c in zip(jaxpr.constvars, consts, strict=True)}
   jaxpr = simplify_jaxpr(jaxpr)
   jaxpr = cse_jaxpr(jaxpr)
   jaxpr = simplify_jaxpr(jaxpr)
-  return dce_closed(jaxpr, consts)
+  jaxpr = dce_jaxpr(jaxpr)
+  return jaxpr, [values[id(v)] for v in jaxpr.constvars]
