@@ -61,6 +61,8 @@ def test_promotion_follows_numpy():
   assert vjpkit.jvp(lambda x: x + np.ones(2), (x32,), (x32,))[0].dtype == np.float64
   assert vnp.mean(np.array([1, 2])) == 1.5
   assert vnp.sin(np.array([0, 1])).dtype == np.float64
+  # joining functions make every input an array first: a Python float is float64 there
+  assert vnp.stack([np.float32(1), 3.0]).dtype == np.float64
 
 
 def test_matmul_shapes():

@@ -138,10 +138,13 @@ def stack(arrays: Sequence[Array], axis: int = 0) -> Array:
 
 
 def promote_all(arrays: Sequence[Array]) -> list:
-  """Arrays of one common dtype (shapes untouched)."""
+  """Arrays of one common dtype (shapes untouched).
+
+  Like NumPy's joining functions, every input is made an array first, so a Python float
+  counts as float64 here (it is not a weak scalar as in arithmetic)."""
   if not len(arrays):
     raise ValueError("need at least one array")
-  arrays = [asarray(a) if not isinstance(a, (int, float, bool, complex)) else a for a in arrays]
+  arrays = [asarray(a) for a in arrays]
   dtype = result_type(*arrays)
   return [asarray(convert(a, dtype)) for a in arrays]
 
