@@ -86,8 +86,8 @@ def _argnums_tuple(argnums, nargs: int, who: str) -> tuple[int, ...]:
   nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
   for i in nums:
     if not -nargs <= i < nargs:
-      raise ValueError(f"{who}: argnums={argnums} refers to positional argument {i}, but the "
-                       f"function was called with {nargs} positional argument(s)")
+      raise TypeError(f"{who}: argnums={argnums} refers to positional argument {i}, but the "
+                      f"function was called with {nargs} positional argument(s)")
   return tuple(i % nargs for i in nums)
 
 

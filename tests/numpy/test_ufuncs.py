@@ -182,3 +182,10 @@ def test_integer_outputs_carry_no_gradient():
   np.testing.assert_array_equal(g, [1.0, 2.0])
   with pytest.raises(TypeError, match="float"):
     vjpkit.grad(lambda x: vnp.sum(x > 0))(np.ones(2))
+
+
+def test_floor_divide_of_booleans_is_int8_like_numpy():
+  b, c = np.array([True, False, True]), np.array([True, True, True])
+  out = vnp.floor_divide(b, c)
+  assert out.dtype == np.floor_divide(b, c).dtype
+  np.testing.assert_array_equal(out, np.floor_divide(b, c))

@@ -452,6 +452,8 @@ def floor_divide(x: Array, y: Array) -> Array:
   np.float64(-3.0)
   """
   x, y = promote(x, y, who="floor_divide")
+  if get_aval(x).dtype.kind == "b":  # NumPy divides booleans as int8
+    x, y = lax.convert_element_type(x, np.int8), lax.convert_element_type(y, np.int8)
   x, y = lax.stop_gradient(x), lax.stop_gradient(y)
   dtype = get_aval(x).dtype
   zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
