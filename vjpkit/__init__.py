@@ -7,8 +7,9 @@ np.float64(1.18156849...)
 """
 from . import codegen, lax, numpy, tree_util
 from . import nn, scipy
-from .api import (grad, hessian, jacfwd, jacrev, jvp, linear_transpose, linearize, make_jaxpr,
-                  value_and_grad, vjp, vmap)
+from .api import grad, jvp, linear_transpose, linearize, make_jaxpr, value_and_grad, vjp
+from .api_jacobians import hessian, jacfwd, jacrev
+from .api_vmap import vmap
 from .api_jit import jit
 from .core.errors import (ConcretizationTypeError, TracerArrayConversionError,
                           TracerIntegerConversionError, UnexpectedTracerError)

@@ -1,23 +1,21 @@
-"""The public transforms: grad, value_and_grad, vjp, jvp, linearize, vmap, make_jaxpr,
-jacfwd, jacrev, hessian, linear_transpose.
+"""The differentiation transforms: grad, value_and_grad, vjp, jvp, linearize,
+linear_transpose, and make_jaxpr (vmap: ``api_vmap``; Jacobians: ``api_jacobians``;
+jit: ``api_jit``).
 
 Each is a thin pytree wrapper around a ``*_flat`` core in ``vjpkit.interpreters``:
 flatten the arguments, check them, run the core on flat lists, unflatten.
 """
 from __future__ import annotations
 
-import collections
 import functools
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import lax
-from .core.avals import ShapedArray, float0, get_aval, is_array_value, is_float
+from .core.avals import float0, get_aval, is_array_value, is_float
 from .core.ir import ClosedJaxpr, Jaxpr, Var
 from .core.trace import Tracer
-from .core.zeros import Zero, instantiate
-from .interpreters.batching import vmap_flat
+from .core.zeros import Zero
 from .interpreters.eval import eval_jaxpr
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import check_cotangents, linearize_flat
@@ -26,8 +24,7 @@ from .interpreters.transpose import backward_pass, transpose_rules
 from .passes.dce import dce_closed
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
-__all__ = ["grad", "value_and_grad", "vjp", "jvp", "linearize", "make_jaxpr", "vmap", "jacfwd",
-           "jacrev", "hessian", "linear_transpose"]
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "linearize", "make_jaxpr", "linear_transpose"]
 
 
 # -- pytree plumbing ----------------------------------------------------------------
@@ -400,293 +397,6 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
     jaxpr, consts = trace_to_jaxpr(flat_f, [get_aval(x) for x in flat])
     return ClosedJaxpr(jaxpr, consts)
   return make
-
-
-# -- vmap ----------------------------------------------------------------------
-
-def _axes_for_leaves(spec, tree: PyTreeDef, who: str, what: str) -> list:
-  """Expand an axis spec that is a pytree prefix of ``tree`` to one entry per leaf."""
-  if spec is None or (isinstance(spec, (int, np.integer)) and not isinstance(spec, bool)):
-    return [None if spec is None else int(spec)] * tree.num_leaves
-  kind = tree.kind
-  if isinstance(spec, dict) and kind is dict:
-    if tuple(sorted(spec)) != tree.aux:
-      raise ValueError(f"{who}: {what} has keys {sorted(spec)}, but the value has keys "
-                       f"{list(tree.aux)}")
-    return [d for k, c in zip(tree.aux, tree.children)
-            for d in _axes_for_leaves(spec[k], c, who, what)]
-  sequence_kind = kind in (tuple, list) or (isinstance(kind, tuple) and kind[0] == "namedtuple")
-  if isinstance(spec, (tuple, list)) and sequence_kind:
-    if len(spec) != len(tree.children):
-      raise ValueError(f"{who}: {what} has {len(spec)} entries, but the value it describes "
-                       f"has {len(tree.children)} ({tree})")
-    return [d for s, c in zip(spec, tree.children) for d in _axes_for_leaves(s, c, who, what)]
-  if not isinstance(spec, (tuple, list, dict)):
-    raise TypeError(f"{who}: {what} entries must be integers or None, got {spec!r}")
-  raise ValueError(f"{who}: {what}={spec!r} does not match the structure {tree}; use an int, "
-                   "None, or a tuple/list/dict with one entry per element")
-
-
-def _leaf_paths(tree: PyTreeDef, root: str) -> list[str]:
-  """A readable name for each leaf of ``tree``, e.g. ``args[1]['w']`` (for error messages)."""
-  paths, stack = [], [(tree, root)]
-  while stack:
-    node, path = stack.pop()
-    if node.kind is None:
-      paths.append(path)
-      continue
-    if node.kind in (dict, collections.OrderedDict):
-      names = [f"{path}[{k!r}]" for k in node.aux]
-    elif isinstance(node.kind, tuple) and node.kind[0] == "namedtuple":
-      names = [f"{path}.{f}" for f in node.kind[1]._fields]
-    else:
-      names = [f"{path}[{i}]" for i in range(len(node.children))]
-    stack.extend(reversed(list(zip(node.children, names))))
-  return paths
-
-
-def _mapped_axis_size(flat, dims, names, axis_size) -> int:
-  """Normalise negative in_axes in place and return the one size of the mapped axis."""
-  sizes = {}
-  for i, (x, d) in enumerate(zip(flat, dims)):
-    if d is None:
-      continue
-    shape = get_aval(x).shape
-    if not -len(shape) <= d < len(shape):
-      raise ValueError(f"vmap: in_axes={d} is out of range for {names[i]} of shape {shape} "
-                       f"(rank {len(shape)}); use an axis in [{-len(shape)}, {len(shape) - 1}] "
-                       "or None")
-    dims[i] = d % len(shape)
-    sizes[i] = shape[dims[i]]
-  if len(set(sizes.values())) > 1:
-    detail = "; ".join(f"{names[i]} has size {n} (axis {dims[i]} of shape "
-                       f"{get_aval(flat[i]).shape})" for i, n in sizes.items())
-    raise ValueError(f"vmap got inconsistent sizes for the mapped axis: {detail}")
-  if not sizes and axis_size is None:
-    raise ValueError("vmap needs at least one mapped argument (in_axes not all None) "
-                     "or an explicit axis_size")
-  n = next(iter(sizes.values())) if sizes else axis_size
-  if axis_size is not None and n != axis_size:
-    raise ValueError(f"vmap: axis_size={axis_size} but the mapped axis has size {n}")
-  return n
-
-
-def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | None = None) -> Callable:
-  """Vectorise ``fun`` over a batch axis of its arguments.
-
-  ``in_axes``/``out_axes``: an int (negative counts from the end), ``None`` (not
-  batched: the same value for every batch member), or a pytree prefix of the
-  arguments/outputs (a tuple with one entry per positional argument). Keyword
-  arguments are mapped over axis 0. ``axis_size`` is needed only when no
-  argument is mapped.
-
-  Each primitive's batching rule computes the whole batch at once; nothing loops
-  over the batch, and vmap composes with grad, jvp, vjp and itself.
-
-  >>> import vjpkit.numpy as vnp
-  >>> vmap(lambda x: vnp.sum(x * x))(vnp.asarray([[1.0, 2.0], [3.0, 4.0]]))
-  array([ 5., 25.])
-  >>> vmap(lambda x, y: x * y, in_axes=(1, None), out_axes=1)(vnp.ones((3, 2)), 2.0)
-  array([[2., 2.],
-         [2., 2.],
-         [2., 2.]])
-  """
-  spec = tuple(in_axes) if isinstance(in_axes, list) else in_axes
-
-  @functools.wraps(fun)
-  def vmapped(*args, **kwargs):
-    flat, in_tree = tree_flatten((args, kwargs))
-    if isinstance(spec, tuple) and len(spec) != len(args):
-      raise ValueError(f"vmap: in_axes has {len(spec)} entries but the function was called "
-                       f"with {len(args)} positional argument(s)")
-    args_tree, kwargs_tree = in_tree.children
-    dims = (_axes_for_leaves(spec, args_tree, "vmap", "in_axes")
-            + [0] * kwargs_tree.num_leaves)
-    # An unmapped leaf reaches fun as it is (a Python int stays hashable for a static
-    # argument of jit, a string stays a string), as in JAX.
-    flat = [x if d is None else _check_leaf(x, "vmap", "the argument")
-            for x, d in zip(flat, dims)]
-    names = _leaf_paths(args_tree, "args") + _leaf_paths(kwargs_tree, "kwargs")
-    n = _mapped_axis_size(flat, dims, names, axis_size)
-    f, store = _flat_fun(lambda a, k: fun(*a, **k), in_tree, "vmap")
-    outs = vmap_flat(f, n, flat, dims,
-                     lambda n_out: _axes_for_leaves(out_axes, store.tree, "vmap", "out_axes"))
-    return tree_unflatten(store.tree, [_to_user(x) for x in outs])
-  return vmapped
-
-
-# -- Jacobians (numerator layout) and Hessians ------------------------------------
-#
-# A Jacobian is a batch of VJPs (one per output element: jacrev) or of JVPs (one per
-# input element: jacfwd), so both are vmaps over the standard basis. Each leaf gets its
-# own basis, and the other leaves' (co)tangents stay symbolic zeros: no identity matrix
-# over all outputs or inputs together is ever built.
-
-def _basis(aval) -> np.ndarray:
-  """The standard basis of the space of ``aval``: ``e_k`` is row ``k``, in C order."""
-  return np.eye(aval.size, dtype=aval.dtype).reshape((aval.size,) + aval.shape)
-
-
-def _check_jac_outputs(outs: Sequence[Any], who: str) -> None:
-  for k, y in enumerate(outs):
-    dtype = get_aval(y).dtype
-    if not is_float(dtype):
-      raise TypeError(f"{who} requires real floating-point outputs, but output leaf {k} has "
-                      f"dtype {dtype.name}; convert it (e.g. .astype(float)) or return it "
-                      "as aux with has_aux=True")
-
-
-def _jac_setup(fun, args, kwargs, argnums, has_aux: bool, who: str):
-  """The flat function of the differentiated arguments, their leaves and structure, and
-  the store where the function leaves its output (and aux) structure."""
-  partial_f, dyn = _partial(fun, args, kwargs, argnums, who)
-  flat, in_tree = _flatten_args(dyn, who)
-  f, store = _flat_fun(partial_f, in_tree, who)
-  return (_split_aux(f, store, who) if has_aux else f), flat, in_tree, store
-
-
-def _jac_result(blocks, store: _OutStore, in_tree: PyTreeDef, argnums, has_aux: bool, aux):
-  """Blocks ``blocks[j][i]`` (output leaf j, input leaf i) as a pytree of pytrees: the
-  output structure outside, the differentiated arguments' structure inside; with
-  ``has_aux``, paired with the aux leaves ``aux`` as a pytree."""
-  inner = in_tree.children[0] if isinstance(argnums, int) else in_tree
-  jac = tree_unflatten(store.tree, [tree_unflatten(inner, [_to_user(b) for b in row])
-                                    for row in blocks])
-  return (jac, tree_unflatten(store.aux_tree, [_to_user(x) for x in aux])) if has_aux else jac
-
-
-def _zero_block(shape, dtype):
-  return instantiate(Zero(ShapedArray(shape, dtype)))
-
-
-def _vjp_rows(lin, j: int, y_aval, in_avals) -> list:
-  """The blocks of output leaf ``j``: its VJPs with every basis cotangent, as one vmap."""
-  if y_aval.size == 0:
-    return [_zero_block(y_aval.shape + a.shape, a.dtype) for a in in_avals]
-  zero = []
-
-  def pullback(ct):
-    cts = lin.transpose([ct if k == j else Zero(a) for k, a in enumerate(lin.out_avals)])
-    zero[:] = [type(c) is Zero for c in cts]
-    return [c for c in cts if type(c) is not Zero]
-  live = iter(vmap_flat(pullback, y_aval.size, [_basis(y_aval)], [0], lambda n: [0] * n))
-  return [_zero_block(y_aval.shape + a.shape, a.dtype) if z
-          else lax.reshape(next(live), y_aval.shape + a.shape) for a, z in zip(in_avals, zero)]
-
-
-def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
-  """The Jacobian of ``fun`` by reverse mode: one batched VJP per output leaf.
-
-  Numerator layout, as in JAX: ``jacrev(f)(x).shape == f(x).shape + x.shape``,
-  entry ``[i..., j...]`` is ``∂f[i...]/∂x[j...]``, so row ``i`` is the VJP with the
-  basis cotangent ``e_i``. For pytrees the result is a pytree of blocks: the
-  output's structure outside, the differentiated argument's inside (a tuple of
-  those for a tuple ``argnums``). Cheaper than ``jacfwd`` when the outputs are
-  fewer than the inputs. For a scalar loss the Jacobian is the gradient: a
-  1 × n row in numerator layout, which ``grad`` returns shaped like ``x``
-  (the denominator-layout column, its transpose).
-
-  >>> import vjpkit.numpy as vnp
-  >>> W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
-  >>> jacrev(lambda x: W @ x)(np.ones(3))              # (2,) + (3,)
-  array([[1., 2., 3.],
-         [4., 5., 6.]])
-  >>> J = jacrev(lambda W, x: vnp.tanh(W @ x), argnums=(0, 1))(W, np.zeros(3))
-  >>> J[0].shape, J[1].shape                          # blocks for W and for x
-  ((2, 2, 3), (2, 3))
-  """
-  @functools.wraps(fun)
-  def jacrev_f(*args, **kwargs):
-    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
-    out, lin = linearize_flat(f, flat)
-    n_out = store.n_out if has_aux else len(out)
-    _check_jac_outputs(out[:n_out], "jacrev")
-    in_avals = [get_aval(x) for x in flat]
-    blocks = [_vjp_rows(lin, j, get_aval(y), in_avals) for j, y in enumerate(out[:n_out])]
-    return _jac_result(blocks, store, in_tree, argnums, has_aux, out[n_out:])
-  return jacrev_f
-
-
-def _jvp_columns(f, flat, i: int, in_avals):
-  """The outputs of ``f`` and the blocks of input leaf ``i`` (its JVPs with every basis
-  tangent, as one vmap); a block is ``None`` where the output does not depend on it."""
-  x = in_avals[i]
-  n_y, nonzero = [], []
-
-  def push(t):
-    tangents = [t if k == i else Zero(a) for k, a in enumerate(in_avals)]
-    ys, ts = jvp_flat(f, flat, tangents, instantiate_zeros=False)
-    n_y[:] = [len(ys)]
-    nonzero[:] = [type(t) is not Zero for t in ts]
-    return list(ys) + [t for t in ts if type(t) is not Zero]
-  res = vmap_flat(push, x.size, [_basis(x)], [0],
-                  lambda n: [None] * n_y[0] + [-1] * (n - n_y[0]))
-  ys, live = res[:n_y[0]], iter(res[n_y[0]:])
-  return ys, [lax.reshape(next(live), get_aval(y).shape + x.shape) if nz else None
-              for y, nz in zip(ys, nonzero)]
-
-
-def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
-  """The Jacobian of ``fun`` by forward mode: one batched JVP per input leaf.
-
-  Same numerator layout and pytree blocks as ``jacrev`` (``jacfwd(f)(x).shape ==
-  f(x).shape + x.shape``; column ``j`` is the JVP with the basis tangent ``e_j``);
-  cheaper when the inputs are fewer than the outputs. Each input leaf's pass also
-  evaluates ``fun`` itself (unbatched), so ``fun`` runs once per input leaf.
-
-  >>> import vjpkit.numpy as vnp
-  >>> jacfwd(lambda x: vnp.stack([x[0] * x[1], vnp.sin(x[0])]))(np.array([0.0, 3.0]))
-  array([[3., 0.],
-         [1., 0.]])
-  >>> jacfwd(lambda x: {"sq": x * x, "sum": vnp.sum(x)})(np.array([1.0, 2.0]))["sq"]
-  array([[2., 0.],
-         [0., 4.]])
-  """
-  @functools.wraps(fun)
-  def jacfwd_f(*args, **kwargs):
-    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
-    in_avals = [get_aval(x) for x in flat]
-    columns, ys = [], None
-    for i, a in enumerate(in_avals):
-      if a.size:
-        ys, col = _jvp_columns(f, flat, i, in_avals)
-        columns.append(col)
-      else:
-        columns.append(None)
-    if ys is None:  # nothing to perturb: the outputs alone give the block shapes
-      ys = f(*flat)
-    n_out = store.n_out if has_aux else len(ys)
-    _check_jac_outputs(ys[:n_out], "jacfwd")
-    blocks = [[_zero_block(get_aval(y).shape + a.shape, get_aval(y).dtype)
-               if col is None or col[j] is None else col[j]
-               for a, col in zip(in_avals, columns)] for j, y in enumerate(ys[:n_out])]
-    return _jac_result(blocks, store, in_tree, argnums, has_aux, ys[n_out:])
-  return jacfwd_f
-
-
-def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
-  """The Hessian of a scalar ``fun``: ``jacfwd(jacrev(fun))`` (forward over reverse).
-
-  For a pytree argument the result is nested blocks: ``hessian(f)(p)[a][b]`` is
-  ``∂²f/∂p[a]∂p[b]`` with shape ``p[a].shape + p[b].shape``. To multiply by a vector
-  without building the matrix, take a Hessian-vector product, the JVP of the
-  gradient (forward over reverse): ``jvp(grad(f), (x,), (v,))[1]``.
-
-  >>> import vjpkit.numpy as vnp
-  >>> f = lambda x: vnp.sum(x ** 3)
-  >>> hessian(f)(np.array([1.0, 2.0]))                 # diag(6 x)
-  array([[ 6.,  0.],
-         [ 0., 12.]])
-  >>> jvp(grad(f), (np.array([1.0, 2.0]),), (np.array([1.0, 1.0]),))[1]   # H v
-  array([ 6., 12.])
-  """
-  hess = jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
-
-  @functools.wraps(fun)
-  def hessian_f(*args, **kwargs):
-    _partial(fun, args, kwargs, argnums, "hessian")  # bad arguments are named as hessian's
-    return hess(*args, **kwargs)
-  return hessian_f
 
 
 # -- linear_transpose --------------------------------------------------------------
