@@ -32,10 +32,8 @@ from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
 from .core.zeros import Zero, instantiate, is_undef
-from .interpreters.batching import batch_jaxpr, batch_rules, vmap_flat
+from .interpreters.batching import batch_jaxpr, batch_size, vmap_flat
 from .interpreters.eval import eval_jaxpr
-from .interpreters.jvp import jvp_rules
-from .interpreters.transpose import transpose_rules
 from .lax.control_flow.common import (flatten_operands, merge_mask, select_mask, split,
                                       stage_function, to_front)
 from .tree_util import PyTreeDef, tree_flatten, tree_map, tree_unflatten
@@ -130,7 +128,8 @@ def _custom_jvp_call_jvp(primals, tangents, *, call_jaxpr, jvp, num_consts):
   return jvp(list(primals[num_consts:]), list(tangents[num_consts:]))
 
 
-def _custom_jvp_call_batch(axis_size, vals, dims, *, call_jaxpr, jvp, num_consts):
+def _custom_jvp_call_batch(vals, dims, *, call_jaxpr, jvp, num_consts):
+  axis_size = batch_size(vals, dims)
   _check_no_batched_closure(dims[:num_consts], "custom_jvp")
   new, consts = batch_jaxpr(call_jaxpr, axis_size, dims)
   arg_dims = list(dims[num_consts:])
@@ -159,8 +158,8 @@ def _custom_jvp_call_batch(axis_size, vals, dims, *, call_jaxpr, jvp, num_consts
 
 custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True, impl=_call_impl,
                               abstract_eval=_call_abstract_eval)
-jvp_rules[custom_jvp_call_p] = _custom_jvp_call_jvp
-batch_rules[custom_jvp_call_p] = _custom_jvp_call_batch
+custom_jvp_call_p.def_jvp(_custom_jvp_call_jvp, symbolic_zeros=True)
+custom_jvp_call_p.def_batching(_custom_jvp_call_batch)
 
 
 class custom_jvp:
@@ -286,8 +285,9 @@ def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals):
   return [None] * num_res + [ct if is_undef(x) else None for ct, x in zip(cts_in, lin)]
 
 
-def _custom_lin_batch(axis_size, vals, dims, *, num_res, bwd, out_avals):
+def _custom_lin_batch(vals, dims, *, num_res, bwd, out_avals):
   """Every operand batched at 0; ``bwd`` runs per member (its transpose still uses it)."""
+  axis_size = batch_size(vals, dims)
   vals = [to_front(x, d, axis_size, True) for x, d in zip(vals, dims)]
 
   def batched_bwd(res, cts):
@@ -302,9 +302,9 @@ def _custom_lin_batch(axis_size, vals, dims, *, num_res, bwd, out_avals):
 # custom_lin(residuals, tangents): the tangents of a custom_vjp function's float outputs.
 custom_lin_p = Primitive("custom_lin", multiple_results=True, impl=_custom_lin_impl,
                          abstract_eval=lambda *avals, num_res, bwd, out_avals: list(out_avals))
-jvp_rules[custom_lin_p] = _custom_lin_jvp
-transpose_rules[custom_lin_p] = _custom_lin_transpose
-batch_rules[custom_lin_p] = _custom_lin_batch
+custom_lin_p.def_jvp(_custom_lin_jvp, symbolic_zeros=True)
+custom_lin_p.def_transpose(_custom_lin_transpose)
+custom_lin_p.def_batching(_custom_lin_batch)
 
 
 def _custom_vjp_call_jvp(primals, tangents, *, call_jaxpr, fwd, bwd, num_consts):
@@ -320,7 +320,8 @@ def _custom_vjp_call_jvp(primals, tangents, *, call_jaxpr, fwd, bwd, num_consts)
                                                if not f])
 
 
-def _custom_vjp_call_batch(axis_size, vals, dims, *, call_jaxpr, fwd, bwd, num_consts):
+def _custom_vjp_call_batch(vals, dims, *, call_jaxpr, fwd, bwd, num_consts):
+  axis_size = batch_size(vals, dims)
   _check_no_batched_closure(dims[:num_consts], "custom_vjp")
   consts, args = split(vals, num_consts)
   # Every argument gets the batch axis, so bwd's cotangents are all per member.
@@ -346,8 +347,8 @@ def _custom_vjp_call_batch(axis_size, vals, dims, *, call_jaxpr, fwd, bwd, num_c
 
 custom_vjp_call_p = Primitive("custom_vjp_call", multiple_results=True, impl=_call_impl,
                               abstract_eval=_call_abstract_eval)
-jvp_rules[custom_vjp_call_p] = _custom_vjp_call_jvp
-batch_rules[custom_vjp_call_p] = _custom_vjp_call_batch
+custom_vjp_call_p.def_jvp(_custom_vjp_call_jvp, symbolic_zeros=True)
+custom_vjp_call_p.def_batching(_custom_vjp_call_batch)
 
 
 class custom_vjp:

@@ -22,11 +22,11 @@ import numpy as np
 from ..core.avals import ShapedArray, get_aval
 from ..core.errors import ConcretizationTypeError
 from ..core.ir import Eqn, Jaxpr, Lit, Var, memo_concrete, hoist_consts
+from ..core.rules import pe_rules
 from ..core.trace import Trace, Tracer, bind, new_trace
 
-# prim -> rule(trace, args, params): for primitives whose known inputs must not
-# simply be staged as constants (their sub-programs can be partly evaluated).
-pe_rules: dict[Any, Callable] = {}
+# pe_rules: prim -> rule(trace, args, params), for primitives whose known inputs must
+# not simply be staged as constants (their sub-programs can be partly evaluated).
 
 
 class StagingTracer(Tracer):
