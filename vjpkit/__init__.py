@@ -17,5 +17,7 @@ from .core.ir import ClosedJaxpr, Jaxpr
 from .lax import stop_gradient
 from .checkpoint import checkpoint, remat
 from .custom_derivatives import custom_jvp, custom_vjp
+from .callback import ShapeDtypeStruct, pure_callback
+from . import extend
 
 __version__ = "0.1.0"

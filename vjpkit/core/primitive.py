@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import functools
 import operator
-from typing import Any, Callable, NoReturn, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from .zeros import Zero, instantiate
 
 # Arithmetic ufuncs on two NumPy float64 scalars: the operator gives the same float64
 # result (NumPy's scalar math) without the ufunc machinery's overhead.
-_SCALAR_OPERATORS = {np.add: operator.add, np.subtract: operator.sub,
+_SCALAR_OPERATORS: dict[Any, Callable[..., Any]] = {np.add: operator.add, np.subtract: operator.sub,
                      np.multiply: operator.mul, np.true_divide: operator.truediv,
                      np.negative: operator.neg}
 
@@ -48,7 +49,7 @@ class Primitive:
   the impl and the shape rule return lists. ``impl=`` and ``abstract_eval=``
   are shorthands for ``def_impl`` and ``def_abstract_eval``.
   """
-  __slots__ = ("name", "multiple_results", "impl", "abstract_eval", "_scalar_impl")
+  __slots__ = ("_scalar_impl", "abstract_eval", "impl", "multiple_results", "name")
 
   def __init__(self, name: str, *, impl: Callable | None = None,
                abstract_eval: Callable | None = None, multiple_results: bool = False):
@@ -166,7 +167,7 @@ class Primitive:
     return self.name
 
 
-def _missing(prim: Primitive, what: str, method: str, *args: Any, **params: Any) -> NoReturn:
+def _missing(prim: Primitive, what: str, method: str, /, *args: Any, **params: Any) -> NoReturn:
   raise NotImplementedError(f"Primitive '{prim.name}' has no {what}: call "
                             f"{prim.name}_p.{method}(...)")
 
@@ -182,13 +183,13 @@ def _as_aval(prim: Primitive, x: Any) -> ShapedArray:
     return x
   shape, dtype = getattr(x, "shape", None), getattr(x, "dtype", None)
   if shape is None or dtype is None:
-    raise TypeError(f"the abstract evaluation rule of '{prim.name}' returned a "
-                    f"{type(x).__name__}, not an object with .shape and .dtype (return an "
+    raise TypeError(f"the abstract evaluation rule of '{prim.name}' returned a value of type "
+                    f"{type(x).__name__!r}, not an object with .shape and .dtype (return an "
                     "input aval, vjpkit.ShapeDtypeStruct(shape, dtype) or a list of them)")
   return ShapedArray(tuple(shape), dtype)
 
 
-def _checked_abstract_eval(prim: Primitive, rule: Callable, *avals: Any, **params: Any) -> Any:
+def _checked_abstract_eval(prim: Primitive, rule: Callable, /, *avals: Any, **params: Any) -> Any:
   out = rule(*avals, **params)
   if prim.multiple_results:
     if not isinstance(out, (list, tuple)):
@@ -204,7 +205,7 @@ def _checked_abstract_eval(prim: Primitive, rule: Callable, *avals: Any, **param
 
 def _instantiating_jvp(prim: Primitive, rule: Callable) -> Callable:
   """A user's JVP rule: it sees zero tangents as arrays; its outputs are checked."""
-  def jvp(primals: Sequence[Any], tangents: Sequence[Any], **params: Any) -> tuple[Any, Any]:
+  def jvp(primals: Sequence[Any], tangents: Sequence[Any], /, **params: Any) -> tuple[Any, Any]:
     out = rule(list(primals), [instantiate(t) for t in tangents], **params)
     if not isinstance(out, (tuple, list)) or len(out) != 2:
       raise TypeError(f"the JVP rule of '{prim.name}' must return a pair (primal_out, "

@@ -7,7 +7,8 @@ until it is used. Rule signatures are documented on the ``def_*`` methods.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Rule = Callable[..., Any]
 
