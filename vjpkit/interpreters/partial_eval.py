@@ -134,7 +134,8 @@ def abstract_eval(prim, avals: list, params: dict):
   if prim.multiple_results:  # calls and control flow: programs as params, cheap rules
     return prim.abstract_eval(*avals, **params)
   try:
-    key = (prim, *avals, *params.items()) if params else (prim, *avals)
+    rule = prim.abstract_eval  # (not prim: a redefined rule must not meet its old results)
+    key = (rule, *avals, *params.items()) if params else (rule, *avals)
     out = _AVAL_RULE_CACHE.get(key)
   except TypeError:  # an unhashable param
     return prim.abstract_eval(*avals, **params)
