@@ -132,6 +132,23 @@ def test_unused_results_are_not_computed_under_jit():
 
 # -- differentiable opaque functions -----------------------------------------------------
 
+def test_custom_rules_around_numpy_code_say_how_to_wrap_it():
+  @vjpkit.custom_vjp
+  def k(m):
+    return scipy.special.ellipk(m)
+  k.defvjp(lambda m: (k(m), m), lambda m, g: (g,))
+
+  @vjpkit.custom_jvp
+  def double(m):
+    return np.asarray(m) * 2
+  double.defjvp(lambda p, t: (double(*p), t[0]))
+  outer = vjpkit.custom_jvp(lambda x: double(x))
+  outer.defjvp(lambda p, t: (outer(*p), t[0]))
+  for f in (k, double, outer):
+    with pytest.raises(TypeError, match=r"(?s)traces .* with abstract values.*pure_callback") as e:
+      f(0.3)
+    assert str(e.value).count("adding-a-primitive") == 1
+
 def _ellipe_cb(m):
   return _cb(scipy.special.ellipe, m, vmap_method="expand_dims")
 

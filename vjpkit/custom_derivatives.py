@@ -28,6 +28,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .core.avals import float0, get_aval, is_float, tangent_aval
+from .core.errors import TracerArrayConversionError
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
@@ -115,6 +116,22 @@ def _no_symbolic_zeros(flag: bool) -> None:
   if flag:
     raise NotImplementedError("symbolic_zeros=True is not supported: custom rules always "
                               "receive zeros as arrays")
+
+
+def _stage_body(fun: Callable, in_tree: PyTreeDef, avals: list, name: str, who: str):
+  """``stage_function``; an error from NumPy code in the body says how to wrap such code."""
+  try:
+    return stage_function(fun, in_tree, avals, name)
+  except TypeError as e:
+    if ((type(e) is not TracerArrayConversionError and "vjpkit traced values" not in str(e))
+        or "adding-a-primitive" in str(e)):
+      raise
+    raise type(e)(
+        f"{e}\n({who} traces {name} with abstract values to record its outputs, so its body "
+        "must be vjpkit code. To wrap NumPy or SciPy code that vjpkit cannot trace, call it "
+        f"through vjpkit.pure_callback inside {name}, or declare it with "
+        "vjpkit.extend.primitive and give its derivative with vjpkit.extend.defvjp/defjvp; "
+        "see docs/adding-a-primitive.md.)") from e
 
 
 def _per_example(aval, d):
@@ -224,8 +241,8 @@ class custom_jvp:
     flat, in_tree = flatten_operands(dyn, f"custom_jvp function {name} (declare non-array "
                                      "arguments in nondiff_argnums)")
     avals = [get_aval(x) for x in flat]
-    jaxpr, consts, out_tree = stage_function(
-        lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, avals, name)
+    jaxpr, consts, out_tree = _stage_body(
+        lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, avals, name, "custom_jvp")
     user_jvp, out_avals = self.jvp, jaxpr.out_avals
 
     def jvp(primals, tangents):
@@ -397,8 +414,8 @@ class custom_vjp:
     flat, in_tree = flatten_operands(dyn, f"custom_vjp function {name} (declare non-array "
                                      "arguments in nondiff_argnums)")
     in_avals = [get_aval(x) for x in flat]
-    jaxpr, consts, out_tree = stage_function(
-        lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, in_avals, name)
+    jaxpr, consts, out_tree = _stage_body(
+        lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, in_avals, name, "custom_vjp")
     fwd, bwd = _flat_fwd_bwd(self.fwd, self.bwd, name, nondiff, in_tree, in_avals, out_tree,
                              jaxpr.out_avals)
     outs = custom_vjp_call_p.bind(*consts, *flat, call_jaxpr=jaxpr, fwd=fwd, bwd=bwd,
