@@ -6,7 +6,6 @@ job of ``vjpkit.numpy``. Every public function and ``*_p`` primitive defined in
 a family module is re-exported here.
 """
 from ..core.primitive import Primitive as _Primitive
-from ..core.zeros import vspace as _vspace
 from . import call, cumulative, elementwise, indexing, linalg, reductions, shapes, sorting
 
 
@@ -26,8 +25,6 @@ from . import decompositions, solves, special  # noqa: E402  (linear algebra, sp
 for _m in (solves, decompositions, special):
   _export(_m)
 
-_vspace.add = elementwise.add_any
-
 from . import composites  # noqa: E402  (select, clamp, reduce, iota, dot, index_in_dim)
 from .control_flow import (cond, cond_p, fori_loop, map, scan, scan_p, switch,  # noqa: E402
                            while_loop, while_p)
@@ -35,3 +32,4 @@ from .control_flow import (cond, cond_p, fori_loop, map, scan, scan_p, switch,  
 _export(composites)
 
 from . import codegen_rules as _codegen_rules  # noqa: E402,F401 - registers NumPy emitters
+from . import pass_rules as _pass_rules  # noqa: E402,F401 - registers the primitives passes build
