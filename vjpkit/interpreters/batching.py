@@ -7,7 +7,7 @@ batch at once, usually with the primitive itself on the batched arrays.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence, cast
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.ir import memo_concrete
@@ -108,10 +108,9 @@ def vmap_flat(fun: Callable, axis_size: int, args: Sequence[Any], in_dims: Seque
     outs = fun(*[trace.wrap(x, d) for x, d in zip(args, in_dims, strict=True)])
     pairs = [(x.val, x.bdim) if type(x) is BatchTracer and x._trace is trace else (x, None)
              for x in outs]
-  if callable(out_dims):
-    out_dims = out_dims(len(pairs))
+  dims = cast("Sequence[int | None]", out_dims(len(pairs)) if callable(out_dims) else out_dims)
   results = []
-  for i, ((val, bdim), dst) in enumerate(zip(pairs, out_dims, strict=True)):
+  for i, ((val, bdim), dst) in enumerate(zip(pairs, dims, strict=True)):
     if dst is None:
       if bdim is not None:
         raise ValueError(f"vmap has out_axes=None for output {i}, which is batched (it "

@@ -9,11 +9,17 @@ is not limited by Python's recursion limit.
 """
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 from ..core.ir import Eqn, Jaxpr, Var
 from ._rewrite import prims
 
 # Call-like primitives whose ``call_jaxpr`` may be inlined (jit adds its own).
 inlinable: set = set()
+
+# A frame of the walk: (equations, position, renaming of the body's variables, call eqn,
+# renaming of the caller)
+_Frame = tuple[Sequence[Eqn], int, dict[int, Any], Any, Any]
 
 
 def inline_calls(jaxpr: Jaxpr) -> Jaxpr:
@@ -33,9 +39,8 @@ def inline_calls(jaxpr: Jaxpr) -> Jaxpr:
   if not any(e.prim in calls for e in jaxpr.eqns):
     return jaxpr
   out_eqns: list[Eqn] = []
-  # Each frame: (equations, position, renaming of the body's variables, call eqn, ren of caller)
-  top: dict[int, object] = {}
-  stack = [(jaxpr.eqns, 0, top, None, None)]
+  top: dict[int, Any] = {}
+  stack: list[_Frame] = [(jaxpr.eqns, 0, top, None, None)]
   while stack:
     eqns, i, env, call, caller_env = stack.pop()
     if i == len(eqns):
