@@ -110,7 +110,7 @@ def _finite_or_exact(rw: Rewriter, atom) -> bool:
 def _mul(rw, eqn, uses):
   (x, y), out = eqn.invars, eqn.outvars[0]
   cx, cy = rw.scalar_value(x), rw.scalar_value(y)
-  for a, c, other in ((x, cx, y), (y, cy, x)):
+  for c, other in ((cx, y), (cy, x)):
     if _is(c, 1):
       return _same_as(rw, other, out)
     if _is(c, -1):
