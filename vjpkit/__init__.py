@@ -21,3 +21,15 @@ from .callback import ShapeDtypeStruct, pure_callback
 from . import extend
 
 __version__ = "0.1.0"
+
+__all__ = [
+    # transforms
+    "grad", "value_and_grad", "vjp", "jvp", "linearize", "linear_transpose", "make_jaxpr",
+    "jacfwd", "jacrev", "hessian", "vmap", "jit", "checkpoint", "remat", "custom_jvp",
+    "custom_vjp", "stop_gradient", "pure_callback", "ShapeDtypeStruct",
+    # programs and errors
+    "ClosedJaxpr", "Jaxpr", "ConcretizationTypeError", "TracerArrayConversionError",
+    "TracerIntegerConversionError", "UnexpectedTracerError",
+    # subpackages
+    "codegen", "extend", "lax", "nn", "numpy", "scipy", "tree_util",
+]

@@ -97,14 +97,14 @@ def promote(*args, inexact: bool = False, who: str = "function"):
   same = _same_float_aval(args)  # the common case, without NumPy's promotion machinery
   if same is not None:
     return same
-  args = [arraylike(a) for a in args]
-  dtype = result_type(*args)
+  arrays = [arraylike(a) for a in args]
+  dtype = result_type(*arrays)
   check_real(dtype, who)
   if inexact and dtype.kind not in "fc":
     dtype = np.dtype(np.float64)
-  args = [convert(a, dtype) for a in args]
-  shape = np.broadcast_shapes(*[get_aval(a).shape for a in args])
-  return [broadcast_to_shape(a, shape) for a in args]
+  arrays = [convert(a, dtype) for a in arrays]
+  shape = np.broadcast_shapes(*[get_aval(a).shape for a in arrays])
+  return [broadcast_to_shape(a, shape) for a in arrays]
 
 
 def promote_inexact(x, who: str = "function"):
@@ -116,10 +116,10 @@ def promote_inexact(x, who: str = "function"):
   return x
 
 
-def canonical_axis(axis: int, ndim: int, who: str = "axis") -> int:
+def canonical_axis(axis: int | np.integer, ndim: int, who: str = "axis") -> int:
   if not -ndim <= axis < max(ndim, 1):
     raise np.exceptions.AxisError(f"{who} {axis} is out of bounds for an array of dimension {ndim}")
-  return axis % ndim if ndim else 0
+  return int(axis) % ndim if ndim else 0
 
 
 def scalar_if_0d(x):
