@@ -24,7 +24,7 @@ from typing import Any, Callable, Collection, Protocol, Sequence, cast
 import numpy as np
 
 from .api import _check_leaf
-from .core.avals import get_aval
+from .core.avals import arg_aval
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
@@ -189,7 +189,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     return entry, leaves, traced
 
   def _trace(args, kwargs, leaves, tree) -> Lowered:
-    leaves = [_check_leaf(x, "jit", "the argument") for x in leaves]
+    leaves = [_check_leaf(x, "jit", "the argument", weak=True) for x in leaves]
     nargs = len(args)
     store: list = []
 
@@ -207,7 +207,8 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       return [_check_leaf(x, "jit", "the function's output") for x in out_leaves]
 
     arg_names = _leaf_names(args, kwargs, nums, names, param_names, tree)
-    jaxpr, consts = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves], arg_names)
+    jaxpr, consts = trace_to_jaxpr(flat_fun, [arg_aval(x) for x in leaves], arg_names,
+                                   keep_weak=True)
     jaxpr, consts = optimize(jaxpr, consts)
     out_tree = store[0]
     return Lowered(jaxpr, consts, None if out_tree.kind is None else out_tree, name)
@@ -229,8 +230,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
         if entry is not None and entry.cacheable:
           return entry.run(args)
     entry, leaves, traced = _lookup(args, kwargs)
-    if not traced:
-      leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
+    leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
     return entry(leaves, traced)
 
   jitted.lower = lower  # type: ignore[attr-defined]  # attributes of a function: see Jitted
@@ -254,6 +254,9 @@ def _signature(leaves) -> tuple[tuple, bool]:
       continue
     if isinstance(x, Tracer):
       traced = True
+      if x.aval.weak_type:  # a Python scalar under an outer transform
+        sig.append((x.shape, x.dtype, "weak"))
+        continue
     try:
       sig.append((x.shape, x.dtype))
     except AttributeError:

@@ -24,6 +24,8 @@ def asarray(x, dtype=None) -> Any:
   array([1., 2.])
   """
   if isinstance(x, Tracer):
+    if x.aval.weak_type:  # like numpy.asarray(2.0): an array, no longer a weak scalar
+      return strong(x, x.aval.dtype if dtype is None else dtype)
     return x if dtype is None else lax.convert_element_type(x, dtype)
   if isinstance(x, (list, tuple)) and any(isinstance(e, Tracer) for e in _flat(x)):
     from .shapes import stack
@@ -48,11 +50,30 @@ def arraylike(x):
   return asarray(x)
 
 
+def strong(x, dtype=None):
+  """A weak tracer (a transform's Python-scalar argument) as a strong value of ``dtype``
+  (its own by default); the same value, with no operation, when the dtype is its own."""
+  if dtype is not None and np.dtype(dtype) != x.aval.dtype:
+    return lax.convert_element_type(x, dtype)  # its result is strong
+  with_weak_type = getattr(x, "with_weak_type", None)
+  if with_weak_type is None:  # a tracer type of an extension: a (no-op) conversion
+    return lax.convert_element_type_p.bind(x, new_dtype=x.aval.dtype)
+  return with_weak_type(False)
+
+
+# NumPy promotes a Python scalar by its kind alone (NEP 50): a weak tracer stands in for it.
+_WEAK_TOKENS = {"i": 0, "f": 0.0, "c": 0j}
+
+
 def _dtype_token(x):
-  """What np.result_type should see: Python scalars stay weak, arrays give their dtype."""
+  """What np.result_type should see: Python scalars and weak tracers stay weak, arrays
+  give their dtype."""
   if isinstance(x, _PY):
     return x
-  return get_aval(arraylike(x)).dtype
+  aval = get_aval(arraylike(x))
+  if aval.weak_type:
+    return _WEAK_TOKENS.get(aval.dtype.kind, aval.dtype)
+  return aval.dtype
 
 
 def result_type(*args) -> np.dtype:

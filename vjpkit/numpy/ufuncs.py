@@ -19,7 +19,8 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import broadcast_to_shape, convert, promote, promote_inexact
+from ..core.trace import Tracer
+from ._core import broadcast_to_shape, convert, promote, promote_inexact, strong
 
 Array = Any
 
@@ -147,7 +148,8 @@ def positive(x: Array) -> Array:
   >>> positive(2.0)
   np.float64(2.0)
   """
-  return promote(x, who="positive")[0]
+  x = promote(x, who="positive")[0]
+  return strong(x) if isinstance(x, Tracer) and x.aval.weak_type else x
 
 
 def absolute(x: Array) -> Array:
