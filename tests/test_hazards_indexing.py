@@ -1,0 +1,192 @@
+"""Issue 11, "no silent wrong numbers": indexing, scatters, deep pytrees, argument checks.
+
+Each case was a wrong number or a message from deep inside NumPy; now it is the right
+number (the expected values of out-of-range updates are JAX's, hard-coded) or a clear
+error naming the vjpkit function and the fix.
+"""
+import numpy as np
+import pytest
+
+import vjpkit
+import vjpkit.numpy as vnp
+from vjpkit import lax
+
+TRANSFORMS = ["grad", "jvp", "vjp", "vmap", "jit"]
+
+
+def _apply(transform, f, x):
+  """Run ``f`` (array -> array) on ``x`` under one transform."""
+  x = np.asarray(x, np.float64)
+  if transform == "grad":
+    return vjpkit.grad(lambda x: vnp.sum(f(x)))(x)
+  if transform == "jvp":
+    return vjpkit.jvp(f, (x,), (np.ones_like(x),))[1]
+  if transform == "vjp":
+    out, f_vjp = vjpkit.vjp(f, x)
+    return f_vjp(np.ones(np.shape(out)))[0]
+  if transform == "vmap":
+    return vjpkit.vmap(f)(x[None])
+  return vjpkit.jit(f)(x)
+
+
+# -- 1. boolean masks must have the shape of the axes they index ------------------------
+
+MASK_CASES = {
+    "short": ((3,), lambda x: x[np.array([True, False])], 0, 3, 2),
+    "long": ((3,), lambda x: x[np.array([True, False, False, True])], 0, 3, 4),
+    "2-d": ((2, 3), lambda x: x[np.ones((2, 2), bool)], 1, 3, 2),
+    "with an int": ((2, 3), lambda x: x[0, np.array([True, False])], 1, 3, 2),
+    "after an ellipsis": ((2, 3), lambda x: x[..., np.array([True, False])], 1, 3, 2),
+    "with an array": ((2, 3), lambda x: x[np.array([True, False, True]), np.array([0])], 0, 2, 3),
+    "at set": ((3,), lambda x: x.at[np.array([True, False])].set(0.0), 0, 3, 2),
+    "at add": ((2, 3), lambda x: x.at[:, np.array([True] * 4)].add(1.0), 1, 3, 4),
+}
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+@pytest.mark.parametrize("case", sorted(MASK_CASES))
+def test_mask_of_the_wrong_shape_raises_like_numpy(case, transform):
+  shape, f, axis, n, m = MASK_CASES[case]
+  message = (f"boolean index did not match indexed array along axis {axis}; size of axis is {n} "
+             f"but size of corresponding boolean axis is {m}")
+  if "at" not in case:
+    with pytest.raises(IndexError, match=message):
+      f(np.ones(shape))  # NumPy's own message, for reference
+  with pytest.raises(IndexError, match=message + r" \(vjpkit: .*need a mask of shape"):
+    _apply(transform, f, np.ones(shape))
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_mask_of_the_right_shape_still_works(transform):
+  mask = np.array([[True, False, True], [False, False, True]])
+  out = _apply(transform, lambda x: x.at[mask].set(0.0) * x[mask][1], np.arange(1.0, 7.0).reshape(2, 3))
+  value, grad = [[0, 6, 0], [12, 15, 0]], [[0, 3, 11], [3, 3, 0]]  # as JAX
+  expected = {"grad": grad, "jvp": [[0, 5, 0], [7, 8, 0]], "vjp": grad, "vmap": [value],
+              "jit": value}[transform]
+  np.testing.assert_allclose(out, expected)
+
+
+def test_take_reads_booleans_as_integers_and_take_along_axis_rejects_them():
+  x, m = np.arange(3.0), np.array([True, False])
+  np.testing.assert_array_equal(vnp.take(x, m), np.take(x, m))  # NumPy and JAX: x[1], x[0]
+  np.testing.assert_array_equal(vjpkit.grad(lambda x: vnp.sum(vnp.take(x, m)))(x), [1, 1, 0])
+  with pytest.raises(IndexError, match=r"take_along_axis: `indices` must be an integer array"):
+    vjpkit.grad(lambda x: vnp.sum(vnp.take_along_axis(x, m, 0)))(x)
+
+
+# -- 2. out-of-range updates under jit/vmap are dropped; reads clamp (as JAX) -----------
+
+X = [0.0, 1.0, 2.0]
+U = {"set": 10.0, "add": 10.0, "subtract": 10.0, "multiply": 10.0, "divide": 10.0, "min": -5.0,
+     "max": 10.0}
+# jax.jit(lambda x, i: getattr(x.at[i], method)(U[method]))(X, i) for traced i
+JAX_UPDATES = {
+    "set": {-1: [0, 1, 10], -3: [10, 1, 2]},
+    "add": {-1: [0, 1, 12], -3: [10, 1, 2]},
+    "subtract": {-1: [0, 1, -8], -3: [-10, 1, 2]},
+    "multiply": {-1: [0, 1, 20], -3: [0, 1, 2]},
+    "divide": {-1: [0, 1, 0.2], -3: [0, 1, 2]},
+    "min": {-1: [0, 1, -5], -3: [-5, 1, 2]},
+    "max": {-1: [0, 1, 10], -3: [10, 1, 2]},
+}
+OUT_OF_RANGE = [3, 7, -4, -7]
+
+
+@pytest.mark.parametrize("method", sorted(U))
+def test_traced_out_of_range_updates_are_dropped(method):
+  f = vjpkit.jit(lambda x, i: getattr(x.at[i], method)(U[method]))
+  for i in OUT_OF_RANGE:
+    np.testing.assert_allclose(f(np.array(X), i), X, err_msg=f"index {i}")
+  for i, expected in JAX_UPDATES[method].items():
+    np.testing.assert_allclose(f(np.array(X), i), expected, err_msg=f"index {i}")
+  # vmap over the index (no jit): the same, one row per index
+  rows = vjpkit.vmap(lambda x, i: getattr(x.at[i], method)(U[method]))(
+      np.tile(X, (6, 1)), np.array(OUT_OF_RANGE + [-1, -3]))
+  np.testing.assert_allclose(rows, [X] * 4 + [JAX_UPDATES[method][-1], JAX_UPDATES[method][-3]])
+
+
+def test_traced_reads_clamp():
+  x = np.array(X)
+  for read in (lambda x, i: x[i], lambda x, i: x.at[i].get(), lambda x, i: vnp.take(x, i)):
+    got = [float(vjpkit.jit(read)(x, i)) for i in (7, 3, -1, -3, -4, -7)]
+    assert got == [2, 2, 2, 0, 0, 0]  # JAX's values
+  np.testing.assert_array_equal(vjpkit.jit(vjpkit.grad(lambda x, i: x[i]))(x, 7), [0, 0, 1])
+
+
+def test_dropped_updates_with_arrays_and_2d_indices():
+  add = vjpkit.jit(lambda x, i, u: x.at[i].add(u))
+  np.testing.assert_array_equal(add(np.array(X), np.array([0, 5, -1, -5, 2]), np.arange(1.0, 6.0)),
+                                [1, 1, 10])
+  add2 = vjpkit.jit(lambda y, i, j: y.at[i, j].add(1.0))
+  np.testing.assert_array_equal(add2(np.zeros((2, 3)), np.array([1, 0, 2, -1]), np.array([3, -1, 0, 0])),
+                                [[0, 0, 1], [1, 0, 0]])
+  rows = vjpkit.jit(lambda y, i: y.at[i, 1:].add(1.0))
+  np.testing.assert_array_equal(rows(np.zeros((2, 3)), -3), np.zeros((2, 3)))
+  np.testing.assert_array_equal(rows(np.zeros((2, 3)), -1), [[0, 0, 0], [0, 1, 1]])
+
+
+# jax.jit(jax.grad(lambda x, u, i: sum(getattr(x.at[i], m)(u) ** 2), (0, 1)))(X + 1, 3.0, i)
+JAX_GRADS = {
+    "set": {7: ([2, 4, 6], 0), -4: ([2, 4, 6], 0), -1: ([2, 4, 0], 6)},
+    "add": {7: ([2, 4, 6], 0), -4: ([2, 4, 6], 0), -1: ([2, 4, 12], 12)},
+    "max": {7: ([2, 4, 6], 0), -4: ([2, 4, 6], 0), -1: ([2, 4, 3], 3)},
+    "min": {7: ([2, 4, 6], 0), -4: ([2, 4, 6], 0), -1: ([2, 4, 3], 3)},
+    "multiply": {7: ([2, 4, 6], 0), -4: ([2, 4, 6], 0), -1: ([2, 4, 54], 54)},
+}
+
+
+def _loss(method):
+  return lambda x, u, i: vnp.sum(getattr(x.at[i], method)(u) ** 2)
+
+
+@pytest.mark.parametrize("transform", ["jit(grad)", "grad(jit)", "vmap(grad)", "jvp", "vjp"])
+@pytest.mark.parametrize("method", sorted(JAX_GRADS))
+def test_derivatives_of_dropped_updates(method, transform):
+  x, loss = np.array(X) + 1, _loss(method)
+  argnums = (0,) if method == "multiply" else (0, 1)  # scatter_mul in u needs concrete indices
+  for i, (gx, gu) in JAX_GRADS[method].items():
+    expected = (gx, gu)[:len(argnums)]
+    if transform == "jit(grad)":
+      got = vjpkit.jit(vjpkit.grad(loss, argnums))(x, 3.0, i)
+    elif transform == "grad(jit)":
+      got = vjpkit.grad(vjpkit.jit(loss), argnums)(x, 3.0, i)
+    elif transform == "vmap(grad)":
+      got = vjpkit.vmap(vjpkit.grad(loss, argnums), in_axes=(None, None, 0))(x, 3.0, np.array([i, i]))
+      got = [g[0] for g in got]
+    elif transform == "jvp":  # directional derivatives along x and (separately) u
+      f = vjpkit.jit(loss)
+      got = [vjpkit.jvp(lambda x: f(x, 3.0, i), (x,), (np.eye(3)[k],))[1] for k in range(3)]
+      got = [got] + ([vjpkit.jvp(lambda u: f(x, u, i), (3.0,), (1.0,))[1]] if len(argnums) > 1 else [])
+    elif len(argnums) == 2:
+      got = vjpkit.vjp(lambda x, u: vjpkit.jit(loss)(x, u, i), x, 3.0)[1](1.0)
+    else:
+      got = vjpkit.vjp(lambda x: vjpkit.jit(loss)(x, 3.0, i), x)[1](1.0)
+    for g, e in zip(got, expected):
+      np.testing.assert_allclose(g, e, err_msg=f"{method} at {i}")
+
+
+def test_concrete_out_of_range_updates_still_raise():
+  for i in (3, -4):
+    with pytest.raises(IndexError, match=f"index {i} is out of bounds for axis 0 with size 3"):
+      vjpkit.grad(lambda x: vnp.sum(x.at[i].add(1.0)))(np.array(X))
+  np.testing.assert_array_equal(vjpkit.grad(lambda x: vnp.sum(x.at[-1].set(1.0)))(np.array(X)), [1, 1, 0])
+
+
+def test_lax_scatter_modes():
+  idx, u = np.array([[0], [5], [-1]]), np.array([1.0, 2.0, 3.0])
+  np.testing.assert_array_equal(lax.scatter_add(np.zeros(3), idx, u, (0,)), [1, 0, 0])
+  np.testing.assert_array_equal(lax.scatter_add(np.zeros(3), idx, u, (0,), mode="clip"), [4, 0, 2])
+  grads = vjpkit.grad(lambda u: vnp.sum(lax.scatter_mul(np.ones(3) * 2, idx, u, (0,)) ** 2))(u)
+  np.testing.assert_allclose(grads, [8, 0, 0])
+  with pytest.raises(ValueError, match="mode must be 'drop'.*or 'clip'"):
+    lax.scatter(np.zeros(3), idx, u, (0,), mode="fill")
+
+
+def test_take_mode_fill_fills_like_jax():
+  x, i = np.arange(3.0), np.array([-1, 3, -4, 1])
+  expected = [2, np.nan, np.nan, 1]  # jnp.take(x, i, mode="fill")
+  np.testing.assert_array_equal(vnp.take(x, i, mode="fill"), expected)
+  np.testing.assert_array_equal(vjpkit.jit(lambda x, i: vnp.take(x, i, mode="fill"))(x, i), expected)
+  np.testing.assert_array_equal(vjpkit.vmap(lambda i: vnp.take(x, i, mode="fill"))(i), expected)
+  grad = vjpkit.jit(vjpkit.grad(lambda x, i: vnp.nansum(vnp.take(x, i, mode="fill"))))
+  np.testing.assert_array_equal(grad(x, i), [0, 1, 1])
