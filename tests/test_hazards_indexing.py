@@ -190,3 +190,54 @@ def test_take_mode_fill_fills_like_jax():
   np.testing.assert_array_equal(vjpkit.vmap(lambda i: vnp.take(x, i, mode="fill"))(i), expected)
   grad = vjpkit.jit(vjpkit.grad(lambda x, i: vnp.nansum(vnp.take(x, i, mode="fill"))))
   np.testing.assert_array_equal(grad(x, i), [0, 1, 1])
+
+
+# -- 3. pytrees of any depth: every traversal uses an explicit stack ---------------------
+
+DEPTH = 10_000
+
+
+def _chain(depth, leaf):
+  """A chain of lists and dicts ``depth`` deep around one leaf."""
+  x = leaf
+  for i in range(depth):
+    x = [x] if i % 2 else {"a": x}
+  return x
+
+
+def _first_leaf(tree):
+  return vjpkit.tree_util.tree_leaves(tree)[0]
+
+
+def test_deep_pytree_flatten_unflatten_map_and_structure():
+  from vjpkit.tree_util import tree_flatten, tree_leaves, tree_map, tree_structure, tree_unflatten
+  x = _chain(DEPTH, 1.0)
+  leaves, tree = tree_flatten(x)
+  assert leaves == [1.0] and tree.num_leaves == 1 and tree.num_nodes == DEPTH + 1
+  back = tree_unflatten(tree, [2.0])
+  assert tree_structure(back) == tree and hash(tree_structure(back)) == hash(tree)
+  assert tree_structure(_chain(DEPTH, (1.0,))) != tree
+  assert tree_structure(_chain(DEPTH - 1, [1.0])) != tree  # same depth, other kinds
+  assert tree_leaves(tree_map(lambda a, b: a + b, x, back)) == [3.0]
+  text = repr(tree)
+  assert text.startswith("[{'a': [{'a': ") and text.endswith("}]") and text.count("*") == 1
+  with pytest.raises(ValueError, match="tree structures differ"):
+    tree_map(lambda a, b: a, x, _chain(DEPTH, (1.0,)))
+
+
+def test_deep_pytree_under_transforms():
+  x = _chain(DEPTH, np.float64(3.0))
+  loss = lambda p: _first_leaf(p) ** 2  # noqa: E731
+  assert _first_leaf(vjpkit.grad(loss)(x)) == 6.0
+  assert vjpkit.jvp(loss, (x,), (x,))[1] == 18.0
+  assert _first_leaf(vjpkit.vjp(loss, x)[1](1.0)) == 6.0
+  jitted = vjpkit.jit(lambda p: (_first_leaf(p) * 2, p))
+  value, same = jitted(x)
+  assert value == 6.0 and _first_leaf(same) == 3.0
+  jitted(_chain(DEPTH, np.float64(1.0)))  # the cache key (hash and ==) of a deep structure
+  assert len(jitted._cache) == 1
+  batch = _chain(DEPTH, np.array([1.0, 2.0]))
+  np.testing.assert_array_equal(vjpkit.vmap(loss)(batch), [1, 4])
+  np.testing.assert_array_equal(vjpkit.vmap(loss, in_axes=(_chain(DEPTH, 0),))(batch), [1, 4])
+  with pytest.raises(ValueError, match=r"vmap: in_axes=.*\.\.\..* does not match the structure"):
+    vjpkit.vmap(loss, in_axes=(_chain(DEPTH - 1, 0),))(batch)
