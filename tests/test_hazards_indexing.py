@@ -4,12 +4,15 @@ Each case was a wrong number or a message from deep inside NumPy; now it is the 
 number (the expected values of out-of-range updates are JAX's, hard-coded) or a clear
 error naming the vjpkit function and the fix.
 """
+import re
+
 import numpy as np
 import pytest
 
 import vjpkit
 import vjpkit.numpy as vnp
 from vjpkit import lax
+from vjpkit.tree_util import tree_flatten, tree_leaves, tree_map, tree_structure, tree_unflatten
 
 TRANSFORMS = ["grad", "jvp", "vjp", "vmap", "jit"]
 
@@ -139,36 +142,41 @@ def _loss(method):
   return lambda x, u, i: vnp.sum(getattr(x.at[i], method)(u) ** 2)
 
 
+def _derivatives(transform, loss, argnums, x, i):
+  """The derivatives of ``loss(x, 3.0, i)`` in the ``argnums`` arguments, by one transform."""
+  if transform == "jit(grad)":
+    return vjpkit.jit(vjpkit.grad(loss, argnums))(x, 3.0, i)
+  if transform == "grad(jit)":
+    return vjpkit.grad(vjpkit.jit(loss), argnums)(x, 3.0, i)
+  if transform == "vmap(grad)":
+    got = vjpkit.vmap(vjpkit.grad(loss, argnums), in_axes=(None, None, 0))(x, 3.0, np.array([i, i]))
+    return [g[0] for g in got]
+  jitted = vjpkit.jit(loss)  # i is traced inside
+
+  def f(x, u):
+    return jitted(x, u, i)
+  if transform == "jvp":  # directional derivatives along each axis of x, then along u
+    got = [[vjpkit.jvp(lambda x: f(x, 3.0), (x,), (e,))[1] for e in np.eye(3)]]
+    return got + ([vjpkit.jvp(lambda u: f(x, u), (3.0,), (1.0,))[1]] if len(argnums) == 2 else [])
+  if len(argnums) == 2:
+    return vjpkit.vjp(f, x, 3.0)[1](1.0)
+  return vjpkit.vjp(lambda x: f(x, 3.0), x)[1](1.0)
+
+
+@pytest.mark.parametrize("i", [7, -4, -1])
 @pytest.mark.parametrize("transform", ["jit(grad)", "grad(jit)", "vmap(grad)", "jvp", "vjp"])
 @pytest.mark.parametrize("method", sorted(JAX_GRADS))
-def test_derivatives_of_dropped_updates(method, transform):
-  x, loss = np.array(X) + 1, _loss(method)
+def test_derivatives_of_dropped_updates(method, transform, i):
   argnums = (0,) if method == "multiply" else (0, 1)  # scatter_mul in u needs concrete indices
-  for i, (gx, gu) in JAX_GRADS[method].items():
-    expected = (gx, gu)[:len(argnums)]
-    if transform == "jit(grad)":
-      got = vjpkit.jit(vjpkit.grad(loss, argnums))(x, 3.0, i)
-    elif transform == "grad(jit)":
-      got = vjpkit.grad(vjpkit.jit(loss), argnums)(x, 3.0, i)
-    elif transform == "vmap(grad)":
-      got = vjpkit.vmap(vjpkit.grad(loss, argnums), in_axes=(None, None, 0))(x, 3.0, np.array([i, i]))
-      got = [g[0] for g in got]
-    elif transform == "jvp":  # directional derivatives along x and (separately) u
-      f = vjpkit.jit(loss)
-      got = [vjpkit.jvp(lambda x: f(x, 3.0, i), (x,), (np.eye(3)[k],))[1] for k in range(3)]
-      got = [got] + ([vjpkit.jvp(lambda u: f(x, u, i), (3.0,), (1.0,))[1]] if len(argnums) > 1 else [])
-    elif len(argnums) == 2:
-      got = vjpkit.vjp(lambda x, u: vjpkit.jit(loss)(x, u, i), x, 3.0)[1](1.0)
-    else:
-      got = vjpkit.vjp(lambda x: vjpkit.jit(loss)(x, 3.0, i), x)[1](1.0)
-    for g, e in zip(got, expected):
-      np.testing.assert_allclose(g, e, err_msg=f"{method} at {i}")
+  got = _derivatives(transform, _loss(method), argnums, np.array(X) + 1, i)
+  for g, e in zip(got, JAX_GRADS[method][i][:len(argnums)], strict=True):
+    np.testing.assert_allclose(g, e)
 
 
-def test_concrete_out_of_range_updates_still_raise():
-  for i in (3, -4):
-    with pytest.raises(IndexError, match=f"index {i} is out of bounds for axis 0 with size 3"):
-      vjpkit.grad(lambda x: vnp.sum(x.at[i].add(1.0)))(np.array(X))
+@pytest.mark.parametrize("i", [3, -4])
+def test_concrete_out_of_range_updates_still_raise(i):
+  with pytest.raises(IndexError, match=f"index {i} is out of bounds for axis 0 with size 3"):
+    vjpkit.grad(lambda x: vnp.sum(x.at[i].add(1.0)))(np.array(X))
   np.testing.assert_array_equal(vjpkit.grad(lambda x: vnp.sum(x.at[-1].set(1.0)))(np.array(X)), [1, 1, 0])
 
 
@@ -206,11 +214,10 @@ def _chain(depth, leaf):
 
 
 def _first_leaf(tree):
-  return vjpkit.tree_util.tree_leaves(tree)[0]
+  return tree_leaves(tree)[0]
 
 
 def test_deep_pytree_flatten_unflatten_map_and_structure():
-  from vjpkit.tree_util import tree_flatten, tree_leaves, tree_map, tree_structure, tree_unflatten
   x = _chain(DEPTH, 1.0)
   leaves, tree = tree_flatten(x)
   assert leaves == [1.0] and tree.num_leaves == 1 and tree.num_nodes == DEPTH + 1
@@ -241,3 +248,87 @@ def test_deep_pytree_under_transforms():
   np.testing.assert_array_equal(vjpkit.vmap(loss, in_axes=(_chain(DEPTH, 0),))(batch), [1, 4])
   with pytest.raises(ValueError, match=r"vmap: in_axes=.*\.\.\..* does not match the structure"):
     vjpkit.vmap(loss, in_axes=(_chain(DEPTH - 1, 0),))(batch)
+
+
+# -- 4. argument checks name the vjpkit function, the argument and the fix ---------------
+
+_SIZE = r"sizes must be >= 0"
+ARGUMENT_CASES = {
+    "reshape -2": (lambda x: vnp.reshape(x, (-2, 3)), ValueError,
+                   r"vjpkit\.numpy\.reshape: newshape \(-2, 3\) has -2 at position 0, but " + _SIZE
+                   + r" \(or one -1"),
+    "reshape method -3": (lambda x: x.reshape(2, -3), ValueError,
+                          r"vjpkit\.numpy\.reshape: newshape \(2, -3\) has -3 at position 1"),
+    "reshape two -1": (lambda x: vnp.reshape(x, (-1, -1)), ValueError,
+                       r"vjpkit\.numpy\.reshape: newshape \(-1, -1\) has more than one -1"),
+    "reshape wrong size": (lambda x: vnp.reshape(x, (4, -1)), ValueError,
+                           r"reshape: cannot reshape an array of size 6 \(shape \(6,\)\) into shape \(4, -1\)"),
+    "reshape float": (lambda x: vnp.reshape(x, (2.0, 3)), TypeError,
+                      r"vjpkit\.numpy\.reshape: newshape \(2\.0, 3\) has 2\.0 at position 0, which is not"),
+    "zeros": (lambda x: x + vnp.zeros((-1, 3)), ValueError,
+              r"vjpkit\.numpy\.zeros: shape \(-1, 3\) has -1 at position 0, but " + _SIZE + "$"),
+    "ones": (lambda x: x + vnp.ones(-2), ValueError, r"vjpkit\.numpy\.ones: shape is -2, but " + _SIZE),
+    "full": (lambda x: vnp.full((3, -1), x[0]), ValueError,
+             r"vjpkit\.numpy\.full: shape \(3, -1\) has -1 at position 1"),
+    "zeros float": (lambda x: x + vnp.zeros((2.5,)), TypeError,
+                    r"vjpkit\.numpy\.zeros: shape \(2\.5,\) has 2\.5 at position 0, which is not an integer"),
+    "eye": (lambda x: x + vnp.eye(-1), ValueError, r"vjpkit\.numpy\.eye: N is -1, but " + _SIZE),
+    "broadcast_to": (lambda x: vnp.broadcast_to(x, (-1, 6)), ValueError,
+                     r"vjpkit\.numpy\.broadcast_to: shape \(-1, 6\) has -1 at position 0"),
+    "ragged": (lambda x: x + vnp.array([[1.0], [1.0, 2.0]]), ValueError,
+               r"vjpkit\.numpy\.array: the nested sequence is ragged .*after 1 dimensions.*pad them"),
+    "ragged with arrays": (lambda x: vnp.array([[x[0]], [x[0], x[1]]]), ValueError,
+                           r"numpy\.array: the nested sequence is ragged .*(\(1,\) and \(2,\)|inhomogeneous)"),
+}
+INDEX_CASES = {
+    "x[1.0]": (lambda x: x[1.0], IndexError, re.escape(
+        "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean "
+        "arrays are valid indices (vjpkit indexing: the index at position 0 is 1.0; use an int")),
+    "x[::2, 'a']": (lambda x: x.reshape(2, 3)[::2, "a"], IndexError,
+                    r"only integers, slices .*the index at position 1 is 'a'"),
+    "float array": (lambda x: x[np.array([1.0])], IndexError,
+                    re.escape("arrays used as indices must be of integer (or boolean) type (vjpkit "
+                              "indexing: the index at position 0 is array([1.]); convert it with .astype(int)")),
+    "float slice": (lambda x: x[1.5:], TypeError,
+                    r"slice indices must be integers or None .*the slice at position 0 is slice\(1\.5"),
+    "at[1.0]": (lambda x: x.at[1.0].set(0.0), IndexError, r"only integers, slices .*position 0 is 1\.0"),
+}
+
+
+def _run(context, f):
+  x = np.arange(6.0)
+  if context == "concrete":
+    return f(x)
+  if context == "grad":
+    return vjpkit.grad(lambda x: vnp.sum(f(x)))(x)
+  return vjpkit.jit(f)(x)
+
+
+@pytest.mark.parametrize("case, context", [
+    (case, context) for case in sorted(ARGUMENT_CASES) for context in ("concrete", "grad", "jit")
+    if not (context == "concrete" and "method" in case)])  # there it is NumPy's own method
+def test_bad_arguments_raise_clear_errors(case, context):
+  f, error, message = ARGUMENT_CASES[case]
+  with pytest.raises(error, match=message):
+    _run(context, f)
+
+
+@pytest.mark.parametrize("context", ["grad", "jit"])
+@pytest.mark.parametrize("case", sorted(INDEX_CASES))
+def test_bad_indices_raise_numpys_errors_with_the_fix(case, context):
+  f, error, message = INDEX_CASES[case]
+  with pytest.raises(error, match=message):
+    _run(context, f)
+
+
+def test_traced_sizes_and_indices_say_what_to_do():
+  from vjpkit.core.errors import ConcretizationTypeError
+  with pytest.raises(ConcretizationTypeError, match=r"vjpkit\.numpy\.zeros: shape is traced .*static_argnums"):
+    vjpkit.jit(lambda n: vnp.zeros(n))(3)
+  with pytest.raises(ConcretizationTypeError, match=r"reshape: newshape has a traced value at position 0"):
+    vjpkit.jit(lambda x, n: vnp.reshape(x, (n, 3)))(np.ones(6), 2)
+  with pytest.raises(IndexError, match=r"arrays used as indices must be of integer .*position 0 is f64\[\]"):
+    vjpkit.jit(lambda x, i: x[i])(np.ones(3), 1.0)
+  with pytest.raises(IndexError, match=r"slice at position 0 has a traced bound .*dynamic_slice"):
+    vjpkit.jit(lambda x, i: x[i:])(np.ones(3), 1)
+  assert vjpkit.jit(lambda x: vnp.reshape(x, (np.int64(2), -1)))(np.ones(6)).shape == (2, 3)

@@ -64,11 +64,45 @@ def _mask_error(what: str) -> TypeError:
       "instead, which keeps the shape.")
 
 
-def _item(item):
+_VALID = ("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or "
+          "boolean arrays are valid indices")
+
+
+def _bad_index(item, position: int, array: bool) -> IndexError:
+  """NumPy's IndexError for an index of the wrong type, with what vjpkit got and the fix."""
+  what = item.aval.str_short() if isinstance(item, Tracer) else repr(item)
+  if array:
+    return IndexError(f"arrays used as indices must be of integer (or boolean) type (vjpkit "
+                      f"indexing: the index at position {position} is {what}; convert it with "
+                      ".astype(int))")
+  return IndexError(f"{_VALID} (vjpkit indexing: the index at position {position} is {what}; use an "
+                    "int, e.g. int(i))")
+
+
+def _check_slice(item: slice, position: int) -> slice:
+  from ..lax.indexing import concrete_or_none
+  for bound in (item.start, item.stop, item.step):
+    if isinstance(bound, Tracer) and concrete_or_none(bound) is None:
+      raise IndexError(
+          f"vjpkit indexing: the slice at position {position} has a traced bound (under jit or "
+          "vmap), but slice start/stop/step must be concrete (the result's shape depends on "
+          "them). For a window of fixed size at a traced offset use "
+          "vjpkit.lax.dynamic_slice(x, starts, sizes); or mark the argument static with "
+          "jit(..., static_argnums=...).")
+    if bound is not None and not isinstance(bound, Tracer) and not hasattr(type(bound), "__index__"):
+      raise TypeError(f"slice indices must be integers or None or have an __index__ method "
+                      f"(vjpkit indexing: the slice at position {position} is {item!r})")
+  return item
+
+
+def _item(item, position: int = 0):
   """One index item in canonical form: None, Ellipsis, slice, int, _Mask, an integer
-  NumPy array or an integer tracer (traced indices)."""
-  if item is None or item is Ellipsis or isinstance(item, slice):
+  NumPy array or an integer tracer (traced indices). ``position``: where it is in the
+  index tuple (for error messages)."""
+  if item is None or item is Ellipsis:
     return item
+  if isinstance(item, slice):
+    return _check_slice(item, position)
   if isinstance(item, bool) or isinstance(item, np.bool_):
     raise IndexError("boolean scalar indices are not supported by vjpkit; use a boolean array")
   if isinstance(item, (int, np.integer)):
@@ -80,16 +114,21 @@ def _item(item):
       if item.aval.dtype == np.bool_:
         raise _mask_error("the mask")
       if item.aval.dtype.kind not in "iu":
-        raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        raise _bad_index(item, position, array=True)
       return item
     item = concrete
-  arr = np.asarray(item)
+  elif not isinstance(item, (np.ndarray, list, tuple)):  # a float, a string, an object
+    raise _bad_index(item, position, array=False)
+  try:
+    arr = np.asarray(item)
+  except ValueError:  # a ragged list
+    raise _bad_index(item, position, array=False) from None
   if arr.dtype == np.bool_:
     if arr.ndim == 0:
       raise IndexError("boolean scalar indices are not supported by vjpkit; use a boolean array")
     return _Mask(arr)
   if arr.dtype.kind not in "iu":
-    raise IndexError("arrays used as indices must be of integer (or boolean) type")
+    raise _bad_index(item, position, array=isinstance(item, np.ndarray))
   return int(arr) if arr.ndim == 0 else arr
 
 
@@ -97,7 +136,7 @@ def _expand(shape, idx) -> list:
   """Canonical items with ``...`` expanded to full slices (masks still grouped)."""
   if isinstance(idx, list):  # a list is an index array, as in NumPy 2
     idx = asarray(idx)
-  items = [_item(i) for i in (idx if isinstance(idx, tuple) else (idx,))]
+  items = [_item(i, k) for k, i in enumerate(idx if isinstance(idx, tuple) else (idx,))]
   consumed = sum(len(i.arrays) if isinstance(i, _Mask) else 1 for i in items
                  if i is not None and i is not Ellipsis)
   if consumed > len(shape):
