@@ -197,6 +197,18 @@ def shape_tuple(shape, who: str, what: str = "shape", unknown: bool = False) -> 
   return tuple(out)
 
 
+def size_arg(n, who: str, what: str) -> int:
+  """A single size argument (``eye``'s N, ``linspace``'s num) as an int >= 0, or a clear error.
+
+  >>> size_arg(np.int64(3), "eye", "N")
+  3
+  """
+  if isinstance(n, (list, tuple, np.ndarray)) or not hasattr(type(n), "__index__"):
+    raise TypeError(f"vjpkit.numpy.{who}: {what} must be an integer, got {n!r} "
+                    f"({type(n).__name__}); convert it with int(...)")
+  return shape_tuple(n, who, what)[0]
+
+
 def canonical_axis(axis: int, ndim: int, who: str = "axis") -> int:
   if not -ndim <= axis < max(ndim, 1):
     raise np.exceptions.AxisError(f"{who} {axis} is out of bounds for an array of dimension {ndim}")

@@ -13,7 +13,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import asarray, canonical_axis, promote, shape_tuple
+from ._core import asarray, canonical_axis, promote, size_arg
 from .shapes import broadcast_to, reshape
 
 Array = Any
@@ -49,7 +49,7 @@ def identity(n: int, dtype=None) -> np.ndarray:
   >>> identity(1)
   array([[1.]])
   """
-  (n,) = shape_tuple(n, "identity", "n")
+  n = size_arg(n, "identity", "n")
   return np.identity(n, dtype=dtype or np.float64)
 
 
@@ -65,8 +65,7 @@ def tri(N: int, M: int | None = None, k: int = 0, dtype=None) -> np.ndarray:
 
 
 def _sizes(who: str, N, M) -> tuple[int, int | None]:
-  (N,) = shape_tuple(N, who, "N")
-  return N, None if M is None else shape_tuple(M, who, "M")[0]
+  return size_arg(N, who, "N"), None if M is None else size_arg(M, who, "M")
 
 
 def linspace(start: Array, stop: Array, num: int = 50, endpoint: bool = True, retstep: bool = False,
@@ -76,7 +75,7 @@ def linspace(start: Array, stop: Array, num: int = 50, endpoint: bool = True, re
   >>> linspace(0.0, 1.0, 5)
   array([0.  , 0.25, 0.5 , 0.75, 1.  ])
   """
-  (num,) = shape_tuple(num, "linspace", "num (the number of samples)")
+  num = size_arg(num, "linspace", "num (the number of samples)")
   start, stop = promote(start, stop, inexact=True, who="linspace")
   shape = np.broadcast_shapes(get_aval(start).shape, get_aval(stop).shape)
   start, stop = broadcast_to(start, shape), broadcast_to(stop, shape)

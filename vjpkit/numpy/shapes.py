@@ -255,7 +255,7 @@ def roll(a: Array, shift, axis=None) -> Array:
   a = asarray(a)
   if axis is None:
     return lax.reshape(roll(ravel(a), shift, 0), get_aval(a).shape)
-  shifts = (shift,) if isinstance(shift, (int, np.integer)) else tuple(shift)
+  shifts = (shift,) if np.ndim(shift) == 0 else tuple(shift)
   axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
   shifts, axes = np.broadcast_arrays(np.asarray(shifts), np.asarray(axes))
   nd = get_aval(a).ndim
@@ -275,7 +275,7 @@ def tile(A: Array, reps) -> Array:
   array([1., 2., 1., 2.])
   """
   A = asarray(A)
-  reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
+  reps = shape_tuple(reps, "tile", "reps")
   shape = get_aval(A).shape
   d = max(len(shape), len(reps))
   shape = (1,) * (d - len(shape)) + shape
@@ -301,6 +301,9 @@ def repeat(a: Array, repeats, axis=None) -> Array:
   counts = np.asarray(repeats)
   if counts.dtype.kind not in "iu":
     raise TypeError("repeat: repeats must be integers (concrete: the output shape depends on them)")
+  if (counts < 0).any():
+    raise ValueError(f"vjpkit.numpy.repeat: repeats {repeats!r} has negative values; each count "
+                     "must be >= 0")
   if counts.ndim == 0:
     r = int(counts)
     big = shape[:axis + 1] + (r,) + shape[axis + 1:]
