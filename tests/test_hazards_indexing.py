@@ -338,3 +338,10 @@ def test_traced_sizes_and_indices_say_what_to_do():
   with pytest.raises(IndexError, match=r"slice at position 0 has a traced bound .*dynamic_slice"):
     vjpkit.jit(lambda x, i: x[i:])(np.ones(3), 1)
   assert vjpkit.jit(lambda x: vnp.reshape(x, (np.int64(2), -1)))(np.ones(6)).shape == (2, 3)
+
+
+@pytest.mark.parametrize("transform", ["grad", "jit"])
+def test_where_with_a_mask_of_the_wrong_shape_names_where(transform):
+  with pytest.raises(ValueError, match=re.escape(
+      "vjpkit.numpy.where: operands could not be broadcast together with shapes (2,) (3,) ()")):
+    _apply(transform, lambda x: vnp.where(np.array([True, False]), x, 0.0), np.ones(3))

@@ -136,8 +136,18 @@ def promote(*args, inexact: bool = False, who: str = "function"):
   if inexact and dtype.kind not in "fc":
     dtype = np.dtype(np.float64)
   args = [convert(a, dtype) for a in args]
-  shape = np.broadcast_shapes(*[get_aval(a).shape for a in args])
+  shape = broadcast_shapes(*[get_aval(a).shape for a in args], who=who)
   return [broadcast_to_shape(a, shape) for a in args]
+
+
+def broadcast_shapes(*shapes: tuple[int, ...], who: str) -> tuple[int, ...]:
+  """NumPy's broadcast of ``shapes``; when they do not broadcast, NumPy's ValueError naming
+  ``vjpkit.numpy.<who>``."""
+  try:
+    return np.broadcast_shapes(*shapes)
+  except ValueError:
+    raise ValueError(f"vjpkit.numpy.{who}: operands could not be broadcast together with shapes "
+                     f"{' '.join(map(str, shapes))}") from None
 
 
 def promote_inexact(x, who: str = "function"):
