@@ -19,3 +19,15 @@ from .checkpoint import checkpoint, remat
 from .custom_derivatives import custom_jvp, custom_vjp
 
 __version__ = "0.1.0"
+
+__all__ = [
+    # transforms
+    "grad", "value_and_grad", "vjp", "jvp", "linearize", "linear_transpose", "make_jaxpr",
+    "jacfwd", "jacrev", "hessian", "vmap", "jit", "checkpoint", "remat", "custom_jvp",
+    "custom_vjp", "stop_gradient",
+    # programs and errors
+    "ClosedJaxpr", "Jaxpr", "ConcretizationTypeError", "TracerArrayConversionError",
+    "TracerIntegerConversionError", "UnexpectedTracerError",
+    # subpackages
+    "codegen", "lax", "nn", "numpy", "scipy", "tree_util",
+]

@@ -14,16 +14,18 @@ jit cache, and two trees match when their structures are equal.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Hashable, Iterable, NamedTuple
+from typing import Any, Callable, Hashable, Iterable, NamedTuple, TypeVar, cast
 
 __all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
            "tree_structure", "register_pytree_node", "register_pytree_node_class",
            "tree_all", "treedef_is_leaf"]
 
+_C = TypeVar("_C", bound=type)
+
 
 class _NodeType(NamedTuple):
   to_iterable: Callable[[Any], tuple[Iterable[Any], Hashable]]
-  from_iterable: Callable[[Hashable, Iterable[Any]], Any]
+  from_iterable: Callable[[Any, Iterable[Any]], Any]  # (aux data, children) -> node
 
 
 _registry: dict[type, _NodeType] = {
@@ -52,7 +54,7 @@ def register_pytree_node(nodetype: type, flatten_func: Callable, unflatten_func:
   _registry[nodetype] = _NodeType(flatten_func, unflatten_func)
 
 
-def register_pytree_node_class(cls: type) -> type:
+def register_pytree_node_class(cls: _C) -> _C:
   """Class decorator: ``cls.tree_flatten(self)`` and ``cls.tree_unflatten(aux, children)``.
 
   >>> @register_pytree_node_class
@@ -64,7 +66,7 @@ def register_pytree_node_class(cls: type) -> type:
   >>> tree_leaves([Box(1.0), Box(2.0)])
   [1.0, 2.0]
   """
-  register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+  register_pytree_node(cls, lambda x: x.tree_flatten(), cast(Any, cls).tree_unflatten)
   return cls
 
 
@@ -84,7 +86,8 @@ class PyTreeDef:
       leaves += c.num_leaves
       if c.height >= height:
         height = c.height + 1
-    self.num_leaves, self.height = leaves, height
+    self.num_leaves: int = leaves
+    self.height: int = height
     self._hash = hash((kind, aux, children))  # the children's hashes are already cached
 
   def __eq__(self, other):

@@ -16,9 +16,15 @@ from .trace import Tracer, escaped_tracer_error
 
 # Arithmetic ufuncs on two NumPy float64 scalars: the operator gives the same float64
 # result (NumPy's scalar math) without the ufunc machinery's overhead.
-_SCALAR_OPERATORS = {np.add: operator.add, np.subtract: operator.sub,
+_SCALAR_OPERATORS: dict[Any, Callable[..., Any]] = {np.add: operator.add, np.subtract: operator.sub,
                      np.multiply: operator.mul, np.true_divide: operator.truediv,
                      np.negative: operator.neg}
+
+
+def _missing_impl(name: str) -> Callable[..., Any]:
+  def impl(*args: Any, **params: Any) -> Any:
+    raise NotImplementedError(f"the primitive '{name}' has no impl: it cannot be evaluated")
+  return impl
 
 
 class Primitive:
@@ -35,7 +41,7 @@ class Primitive:
                abstract_eval: Callable | None = None, multiple_results: bool = False):
     self.name = name
     self.multiple_results = multiple_results
-    self.impl = impl
+    self.impl: Callable[..., Any] = impl if impl is not None else _missing_impl(name)
     self.abstract_eval = abstract_eval
     self._scalar_impl = _SCALAR_OPERATORS.get(impl) if isinstance(impl, np.ufunc) else None
 

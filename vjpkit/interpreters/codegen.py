@@ -55,7 +55,7 @@ ufunc_rules: dict[Any, Callable] = {}
 # prim -> rule(eqn) -> expanded shape: the result is the input reshaped to it, then broadcast
 broadcast_rules: dict[Any, Callable] = {}
 
-_OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/"}
+_OPERATORS: dict[Any, str] = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/"}
 
 
 def ufunc_of(eqn: Eqn) -> np.ufunc | None:
@@ -380,9 +380,10 @@ class _Codegen:
   def returns(self) -> str:
     """The return tuple; outputs that may share memory with an input, a constant or
     another output are copied, so callers own what they get."""
-    outs, claimed = [], set()
+    outs: list[str] = []
+    claimed: set[int] = set()
     for v in self.jaxpr.outvars:
-      if type(v) is Lit:
+      if isinstance(v, Lit):
         outs.append(self.atom(v))
         continue
       name = self.var_name(v)

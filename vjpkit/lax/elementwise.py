@@ -12,7 +12,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval, is_float
 from ..core.primitive import Primitive
-from ..core.zeros import Zero, instantiate, is_undef
+from ..core.zeros import Zero, instantiate, is_undef, register_vspace
 from ..interpreters.batching import batch_rules
 from ..interpreters.jvp import defbilinear, defjvp, defjvp_zero, deflinear, jvp_rules
 from ..interpreters.transpose import transpose_rules
@@ -61,6 +61,7 @@ def sub(x, y): return sub_p.bind(x, y)
 add_any_p = naryop("add_any", np.add, kinds="num")
 deflinear(add_any_p, lambda ct, x, y: [ct, ct])
 def add_any(x, y): return add_any_p.bind(x, y)
+register_vspace(add=add_any)  # core's add_tangents sums with it
 
 
 mul_p = naryop("mul", np.multiply)

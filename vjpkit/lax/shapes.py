@@ -14,8 +14,8 @@ import numpy as np
 
 from ..core.avals import ShapedArray, float0, get_aval
 from ..core.primitive import Primitive
-from ..core.zeros import Zero, is_undef, vspace
-from ..interpreters.batching import batch_rules
+from ..core.zeros import Zero, is_undef, register_vspace, vspace
+from ..interpreters.batching import AxisOps, batch_rules, register_axis_ops
 from ..interpreters.jvp import deflinear
 from . import reductions
 
@@ -146,6 +146,9 @@ def broadcast_batch(x, axis_size: int, dst: int):
   shape = list(aval.shape)
   shape.insert(dst, axis_size)
   return broadcast_in_dim(x, shape, [i for i in range(len(shape)) if i != dst])
+
+
+register_axis_ops(AxisOps(moveaxis=moveaxis, broadcast=broadcast_batch))  # vmap's results
 
 
 def _squeeze_shape(x, *, dimensions):
@@ -380,4 +383,4 @@ def _zeros(aval: ShapedArray):
   return full(aval.shape, 0, aval.dtype)
 
 
-vspace.zeros = _zeros
+register_vspace(zeros=_zeros)  # core's instantiate builds symbolic zeros with it

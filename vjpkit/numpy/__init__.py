@@ -48,3 +48,29 @@ pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
 ndarray = _np.ndarray
 
 _operators.install()
+
+__all__ = ["abs", "absolute", "acos", "acosh", "add", "all", "allclose", "amax", "amin", "any",
+           "append", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
+           "arctanh", "argmax", "argmin", "argsort", "argwhere", "around", "array", "array_split",
+           "asarray", "asin", "asinh", "atan", "atan2", "atanh", "atleast_1d", "atleast_2d",
+           "atleast_3d", "average", "bool_", "broadcast_arrays", "broadcast_to", "cbrt", "ceil",
+           "clip", "column_stack", "compress", "concatenate", "conj", "conjugate", "copy", "cos",
+           "cosh", "count_nonzero", "cumprod", "cumsum", "deg2rad", "degrees", "diag", "diagflat",
+           "diagonal", "divide", "divmod", "dot", "dsplit", "dstack", "e", "einsum", "empty_like",
+           "equal", "exp", "exp2", "expand_dims", "expm1", "extract", "eye", "fabs", "fix",
+           "flatnonzero", "flip", "fliplr", "flipud", "float32", "float64", "float_power", "floor",
+           "floor_divide", "fmax", "fmin", "fmod", "full", "full_like", "greater", "greater_equal",
+           "heaviside", "hsplit", "hstack", "hypot", "identity", "inf", "inner", "int32", "int64",
+           "isclose", "isfinite", "isinf", "isnan", "kron", "less", "less_equal", "linalg",
+           "linspace", "log", "log10", "log1p", "log2", "logaddexp", "logaddexp2", "logical_and",
+           "logical_not", "logical_or", "logical_xor", "matmul", "max", "maximum", "mean", "median",
+           "meshgrid", "min", "minimum", "mod", "modf", "moveaxis", "multiply", "nan", "nan_to_num",
+           "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmin", "nanprod", "nanstd", "nansum",
+           "nanvar", "ndarray", "ndim", "negative", "newaxis", "nonzero", "not_equal", "ones",
+           "ones_like", "outer", "pad", "pi", "positive", "pow", "power", "prod", "ptp", "rad2deg",
+           "radians", "ravel", "real", "reciprocal", "remainder", "repeat", "reshape",
+           "result_type", "rint", "roll", "rot90", "round", "row_stack", "searchsorted", "shape",
+           "sign", "sin", "sinc", "sinh", "size", "sort", "split", "sqrt", "square", "squeeze",
+           "stack", "std", "subtract", "sum", "swapaxes", "take", "take_along_axis", "tan", "tanh",
+           "tensordot", "tile", "trace", "transpose", "tri", "tril", "triu", "true_divide", "trunc",
+           "var", "vdot", "vsplit", "vstack", "where", "zeros", "zeros_like"]

@@ -130,14 +130,14 @@ def promote(*args, inexact: bool = False, who: str = "function"):
   same = _same_float_aval(args)  # the common case, without NumPy's promotion machinery
   if same is not None:
     return same
-  args = [arraylike(a) for a in args]
-  dtype = result_type(*args)
+  arrays = [arraylike(a) for a in args]
+  dtype = result_type(*arrays)
   check_real(dtype, who)
   if inexact and dtype.kind not in "fc":
     dtype = np.dtype(np.float64)
-  args = [convert(a, dtype) for a in args]
-  shape = broadcast_shapes(*[get_aval(a).shape for a in args], who=who)
-  return [broadcast_to_shape(a, shape) for a in args]
+  arrays = [convert(a, dtype) for a in arrays]
+  shape = broadcast_shapes(*[get_aval(a).shape for a in arrays], who=who)
+  return [broadcast_to_shape(a, shape) for a in arrays]
 
 
 def broadcast_shapes(*shapes: tuple[int, ...], who: str) -> tuple[int, ...]:
@@ -168,6 +168,7 @@ def shape_tuple(shape, who: str, what: str = "shape", unknown: bool = False) -> 
   (2, 3)
   """
   scalar = not isinstance(shape, (list, tuple, np.ndarray)) and hasattr(type(shape), "__index__")
+  items: tuple
   if scalar:
     items = (shape,)
   elif isinstance(shape, (list, tuple)) or (isinstance(shape, np.ndarray) and shape.ndim == 1):
@@ -176,7 +177,7 @@ def shape_tuple(shape, who: str, what: str = "shape", unknown: bool = False) -> 
     raise TypeError(f"vjpkit.numpy.{who}: {what} must be an int or a sequence of ints, got "
                     f"{type(shape).__name__}")
 
-  def has(k, value: str) -> str:
+  def has(k: int, value: object) -> str:
     return f"{what} is {value}" if scalar else f"{what} {items!r} has {value} at position {k}"
 
   out = []
@@ -219,10 +220,10 @@ def size_arg(n, who: str, what: str) -> int:
   return shape_tuple(n, who, what)[0]
 
 
-def canonical_axis(axis: int, ndim: int, who: str = "axis") -> int:
+def canonical_axis(axis: int | np.integer, ndim: int, who: str = "axis") -> int:
   if not -ndim <= axis < max(ndim, 1):
     raise np.exceptions.AxisError(f"{who} {axis} is out of bounds for an array of dimension {ndim}")
-  return axis % ndim if ndim else 0
+  return int(axis) % ndim if ndim else 0
 
 
 def scalar_if_0d(x):

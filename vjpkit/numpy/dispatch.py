@@ -151,7 +151,7 @@ def array_ufunc(self, ufunc, method: str, *inputs, **kwargs) -> Any:
   return result
 
 
-_functions: dict[tuple[str, str], Callable] = {}
+_functions: dict[tuple[str | None, str | None], Callable] = {}
 
 
 def _function_lookup(func) -> Callable | None:
@@ -160,7 +160,7 @@ def _function_lookup(func) -> Callable | None:
     vnp = _vnp()
     _functions.update({("numpy", n): getattr(vnp, n) for n in FUNCTIONS})
   f = _functions.get((module, name))
-  if f is None and module in SUBMODULES:
+  if f is None and module in SUBMODULES and name is not None:
     try:
       sub = importlib.import_module(SUBMODULES[module])
     except ImportError:

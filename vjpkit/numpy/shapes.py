@@ -257,9 +257,9 @@ def roll(a: Array, shift, axis=None) -> Array:
     return lax.reshape(roll(ravel(a), shift, 0), get_aval(a).shape)
   shifts = (shift,) if np.ndim(shift) == 0 else tuple(shift)
   axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-  shifts, axes = np.broadcast_arrays(np.asarray(shifts), np.asarray(axes))
+  shift_arr, axis_arr = np.broadcast_arrays(np.asarray(shifts), np.asarray(axes))
   nd = get_aval(a).ndim
-  for s, ax in zip(shifts.ravel(), axes.ravel()):
+  for s, ax in zip(shift_arr.ravel(), axis_arr.ravel()):
     ax = canonical_axis(int(ax), nd)
     n = get_aval(a).shape[ax]
     s = int(s) % n if n else 0
@@ -385,9 +385,9 @@ def broadcast_arrays(*args) -> tuple:
   >>> [a.shape for a in broadcast_arrays(np.ones(3), np.ones((2, 1)))]
   [(2, 3), (2, 3)]
   """
-  args = [asarray(a) for a in args]
-  shape_ = np.broadcast_shapes(*[get_aval(a).shape for a in args])
-  return tuple(broadcast_to(a, shape_) for a in args)
+  arrays = [asarray(a) for a in args]
+  shape_ = np.broadcast_shapes(*[get_aval(a).shape for a in arrays])
+  return tuple(broadcast_to(a, shape_) for a in arrays)
 
 
 def copy(a: Array, order: str = "K") -> Array:

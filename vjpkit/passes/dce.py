@@ -48,9 +48,10 @@ def _dce_jaxpr(jaxpr: Jaxpr, used_outputs) -> Jaxpr:
       continue
     rule = dce_rules.get(eqn.prim)
     if rule is not None:
-      eqn = rule([id(v) in live for v in outs], eqn)
-      if eqn is None:
+      new = rule([id(v) in live for v in outs], eqn)
+      if new is None:
         continue
+      eqn = new
     kept.append(eqn)
     for v in eqn.invars:
       if type(v) is Var:
