@@ -164,7 +164,7 @@ def gradient(f: Array, *varargs: Array, axis: int | Sequence[int] | None = None,
   >>> gradient([1.0, 2.0, 4.0, 7.0])
   array([1. , 1.5, 2.5, 3. ])
   >>> gradient([1.0, 4.0, 9.0], [0.0, 1.0, 3.0], edge_order=2)
-  array([2.66666667, 3.33333333, 1.33333333])
+  array([3.16666667, 2.83333333, 2.16666667])
   """
   f = promote_inexact(asarray(f), "gradient")
   nd = get_aval(f).ndim
