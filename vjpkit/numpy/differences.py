@@ -78,7 +78,7 @@ def ediff1d(ary: Array, to_end: Array | None = None, to_begin: Array | None = No
   a = ravel(asarray(ary))
   dtype = get_aval(a).dtype
   d = ufuncs.subtract(_slice(a, 1, None, 0), _slice(a, 0, -1, 0))
-  parts = []
+  parts: list = []
   for extra, where in ((to_begin, "to_begin"), (to_end, "to_end")):
     if extra is None:
       parts.append(None)
@@ -187,9 +187,10 @@ def gradient(f: Array, *varargs: Array, axis: int | Sequence[int] | None = None,
     if get_aval(h).ndim > 1:
       raise ValueError("gradient: distances must be either scalars or 1d")
     h = promote_inexact(h, "gradient")
-    if get_aval(h).dtype != dtype:
-      h = convert(h, np.result_type(get_aval(h).dtype, dtype))
-    out.append(_gradient_axis(f, h, ax, edge_order))
+    if get_aval(h).ndim == 0:
+      h = convert(h, dtype)
+    # NumPy writes every result into an array of f's dtype
+    out.append(convert(_gradient_axis(f, h, ax, edge_order), dtype))
   return out[0] if len(out) == 1 else tuple(out)
 
 

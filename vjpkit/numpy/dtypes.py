@@ -58,7 +58,7 @@ def promote_types(a: Any, b: Any) -> np.dtype:
   return np.promote_types(a, b)
 
 
-def can_cast(from_: Any, to: Any, casting: str = "safe") -> bool:
+def can_cast(from_: Any, to: Any, casting: Any = "safe") -> bool:
   """Whether ``from_`` (a dtype, or an array: its dtype) casts to ``to`` under ``casting``.
 
   >>> can_cast(np.int64, np.float64), can_cast(np.float64, np.int32)

@@ -21,7 +21,7 @@ from . import ufuncs
 Array = Any
 
 
-def indices(dimensions: Sequence[int], dtype=int, sparse: bool = False) -> Any:
+def indices(dimensions: Sequence[int], dtype: Any = int, sparse: Any = False) -> Any:
   """A grid of indices: ``result[k][i0, i1, ...] = ik`` (a constant).
 
   >>> indices((2, 2))[1]
@@ -123,7 +123,7 @@ def diag_indices_from(arr: Array) -> tuple:
   return np.diag_indices(s[0], len(s))
 
 
-def unravel_index(indices: Array, shape: Sequence[int], order: str = "C") -> tuple:
+def unravel_index(indices: Array, shape: Sequence[int], order: Any = "C") -> tuple:
   """The multi-indices into an array of ``shape`` of the flat ``indices``.
 
   >>> unravel_index([5, 1], (2, 3))
@@ -149,8 +149,8 @@ def unravel_index(indices: Array, shape: Sequence[int], order: str = "C") -> tup
   return tuple(out if order == "C" else out[::-1])
 
 
-def ravel_multi_index(multi_index: Sequence[Array], dims: Sequence[int], mode: str = "raise",
-                      order: str = "C") -> Array:
+def ravel_multi_index(multi_index: Sequence[Array], dims: Sequence[int], mode: Any = "raise",
+                      order: Any = "C") -> Array:
   """The flat indices of ``multi_index`` into an array of shape ``dims``; ``mode``
   ``'raise'`` (concrete indices), ``'clip'`` or ``'wrap'`` (also per dimension).
 

@@ -18,7 +18,6 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ..core.trace import Tracer
 from ._core import asarray, check_real, convert, result_type
 from . import ufuncs
 from .ordering import lexsort
@@ -133,7 +132,8 @@ def unique(ar: Array, return_index: bool = False, return_inverse: bool = False,
     if c is None or size is not None:
       raise TypeError("unique with axis= needs concrete values (and no size=): the slices are "
                       "compared by value; flatten the array or compute it outside jit/vmap.")
-    res = np.unique(c, True, return_inverse, return_counts, axis=axis, equal_nan=equal_nan)
+    np_unique: Any = np.unique
+    res = np_unique(c, True, return_inverse, return_counts, axis=axis, equal_nan=equal_nan)
     from .indexing import take
     vals = take(a, res[1], axis=axis)
     out = [vals] + [r for r, want in zip(res[1:], extras) if want]
@@ -154,11 +154,13 @@ def unique(ar: Array, return_index: bool = False, return_inverse: bool = False,
 
 def unique_values(x: Array, /, *, size: int | None = None, fill_value: Array | None = None) -> Array:
   """The unique values of ``x`` (sorted here; NumPy leaves their order unspecified).
+  As in the array API, each NaN is distinct (so are they in ``unique_counts``,
+  ``unique_inverse`` and ``unique_all``).
 
   >>> unique_values([2.0, 1.0, 2.0])
   array([1., 2.])
   """
-  return unique(x, size=size, fill_value=fill_value)
+  return unique(x, size=size, fill_value=fill_value, equal_nan=False)
 
 
 def unique_counts(x: Array, /, *, size: int | None = None,
@@ -168,7 +170,8 @@ def unique_counts(x: Array, /, *, size: int | None = None,
   >>> unique_counts([2.0, 1.0, 2.0])
   UniqueCountsResult(values=array([1., 2.]), counts=array([1, 2]))
   """
-  return UniqueCountsResult(*unique(x, return_counts=True, size=size, fill_value=fill_value))
+  return UniqueCountsResult(*unique(x, return_counts=True, size=size, fill_value=fill_value,
+                                           equal_nan=False))
 
 
 def unique_inverse(x: Array, /, *, size: int | None = None,
@@ -178,7 +181,8 @@ def unique_inverse(x: Array, /, *, size: int | None = None,
   >>> unique_inverse([2.0, 1.0, 2.0])
   UniqueInverseResult(values=array([1., 2.]), inverse_indices=array([1, 0, 1]))
   """
-  return UniqueInverseResult(*unique(x, return_inverse=True, size=size, fill_value=fill_value))
+  return UniqueInverseResult(*unique(x, return_inverse=True, size=size, fill_value=fill_value,
+                                            equal_nan=False))
 
 
 def unique_all(x: Array, /, *, size: int | None = None,
@@ -188,7 +192,8 @@ def unique_all(x: Array, /, *, size: int | None = None,
   >>> unique_all([2.0, 1.0, 2.0])
   UniqueAllResult(values=array([1., 2.]), indices=array([1, 0]), inverse_indices=array([1, 0, 1]), counts=array([1, 2]))
   """
-  return UniqueAllResult(*unique(x, True, True, True, size=size, fill_value=fill_value))
+  return UniqueAllResult(*unique(x, True, True, True, size=size, fill_value=fill_value,
+                                        equal_nan=False))
 
 
 def isin(element: Array, test_elements: Array, assume_unique: bool = False, invert: bool = False,

@@ -18,7 +18,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import _PY, asarray, canonical_axis, check_real, convert, result_type
+from ._core import _PY, asarray, check_real, convert, result_type
 from . import ufuncs
 from .reductions import _axes, no_out, sum as _sum
 from .shapes import broadcast_to
@@ -336,7 +336,7 @@ def bincount(x: Array, weights: Array | None = None, minlength: int = 0, *,
   length = int(length)
   if weights is None:
     w: Any = np.ones(get_aval(x).shape, np.int64)
-    dtype = np.dtype(np.int64)
+    dtype: np.dtype = np.dtype(np.int64)
   else:
     w = asarray(weights)
     if get_aval(w).shape != get_aval(x).shape:
