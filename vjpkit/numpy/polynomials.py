@@ -35,6 +35,8 @@ def polyval(p: Array, x: Array) -> Array:
   >>> polyval([1.0, 2.0, 3.0], 2.0)
   np.float64(11.0)
   """
+  if get_aval(asarray(p)).ndim == 0:
+    raise TypeError("polyval: p must be a 1-D array of coefficients (iteration over a 0-d array)")
   p = _poly(p, "polyval")
   x = asarray(x)
   dtype = result_type(p, x)

@@ -63,7 +63,8 @@ def geomspace(start: Array, stop: Array, num: int = 50, endpoint: bool = True, d
   for v in (start, stop):
     if not isinstance(v, Tracer) and np.any(np.asarray(v) == 0):
       raise ValueError("Geometric sequence cannot include zero")
-  dt = result_type(start, stop, float(num))
+  # NumPy: result_type(start, stop, float(num), zeros((), dtype)), so float64 by default
+  dt = np.result_type(result_type(start, stop), np.dtype(dtype) if dtype is not None else np.float64)
   start, stop = convert(start, dt), convert(stop, dt)
   sign = ufuncs.sign(start)
   s0, s1 = ufuncs.true_divide(start, sign), ufuncs.true_divide(stop, sign)

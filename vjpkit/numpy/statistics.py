@@ -220,7 +220,8 @@ def quantile(a: Array, q: Array, axis: int | tuple[int, ...] | None = None, out=
              interpolation: str | None = None) -> Array:
   """The ``q``-th quantiles of ``a`` over ``axis`` (one or several axes), by ``method``
   ``'linear'``, ``'lower'``, ``'higher'``, ``'nearest'`` or ``'midpoint'``; the axes of
-  ``q`` come first in the result. A NaN in a slice makes its quantiles NaN.
+  ``q`` come first in the result. A NaN in a slice makes its quantiles NaN. A ``q``
+  outside [0, 1] raises when concrete; traced (under jit) it is clamped into range.
 
   >>> quantile([1.0, 2.0, 3.0, 4.0], 0.5)
   np.float64(2.5)
@@ -412,6 +413,10 @@ def histogram_bin_edges(a: Array, bins: Any = 10, range: tuple | None = None,  #
       hi: Any = np.ones((), dtype)[()]
     else:
       lo, hi = convert(_min(a), dtype), convert(_max(a), dtype)
+      from ..lax.indexing import concrete_or_none
+      lc, hc = concrete_or_none(lo), concrete_or_none(hi)
+      if lc is not None and hc is not None and not (np.isfinite(lc) and np.isfinite(hc)):
+        raise ValueError(f"autodetected range of [{lc}, {hc}] is not finite")
   else:
     lo, hi = range
     if not isinstance(lo, Tracer) and not isinstance(hi, Tracer) and lo > hi:
