@@ -22,9 +22,8 @@ from ..core.errors import ConcretizationTypeError
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from ..core.zeros import Zero, instantiate, is_undef
-from ..interpreters.batching import batch_rules
-from ..interpreters.jvp import defjvp, jvp_flat, jvp_rules
-from ..interpreters.transpose import transpose_rules
+from ..interpreters.batching import batch_size
+from ..interpreters.jvp import defjvp, jvp_flat
 from . import elementwise as ew
 from . import shapes
 
@@ -83,7 +82,8 @@ def _gather_abstract_eval(x, idx, *, axes):
   return ShapedArray(idx.shape[:-1] + _rest_shape(x.shape, axes), x.dtype)
 
 
-def _gather_batch(axis_size, vals, dims, *, axes):
+def _gather_batch(vals, dims, *, axes):
+  axis_size = batch_size(vals, dims)
   (x, idx), (dx, di) = vals, dims
   if di is None:  # only the operand is batched: address it with the batch axis kept
     x = shapes.moveaxis(x, dx, 0)
@@ -95,10 +95,10 @@ def _gather_batch(axis_size, vals, dims, *, axes):
 
 gather_p = Primitive("gather", impl=_gather_impl, abstract_eval=_gather_abstract_eval)
 defjvp(gather_p, lambda t, ans, x, idx, *, axes: gather(t, idx, axes), None)
-transpose_rules[gather_p] = lambda ct, x, idx, *, axes: [
+gather_p.def_transpose(lambda ct, x, idx, *, axes: [
     None if type(ct) is Zero else scatter_add(shapes.full(x.aval.shape, 0, x.aval.dtype), idx, ct, axes),
-    None]
-batch_rules[gather_p] = _gather_batch
+    None])
+gather_p.def_batching(_gather_batch)
 
 
 def gather(x, indices, axes: Sequence[int]):
@@ -132,12 +132,13 @@ def _scatter(name, combine):
                       f"for indices {idx.str_short()} into {x.str_short()}, got {updates.str_short()}")
     return x
 
-  def batch(axis_size, vals, dims, *, axes):
+  def batch(vals, dims, *, axes):
+    axis_size = batch_size(vals, dims)
     x, idx, u = (_to_front(v, d, axis_size) for v, d in zip(vals, dims))
     return p.bind(x, _with_batch_index(idx, axis_size), u, axes=(0,) + tuple(a + 1 for a in axes)), 0
 
   p = Primitive(name, impl=impl, abstract_eval=abstract_eval)
-  batch_rules[p] = batch
+  p.def_batching(batch)
   return p
 
 
@@ -153,9 +154,9 @@ def _scatter_add_jvp(primals, tangents, *, axes):
   return ans, scatter_add(instantiate(tx), idx, tu, axes)
 
 
-jvp_rules[scatter_add_p] = _scatter_add_jvp
-transpose_rules[scatter_add_p] = lambda ct, x, idx, u, *, axes: [None, None, None] if type(
-    ct) is Zero else [ct if is_undef(x) else None, None, gather(ct, idx, axes) if is_undef(u) else None]
+scatter_add_p.def_jvp(_scatter_add_jvp, symbolic_zeros=True)
+scatter_add_p.def_transpose(lambda ct, x, idx, u, *, axes: [None, None, None] if type(
+    ct) is Zero else [ct if is_undef(x) else None, None, gather(ct, idx, axes) if is_undef(u) else None])
 
 
 def scatter_add(x, indices, updates, axes: Sequence[int]):
@@ -212,8 +213,8 @@ def _scatter_transpose(ct, x, idx, u, *, axes):
   return [ct_x, None, ct_u]
 
 
-jvp_rules[scatter_p] = _scatter_jvp
-transpose_rules[scatter_p] = _scatter_transpose
+scatter_p.def_jvp(_scatter_jvp, symbolic_zeros=True)
+scatter_p.def_transpose(_scatter_transpose)
 
 
 def scatter(x, indices, updates, axes: Sequence[int]):
@@ -278,8 +279,8 @@ def _scatter_mul_transpose(ct, x, idx, u, *, axes):
   return [scatter_mul(ct, idx, u, axes), None, None]  # an elementwise scaling: self-adjoint
 
 
-jvp_rules[scatter_mul_p] = _scatter_mul_jvp
-transpose_rules[scatter_mul_p] = _scatter_mul_transpose
+scatter_mul_p.def_jvp(_scatter_mul_jvp, symbolic_zeros=True)
+scatter_mul_p.def_transpose(_scatter_mul_transpose)
 
 
 def scatter_mul(x, indices, updates, axes: Sequence[int]):
@@ -304,7 +305,7 @@ def _extremum_jvp(prim):
     if type(tu) is not Zero:
       total = scatter_add(total, idx, ew.mul(tu, u_hit), axes)
     return ans, ew.div(total, count)
-  jvp_rules[prim] = jvp
+  prim.def_jvp(jvp, symbolic_zeros=True)
 
 
 scatter_min_p = _scatter("scatter_min", np.minimum)
@@ -365,7 +366,8 @@ def _window_indices(axis_size, shape, sizes, starts, dims):
   return _with_batch_index(idx, axis_size)
 
 
-def _dynamic_slice_batch(axis_size, vals, dims, *, slice_sizes):
+def _dynamic_slice_batch(vals, dims, *, slice_sizes):
+  axis_size = batch_size(vals, dims)
   (x, *starts), (dx, *dstarts) = vals, dims
   x = _to_front(x, dx, axis_size)
   if all(d is None for d in dstarts):
@@ -378,10 +380,10 @@ def _dynamic_slice_batch(axis_size, vals, dims, *, slice_sizes):
 dynamic_slice_p = Primitive("dynamic_slice", impl=_dynamic_slice_impl,
                             abstract_eval=_dynamic_slice_abstract_eval)
 defjvp(dynamic_slice_p, lambda t, ans, x, *starts, slice_sizes: dynamic_slice(t, starts, slice_sizes))
-transpose_rules[dynamic_slice_p] = lambda ct, x, *starts, slice_sizes: [None] * (1 + len(starts)) if type(
+dynamic_slice_p.def_transpose(lambda ct, x, *starts, slice_sizes: [None] * (1 + len(starts)) if type(
     ct) is Zero else [dynamic_update_slice(shapes.full(x.aval.shape, 0, x.aval.dtype), ct, starts)] + [
-    None] * len(starts)
-batch_rules[dynamic_slice_p] = _dynamic_slice_batch
+    None] * len(starts))
+dynamic_slice_p.def_batching(_dynamic_slice_batch)
 
 
 def dynamic_slice(x, start_indices: Sequence, slice_sizes: Sequence[int]):
@@ -425,7 +427,8 @@ def _dynamic_update_slice_transpose(ct, x, u, *starts):
   return [ct_x, ct_u] + [None] * len(starts)
 
 
-def _dynamic_update_slice_batch(axis_size, vals, dims):
+def _dynamic_update_slice_batch(vals, dims):
+  axis_size = batch_size(vals, dims)
   (x, u, *starts), (dx, du, *dstarts) = vals, dims
   x, u = _to_front(x, dx, axis_size), _to_front(u, du, axis_size)
   if all(d is None for d in dstarts):
@@ -437,9 +440,9 @@ def _dynamic_update_slice_batch(axis_size, vals, dims):
 
 dynamic_update_slice_p = Primitive("dynamic_update_slice", impl=_dynamic_update_slice_impl,
                                    abstract_eval=_dynamic_update_slice_abstract_eval)
-jvp_rules[dynamic_update_slice_p] = _dynamic_update_slice_jvp
-transpose_rules[dynamic_update_slice_p] = _dynamic_update_slice_transpose
-batch_rules[dynamic_update_slice_p] = _dynamic_update_slice_batch
+dynamic_update_slice_p.def_jvp(_dynamic_update_slice_jvp, symbolic_zeros=True)
+dynamic_update_slice_p.def_transpose(_dynamic_update_slice_transpose)
+dynamic_update_slice_p.def_batching(_dynamic_update_slice_batch)
 
 
 def dynamic_update_slice(x, update, start_indices: Sequence):
