@@ -113,8 +113,11 @@ def test_jit_forward_and_backward_are_rerun_to_find_the_equation():
     g(np.array([0.0, 4.0]))
   assert "in the backward (gradient) pass" in str(err.value)
   assert f"{HERE}:{_line('MARK-sqrt')}" in str(err.value)
-  with vjpkit.debug_nans(), pytest.raises(FloatingPointError, match="backward"):
+  with vjpkit.debug_nans(), pytest.raises(FloatingPointError) as err:
     vjpkit.grad(vjpkit.jit(sqrt_where))(np.array([0.0, 4.0]))
+  # the backward program of a jit call is derived from the staged one, which knows the line
+  assert "in the backward (gradient) pass" in str(err.value)
+  assert f"{HERE}:{_line('MARK-sqrt')}" in str(err.value)
   np.testing.assert_allclose(f(np.array([1.0])), [0.0])  # off again: compiled, unchecked
 
 
@@ -130,3 +133,23 @@ def test_vmap_and_infs_only_when_asked():
 def test_nan_input_is_reported_as_coming_from_outside():
   with vjpkit.debug_nans(), pytest.raises(FloatingPointError, match="An input already holds NaN"):
     vnp.sin(np.array([np.nan]))
+
+
+def test_program_staged_while_off_names_the_call():
+  f = vjpkit.jit(lambda x: vnp.log(x) * 2.0)
+  f(np.array([1.0]))  # staged and compiled with the flags off: no recorded lines
+  with vjpkit.debug_nans(), pytest.raises(FloatingPointError) as err:
+    f(np.array([-1.0]))  # MARK-unrecorded
+  assert "'log' returned NaN in the forward pass" in str(err.value)
+  assert f"not known: called from {HERE}:{_line('MARK-unrecorded')}" in str(err.value)
+
+
+def test_inside_control_flow_names_the_body_line():
+  from vjpkit import lax
+
+  def body(c, x):
+    return c * 2.0, vnp.log(x - c)  # MARK-scan
+  with vjpkit.debug_nans(), pytest.raises(FloatingPointError) as err:
+    lax.scan(body, 1.0, np.arange(5.0))
+  assert "'log' returned NaN in the forward pass (f64[], 1 of 1 elements" in str(err.value)
+  assert f"{HERE}:{_line('MARK-scan')}" in str(err.value)

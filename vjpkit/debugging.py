@@ -39,6 +39,7 @@ from .core.trace import Tracer
 from .interpreters import linearize as _linearize
 from .interpreters.eval import eval_jaxpr
 from .interpreters.jvp import JVPTrace
+from .interpreters import partial_eval as _pe
 from .interpreters.partial_eval import StagingTrace
 from .interpreters.transpose import backward_pass
 from .tree_util import tree_leaves
@@ -51,7 +52,9 @@ _PLAIN_STAGE = StagingTrace.__dict__["stage"]
 _PLAIN_RUN = Lowered.__dict__["run"]
 _COMPILE_BACKWARD = _linearize.COMPILE_BACKWARD
 _BACKWARD_CODE = backward_pass.__code__
-_EVAL_CODE = eval_jaxpr.__code__
+# interpreters of a program whose local ``eqn`` is the equation being run or re-staged
+_EVAL_CODES = frozenset(f.__code__ for f in (
+    eval_jaxpr, getattr(_pe, "_eval_known_staged", eval_jaxpr)))
 _JVP_CODE = JVPTrace.process_primitive.__code__
 
 _nans = _infs = False
@@ -125,18 +128,23 @@ def _problem(x: Any) -> str | None:
 
 def _context(prim: Any = None) -> tuple[str, str | None, str]:
   """The pass running now (forward or backward), the user's source line for the operation
-  and, for an operation of a derivative rule, which primitive's rule: read off the Python
-  stack, only when a check fails or while a flag is on."""
+  (None if unknown) and a note: which primitive's derivative rule made it, or, for a
+  backward pass whose equations have no recorded source (a program transformed after it
+  was staged), the user's call that ran it. Read off the Python stack, only when a check
+  fails or while a flag is on."""
   f: Any = sys._getframe(1)
-  user, rule_of = None, ""
+  user, rule_of, unrecorded = None, "", False
   while f is not None:
     code = f.f_code
-    if code is _BACKWARD_CODE or code is _EVAL_CODE:
+    if code is _BACKWARD_CODE or code in _EVAL_CODES:
       record = _record_of(f.f_locals.get("eqn"))
       if code is _BACKWARD_CODE:  # transposing eqn: its source is where the user made it
-        return "backward", record[1] if record else (user or _user_frame(f)), ""
+        if record is not None:
+          return "backward", record[1], ""
+        return "backward", None, f"called from {user or _user_frame(f)}"
       if record is not None:
         return record[0], record[1], rule_of
+      unrecorded = unrecorded or user is None  # a program staged while the flags were off
     if code is _JVP_CODE and user is None and not rule_of:
       outer = f.f_locals.get("prim")
       if outer is not None and outer is not prim:
@@ -144,6 +152,8 @@ def _context(prim: Any = None) -> tuple[str, str | None, str]:
     if user is None and not code.co_filename.startswith(_PACKAGE):
       user = _where(f)
     f = f.f_back
+  if unrecorded:
+    return "forward", None, f"called from {user}"
   return "forward", user, rule_of
 
 
@@ -174,7 +184,8 @@ def _describe(x: Any) -> str:
 
 
 def _raise(prim: Any, args: tuple, outs: Any, index: int, kind: str) -> None:
-  phase, source, rule_of = _context(prim)
+  phase, source, note = _context(prim)
+  rule_of = note if note and not note.startswith("called from") else ""
   out = np.asarray(outs[index])
   count = int((np.isnan(out) if kind == "NaN" else np.isinf(out)).sum())
   flag = "debug_nans" if kind == "NaN" else "debug_infs"
@@ -187,7 +198,7 @@ def _raise(prim: Any, args: tuple, outs: Any, index: int, kind: str) -> None:
   origin = (f" An input already holds {kind}: it came from outside this operation."
             if from_inputs else "")
   if source is None:
-    at = ""
+    at = f" (The line that made it is not known: {note}.)" if note.startswith("called") else ""
   elif phase == "backward" or rule_of:
     at = f" It is part of the gradient of the operation created at {source}."
   else:
