@@ -153,3 +153,20 @@ def test_inside_control_flow_names_the_body_line():
     lax.scan(body, 1.0, np.arange(5.0))
   assert "'log' returned NaN in the forward pass (f64[], 1 of 1 elements" in str(err.value)
   assert f"{HERE}:{_line('MARK-scan')}" in str(err.value)
+
+
+def test_environment_variable_turns_the_check_on_at_import():
+  import os
+  import pathlib
+  import subprocess
+  import sys
+  root = str(pathlib.Path(vjpkit.__file__).parent.parent)
+  env = dict(os.environ, VJPKIT_DEBUG_NANS="1",
+             PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+  code = ("import numpy as np, vjpkit, vjpkit.numpy as vnp\n"
+          "assert vjpkit.config.debug_nans\n"
+          "vnp.log(np.array([-1.0]))\n")
+  done = subprocess.run([sys.executable, "-W", "ignore", "-c", code], env=env,
+                        capture_output=True, text=True, timeout=60)
+  assert done.returncode != 0
+  assert "FloatingPointError: debug_nans: the primitive 'log' returned NaN" in done.stderr
