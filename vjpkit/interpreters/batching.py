@@ -2,8 +2,9 @@
 
 A ``BatchTracer`` holds a value with an extra axis ``bdim`` (or ``None`` when
 the value is the same for every batch member). Each primitive's batching rule
-``rule(axis_size, vals, dims, **params) -> (out, out_dim)`` computes the whole
-batch at once, usually with the primitive itself on the batched arrays.
+``rule(vals, dims, **params) -> (out, out_dim)`` (``Primitive.def_batching``)
+computes the whole batch at once, usually with the primitive itself on the
+batched arrays; ``batch_size(vals, dims)`` is the size of the batch.
 """
 from __future__ import annotations
 
@@ -11,10 +12,19 @@ from typing import Any, Callable, NamedTuple, Sequence, cast
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.ir import memo_concrete
+from ..core.primitive import missing_rule_error
+from ..core.rules import batch_rules
 from ..core.trace import Trace, Tracer, new_trace
 
-batch_rules: dict[Any, Callable] = {}
 not_mapped = None
+
+
+def batch_size(vals: Sequence[Any], dims: Sequence[int | None]) -> int:
+  """The size of the batch a batching rule is applied to (at least one value is batched)."""
+  for v, d in zip(vals, dims):
+    if d is not None:
+      return get_aval(v).shape[d]
+  raise ValueError("batch_size: no value is batched")
 
 
 class AxisOps(NamedTuple):
@@ -83,9 +93,11 @@ class BatchTrace(Trace):
       return prim.bind(*vals, **params)
     rule = batch_rules.get(prim)
     if rule is None:
-      raise NotImplementedError(f"vmap is not supported for the primitive '{prim.name}' "
-                                "(it has no batching rule); use a Python loop instead.")
-    out, out_dim = rule(self.axis_size, vals, dims, **params)
+      raise NotImplementedError(missing_rule_error(
+          prim, "batching rule", "def_batching",
+          f"; vmap is not supported for '{prim.name}' without one (use a Python loop "
+          "instead)"))
+    out, out_dim = rule(vals, dims, **params)
     if prim.multiple_results:
       return [self.wrap(x, d) for x, d in zip(out, out_dim)]
     return self.wrap(out, out_dim)
