@@ -89,6 +89,8 @@ def linspace(start: Array, stop: Array, num: int = 50, endpoint: bool = True, re
     out = lax.concatenate([lax.slice_in_dim(out, 0, num - 1), lax.expand_dims(stop, (0,))], 0)
   out = lax.moveaxis(out, 0, canonical_axis(axis, len(out_shape)))
   if dtype is not None:
+    if np.issubdtype(dtype, np.integer):  # NumPy floors before the cast (-0.5 -> -1, not 0)
+      out = lax.floor(out)
     out = asarray(out, np.dtype(dtype))
   if retstep:
     return out, lax.div(delta, np.array(div, get_aval(delta).dtype)[()]) if div > 0 else np.nan
