@@ -157,6 +157,41 @@ def test_conventions_at_kinks():
   assert d(lambda x: vnp.logaddexp(x, x), 0.0) == 1.0
 
 
+def _sinc_derivative(x: float, k: int) -> float:
+  """The k-th derivative of sinc at x from its Taylor series, in 60-digit decimals."""
+  from decimal import Decimal, localcontext
+  from math import factorial
+  with localcontext() as ctx:
+    ctx.prec = 60
+    pi = Decimal("3.14159265358979323846264338327950288419716939937510582097494459")
+    xd, s = Decimal(x), Decimal(0)
+    for n in range((k + 1) // 2, 120):
+      c = Decimal((-1) ** n * (factorial(2 * n) // factorial(2 * n - k))) / factorial(2 * n + 1)
+      s += c * pi ** (2 * n) * (xd ** (2 * n - k) if 2 * n > k else 1)
+    return float(s)
+
+
+def test_sinc_derivatives_near_zero_are_accurate():
+  # sin(z)/z cancels catastrophically in its derivatives next to 0 (grad(grad(sinc))(1e-9)
+  # was 0.0, the third derivative there -4e11): the Taylor branch covers |pi x| < 2
+  fs = [vnp.sinc]
+  for _ in range(6):
+    fs.append(vjpkit.grad(fs[-1]))
+  xs = [0.0, 1e-20, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 0.1, -0.3, 0.63, 0.64, 1.5, 2.5]
+  for k, f in enumerate(fs):
+    got = vjpkit.vmap(f)(np.array(xs))
+    for x, g in zip(xs, got):
+      r = _sinc_derivative(x, k)
+      assert abs(g - r) <= 1e-13 * max(abs(r), np.pi ** k * 1e-3), (k, x)
+  x32 = np.array([0.0, 1e-9, 0.3, 0.7], np.float32)
+  got = vjpkit.vmap(fs[2])(x32)
+  assert got.dtype == np.float32
+  np.testing.assert_allclose(got, [_sinc_derivative(float(x), 2) for x in x32], rtol=1e-5)
+  with np.errstate(invalid="ignore"):
+    np.testing.assert_array_equal(vnp.sinc(np.array([np.inf, np.nan])), [np.nan, np.nan])
+    assert np.isnan(fs[1](np.inf))
+
+
 def test_nan_and_inf_handling():
   assert_values(vnp.logaddexp(-np.inf, -np.inf), np.logaddexp(-np.inf, -np.inf))
   assert_values(vnp.logaddexp(np.inf, 1.0), np.inf)
