@@ -13,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 import vjpkit
 import vjpkit.numpy as vnp
 from numpy_testutil import assert_values, check, seeds, uniform
+from vjpkit.testing import check_grads
 
 R = (-2.0, 2.0, ())
 POS = (0.5, 2.0, ())
@@ -203,6 +204,27 @@ def test_nan_and_inf_handling():
   g = vjpkit.grad(lambda x: vnp.sum(vnp.where(x > 0, vnp.log(vnp.where(x > 0, x, 1.0)), 0.0)))(
       np.array([-1.0, 2.0]))
   np.testing.assert_array_equal(g, [0.0, 0.5])
+
+
+def test_logaddexp_gradient_at_infinities():
+  # the softmax weights' limits (were NaN: expm1(inf) times log1p's 1/inf); equal
+  # infinities share like a finite tie
+  inf = np.inf
+  want = {(inf, 1.0): (1, 0), (1.0, inf): (0, 1), (-inf, 1.0): (0, 1), (1.0, -inf): (1, 0),
+          (inf, -inf): (1, 0), (-inf, inf): (0, 1), (inf, inf): (0.5, 0.5),
+          (-inf, -inf): (0.5, 0.5), (2.0, 2.0): (0.5, 0.5)}
+  x, y = (np.array([k[i] for k in want]) for i in (0, 1))
+  with np.errstate(all="raise"):  # and no inf - inf on the way
+    for f, np_f in ((vnp.logaddexp, np.logaddexp), (vnp.logaddexp2, np.logaddexp2)):
+      assert_values(f(x, y), np_f(x, y))
+      for d in (vjpkit.grad(f, argnums=(0, 1)), vjpkit.jit(vjpkit.grad(f, argnums=(0, 1)))):
+        got = vjpkit.vmap(d)(x, y)
+        np.testing.assert_array_equal(np.stack(got, 1), list(want.values()))
+  g = vjpkit.grad(vnp.logaddexp, argnums=(0, 1))(np.nan, 1.0)
+  assert np.isnan(g[0]) and np.isnan(g[1])
+  h = vjpkit.hessian(vnp.logaddexp, argnums=(0, 1))(1.0, 1.0)  # the tie: still smooth
+  np.testing.assert_allclose(np.array(h, float), [[0.25, -0.25], [-0.25, 0.25]], rtol=1e-15)
+  check_grads(vnp.logaddexp, (np.array([0.3, -2.0, 5.0]), np.array([0.3, 1.0, -40.0])), order=3)
 
 
 def test_complex_inputs_are_rejected():

@@ -333,21 +333,25 @@ def hypot(x: Array, y: Array) -> Array:
 
 
 def logaddexp(x: Array, y: Array) -> Array:
-  """``log(exp(x) + exp(y))`` without overflow; the derivative is exactly the softmax
-  weights ``exp(x) / (exp(x) + exp(y))`` (the shift by the max is a constant).
+  """``log(exp(x) + exp(y))`` without overflow, as ``max(x, y) + log1p(exp(-|x - y|))``;
+  the derivative is the softmax weights ``exp(x) / (exp(x) + exp(y))``, at every order,
+  also with infinite arguments: ``(inf, 1)`` gives ``(1, 0)``, ``(-inf, 1)`` gives
+  ``(0, 1)``; equal infinities ``(inf, inf)`` and ``(-inf, -inf)`` (the limit along the
+  diagonal) give ``(1/2, 1/2)``, as a tie of finite arguments does.
 
   >>> logaddexp(0.0, 0.0)
   np.float64(0.6931471805599453)
   """
   x, y = promote(x, y, inexact=True, who="logaddexp")
   dtype = get_aval(x).dtype
-  m = lax.stop_gradient(lax.max(x, y))
-  m = _where(isfinite(m), m, lax.full((), 0, dtype))
-  dx, dy = lax.sub(x, m), lax.sub(y, m)
-  # one of exp(dx), exp(dy) is 1: use expm1 for that one so log1p sees the small rest exactly
-  s = _where(lax.ge(x, y), lax.add(lax.expm1(dx), lax.exp(dy)), lax.add(lax.exp(dx), lax.expm1(dy)))
-  with np.errstate(divide="ignore"):
-    return lax.add(m, lax.log1p(s))
+  zero = lax.full((), 0, dtype)
+  same_inf = lax.logical_and(lax.eq(x, y), lax.logical_not(isfinite(x)))  # no inf - inf
+  d = lax.sub(_where(same_inf, zero, x), _where(same_inf, zero, y))
+  x_wins = lax.ge(x, y)
+  mean = lax.mul(lax.add(_where(same_inf, x, zero), _where(same_inf, y, zero)),
+                 lax.full((), 0.5, dtype))  # the equal infinities, each with half the slope
+  base = _where(same_inf, mean, _where(x_wins, x, y))
+  return lax.add(base, lax.log1p(lax.exp(lax.neg(_where(x_wins, d, lax.neg(d))))))
 
 
 def logaddexp2(x: Array, y: Array) -> Array:
