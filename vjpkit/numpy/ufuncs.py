@@ -316,6 +316,9 @@ def _where(c, x, y):
 def hypot(x: Array, y: Array) -> Array:
   """``sqrt(x**2 + y**2)`` without overflow or underflow (scaled by the larger one).
 
+  At ``(0, 0)``, where it has no derivative, the gradient is ``(0, 0)``: the same
+  convention as ``linalg.norm`` at 0 (a subgradient; JAX gives ``(0.5, 0.5)`` there).
+
   >>> hypot(3.0, 4.0)
   np.float64(5.0)
   """
