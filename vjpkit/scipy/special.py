@@ -22,7 +22,7 @@ from ..core.avals import get_aval
 from ..numpy._core import promote, promote_inexact
 from ..numpy.reductions import max as _max, sum as _sum
 from ..numpy.shapes import squeeze
-from ..numpy.ufuncs import divide, equal, exp, less, log, log1p, subtract, where
+from ..numpy.ufuncs import equal, exp, less, log, log1p, where
 
 Array = Any
 
