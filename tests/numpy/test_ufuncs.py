@@ -230,6 +230,17 @@ def test_logaddexp_gradient_at_infinities():
   check_grads(vnp.logaddexp, (np.array([0.3, -2.0, 5.0]), np.array([0.3, 1.0, -40.0])), order=3)
 
 
+def test_bool_inputs_match_numpy_eagerly_and_under_jit():
+  # abs/square/reciprocal of bools raised under jit (eagerly they ran), square and conj
+  # returned bool where NumPy computes in int8
+  for x in (np.array([True, False]), np.True_, np.array([[False]])):
+    for name in ("abs", "absolute", "square", "conj", "conjugate", "reciprocal", "real"):
+      with np.errstate(divide="ignore", invalid="ignore"):  # reciprocal(False)
+        want = getattr(np, name)(x)
+        for f in (getattr(vnp, name), vjpkit.jit(getattr(vnp, name))):
+          assert_values(f(x), want)
+
+
 def test_complex_inputs_are_rejected():
   z = np.array([1 + 1j])
   for f in (vnp.sin, vnp.exp, lambda z: vnp.add(z, 1.0), vnp.absolute):

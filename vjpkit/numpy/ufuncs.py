@@ -157,7 +157,13 @@ def absolute(x: Array) -> Array:
   >>> absolute(-2.0)
   np.float64(2.0)
   """
-  return lax.abs(promote(x, who="absolute")[0])
+  x = promote(x, who="absolute")[0]
+  return x if get_aval(x).dtype == np.bool_ else lax.abs(x)  # |bool| is bool, as in NumPy
+
+
+def _bool_as_int8(x):
+  """NumPy computes ``square``, ``reciprocal`` and ``conj`` of bools in int8."""
+  return convert(x, np.dtype(np.int8)) if get_aval(x).dtype == np.bool_ else x
 
 
 abs = absolute
@@ -187,7 +193,7 @@ def reciprocal(x: Array) -> Array:
   >>> reciprocal(4.0)
   np.float64(0.25)
   """
-  x = promote(x, who="reciprocal")[0]
+  x = _bool_as_int8(promote(x, who="reciprocal")[0])
   return lax.div(lax.full((), 1, get_aval(x).dtype), x)
 
 
@@ -197,7 +203,7 @@ def square(x: Array) -> Array:
   >>> square(-3.0)
   np.float64(9.0)
   """
-  return lax.integer_pow(promote(x, who="square")[0], 2)
+  return lax.integer_pow(_bool_as_int8(promote(x, who="square")[0]), 2)
 
 
 def power(x: Array, y: Array) -> Array:
@@ -550,7 +556,17 @@ def real(x: Array) -> Array:
   return promote(x, who="real")[0]
 
 
-conj = conjugate = real
+def conjugate(x: Array) -> Array:
+  """The complex conjugate of a real array: the array itself (bools become int8, as in
+  NumPy).
+
+  >>> conjugate(2.0)
+  np.float64(2.0)
+  """
+  return _bool_as_int8(promote(x, who="conjugate")[0])
+
+
+conj = conjugate
 
 
 def where(condition: Array, x: Array = None, y: Array = None) -> Array:
