@@ -31,6 +31,22 @@ def asarray(x, dtype=None) -> Any:
   return np.asarray(x, dtype)
 
 
+def array(object, dtype=None, *, copy: bool | None = True, order: Any = "K", ndmin: int = 0) -> Any:
+  """``object`` as an array, copied like ``numpy.array``: a NumPy result is a fresh
+  writable array unless ``copy`` is None or False (``asarray`` shares memory). A
+  traced value is immutable, so it is returned as it is (converted to ``dtype``).
+
+  >>> x = np.zeros(2); y = array(x); y[0] = 1.0; x
+  array([0., 0.])
+  """
+  if isinstance(object, Tracer) or (isinstance(object, (list, tuple)) and any(
+      isinstance(e, Tracer) for e in _flat(object))):
+    out = asarray(object, dtype)
+    nd = get_aval(out).ndim
+    return out if nd >= ndmin else lax.reshape(out, (1,) * (ndmin - nd) + get_aval(out).shape)
+  return np.array(object, dtype, copy=copy, order=order, ndmin=ndmin)
+
+
 def _flat(x):
   stack = [x]
   while stack:
