@@ -6,12 +6,14 @@ float result is needed, and results are never silently narrowed.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
+from ..core.errors import ConcretizationTypeError, TracerIntegerConversionError
 from ..core.trace import Tracer
 
 _PY = (bool, int, float, complex)
@@ -23,12 +25,37 @@ def asarray(x, dtype=None) -> Any:
   >>> asarray([1.0, 2.0])
   array([1., 2.])
   """
+  return _asarray(x, dtype, "asarray")
+
+
+def _asarray(x, dtype, who: str) -> Any:
   if isinstance(x, Tracer):
     return x if dtype is None else lax.convert_element_type(x, dtype)
   if isinstance(x, (list, tuple)) and any(isinstance(e, Tracer) for e in _flat(x)):
     from .shapes import stack
-    return stack([asarray(e, dtype) for e in x])
-  return np.asarray(x, dtype)
+    elements = [_asarray(e, dtype, who) for e in x]
+    shapes = list(dict.fromkeys(get_aval(e).shape for e in elements))
+    if len(shapes) > 1:
+      raise _ragged(who, f"its elements have the shapes {shapes[0]} and {shapes[1]}")
+    return stack(elements)
+  try:
+    return np.asarray(x, dtype)
+  except ValueError as e:
+    _raise_if_ragged(x, e, who)
+    raise
+
+
+def _raise_if_ragged(x, e: ValueError, who: str) -> None:
+  if isinstance(x, (list, tuple)) and "inhomogeneous" in str(e):
+    detail = str(e).split("The requested array has ")[-1].rstrip(".")
+    raise _ragged(who, f"NumPy found {detail}") from None
+
+
+def _ragged(who: str, detail: str) -> ValueError:
+  return ValueError(
+      f"vjpkit.numpy.{who}: the nested sequence is ragged (its sublists differ in length or "
+      f"shape), so it is not an array: {detail}. Make every sublist the same length (pad them), "
+      "or keep the pieces as a list of separate arrays (a pytree).")
 
 
 def array(object, dtype=None, *, copy: bool | None = True, order: Any = "K", ndmin: int = 0) -> Any:
@@ -38,13 +65,19 @@ def array(object, dtype=None, *, copy: bool | None = True, order: Any = "K", ndm
 
   >>> x = np.zeros(2); y = array(x); y[0] = 1.0; x
   array([0., 0.])
+  >>> array([[1.0], [2.0]]).shape
+  (2, 1)
   """
   if isinstance(object, Tracer) or (isinstance(object, (list, tuple)) and any(
       isinstance(e, Tracer) for e in _flat(object))):
-    out = asarray(object, dtype)
+    out = _asarray(object, dtype, "array")
     nd = get_aval(out).ndim
     return out if nd >= ndmin else lax.reshape(out, (1,) * (ndmin - nd) + get_aval(out).shape)
-  return np.array(object, dtype, copy=copy, order=order, ndmin=ndmin)
+  try:
+    return np.array(object, dtype, copy=copy, order=order, ndmin=ndmin)
+  except ValueError as e:
+    _raise_if_ragged(object, e, "array")
+    raise
 
 
 def _flat(x):
@@ -119,8 +152,18 @@ def promote(*args, inexact: bool = False, who: str = "function"):
   if inexact and dtype.kind not in "fc":
     dtype = np.dtype(np.float64)
   arrays = [convert(a, dtype) for a in arrays]
-  shape = np.broadcast_shapes(*[get_aval(a).shape for a in arrays])
+  shape = broadcast_shapes(*[get_aval(a).shape for a in arrays], who=who)
   return [broadcast_to_shape(a, shape) for a in arrays]
+
+
+def broadcast_shapes(*shapes: tuple[int, ...], who: str) -> tuple[int, ...]:
+  """NumPy's broadcast of ``shapes``; when they do not broadcast, NumPy's ValueError naming
+  ``vjpkit.numpy.<who>``."""
+  try:
+    return np.broadcast_shapes(*shapes)
+  except ValueError:
+    raise ValueError(f"vjpkit.numpy.{who}: operands could not be broadcast together with shapes "
+                     f"{' '.join(map(str, shapes))}") from None
 
 
 def promote_inexact(x, who: str = "function"):
@@ -130,6 +173,67 @@ def promote_inexact(x, who: str = "function"):
   if get_aval(x).dtype.kind not in "fc":
     return convert(x, np.dtype(np.float64))
   return x
+
+
+def shape_tuple(shape, who: str, what: str = "shape", unknown: bool = False) -> tuple[int, ...]:
+  """``shape`` (an int or a sequence of ints) as a tuple of ints; otherwise a clear error
+  naming ``vjpkit.numpy.<who>`` and its argument ``what``. With ``unknown``, one entry may be
+  -1 (reshape's size inferred from the others).
+
+  >>> shape_tuple([2, np.int64(3)], "zeros")
+  (2, 3)
+  """
+  scalar = not isinstance(shape, (list, tuple, np.ndarray)) and hasattr(type(shape), "__index__")
+  items: tuple
+  if scalar:
+    items = (shape,)
+  elif isinstance(shape, (list, tuple)) or (isinstance(shape, np.ndarray) and shape.ndim == 1):
+    items = tuple(shape)
+  else:
+    raise TypeError(f"vjpkit.numpy.{who}: {what} must be an int or a sequence of ints, got "
+                    f"{type(shape).__name__}")
+
+  def has(k: int, value: object) -> str:
+    return f"{what} is {value}" if scalar else f"{what} {items!r} has {value} at position {k}"
+
+  out = []
+  for k, s in enumerate(items):
+    if not hasattr(type(s), "__index__"):
+      raise TypeError(f"vjpkit.numpy.{who}: {has(k, repr(s))}, which is not an integer; sizes "
+                      "must be integers (convert with int(...))")
+    try:
+      out.append(operator.index(s))
+    except TracerIntegerConversionError as e:
+      raise TypeError(f"vjpkit.numpy.{who}: {has(k, 'a traced ' + s.aval.str_short() + ' value')}, "
+                      "which is not an integer; sizes must be concrete integers") from e
+    except ConcretizationTypeError as e:
+      where = "traced" if scalar else f"a traced value at position {k}"
+      raise ConcretizationTypeError(
+          f"vjpkit.numpy.{who}: {what} {'is' if scalar else 'has'} {where} (under jit or vmap), "
+          "but sizes must be concrete integers: array shapes are fixed when a function is "
+          "traced. Mark that argument static (jit(..., static_argnums=...)) or compute the "
+          "size from an array's .shape.") from e
+  if unknown and out.count(-1) > 1:
+    raise ValueError(f"vjpkit.numpy.{who}: {what} {tuple(out)} has more than one -1, but only one "
+                     "size can be inferred: give the others explicitly")
+  for k, n in enumerate(out):
+    if n < 0 and not (unknown and n == -1):
+      extra = " (or one -1, for the size inferred from the others)" if unknown else ""
+      items = tuple(out)
+      raise ValueError(f"vjpkit.numpy.{who}: {has(k, n)}, but sizes must be >= 0{extra}")
+  return tuple(out)
+
+
+def size_arg(n, who: str, what: str) -> int:
+  """A single size argument (``eye``'s N, ``linspace``'s num) as an int >= 0, or a clear error.
+
+  >>> size_arg(np.int64(3), "eye", "N")
+  3
+  """
+  if isinstance(n, (list, tuple, np.ndarray)) or not hasattr(type(n), "__index__"):
+    raise TypeError(f"vjpkit.numpy.{who}: {what} must be an integer, got {n!r} "
+                    f"({type(n).__name__}); convert it with int(...)")
+  return shape_tuple(n, who, what)[0]
 
 
 def canonical_axis(axis: int | np.integer, ndim: int, who: str = "axis") -> int:
