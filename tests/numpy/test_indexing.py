@@ -122,9 +122,10 @@ def test_multiply_differentiates_in_the_update_under_jit():
   np.testing.assert_allclose(vjpkit.grad(vjpkit.jit(f))(x), want, rtol=1e-14)
   np.testing.assert_allclose(vjpkit.jit(vjpkit.grad(f))(x), want, rtol=1e-14)
   # repeated, clamped out-of-range and traced indices, zeros among the updates: to order 3
-  for i in (np.array([0, 2, 0, 0]), np.array([5, 2, -3, 7])):
+  for i, mode in ((np.array([0, 2, 0, 0]), "drop"), (np.array([5, 2, -3, 7]), "drop"),
+                  (np.array([5, 2, -3, 2]), "clip")):
     idx = i[:, None]
-    g = lambda x, u, idx: vnp.sum(vnp.sin(vjpkit.lax.scatter_mul(x, idx, u, (0,))))
+    g = lambda x, u, idx, mode=mode: vnp.sum(vnp.sin(vjpkit.lax.scatter_mul(x, idx, u, (0,), mode)))
     for u in (np.array([0.5, 2.0, -1.5, 3.0]), np.array([0.0, 2.0, 0.0, 3.0]),
               np.array([0.0, 0.0, 0.0, 1.5])):
       x = np.array([1.3, -0.7, 0.4])
@@ -135,7 +136,7 @@ def test_multiply_differentiates_in_the_update_under_jit():
                     d(vjpkit.jit(lambda x, u: g(x, u, idx)), argnums=(0, 1))(x, u)):
           for a, b in zip(vjpkit.tree_util.tree_leaves(got), vjpkit.tree_util.tree_leaves(want)):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
-  check_grads(vjpkit.jit(lambda x, u: g(x, u, np.array([[1], [1], [0]]))),
+  check_grads(vjpkit.jit(lambda x, u: g(x, u, np.array([[1], [1], [0]]), "drop")),
               (np.array([1.3, -0.7, 0.4]), np.array([0.5, 0.0, 2.0])), order=2)
 
 
