@@ -2,8 +2,8 @@
 
 A jitted function is traced with abstract arguments (shapes and dtypes only)
 the first time it meets a new *signature*: the pytree structure of its
-arguments, the shape and dtype of each leaf, and the values of its static
-arguments. The program is optimised (``vjpkit.passes.optimize``), compiled to
+arguments, the shape and dtype of each leaf, and the values (and types: ``2``,
+``2.0`` and ``True`` are different) of its static arguments. The program is optimised (``vjpkit.passes.optimize``), compiled to
 Python source (``vjpkit.interpreters.codegen``) and cached; later calls with
 the same signature run the compiled code directly.
 
@@ -129,7 +129,8 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   """``fun``, traced once per argument signature and run as compiled NumPy code.
 
   A signature is the pytree structure of the arguments, each leaf's shape and
-  dtype, and the values of the static arguments (which must be hashable).
+  dtype, and the values and types of the static arguments (which must be hashable;
+  ``2``, ``2.0`` and ``True`` are three signatures).
   Inside ``fun`` the other arguments are abstract: Python control flow on them
   raises a ``ConcretizationTypeError``; use ``vjpkit.lax.cond`` /
   ``while_loop``, ``vjpkit.numpy.where``, or make the argument static.
@@ -272,7 +273,19 @@ def _static_value(x, where):
         f"jit: static argument {where!r} has type {type(x).__name__}, which is not hashable. "
         "Static arguments key the compilation cache; pass a hashable value (a tuple "
         "instead of a list, for example) or make the argument non-static.") from None
-  return x
+  return static_key(x)
+
+
+def static_key(x):
+  """A cache key for the static value ``x`` that also tells apart equal values of
+  different types: ``2``, ``2.0``, ``True`` and ``np.float32(2)`` compare (and hash)
+  equal, but a function may well treat them differently (``full((2,), n)`` has dtype
+  int, float or bool). Tuples are keyed element by element, one level deep (the common
+  case: a tuple of sizes or flags); deeper containers compare by value."""
+  t = type(x)
+  if t is tuple:
+    return (t, tuple((type(e), e) for e in x))
+  return (t, x)
 
 
 def _param_names(fun) -> list[str]:

@@ -142,7 +142,9 @@ def abstract_eval(prim, avals: list, params: dict):
     return [a.strong() for a in prim.abstract_eval(*avals, **params)]
   try:
     rule = prim.abstract_eval  # (not prim: a redefined rule must not meet its old results)
-    key = (rule, *avals, *params.items()) if params else (rule, *avals)
+    # (the types of the params too: 2 == 2.0 == True, but they make different dtypes)
+    key = ((rule, *avals, *params.items(), *map(type, params.values())) if params
+           else (rule, *avals))
     out = _AVAL_RULE_CACHE.get(key)
   except TypeError:  # an unhashable param
     return prim.abstract_eval(*avals, **params).strong()

@@ -28,16 +28,6 @@ def asarray(x, dtype=None) -> Any:
   return _asarray(x, dtype, "asarray")
 
 
-def array(x, dtype=None) -> Any:
-  """``x`` as an array or tracer, like ``asarray`` (vjpkit's arrays are never mutated, so
-  there is nothing to copy).
-
-  >>> array([[1.0], [2.0]]).shape
-  (2, 1)
-  """
-  return _asarray(x, dtype, "array")
-
-
 def _asarray(x, dtype, who: str) -> Any:
   if isinstance(x, Tracer):
     if x.aval.weak_type:  # like numpy.asarray(2.0): an array, no longer a weak scalar
@@ -53,10 +43,14 @@ def _asarray(x, dtype, who: str) -> Any:
   try:
     return np.asarray(x, dtype)
   except ValueError as e:
-    if isinstance(x, (list, tuple)) and "inhomogeneous" in str(e):
-      detail = str(e).split("The requested array has ")[-1].rstrip(".")
-      raise _ragged(who, f"NumPy found {detail}") from None
+    _raise_if_ragged(x, e, who)
     raise
+
+
+def _raise_if_ragged(x, e: ValueError, who: str) -> None:
+  if isinstance(x, (list, tuple)) and "inhomogeneous" in str(e):
+    detail = str(e).split("The requested array has ")[-1].rstrip(".")
+    raise _ragged(who, f"NumPy found {detail}") from None
 
 
 def _ragged(who: str, detail: str) -> ValueError:
@@ -64,6 +58,28 @@ def _ragged(who: str, detail: str) -> ValueError:
       f"vjpkit.numpy.{who}: the nested sequence is ragged (its sublists differ in length or "
       f"shape), so it is not an array: {detail}. Make every sublist the same length (pad them), "
       "or keep the pieces as a list of separate arrays (a pytree).")
+
+
+def array(object, dtype=None, *, copy: bool | None = True, order: Any = "K", ndmin: int = 0) -> Any:
+  """``object`` as an array, copied like ``numpy.array``: a NumPy result is a fresh
+  writable array unless ``copy`` is None or False (``asarray`` shares memory). A
+  traced value is immutable, so it is returned as it is (converted to ``dtype``).
+
+  >>> x = np.zeros(2); y = array(x); y[0] = 1.0; x
+  array([0., 0.])
+  >>> array([[1.0], [2.0]]).shape
+  (2, 1)
+  """
+  if isinstance(object, Tracer) or (isinstance(object, (list, tuple)) and any(
+      isinstance(e, Tracer) for e in _flat(object))):
+    out = _asarray(object, dtype, "array")
+    nd = get_aval(out).ndim
+    return out if nd >= ndmin else lax.reshape(out, (1,) * (ndmin - nd) + get_aval(out).shape)
+  try:
+    return np.array(object, dtype, copy=copy, order=order, ndmin=ndmin)
+  except ValueError as e:
+    _raise_if_ragged(object, e, "array")
+    raise
 
 
 def _flat(x):
