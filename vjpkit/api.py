@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .core.avals import float0, get_aval, is_array_value, is_float
+from .core.errors import check_callable
 from .core.ir import ClosedJaxpr, Jaxpr, Var
 from .core.trace import Tracer
 from .core.zeros import Zero
@@ -98,6 +99,7 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
   >>> float(y), float(t)
   (0.0, 2.0)
   """
+  check_callable(fun, "jvp")
   if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
     raise TypeError("jvp: primals and tangents must be tuples or lists of arguments, "
                     f"got {type(primals).__name__} and {type(tangents).__name__}")
@@ -132,6 +134,7 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
   >>> linear_transpose(f_jvp, 0.0)(2.0)
   (np.float64(2.0),)
   """
+  check_callable(fun, "linearize")
   flat, in_tree = _flatten_args(primals, "linearize")
   f, store = _flat_fun(fun, in_tree, "linearize")
   out, lin = linearize_flat(f, flat)
@@ -167,6 +170,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
   >>> gx
   array([1., 2.])
   """
+  check_callable(fun, "vjp")
   flat, in_tree = _flatten_args(primals, "vjp")
   f, store = _flat_fun(fun, in_tree, "vjp")
   if has_aux:
@@ -228,6 +232,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
   >>> float(v), g
   (5.0, array([2., 4.]))
   """
+  check_callable(fun, "value_and_grad")
   @functools.wraps(fun)
   def value_and_grad_f(*args, **kwargs):
     # vjp, specialised: one linearization, one transpose with a unit seed, and as
@@ -314,6 +319,7 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
   >>> grad(lambda W, b: W * b, argnums=(0, 1))(2.0, 3.0)
   (np.float64(3.0), np.float64(2.0))
   """
+  check_callable(fun, "grad")
   value_and_grad_f = value_and_grad(fun, argnums, has_aux)
 
   @functools.wraps(fun)
@@ -382,6 +388,7 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
       d:f64[] = reduce_sum[axes=(0,)] c
     in (d,) }
   """
+  check_callable(fun, "make_jaxpr")
   static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
   @functools.wraps(fun)
@@ -466,6 +473,7 @@ def linear_transpose(fun: Callable, *primals) -> Callable:
   >>> f_t(np.array([1.0, 0.0]))                       # Wᵀ e_0
   (array([1., 2., 3.]),)
   """
+  check_callable(fun, "linear_transpose")
   flat, in_tree = _flatten_args(primals, "linear_transpose", "primals")
   in_avals = [get_aval(x) for x in flat]
   for i, a in enumerate(in_avals):

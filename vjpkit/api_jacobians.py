@@ -13,6 +13,7 @@ import numpy as np
 from . import lax
 from .api import _OutStore, _flat_fun, _flatten_args, _partial, _split_aux, _to_user
 from .core.avals import ShapedArray, get_aval, is_float
+from .core.errors import check_callable
 from .core.zeros import Zero, instantiate
 from .interpreters.batching import vmap_flat
 from .interpreters.jvp import jvp_flat
@@ -102,6 +103,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   >>> J[0].shape, J[1].shape                          # blocks for W and for x
   ((2, 2, 3), (2, 3))
   """
+  check_callable(fun, "jacrev")
   @functools.wraps(fun)
   def jacrev_f(*args, **kwargs):
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
@@ -149,6 +151,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   array([[2., 0.],
          [0., 4.]])
   """
+  check_callable(fun, "jacfwd")
   @functools.wraps(fun)
   def jacfwd_f(*args, **kwargs):
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
@@ -188,6 +191,7 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
   >>> jvp(grad(f), (np.array([1.0, 2.0]),), (np.array([1.0, 1.0]),))[1]   # H v
   array([ 6., 12.])
   """
+  check_callable(fun, "hessian")
   hess = jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
 
   @functools.wraps(fun)

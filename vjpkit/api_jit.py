@@ -25,6 +25,7 @@ import numpy as np
 
 from .api import _check_leaf
 from .core.avals import get_aval
+from .core.errors import check_callable
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
@@ -143,6 +144,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       del c
       return (b,)
   """
+  check_callable(fun, "jit")
   nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
   names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
   nums, names = _resolve_static(fun, nums, names)

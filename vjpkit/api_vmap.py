@@ -13,6 +13,7 @@ import numpy as np
 
 from .api import _check_leaf, _flat_fun, _to_user
 from .core.avals import get_aval
+from .core.errors import check_callable
 from .interpreters.batching import vmap_flat
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
@@ -108,6 +109,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
          [2., 2.],
          [2., 2.]])
   """
+  check_callable(fun, "vmap")
   spec = tuple(in_axes) if isinstance(in_axes, list) else in_axes
 
   @functools.wraps(fun)

@@ -21,6 +21,7 @@ import functools
 from typing import Any, Callable, Sequence
 
 from .core.avals import get_aval
+from .core.errors import check_callable
 from .core.ir import Eqn
 from .core.primitive import Primitive
 from .core.ir import hoist_consts
@@ -115,6 +116,7 @@ def checkpoint(fun: Callable | None = None, *, prevent_cse: bool = True, policy:
     raise NotImplementedError("checkpoint(policy=...) is not supported by vjpkit: a "
                               "checkpointed function saves only its inputs. Checkpoint "
                               "smaller functions to save more.")
+  check_callable(fun, "checkpoint")
   static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
   @functools.wraps(fun)

@@ -28,6 +28,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .core.avals import float0, get_aval, is_float, tangent_aval
+from .core.errors import check_callable
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
@@ -184,6 +185,7 @@ class custom_jvp:
   """
 
   def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+    check_callable(fun, "custom_jvp")
     functools.update_wrapper(self, fun)
     self.fun = fun
     self.nondiff_argnums = tuple(nondiff_argnums)
@@ -194,6 +196,7 @@ class custom_jvp:
 
     Tangents arrive as arrays (zeros where there is none)."""
     _no_symbolic_zeros(symbolic_zeros)
+    check_callable(jvp, "custom_jvp.defjvp", "the JVP rule")
     self.jvp = jvp
     return jvp
 
@@ -202,6 +205,9 @@ class custom_jvp:
     argument i's tangent ``g`` (``None``: no dependence). Contributions are summed."""
     if self.nondiff_argnums:
       raise TypeError("defjvps is not available with nondiff_argnums; use defjvp")
+    for i, rule in enumerate(jvps):
+      if rule is not None:
+        check_callable(rule, "custom_jvp.defjvps", f"the rule for argument {i} (or None)")
 
     def jvp(primals, tangents):
       ans = self.fun(*primals)
@@ -371,6 +377,7 @@ class custom_vjp:
   """
 
   def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+    check_callable(fun, "custom_vjp")
     functools.update_wrapper(self, fun)
     self.fun = fun
     self.nondiff_argnums = tuple(nondiff_argnums)
@@ -382,6 +389,8 @@ class custom_vjp:
 
     Cotangents arrive as arrays (zeros where there is none)."""
     _no_symbolic_zeros(symbolic_zeros)
+    check_callable(fwd, "custom_vjp.defvjp", "fwd")
+    check_callable(bwd, "custom_vjp.defvjp", "bwd")
     self.fwd, self.bwd = fwd, bwd
 
   def __call__(self, *args, **kwargs):

@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ...core.avals import ShapedArray, get_aval
+from ...core.errors import check_callable
 from ...core.ir import Jaxpr, Var, hoist_consts
 from ...core.primitive import Primitive
 from ...core.zeros import Zero, instantiate
@@ -193,6 +194,8 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val: Any) -> Any:
   >>> while_loop(lambda x: x < 10.0, lambda x: x * 2.0, 1.0)
   np.float64(16.0)
   """
+  check_callable(cond_fun, "while_loop", "cond_fun")
+  check_callable(body_fun, "while_loop", "body_fun")
   init, val_tree = flatten_operands(init_val, "while_loop")
   in_tree = flatten_operands((init_val,), "while_loop")[1]
   avals = [get_aval(x) for x in init]
@@ -219,6 +222,7 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable, init_val: Any) -> Any:
   >>> fori_loop(0, 4, lambda i, x: x + i, 0.0)
   np.float64(6.0)
   """
+  check_callable(body_fun, "fori_loop", "body_fun")
   dtype = np.result_type(get_aval(lower).dtype, get_aval(upper).dtype)
   if dtype.kind not in "iu":
     raise TypeError(f"fori_loop: the bounds must be integers, got {get_aval(lower).str_short()} "

