@@ -69,3 +69,50 @@ def test_non_callable_control_flow_arguments(who, what, call):
 def test_switch_needs_a_sequence_of_branches():
   with pytest.raises(TypeError, match="switch expected a sequence of callables as branches"):
     lax.switch(0, abs, 1.0)
+
+
+# -- argnums --------------------------------------------------------------------------------
+
+def _sum_sq(x):
+  return vnp.sum(x * x)
+
+
+def _dot(x, y):
+  return vnp.sum(x * y)
+
+
+_ARGNUMS_TRANSFORMS = {"grad": vjpkit.grad, "value_and_grad": vjpkit.value_and_grad,
+                       "jacfwd": vjpkit.jacfwd, "jacrev": vjpkit.jacrev,
+                       "hessian": vjpkit.hessian}
+
+
+@pytest.mark.parametrize("who", sorted(_ARGNUMS_TRANSFORMS))
+def test_repeated_argnums_raise_when_the_transform_is_created(who):
+  # was: (zeros, 2x), the first cotangent silently lost
+  with pytest.raises(ValueError, match=rf"^{who}: argnums=\(0, 0\) repeats position 0"):
+    _ARGNUMS_TRANSFORMS[who](_sum_sq, argnums=(0, 0))
+
+
+@pytest.mark.parametrize("who", sorted(_ARGNUMS_TRANSFORMS))
+def test_argnums_repeated_through_a_negative_position_raise_at_the_call(who):
+  f = _ARGNUMS_TRANSFORMS[who](_dot, argnums=(1, -1))
+  with pytest.raises(ValueError, match=rf"^{who}: argnums=\(1, -1\) refers to positional "
+                                       r"argument 1 twice"):
+    f(np.ones(2), np.ones(2))
+
+
+@pytest.mark.parametrize("who", sorted(_ARGNUMS_TRANSFORMS))
+@pytest.mark.parametrize("bad", ["x", 0.5, None, (0, "y"), True])
+def test_argnums_of_the_wrong_type_raise_a_type_error(who, bad):
+  with pytest.raises(TypeError, match=rf"^{who}: argnums must be an int or a tuple of ints"):
+    _ARGNUMS_TRANSFORMS[who](_dot, argnums=bad)
+
+
+def test_a_boolean_argnums_suggests_has_aux():
+  with pytest.raises(TypeError, match=r"did you mean has_aux=True\?"):
+    vjpkit.grad(_sum_sq, True)
+
+
+@pytest.mark.parametrize("argnums,expected", [(np.int64(1), 1.0), ([1], (1.0,)), ((), ())])
+def test_numpy_integers_lists_and_empty_argnums_are_accepted(argnums, expected):
+  assert vjpkit.grad(_dot, argnums=argnums)(1.0, 2.0) == expected

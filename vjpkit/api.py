@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .core.avals import float0, get_aval, is_array_value, is_float
-from .core.errors import check_callable
+from .core.errors import check_callable, describe_value
 from .core.ir import ClosedJaxpr, Jaxpr, Var
 from .core.trace import Tracer
 from .core.zeros import Zero
@@ -80,13 +80,42 @@ def _to_user(x):
   return x
 
 
+def _is_index(i) -> bool:
+  return isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+
+
+def check_argnums(argnums, who: str) -> tuple[int, ...]:
+  """``argnums`` as a tuple of positions, checked when a transform is created: an int,
+  or a tuple (or list) of ints naming each position once."""
+  if _is_index(argnums):
+    return (int(argnums),)
+  if not isinstance(argnums, (tuple, list)) or not all(_is_index(i) for i in argnums):
+    hint = " (did you mean has_aux=True?)" if isinstance(argnums, bool) else ""
+    raise TypeError(f"{who}: argnums must be an int or a tuple of ints (the positions of the "
+                    f"arguments to differentiate), got {describe_value(argnums)}{hint}")
+  nums = tuple(int(i) for i in argnums)
+  for k, i in enumerate(nums):
+    if i in nums[:k]:
+      raise ValueError(f"{who}: argnums={argnums!r} repeats position {i}: each argument can "
+                       "be differentiated once; remove the repeat, argnums="
+                       f"{tuple(dict.fromkeys(nums))!r}")
+  return nums
+
+
 def _argnums_tuple(argnums, nargs: int, who: str) -> tuple[int, ...]:
-  nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+  """The checked ``argnums`` as non-negative positions for a call with ``nargs`` arguments."""
+  nums = check_argnums(argnums, who)
   for i in nums:
     if not -nargs <= i < nargs:
       raise TypeError(f"{who}: argnums={argnums} refers to positional argument {i}, but the "
                       f"function was called with {nargs} positional argument(s)")
-  return tuple(i % nargs for i in nums)
+  out = tuple(i % nargs for i in nums)
+  for k, i in enumerate(out):
+    if i in out[:k]:
+      raise ValueError(f"{who}: argnums={argnums!r} refers to positional argument {i} twice "
+                       f"(as {nums[out.index(i)]} and {nums[k]}) in a call with {nargs} "
+                       "positional arguments: each argument can be differentiated once")
+  return out
 
 
 # -- forward mode -------------------------------------------------------------------
@@ -232,15 +261,22 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
   >>> float(v), g
   (5.0, array([2., 4.]))
   """
-  check_callable(fun, "value_and_grad")
+  return _value_and_grad(fun, argnums, has_aux, "value_and_grad")
+
+
+def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str) -> Callable:
+  check_callable(fun, who)
+  nums0 = check_argnums(argnums, who)  # bad argnums fail here, not at the first call
+  single = _is_index(argnums)
+  first = nums0[0] if single else None
   @functools.wraps(fun)
   def value_and_grad_f(*args, **kwargs):
     # vjp, specialised: one linearization, one transpose with a unit seed, and as
     # little pytree work as possible (this wrapper is most of the overhead of a
     # gradient of a small function)
     nargs = len(args)
-    nums = (argnums % nargs,) if type(argnums) is int and -nargs <= argnums < nargs else \
-        _argnums_tuple(argnums, nargs, "grad")
+    nums = (first % nargs,) if single and -nargs <= first < nargs else \
+        _argnums_tuple(argnums, nargs, who)
     diff = [args[i] for i in nums]
     if all(type(a) in _PLAIN_LEAVES for a in diff):  # no containers: skip the pytree work
       flat, in_tree = diff, None
@@ -278,7 +314,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
     cts = lin.transpose([_one(get_aval(outs[0]).dtype)] + [Zero(a) for a in lin.out_avals[1:]])
     cts = [_to_user(_zero_ct(c)) for c in cts]
     g = cts if in_tree is None else tree_unflatten(in_tree, cts)
-    g = g[0] if isinstance(argnums, int) else tuple(g)
+    g = g[0] if single else tuple(g)
     out = _to_user(outs[0])
     if has_aux:
       aux = tree_unflatten(store.aux_tree, [_to_user(x) for x in outs[n_out:]])
@@ -319,8 +355,7 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
   >>> grad(lambda W, b: W * b, argnums=(0, 1))(2.0, 3.0)
   (np.float64(3.0), np.float64(2.0))
   """
-  check_callable(fun, "grad")
-  value_and_grad_f = value_and_grad(fun, argnums, has_aux)
+  value_and_grad_f = _value_and_grad(fun, argnums, has_aux, "grad")
 
   @functools.wraps(fun)
   def grad_f(*args, **kwargs):

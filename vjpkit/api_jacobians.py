@@ -11,7 +11,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import lax
-from .api import _OutStore, _flat_fun, _flatten_args, _partial, _split_aux, _to_user
+from .api import (_OutStore, _flat_fun, _flatten_args, _partial, _split_aux, _to_user,
+                  check_argnums)
 from .core.avals import ShapedArray, get_aval, is_float
 from .core.errors import check_callable
 from .core.zeros import Zero, instantiate
@@ -57,7 +58,7 @@ def _jac_result(blocks, store: _OutStore, in_tree: PyTreeDef, argnums, has_aux: 
   """Blocks ``blocks[j][i]`` (output leaf j, input leaf i) as a pytree of pytrees: the
   output structure outside, the differentiated arguments' structure inside; with
   ``has_aux``, paired with the aux leaves ``aux`` as a pytree."""
-  inner = in_tree.children[0] if isinstance(argnums, int) else in_tree
+  inner = in_tree if isinstance(argnums, (tuple, list)) else in_tree.children[0]
   jac = tree_unflatten(store.tree, [tree_unflatten(inner, [_to_user(b) for b in row])
                                     for row in blocks])
   return (jac, tree_unflatten(store.aux_tree, [_to_user(x) for x in aux])) if has_aux else jac
@@ -104,6 +105,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   ((2, 2, 3), (2, 3))
   """
   check_callable(fun, "jacrev")
+  check_argnums(argnums, "jacrev")
   @functools.wraps(fun)
   def jacrev_f(*args, **kwargs):
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
@@ -152,6 +154,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
          [0., 4.]])
   """
   check_callable(fun, "jacfwd")
+  check_argnums(argnums, "jacfwd")
   @functools.wraps(fun)
   def jacfwd_f(*args, **kwargs):
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
@@ -192,6 +195,7 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
   array([ 6., 12.])
   """
   check_callable(fun, "hessian")
+  check_argnums(argnums, "hessian")
   hess = jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
 
   @functools.wraps(fun)
