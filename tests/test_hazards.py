@@ -116,3 +116,54 @@ def test_a_boolean_argnums_suggests_has_aux():
 @pytest.mark.parametrize("argnums,expected", [(np.int64(1), 1.0), ([1], (1.0,)), ((), ())])
 def test_numpy_integers_lists_and_empty_argnums_are_accepted(argnums, expected):
   assert vjpkit.grad(_dot, argnums=argnums)(1.0, 2.0) == expected
+
+
+# -- jit's static arguments ------------------------------------------------------------------
+
+def _two(a, b):
+  return a + b
+
+
+def test_static_argnums_past_the_signature_raise():
+  # was: silently ignored (the argument was traced)
+  with pytest.raises(ValueError, match=r"^jit: static_argnums=\(3,\) refers to positional "
+                                       r"argument 3, but _two takes only 2 positional "
+                                       r"argument\(s\) \(a, b\); use a position in \[-2, 1\]"):
+    vjpkit.jit(_two, static_argnums=3)
+  with pytest.raises(ValueError, match="refers to positional argument -3"):
+    vjpkit.jit(_two, static_argnums=(0, -3))
+  assert vjpkit.jit(_two, static_argnums=-1)(1.0, 2) == 3.0
+
+
+def test_unknown_static_argnames_raise():
+  with pytest.raises(ValueError, match=r"^jit: static_argnames=\('c',\) names c, which _two "
+                                       r"does not take \(its parameters: a, b\)"):
+    vjpkit.jit(_two, static_argnames="c")
+
+
+def test_static_argnames_of_positional_only_parameters_raise():
+  def f(a, /, b):
+    return a + b
+  with pytest.raises(ValueError, match="positional-only parameter"):
+    vjpkit.jit(f, static_argnames="a")
+
+
+def test_varargs_and_varkwargs_accept_any_static_argument():
+  def f(*args, **kwargs):
+    return args[0]
+  assert vjpkit.jit(f, static_argnums=3, static_argnames="anything")(1.0) == 1.0
+
+  def g(a, *, b):
+    return a * b
+  assert vjpkit.jit(g, static_argnames="b")(2.0, b=3.0) == 6.0
+  with pytest.raises(ValueError, match="takes only 1 positional argument"):
+    vjpkit.jit(g, static_argnums=1)
+
+
+@pytest.mark.parametrize("kw,match", [
+    (dict(static_argnums="a"), r"^jit: static_argnums must be an int or a tuple of ints"),
+    (dict(static_argnums=1.0), r"^jit: static_argnums must be an int or a tuple of ints"),
+    (dict(static_argnames=1), r"^jit: static_argnames must be a str or a tuple of strs")])
+def test_static_arguments_of_the_wrong_type_raise(kw, match):
+  with pytest.raises(TypeError, match=match):
+    vjpkit.jit(_two, **kw)
