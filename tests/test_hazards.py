@@ -4,6 +4,8 @@ Hazards covered here: non-callables given to transforms, bad ``argnums``, jit's
 static-argument checks, Python-number conversions of differentiated values, and results
 that share memory with the caller's arrays (inputs, tangents, cotangents, constants).
 """
+import math
+
 import numpy as np
 import pytest
 
@@ -167,3 +169,91 @@ def test_varargs_and_varkwargs_accept_any_static_argument():
 def test_static_arguments_of_the_wrong_type_raise(kw, match):
   with pytest.raises(TypeError, match=match):
     vjpkit.jit(_two, **kw)
+
+
+# -- Python numbers from differentiated values ------------------------------------------------
+
+_CONVERSIONS = {
+    "float": (lambda x: float(x) * x, r"float\(\)"),
+    "item": (lambda x: x.item() * x, r"x\.item\(\)"),
+    "tolist": (lambda x: x.tolist() * x, r"x\.tolist\(\)"),
+    "complex": (lambda x: complex(x).real * x, r"complex\(\)"),
+    "math.exp": (lambda x: math.exp(x) * x, r"math\.\*"),
+    "np.float64": (lambda x: np.float64(x) * x, r"numpy\.float64\(x\)"),
+    "np.float32": (lambda x: np.float32(x) * x, r"numpy\.float64\(x\)"),
+}
+_DIFFERENTIATING = {
+    "grad": lambda f: vjpkit.grad(f)(2.0),
+    "value_and_grad": lambda f: vjpkit.value_and_grad(f)(2.0),
+    "jvp": lambda f: vjpkit.jvp(f, (2.0,), (1.0,)),
+    "vjp": lambda f: vjpkit.vjp(f, 2.0),
+    "linearize": lambda f: vjpkit.linearize(f, 2.0),
+    "jacfwd": lambda f: vjpkit.jacfwd(f)(2.0),
+    "jacrev": lambda f: vjpkit.jacrev(f)(2.0),
+    "hessian": lambda f: vjpkit.hessian(f)(2.0),
+    "jit(grad)": lambda f: vjpkit.jit(vjpkit.grad(f))(2.0),
+    "vmap(grad)": lambda f: vjpkit.vmap(vjpkit.grad(f))(np.array([2.0, 3.0])),
+}
+
+
+@pytest.mark.parametrize("who", sorted(_DIFFERENTIATING))
+@pytest.mark.parametrize("conversion", sorted(_CONVERSIONS))
+def test_converting_a_differentiated_value_to_a_number_raises(who, conversion):
+  # was: the derivative through the conversion silently dropped (float(x) * x gave 2.0, not 4.0)
+  f, what = _CONVERSIONS[conversion]
+  with pytest.raises(vjpkit.ConcretizationTypeError, match=what) as info:
+    _DIFFERENTIATING[who](f)
+  message = str(info.value)
+  transform = "jacrev" if who == "hessian" else who.split("(")[-1].rstrip(")")
+  assert transform in message and "stop_gradient" in message and "vjpkit.numpy" in message
+
+
+def test_the_number_conversion_message():
+  with pytest.raises(vjpkit.TracerNumberConversionError, match=(
+      r"^float\(\) \(or math\.\*, numpy\.float64\) converts a f64\[\] value that grad is "
+      r"differentiating to a Python number, which has no derivative: every derivative computed "
+      r"from it would be silently wrong\. Compute with vjpkit\.numpy functions")):
+    vjpkit.grad(lambda x: float(x) * x)(2.0)
+
+
+@pytest.mark.parametrize("who", ["grad", "jvp", "vjp", "jacfwd", "jacrev"])
+def test_bool_int_index_and_comparisons_keep_working(who):
+  def f(x):
+    y = x * x if x > 1.0 else x  # comparison and bool()
+    scale = [1.0, 2.0, 3.0][int(x)]  # int() and __index__ of an integer value
+    k = vnp.argmax(vnp.stack([x, 2 * x]))
+    return y * scale + x * float(k) + x * k.item()  # an integer value has no derivative
+  expected = (2 * 2.0) * 3.0 + 2.0
+  run = {"grad": lambda: vjpkit.grad(f)(2.0), "jvp": lambda: vjpkit.jvp(f, (2.0,), (1.0,))[1],
+         "vjp": lambda: vjpkit.vjp(f, 2.0)[1](1.0)[0], "jacfwd": lambda: vjpkit.jacfwd(f)(2.0),
+         "jacrev": lambda: vjpkit.jacrev(f)(2.0)}[who]
+  np.testing.assert_allclose(run(), expected)
+
+
+@pytest.mark.parametrize("convert", [float, lambda x: x.item(), lambda x: math.exp(x) / np.e,
+                                     lambda x: np.float64(x), lambda x: x.tolist()])
+def test_converting_a_stopped_value_is_a_constant(convert):
+  assert vjpkit.grad(lambda x: convert(vjpkit.stop_gradient(x)) * x)(1.0) == 1.0
+  assert vjpkit.jvp(lambda x: convert(vjpkit.stop_gradient(x)) * x, (1.0,), (1.0,))[1] == 1.0
+  # nested: the inner grad's constant that the outer grad differentiates is still an error
+  with pytest.raises(vjpkit.TracerNumberConversionError):
+    vjpkit.grad(lambda x: vjpkit.grad(lambda y: float(x) * y)(1.0))(2.0)
+  assert vjpkit.grad(lambda x: vjpkit.grad(
+      lambda y: convert(vjpkit.stop_gradient(x)) * x * y)(1.0))(1.0) == 1.0
+
+
+def test_an_outer_derivative_is_not_dropped_under_an_inner_vmap():
+  def f(x, c):
+    return vnp.sum(vjpkit.vmap(lambda y: y * c(x))(np.ones(3)))
+  with pytest.raises(vjpkit.TracerNumberConversionError, match="that grad is differentiating"):
+    vjpkit.grad(f)(2.0, float)
+  assert vjpkit.grad(f)(2.0, lambda x: x * float(vjpkit.stop_gradient(x))) == 3 * 2.0
+  # vmap alone: float() of a batched value is impossible, of an unbatched constant fine
+  with pytest.raises(vjpkit.ConcretizationTypeError, match="abstract under vmap"):
+    vjpkit.vmap(float)(np.ones(3))
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(lambda y: y * float(np.float64(2.0))))(
+      np.ones(3)), 2.0)
+
+
+def test_tolist_of_a_concrete_value_works_under_a_transform():
+  assert vjpkit.grad(lambda x: x * len(vjpkit.stop_gradient(x * np.ones(3)).tolist()))(2.0) == 3

@@ -12,7 +12,8 @@ from .api_jacobians import hessian, jacfwd, jacrev
 from .api_vmap import vmap
 from .api_jit import jit
 from .core.errors import (ConcretizationTypeError, TracerArrayConversionError,
-                          TracerIntegerConversionError, UnexpectedTracerError)
+                          TracerIntegerConversionError, TracerNumberConversionError,
+                          UnexpectedTracerError)
 from .core.ir import ClosedJaxpr, Jaxpr
 from .lax import stop_gradient
 from .checkpoint import checkpoint, remat

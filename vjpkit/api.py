@@ -144,7 +144,7 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
                        f"{ap.str_short()}; they must match.")
   flat_t = [t if is_float(get_aval(p).dtype) else Zero.like(p) for p, t in zip(flat_p, flat_t)]
   f, store = _flat_fun(fun, tree_p, "jvp")
-  out_p, out_t = jvp_flat(lambda *xs: f(*xs), flat_p, flat_t)
+  out_p, out_t = jvp_flat(lambda *xs: f(*xs), flat_p, flat_t, who="jvp")
   return (tree_unflatten(store.tree, [_to_user(x) for x in out_p]),
           tree_unflatten(store.tree, [_to_user(x) for x in out_t]))
 
@@ -166,7 +166,7 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
   check_callable(fun, "linearize")
   flat, in_tree = _flatten_args(primals, "linearize")
   f, store = _flat_fun(fun, in_tree, "linearize")
-  out, lin = linearize_flat(f, flat)
+  out, lin = linearize_flat(f, flat, who="linearize")
   out_tree = store.tree
 
   def f_jvp(*tangents):
@@ -204,7 +204,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
   f, store = _flat_fun(fun, in_tree, "vjp")
   if has_aux:
     f = _split_aux(f, store, "vjp")
-  out, lin = linearize_flat(f, flat)
+  out, lin = linearize_flat(f, flat, who="vjp")
   out_tree, aux = store.tree, None
   if has_aux:
     n_out = store.n_out
@@ -304,7 +304,7 @@ def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str) -> Callable
       out_leaves, store.tree = tree_flatten(out)
       store.n_out = len(out_leaves)
       return [_check_leaf(x, "grad", "the function's output") for x in out_leaves + aux_leaves]
-    outs, lin = linearize_flat(flat_f, flat, dce=False)
+    outs, lin = linearize_flat(flat_f, flat, dce=False, who=who)
     n_out = store.n_out
     if n_out != 1 or store.tree.kind is not None:
       _check_grad_output(tree_unflatten(store.tree, outs[:n_out]))
@@ -477,7 +477,8 @@ def _check_linear(f: Callable, jaxpr, consts, in_avals) -> None:
   n = len(in_avals)
 
   def tangent_out(*xs_ts):
-    _, ts = jvp_flat(f, xs_ts[:n], xs_ts[n:], instantiate_zeros=False)
+    _, ts = jvp_flat(f, xs_ts[:n], xs_ts[n:], instantiate_zeros=False,
+                     who="linear_transpose")
     return [t for t in ts if type(t) is not Zero]
   jvp_program, _ = trace_to_jaxpr(tangent_out, list(in_avals) * 2)
   if any(_flow(jvp_program, [True] * n + [False] * n)):

@@ -109,7 +109,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   @functools.wraps(fun)
   def jacrev_f(*args, **kwargs):
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
-    out, lin = linearize_flat(f, flat)
+    out, lin = linearize_flat(f, flat, who="jacrev")
     n_out = store.n_out if has_aux else len(out)
     _check_jac_outputs(out[:n_out], "jacrev")
     in_avals = [get_aval(x) for x in flat]
@@ -126,7 +126,7 @@ def _jvp_columns(f, flat, i: int, in_avals):
 
   def push(t):
     tangents = [t if k == i else Zero(a) for k, a in enumerate(in_avals)]
-    ys, ts = jvp_flat(f, flat, tangents, instantiate_zeros=False)
+    ys, ts = jvp_flat(f, flat, tangents, instantiate_zeros=False, who="jacfwd")
     n_y[:] = [len(ys)]
     nonzero[:] = [type(t) is not Zero for t in ts]
     return list(ys) + [t for t in ts if type(t) is not Zero]

@@ -5,8 +5,16 @@ class ConcretizationTypeError(TypeError):
   """A concrete Python value was needed from an abstract traced value (under jit or vmap)."""
 
 
-class TracerArrayConversionError(TypeError):
-  """A traced value was passed where a real NumPy array is required."""
+class TracerNumberConversionError(ConcretizationTypeError):
+  """A value being differentiated was converted to a Python number (``float(x)``,
+  ``x.item()``, ``math.exp(x)``, ...): the number would carry no derivative, so every
+  derivative computed from it would be silently wrong."""
+
+
+class TracerArrayConversionError(ConcretizationTypeError):
+  """A traced value was passed where a real NumPy array or scalar is required
+  (``numpy.asarray(x)``, ``numpy.float64(x)``): converting would drop its derivative or its
+  batch axis, or it has no value yet (under jit)."""
 
 
 class UnexpectedTracerError(Exception):
