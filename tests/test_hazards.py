@@ -257,3 +257,56 @@ def test_an_outer_derivative_is_not_dropped_under_an_inner_vmap():
 
 def test_tolist_of_a_concrete_value_works_under_a_transform():
   assert vjpkit.grad(lambda x: x * len(vjpkit.stop_gradient(x * np.ones(3)).tolist()))(2.0) == 3
+
+
+# -- results that share memory with the caller's arrays ------------------------------------------
+
+def _arrays(tree):
+  return [x for x in vjpkit.tree_util.tree_flatten(tree)[0] if isinstance(x, np.ndarray)]
+
+
+def _assert_owned(results, protected):
+  """No result shares memory with a protected array or another result, every result is
+  writable, and writing into the results leaves the protected arrays unchanged."""
+  outs, before = _arrays(results), [p.copy() for p in protected]
+  for i, o in enumerate(outs):
+    for p in protected:
+      assert not np.shares_memory(o, p), "a result shares memory with a caller's array"
+    for q in outs[:i]:
+      assert not np.shares_memory(o, q), "two results share memory"
+  for o in outs:
+    o[...] = -123.0  # raises if read-only
+  for p, b in zip(protected, before):
+    np.testing.assert_array_equal(p, b)
+
+
+# name -> a vjpkit.numpy call on _V, which NumPy answers with a new writable array
+_V = np.arange(1.0, 4.0)
+_NEW_ARRAYS = {
+    "full": lambda v: vnp.full((2, 3), 1.0), "full_like": lambda v: vnp.full_like(v, 2.0),
+    "full_like of an array": lambda v: vnp.full_like(v, v), "tile": lambda v: vnp.tile(v, (2, 1)),
+    "tile once": lambda v: vnp.tile(v, 1), "repeat": lambda v: vnp.repeat(v, 2),
+    "repeat a scalar": lambda v: vnp.repeat(v[0], 3), "array": lambda v: vnp.array(v),
+    "copy": lambda v: vnp.copy(v), "meshgrid": lambda v: vnp.meshgrid(v, v),
+    "concatenate one": lambda v: vnp.concatenate([v]), "stack one": lambda v: vnp.stack([v]),
+    "vstack one": lambda v: vnp.vstack([v]), "hstack one": lambda v: vnp.hstack([v]),
+    "roll by 0": lambda v: vnp.roll(v, 0), "conj": lambda v: vnp.conj(v),
+    "positive": lambda v: vnp.positive(v), "sum over no axis": lambda v: vnp.sum(v, axis=()),
+    "max over no axis": lambda v: vnp.max(v, axis=()),
+    "round an int": lambda v: vnp.round(v), "floor an int": lambda v: vnp.floor(v),
+    "nan_to_num an int": lambda v: vnp.nan_to_num(v),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NEW_ARRAYS))
+def test_numpy_functions_that_return_new_arrays_do(name):
+  v = _V.astype(int) if "an int" in name else _V.copy()
+  _assert_owned(_NEW_ARRAYS[name](v), [v])
+
+
+def test_numpy_views_and_read_only_broadcasts_stay_as_in_numpy():
+  v = _V.copy()
+  assert np.shares_memory(vnp.reshape(v, (3, 1)), v) and np.shares_memory(v[1:], v)
+  assert np.shares_memory(vnp.transpose(v), v) and np.shares_memory(vnp.asarray(v), v)
+  assert not vnp.broadcast_to(v, (2, 3)).flags.writeable
+  assert not np.broadcast_to(v, (2, 3)).flags.writeable

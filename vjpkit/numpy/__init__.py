@@ -12,7 +12,7 @@ import numpy as _np
 
 from . import _operators
 from . import linalg
-from ._core import asarray, result_type
+from ._core import array, asarray, result_type
 from .creation import arange, eye, identity, linspace, meshgrid, tri
 from .einsum import einsum
 from .indexing import (argwhere, compress, extract, flatnonzero, nonzero, take,
@@ -43,7 +43,6 @@ from .ufuncs import (abs, absolute, acos, acosh, add, arccos, arccosh, arcsin, a
                      rad2deg, radians, real, reciprocal, remainder, rint, round, sign, sin, sinc,
                      sinh, sqrt, square, subtract, tan, tanh, trunc, true_divide, where)
 
-array = asarray
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
 ndarray = _np.ndarray

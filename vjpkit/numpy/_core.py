@@ -31,6 +31,35 @@ def asarray(x, dtype=None) -> Any:
   return np.asarray(x, dtype)
 
 
+def array(object, dtype=None, copy: bool = True) -> Any:
+  """``object`` as an array, like ``asarray`` but copied as ``numpy.array`` does: a
+  concrete result never shares memory with ``object`` (unless ``copy=False``).
+
+  >>> x = np.ones(2)
+  >>> array(x) is x
+  False
+  """
+  out = asarray(object, dtype)
+  return fresh(out, object) if copy else out
+
+
+def fresh(out, *inputs) -> Any:
+  """``out`` as the new array that NumPy's function of the same name returns (``copy``,
+  ``tile``, ``concatenate``, a reduction, a ufunc): a concrete result that is read-only
+  (a broadcast view) or may share memory with a concrete input is copied, so that writing
+  into it, as NumPy allows, changes nothing else. Traced values are returned as they are
+  (nothing writes into them). ``inputs`` may hold lists of arrays."""
+  if not isinstance(out, np.ndarray):
+    return out
+  if not out.flags.writeable:
+    return out.copy()
+  for a in inputs:
+    for x in (a if isinstance(a, (list, tuple)) else (a,)):
+      if isinstance(x, np.ndarray) and np.may_share_memory(out, x):
+        return out.copy()
+  return out
+
+
 def _flat(x):
   stack = [x]
   while stack:

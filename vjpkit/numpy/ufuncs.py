@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import broadcast_to_shape, convert, promote, promote_inexact
+from ._core import broadcast_to_shape, convert, fresh, promote, promote_inexact
 
 Array = Any
 
@@ -147,7 +147,7 @@ def positive(x: Array) -> Array:
   >>> positive(2.0)
   np.float64(2.0)
   """
-  return promote(x, who="positive")[0]
+  return fresh(promote(x, who="positive")[0], x)  # a new array, as NumPy's ufunc
 
 
 def absolute(x: Array) -> Array:
@@ -340,7 +340,7 @@ def logaddexp(x: Array, y: Array) -> Array:
   """
   x, y = promote(x, y, inexact=True, who="logaddexp")
   dtype = get_aval(x).dtype
-  m = lax.stop_gradient(lax.max(x, y))
+  m = lax.stop_gradient_p.bind(lax.max(x, y))  # a new value: no copy needed
   m = _where(isfinite(m), m, lax.full((), 0, dtype))
   dx, dy = lax.sub(x, m), lax.sub(y, m)
   # one of exp(dx), exp(dy) is 1: use expm1 for that one so log1p sees the small rest exactly
@@ -383,8 +383,8 @@ def sinc(x: Array) -> Array:
 
 def _rounding(name: str, op: Callable, np_fun: Callable, arg=-1.5) -> Callable:
   def f(x: Array) -> Array:
-    x = promote(x, who=name)[0]
-    return x if get_aval(x).dtype.kind in "iub" else op(x)
+    y = promote(x, who=name)[0]
+    return fresh(y, x) if get_aval(y).dtype.kind in "iub" else op(y)
   f.__name__ = f.__qualname__ = name
   f.__doc__ = f"Elementwise ``numpy.{np_fun.__name__}`` (zero derivative)." + _example(name, np_fun, (arg,))
   return f
@@ -406,9 +406,9 @@ def round(a: Array, decimals: int = 0) -> Array:
   >>> round([0.5, 1.5, 2.675], 0)
   array([0., 2., 3.])
   """
-  a = promote(a, who="round")[0]
+  a = promote(given := a, who="round")[0]
   if get_aval(a).dtype.kind in "iub":
-    return a if decimals >= 0 else convert(
+    return fresh(a, given) if decimals >= 0 else convert(
         round(convert(a, np.dtype(np.float64)), decimals), get_aval(a).dtype)
   if decimals == 0:
     return lax.round(a)
@@ -454,7 +454,7 @@ def floor_divide(x: Array, y: Array) -> Array:
   x, y = promote(x, y, who="floor_divide")
   if get_aval(x).dtype.kind == "b":  # NumPy divides booleans as int8
     x, y = lax.convert_element_type(x, np.int8), lax.convert_element_type(y, np.int8)
-  x, y = lax.stop_gradient(x), lax.stop_gradient(y)
+  x, y = lax.stop_gradient_p.bind(x), lax.stop_gradient_p.bind(y)  # read only: no copies
   dtype = get_aval(x).dtype
   zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
   m = lax.rem(x, y)
@@ -510,10 +510,10 @@ def nan_to_num(x: Array, copy: bool = True, nan: float = 0.0, posinf: float | No
   >>> nan_to_num([np.nan, 1.0, -np.inf])
   array([ 0.00000000e+000,  1.00000000e+000, -1.79769313e+308])
   """
-  x = promote(x, who="nan_to_num")[0]
+  x = promote(given := x, who="nan_to_num")[0]
   dtype = get_aval(x).dtype
   if dtype.kind != "f":
-    return x
+    return fresh(x, given) if copy else x
   info = np.finfo(dtype)
   big = lax.full((), info.max if posinf is None else posinf, dtype)
   small = lax.full((), info.min if neginf is None else neginf, dtype)
@@ -531,7 +531,16 @@ def real(x: Array) -> Array:
   return promote(x, who="real")[0]
 
 
-conj = conjugate = real
+def conj(x: Array) -> Array:
+  """The complex conjugate of a real array: its value, as a new array (NumPy's ufunc).
+
+  >>> conj(2.0)
+  np.float64(2.0)
+  """
+  return fresh(promote(x, who="conj")[0], x)
+
+
+conjugate = conj
 
 
 def where(condition: Array, x: Array = None, y: Array = None) -> Array:
