@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import vjpkit
 import vjpkit.numpy as vnp
@@ -280,6 +281,123 @@ def _assert_owned(results, protected):
     np.testing.assert_array_equal(p, b)
 
 
+def _identity_jvp():
+  f = vjpkit.custom_jvp(lambda x: x)
+  f.defjvp(lambda p, t: (p[0], t[0]))
+  return f
+
+
+def _identity_vjp():
+  f = vjpkit.custom_vjp(lambda x: x)
+  f.defvjp(lambda x: (x, x), lambda res, g: (g,))
+  return f
+
+
+def _bwd_returns_residual():
+  f = vjpkit.custom_vjp(lambda x: x * 2.0)
+  f.defvjp(lambda x: (x * 2.0, x), lambda res, g: (res,))  # (not linear, but must not alias)
+  return f
+
+
+_X = np.arange(1.0, 7.0).reshape(2, 3)
+_CT = np.full((2, 3), 0.5)
+_C = np.full((2, 3), 7.0)  # a closed-over constant
+
+# name -> (function of (x, ct, C) returning the results; the arrays they must not share)
+_ALIASING = {
+    "vjp identity": lambda x, ct, c: vjpkit.vjp(lambda x: x, x)[0],
+    "vjp pullback of x + 1": lambda x, ct, c: vjpkit.vjp(lambda x: x + 1.0, x)[1](ct),
+    "vjp pullback of reshape": lambda x, ct, c: vjpkit.vjp(lambda x: vnp.reshape(x, (6,)), x)[1](
+        ct.reshape(6)),
+    "vjp pullback of two inputs": lambda x, ct, c: vjpkit.vjp(lambda a, b: a + b, x, x * 2)[1](ct),
+    "vjp constant output": lambda x, ct, c: vjpkit.vjp(lambda x: (x * 2.0, c, c.T), x)[0],
+    "vjp has_aux": lambda x, ct, c: vjpkit.vjp(lambda x: (x * 2.0, (x, c)), x, has_aux=True)[2],
+    "jvp identity": lambda x, ct, c: vjpkit.jvp(lambda x: x, (x,), (ct,)),
+    "jvp constant output": lambda x, ct, c: vjpkit.jvp(lambda x: (x, c[0]), (x,), (ct,)),
+    "linearize identity": lambda x, ct, c: (lambda y, f: (y, f(ct)))(
+        *vjpkit.linearize(lambda x: x, x)),
+    "linear_transpose identity": lambda x, ct, c: vjpkit.linear_transpose(lambda x: x, x)(ct),
+    "linear_transpose of a slice": lambda x, ct, c: vjpkit.linear_transpose(
+        lambda x: x[0], x)(ct[0]),
+    "grad of a sum of two inputs": lambda x, ct, c: vjpkit.grad(
+        lambda a, b: vnp.sum((a + b) * 2.0), argnums=(0, 1))(x, ct),
+    "grad aux": lambda x, ct, c: vjpkit.grad(
+        lambda x, y: (vnp.sum(x), (x.T, y, c, c)), has_aux=True)(x, ct),
+    "value_and_grad aux": lambda x, ct, c: vjpkit.value_and_grad(
+        lambda x: (vnp.sum(x), vnp.reshape(x, (3, 2))), has_aux=True)(x),
+    "vmap identity": lambda x, ct, c: vjpkit.vmap(lambda r: r)(x),
+    "vmap unbatched output": lambda x, ct, c: vjpkit.vmap(lambda r: (r, c))(x),
+    "vmap out_axes=None": lambda x, ct, c: vjpkit.vmap(lambda r: (r, c), out_axes=(0, None))(x),
+    "vmap unmapped argument": lambda x, ct, c: vjpkit.vmap(lambda r, y: y, in_axes=(0, None),
+                                                           out_axes=None)(x, ct),
+    "jacfwd identity": lambda x, ct, c: vjpkit.jacfwd(lambda x: x)(x[0]),
+    "jacrev of a sum of two inputs": lambda x, ct, c: vjpkit.jacrev(
+        lambda a, b: a + b, argnums=(0, 1))(x[0], ct[0]),
+    "jacrev aux": lambda x, ct, c: vjpkit.jacrev(lambda x: (x, (x, c)), has_aux=True)(x[0]),
+    "jacfwd aux": lambda x, ct, c: vjpkit.jacfwd(lambda x: (x, (x, c)), has_aux=True)(x[0]),
+    "hessian": lambda x, ct, c: vjpkit.hessian(lambda x: vnp.sum(x ** 3))(x[0]),
+    "jit identity": lambda x, ct, c: vjpkit.jit(lambda x: (x, x.T, x))(x),
+    "jit constant": lambda x, ct, c: vjpkit.jit(lambda x: (x * 2.0, c, vnp.full((2,), 3.0)))(x),
+    "checkpoint identity": lambda x, ct, c: vjpkit.checkpoint(lambda x: (x, c))(x),
+    "custom_jvp identity": lambda x, ct, c: _identity_jvp()(x),
+    "custom_jvp jvp": lambda x, ct, c: vjpkit.jvp(_identity_jvp(), (x,), (ct,)),
+    "custom_vjp identity": lambda x, ct, c: _identity_vjp()(x),
+    "custom_vjp pullback": lambda x, ct, c: vjpkit.vjp(_identity_vjp(), x)[1](ct),
+    "custom_vjp bwd returning a residual": lambda x, ct, c: vjpkit.vjp(
+        _bwd_returns_residual(), x)[1](ct),
+    "cond identity": lambda x, ct, c: lax.cond(True, lambda v: v, lambda v: -v, x),
+    "cond constant": lambda x, ct, c: lax.cond(True, lambda v: c, lambda v: v, x),
+    "switch identity": lambda x, ct, c: lax.switch(0, [lambda v: v], x),
+    "while_loop of no iteration": lambda x, ct, c: lax.while_loop(lambda v: False, lambda v: v, x),
+    "fori_loop of no iteration": lambda x, ct, c: lax.fori_loop(0, 0, lambda i, v: v, x),
+    "scan carrying its input": lambda x, ct, c: lax.scan(lambda k, r: (k, r), x, ct),
+    "scan carrying a slice": lambda x, ct, c: lax.scan(lambda k, r: (r, k), x[0], x),
+    "map identity": lambda x, ct, c: lax.map(lambda r: r, x),
+    "stop_gradient": lambda x, ct, c: lax.stop_gradient(x),
+    "grad through cond": lambda x, ct, c: vjpkit.grad(
+        lambda x: (vnp.sum(x), lax.cond(True, lambda v: v, lambda v: c, x)), has_aux=True)(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ALIASING))
+def test_results_own_their_memory(name):
+  x, ct, c = _X.copy(), _CT.copy(), _C.copy()
+  _assert_owned(_ALIASING[name](x, ct, c), [x, ct, c])
+
+
+def test_writing_into_a_primal_output_leaves_the_pullback_right():
+  # exp's residual is its output: vjp handed it out, and y *= 2 doubled the gradient
+  x = np.zeros(3)
+  y, f_vjp = vjpkit.vjp(vnp.exp, x)
+  y *= 2.0
+  np.testing.assert_array_equal(f_vjp(np.ones(3)), (np.ones(3),))
+  y, f_jvp = vjpkit.linearize(vnp.exp, x)
+  y[:] = 5.0
+  np.testing.assert_array_equal(f_jvp(np.ones(3)), np.ones(3))
+
+
+def test_writing_into_a_pullback_result_leaves_later_calls_right():
+  w = np.array([1.0, 2.0, 3.0])
+  _, f_vjp = vjpkit.vjp(lambda x: x * w, np.ones(3))
+  ct = np.ones(3)
+  g = f_vjp(ct)[0]
+  g *= 10.0  # e.g. scaling by a learning rate
+  np.testing.assert_array_equal(f_vjp(ct)[0], w)
+  np.testing.assert_array_equal(ct, np.ones(3))
+  np.testing.assert_array_equal(w, [1.0, 2.0, 3.0])
+
+
+def test_stop_gradient_inside_grad_is_a_copy():
+  x = np.ones(3)
+
+  def f(v):
+    s = vjpkit.stop_gradient(v)
+    s[s > 0] = 0.0  # NumPy-style in-place edit of what is a plain array here
+    return vnp.sum(v * v) + vnp.sum(s)
+  np.testing.assert_array_equal(vjpkit.grad(f)(x), 2 * np.ones(3))
+  np.testing.assert_array_equal(x, np.ones(3))
+
+
 # name -> a vjpkit.numpy call on _V, which NumPy answers with a new writable array
 _V = np.arange(1.0, 4.0)
 _NEW_ARRAYS = {
@@ -310,3 +428,94 @@ def test_numpy_views_and_read_only_broadcasts_stay_as_in_numpy():
   assert np.shares_memory(vnp.transpose(v), v) and np.shares_memory(vnp.asarray(v), v)
   assert not vnp.broadcast_to(v, (2, 3)).flags.writeable
   assert not np.broadcast_to(v, (2, 3)).flags.writeable
+
+
+# -- property: no transform's result shares memory with the caller's arrays ----------------------
+
+_W = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+
+# shape-preserving steps on a (2, 3) value v (x, w are the inputs, c a closed-over constant);
+# many are views or identities, the operations prone to aliasing
+_STEPS = {
+    "identity": lambda v, x, w, c: v,
+    "reshape": lambda v, x, w, c: vnp.reshape(vnp.reshape(v, (-1,)), (2, 3)),
+    "transpose twice": lambda v, x, w, c: v.T.T,
+    "full slice": lambda v, x, w, c: v[:, :],
+    "flip twice": lambda v, x, w, c: vnp.flip(vnp.flip(v, 0), 0),
+    "add constant": lambda v, x, w, c: v + c,
+    "times w": lambda v, x, w, c: v * w,
+    "sin": lambda v, x, w, c: vnp.sin(v),
+    "where": lambda v, x, w, c: vnp.where(c > 0, v, c),
+    "cond": lambda v, x, w, c: lax.cond(True, lambda a: a, lambda a: -a, v),
+    "scan": lambda v, x, w, c: lax.scan(lambda k, _: (k, None), v, None, length=1)[0],
+    "checkpoint": lambda v, x, w, c: vjpkit.checkpoint(lambda a: a)(v),
+    "custom_jvp": lambda v, x, w, c: _identity_jvp()(v),
+    "copy": lambda v, x, w, c: vnp.copy(v),
+    "concatenate": lambda v, x, w, c: vnp.concatenate([v]),
+    "stop_gradient": lambda v, x, w, c: lax.stop_gradient(v) + v,
+    "the constant": lambda v, x, w, c: c,
+    "the input w": lambda v, x, w, c: w,
+}
+# the outputs, from the final value y: views of it, the inputs and the constant themselves
+_OUTPUTS = {
+    "y": lambda y, x, w, c: (y,),
+    "transposed": lambda y, x, w, c: (y.T,),
+    "a row": lambda y, x, w, c: (y[0],),
+    "raveled": lambda y, x, w, c: (vnp.ravel(y),),
+    "twice": lambda y, x, w, c: (y, y),
+    "and a view": lambda y, x, w, c: (y, y.T),
+    "and the constant": lambda y, x, w, c: (y, c),
+    "and a row of the constant": lambda y, x, w, c: (y, c[1]),
+    "and the input x": lambda y, x, w, c: (y, x),
+    "and a view of w": lambda y, x, w, c: (y, vnp.reshape(w, (-1,))),
+}
+
+
+def _program(steps, output, c):
+  def f(x, w):
+    v = x
+    for s in steps:
+      v = _STEPS[s](v, x, w, c)
+    return _OUTPUTS[output](v, x, w, c)
+  return f
+
+
+def _grad(f, x, w, t, ct):
+  loss = lambda x, w: (vnp.sum(vnp.sin(f(x, w)[0])), f(x, w))  # noqa: E731
+  return vjpkit.value_and_grad(loss, argnums=(0, 1), has_aux=True)(x, w)
+
+
+# transform -> run(f, x, w, tangent, cotangent-maker): (results, a function giving later results)
+_TRANSFORMS = {
+    "grad": lambda f, x, w, t, ct: (_grad(f, x, w, t, ct), lambda: _grad(f, x, w, t, ct)),
+    "vjp": lambda f, x, w, t, ct: (lambda out, pb: ((out, pb(ct(out))), lambda: pb(ct(out))))(
+        *vjpkit.vjp(f, x, w)),
+    "jvp": lambda f, x, w, t, ct: (vjpkit.jvp(f, (x, w), (t, t)),
+                                   lambda: vjpkit.jvp(f, (x, w), (t, t))),
+    "linearize": lambda f, x, w, t, ct: (lambda out, lin: ((out, lin(t, t)), lambda: lin(t, t)))(
+        *vjpkit.linearize(f, x, w)),
+    "vmap": lambda f, x, w, t, ct: (vjpkit.vmap(f, in_axes=(0, None))(np.stack([x, t]), w),
+                                    lambda: vjpkit.vmap(f, in_axes=(0, None))(np.stack([x, t]), w)),
+    "jit": lambda f, x, w, t, ct: (vjpkit.jit(f)(x, w), lambda: vjpkit.jit(f)(x, w)),
+    "jacrev": lambda f, x, w, t, ct: (vjpkit.jacrev(f, argnums=(0, 1))(x, w),
+                                      lambda: vjpkit.jacrev(f, argnums=(0, 1))(x, w)),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(st.sampled_from(sorted(_STEPS)), min_size=1, max_size=4),
+       output=st.sampled_from(sorted(_OUTPUTS)), transform=st.sampled_from(sorted(_TRANSFORMS)))
+def test_no_result_shares_memory_with_an_input_tangent_cotangent_or_constant(steps, output,
+                                                                             transform):
+  x, w, c, t = _X.copy(), _W.copy(), _C.copy(), _CT.copy()
+  cts = []
+
+  def ct(out):  # cotangents like the outputs, kept to check them too
+    if not cts:
+      cts.extend(np.full(np.shape(o), 0.25) for o in out)
+    return tuple(cts)
+  results, later = _TRANSFORMS[transform](_program(steps, output, c), x, w, t, ct)
+  expected_later = [np.array(r, copy=True) for r in _arrays(later())]
+  _assert_owned(results, [x, w, c, t, *cts])
+  for got, want in zip(_arrays(later()), expected_later):  # later results are unchanged
+    np.testing.assert_array_equal(got, want)

@@ -8,15 +8,16 @@ flatten the arguments, check them, run the core on flat lists, unflatten.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .core.aliasing import Held, unaliased
 from .core.avals import float0, get_aval, is_array_value, is_float
 from .core.errors import check_callable, describe_value
 from .core.ir import ClosedJaxpr, Jaxpr, Var
 from .core.trace import Tracer
-from .core.zeros import Zero
+from .core.zeros import Zero, instantiate
 from .interpreters.eval import eval_jaxpr
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import check_cotangents, linearize_flat
@@ -69,15 +70,31 @@ def _flat_fun(fun: Callable, in_tree: PyTreeDef, who: str) -> tuple[Callable, _O
   return flat, store
 
 
-def _to_user(x):
-  """Concrete results given back to users are ordinary NumPy values: writable arrays,
-  and NumPy scalars for 0-d results (as NumPy's own reductions return)."""
-  if isinstance(x, np.ndarray):
-    if x.ndim == 0 and x.dtype != float0:
-      return x[()]
-    if not x.flags.writeable:
-      return np.array(x)
-  return x
+def _to_users(xs: Sequence[Any], protected: Iterable[Any] = (),
+              constant: Sequence[bool] | None = None, held: Held | None = None) -> list:
+  """A transform's concrete results as users get them: ordinary NumPy values, NumPy
+  scalars for 0-d results (as NumPy's own reductions return), and writable arrays that
+  share memory with nothing in ``protected`` (the caller's inputs, tangents or cotangents,
+  the residuals a later call reads), with no other result, and with no constant (outputs
+  flagged in ``constant`` depend on no input, so they may be closed-over arrays): such
+  results are copies (``core.aliasing``)."""
+  return unaliased(list(xs), protected, constant, scalars=True, held=held)
+
+
+def _arg_leaves(args: tuple, kwargs: dict | None = None, known: Sequence[Any] = (),
+                known_nums: Sequence[int] = ()) -> Iterator[Any]:
+  """The leaves of a call's arguments, generated (walked only if a result needs checking);
+  ``known`` are the leaves of the arguments ``known_nums``, already flattened."""
+  yield from known
+  for i, a in enumerate(args):
+    if i in known_nums:
+      continue
+    if isinstance(a, np.ndarray):
+      yield a
+    else:
+      yield from tree_flatten(a)[0]
+  if kwargs:
+    yield from tree_flatten(kwargs)[0]
 
 
 def _is_index(i) -> bool:
@@ -142,11 +159,14 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
     if ap.shape != at.shape or (is_float(ap.dtype) and ap.dtype != at.dtype):
       raise ValueError(f"jvp: tangent {i} has shape/dtype {at.str_short()} but its primal has "
                        f"{ap.str_short()}; they must match.")
+  given = flat_p + flat_t
   flat_t = [t if is_float(get_aval(p).dtype) else Zero.like(p) for p, t in zip(flat_p, flat_t)]
   f, store = _flat_fun(fun, tree_p, "jvp")
-  out_p, out_t = jvp_flat(lambda *xs: f(*xs), flat_p, flat_t, who="jvp")
-  return (tree_unflatten(store.tree, [_to_user(x) for x in out_p]),
-          tree_unflatten(store.tree, [_to_user(x) for x in out_t]))
+  out_p, out_t = jvp_flat(lambda *xs: f(*xs), flat_p, flat_t, instantiate_zeros=False, who="jvp")
+  n = len(out_p)
+  constant = [type(t) is Zero for t in out_t] + [False] * n  # a constant may be closed over
+  outs = _to_users(out_p + [instantiate(t) for t in out_t], given, constant)
+  return tree_unflatten(store.tree, outs[:n]), tree_unflatten(store.tree, outs[n:])
 
 
 def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
@@ -168,6 +188,7 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
   f, store = _flat_fun(fun, in_tree, "linearize")
   out, lin = linearize_flat(f, flat, who="linearize")
   out_tree = store.tree
+  held = Held([*flat, *lin.consts])  # what a later call of f_jvp reads (and the inputs)
 
   def f_jvp(*tangents):
     flat_t, tree_t = _flatten_args(tangents, "linearize", "tangents")
@@ -177,8 +198,9 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
       if get_aval(t).shape != a.shape:
         raise ValueError(f"linearized function: tangent {i} has shape {get_aval(t).shape}, "
                          f"expected {a.shape}")
-    return tree_unflatten(out_tree, [_to_user(x) for x in lin(flat_t)])
-  return tree_unflatten(out_tree, [_to_user(x) for x in out]), f_jvp
+    return tree_unflatten(out_tree, _to_users(lin(flat_t), flat_t, held=held))
+  outs = _to_users(out, (), [not live for live in lin.out_live], held)
+  return tree_unflatten(out_tree, outs), f_jvp
 
 
 # -- reverse mode -------------------------------------------------------------------
@@ -206,17 +228,18 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     f = _split_aux(f, store, "vjp")
   out, lin = linearize_flat(f, flat, who="vjp")
   out_tree, aux = store.tree, None
+  held = Held([*flat, *lin.consts])  # what a later call of f_vjp reads (and the inputs)
+  n_out = store.n_out if has_aux else len(out)
+  out_avals = [get_aval(x) for x in out[:n_out]]
+  outs = _to_users(out, (), [not live for live in lin.out_live], held)
   if has_aux:
-    n_out = store.n_out
-    out, aux = out[:n_out], tree_unflatten(store.aux_tree, [_to_user(x) for x in out[n_out:]])
-  out_avals = [get_aval(x) for x in out]
+    aux = tree_unflatten(store.aux_tree, outs[n_out:])
 
   def f_vjp(ct):
     flat_ct = _flat_cotangent(ct, out_tree, out_avals, "vjp function")
     cts = lin.transpose(flat_ct + [Zero(a) for a in lin.out_avals[len(flat_ct):]])
-    cts = [_zero_ct(c) for c in cts]
-    return tree_unflatten(in_tree, [_to_user(c) for c in cts])
-  primal_out = tree_unflatten(out_tree, [_to_user(x) for x in out])
+    return tree_unflatten(in_tree, _to_users([_zero_ct(c) for c in cts], flat_ct, held=held))
+  primal_out = tree_unflatten(out_tree, outs[:n_out])
   return (primal_out, f_vjp, aux) if has_aux else (primal_out, f_vjp)
 
 
@@ -312,14 +335,17 @@ def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str) -> Callable
                       f"a pytree of structure {store.tree}. Return the scalar itself.")
     _check_grad_output_leaf(outs[0])
     cts = lin.transpose([_one(get_aval(outs[0]).dtype)] + [Zero(a) for a in lin.out_avals[1:]])
-    cts = [_to_user(_zero_ct(c)) for c in cts]
+    # the caller's arguments, and no other result, share memory with what is returned; an
+    # aux output that depends on no differentiated input may be a closed-over array
+    constant = [not live for live in lin.out_live] + [False] * len(cts) if has_aux else None
+    results = _to_users(outs + [_zero_ct(c) for c in cts],
+                        _arg_leaves(args, kwargs, flat, nums), constant)
+    cts = results[len(outs):]
     g = cts if in_tree is None else tree_unflatten(in_tree, cts)
     g = g[0] if single else tuple(g)
-    out = _to_user(outs[0])
     if has_aux:
-      aux = tree_unflatten(store.aux_tree, [_to_user(x) for x in outs[n_out:]])
-      return (out, aux), g
-    return out, g
+      return (results[0], tree_unflatten(store.aux_tree, results[n_out:len(outs)])), g
+    return results[0], g
   return value_and_grad_f
 
 
@@ -524,9 +550,10 @@ def linear_transpose(fun: Callable, *primals) -> Callable:
       raise TypeError(f"linear_transpose requires real floating-point outputs, but output "
                       f"leaf {k} has dtype {a.dtype.name}")
   _check_linear(f, jaxpr, consts, in_avals)
+  held = Held(consts)  # closed-over arrays: no result may share memory with them
 
   def transposed(ct):
     flat_ct = _flat_cotangent(ct, out_tree, out_avals, "linear_transpose function")
     cts = backward_pass(jaxpr, consts, flat_ct)
-    return tree_unflatten(in_tree, [_to_user(_zero_ct(c)) for c in cts])
+    return tree_unflatten(in_tree, _to_users([_zero_ct(c) for c in cts], flat_ct, held=held))
   return transposed

@@ -11,8 +11,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import lax
-from .api import (_OutStore, _flat_fun, _flatten_args, _partial, _split_aux, _to_user,
-                  check_argnums)
+from .api import (_OutStore, _arg_leaves, _flat_fun, _flatten_args, _partial, _split_aux,
+                  _to_users, check_argnums)
 from .core.avals import ShapedArray, get_aval, is_float
 from .core.errors import check_callable
 from .core.zeros import Zero, instantiate
@@ -54,14 +54,21 @@ def _jac_setup(fun, args, kwargs, argnums, has_aux: bool, who: str):
   return (_split_aux(f, store, who) if has_aux else f), flat, in_tree, store
 
 
-def _jac_result(blocks, store: _OutStore, in_tree: PyTreeDef, argnums, has_aux: bool, aux):
+def _jac_result(blocks, store: _OutStore, in_tree: PyTreeDef, argnums, has_aux: bool, aux,
+                aux_constant: Sequence[bool], args: tuple, kwargs: dict):
   """Blocks ``blocks[j][i]`` (output leaf j, input leaf i) as a pytree of pytrees: the
   output structure outside, the differentiated arguments' structure inside; with
-  ``has_aux``, paired with the aux leaves ``aux`` as a pytree."""
+  ``has_aux``, paired with the aux leaves ``aux`` as a pytree. No result shares memory
+  with the arguments ``args``/``kwargs`` or another result, nor is an aux leaf flagged in
+  ``aux_constant`` (one that may be a closed-over array)."""
   inner = in_tree if isinstance(argnums, (tuple, list)) else in_tree.children[0]
-  jac = tree_unflatten(store.tree, [tree_unflatten(inner, [_to_user(b) for b in row])
+  flat = [b for row in blocks for b in row]
+  results = _to_users(flat + list(aux), _arg_leaves(args, kwargs),
+                      [False] * len(flat) + list(aux_constant))
+  it = iter(results)
+  jac = tree_unflatten(store.tree, [tree_unflatten(inner, [next(it) for _ in row])
                                     for row in blocks])
-  return (jac, tree_unflatten(store.aux_tree, [_to_user(x) for x in aux])) if has_aux else jac
+  return (jac, tree_unflatten(store.aux_tree, list(it))) if has_aux else jac
 
 
 def _zero_block(shape, dtype):
@@ -114,7 +121,8 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     _check_jac_outputs(out[:n_out], "jacrev")
     in_avals = [get_aval(x) for x in flat]
     blocks = [_vjp_rows(lin, j, get_aval(y), in_avals) for j, y in enumerate(out[:n_out])]
-    return _jac_result(blocks, store, in_tree, argnums, has_aux, out[n_out:])
+    return _jac_result(blocks, store, in_tree, argnums, has_aux, out[n_out:],
+                       [not live for live in lin.out_live[n_out:]], args, kwargs)
   return jacrev_f
 
 
@@ -173,7 +181,9 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     blocks = [[_zero_block(get_aval(y).shape + a.shape, get_aval(y).dtype)
                if col is None or col[j] is None else col[j]
                for a, col in zip(in_avals, columns)] for j, y in enumerate(ys[:n_out])]
-    return _jac_result(blocks, store, in_tree, argnums, has_aux, ys[n_out:])
+    # whether an aux output depends on the inputs is not recorded: it may be closed over
+    return _jac_result(blocks, store, in_tree, argnums, has_aux, ys[n_out:],
+                       [True] * (len(ys) - n_out), args, kwargs)
   return jacfwd_f
 
 

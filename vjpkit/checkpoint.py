@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Sequence
 
+from .core.aliasing import unaliased_impl
 from .core.avals import get_aval
 from .core.errors import check_callable
 from .core.ir import Eqn
@@ -38,7 +39,8 @@ __all__ = ["checkpoint", "remat"]
 
 
 def _checkpoint_impl(*args, call_jaxpr, prevent_cse):
-  return eval_jaxpr(call_jaxpr, [], args, release=True)  # the recomputation frees as it goes
+  outs = eval_jaxpr(call_jaxpr, [], args, release=True)  # the recomputation frees as it goes
+  return unaliased_impl(outs, args)
 
 
 checkpoint_p = Primitive("checkpoint", multiple_results=True, impl=_checkpoint_impl,

@@ -27,6 +27,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .core.aliasing import unaliased_impl
 from .core.avals import float0, get_aval, is_float, tangent_aval
 from .core.errors import check_callable
 from .core.ir import Jaxpr, hoist_consts
@@ -49,7 +50,7 @@ def _call_abstract_eval(*avals, call_jaxpr: Jaxpr, **params):
 
 
 def _call_impl(*args, call_jaxpr: Jaxpr, **params):
-  return eval_jaxpr(call_jaxpr, [], args)
+  return unaliased_impl(eval_jaxpr(call_jaxpr, [], args), args)
 
 
 def _check_no_closure_tangents(const_tangents, who: str) -> None:

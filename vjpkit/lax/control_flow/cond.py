@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ...core.aliasing import unaliased_impl
 from ...core.avals import get_aval, tangent_aval
 from ...core.errors import check_callable
 from ...core.ir import Eqn, Jaxpr, Var
@@ -38,7 +39,8 @@ def _clamp(index, n: int) -> int:
 
 
 def _cond_impl(index, *operands, branches):
-  return eval_jaxpr(branches[_clamp(index, len(branches))], [], operands)
+  return unaliased_impl(eval_jaxpr(branches[_clamp(index, len(branches))], [], operands),
+                        operands)
 
 
 def _cond_abstract_eval(index, *avals, branches):

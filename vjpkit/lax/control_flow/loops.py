@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ...core.aliasing import unaliased_impl
 from ...core.avals import ShapedArray, get_aval
 from ...core.errors import check_callable
 from ...core.ir import Jaxpr, Var, hoist_consts
@@ -36,7 +37,7 @@ def _while_impl(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
   cond_consts, body_consts, carry = split(args, cond_nconsts, body_nconsts)
   while eval_jaxpr(cond_jaxpr, [], cond_consts + carry)[0]:
     carry = eval_jaxpr(body_jaxpr, [], body_consts + carry)
-  return carry
+  return unaliased_impl(carry, args)  # zero iterations, or a body passing a value through
 
 
 def _while_abstract_eval(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):

@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ...core.aliasing import unaliased_impl
 from ...core.avals import ShapedArray, get_aval, tangent_aval
 from ...core.errors import check_callable
 from ...core.ir import Eqn, Jaxpr, Var, hoist_consts
@@ -56,7 +57,7 @@ def _scan_impl(*args, jaxpr: Jaxpr, num_consts: int, num_carry: int, length: int
     carry = outs[:num_carry]
     for y, o in zip(ys, outs[num_carry:]):
       y[i] = o
-  return carry + ys
+  return unaliased_impl(carry, args) + ys  # the stacked ys are new; a carry may be an operand
 
 
 def _scan_abstract_eval(*avals, jaxpr: Jaxpr, num_consts: int, num_carry: int, length: int,
