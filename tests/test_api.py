@@ -95,7 +95,7 @@ def test_stop_gradient():
 def test_gradient_independent_of_input_is_zero():
   g = grad(lambda x, y: vnp.sum(y * 2.0), argnums=0)(np.ones(3), np.ones(3))
   np.testing.assert_array_equal(g, np.zeros(3))
-  g.flags.writeable  # an ordinary array
+  assert g.flags.writeable  # an ordinary array
 
 
 def test_inputs_not_mutated():

@@ -354,6 +354,8 @@ _ALIASING = {
     "scan carrying a slice": lambda x, ct, c: lax.scan(lambda k, r: (r, k), x[0], x),
     "map identity": lambda x, ct, c: lax.map(lambda r: r, x),
     "stop_gradient": lambda x, ct, c: lax.stop_gradient(x),
+    "pure_callback identity": lambda x, ct, c: vjpkit.pure_callback(
+        lambda a: a, vjpkit.ShapeDtypeStruct(x.shape, x.dtype), x),
     "grad through cond": lambda x, ct, c: vjpkit.grad(
         lambda x: (vnp.sum(x), lax.cond(True, lambda v: v, lambda v: c, x)), has_aux=True)(x),
 }
@@ -408,6 +410,7 @@ _NEW_ARRAYS = {
     "copy": lambda v: vnp.copy(v), "meshgrid": lambda v: vnp.meshgrid(v, v),
     "concatenate one": lambda v: vnp.concatenate([v]), "stack one": lambda v: vnp.stack([v]),
     "vstack one": lambda v: vnp.vstack([v]), "hstack one": lambda v: vnp.hstack([v]),
+    "block of one array": lambda v: vnp.block(v),
     "roll by 0": lambda v: vnp.roll(v, 0), "conj": lambda v: vnp.conj(v),
     "positive": lambda v: vnp.positive(v), "sum over no axis": lambda v: vnp.sum(v, axis=()),
     "max over no axis": lambda v: vnp.max(v, axis=()),

@@ -132,7 +132,7 @@ def test_fold_constants_leaves_big_results_to_run_time():
 # -- algebraic simplification ------------------------------------------------------------
 
 def test_simplify_multiply_by_one_and_zero_add_zero_neg_neg():
-  closed = vjpkit.make_jaxpr(lambda x, n: ((-(-(x * 1.0)) + 0.0) * 1.0 - 0.0, n * 0))(
+  closed = vjpkit.make_jaxpr(lambda x, n: ((-(-(x * 1.0)) + 0.0) * 1.0 - 0.0, n * 0))(  # noqa: B002
       np.ones(2), np.arange(3))
   assert _text(closed) == _lines(
       "{ lambda ; a:f64[2] b:i64[3]. let",

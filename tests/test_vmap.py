@@ -88,6 +88,24 @@ _sin_times.defvjp(lambda x, w: (_sin_times(x, w), (x, w)),
                                 lax.reduce_sum(lax.mul(g, lax.sin(r[0])))))
 
 
+def _callback(vmap_method):
+  """A pure_callback of NumPy code, batched with ``vmap_method``."""
+  return lambda x, y: vjpkit.pure_callback(lambda a, b: np.sin(a) * b,
+                                           vjpkit.ShapeDtypeStruct(np.shape(x), np.float64),
+                                           x, y, vmap_method=vmap_method)
+
+
+def _square(x):
+  return np.square(x)
+
+
+# An @primitive function: a primitive named "_square", with a VJP and a JVP (whose
+# evaluation under jvp is the user_lin equation).
+_square_fn = vjpkit.extend.primitive(_square, result_shape_dtypes=lambda x: x)
+vjpkit.extend.defvjp(_square_fn, lambda ans, x: lambda g: lax.mul(lax.mul(2.0, x), g))
+vjpkit.extend.defjvp(_square_fn, lambda g, ans, x: lax.mul(lax.mul(2.0, x), g))
+
+
 ROWS: dict[str, list[Row]] = {
     # elementwise, one argument
     "neg": _unary(lax.neg), "exp": _unary(lax.exp), "log": _unary(lax.log, "pos"),
@@ -217,6 +235,12 @@ ROWS: dict[str, list[Row]] = {
     # custom derivatives
     "custom_jvp_call": [Row(_softplus, ((3,),)), Row(_softplus, ((),))],
     "custom_vjp_call": [Row(_sin_times, ((3,), ()))],
+    # callbacks and user primitives (vjpkit.extend)
+    "pure_callback": [Row(_callback("sequential"), ((3,), ())),
+                      Row(_callback("expand_dims"), ((3,), (3,))),
+                      Row(_callback("broadcast_all"), ((2,), (2,)))],
+    "_square": [Row(_square_fn, ((3,),)), Row(_square_fn, ((),))],
+    "user_lin": [Row(lambda x, t: vjpkit.jvp(_square_fn, (x,), (t,))[1], ((3,), (3,)))],
 }
 
 # Primitives no eagerly evaluable function can apply: custom_lin, the tangent map of a

@@ -79,7 +79,7 @@ def _vjp_rows(lin, j: int, y_aval, in_avals) -> list:
   """The blocks of output leaf ``j``: its VJPs with every basis cotangent, as one vmap."""
   if y_aval.size == 0:
     return [_zero_block(y_aval.shape + a.shape, a.dtype) for a in in_avals]
-  zero = []
+  zero: list[bool] = []
 
   def pullback(ct):
     cts = lin.transpose([ct if k == j else Zero(a) for k, a in enumerate(lin.out_avals)])
@@ -130,7 +130,8 @@ def _jvp_columns(f, flat, i: int, in_avals):
   """The outputs of ``f`` and the blocks of input leaf ``i`` (its JVPs with every basis
   tangent, as one vmap); a block is ``None`` where the output does not depend on it."""
   x = in_avals[i]
-  n_y, nonzero = [], []
+  n_y: list[int] = []
+  nonzero: list[bool] = []
 
   def push(t):
     tangents = [t if k == i else Zero(a) for k, a in enumerate(in_avals)]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from typing import Callable, Sequence
+from typing import Any, Callable, Collection, Protocol, Sequence, cast
 
 import numpy as np
 
@@ -71,8 +71,9 @@ class Lowered:
   """
   __slots__ = ("jaxpr", "consts", "out_tree", "name", "call_jaxpr", "cacheable", "_compiled",
                "scalar_outs", "_fn")
+  _compiled: Compiled | None
 
-  def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef, name: str):
+  def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef | None, name: str):
     self.jaxpr, self.consts, self.out_tree, self.name = jaxpr, consts, out_tree, name
     self.call_jaxpr = hoist_consts(jaxpr)
     self.cacheable = not any(isinstance(c, Tracer) for c in consts)
@@ -116,8 +117,16 @@ class Lowered:
 
 # -- the user-facing wrapper --------------------------------------------------------
 
+class Jitted(Protocol):
+  """What ``jit`` returns: ``fun`` compiled per signature, and ``lower`` for one signature."""
+
+  def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+  def lower(self, *args: Any, **kwargs: Any) -> Lowered: ...
+
+
 def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
-        static_argnames: str | Sequence[str] = ()) -> Callable:
+        static_argnames: str | Sequence[str] = ()) -> Jitted:
   """``fun``, traced once per argument signature and run as compiled NumPy code.
 
   A signature is the pytree structure of the arguments, each leaf's shape and
@@ -226,9 +235,9 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
     return entry(leaves, traced)
 
-  jitted.lower = lower
-  jitted._cache = cache
-  return jitted
+  jitted.lower = lower  # type: ignore[attr-defined]  # attributes of a function: see Jitted
+  jitted._cache = cache  # type: ignore[attr-defined]
+  return cast(Jitted, jitted)
 
 
 _NUMPY_SCALARS = frozenset((np.float64, np.float32, np.int64, np.int32, np.bool_, np.complex128))
@@ -238,7 +247,8 @@ _FLAT_TYPES = frozenset((np.ndarray, float, int, bool, complex, np.float64, np.f
 
 def _signature(leaves) -> tuple[tuple, bool]:
   """Shapes and dtypes (types for Python scalars) of the leaves; whether any is traced."""
-  sig, traced = [], False
+  sig: list[Any] = []
+  traced = False
   for x in leaves:
     t = type(x)
     if t in _PY_SCALARS:
@@ -268,6 +278,7 @@ def _static_spec(static_argnums, static_argnames) -> tuple[tuple[int, ...], tupl
   """``static_argnums`` as a tuple of ints and ``static_argnames`` as a tuple of strings."""
   def is_index(i):
     return isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+  nums: tuple[int, ...]
   if is_index(static_argnums):
     nums = (int(static_argnums),)
   elif isinstance(static_argnums, (tuple, list)) and all(is_index(i) for i in static_argnums):
@@ -332,7 +343,7 @@ def _param_names(fun) -> list[str]:
     return []
 
 
-def _resolve_static(fun, nums: tuple, names: tuple) -> tuple[tuple, tuple]:
+def _resolve_static(fun, nums: Collection[int], names: Collection[str]) -> tuple[tuple, tuple]:
   """Static arguments given by position also count when passed by name, and vice versa."""
   params = _param_names(fun)
   nums = set(nums) | {params.index(n) for n in names if n in params}
@@ -347,7 +358,7 @@ def _fun_name(fun) -> str:
 
 def _leaf_names(args, kwargs, nums, names, param_names, tree) -> list[str]:
   """Readable names of the traced leaves, for concretization errors."""
-  out = []
+  out: list[str] = []
   nargs = len(args)
   for i, a in enumerate(args):
     if i in nums or i - nargs in nums:

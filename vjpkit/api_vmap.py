@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import reprlib
 from typing import Any, Callable
 
 import numpy as np
@@ -23,26 +24,34 @@ __all__ = ["vmap"]
 # -- vmap ----------------------------------------------------------------------
 
 def _axes_for_leaves(spec, tree: PyTreeDef, who: str, what: str) -> list:
-  """Expand an axis spec that is a pytree prefix of ``tree`` to one entry per leaf."""
-  if spec is None or (isinstance(spec, (int, np.integer)) and not isinstance(spec, bool)):
-    return [None if spec is None else int(spec)] * tree.num_leaves
-  kind = tree.kind
-  if isinstance(spec, dict) and kind is dict:
-    if tuple(sorted(spec)) != tree.aux:
-      raise ValueError(f"{who}: {what} has keys {sorted(spec)}, but the value has keys "
-                       f"{list(tree.aux)}")
-    return [d for k, c in zip(tree.aux, tree.children)
-            for d in _axes_for_leaves(spec[k], c, who, what)]
-  sequence_kind = kind in (tuple, list) or (isinstance(kind, tuple) and kind[0] == "namedtuple")
-  if isinstance(spec, (tuple, list)) and sequence_kind:
-    if len(spec) != len(tree.children):
-      raise ValueError(f"{who}: {what} has {len(spec)} entries, but the value it describes "
-                       f"has {len(tree.children)} ({tree})")
-    return [d for s, c in zip(spec, tree.children) for d in _axes_for_leaves(s, c, who, what)]
-  if not isinstance(spec, (tuple, list, dict)):
-    raise TypeError(f"{who}: {what} entries must be integers or None, got {spec!r}")
-  raise ValueError(f"{who}: {what}={spec!r} does not match the structure {tree}; use an int, "
-                   "None, or a tuple/list/dict with one entry per element")
+  """Expand an axis spec that is a pytree prefix of ``tree`` to one entry per leaf
+  (walking both with an explicit stack, so any depth works)."""
+  out: list = []
+  stack = [(spec, tree)]
+  while stack:
+    spec, tree = stack.pop()
+    if spec is None or (isinstance(spec, (int, np.integer)) and not isinstance(spec, bool)):
+      out.extend([None if spec is None else int(spec)] * tree.num_leaves)
+      continue
+    kind = tree.kind
+    if isinstance(spec, dict) and kind is dict:
+      if tuple(sorted(spec)) != tree.aux:
+        raise ValueError(f"{who}: {what} has keys {sorted(spec)}, but the value has keys "
+                         f"{list(tree.aux)}")
+      stack.extend((spec[k], c) for k, c in zip(reversed(tree.aux), reversed(tree.children)))
+      continue
+    sequence_kind = kind in (tuple, list) or (isinstance(kind, tuple) and kind[0] == "namedtuple")
+    if isinstance(spec, (tuple, list)) and sequence_kind:
+      if len(spec) != len(tree.children):
+        raise ValueError(f"{who}: {what} has {len(spec)} entries, but the value it describes "
+                         f"has {len(tree.children)} ({tree})")
+      stack.extend(zip(reversed(spec), reversed(tree.children)))
+      continue
+    if not isinstance(spec, (tuple, list, dict)):
+      raise TypeError(f"{who}: {what} entries must be integers or None, got {reprlib.repr(spec)}")
+    raise ValueError(f"{who}: {what}={reprlib.repr(spec)} does not match the structure {tree}; use "
+                     "an int, None, or a tuple/list/dict with one entry per element")
+  return out
 
 
 def _leaf_paths(tree: PyTreeDef, root: str) -> list[str]:

@@ -27,11 +27,11 @@ from .core.ir import Eqn
 from .core.primitive import Primitive
 from .core.ir import hoist_consts
 from .interpreters.eval import eval_jaxpr
-from .interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
+from .interpreters.partial_eval import partial_eval_jaxpr_nounits, trace_to_jaxpr
 from .lax.call import _call_abstract_eval, call_rules
 from .lax.control_flow.common import (flatten_operands, merge_mask, select_mask,
                                       stage_function, with_invars)
-from .passes.dce import dce_jaxpr, dce_rules, used_invars
+from .passes.dce import dce_jaxpr, used_invars
 from .tree_util import tree_unflatten
 
 __all__ = ["checkpoint", "remat"]
@@ -92,8 +92,8 @@ def _checkpoint_dce(used_outputs, eqn):
              select_mask(eqn.outvars, used_outputs))
 
 
-pe_rules[checkpoint_p] = _remat_partial_eval
-dce_rules[checkpoint_p] = _checkpoint_dce
+checkpoint_p.def_partial_eval(_remat_partial_eval)
+checkpoint_p.def_dce(_checkpoint_dce)
 
 
 def checkpoint(fun: Callable | None = None, *, prevent_cse: bool = True, policy: Any = None,

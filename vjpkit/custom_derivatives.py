@@ -29,15 +29,13 @@ import numpy as np
 
 from .core.aliasing import unaliased_impl
 from .core.avals import float0, get_aval, is_float, tangent_aval
-from .core.errors import check_callable
+from .core.errors import TracerArrayConversionError, check_callable
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
 from .core.zeros import Zero, instantiate, is_undef
-from .interpreters.batching import batch_jaxpr, batch_rules, vmap_flat
+from .interpreters.batching import batch_jaxpr, batch_size, vmap_flat
 from .interpreters.eval import eval_jaxpr
-from .interpreters.jvp import jvp_rules
-from .interpreters.transpose import transpose_rules
 from .lax.control_flow.common import (flatten_operands, merge_mask, select_mask, split,
                                       stage_function, to_front)
 from .tree_util import PyTreeDef, tree_flatten, tree_map, tree_unflatten
@@ -121,6 +119,22 @@ def _no_symbolic_zeros(flag: bool) -> None:
                               "receive zeros as arrays")
 
 
+def _stage_body(fun: Callable, in_tree: PyTreeDef, avals: list, name: str, who: str):
+  """``stage_function``; an error from NumPy code in the body says how to wrap such code."""
+  try:
+    return stage_function(fun, in_tree, avals, name)
+  except TypeError as e:
+    if ((type(e) is not TracerArrayConversionError and "vjpkit traced values" not in str(e))
+        or "adding-a-primitive" in str(e)):
+      raise
+    raise type(e)(
+        f"{e}\n({who} traces {name} with abstract values to record its outputs, so its body "
+        "must be vjpkit code. To wrap NumPy or SciPy code that vjpkit cannot trace, call it "
+        f"through vjpkit.pure_callback inside {name}, or declare it with "
+        "vjpkit.extend.primitive and give its derivative with vjpkit.extend.defvjp/defjvp; "
+        "see docs/adding-a-primitive.md.)") from e
+
+
 def _per_example(aval, d):
   return aval if d is None else aval.update(shape=aval.shape[:d] + aval.shape[d + 1:])
 
@@ -132,7 +146,8 @@ def _custom_jvp_call_jvp(primals, tangents, *, call_jaxpr, jvp, num_consts):
   return jvp(list(primals[num_consts:]), list(tangents[num_consts:]))
 
 
-def _custom_jvp_call_batch(axis_size, vals, dims, *, call_jaxpr, jvp, num_consts):
+def _custom_jvp_call_batch(vals, dims, *, call_jaxpr, jvp, num_consts):
+  axis_size = batch_size(vals, dims)
   _check_no_batched_closure(dims[:num_consts], "custom_jvp")
   new, consts = batch_jaxpr(call_jaxpr, axis_size, dims)
   arg_dims = list(dims[num_consts:])
@@ -161,8 +176,8 @@ def _custom_jvp_call_batch(axis_size, vals, dims, *, call_jaxpr, jvp, num_consts
 
 custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True, impl=_call_impl,
                               abstract_eval=_call_abstract_eval)
-jvp_rules[custom_jvp_call_p] = _custom_jvp_call_jvp
-batch_rules[custom_jvp_call_p] = _custom_jvp_call_batch
+custom_jvp_call_p.def_jvp(_custom_jvp_call_jvp, symbolic_zeros=True)
+custom_jvp_call_p.def_batching(_custom_jvp_call_batch)
 
 
 class custom_jvp:
@@ -232,8 +247,8 @@ class custom_jvp:
     flat, in_tree = flatten_operands(dyn, f"custom_jvp function {name} (declare non-array "
                                      "arguments in nondiff_argnums)")
     avals = [get_aval(x) for x in flat]
-    jaxpr, consts, out_tree = stage_function(
-        lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, avals, name)
+    jaxpr, consts, out_tree = _stage_body(
+        lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, avals, name, "custom_jvp")
     user_jvp, out_avals = self.jvp, jaxpr.out_avals
 
     def jvp(primals, tangents):
@@ -293,8 +308,9 @@ def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals):
   return [None] * num_res + [ct if is_undef(x) else None for ct, x in zip(cts_in, lin)]
 
 
-def _custom_lin_batch(axis_size, vals, dims, *, num_res, bwd, out_avals):
+def _custom_lin_batch(vals, dims, *, num_res, bwd, out_avals):
   """Every operand batched at 0; ``bwd`` runs per member (its transpose still uses it)."""
+  axis_size = batch_size(vals, dims)
   vals = [to_front(x, d, axis_size, True) for x, d in zip(vals, dims)]
 
   def batched_bwd(res, cts):
@@ -309,9 +325,9 @@ def _custom_lin_batch(axis_size, vals, dims, *, num_res, bwd, out_avals):
 # custom_lin(residuals, tangents): the tangents of a custom_vjp function's float outputs.
 custom_lin_p = Primitive("custom_lin", multiple_results=True, impl=_custom_lin_impl,
                          abstract_eval=lambda *avals, num_res, bwd, out_avals: list(out_avals))
-jvp_rules[custom_lin_p] = _custom_lin_jvp
-transpose_rules[custom_lin_p] = _custom_lin_transpose
-batch_rules[custom_lin_p] = _custom_lin_batch
+custom_lin_p.def_jvp(_custom_lin_jvp, symbolic_zeros=True)
+custom_lin_p.def_transpose(_custom_lin_transpose)
+custom_lin_p.def_batching(_custom_lin_batch)
 
 
 def _custom_vjp_call_jvp(primals, tangents, *, call_jaxpr, fwd, bwd, num_consts):
@@ -327,7 +343,8 @@ def _custom_vjp_call_jvp(primals, tangents, *, call_jaxpr, fwd, bwd, num_consts)
                                                if not f])
 
 
-def _custom_vjp_call_batch(axis_size, vals, dims, *, call_jaxpr, fwd, bwd, num_consts):
+def _custom_vjp_call_batch(vals, dims, *, call_jaxpr, fwd, bwd, num_consts):
+  axis_size = batch_size(vals, dims)
   _check_no_batched_closure(dims[:num_consts], "custom_vjp")
   consts, args = split(vals, num_consts)
   # Every argument gets the batch axis, so bwd's cotangents are all per member.
@@ -353,8 +370,8 @@ def _custom_vjp_call_batch(axis_size, vals, dims, *, call_jaxpr, fwd, bwd, num_c
 
 custom_vjp_call_p = Primitive("custom_vjp_call", multiple_results=True, impl=_call_impl,
                               abstract_eval=_call_abstract_eval)
-jvp_rules[custom_vjp_call_p] = _custom_vjp_call_jvp
-batch_rules[custom_vjp_call_p] = _custom_vjp_call_batch
+custom_vjp_call_p.def_jvp(_custom_vjp_call_jvp, symbolic_zeros=True)
+custom_vjp_call_p.def_batching(_custom_vjp_call_batch)
 
 
 class custom_vjp:
@@ -406,8 +423,8 @@ class custom_vjp:
     flat, in_tree = flatten_operands(dyn, f"custom_vjp function {name} (declare non-array "
                                      "arguments in nondiff_argnums)")
     in_avals = [get_aval(x) for x in flat]
-    jaxpr, consts, out_tree = stage_function(
-        lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, in_avals, name)
+    jaxpr, consts, out_tree = _stage_body(
+        lambda *d: self.fun(*_merge_nondiff(nondiff, d)), in_tree, in_avals, name, "custom_vjp")
     fwd, bwd = _flat_fwd_bwd(self.fwd, self.bwd, name, nondiff, in_tree, in_avals, out_tree,
                              jaxpr.out_avals)
     outs = custom_vjp_call_p.bind(*consts, *flat, call_jaxpr=jaxpr, fwd=fwd, bwd=bwd,

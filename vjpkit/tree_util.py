@@ -14,16 +14,18 @@ jit cache, and two trees match when their structures are equal.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Hashable, Iterable, NamedTuple
+from typing import Any, Callable, Hashable, Iterable, NamedTuple, TypeVar, cast
 
 __all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
            "tree_structure", "register_pytree_node", "register_pytree_node_class",
            "tree_all", "treedef_is_leaf"]
 
+_C = TypeVar("_C", bound=type)
+
 
 class _NodeType(NamedTuple):
   to_iterable: Callable[[Any], tuple[Iterable[Any], Hashable]]
-  from_iterable: Callable[[Hashable, Iterable[Any]], Any]
+  from_iterable: Callable[[Any, Iterable[Any]], Any]  # (aux data, children) -> node
 
 
 _registry: dict[type, _NodeType] = {
@@ -52,7 +54,7 @@ def register_pytree_node(nodetype: type, flatten_func: Callable, unflatten_func:
   _registry[nodetype] = _NodeType(flatten_func, unflatten_func)
 
 
-def register_pytree_node_class(cls: type) -> type:
+def register_pytree_node_class(cls: _C) -> _C:
   """Class decorator: ``cls.tree_flatten(self)`` and ``cls.tree_unflatten(aux, children)``.
 
   >>> @register_pytree_node_class
@@ -64,92 +66,170 @@ def register_pytree_node_class(cls: type) -> type:
   >>> tree_leaves([Box(1.0), Box(2.0)])
   [1.0, 2.0]
   """
-  register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+  register_pytree_node(cls, lambda x: x.tree_flatten(), cast(Any, cls).tree_unflatten)
   return cls
 
 
-def _node_type(x) -> _NodeType | None:
-  node = _registry.get(type(x))
-  if node is None and isinstance(x, tuple) and hasattr(x, "_fields"):  # namedtuple
-    cls = type(x)
-    return _NodeType(lambda t: (tuple(t), cls), lambda c, children: c(*children))
-  return node
-
-
 class PyTreeDef:
-  """The structure of a pytree: node kinds and aux data, without the leaves."""
-  __slots__ = ("kind", "aux", "children", "num_leaves", "_hash")
+  """The structure of a pytree: node kinds and aux data, without the leaves.
+
+  Equality, hashing and ``repr`` work on trees of any depth: the hash is computed
+  once, bottom-up; equality compares shallow trees with tuple comparison (Python
+  recursion bounded by ``_SHALLOW``) and deeper ones with an explicit stack."""
+  __slots__ = ("kind", "aux", "children", "num_leaves", "height", "_hash")
 
   def __init__(self, kind, aux, children: tuple["PyTreeDef", ...]):
     self.kind, self.aux, self.children = kind, aux, children
-    self.num_leaves = 1 if kind is None else sum(c.num_leaves for c in children)
-    self._hash = hash((kind, aux, children))
+    leaves = 1 if kind is None else 0
+    height = 0
+    for c in children:
+      leaves += c.num_leaves
+      if c.height >= height:
+        height = c.height + 1
+    self.num_leaves: int = leaves
+    self.height: int = height
+    self._hash = hash((kind, aux, children))  # the children's hashes are already cached
 
   def __eq__(self, other):
-    return (type(other) is PyTreeDef and self._hash == other._hash and self.kind == other.kind
-            and self.aux == other.aux and self.children == other.children)
+    if self is other:
+      return True
+    if type(other) is not PyTreeDef or self._hash != other._hash:
+      return False
+    if self.height < _SHALLOW:  # the fast path, in C
+      return self.kind == other.kind and self.aux == other.aux and self.children == other.children
+    stack = [(self, other)]
+    push = stack.append
+    while stack:
+      a, b = stack.pop()
+      ca, cb = a.children, b.children
+      if a.kind != b.kind or a.aux != b.aux or len(ca) != len(cb):
+        return False
+      for x, y in zip(ca, cb):
+        if x is not y:  # leaves are one shared object
+          if x._hash != y._hash:
+            return False
+          push((x, y))
+    return True
 
   def __hash__(self):
     return self._hash
 
   @property
   def num_nodes(self) -> int:
-    return 1 + sum(c.num_nodes for c in self.children)
+    count, stack = 0, [self]
+    while stack:
+      node = stack.pop()
+      count += 1
+      stack.extend(node.children)
+    return count
 
   def __repr__(self):
-    if self.kind is None:
-      return "*"
-    inner = ", ".join(map(repr, self.children))
-    name = getattr(self.kind, "__name__", str(self.kind))
-    if self.kind is tuple:
-      return f"({inner}{',' if len(self.children) == 1 else ''})"
-    if self.kind is list:
-      return f"[{inner}]"
-    if self.kind is dict:
-      return "{" + ", ".join(f"{k!r}: {c!r}" for k, c in zip(self.aux, self.children)) + "}"
-    if self.kind is type(None):
-      return "None"
-    return f"{name}({inner})"
+    parts: list[str] = []
+    stack: list = [self]  # PyTreeDefs still to write, and the strings between them
+    while stack:
+      item = stack.pop()
+      if type(item) is str:
+        parts.append(item)
+        continue
+      kind, children = item.kind, item.children
+      if kind is None:
+        parts.append("*")
+        continue
+      if kind is type(None):
+        parts.append("None")
+        continue
+      if kind is dict:
+        opening, closing, labels = "{", "}", [f"{k!r}: " for k in item.aux]
+      elif kind is tuple:
+        opening, closing, labels = "(", ",)" if len(children) == 1 else ")", None
+      elif kind is list:
+        opening, closing, labels = "[", "]", None
+      else:
+        opening, closing, labels = f"{getattr(kind, '__name__', str(kind))}(", ")", None
+      parts.append(opening)
+      stack.append(closing)
+      for k in range(len(children) - 1, -1, -1):
+        stack.append(children[k])
+        if labels is not None:
+          stack.append(labels[k])
+        if k:
+          stack.append(", ")
+    return "".join(parts)
 
 
+_SHALLOW = 64  # trees less deep than this compare recursively (at most 64 nested __eq__ calls)
 _LEAF = None
 _LEAF_DEF = PyTreeDef(_LEAF, None, ())  # immutable, so one object serves every leaf
 
 
-def _flatten(x, leaves: list, is_leaf) -> PyTreeDef:
+def _node_kind(x, is_leaf):
+  """``(kind, children, aux)`` for a node, None for a leaf."""
   if is_leaf is not None and is_leaf(x):
-    leaves.append(x)
-    return _LEAF_DEF
-  node = _node_type(x)
-  if node is None:
-    leaves.append(x)
-    return _LEAF_DEF
-  children, aux = node.to_iterable(x)
-  kind = type(x) if type(x) in _registry else ("namedtuple", type(x))
-  return PyTreeDef(kind, aux, tuple(_flatten(c, leaves, is_leaf) for c in children))
+    return None
+  cls = type(x)
+  node = _registry.get(cls)
+  if node is not None:
+    children, aux = node.to_iterable(x)
+    return cls, children, aux
+  if isinstance(x, tuple) and hasattr(x, "_fields"):  # namedtuple
+    return ("namedtuple", cls), tuple(x), cls
+  return None
 
 
 def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list, PyTreeDef]:
-  """The leaves of ``tree`` in order, and its structure.
+  """The leaves of ``tree`` in order, and its structure (any depth: an explicit stack).
 
   >>> tree_flatten((1.0, [2.0, None]))
   ([1.0, 2.0], (*, [*, None]))
   """
   leaves: list = []
-  return leaves, _flatten(tree, leaves, is_leaf)
+  node = _node_kind(tree, is_leaf)
+  if node is None:
+    leaves.append(tree)
+    return leaves, _LEAF_DEF
+  registry, append, leaf = _registry, leaves.append, _LEAF_DEF
+  kind, children, aux = node
+  if type(children) is not tuple and type(children) is not list:
+    children = tuple(children)
+  stack: list = []  # the suspended nodes above the current one
+  i, defs = 0, []
+  while True:
+    n = len(children)
+    while i < n:
+      c = children[i]
+      i += 1
+      if is_leaf is None and type(c) not in registry and not isinstance(c, tuple):
+        append(c)  # the common leaf: an array or a number
+        defs.append(leaf)
+        continue
+      node = _node_kind(c, is_leaf)
+      if node is None:
+        append(c)
+        defs.append(leaf)
+        continue
+      stack.append((kind, children, aux, i, defs))
+      kind, children, aux = node
+      if type(children) is not tuple and type(children) is not list:
+        children = tuple(children)
+      i, defs, n = 0, [], len(children)
+    treedef = PyTreeDef(kind, aux, tuple(defs))
+    if not stack:
+      return leaves, treedef
+    kind, children, aux, i, defs = stack.pop()
+    defs.append(treedef)
 
 
-def _unflatten(tree: PyTreeDef, it) -> Any:
-  if tree.kind is _LEAF:
-    return next(it)
-  children = [_unflatten(c, it) for c in tree.children]
-  if isinstance(tree.kind, tuple):  # namedtuple
-    return tree.kind[1](*children)
-  return _registry[tree.kind].from_iterable(tree.aux, children)
+def _build(node: PyTreeDef, children: list) -> Any:
+  kind = node.kind
+  if kind is tuple:
+    return tuple(children)
+  if isinstance(kind, tuple):  # namedtuple
+    return kind[1](*children)
+  return _registry[kind].from_iterable(node.aux, children)
 
 
 def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
-  """Rebuild a tree of structure ``treedef`` from ``leaves``.
+  """Rebuild a tree of structure ``treedef`` from ``leaves`` (any depth: an explicit stack).
 
   >>> tree_unflatten(tree_structure((0, {"k": 0})), [1, 2])
   (1, {'k': 2})
@@ -158,7 +238,28 @@ def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
   if len(leaves) != treedef.num_leaves:
     raise ValueError(f"tree_unflatten: the structure {treedef} has {treedef.num_leaves} "
                      f"leaves, but {len(leaves)} were given")
-  return _unflatten(treedef, iter(leaves))
+  if treedef.kind is _LEAF:
+    return leaves[0]
+  it = iter(leaves)
+  stack: list = []
+  node, i, values = treedef, 0, []
+  while True:
+    children = node.children
+    n = len(children)
+    while i < n:
+      c = children[i]
+      i += 1
+      if c.kind is _LEAF:
+        values.append(next(it))
+        continue
+      stack.append((node, i, values))
+      node, i, values = c, 0, []
+      children, n = c.children, len(c.children)
+    value = _build(node, values)
+    if not stack:
+      return value
+    node, i, values = stack.pop()
+    values.append(value)
 
 
 def tree_leaves(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> list:

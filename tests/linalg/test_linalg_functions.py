@@ -8,7 +8,7 @@ and differentiate sign-invariant functions of them (``v * v``).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pytest

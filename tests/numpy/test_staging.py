@@ -24,10 +24,10 @@ RNG = np.random.default_rng(0)
 
 
 def _rows():
-  for name, (domains, order) in test_ufuncs.TABLE.items():
+  for name, (domains, _order) in test_ufuncs.TABLE.items():
     vf, _ = test_ufuncs._functions(name)
     yield f"ufunc-{name}", vf, test_ufuncs._draw_args(name, domains, test_ufuncs._shapes(len(domains), 1), 0)
-  for name, (call, kind, order, special) in test_reductions.TABLE.items():
+  for name, (call, kind, _order, special) in test_reductions.TABLE.items():
     axis = None if kind != "int" else 0
     yield f"reduction-{name}", (lambda call, axis: lambda x: call(vjpkit.numpy, x, axis, False))(
         call, axis), [test_reductions._values((2, 3), special, 0)]

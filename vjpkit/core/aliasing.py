@@ -48,7 +48,8 @@ class Held:
   __slots__ = ("arrays", "_keys")
 
   def __init__(self, arrays: Sequence[Any]):
-    self.arrays, self._keys = arrays, None
+    self.arrays = arrays
+    self._keys: set[int] | None = None
 
   def keys(self) -> set[int]:
     if self._keys is None:
@@ -56,7 +57,7 @@ class Held:
     return self._keys
 
 
-_NO_KEYS: frozenset = frozenset()
+_NO_KEYS: frozenset[int] = frozenset()
 
 
 def unaliased(outs: list, protected: Iterable[Any] = (), constant: Sequence[bool] | None = None,
@@ -65,7 +66,8 @@ def unaliased(outs: list, protected: Iterable[Any] = (), constant: Sequence[bool
   read-only, flagged in ``constant``, or uses the buffer of an array of ``protected``, of
   ``held``, or of an earlier output. With ``scalars``, 0-d arrays become NumPy scalars
   (new objects). Other values (tracers, NumPy scalars) are left as they are."""
-  keys = held_keys = None
+  keys: set[int] | None = None
+  held_keys: set[int] | frozenset[int] = _NO_KEYS
   for k, x in enumerate(outs):
     if not isinstance(x, np.ndarray):
       continue
@@ -77,7 +79,8 @@ def unaliased(outs: list, protected: Iterable[Any] = (), constant: Sequence[bool
       continue
     if keys is None:  # computed only when there is an array to check
       keys = _keys(protected)
-      held_keys = _NO_KEYS if held is None else held.keys()
+      if held is not None:
+        held_keys = held.keys()
     key = id(x) if x.base is None else _root_key(x)
     if key in keys or key in held_keys:
       outs[k] = x.copy()

@@ -129,9 +129,9 @@ def _python_scalar_dtype(x) -> np.dtype:
 
 for _t in (bool, int, float, complex):
   _SCALAR_AVALS[_t] = ShapedArray((), _python_scalar_dtype(_t()))
-for _t in (np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
-           np.bool_, np.complex128, np.complex64):
-  _SCALAR_AVALS[_t] = ShapedArray((), np.dtype(_t))
+for _nt in (np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
+            np.bool_, np.complex128, np.complex64):
+  _SCALAR_AVALS[_nt] = ShapedArray((), np.dtype(_nt))
 
 
 def tangent_aval(aval: ShapedArray) -> ShapedArray:

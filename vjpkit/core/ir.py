@@ -67,7 +67,7 @@ class Jaxpr:
     self.invars = list(invars)
     self.eqns = list(eqns)
     self.outvars = list(outvars)
-    self._memo = None
+    self._memo: dict[Any, Any] | None = None
 
   def memo(self, key, make: Callable[[], Any]) -> Any:
     """``make()``, computed once per ``key`` for this program (thread-safe enough:

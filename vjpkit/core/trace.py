@@ -10,7 +10,7 @@ apart (``grad(lambda x: x * grad(lambda y: x + y)(1.))`` is 1, not 2).
 from __future__ import annotations
 
 import threading
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from .avals import ShapedArray
 from .errors import (ConcretizationTypeError, TracerArrayConversionError,
@@ -44,7 +44,7 @@ _stack = _Stack()
 T = TypeVar("T", bound=Trace)
 
 
-class new_trace:
+class new_trace(Generic[T]):
   """Push a new trace above every active one; it dies (becomes inactive) on exit.
 
   ``with new_trace(JVPTrace) as trace: ...``. A class rather than a generator-based
@@ -88,6 +88,7 @@ class Tracer:
   """A value under a transform. Subclasses set ``aval`` and may be concrete."""
   __slots__ = ("_trace",)
   __array_priority__ = 1000
+  _trace: Trace
 
   aval: ShapedArray
 
@@ -179,7 +180,7 @@ class Tracer:
         "vjpkit arrays are immutable: `x[idx] = v` is not supported on traced values. "
         "Use the functional update `x = x.at[idx].set(v)` (or .add/.multiply/.min/.max).")
 
-  __hash__ = None  # like NumPy arrays: mutable-looking values are not hashable
+  __hash__ = None  # type: ignore[assignment]  # like NumPy arrays: mutable-looking values are not hashable
 
   def __repr__(self):
     return f"Traced<{self.aval.str_short()}>with<{self._trace.description}>"

@@ -7,6 +7,8 @@ user-facing boundary is it turned into an array (``instantiate``).
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from .avals import ShapedArray, get_aval, tangent_aval
 
 
@@ -38,13 +40,39 @@ def is_undef(x) -> bool:
   return type(x) is UndefPrimal
 
 
-class _VSpace:
-  """The two vector-space operations, provided by ``vjpkit.lax`` when it is imported."""
-  add = None    # add_any(x, y): same-shape sum, itself a primitive
-  zeros = None  # zeros(aval): an all-zero array (a broadcast view when concrete)
+def _unregistered(name: str) -> Callable[..., Any]:
+  def missing(*args: Any) -> Any:
+    raise RuntimeError(f"the tangent space has no '{name}' operation: it is registered by "
+                       "vjpkit.lax (register_vspace), so import vjpkit or vjpkit.lax first")
+  return missing
 
 
-vspace = _VSpace()
+class VSpace:
+  """The vector-space operations on tangents that need primitives.
+
+  ``add(x, y)`` is a same-shape sum (itself a primitive, so that it transposes)
+  and ``zeros(aval)`` an all-zero array (a broadcast view when concrete). Core
+  declares no primitives, so the primitive library provides both where it
+  declares them, by calling ``register_vspace`` (``vjpkit/lax/elementwise.py``
+  registers ``add_any``, ``vjpkit/lax/shapes.py`` its ``zeros``).
+  """
+  __slots__ = ("add", "zeros")
+
+  def __init__(self) -> None:
+    self.add: Callable[[Any, Any], Any] = _unregistered("add")
+    self.zeros: Callable[[ShapedArray], Any] = _unregistered("zeros")
+
+
+vspace = VSpace()
+
+
+def register_vspace(*, add: Callable[[Any, Any], Any] | None = None,
+                    zeros: Callable[[ShapedArray], Any] | None = None) -> None:
+  """Give core the tangent space's operations (the hook ``vjpkit.lax`` calls)."""
+  if add is not None:
+    vspace.add = add
+  if zeros is not None:
+    vspace.zeros = zeros
 
 
 def add_tangents(x, y):

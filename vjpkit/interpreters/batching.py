@@ -2,19 +2,56 @@
 
 A ``BatchTracer`` holds a value with an extra axis ``bdim`` (or ``None`` when
 the value is the same for every batch member). Each primitive's batching rule
-``rule(axis_size, vals, dims, **params) -> (out, out_dim)`` computes the whole
-batch at once, usually with the primitive itself on the batched arrays.
+``rule(vals, dims, **params) -> (out, out_dim)`` (``Primitive.def_batching``)
+computes the whole batch at once, usually with the primitive itself on the
+batched arrays; ``batch_size(vals, dims)`` is the size of the batch.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence, cast
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.ir import memo_concrete
+from ..core.primitive import missing_rule_error
+from ..core.rules import batch_rules
 from ..core.trace import Trace, Tracer, new_trace
 
-batch_rules: dict[Any, Callable] = {}
 not_mapped = None
+
+
+def batch_size(vals: Sequence[Any], dims: Sequence[int | None]) -> int:
+  """The size of the batch a batching rule is applied to (at least one value is batched)."""
+  for v, d in zip(vals, dims):
+    if d is not None:
+      return get_aval(v).shape[d]
+  raise ValueError("batch_size: no value is batched")
+
+
+class AxisOps(NamedTuple):
+  """How vmap moves a batch axis and makes one, for the results it hands back.
+
+  Both bind primitives, which the interpreters do not declare (nor import):
+  ``vjpkit/lax/shapes.py`` registers them with ``register_axis_ops`` where it
+  declares them, as it fills ``batch_rules``.
+  """
+  moveaxis: Callable[[Any, int, int], Any]   # (x, src, dst): axis src of x moved to dst
+  broadcast: Callable[[Any, int, int], Any]  # (x, axis_size, dst): x repeated along a new axis
+
+
+_axis_ops: AxisOps | None = None
+
+
+def register_axis_ops(ops: AxisOps) -> None:
+  """Give vmap its axis operations (the hook ``vjpkit.lax`` calls)."""
+  global _axis_ops
+  _axis_ops = ops
+
+
+def _ops() -> AxisOps:
+  if _axis_ops is None:
+    raise RuntimeError("vmap needs the axis operations that vjpkit.lax registers "
+                       "(register_axis_ops): import vjpkit or vjpkit.lax first")
+  return _axis_ops
 
 
 class BatchTracer(Tracer):
@@ -56,9 +93,11 @@ class BatchTrace(Trace):
       return prim.bind(*vals, **params)
     rule = batch_rules.get(prim)
     if rule is None:
-      raise NotImplementedError(f"vmap is not supported for the primitive '{prim.name}' "
-                                "(it has no batching rule); use a Python loop instead.")
-    out, out_dim = rule(self.axis_size, vals, dims, **params)
+      raise NotImplementedError(missing_rule_error(
+          prim, "batching rule", "def_batching",
+          f"; vmap is not supported for '{prim.name}' without one (use a Python loop "
+          "instead)"))
+    out, out_dim = rule(vals, dims, **params)
     if prim.multiple_results:
       return [self.wrap(x, d) for x, d in zip(out, out_dim)]
     return self.wrap(out, out_dim)
@@ -76,15 +115,14 @@ def vmap_flat(fun: Callable, axis_size: int, args: Sequence[Any], in_dims: Seque
   must be the same for every batch member, and a negative axis counts from the end
   of the batched result, as in NumPy.
   """
-  from .. import lax
+  ops = _ops()
   with new_trace(BatchTrace, axis_size) as trace:
     outs = fun(*[trace.wrap(x, d) for x, d in zip(args, in_dims, strict=True)])
     pairs = [(x.val, x.bdim) if type(x) is BatchTracer and x._trace is trace else (x, None)
              for x in outs]
-  if callable(out_dims):
-    out_dims = out_dims(len(pairs))
+  dims = cast("Sequence[int | None]", out_dims(len(pairs)) if callable(out_dims) else out_dims)
   results = []
-  for i, ((val, bdim), dst) in enumerate(zip(pairs, out_dims, strict=True)):
+  for i, ((val, bdim), dst) in enumerate(zip(pairs, dims, strict=True)):
     if dst is None:
       if bdim is not None:
         raise ValueError(f"vmap has out_axes=None for output {i}, which is batched (it "
@@ -97,9 +135,9 @@ def vmap_flat(fun: Callable, axis_size: int, args: Sequence[Any], in_dims: Seque
                        f"rank {ndim} with the batch axis; use an axis in [{-ndim}, {ndim - 1}]")
     dst %= ndim
     if bdim is None:
-      results.append(lax.broadcast_batch(val, axis_size, dst))
+      results.append(ops.broadcast(val, axis_size, dst))
     else:
-      results.append(lax.moveaxis(val, bdim, dst))
+      results.append(ops.moveaxis(val, bdim, dst))
   return results
 
 
@@ -133,7 +171,6 @@ def _batched_avals(jaxpr, axis_size: int, in_dims: list) -> list:
 
 
 def _batch_jaxpr(jaxpr, axis_size: int, in_dims: list, instantiate: bool = True):
-  from .. import lax
   from .eval import eval_jaxpr
   from .partial_eval import trace_to_jaxpr
   if instantiate:
@@ -149,6 +186,6 @@ def _batch_jaxpr(jaxpr, axis_size: int, in_dims: list, instantiate: bool = True)
       pairs = [(x.val, x.bdim) if type(x) is BatchTracer and x._trace is trace else (x, None)
                for x in outs]
     out_batched[:] = [d is not None for _, d in pairs]
-    return [v if d is None else lax.moveaxis(v, d, 0) for v, d in pairs]
+    return [v if d is None else _ops().moveaxis(v, d, 0) for v, d in pairs]
   new, consts = trace_to_jaxpr(f, _batched_avals(jaxpr, axis_size, in_dims))
   return new, consts, list(out_batched)

@@ -13,7 +13,7 @@ person would write by hand:
 * **free broadcasts**: a ``broadcast_in_dim`` read only by elementwise ops is
   not materialised; NumPy broadcasting does it (``x + b`` for a bias ``b``).
 
-Per-primitive knowledge is in three tables filled by ``vjpkit.lax``:
+Per-primitive knowledge is in three tables filled by ``Primitive.def_codegen``:
 ``emit_rules`` (how to write an equation), ``ufunc_rules`` (primitives that
 are a NumPy ufunc for some dtypes) and ``broadcast_rules``. A primitive in
 none of them is still compiled correctly, as a call of its impl. Programs of
@@ -34,6 +34,7 @@ import numpy as np
 
 from ..core.ir import Eqn, Jaxpr, Lit, Var
 from ..core.pretty import _name
+from ..core.rules import broadcast_rules, emit_rules, ufunc_rules
 
 CHUNK = 1000
 
@@ -48,14 +49,13 @@ class Emit(NamedTuple):
   kind: str
 
 
-# prim -> rule(eqn, args: list[str], env: Env) -> Emit | None  (None: use the generic call)
-emit_rules: dict[Any, Callable] = {}
-# prim -> rule(eqn) -> np.ufunc | None: the ufunc computing eqn, if any (e.g. div on floats)
-ufunc_rules: dict[Any, Callable] = {}
-# prim -> rule(eqn) -> expanded shape: the result is the input reshaped to it, then broadcast
-broadcast_rules: dict[Any, Callable] = {}
+# The tables (core/rules.py, filled by Primitive.def_codegen):
+# emit_rules: prim -> rule(eqn, args: list[str], env: Env) -> Emit | str | None (None: the
+#   generic call of the impl; a str: an "opaque" Emit)
+# ufunc_rules: prim -> rule(eqn) -> np.ufunc | None: the ufunc computing eqn, if any
+# broadcast_rules: prim -> rule(eqn) -> expanded shape: the input reshaped to it, then broadcast
 
-_OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/"}
+_OPERATORS: dict[Any, str] = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/"}
 
 
 def ufunc_of(eqn: Eqn) -> np.ufunc | None:
@@ -248,6 +248,8 @@ class _Codegen:
   def emit_rule(self, eqn: Eqn, args: list[str]) -> Emit:
     emit_rule = emit_rules.get(eqn.prim)
     emit = emit_rule(eqn, args, self.env) if emit_rule is not None else None
+    if type(emit) is str:
+      emit = Emit(emit, "opaque")
     if emit is None:
       fn = eqn.prim.impl if not eqn.params else functools.partial(eqn.prim.impl, **eqn.params)
       emit = Emit(f"{self.env.ref(fn, eqn.prim.name)}({', '.join(args)})", "opaque")
@@ -380,9 +382,10 @@ class _Codegen:
   def returns(self) -> str:
     """The return tuple; outputs that may share memory with an input, a constant or
     another output are copied, so callers own what they get."""
-    outs, claimed = [], set()
+    outs: list[str] = []
+    claimed: set[int] = set()
     for v in self.jaxpr.outvars:
-      if type(v) is Lit:
+      if isinstance(v, Lit):
         outs.append(self.atom(v))
         continue
       name = self.var_name(v)

@@ -5,7 +5,8 @@ A ``JVPTracer`` pairs a primal with a tangent; a tangent may be a symbolic
 differentiated at all, and any result with a zero tangent leaves the trace as
 its bare primal, so constants cost nothing.
 
-JVP rules: ``rule(primals, tangents, **params) -> (primal_out, tangent_out)``.
+JVP rules (``Primitive.def_jvp``): ``rule(primals, tangents, **params) -> (primal_out,
+tangent_out)``. The helpers at the bottom register through ``def_jvp``/``def_transpose``.
 Most primitives register through the helpers at the bottom:
 ``defjvp`` (one rule per differentiable argument), ``deflinear`` (the JVP of a
 linear map is the map itself) and ``defbilinear`` (mul, dot_general).
@@ -16,11 +17,10 @@ from typing import Any, Callable, Sequence
 
 from ..core.avals import get_aval, tangent_aval
 from ..core.ir import memo_concrete
+from ..core.primitive import missing_rule_error
+from ..core.rules import jvp_rules
 from ..core.trace import Trace, Tracer, new_trace
 from ..core.zeros import UndefPrimal, Zero, add_tangents, instantiate
-from .transpose import transpose_rules
-
-jvp_rules: dict[Any, Callable] = {}
 
 
 class JVPTracer(Tracer):
@@ -66,10 +66,10 @@ class JVPTrace(Trace):
       return prim.bind(*primals, **params)
     rule = jvp_rules.get(prim)
     if rule is None:
-      raise NotImplementedError(
-          f"vjpkit has no differentiation rule for the primitive '{prim.name}'. "
-          "Wrap the computation with vjpkit.lax.stop_gradient if it needs no derivative, "
-          "or define one with vjpkit.custom_jvp.")
+      raise NotImplementedError(missing_rule_error(
+          prim, "differentiation (JVP) rule", "def_jvp",
+          ". Or wrap the computation with vjpkit.lax.stop_gradient if it needs no "
+          "derivative, or define its derivative with vjpkit.custom_jvp."))
     out, out_t = rule(primals, tangents, **params)
     if prim.multiple_results:
       return [self.wrap(p, t) for p, t in zip(out, out_t)]
@@ -121,7 +121,7 @@ def defjvp(prim, *rules: Callable | None) -> None:
       if rule is not None and type(t) is not Zero:
         out = add_tangents(out, rule(t, ans, *primals, **params))
     return ans, _zero_out(ans) if out is None else out
-  jvp_rules[prim] = jvp
+  prim.def_jvp(jvp, symbolic_zeros=True)
 
 
 def defjvp_zero(prim) -> None:
@@ -131,7 +131,7 @@ def defjvp_zero(prim) -> None:
     if prim.multiple_results:
       return ans, [_zero_out(a) for a in ans]
     return ans, _zero_out(ans)
-  jvp_rules[prim] = jvp
+  prim.def_jvp(jvp, symbolic_zeros=True)
 
 
 def deflinear(prim, transpose: Callable) -> None:
@@ -140,8 +140,8 @@ def deflinear(prim, transpose: Callable) -> None:
   def jvp(primals, tangents, **params):
     ans = prim.bind(*primals, **params)
     return ans, prim.bind(*[instantiate(t) for t in tangents], **params)
-  jvp_rules[prim] = jvp
-  transpose_rules[prim] = transpose
+  prim.def_jvp(jvp, symbolic_zeros=True)
+  prim.def_transpose(transpose)
 
 
 def defbilinear(prim, lhs_transpose: Callable, rhs_transpose: Callable) -> None:
@@ -166,8 +166,8 @@ def defbilinear(prim, lhs_transpose: Callable, rhs_transpose: Callable) -> None:
     if type(x) is UndefPrimal:
       return [lhs_transpose(ct, x, y, **params), None]
     return [None, rhs_transpose(ct, x, y, **params)]
-  jvp_rules[prim] = jvp
-  transpose_rules[prim] = transpose
+  prim.def_jvp(jvp, symbolic_zeros=True)
+  prim.def_transpose(transpose)
 
 
 def jvp_jaxpr(jaxpr, nonzeros: Sequence[bool], instantiate_all: bool | Sequence[bool]):

@@ -22,11 +22,11 @@ import numpy as np
 from ..core.avals import ShapedArray, get_aval
 from ..core.errors import ConcretizationTypeError
 from ..core.ir import Eqn, Jaxpr, Lit, Var, memo_concrete, hoist_consts
+from ..core.rules import pe_rules
 from ..core.trace import Trace, Tracer, bind, new_trace
 
-# prim -> rule(trace, args, params): for primitives whose known inputs must not
-# simply be staged as constants (their sub-programs can be partly evaluated).
-pe_rules: dict[Any, Callable] = {}
+# pe_rules: prim -> rule(trace, args, params), for primitives whose known inputs must
+# not simply be staged as constants (their sub-programs can be partly evaluated).
 
 
 class StagingTracer(Tracer):
@@ -134,7 +134,8 @@ def abstract_eval(prim, avals: list, params: dict):
   if prim.multiple_results:  # calls and control flow: programs as params, cheap rules
     return prim.abstract_eval(*avals, **params)
   try:
-    key = (prim, *avals, *params.items()) if params else (prim, *avals)
+    rule = prim.abstract_eval  # (not prim: a redefined rule must not meet its old results)
+    key = (rule, *avals, *params.items()) if params else (rule, *avals)
     out = _AVAL_RULE_CACHE.get(key)
   except TypeError:  # an unhashable param
     return prim.abstract_eval(*avals, **params)

@@ -13,13 +13,13 @@ primitives receive a list of cotangents.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from ..core.ir import Jaxpr, Lit, Var, memo_concrete
+from ..core.primitive import missing_rule_error
+from ..core.rules import transpose_rules
 from ..core.trace import bind
 from ..core.zeros import UndefPrimal, Zero, add_tangents
-
-transpose_rules: dict[Any, Callable] = {}
 
 
 def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
@@ -76,10 +76,15 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
         args.append(env[id(v)])
     rule = transpose_rules.get(eqn.prim)
     if rule is None:
-      raise NotImplementedError(
-          f"reverse-mode differentiation of '{eqn.prim.name}' is not supported: the "
-          "primitive has no transpose rule. Use forward mode (jvp, jacfwd) instead.")
+      raise NotImplementedError(missing_rule_error(
+          eqn.prim, "transpose rule", "def_transpose",
+          ", or write its JVP rule with vjpkit operations other than itself (those are "
+          "transposed automatically). Reverse-mode differentiation (grad, vjp, jacrev) of "
+          f"'{eqn.prim.name}' is not supported without one; use forward mode (jvp, jacfwd)"))
     cts_in = rule(ct_arg, *args, **eqn.params)
+    if type(cts_in) is not list and type(cts_in) is not tuple:
+      raise TypeError(f"the transpose rule of '{eqn.prim.name}' must return a list with one "
+                      f"cotangent (or None) per operand, got a {type(cts_in).__name__}")
     if len(cts_in) != len(eqn.invars):
       raise ValueError(f"the transpose rule of '{eqn.prim.name}' returned {len(cts_in)} "
                        f"cotangents for {len(eqn.invars)} operands")

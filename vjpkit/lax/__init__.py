@@ -3,35 +3,90 @@
 Functions here are thin wrappers that bind one primitive. They do not promote
 dtypes or broadcast (beyond rank-0 operands of elementwise ops); that is the
 job of ``vjpkit.numpy``. Every public function and ``*_p`` primitive defined in
-a family module is re-exported here.
+a family module is re-exported here (``tests/test_namespaces.py`` checks it).
 """
-from ..core.primitive import Primitive as _Primitive
-from ..core.zeros import vspace as _vspace
-from . import call, cumulative, elementwise, indexing, linalg, reductions, shapes, sorting
+from . import codegen_rules as _codegen_rules  # noqa: F401 - registers NumPy emitters
+from . import pass_rules as _pass_rules  # noqa: F401 - registers the primitives passes build
+from .call import call_jaxpr_of, call_rules, closed_call, closed_call_p
+from .composites import (broadcasted_iota, clamp, dot, dynamic_index_in_dim,
+                         dynamic_update_index_in_dim, iota, reduce, select)
+from .control_flow import cond, cond_p, fori_loop, map, scan, scan_p, switch, while_loop, while_p
+from .cumulative import (cummax, cummax_p, cummin, cummin_p, cumprod, cumprod_p, cumsum, cumsum_p,
+                         prefix_scan)
+from .decompositions import cholesky, cholesky_p, eigh, eigh_p, qr, qr_p, svd, svd_p
+from .elementwise import (abs, abs_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
+                          and_p, asin, asin_p, asinh, asinh_p, atan, atan2, atan2_p, atan_p, atanh,
+                          atanh_p, cbrt, cbrt_p, ceil, ceil_p, convert_element_type,
+                          convert_element_type_p, cos, cos_p, cosh, cosh_p, div, div_p, eq, eq_p,
+                          exp, exp_p, expm1, expm1_p, floor, floor_p, ge, ge_p, gt, gt_p,
+                          integer_pow, integer_pow_p, le, le_p, log, log1p, log1p_p, log_p,
+                          logical_and, logical_not, logical_or, logistic, logistic_p, lt, lt_p, max,
+                          max_p, min, min_p, mul, mul_p, ne, ne_p, neg, neg_p, not_p, or_p, pow,
+                          pow_p, rem, rem_p, round, round_p, select_n, select_n_p, sign, sign_p,
+                          sin, sin_p, sinh, sinh_p, sqrt, sqrt_p, stop_gradient, stop_gradient_p,
+                          sub, sub_p, tan, tan_p, tanh, tanh_p)
+from .indexing import (concrete_or_none, dynamic_slice, dynamic_slice_p, dynamic_update_slice,
+                       dynamic_update_slice_p, gather, gather_p, scatter, scatter_add,
+                       scatter_add_p, scatter_max, scatter_max_p, scatter_min, scatter_min_p,
+                       scatter_mul, scatter_mul_p, scatter_p, take_along_axis)
+from .linalg import dot_general, dot_general_p
+from .reductions import (argmax, argmax_p, argmin, argmin_p, reduce_max, reduce_max_p, reduce_min,
+                         reduce_min_p, reduce_sum, reduce_sum_p)
+from .shapes import (broadcast_batch, broadcast_in_dim, broadcast_in_dim_p, concatenate,
+                     concatenate_p, expand_dims, expand_dims_p, full, full_like, moveaxis, pad,
+                     pad_p, reshape, reshape_p, rev, rev_p, slice, slice_in_dim, slice_p, squeeze,
+                     squeeze_p, transpose, transpose_p)
+from .solves import (pinv, pinv_p, slogdet, slogdet_p, solve, solve_p, triangular_solve,
+                     triangular_solve_p)
+from .sorting import argsort, argsort_p, searchsorted, searchsorted_p, sort
+from .special import (digamma, digamma_p, erf, erf_inv, erf_inv_p, erf_p, erfc, erfc_p, lgamma,
+                      lgamma_p, polygamma, polygamma_p)
 
-
-def _export(module) -> None:
-  for name, value in vars(module).items():
-    if name.startswith("_"):
-      continue
-    if isinstance(value, _Primitive) or (
-        callable(value) and getattr(value, "__module__", None) == module.__name__):
-      globals()[name] = value
-
-
-for _m in (elementwise, shapes, reductions, linalg, call, cumulative, indexing, sorting):
-  _export(_m)
-
-from . import decompositions, solves, special  # noqa: E402  (linear algebra, special functions)
-for _m in (solves, decompositions, special):
-  _export(_m)
-
-_vspace.add = elementwise.add_any
-
-from . import composites  # noqa: E402  (select, clamp, reduce, iota, dot, index_in_dim)
-from .control_flow import (cond, cond_p, fori_loop, map, scan, scan_p, switch,  # noqa: E402
-                           while_loop, while_p)
-
-_export(composites)
-
-from . import codegen_rules as _codegen_rules  # noqa: E402,F401 - registers NumPy emitters
+__all__ = [
+    # elementwise
+    "abs", "abs_p", "acos", "acos_p", "acosh", "acosh_p", "add", "add_any", "add_any_p", "add_p",
+    "and_p", "asin", "asin_p", "asinh", "asinh_p", "atan", "atan2", "atan2_p", "atan_p", "atanh",
+    "atanh_p", "cbrt", "cbrt_p", "ceil", "ceil_p", "convert_element_type", "convert_element_type_p",
+    "cos", "cos_p", "cosh", "cosh_p", "div", "div_p", "eq", "eq_p", "exp", "exp_p", "expm1",
+    "expm1_p", "floor", "floor_p", "ge", "ge_p", "gt", "gt_p", "integer_pow", "integer_pow_p", "le",
+    "le_p", "log", "log1p", "log1p_p", "log_p", "logical_and", "logical_not", "logical_or",
+    "logistic", "logistic_p", "lt", "lt_p", "max", "max_p", "min", "min_p", "mul", "mul_p", "ne",
+    "ne_p", "neg", "neg_p", "not_p", "or_p", "pow", "pow_p", "rem", "rem_p", "round", "round_p",
+    "select_n", "select_n_p", "sign", "sign_p", "sin", "sin_p", "sinh", "sinh_p", "sqrt", "sqrt_p",
+    "stop_gradient", "stop_gradient_p", "sub", "sub_p", "tan", "tan_p", "tanh", "tanh_p",
+    # shapes
+    "broadcast_batch", "broadcast_in_dim", "broadcast_in_dim_p", "concatenate", "concatenate_p",
+    "expand_dims", "expand_dims_p", "full", "full_like", "moveaxis", "pad", "pad_p", "reshape",
+    "reshape_p", "rev", "rev_p", "slice", "slice_in_dim", "slice_p", "squeeze", "squeeze_p",
+    "transpose", "transpose_p",
+    # reductions
+    "argmax", "argmax_p", "argmin", "argmin_p", "reduce_max", "reduce_max_p", "reduce_min",
+    "reduce_min_p", "reduce_sum", "reduce_sum_p",
+    # linalg
+    "dot_general", "dot_general_p",
+    # call
+    "call_jaxpr_of", "call_rules", "closed_call", "closed_call_p",
+    # cumulative
+    "cummax", "cummax_p", "cummin", "cummin_p", "cumprod", "cumprod_p", "cumsum", "cumsum_p",
+    "prefix_scan",
+    # indexing
+    "concrete_or_none", "dynamic_slice", "dynamic_slice_p", "dynamic_update_slice",
+    "dynamic_update_slice_p", "gather", "gather_p", "scatter", "scatter_add", "scatter_add_p",
+    "scatter_max", "scatter_max_p", "scatter_min", "scatter_min_p", "scatter_mul", "scatter_mul_p",
+    "scatter_p", "take_along_axis",
+    # sorting
+    "argsort", "argsort_p", "searchsorted", "searchsorted_p", "sort",
+    # solves
+    "pinv", "pinv_p", "slogdet", "slogdet_p", "solve", "solve_p", "triangular_solve",
+    "triangular_solve_p",
+    # decompositions
+    "cholesky", "cholesky_p", "eigh", "eigh_p", "qr", "qr_p", "svd", "svd_p",
+    # special
+    "digamma", "digamma_p", "erf", "erf_inv", "erf_inv_p", "erf_p", "erfc", "erfc_p", "lgamma",
+    "lgamma_p", "polygamma", "polygamma_p",
+    # composites
+    "broadcasted_iota", "clamp", "dot", "dynamic_index_in_dim", "dynamic_update_index_in_dim",
+    "iota", "reduce", "select",
+    # control_flow
+    "cond", "cond_p", "fori_loop", "map", "scan", "scan_p", "switch", "while_loop", "while_p",
+]

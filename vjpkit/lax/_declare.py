@@ -12,7 +12,6 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval, short_dtype
 from ..core.primitive import Primitive
-from ..interpreters.batching import batch_rules
 
 _KINDS = {"float": "f", "inexact": "fc", "int": "iu", "bool": "b", "num": "fciu", "any": "fciub"}
 
@@ -30,7 +29,7 @@ def unop(name: str, impl: Callable, kinds: str = "float", out_dtype=None) -> Pri
     _check_kind(name, [x], kinds)
     return ShapedArray(x.shape, x.dtype if out_dtype is None else out_dtype)
   p = Primitive(name, impl=impl, abstract_eval=abstract_eval)
-  batch_rules[p] = _vectorized_batcher(p)
+  p.def_batching(_vectorized_batcher(p))
   return p
 
 
@@ -54,12 +53,12 @@ def naryop(name: str, impl: Callable, kinds: str = "num", out_dtype=None,
     shape = shapes.pop() if shapes else ()
     return ShapedArray(shape, checked[0].dtype if out_dtype is None else out_dtype)
   p = Primitive(name, impl=impl, abstract_eval=abstract_eval)
-  batch_rules[p] = _broadcasting_batcher(p)
+  p.def_batching(_broadcasting_batcher(p))
   return p
 
 
 def _vectorized_batcher(p):
-  def rule(axis_size, vals, dims, **params):
+  def rule(vals, dims, **params):
     return p.bind(*vals, **params), dims[0]
   return rule
 
@@ -67,7 +66,7 @@ def _vectorized_batcher(p):
 def _broadcasting_batcher(p):
   """Batch an elementwise op: align every batched operand's axis at 0 and give
   unbatched non-scalar operands that axis by broadcasting (a free view)."""
-  def rule(axis_size, vals, dims, **params):
+  def rule(vals, dims, **params):
     from . import shapes
     avals = [get_aval(v) for v in vals]
     batched = [(a, d) for a, d in zip(avals, dims) if d is not None]
@@ -75,6 +74,7 @@ def _broadcasting_batcher(p):
     if (all(d == d0 and a.shape == a0.shape for a, d in batched)
         and all(a.ndim == 0 for a, d in zip(avals, dims) if d is None)):
       return p.bind(*vals, **params), d0
+    axis_size = a0.shape[d0]
     per_example = ()
     for a, d in zip(avals, dims):
       s = a.shape if d is None else a.shape[:d] + a.shape[d + 1:]

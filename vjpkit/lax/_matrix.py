@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.primitive import Primitive
-from ..interpreters.batching import batch_rules
+from ..interpreters.batching import batch_size
 from . import elementwise as ew
 from . import reductions, shapes
 from .linalg import dot_general
@@ -35,12 +35,13 @@ def check_matrix(who: str, aval: ShapedArray, square: bool = True, name: str = "
 def batch_leading(prim: Primitive):
   """The batching rule of a primitive that maps over leading dimensions already:
   every operand gets the batch axis in front (unbatched ones are broadcast)."""
-  def rule(axis_size, vals, dims, **params):
+  def rule(vals, dims, **params):
+    axis_size = batch_size(vals, dims)
     vals = [shapes.broadcast_batch(v, axis_size, 0) if d is None else shapes.moveaxis(v, d, 0)
             for v, d in zip(vals, dims)]
     out = prim.bind(*vals, **params)
     return out, ([0] * len(out) if prim.multiple_results else 0)
-  batch_rules[prim] = rule
+  prim.def_batching(rule)
 
 
 # -- matrix operations ------------------------------------------------------------

@@ -15,11 +15,11 @@ from ..core.avals import get_aval
 from ..core.ir import Jaxpr, hoist_consts
 from ..core.primitive import Primitive
 from ..core.zeros import Zero, instantiate, is_undef
-from ..interpreters.batching import batch_jaxpr_out, batch_rules
+from ..interpreters.batching import batch_jaxpr_out, batch_size
 from ..interpreters.eval import eval_jaxpr
-from ..interpreters.jvp import jvp_jaxpr, jvp_rules
-from ..interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
-from ..interpreters.transpose import transpose_jaxpr, transpose_rules
+from ..interpreters.jvp import jvp_jaxpr
+from ..interpreters.partial_eval import partial_eval_jaxpr_nounits, trace_to_jaxpr
+from ..interpreters.transpose import transpose_jaxpr
 from ..passes.dce import dce_jaxpr
 
 
@@ -64,15 +64,16 @@ def call_rules(prim: Primitive, bind: Callable[..., list]) -> None:
                      hoist_consts(new), params))
     return [next(outs) if l else None for l in linear]
 
-  def batch(axis_size, vals, dims, *, call_jaxpr, **params):
+  def batch(vals, dims, *, call_jaxpr, **params):
+    axis_size = batch_size(vals, dims)
     new, consts, out_batched = batch_jaxpr_out(call_jaxpr, axis_size, dims)
     outs = bind(list(consts) + list(vals), hoist_consts(new), params)
     return outs, [0 if b else None for b in out_batched]
 
-  jvp_rules[prim] = jvp
-  pe_rules[prim] = partial_eval
-  transpose_rules[prim] = transpose
-  batch_rules[prim] = batch
+  prim.def_jvp(jvp, symbolic_zeros=True)
+  prim.def_partial_eval(partial_eval)
+  prim.def_transpose(transpose)
+  prim.def_batching(batch)
 
 
 def _call_abstract_eval(*avals, call_jaxpr: Jaxpr, **params):

@@ -1,8 +1,9 @@
 """How the compiler writes lax primitives as NumPy calls (see ``interpreters/codegen``).
 
-Elementwise primitives whose impl is a NumPy ufunc need nothing here: the
-compiler emits the ufunc itself. Primitives listed nowhere are compiled as a
-call of their impl, which is always correct. The rules below are the ones that
+Registered with the public hook ``Primitive.def_codegen``. Elementwise primitives
+whose impl is a NumPy ufunc need nothing here: the compiler emits the ufunc
+itself. Primitives listed nowhere are compiled as a call of their impl, which is
+always correct. The rules below are the ones that
 make compiled gradients as fast as hand-written NumPy: matrix products as
 ``a.T @ b``, reductions as ``np.add.reduce``, shape changes as views.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..interpreters.codegen import Emit, broadcast_rules, emit_rules, ufunc_rules
+from ..interpreters.codegen import Emit
 from . import elementwise as ew
 from . import linalg, reductions, shapes
 
@@ -25,8 +26,8 @@ def _view(expr: str) -> Emit:
 
 # -- elementwise ---------------------------------------------------------------------
 
-ufunc_rules[ew.div_p] = lambda eqn: (np.true_divide if eqn.outvars[0].aval.dtype.kind in "fc"
-                                     else None)
+ew.div_p.def_codegen(ufunc=lambda eqn: (np.true_divide if eqn.outvars[0].aval.dtype.kind in "fc"
+                                         else None))
 
 
 def _integer_pow(eqn, args, env):
@@ -52,12 +53,12 @@ def _convert(eqn, args, env):
   return _fresh(f"{args[0]}.astype({env.ref(np.dtype(dtype), 'dtype')})")
 
 
-emit_rules[ew.integer_pow_p] = _integer_pow
-emit_rules[ew.select_n_p] = _select_n
-emit_rules[ew.convert_element_type_p] = _convert
-emit_rules[ew.stop_gradient_p] = lambda eqn, args, env: _view(args[0])
-emit_rules[ew.logistic_p] = lambda eqn, args, env: _fresh(
-    f"{env.ref(ew.logistic_p.impl, 'logistic')}({args[0]})")
+ew.integer_pow_p.def_codegen(_integer_pow)
+ew.select_n_p.def_codegen(_select_n)
+ew.convert_element_type_p.def_codegen(_convert)
+ew.stop_gradient_p.def_codegen(lambda eqn, args, env: _view(args[0]))
+ew.logistic_p.def_codegen(lambda eqn, args, env: _fresh(
+    f"{env.ref(ew.logistic_p.impl, 'logistic')}({args[0]})"))
 
 
 # -- shapes --------------------------------------------------------------------------
@@ -93,15 +94,15 @@ def _concatenate(eqn, args, env):
                 f"axis={eqn.params['dimension']})")
 
 
-broadcast_rules[shapes.broadcast_in_dim_p] = _expanded
+shapes.broadcast_in_dim_p.def_codegen(broadcast=_expanded)
 for _p in (shapes.reshape_p, shapes.squeeze_p, shapes.expand_dims_p):
-  emit_rules[_p] = _reshape
-emit_rules[shapes.transpose_p] = _transpose
-emit_rules[shapes.slice_p] = _slice
-emit_rules[shapes.concatenate_p] = _concatenate
-emit_rules[shapes.pad_p] = lambda eqn, args, env: _fresh(
+  _p.def_codegen(_reshape)
+shapes.transpose_p.def_codegen(_transpose)
+shapes.slice_p.def_codegen(_slice)
+shapes.concatenate_p.def_codegen(_concatenate)
+shapes.pad_p.def_codegen(lambda eqn, args, env: _fresh(
     f"{env.ref(shapes.pad_p.impl, 'pad')}({', '.join(args)}, "
-    f"padding_config={eqn.params['padding_config']!r})")
+    f"padding_config={eqn.params['padding_config']!r})"))
 
 
 # -- reductions ----------------------------------------------------------------------
@@ -113,9 +114,9 @@ def _reduce(ufunc):
   return rule
 
 
-emit_rules[reductions.reduce_sum_p] = _reduce(np.add)
-emit_rules[reductions.reduce_max_p] = _reduce(np.maximum)
-emit_rules[reductions.reduce_min_p] = _reduce(np.minimum)
+reductions.reduce_sum_p.def_codegen(_reduce(np.add))
+reductions.reduce_max_p.def_codegen(_reduce(np.maximum))
+reductions.reduce_min_p.def_codegen(_reduce(np.minimum))
 
 
 # -- dot_general: matrix products as @ with transposed views -------------------------
@@ -136,4 +137,4 @@ def _dot_general(eqn, args, env):
   return _fresh(f"{xs} @ {ys}")
 
 
-emit_rules[linalg.dot_general_p] = _dot_general
+linalg.dot_general_p.def_codegen(_dot_general)

@@ -15,8 +15,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.primitive import Primitive
-from ..interpreters.batching import batch_rules
-from ..interpreters.jvp import deflinear, jvp_flat, jvp_rules
+from ..interpreters.jvp import deflinear, jvp_flat
 from . import elementwise as ew
 from . import shapes
 
@@ -28,7 +27,7 @@ def _abstract_eval(x, *, axis, reverse):
 
 
 def _batch(prim):
-  def rule(axis_size, vals, dims, *, axis, reverse):
+  def rule(vals, dims, *, axis, reverse):
     d = dims[0]
     return prim.bind(vals[0], axis=axis + (axis >= d), reverse=reverse), d
   return rule
@@ -41,7 +40,7 @@ def _cumulative(name: str, accumulate: Callable) -> Primitive:
       return np.flip(accumulate(np.flip(x, axis), axis=axis), axis)
     return accumulate(x, axis=axis)
   p = Primitive(name, impl=impl, abstract_eval=_abstract_eval)
-  batch_rules[p] = _batch(p)
+  p.def_batching(_batch(p))
   return p
 
 
@@ -66,7 +65,7 @@ def _scan_jvp(prim, combine):
     _, (t_out,) = jvp_flat(lambda x: [prefix_scan(combine, x, axis, reverse)],
                            primals, tangents, instantiate_zeros=False)
     return ans, t_out
-  jvp_rules[prim] = jvp
+  prim.def_jvp(jvp, symbolic_zeros=True)
 
 
 cumsum_p = _cumulative("cumsum", np.cumsum)

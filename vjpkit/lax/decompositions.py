@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.primitive import Primitive
-from ..interpreters.jvp import defjvp, jvp_rules
+from ..interpreters.jvp import defjvp
 from . import elementwise as ew
 from . import shapes
 from ._matrix import (batch_leading, check_matrix, diagonal, matmul, mT, outer_diff,
@@ -98,7 +98,7 @@ def _eigh_jvp(primals, tangents, *, lower):
 
 eigh_p = Primitive("eigh", multiple_results=True, impl=_eigh_impl,
                    abstract_eval=_eigh_abstract_eval)
-jvp_rules[eigh_p] = _eigh_jvp
+eigh_p.def_jvp(_eigh_jvp, symbolic_zeros=True)
 batch_leading(eigh_p)
 
 
@@ -166,7 +166,7 @@ def _svd_jvp(primals, tangents, *, full_matrices, compute_uv):
 
 
 svd_p = Primitive("svd", multiple_results=True, impl=_svd_impl, abstract_eval=_svd_abstract_eval)
-jvp_rules[svd_p] = _svd_jvp
+svd_p.def_jvp(_svd_jvp, symbolic_zeros=True)
 batch_leading(svd_p)
 
 
@@ -224,7 +224,7 @@ qr_p = Primitive("qr", multiple_results=True,
                  impl=lambda a, *, full_matrices: list(
                      np.linalg.qr(a, mode="complete" if full_matrices else "reduced")),
                  abstract_eval=_qr_abstract_eval)
-jvp_rules[qr_p] = _qr_jvp
+qr_p.def_jvp(_qr_jvp, symbolic_zeros=True)
 batch_leading(qr_p)
 
 

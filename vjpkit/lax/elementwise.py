@@ -12,10 +12,8 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval, is_float
 from ..core.primitive import Primitive
-from ..core.zeros import Zero, instantiate, is_undef
-from ..interpreters.batching import batch_rules
-from ..interpreters.jvp import defbilinear, defjvp, defjvp_zero, deflinear, jvp_rules
-from ..interpreters.transpose import transpose_rules
+from ..core.zeros import Zero, instantiate, is_undef, register_vspace
+from ..interpreters.jvp import defbilinear, defjvp, defjvp_zero, deflinear
 from . import reductions, shapes
 from ._declare import const, naryop, unop
 
@@ -42,18 +40,18 @@ def neg(x): return neg_p.bind(x)
 
 add_p = naryop("add", np.add)
 defjvp(add_p, lambda t, ans, x, y: _bcast_like(t, ans), lambda t, ans, x, y: _bcast_like(t, ans))
-transpose_rules[add_p] = lambda ct, x, y: [
+add_p.def_transpose(lambda ct, x, y: [
     _unbroadcast(ct, x.aval) if is_undef(x) else None,
-    _unbroadcast(ct, y.aval) if is_undef(y) else None]
+    _unbroadcast(ct, y.aval) if is_undef(y) else None])
 def add(x, y): return add_p.bind(x, y)
 
 
 sub_p = naryop("sub", np.subtract)
 defjvp(sub_p, lambda t, ans, x, y: _bcast_like(t, ans),
        lambda t, ans, x, y: _bcast_like(neg(t), ans))
-transpose_rules[sub_p] = lambda ct, x, y: [
+sub_p.def_transpose(lambda ct, x, y: [
     _unbroadcast(ct, x.aval) if is_undef(x) else None,
-    _unbroadcast(neg(ct), y.aval) if is_undef(y) else None]
+    _unbroadcast(neg(ct), y.aval) if is_undef(y) else None])
 def sub(x, y): return sub_p.bind(x, y)
 
 
@@ -61,6 +59,7 @@ def sub(x, y): return sub_p.bind(x, y)
 add_any_p = naryop("add_any", np.add, kinds="num")
 deflinear(add_any_p, lambda ct, x, y: [ct, ct])
 def add_any(x, y): return add_any_p.bind(x, y)
+register_vspace(add=add_any)  # core's add_tangents sums with it
 
 
 mul_p = naryop("mul", np.multiply)
@@ -79,7 +78,7 @@ def _div_impl(x, y):
 div_p = naryop("div", _div_impl)
 defjvp(div_p, lambda t, ans, x, y: _bcast_like(div(t, y), ans),
        lambda t, ans, x, y: neg(mul(t, div(ans, y))))
-transpose_rules[div_p] = lambda ct, x, y: [_unbroadcast(div(ct, y), x.aval), None]
+div_p.def_transpose(lambda ct, x, y: [_unbroadcast(div(ct, y), x.aval), None])
 def div(x, y): return div_p.bind(x, y)
 
 
@@ -330,8 +329,8 @@ def _select_n_transpose(ct, which, *cases):
                                 c.aval) if is_undef(c) else None for i, c in enumerate(cases)]
 
 
-jvp_rules[select_n_p] = _select_n_jvp
-transpose_rules[select_n_p] = _select_n_transpose
+select_n_p.def_jvp(_select_n_jvp, symbolic_zeros=True)
+select_n_p.def_transpose(_select_n_transpose)
 def select_n(which, *cases): return select_n_p.bind(which, *cases)
 
 
@@ -354,11 +353,11 @@ def _convert_jvp(primals, tangents, *, new_dtype):
   return ans, convert_element_type(t, new_dtype)
 
 
-jvp_rules[convert_element_type_p] = _convert_jvp
-transpose_rules[convert_element_type_p] = lambda ct, x, *, new_dtype: [
-    convert_element_type(ct, x.aval.dtype)]
-batch_rules[convert_element_type_p] = lambda n, vals, dims, **params: (
-    convert_element_type_p.bind(*vals, **params), dims[0])
+convert_element_type_p.def_jvp(_convert_jvp, symbolic_zeros=True)
+convert_element_type_p.def_transpose(lambda ct, x, *, new_dtype: [
+    convert_element_type(ct, x.aval.dtype)])
+convert_element_type_p.def_batching(lambda vals, dims, **params: (
+    convert_element_type_p.bind(*vals, **params), dims[0]))
 
 
 def convert_element_type(x, new_dtype):

@@ -6,10 +6,15 @@ shape ``B + rest``, ``rest`` being the operand's other axes in order. So
 ``x[i, :, j]`` is ``gather(x, stack([i, j], -1), axes=(0, 2))``. Scatters take
 the same ``indices``/``axes`` and ``updates`` of the gathered shape.
 
-Out-of-range indices are clamped into range by every primitive here (so
-gather and its transpose, scatter-add, always agree). ``vjpkit.numpy``
-raises ``IndexError`` for out-of-range concrete indices, as NumPy does.
-The transpose of gather is scatter-add, where repeated indices accumulate.
+Out-of-range indices, as in JAX: reads (``gather``, ``dynamic_slice``) clamp
+them into range. Scatters take ``mode``: ``"drop"`` (the default, JAX's
+FILL_OR_DROP) skips an update whose index row is out of range, so neither it
+nor its tangent or cotangent reaches the result; ``"clip"`` clamps the row
+into range (the transpose of the clamping gather is a clamping scatter-add,
+so that the two always agree). Negative indices are out of range here;
+``vjpkit.numpy`` wraps them once first, like NumPy, and raises ``IndexError``
+for out-of-range concrete indices. The transpose of gather is scatter-add,
+where repeated indices accumulate.
 """
 from __future__ import annotations
 
@@ -22,9 +27,8 @@ from ..core.errors import ConcretizationTypeError
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from ..core.zeros import Zero, instantiate, is_undef
-from ..interpreters.batching import batch_rules
-from ..interpreters.jvp import defjvp, jvp_flat, jvp_rules
-from ..interpreters.transpose import transpose_rules
+from ..interpreters.batching import batch_size
+from ..interpreters.jvp import defjvp, jvp_flat
 from . import elementwise as ew
 from . import shapes
 
@@ -44,6 +48,56 @@ def _check_indices(x, idx, axes, who):
 def _index_tuple(idx, sizes):
   idx = np.asarray(idx)
   return tuple(np.clip(idx[..., j], 0, max(n - 1, 0)).astype(np.intp) for j, n in enumerate(sizes))
+
+
+_MODES = ("drop", "clip")
+
+
+def _in_range_rows(idx: np.ndarray, sizes) -> np.ndarray:
+  """Which rows of concrete indices (shape ``B + (k,)``) lie inside ``sizes``: shape ``B``."""
+  idx = np.asarray(idx)
+  return np.all((idx >= 0) & (idx < np.asarray(sizes, idx.dtype)), axis=-1)
+
+
+def _drop_out_of_range(idx, updates, sizes):
+  """The rows of ``idx`` and ``updates`` that a ``"drop"`` scatter applies."""
+  idx = np.asarray(idx)
+  keep = _in_range_rows(idx, sizes)
+  if keep.all():
+    return idx, updates
+  return idx[keep], np.asarray(updates)[keep]
+
+
+def _in_range(idx, sizes):
+  """A boolean array of shape ``B``: which index rows (``idx`` of shape ``B + (k,)``, may be
+  traced) address an element inside ``sizes``; None when all of them do (concrete only)."""
+  concrete = concrete_or_none(idx)
+  if concrete is not None:
+    ok = _in_range_rows(concrete, sizes)
+    return None if ok.all() else ok
+  aval = get_aval(idx)
+  ok = None
+  for j, n in enumerate(sizes):
+    col = shapes.reshape(shapes.slice_in_dim(idx, j, j + 1, axis=aval.ndim - 1), aval.shape[:-1])
+    col_ok = ew.logical_and(ew.ge(col, aval.dtype.type(0)), ew.lt(col, aval.dtype.type(n)))
+    ok = col_ok if ok is None else ew.logical_and(ok, col_ok)
+  return ok
+
+
+def _zero_dropped(v, idx, sizes, mode):
+  """``v`` (shape ``B + rest``: one entry per update) with the dropped updates' entries 0."""
+  if mode != "drop":
+    return v
+  ok = _in_range(idx, sizes)
+  if ok is None:
+    return v
+  aval = get_aval(v)
+  ok = shapes.broadcast_in_dim(ok, aval.shape, tuple(range(get_aval(ok).ndim)))
+  return ew.select_n(ok, shapes.full_like(v, 0), v)
+
+
+def _sizes(x_aval, axes):
+  return [x_aval.shape[a] for a in axes]
 
 
 def _front(x, axes):
@@ -83,7 +137,8 @@ def _gather_abstract_eval(x, idx, *, axes):
   return ShapedArray(idx.shape[:-1] + _rest_shape(x.shape, axes), x.dtype)
 
 
-def _gather_batch(axis_size, vals, dims, *, axes):
+def _gather_batch(vals, dims, *, axes):
+  axis_size = batch_size(vals, dims)
   (x, idx), (dx, di) = vals, dims
   if di is None:  # only the operand is batched: address it with the batch axis kept
     x = shapes.moveaxis(x, dx, 0)
@@ -95,10 +150,11 @@ def _gather_batch(axis_size, vals, dims, *, axes):
 
 gather_p = Primitive("gather", impl=_gather_impl, abstract_eval=_gather_abstract_eval)
 defjvp(gather_p, lambda t, ans, x, idx, *, axes: gather(t, idx, axes), None)
-transpose_rules[gather_p] = lambda ct, x, idx, *, axes: [
-    None if type(ct) is Zero else scatter_add(shapes.full(x.aval.shape, 0, x.aval.dtype), idx, ct, axes),
-    None]
-batch_rules[gather_p] = _gather_batch
+gather_p.def_transpose(lambda ct, x, idx, *, axes: [  # clamps, as the gather does
+    None if type(ct) is Zero else scatter_add(shapes.full(x.aval.shape, 0, x.aval.dtype), idx, ct, axes,
+                                              mode="clip"),
+    None])
+gather_p.def_batching(_gather_batch)
 
 
 def gather(x, indices, axes: Sequence[int]):
@@ -114,17 +170,22 @@ def gather(x, indices, axes: Sequence[int]):
 # -- the scatter family -------------------------------------------------------------
 
 def _scatter(name, combine):
-  def impl(x, idx, updates, *, axes):
+  def impl(x, idx, updates, *, axes, mode):
     out = np.array(x, copy=True)
     view = _front(out, axes)
-    ix = _index_tuple(idx, [out.shape[a] for a in axes])
+    sizes = [out.shape[a] for a in axes]
+    if mode == "drop":
+      idx, updates = _drop_out_of_range(idx, updates, sizes)
+    ix = _index_tuple(idx, sizes)
     if combine is None:
       view[ix] = updates
     else:
       combine.at(view, ix, updates)
     return out
 
-  def abstract_eval(x, idx, updates, *, axes):
+  def abstract_eval(x, idx, updates, *, axes, mode):
+    if mode not in _MODES:
+      raise ValueError(f"{name}: mode must be 'drop' or 'clip', got {mode!r}")
     _check_indices(x, idx, axes, name)
     expected = idx.shape[:-1] + _rest_shape(x.shape, axes)
     if updates.shape != expected or updates.dtype != x.dtype:
@@ -132,93 +193,113 @@ def _scatter(name, combine):
                       f"for indices {idx.str_short()} into {x.str_short()}, got {updates.str_short()}")
     return x
 
-  def batch(axis_size, vals, dims, *, axes):
+  def batch(vals, dims, *, axes, mode):
+    axis_size = batch_size(vals, dims)
     x, idx, u = (_to_front(v, d, axis_size) for v, d in zip(vals, dims))
-    return p.bind(x, _with_batch_index(idx, axis_size), u, axes=(0,) + tuple(a + 1 for a in axes)), 0
+    return p.bind(x, _with_batch_index(idx, axis_size), u, axes=(0,) + tuple(a + 1 for a in axes),
+                  mode=mode), 0
 
   p = Primitive(name, impl=impl, abstract_eval=abstract_eval)
-  batch_rules[p] = batch
+  p.def_batching(batch)
   return p
 
 
 scatter_add_p = _scatter("scatter_add", np.add)
 
 
-def _scatter_add_jvp(primals, tangents, *, axes):
+def _scatter_add_jvp(primals, tangents, *, axes, mode):
   x, idx, u = primals
   tx, _, tu = tangents
-  ans = scatter_add(x, idx, u, axes)
+  ans = scatter_add(x, idx, u, axes, mode)
   if type(tu) is Zero:
     return ans, tx
-  return ans, scatter_add(instantiate(tx), idx, tu, axes)
+  return ans, scatter_add(instantiate(tx), idx, tu, axes, mode)
 
 
-jvp_rules[scatter_add_p] = _scatter_add_jvp
-transpose_rules[scatter_add_p] = lambda ct, x, idx, u, *, axes: [None, None, None] if type(
-    ct) is Zero else [ct if is_undef(x) else None, None, gather(ct, idx, axes) if is_undef(u) else None]
+def _scatter_add_transpose(ct, x, idx, u, *, axes, mode):
+  if type(ct) is Zero:
+    return [None, None, None]
+  ct_u = None
+  if is_undef(u):  # a dropped update reached nothing: its cotangent is 0
+    ct_u = _zero_dropped(gather(ct, idx, axes), idx, _sizes(get_aval(ct), axes), mode)
+  return [ct if is_undef(x) else None, None, ct_u]
 
 
-def scatter_add(x, indices, updates, axes: Sequence[int]):
-  """``x`` with ``updates`` added at ``indices``; repeated indices accumulate.
+scatter_add_p.def_jvp(_scatter_add_jvp, symbolic_zeros=True)
+scatter_add_p.def_transpose(_scatter_add_transpose)
+
+
+def _mode(mode: str) -> str:
+  if mode not in _MODES:
+    raise ValueError(f"vjpkit.lax scatter: mode must be 'drop' (skip out-of-range updates, the "
+                     f"default, as in JAX) or 'clip' (clamp their indices), got {mode!r}")
+  return mode
+
+
+def scatter_add(x, indices, updates, axes: Sequence[int], mode: str = "drop"):
+  """``x`` with ``updates`` added at ``indices``; repeated indices accumulate. Updates at
+  out-of-range indices are skipped (``mode="drop"``, as JAX) or clamped (``"clip"``).
 
   >>> scatter_add(np.zeros(3), np.array([[0], [0], [2]]), np.ones(3), (0,))
   array([2., 0., 1.])
+  >>> scatter_add(np.zeros(3), np.array([[5], [-1]]), np.ones(2), (0,))
+  array([0., 0., 0.])
   """
-  return scatter_add_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+  return scatter_add_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes), mode=_mode(mode))
 
 
 scatter_p = _scatter("scatter", None)
 
 
-def _scatter_jvp(primals, tangents, *, axes):
+def _scatter_jvp(primals, tangents, *, axes, mode):
   x, idx, u = primals
   tx, _, tu = tangents
-  ans = scatter(x, idx, u, axes)
-  return ans, scatter(instantiate(tx), idx, instantiate(tu), axes)
+  ans = scatter(x, idx, u, axes, mode)
+  return ans, scatter(instantiate(tx), idx, instantiate(tu), axes, mode)
 
 
-def _winners(idx, x_aval, axes):
+def _winners(idx, x_aval, axes, mode):
   """A boolean mask of shape B: which updates a ``scatter`` kept (with repeated
-  indices one of them wins; the mask finds it with the same impl), or None if
-  the indices are concrete and unique."""
+  indices one of them wins; the mask finds it with the same impl; a dropped one
+  never wins), or None if the indices are concrete, unique and in range."""
   concrete = concrete_or_none(idx)
   aval = get_aval(idx)
+  sizes = tuple(x_aval.shape[a] for a in axes)
   if concrete is not None:
     rows = concrete.reshape(-1, aval.shape[-1])
-    sizes = [x_aval.shape[a] for a in axes]
     flat = np.ravel_multi_index(_index_tuple(rows, sizes), sizes) if rows.size else rows[:, 0]
-    if len(np.unique(flat)) == len(flat):
+    if len(np.unique(flat)) == len(flat) and (mode == "clip" or _in_range_rows(rows, sizes).all()):
       return None
   batch = aval.shape[:-1]
   ids = np.arange(int(np.prod(batch, dtype=np.int64))).reshape(batch)
-  sizes = tuple(x_aval.shape[a] for a in axes)
   k = tuple(range(len(axes)))
-  owner = scatter(shapes.full(sizes, -1, ids.dtype), idx, ids, k)
+  owner = scatter(shapes.full(sizes, -1, ids.dtype), idx, ids, k, mode)
   return ew.eq(gather(owner, idx, k), ids)
 
 
-def _scatter_transpose(ct, x, idx, u, *, axes):
+def _scatter_transpose(ct, x, idx, u, *, axes, mode):
   if type(ct) is Zero:
     return [None, None, None]
   u_aval = u.aval if is_undef(u) else get_aval(u)
-  ct_x = scatter(ct, idx, shapes.full(u_aval.shape, 0, u_aval.dtype), axes) if is_undef(x) else None
+  ct_x = scatter(ct, idx, shapes.full(u_aval.shape, 0, u_aval.dtype), axes, mode) if is_undef(x) else None
   ct_u = None
   if is_undef(u):
     ct_u = gather(ct, idx, axes)
-    won = _winners(idx, get_aval(ct), axes)
+    won = _winners(idx, get_aval(ct), axes, mode)
     if won is not None:
       won = shapes.broadcast_in_dim(won, u_aval.shape, tuple(range(get_aval(won).ndim)))
       ct_u = ew.select_n(won, shapes.full_like(ct_u, 0), ct_u)
   return [ct_x, None, ct_u]
 
 
-jvp_rules[scatter_p] = _scatter_jvp
-transpose_rules[scatter_p] = _scatter_transpose
+scatter_p.def_jvp(_scatter_jvp, symbolic_zeros=True)
+scatter_p.def_transpose(_scatter_transpose)
 
 
-def scatter(x, indices, updates, axes: Sequence[int]):
-  """``x`` with the entries at ``indices`` replaced by ``updates`` (functional ``x[i] = u``)."""
-  return scatter_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+def scatter(x, indices, updates, axes: Sequence[int], mode: str = "drop"):
+  """``x`` with the entries at ``indices`` replaced by ``updates`` (functional ``x[i] = u``);
+  updates at out-of-range indices are skipped (``mode="drop"``) or clamped (``"clip"``)."""
+  return scatter_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes), mode=_mode(mode))
 
 
 # scatter_mul: x times the product of the updates at each index. Its JVP is the
@@ -239,25 +320,31 @@ def _rounds(idx: np.ndarray, sizes) -> list[np.ndarray]:
   return [np.nonzero(rank == r)[0] for r in range(int(rank.max(initial=-1)) + 1)]
 
 
-def _scatter_mul_composite(x, u, *, idx, axes):
+def _scatter_mul_composite(x, u, *, idx, axes, mode):
   aval, idx_aval = get_aval(x), get_aval(idx)
   n_b = idx_aval.ndim - 1
   flat_u = shapes.reshape(u, (int(np.prod(idx_aval.shape[:-1], dtype=np.int64)),)
                           + get_aval(u).shape[n_b:])
   flat_idx = idx.reshape(-1, idx.shape[-1])
+  sizes = _sizes(aval, axes)
+  keep = _in_range_rows(flat_idx, sizes) if mode == "drop" else np.ones(len(flat_idx), bool)
   out = x
-  for rows in _rounds(idx, [aval.shape[a] for a in axes]):
+  for rows in _rounds(idx, sizes):
+    rows = rows[keep[rows]]  # a dropped update multiplies nothing
+    if not len(rows):
+      continue
     u_r = gather(flat_u, rows[:, None], (0,))
-    out = ew.mul(out, scatter(shapes.full(aval.shape, 1, aval.dtype), flat_idx[rows], u_r, axes))
+    out = ew.mul(out, scatter(shapes.full(aval.shape, 1, aval.dtype), flat_idx[rows], u_r, axes,
+                              mode="clip"))
   return out
 
 
-def _scatter_mul_jvp(primals, tangents, *, axes):
+def _scatter_mul_jvp(primals, tangents, *, axes, mode):
   x, idx, u = primals
   tx, _, tu = tangents
-  ans = scatter_mul(x, idx, u, axes)
+  ans = scatter_mul(x, idx, u, axes, mode)
   if type(tu) is Zero:
-    return ans, scatter_mul(tx, idx, u, axes)
+    return ans, scatter_mul(tx, idx, u, axes, mode)
   concrete = concrete_or_none(idx)
   if concrete is None:
     raise NotImplementedError(
@@ -265,46 +352,48 @@ def _scatter_mul_jvp(primals, tangents, *, axes):
         "indices, but they are traced here (under jit or vmap). Compute the indices outside "
         "the transform, or write the update as x * y.at[idx].set(u) with y = ones when the "
         "indices are unique.")
-  _, (t_out,) = jvp_flat(lambda x, u: [_scatter_mul_composite(x, u, idx=concrete, axes=axes)],
+  _, (t_out,) = jvp_flat(lambda x, u: [_scatter_mul_composite(x, u, idx=concrete, axes=axes, mode=mode)],
                          [x, u], [tx, tu], instantiate_zeros=False)
   return ans, t_out
 
 
-def _scatter_mul_transpose(ct, x, idx, u, *, axes):
+def _scatter_mul_transpose(ct, x, idx, u, *, axes, mode):
   if is_undef(u):
     raise NotImplementedError("scatter_mul is linear in x only; its JVP in u uses a composite")
   if type(ct) is Zero or not is_undef(x):
     return [None, None, None]
-  return [scatter_mul(ct, idx, u, axes), None, None]  # an elementwise scaling: self-adjoint
+  return [scatter_mul(ct, idx, u, axes, mode), None, None]  # an elementwise scaling: self-adjoint
 
 
-jvp_rules[scatter_mul_p] = _scatter_mul_jvp
-transpose_rules[scatter_mul_p] = _scatter_mul_transpose
+scatter_mul_p.def_jvp(_scatter_mul_jvp, symbolic_zeros=True)
+scatter_mul_p.def_transpose(_scatter_mul_transpose)
 
 
-def scatter_mul(x, indices, updates, axes: Sequence[int]):
-  """``x`` times ``updates`` at ``indices``; repeated indices multiply together."""
-  return scatter_mul_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+def scatter_mul(x, indices, updates, axes: Sequence[int], mode: str = "drop"):
+  """``x`` times ``updates`` at ``indices``; repeated indices multiply together; updates at
+  out-of-range indices are skipped (``mode="drop"``) or clamped (``"clip"``)."""
+  return scatter_mul_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes), mode=_mode(mode))
 
 
 # scatter_min / scatter_max: the tangent of whichever value is chosen; ties share
 # it evenly, like ``reduce_max``.
 
 def _extremum_jvp(prim):
-  def jvp(primals, tangents, *, axes):
+  def jvp(primals, tangents, *, axes, mode):
     x, idx, u = primals
     tx, _, tu = tangents
-    ans = prim.bind(x, idx, u, axes=axes)
+    ans = prim.bind(x, idx, u, axes=axes, mode=mode)
     dtype = get_aval(ans).dtype
     x_hit = ew.convert_element_type(ew.eq(x, ans), dtype)
     u_hit = ew.convert_element_type(ew.eq(u, gather(ans, idx, axes)), dtype)
     zeros = shapes.full_like(ans, 0)
-    count = ew.add(x_hit, scatter_add(zeros, idx, u_hit, axes))
+    # the scatter-adds drop the dropped updates' hits and tangents ("drop" mode)
+    count = ew.add(x_hit, scatter_add(zeros, idx, u_hit, axes, mode))
     total = zeros if type(tx) is Zero else ew.mul(tx, x_hit)
     if type(tu) is not Zero:
-      total = scatter_add(total, idx, ew.mul(tu, u_hit), axes)
+      total = scatter_add(total, idx, ew.mul(tu, u_hit), axes, mode)
     return ans, ew.div(total, count)
-  jvp_rules[prim] = jvp
+  prim.def_jvp(jvp, symbolic_zeros=True)
 
 
 scatter_min_p = _scatter("scatter_min", np.minimum)
@@ -313,14 +402,16 @@ scatter_max_p = _scatter("scatter_max", np.maximum)
 _extremum_jvp(scatter_max_p)
 
 
-def scatter_min(x, indices, updates, axes: Sequence[int]):
-  """``x`` lowered to ``updates`` at ``indices`` where they are smaller."""
-  return scatter_min_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+def scatter_min(x, indices, updates, axes: Sequence[int], mode: str = "drop"):
+  """``x`` lowered to ``updates`` at ``indices`` where they are smaller; updates at
+  out-of-range indices are skipped (``mode="drop"``) or clamped (``"clip"``)."""
+  return scatter_min_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes), mode=_mode(mode))
 
 
-def scatter_max(x, indices, updates, axes: Sequence[int]):
-  """``x`` raised to ``updates`` at ``indices`` where they are larger."""
-  return scatter_max_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes))
+def scatter_max(x, indices, updates, axes: Sequence[int], mode: str = "drop"):
+  """``x`` raised to ``updates`` at ``indices`` where they are larger; updates at
+  out-of-range indices are skipped (``mode="drop"``) or clamped (``"clip"``)."""
+  return scatter_max_p.bind(x, indices, updates, axes=tuple(int(a) for a in axes), mode=_mode(mode))
 
 
 # -- dynamic_slice / dynamic_update_slice: windows at traced offsets ----------------
@@ -365,7 +456,8 @@ def _window_indices(axis_size, shape, sizes, starts, dims):
   return _with_batch_index(idx, axis_size)
 
 
-def _dynamic_slice_batch(axis_size, vals, dims, *, slice_sizes):
+def _dynamic_slice_batch(vals, dims, *, slice_sizes):
+  axis_size = batch_size(vals, dims)
   (x, *starts), (dx, *dstarts) = vals, dims
   x = _to_front(x, dx, axis_size)
   if all(d is None for d in dstarts):
@@ -378,10 +470,10 @@ def _dynamic_slice_batch(axis_size, vals, dims, *, slice_sizes):
 dynamic_slice_p = Primitive("dynamic_slice", impl=_dynamic_slice_impl,
                             abstract_eval=_dynamic_slice_abstract_eval)
 defjvp(dynamic_slice_p, lambda t, ans, x, *starts, slice_sizes: dynamic_slice(t, starts, slice_sizes))
-transpose_rules[dynamic_slice_p] = lambda ct, x, *starts, slice_sizes: [None] * (1 + len(starts)) if type(
+dynamic_slice_p.def_transpose(lambda ct, x, *starts, slice_sizes: [None] * (1 + len(starts)) if type(
     ct) is Zero else [dynamic_update_slice(shapes.full(x.aval.shape, 0, x.aval.dtype), ct, starts)] + [
-    None] * len(starts)
-batch_rules[dynamic_slice_p] = _dynamic_slice_batch
+    None] * len(starts))
+dynamic_slice_p.def_batching(_dynamic_slice_batch)
 
 
 def dynamic_slice(x, start_indices: Sequence, slice_sizes: Sequence[int]):
@@ -425,21 +517,22 @@ def _dynamic_update_slice_transpose(ct, x, u, *starts):
   return [ct_x, ct_u] + [None] * len(starts)
 
 
-def _dynamic_update_slice_batch(axis_size, vals, dims):
+def _dynamic_update_slice_batch(vals, dims):
+  axis_size = batch_size(vals, dims)
   (x, u, *starts), (dx, du, *dstarts) = vals, dims
   x, u = _to_front(x, dx, axis_size), _to_front(u, du, axis_size)
   if all(d is None for d in dstarts):
     return dynamic_update_slice(x, u, [np.int64(0)] + starts), 0
   starts = [s if d is None else shapes.moveaxis(s, d, 0) for s, d in zip(starts, dstarts)]
   idx = _window_indices(axis_size, get_aval(x).shape[1:], get_aval(u).shape[1:], starts, dstarts)
-  return scatter(x, idx, u, tuple(range(get_aval(x).ndim))), 0
+  return scatter(x, idx, u, tuple(range(get_aval(x).ndim)), mode="clip"), 0  # starts are clamped
 
 
 dynamic_update_slice_p = Primitive("dynamic_update_slice", impl=_dynamic_update_slice_impl,
                                    abstract_eval=_dynamic_update_slice_abstract_eval)
-jvp_rules[dynamic_update_slice_p] = _dynamic_update_slice_jvp
-transpose_rules[dynamic_update_slice_p] = _dynamic_update_slice_transpose
-batch_rules[dynamic_update_slice_p] = _dynamic_update_slice_batch
+dynamic_update_slice_p.def_jvp(_dynamic_update_slice_jvp, symbolic_zeros=True)
+dynamic_update_slice_p.def_transpose(_dynamic_update_slice_transpose)
+dynamic_update_slice_p.def_batching(_dynamic_update_slice_batch)
 
 
 def dynamic_update_slice(x, update, start_indices: Sequence):

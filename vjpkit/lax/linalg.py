@@ -15,7 +15,6 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.primitive import Primitive
-from ..interpreters.batching import batch_rules
 from ..interpreters.jvp import defbilinear
 from . import shapes
 
@@ -95,7 +94,7 @@ def _dot_rhs_transpose(ct, x, y, *, dimension_numbers):
   return _transpose_operand(ct, x, y.aval.ndim, rc, rb, lc, lb, own_free_first=False)
 
 
-def _dot_general_batch(axis_size, vals, dims, *, dimension_numbers):
+def _dot_general_batch(vals, dims, *, dimension_numbers):
   (lc, rc), (lb, rb) = dimension_numbers
   x, y = vals
   dx, dy = dims
@@ -117,7 +116,7 @@ def _dot_general_batch(axis_size, vals, dims, *, dimension_numbers):
 dot_general_p = Primitive("dot_general", impl=_dot_general_impl,
                           abstract_eval=_dot_general_abstract_eval)
 defbilinear(dot_general_p, _dot_lhs_transpose, _dot_rhs_transpose)
-batch_rules[dot_general_p] = _dot_general_batch
+dot_general_p.def_batching(_dot_general_batch)
 
 
 def dot_general(x, y, dimension_numbers):

@@ -7,8 +7,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.primitive import Primitive
-from ..interpreters.batching import batch_rules
-from ..interpreters.jvp import defjvp_zero, deflinear, jvp_rules
+from ..interpreters.jvp import defjvp_zero, deflinear
 from . import elementwise as ew
 from . import shapes
 
@@ -24,7 +23,7 @@ def _kept_dims(ndim, axes):
 
 
 def _reduce_batch(prim):
-  def rule(axis_size, vals, dims, *, axes, **params):
+  def rule(vals, dims, *, axes, **params):
     d = dims[0]
     axes_b = tuple(a + (a >= d) for a in axes)  # the batch axis shifts reduced axes after it
     out_d = d - sum(a < d for a in axes)
@@ -35,7 +34,7 @@ def _reduce_batch(prim):
 def _reduction(name, impl) -> Primitive:
   p = Primitive(name, impl=impl,
                 abstract_eval=lambda x, *, axes: ShapedArray(_reduce_shape(x, axes=axes), x.dtype))
-  batch_rules[p] = _reduce_batch(p)
+  p.def_batching(_reduce_batch(p))
   return p
 
 
@@ -76,9 +75,9 @@ def _chooser_jvp(prim):
 
 
 reduce_max_p = _reduction("reduce_max", lambda x, *, axes: np.max(x, axis=axes))
-jvp_rules[reduce_max_p] = _chooser_jvp(reduce_max_p)
+reduce_max_p.def_jvp(_chooser_jvp(reduce_max_p), symbolic_zeros=True)
 reduce_min_p = _reduction("reduce_min", lambda x, *, axes: np.min(x, axis=axes))
-jvp_rules[reduce_min_p] = _chooser_jvp(reduce_min_p)
+reduce_min_p.def_jvp(_chooser_jvp(reduce_min_p), symbolic_zeros=True)
 
 
 def reduce_max(x, axes=None):
@@ -105,7 +104,7 @@ argmin_p = Primitive("argmin", impl=lambda x, *, axes, index_dtype:
                      abstract_eval=_arg_abstract_eval)
 for _p in (argmax_p, argmin_p):
   defjvp_zero(_p)
-  batch_rules[_p] = _reduce_batch(_p)
+  _p.def_batching(_reduce_batch(_p))
 
 
 def argmax(x, axis: int, index_dtype=np.int64):

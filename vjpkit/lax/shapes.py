@@ -14,8 +14,8 @@ import numpy as np
 
 from ..core.avals import ShapedArray, float0, get_aval
 from ..core.primitive import Primitive
-from ..core.zeros import Zero, is_undef, vspace
-from ..interpreters.batching import batch_rules
+from ..core.zeros import Zero, is_undef, register_vspace, vspace
+from ..interpreters.batching import AxisOps, batch_size, register_axis_ops
 from ..interpreters.jvp import deflinear
 from . import reductions
 
@@ -55,7 +55,8 @@ def _broadcast_in_dim_transpose(ct, x, *, shape, broadcast_dimensions):
   return [reshape(out, x.aval.shape)]
 
 
-def _broadcast_in_dim_batch(axis_size, vals, dims, *, shape, broadcast_dimensions):
+def _broadcast_in_dim_batch(vals, dims, *, shape, broadcast_dimensions):
+  axis_size = batch_size(vals, dims)
   x = _bdim_front(vals[0], dims[0])
   return broadcast_in_dim(x, (axis_size,) + tuple(shape),
                           (0,) + tuple(d + 1 for d in broadcast_dimensions)), 0
@@ -63,7 +64,7 @@ def _broadcast_in_dim_batch(axis_size, vals, dims, *, shape, broadcast_dimension
 
 broadcast_in_dim_p = _shape_prim("broadcast_in_dim", _broadcast_in_dim_impl, _broadcast_in_dim_shape)
 deflinear(broadcast_in_dim_p, _broadcast_in_dim_transpose)
-batch_rules[broadcast_in_dim_p] = _broadcast_in_dim_batch
+broadcast_in_dim_p.def_batching(_broadcast_in_dim_batch)
 
 
 def broadcast_in_dim(x, shape: Sequence[int], broadcast_dimensions: Sequence[int]):
@@ -91,13 +92,14 @@ def _reshape_shape(x, *, new_sizes):
   return new_sizes
 
 
-def _reshape_batch(axis_size, vals, dims, *, new_sizes):
+def _reshape_batch(vals, dims, *, new_sizes):
+  axis_size = batch_size(vals, dims)
   return reshape(_bdim_front(vals[0], dims[0]), (axis_size,) + tuple(new_sizes)), 0
 
 
 reshape_p = _shape_prim("reshape", lambda x, *, new_sizes: np.reshape(x, new_sizes)[()], _reshape_shape)
 deflinear(reshape_p, lambda ct, x, *, new_sizes: [reshape(ct, x.aval.shape)])
-batch_rules[reshape_p] = _reshape_batch
+reshape_p.def_batching(_reshape_batch)
 
 
 def reshape(x, new_sizes: Sequence[int]):
@@ -113,7 +115,7 @@ def _transpose_shape(x, *, permutation):
   return tuple(x.shape[p] for p in permutation)
 
 
-def _transpose_batch(axis_size, vals, dims, *, permutation):
+def _transpose_batch(vals, dims, *, permutation):
   x, d = vals[0], dims[0]
   perm = [p if p < d else p + 1 for p in permutation]
   return transpose(x, (d,) + tuple(perm)), 0
@@ -122,7 +124,7 @@ def _transpose_batch(axis_size, vals, dims, *, permutation):
 transpose_p = _shape_prim("transpose", lambda x, *, permutation: np.transpose(x, permutation)[()],
                           _transpose_shape)
 deflinear(transpose_p, lambda ct, x, *, permutation: [transpose(ct, tuple(np.argsort(permutation)))])
-batch_rules[transpose_p] = _transpose_batch
+transpose_p.def_batching(_transpose_batch)
 
 
 def transpose(x, permutation: Sequence[int]):
@@ -148,13 +150,16 @@ def broadcast_batch(x, axis_size: int, dst: int):
   return broadcast_in_dim(x, shape, [i for i in range(len(shape)) if i != dst])
 
 
+register_axis_ops(AxisOps(moveaxis=moveaxis, broadcast=broadcast_batch))  # vmap's results
+
+
 def _squeeze_shape(x, *, dimensions):
   if any(x.shape[d] != 1 for d in dimensions):
     raise TypeError(f"cannot squeeze dimensions {dimensions} of {x.str_short()}: size is not 1")
   return tuple(s for i, s in enumerate(x.shape) if i not in dimensions)
 
 
-def _squeeze_batch(axis_size, vals, dims, *, dimensions):
+def _squeeze_batch(vals, dims, *, dimensions):
   x = _bdim_front(vals[0], dims[0])
   return squeeze(x, tuple(d + 1 for d in dimensions)), 0
 
@@ -162,7 +167,7 @@ def _squeeze_batch(axis_size, vals, dims, *, dimensions):
 squeeze_p = _shape_prim("squeeze", lambda x, *, dimensions: np.squeeze(x, dimensions)[()],
                         _squeeze_shape)
 deflinear(squeeze_p, lambda ct, x, *, dimensions: [reshape(ct, x.aval.shape)])
-batch_rules[squeeze_p] = _squeeze_batch
+squeeze_p.def_batching(_squeeze_batch)
 
 
 def squeeze(x, dimensions: Sequence[int]):
@@ -178,7 +183,7 @@ def _expand_dims_shape(x, *, dimensions):
   return tuple(shape)
 
 
-def _expand_dims_batch(axis_size, vals, dims, *, dimensions):
+def _expand_dims_batch(vals, dims, *, dimensions):
   x = _bdim_front(vals[0], dims[0])
   return expand_dims(x, tuple(d + 1 for d in dimensions)), 0
 
@@ -186,7 +191,7 @@ def _expand_dims_batch(axis_size, vals, dims, *, dimensions):
 expand_dims_p = _shape_prim("expand_dims", lambda x, *, dimensions: np.expand_dims(x, dimensions),
                             _expand_dims_shape)
 deflinear(expand_dims_p, lambda ct, x, *, dimensions: [squeeze(ct, dimensions)])
-batch_rules[expand_dims_p] = _expand_dims_batch
+expand_dims_p.def_batching(_expand_dims_batch)
 
 
 def expand_dims(x, dimensions: Sequence[int]):
@@ -195,14 +200,14 @@ def expand_dims(x, dimensions: Sequence[int]):
   return expand_dims_p.bind(x, dimensions=dimensions) if dimensions else x
 
 
-def _rev_batch(axis_size, vals, dims, *, dimensions):
+def _rev_batch(vals, dims, *, dimensions):
   x, d = vals[0], dims[0]
   return rev(x, tuple(a if a < d else a + 1 for a in dimensions)), d
 
 
 rev_p = _shape_prim("rev", lambda x, *, dimensions: np.flip(x, dimensions), lambda x, **p: x.shape)
 deflinear(rev_p, lambda ct, x, *, dimensions: [rev(ct, dimensions)])
-batch_rules[rev_p] = _rev_batch
+rev_p.def_batching(_rev_batch)
 
 
 def rev(x, dimensions: Sequence[int]):
@@ -236,7 +241,8 @@ def _concatenate_transpose(ct, *xs, dimension):
   return outs
 
 
-def _concatenate_batch(axis_size, vals, dims, *, dimension):
+def _concatenate_batch(vals, dims, *, dimension):
+  axis_size = batch_size(vals, dims)
   xs = [_bdim_front(v, d) if d is not None else broadcast_batch(v, axis_size, 0)
         for v, d in zip(vals, dims)]
   return concatenate(xs, dimension + 1), 0
@@ -245,7 +251,7 @@ def _concatenate_batch(axis_size, vals, dims, *, dimension):
 concatenate_p = Primitive("concatenate", impl=lambda *xs, dimension: np.concatenate(xs, dimension),
                           abstract_eval=_concatenate_abstract_eval)
 deflinear(concatenate_p, _concatenate_transpose)
-batch_rules[concatenate_p] = _concatenate_batch
+concatenate_p.def_batching(_concatenate_batch)
 
 
 def concatenate(xs: Sequence, dimension: int):
@@ -282,7 +288,7 @@ def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
   return [pad(ct, np.array(0, x.aval.dtype)[()], tuple(config))]
 
 
-def _slice_batch(axis_size, vals, dims, *, start_indices, limit_indices, strides):
+def _slice_batch(vals, dims, *, start_indices, limit_indices, strides):
   x = _bdim_front(vals[0], dims[0])
   strides = strides or (1,) * len(start_indices)
   n = get_aval(x).shape[0]
@@ -291,7 +297,7 @@ def _slice_batch(axis_size, vals, dims, *, start_indices, limit_indices, strides
 
 slice_p = _shape_prim("slice", _slice_impl, _slice_shape)
 deflinear(slice_p, _slice_transpose)
-batch_rules[slice_p] = _slice_batch
+slice_p.def_batching(_slice_batch)
 
 
 def slice(x, start_indices, limit_indices, strides=None):
@@ -348,7 +354,8 @@ def _neg(x):
   return neg(x)
 
 
-def _pad_batch(axis_size, vals, dims, *, padding_config):
+def _pad_batch(vals, dims, *, padding_config):
+  axis_size = batch_size(vals, dims)
   x, pv = vals
   x = _bdim_front(x, dims[0]) if dims[0] is not None else broadcast_batch(x, axis_size, 0)
   config = ((0, 0, 0),) + tuple(padding_config)
@@ -366,7 +373,7 @@ def _pad_batch(axis_size, vals, dims, *, padding_config):
 
 pad_p = Primitive("pad", impl=_pad_impl, abstract_eval=_pad_abstract_eval)
 deflinear(pad_p, _pad_transpose)
-batch_rules[pad_p] = _pad_batch
+pad_p.def_batching(_pad_batch)
 
 
 def pad(x, padding_value, padding_config):
@@ -380,4 +387,4 @@ def _zeros(aval: ShapedArray):
   return full(aval.shape, 0, aval.dtype)
 
 
-vspace.zeros = _zeros
+register_vspace(zeros=_zeros)  # core's instantiate builds symbolic zeros with it

@@ -13,8 +13,7 @@ import numpy as np
 from ..core.avals import ShapedArray, get_aval
 from ..core.primitive import Primitive
 from ..core.zeros import Zero, is_undef
-from ..interpreters.jvp import defjvp, jvp_rules
-from ..interpreters.transpose import transpose_rules
+from ..interpreters.jvp import defjvp
 from . import elementwise as ew
 from ._matrix import batch_leading, check_matrix, matmul, mT, trace, tril, triu
 
@@ -80,7 +79,7 @@ triangular_solve_p = Primitive("triangular_solve", impl=_triangular_solve_impl,
                                abstract_eval=_triangular_solve_abstract_eval)
 defjvp(triangular_solve_p, _triangular_solve_jvp_a,
        lambda t, ans, a, b, **params: triangular_solve_p.bind(a, t, **params))
-transpose_rules[triangular_solve_p] = _triangular_solve_transpose
+triangular_solve_p.def_transpose(_triangular_solve_transpose)
 batch_leading(triangular_solve_p)
 
 
@@ -113,7 +112,7 @@ solve_p = Primitive("solve", impl=lambda a, b: np.linalg.solve(a, b),
                     abstract_eval=_solve_abstract_eval)
 defjvp(solve_p, lambda t, ans, a, b: ew.neg(solve(a, matmul(t, ans))),
        lambda t, ans, a, b: solve(a, t))
-transpose_rules[solve_p] = lambda ct, a, b: [None, solve(mT(_known("solve", a)), ct)]
+solve_p.def_transpose(lambda ct, a, b: [None, solve(mT(_known("solve", a)), ct)])
 batch_leading(solve_p)
 
 
@@ -148,7 +147,7 @@ def _slogdet_jvp(primals, tangents):
 slogdet_p = Primitive("slogdet", multiple_results=True,
                       impl=lambda a: list(np.linalg.slogdet(a)),
                       abstract_eval=_slogdet_abstract_eval)
-jvp_rules[slogdet_p] = _slogdet_jvp
+slogdet_p.def_jvp(_slogdet_jvp, symbolic_zeros=True)
 batch_leading(slogdet_p)
 
 

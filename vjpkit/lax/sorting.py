@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.primitive import Primitive
-from ..interpreters.batching import batch_rules
+from ..interpreters.batching import batch_size
 from ..interpreters.jvp import defjvp_zero
 from . import elementwise as ew
 from . import shapes
@@ -34,8 +34,8 @@ def _argsort_abstract_eval(x, *, axis, descending):
 
 argsort_p = Primitive("argsort", impl=_argsort_impl, abstract_eval=_argsort_abstract_eval)
 defjvp_zero(argsort_p)
-batch_rules[argsort_p] = lambda n, vals, dims, *, axis, descending: (
-    argsort_p.bind(vals[0], axis=axis + (axis >= dims[0]), descending=descending), dims[0])
+argsort_p.def_batching(lambda vals, dims, *, axis, descending: (
+    argsort_p.bind(vals[0], axis=axis + (axis >= dims[0]), descending=descending), dims[0]))
 
 
 def argsort(x, axis: int = -1, descending: bool = False):
@@ -65,7 +65,8 @@ def _searchsorted_abstract_eval(a, v, *, side):
   return ShapedArray(v.shape, np.dtype(np.int64))
 
 
-def _searchsorted_batch(axis_size, vals, dims, *, side):
+def _searchsorted_batch(vals, dims, *, side):
+  axis_size = batch_size(vals, dims)
   (a, v), (da, dv) = vals, dims
   if da is None:
     return searchsorted(a, v, side), dv
@@ -83,7 +84,7 @@ def _searchsorted_batch(axis_size, vals, dims, *, side):
 searchsorted_p = Primitive("searchsorted", impl=_searchsorted_impl,
                            abstract_eval=_searchsorted_abstract_eval)
 defjvp_zero(searchsorted_p)
-batch_rules[searchsorted_p] = _searchsorted_batch
+searchsorted_p.def_batching(_searchsorted_batch)
 
 
 def searchsorted(a, v, side: str = "left"):

@@ -6,12 +6,14 @@ float result is needed, and results are never silently narrowed.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
+from ..core.errors import ConcretizationTypeError, TracerIntegerConversionError
 from ..core.trace import Tracer
 
 _PY = (bool, int, float, complex)
@@ -23,24 +25,48 @@ def asarray(x, dtype=None) -> Any:
   >>> asarray([1.0, 2.0])
   array([1., 2.])
   """
-  if isinstance(x, Tracer):
-    return x if dtype is None else lax.convert_element_type(x, dtype)
-  if isinstance(x, (list, tuple)) and any(isinstance(e, Tracer) for e in _flat(x)):
-    from .shapes import stack
-    return stack([asarray(e, dtype) for e in x])
-  return np.asarray(x, dtype)
+  return _asarray(x, dtype, "asarray")
 
 
-def array(object, dtype=None, copy: bool = True) -> Any:
-  """``object`` as an array, like ``asarray`` but copied as ``numpy.array`` does: a
-  concrete result never shares memory with ``object`` (unless ``copy=False``).
+def array(x, dtype=None, copy: bool = True) -> Any:
+  """``x`` as an array or tracer, like ``asarray``, but copied as ``numpy.array`` copies:
+  a concrete result never shares memory with ``x`` (unless ``copy=False``), so writing into
+  it leaves ``x`` alone. A traced value is never written, so it is not copied.
 
+  >>> array([[1.0], [2.0]]).shape
+  (2, 1)
   >>> x = np.ones(2)
   >>> array(x) is x
   False
   """
-  out = asarray(object, dtype)
-  return fresh(out, object) if copy else out
+  out = _asarray(x, dtype, "array")
+  return fresh(out, x) if copy else out
+
+
+def _asarray(x, dtype, who: str) -> Any:
+  if isinstance(x, Tracer):
+    return x if dtype is None else lax.convert_element_type(x, dtype)
+  if isinstance(x, (list, tuple)) and any(isinstance(e, Tracer) for e in _flat(x)):
+    from .shapes import stack
+    elements = [_asarray(e, dtype, who) for e in x]
+    shapes = list(dict.fromkeys(get_aval(e).shape for e in elements))
+    if len(shapes) > 1:
+      raise _ragged(who, f"its elements have the shapes {shapes[0]} and {shapes[1]}")
+    return stack(elements)
+  try:
+    return np.asarray(x, dtype)
+  except ValueError as e:
+    if isinstance(x, (list, tuple)) and "inhomogeneous" in str(e):
+      detail = str(e).split("The requested array has ")[-1].rstrip(".")
+      raise _ragged(who, f"NumPy found {detail}") from None
+    raise
+
+
+def _ragged(who: str, detail: str) -> ValueError:
+  return ValueError(
+      f"vjpkit.numpy.{who}: the nested sequence is ragged (its sublists differ in length or "
+      f"shape), so it is not an array: {detail}. Make every sublist the same length (pad them), "
+      "or keep the pieces as a list of separate arrays (a pytree).")
 
 
 def fresh(out, *inputs) -> Any:
@@ -126,14 +152,24 @@ def promote(*args, inexact: bool = False, who: str = "function"):
   same = _same_float_aval(args)  # the common case, without NumPy's promotion machinery
   if same is not None:
     return same
-  args = [arraylike(a) for a in args]
-  dtype = result_type(*args)
+  arrays = [arraylike(a) for a in args]
+  dtype = result_type(*arrays)
   check_real(dtype, who)
   if inexact and dtype.kind not in "fc":
     dtype = np.dtype(np.float64)
-  args = [convert(a, dtype) for a in args]
-  shape = np.broadcast_shapes(*[get_aval(a).shape for a in args])
-  return [broadcast_to_shape(a, shape) for a in args]
+  arrays = [convert(a, dtype) for a in arrays]
+  shape = broadcast_shapes(*[get_aval(a).shape for a in arrays], who=who)
+  return [broadcast_to_shape(a, shape) for a in arrays]
+
+
+def broadcast_shapes(*shapes: tuple[int, ...], who: str) -> tuple[int, ...]:
+  """NumPy's broadcast of ``shapes``; when they do not broadcast, NumPy's ValueError naming
+  ``vjpkit.numpy.<who>``."""
+  try:
+    return np.broadcast_shapes(*shapes)
+  except ValueError:
+    raise ValueError(f"vjpkit.numpy.{who}: operands could not be broadcast together with shapes "
+                     f"{' '.join(map(str, shapes))}") from None
 
 
 def promote_inexact(x, who: str = "function"):
@@ -145,10 +181,71 @@ def promote_inexact(x, who: str = "function"):
   return x
 
 
-def canonical_axis(axis: int, ndim: int, who: str = "axis") -> int:
+def shape_tuple(shape, who: str, what: str = "shape", unknown: bool = False) -> tuple[int, ...]:
+  """``shape`` (an int or a sequence of ints) as a tuple of ints; otherwise a clear error
+  naming ``vjpkit.numpy.<who>`` and its argument ``what``. With ``unknown``, one entry may be
+  -1 (reshape's size inferred from the others).
+
+  >>> shape_tuple([2, np.int64(3)], "zeros")
+  (2, 3)
+  """
+  scalar = not isinstance(shape, (list, tuple, np.ndarray)) and hasattr(type(shape), "__index__")
+  items: tuple
+  if scalar:
+    items = (shape,)
+  elif isinstance(shape, (list, tuple)) or (isinstance(shape, np.ndarray) and shape.ndim == 1):
+    items = tuple(shape)
+  else:
+    raise TypeError(f"vjpkit.numpy.{who}: {what} must be an int or a sequence of ints, got "
+                    f"{type(shape).__name__}")
+
+  def has(k: int, value: object) -> str:
+    return f"{what} is {value}" if scalar else f"{what} {items!r} has {value} at position {k}"
+
+  out = []
+  for k, s in enumerate(items):
+    if not hasattr(type(s), "__index__"):
+      raise TypeError(f"vjpkit.numpy.{who}: {has(k, repr(s))}, which is not an integer; sizes "
+                      "must be integers (convert with int(...))")
+    try:
+      out.append(operator.index(s))
+    except TracerIntegerConversionError as e:
+      raise TypeError(f"vjpkit.numpy.{who}: {has(k, 'a traced ' + s.aval.str_short() + ' value')}, "
+                      "which is not an integer; sizes must be concrete integers") from e
+    except ConcretizationTypeError as e:
+      where = "traced" if scalar else f"a traced value at position {k}"
+      raise ConcretizationTypeError(
+          f"vjpkit.numpy.{who}: {what} {'is' if scalar else 'has'} {where} (under jit or vmap), "
+          "but sizes must be concrete integers: array shapes are fixed when a function is "
+          "traced. Mark that argument static (jit(..., static_argnums=...)) or compute the "
+          "size from an array's .shape.") from e
+  if unknown and out.count(-1) > 1:
+    raise ValueError(f"vjpkit.numpy.{who}: {what} {tuple(out)} has more than one -1, but only one "
+                     "size can be inferred: give the others explicitly")
+  for k, n in enumerate(out):
+    if n < 0 and not (unknown and n == -1):
+      extra = " (or one -1, for the size inferred from the others)" if unknown else ""
+      items = tuple(out)
+      raise ValueError(f"vjpkit.numpy.{who}: {has(k, n)}, but sizes must be >= 0{extra}")
+  return tuple(out)
+
+
+def size_arg(n, who: str, what: str) -> int:
+  """A single size argument (``eye``'s N, ``linspace``'s num) as an int >= 0, or a clear error.
+
+  >>> size_arg(np.int64(3), "eye", "N")
+  3
+  """
+  if isinstance(n, (list, tuple, np.ndarray)) or not hasattr(type(n), "__index__"):
+    raise TypeError(f"vjpkit.numpy.{who}: {what} must be an integer, got {n!r} "
+                    f"({type(n).__name__}); convert it with int(...)")
+  return shape_tuple(n, who, what)[0]
+
+
+def canonical_axis(axis: int | np.integer, ndim: int, who: str = "axis") -> int:
   if not -ndim <= axis < max(ndim, 1):
     raise np.exceptions.AxisError(f"{who} {axis} is out of bounds for an array of dimension {ndim}")
-  return axis % ndim if ndim else 0
+  return int(axis) % ndim if ndim else 0
 
 
 def scalar_if_0d(x):

@@ -13,7 +13,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import asarray, canonical_axis, fresh, promote
+from ._core import asarray, canonical_axis, fresh, promote, size_arg
 from .shapes import broadcast_to, reshape
 
 Array = Any
@@ -39,6 +39,7 @@ def eye(N: int, M: int | None = None, k: int = 0, dtype=None) -> np.ndarray:
   array([[1., 0.],
          [0., 1.]])
   """
+  N, M = _sizes("eye", N, M)
   return np.eye(N, M, k, dtype=dtype or np.float64)
 
 
@@ -48,6 +49,7 @@ def identity(n: int, dtype=None) -> np.ndarray:
   >>> identity(1)
   array([[1.]])
   """
+  n = size_arg(n, "identity", "n")
   return np.identity(n, dtype=dtype or np.float64)
 
 
@@ -58,7 +60,12 @@ def tri(N: int, M: int | None = None, k: int = 0, dtype=None) -> np.ndarray:
   array([[1., 0.],
          [1., 1.]])
   """
+  N, M = _sizes("tri", N, M)
   return np.tri(N, M, k, dtype=dtype or np.float64)
+
+
+def _sizes(who: str, N, M) -> tuple[int, int | None]:
+  return size_arg(N, who, "N"), None if M is None else size_arg(M, who, "M")
 
 
 def linspace(start: Array, stop: Array, num: int = 50, endpoint: bool = True, retstep: bool = False,
@@ -68,8 +75,7 @@ def linspace(start: Array, stop: Array, num: int = 50, endpoint: bool = True, re
   >>> linspace(0.0, 1.0, 5)
   array([0.  , 0.25, 0.5 , 0.75, 1.  ])
   """
-  if num < 0:
-    raise ValueError(f"Number of samples, {num}, must be non-negative.")
+  num = size_arg(num, "linspace", "num (the number of samples)")
   start, stop = promote(start, stop, inexact=True, who="linspace")
   shape = np.broadcast_shapes(get_aval(start).shape, get_aval(stop).shape)
   start, stop = broadcast_to(start, shape), broadcast_to(stop, shape)
@@ -83,6 +89,8 @@ def linspace(start: Array, stop: Array, num: int = 50, endpoint: bool = True, re
     out = lax.concatenate([lax.slice_in_dim(out, 0, num - 1), lax.expand_dims(stop, (0,))], 0)
   out = lax.moveaxis(out, 0, canonical_axis(axis, len(out_shape)))
   if dtype is not None:
+    if np.issubdtype(dtype, np.integer):  # NumPy floors before the cast (-0.5 -> -1, not 0)
+      out = lax.floor(out)
     out = asarray(out, np.dtype(dtype))
   if retstep:
     return out, lax.div(delta, np.array(div, get_aval(delta).dtype)[()]) if div > 0 else np.nan

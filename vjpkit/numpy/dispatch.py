@@ -29,7 +29,8 @@ UFUNCS = {n: n for n in (
     "arctan2", "hypot", "deg2rad", "rad2deg", "degrees", "radians", "logaddexp", "logaddexp2",
     "maximum", "minimum", "fmax", "fmin", "floor", "ceil", "trunc", "rint", "isfinite", "isnan",
     "isinf", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
-    "logical_or", "logical_xor", "logical_not", "matmul", "modf", "heaviside", "conjugate")}
+    "logical_or", "logical_xor", "logical_not", "matmul", "modf", "heaviside", "conjugate",
+    "copysign", "signbit", "vecdot", "matvec", "vecmat")}
 
 # numpy functions (module, name) implemented by vjpkit.numpy functions of the same name
 FUNCTIONS = (
@@ -52,7 +53,29 @@ FUNCTIONS = (
     # indexing, sorting
     "take", "take_along_axis", "nonzero", "flatnonzero", "argwhere", "compress", "extract", "sort",
     "argsort", "searchsorted",
+    # differences, statistics, polynomials, sets and the rest (issue 15)
+    "diff", "ediff1d", "gradient", "trapezoid", "cross", "interp", "cov", "corrcoef", "quantile",
+    "percentile", "nanquantile", "nanpercentile", "nanmedian", "bincount", "digitize",
+    "histogram", "histogram_bin_edges", "isposinf", "isneginf", "array_equal", "array_equiv",
+    "can_cast", "concat", "permute_dims", "matrix_transpose", "unstack", "cumulative_sum",
+    "cumulative_prod", "block", "insert", "delete", "trim_zeros", "rollaxis", "lexsort",
+    "partition", "argpartition", "nanargmax", "nanargmin", "select", "piecewise", "choose",
+    "geomspace", "logspace", "ix_", "tril_indices_from", "triu_indices_from",
+    "diag_indices_from", "unravel_index", "ravel_multi_index", "polyval", "polyadd", "polysub",
+    "polymul", "polyder", "polyint", "polyfit", "vander", "i0", "unique", "unique_values",
+    "unique_counts", "unique_inverse", "unique_all", "isin", "intersect1d", "union1d",
+    "setdiff1d", "setxor1d",
 )
+
+# NumPy functions that write into their first argument: vjpkit arrays are immutable
+IN_PLACE = {
+    "put": "x.at[indices].set(values) (on the flattened array: x.ravel().at[...])",
+    "place": "vjpkit.numpy.where(mask, values, x) (or x.at[mask].set(values) for a concrete mask)",
+    "putmask": "vjpkit.numpy.where(mask, values, x)",
+    "put_along_axis": "x.at[...].set(values) with the indices of take_along_axis",
+    "fill_diagonal": "x.at[vjpkit.numpy.diag_indices_from(x)].set(value)",
+    "copyto": "the value itself (dst = vjpkit.numpy.where(where, src, dst))",
+}
 
 # NumPy submodules whose functions vjpkit mirrors in a submodule of vjpkit.numpy
 SUBMODULES = {"numpy.linalg": "vjpkit.numpy.linalg"}
@@ -151,7 +174,7 @@ def array_ufunc(self, ufunc, method: str, *inputs, **kwargs) -> Any:
   return result
 
 
-_functions: dict[tuple[str, str], Callable] = {}
+_functions: dict[tuple[str | None, str | None], Callable] = {}
 
 
 def _function_lookup(func) -> Callable | None:
@@ -160,7 +183,7 @@ def _function_lookup(func) -> Callable | None:
     vnp = _vnp()
     _functions.update({("numpy", n): getattr(vnp, n) for n in FUNCTIONS})
   f = _functions.get((module, name))
-  if f is None and module in SUBMODULES:
+  if f is None and module in SUBMODULES and name is not None:
     try:
       sub = importlib.import_module(SUBMODULES[module])
     except ImportError:
@@ -177,6 +200,11 @@ def array_function(self, func, types, args, kwargs) -> Any:
   if not all(issubclass(t, (Tracer, np.ndarray, np.generic)) for t in types):
     return NotImplemented
   what = f"{getattr(func, '__module__', 'numpy')}.{getattr(func, '__name__', func)}"
+  name = getattr(func, "__name__", None)
+  if getattr(func, "__module__", None) == "numpy" and name in IN_PLACE:
+    raise TypeError(f"{what} modifies an array in place, and vjpkit arrays (traced values) "
+                    f"are immutable: use the functional {IN_PLACE[name]} instead, which "
+                    "returns the updated array.")
   f = _function_lookup(func)
   if f is None:
     raise _unsupported(what)

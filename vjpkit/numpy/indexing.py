@@ -7,8 +7,12 @@ Basic indices (integers, slices, ``None``, ``...``) become one ``slice`` (plus
 so repeated indices accumulate their cotangents. Boolean masks must be
 concrete (the result's shape depends on them): they become integer arrays.
 
-Concrete out-of-range indices raise ``IndexError`` like NumPy; traced ones
-(under jit or vmap) wrap once if negative and are then clamped into range.
+Concrete out-of-range indices raise ``IndexError`` like NumPy. Traced ones
+(under jit or vmap) wrap once if negative (``-1`` is the last element), then,
+as in JAX, reads (``x[i]``, ``x.at[i].get()``, ``take``) clamp them into range
+and updates (``x.at[i].set/add/...``) are dropped: the result, and its
+derivatives, are as if that update were not there. A boolean mask must have
+exactly the shape of the axes it indexes (``IndexError`` otherwise, as NumPy).
 ``x.at[...]`` exists on traced values (inside transforms); plain NumPy arrays
 have no ``.at`` (update them with NumPy, or pass them through a transform).
 """
@@ -29,10 +33,28 @@ Array = Any
 
 class _Mask:
   """A concrete boolean mask index, standing for its ``nonzero()`` integer arrays."""
-  __slots__ = ("arrays",)
+  __slots__ = ("arrays", "shape")
 
   def __init__(self, mask: np.ndarray):
-    self.arrays = np.nonzero(mask)
+    self.arrays, self.shape = np.nonzero(mask), mask.shape
+
+
+def _check_masks(shape, items) -> None:
+  """Each mask must have exactly the sizes of the axes it indexes, as in NumPy (a shorter
+  or longer mask would otherwise pick the wrong elements or fail somewhere else)."""
+  dim = 0
+  for item in items:
+    if isinstance(item, _Mask):
+      for k, (n, m) in enumerate(zip(shape[dim:], item.shape)):
+        if n != m:
+          raise IndexError(
+              f"boolean index did not match indexed array along axis {dim + k}; size of axis is "
+              f"{n} but size of corresponding boolean axis is {m} (vjpkit: x[mask] and x.at[mask] "
+              f"need a mask of shape {tuple(shape[dim:dim + len(item.shape)])}, the sizes of the "
+              "axes it indexes)")
+      dim += len(item.shape)
+    elif item is not None:
+      dim += 1
 
 
 def _mask_error(what: str) -> TypeError:
@@ -42,11 +64,45 @@ def _mask_error(what: str) -> TypeError:
       "instead, which keeps the shape.")
 
 
-def _item(item):
+_VALID = ("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or "
+          "boolean arrays are valid indices")
+
+
+def _bad_index(item, position: int, array: bool) -> IndexError:
+  """NumPy's IndexError for an index of the wrong type, with what vjpkit got and the fix."""
+  what = item.aval.str_short() if isinstance(item, Tracer) else repr(item)
+  if array:
+    return IndexError(f"arrays used as indices must be of integer (or boolean) type (vjpkit "
+                      f"indexing: the index at position {position} is {what}; convert it with "
+                      ".astype(int))")
+  return IndexError(f"{_VALID} (vjpkit indexing: the index at position {position} is {what}; use an "
+                    "int, e.g. int(i))")
+
+
+def _check_slice(item: slice, position: int) -> slice:
+  from ..lax.indexing import concrete_or_none
+  for bound in (item.start, item.stop, item.step):
+    if isinstance(bound, Tracer) and concrete_or_none(bound) is None:
+      raise IndexError(
+          f"vjpkit indexing: the slice at position {position} has a traced bound (under jit or "
+          "vmap), but slice start/stop/step must be concrete (the result's shape depends on "
+          "them). For a window of fixed size at a traced offset use "
+          "vjpkit.lax.dynamic_slice(x, starts, sizes); or mark the argument static with "
+          "jit(..., static_argnums=...).")
+    if bound is not None and not isinstance(bound, Tracer) and not hasattr(type(bound), "__index__"):
+      raise TypeError(f"slice indices must be integers or None or have an __index__ method "
+                      f"(vjpkit indexing: the slice at position {position} is {item!r})")
+  return item
+
+
+def _item(item, position: int = 0):
   """One index item in canonical form: None, Ellipsis, slice, int, _Mask, an integer
-  NumPy array or an integer tracer (traced indices)."""
-  if item is None or item is Ellipsis or isinstance(item, slice):
+  NumPy array or an integer tracer (traced indices). ``position``: where it is in the
+  index tuple (for error messages)."""
+  if item is None or item is Ellipsis:
     return item
+  if isinstance(item, slice):
+    return _check_slice(item, position)
   if isinstance(item, bool) or isinstance(item, np.bool_):
     raise IndexError("boolean scalar indices are not supported by vjpkit; use a boolean array")
   if isinstance(item, (int, np.integer)):
@@ -58,16 +114,21 @@ def _item(item):
       if item.aval.dtype == np.bool_:
         raise _mask_error("the mask")
       if item.aval.dtype.kind not in "iu":
-        raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        raise _bad_index(item, position, array=True)
       return item
     item = concrete
-  arr = np.asarray(item)
+  elif not isinstance(item, (np.ndarray, list, tuple)):  # a float, a string, an object
+    raise _bad_index(item, position, array=False)
+  try:
+    arr = np.asarray(item)
+  except ValueError:  # a ragged list
+    raise _bad_index(item, position, array=False) from None
   if arr.dtype == np.bool_:
     if arr.ndim == 0:
       raise IndexError("boolean scalar indices are not supported by vjpkit; use a boolean array")
     return _Mask(arr)
   if arr.dtype.kind not in "iu":
-    raise IndexError("arrays used as indices must be of integer (or boolean) type")
+    raise _bad_index(item, position, array=isinstance(item, np.ndarray))
   return int(arr) if arr.ndim == 0 else arr
 
 
@@ -75,7 +136,7 @@ def _expand(shape, idx) -> list:
   """Canonical items with ``...`` expanded to full slices (masks still grouped)."""
   if isinstance(idx, list):  # a list is an index array, as in NumPy 2
     idx = asarray(idx)
-  items = [_item(i) for i in (idx if isinstance(idx, tuple) else (idx,))]
+  items = [_item(i, k) for k, i in enumerate(idx if isinstance(idx, tuple) else (idx,))]
   consumed = sum(len(i.arrays) if isinstance(i, _Mask) else 1 for i in items
                  if i is not None and i is not Ellipsis)
   if consumed > len(shape):
@@ -86,8 +147,12 @@ def _expand(shape, idx) -> list:
   fill = [slice(None)] * (len(shape) - consumed)
   if any(i is Ellipsis for i in items):
     k = next(n for n, i in enumerate(items) if i is Ellipsis)
-    return items[:k] + fill + items[k + 1:]
-  return items + fill
+    items = items[:k] + fill + items[k + 1:]
+  else:
+    items = items + fill
+  if any(isinstance(i, _Mask) for i in items):
+    _check_masks(shape, items)
+  return items
 
 
 def _is_advanced(i) -> bool:
@@ -248,14 +313,19 @@ class _IndexUpdateHelper:
 
 
 class _IndexUpdateRef:
-  """``x.at[idx]``: functional versions of ``x[idx] = v``, ``x[idx] += v``, ..."""
+  """``x.at[idx]``: functional versions of ``x[idx] = v``, ``x[idx] += v``, ...
+
+  Out-of-range traced indices (under jit or vmap; after negative ones wrap once)
+  are clamped by ``get`` and dropped by every update, as in JAX: a dropped
+  update changes nothing and gets a zero derivative. Concrete out-of-range
+  indices raise ``IndexError``."""
   __slots__ = ("x", "idx")
 
   def __init__(self, x, idx):
     self.x, self.idx = x, idx
 
   def get(self):
-    """``x[idx]``."""
+    """``x[idx]`` (out-of-range traced indices are clamped into range)."""
     return getitem(self.x, self.idx)
 
   def set(self, values):
@@ -311,11 +381,18 @@ def _broadcast(v, shape):
 # -- take, take_along_axis, nonzero ------------------------------------------------------
 
 def _mode_indices(indices, n, axis, mode):
-  if mode in (None, "raise", "fill", "promise_in_bounds"):
+  if get_aval(asarray(indices)).dtype == np.bool_:  # take reads booleans as 0 and 1, as NumPy
+    indices = convert(asarray(indices), np.dtype(np.int64))
+  if mode in (None, "raise", "promise_in_bounds"):
     return _normalize(_item(indices) if not isinstance(indices, Tracer) else indices, n, axis)
-  if mode not in ("wrap", "clip"):
-    raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
+  if mode not in ("wrap", "clip", "fill"):
+    raise ValueError(f"vjpkit.numpy.take: mode must be 'raise', 'wrap', 'clip' or 'fill', got {mode!r}")
   i = asarray(indices)
+  if get_aval(i).dtype.kind not in "iu":
+    raise IndexError(f"vjpkit.numpy.take: indices must be integers, got {get_aval(i).dtype.name}")
+  if mode == "fill":  # wrapped once if negative; still out of range: filled in by take
+    i = convert(i, np.dtype(np.int64))
+    return lax.select_n(lax.lt(i, np.int64(0)), i, lax.add(i, np.int64(n)))
   if isinstance(i, Tracer):
     i = lax.convert_element_type(i, np.int64)
     if mode == "wrap":
@@ -326,8 +403,20 @@ def _mode_indices(indices, n, axis, mode):
   return np.mod(i, n) if mode == "wrap" else np.clip(i, 0, n - 1)
 
 
+def _fill_value(dtype: np.dtype):
+  """What ``take(..., mode="fill")`` puts at out-of-range indices: JAX's NaN, the most negative
+  integer, True."""
+  if dtype.kind in "fc":
+    return np.array(np.nan, dtype)[()]
+  return np.array(np.iinfo(dtype).min if dtype.kind in "iu" else True, dtype)[()]
+
+
 def take(a: Array, indices: Array, axis: int | None = None, out=None, mode: str | None = None) -> Array:
   """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened array by default).
+
+  ``mode``: ``"raise"`` (the default; under jit or vmap, where indices cannot be checked,
+  out-of-range ones are clamped), ``"wrap"``, ``"clip"``, or ``"fill"`` (JAX's: NaN for
+  out-of-range indices of a float array, after negative ones wrap once).
 
   >>> take([[1.0, 2.0], [3.0, 4.0]], [1, 1, 0], axis=1)
   array([[2., 2., 1.],
@@ -344,7 +433,14 @@ def take(a: Array, indices: Array, axis: int | None = None, out=None, mode: str 
   nb = get_aval(i).ndim
   y = lax.gather(a, lax.reshape(i, get_aval(i).shape + (1,)), (axis,))
   perm = list(range(nb, nb + axis)) + list(range(nb)) + list(range(nb + axis, get_aval(y).ndim))
-  return lax.transpose(y, perm)
+  y = lax.transpose(y, perm)
+  if mode == "fill":
+    ok = lax.logical_and(lax.ge(i, np.int64(0)), lax.lt(i, np.int64(shape[axis])))
+    if isinstance(ok, Tracer) or not np.all(ok):
+      aval = get_aval(y)
+      ok = lax.broadcast_in_dim(ok, aval.shape, tuple(range(axis, axis + nb)))
+      y = lax.select_n(ok, lax.full(aval.shape, _fill_value(aval.dtype), aval.dtype), y)
+  return y
 
 
 def take_along_axis(arr: Array, indices: Array, axis: int | None = -1) -> Array:
@@ -360,6 +456,10 @@ def take_along_axis(arr: Array, indices: Array, axis: int | None = -1) -> Array:
   shape = get_aval(arr).shape
   axis = canonical_axis(axis, len(shape))
   indices = asarray(indices)
+  if get_aval(indices).dtype.kind not in "iu":
+    raise IndexError(f"vjpkit.numpy.take_along_axis: `indices` must be an integer array, got "
+                     f"{get_aval(indices).dtype.name} (for a boolean mask use x[mask] or "
+                     "vjpkit.numpy.where)")
   if get_aval(indices).ndim != len(shape):
     raise ValueError("take_along_axis: indices and arr must have the same number of dimensions")
   i = _normalize(indices, shape[axis], axis)

@@ -91,7 +91,7 @@ def _split(ary, indices_or_sections, axis, equal: bool):
     if equal and n % sections:
       raise ValueError("array split does not result in an equal division")
     size, extra = divmod(n, sections)
-    bounds = np.cumsum([0] + [size + 1] * extra + [size] * (sections - extra))
+    bounds = np.cumsum([0] + [size + 1] * extra + [size] * (sections - extra)).tolist()
   else:
     bounds = [0] + [int(i) for i in indices_or_sections] + [n]
   out = []

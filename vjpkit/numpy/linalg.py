@@ -41,7 +41,7 @@ from .ufuncs import absolute, equal, not_equal, power, sqrt, where
 
 Array = Any
 LinAlgError = np.linalg.LinAlgError
-_UNSET = object()  # pinv's rtol: "not passed" differs from None, as in NumPy
+_UNSET: Any = object()  # pinv's rtol: "not passed" differs from None, as in NumPy
 
 __all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_norm",
            "matrix_power", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",

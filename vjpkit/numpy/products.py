@@ -131,8 +131,8 @@ def tensordot(a: Array, b: Array, axes=2) -> Array:
     ax_a, ax_b = tuple(range(na - axes, na)), tuple(range(axes))
   else:
     ax_a, ax_b = axes
-    ax_a = (ax_a,) if isinstance(ax_a, (int, np.integer)) else tuple(ax_a)
-    ax_b = (ax_b,) if isinstance(ax_b, (int, np.integer)) else tuple(ax_b)
+    ax_a = (int(ax_a),) if isinstance(ax_a, (int, np.integer)) else tuple(ax_a)
+    ax_b = (int(ax_b),) if isinstance(ax_b, (int, np.integer)) else tuple(ax_b)
     if len(ax_a) != len(ax_b):
       raise ValueError("tensordot: shape-mismatch for sum (axes lists differ in length)")
     ax_a = tuple(canonical_axis(i, na) for i in ax_a)

@@ -434,10 +434,10 @@ def median(a: Array, axis=None, out=None, overwrite_input: bool = False, keepdim
     s = lax.sort(lax.reshape(a, (get_aval(a).size,)), 0)
     ax = 0
   else:
-    ax = _axes(a, axis)
-    if len(ax) != 1:
+    axes = _axes(a, axis)
+    if len(axes) != 1:
       raise NotImplementedError("median over several axes at once: reshape them into one axis")
-    ax = ax[0]
+    ax = axes[0]
     s = lax.sort(a, ax)
   n = get_aval(s).shape[ax]
   if n == 0:

@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, canonical_axis, convert, fresh, promote, result_type
+from ._core import (asarray, canonical_axis, convert, fresh, promote, result_type,
+                    shape_tuple)
 
 Array = Any
 
@@ -32,17 +33,22 @@ def reshape(a: Array, newshape, order: str = "C") -> Array:
     raise NotImplementedError("vjpkit.numpy.reshape supports only order='C'")
   a = asarray(a)
   size = get_aval(a).size
-  newshape = (newshape,) if isinstance(newshape, (int, np.integer)) else tuple(newshape)
-  if sum(1 for s in newshape if s == -1) > 1:
-    raise ValueError("can only specify one unknown dimension")
+  newshape = shape_tuple(newshape, "reshape", "newshape", unknown=True)
+  given = newshape
   if -1 in newshape:
     known = int(np.prod([s for s in newshape if s != -1], dtype=np.int64))
     if known == 0 or size % known:
-      raise ValueError(f"cannot reshape array of size {size} into shape {newshape}")
+      raise _reshape_error(a, given)
     newshape = tuple(size // known if s == -1 else s for s in newshape)
   if int(np.prod(newshape, dtype=np.int64)) != size:
-    raise ValueError(f"cannot reshape array of size {size} into shape {newshape}")
+    raise _reshape_error(a, given)
   return lax.reshape(a, newshape)
+
+
+def _reshape_error(a, newshape) -> ValueError:
+  aval = get_aval(a)
+  return ValueError(f"vjpkit.numpy.reshape: cannot reshape an array of size {aval.size} (shape "
+                    f"{aval.shape}) into shape {newshape}: the sizes must multiply to {aval.size}")
 
 
 def ravel(a: Array) -> Array:
@@ -108,7 +114,7 @@ def expand_dims(a: Array, axis) -> Array:
 def broadcast_to(a: Array, shape_: Sequence[int]) -> Array:
   """``a`` broadcast to ``shape`` like NumPy."""
   a = asarray(a)
-  shape_ = tuple(shape_)
+  shape_ = shape_tuple(shape_, "broadcast_to")
   s = get_aval(a).shape
   if np.broadcast_shapes(s, shape_) != shape_:
     raise ValueError(f"cannot broadcast an array of shape {s} to shape {shape_}")
@@ -151,18 +157,18 @@ def promote_all(arrays: Sequence[Array]) -> list:
 
 def zeros(shape_, dtype=None) -> np.ndarray:
   """An array of zeros (float64 by default)."""
-  return np.zeros(shape_, dtype or np.float64)
+  return np.zeros(shape_tuple(shape_, "zeros"), dtype or np.float64)
 
 
 def ones(shape_, dtype=None) -> np.ndarray:
   """An array of ones (float64 by default)."""
-  return np.ones(shape_, dtype or np.float64)
+  return np.ones(shape_tuple(shape_, "ones"), dtype or np.float64)
 
 
 def full(shape_, fill_value, dtype=None) -> Array:
   """An array filled with ``fill_value`` (which may be traced)."""
+  shape_ = shape_tuple(shape_, "full")
   dtype = np.dtype(dtype) if dtype is not None else result_type(fill_value)
-  shape_ = (shape_,) if isinstance(shape_, int) else tuple(shape_)
   v = promote(convert(fill_value, dtype))[0]
   out = lax.broadcast_in_dim(v, shape_, tuple(range(len(shape_) - get_aval(v).ndim, len(shape_))))
   return fresh(out, fill_value)  # a new writable array, as NumPy's (not a broadcast view)
@@ -251,11 +257,11 @@ def roll(a: Array, shift, axis=None) -> Array:
   a = given = asarray(a)
   if axis is None:
     return fresh(lax.reshape(roll(ravel(a), shift, 0), get_aval(a).shape), a)
-  shifts = (shift,) if isinstance(shift, (int, np.integer)) else tuple(shift)
+  shifts = (shift,) if np.ndim(shift) == 0 else tuple(shift)
   axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-  shifts, axes = np.broadcast_arrays(np.asarray(shifts), np.asarray(axes))
+  shift_arr, axis_arr = np.broadcast_arrays(np.asarray(shifts), np.asarray(axes))
   nd = get_aval(a).ndim
-  for s, ax in zip(shifts.ravel(), axes.ravel()):
+  for s, ax in zip(shift_arr.ravel(), axis_arr.ravel()):
     ax = canonical_axis(int(ax), nd)
     n = get_aval(a).shape[ax]
     s = int(s) % n if n else 0
@@ -271,7 +277,7 @@ def tile(A: Array, reps) -> Array:
   array([1., 2., 1., 2.])
   """
   A = asarray(A)
-  reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(int(r) for r in reps)
+  reps = shape_tuple(reps, "tile", "reps")
   shape = get_aval(A).shape
   d = max(len(shape), len(reps))
   shape = (1,) * (d - len(shape)) + shape
@@ -297,6 +303,9 @@ def repeat(a: Array, repeats, axis=None) -> Array:
   counts = np.asarray(repeats)
   if counts.dtype.kind not in "iu":
     raise TypeError("repeat: repeats must be integers (concrete: the output shape depends on them)")
+  if (counts < 0).any():
+    raise ValueError(f"vjpkit.numpy.repeat: repeats {repeats!r} has negative values; each count "
+                     "must be >= 0")
   if counts.ndim == 0:
     r = int(counts)
     big = shape[:axis + 1] + (r,) + shape[axis + 1:]
@@ -378,9 +387,9 @@ def broadcast_arrays(*args) -> tuple:
   >>> [a.shape for a in broadcast_arrays(np.ones(3), np.ones((2, 1)))]
   [(2, 3), (2, 3)]
   """
-  args = [asarray(a) for a in args]
-  shape_ = np.broadcast_shapes(*[get_aval(a).shape for a in args])
-  return tuple(broadcast_to(a, shape_) for a in args)
+  arrays = [asarray(a) for a in args]
+  shape_ = np.broadcast_shapes(*[get_aval(a).shape for a in arrays])
+  return tuple(broadcast_to(a, shape_) for a in arrays)
 
 
 def copy(a: Array, order: str = "K") -> Array:

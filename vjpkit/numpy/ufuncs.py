@@ -19,7 +19,8 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import broadcast_to_shape, convert, fresh, promote, promote_inexact
+from ._core import (broadcast_shapes, broadcast_to_shape, convert, fresh, promote,
+                    promote_inexact)
 
 Array = Any
 
@@ -560,5 +561,5 @@ def where(condition: Array, x: Array = None, y: Array = None) -> Array:
   x, y = promote(x, y, who="where")
   c = promote(condition, who="where")[0]
   c = _as_bool(c)
-  shape = np.broadcast_shapes(get_aval(c).shape, get_aval(x).shape, get_aval(y).shape)
+  shape = broadcast_shapes(get_aval(c).shape, get_aval(x).shape, get_aval(y).shape, who="where")
   return lax.select_n(*(broadcast_to_shape(a, shape) for a in (c, y, x)))

@@ -8,11 +8,15 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..core.ir import Jaxpr
+from ._rewrite import register_primitives
 from .constfold import fold_constants
 from .cse import cse_jaxpr
 from .dce import dce_closed, dce_jaxpr
 from .inline import inline_calls
 from .simplify import simplify_jaxpr
+
+__all__ = ["cse_jaxpr", "dce_closed", "dce_jaxpr", "fold_constants", "inline_calls", "optimize",
+           "register_primitives", "simplify_jaxpr"]
 
 
 def optimize(jaxpr: Jaxpr, consts: Sequence[Any] = ()) -> tuple[Jaxpr, list]:

@@ -13,18 +13,58 @@ import numpy as np
 
 from ..core.avals import ShapedArray
 from ..core.ir import Eqn, Jaxpr, Lit, Var
+from ..core.primitive import Primitive
+from ..interpreters.codegen import ufunc_of
 
 
-_LAX = None
+class Vocabulary:
+  """The primitives of the library that the passes recognise and build, named as in
+  ``vjpkit.lax`` (``prims.mul_p``).
+
+  The passes sit below the primitive library in the layering and do not import it:
+  ``vjpkit/lax/pass_rules.py`` registers these primitives (``register_primitives``)
+  when ``vjpkit.lax`` is imported, as ``lax/codegen_rules.py`` fills the code
+  generator's tables.
+  """
+  add_any_p: Primitive
+  add_p: Primitive
+  and_p: Primitive
+  broadcast_in_dim_p: Primitive
+  closed_call_p: Primitive
+  convert_element_type_p: Primitive
+  div_p: Primitive
+  dot_general_p: Primitive
+  eq_p: Primitive
+  expand_dims_p: Primitive
+  integer_pow_p: Primitive
+  max_p: Primitive
+  min_p: Primitive
+  mul_p: Primitive
+  ne_p: Primitive
+  neg_p: Primitive
+  or_p: Primitive
+  reduce_sum_p: Primitive
+  reshape_p: Primitive
+  select_n_p: Primitive
+  squeeze_p: Primitive
+  sub_p: Primitive
+  transpose_p: Primitive
+
+  def register(self, **primitives: Primitive) -> None:
+    known = type(self).__annotations__
+    unknown = sorted(set(primitives) - set(known))
+    if unknown:
+      raise TypeError(f"the passes use no primitive named {', '.join(unknown)}")
+    for name, prim in primitives.items():
+      setattr(self, name, prim)
 
 
-def lax():
-  """``vjpkit.lax``, imported on first use (passes sit below it in the layering)."""
-  global _LAX
-  if _LAX is None:
-    from .. import lax as module
-    _LAX = module
-  return _LAX
+prims = Vocabulary()
+
+
+def register_primitives(**primitives: Primitive) -> None:
+  """Give the passes the primitives they recognise and build (the hook ``vjpkit.lax`` calls)."""
+  prims.register(**primitives)
 
 
 def lit(value, dtype) -> Lit:
@@ -35,7 +75,6 @@ def lit(value, dtype) -> Lit:
 
 def is_ufunc_eqn(eqn: Eqn) -> bool:
   """An elementwise equation: one NumPy ufunc computes it (see ``codegen.ufunc_of``)."""
-  from ..interpreters.codegen import ufunc_of
   return ufunc_of(eqn) is not None
 
 
@@ -68,7 +107,7 @@ class Rewriter:
       if type(a) is Lit:
         return a.val
       eqn = self.producer(a)
-      if eqn is None or eqn.prim is not lax().broadcast_in_dim_p:
+      if eqn is None or eqn.prim is not prims.broadcast_in_dim_p:
         return None
       a = eqn.invars[0]
 

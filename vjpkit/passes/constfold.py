@@ -20,7 +20,7 @@ import numpy as np
 from ..core.avals import get_aval
 from ..core.ir import Jaxpr, Lit, Var
 from ..core.trace import Tracer
-from ._rewrite import Rewriter, is_ufunc_eqn, lax, lit
+from ._rewrite import Rewriter, is_ufunc_eqn, lit, prims
 from .dce import dce_closed, effectful
 
 MAX_FOLDED = 1 << 16      # elements: a folded result this small is always worth keeping
@@ -54,7 +54,7 @@ def fold_constants(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
       c:f64[3] = mul a b
     in (c,) }
   """
-  L = lax()
+  L = prims
   rw = Rewriter(jaxpr)
   known: dict[int, Any] = {}
   constvars, constvals = [], []

@@ -10,12 +10,12 @@ Equations with effects are never merged.
 from __future__ import annotations
 
 from ..core.ir import Jaxpr, Lit
-from ._rewrite import Rewriter, lax
+from ._rewrite import Rewriter, prims
 from .dce import effectful
 
 
 def _commutative() -> frozenset:
-  L = lax()
+  L = prims
   return frozenset((L.add_p, L.add_any_p, L.mul_p, L.max_p, L.min_p, L.eq_p, L.ne_p,
                     L.and_p, L.or_p))
 

@@ -8,17 +8,15 @@ Primitives with sub-programs (scan, cond, checkpoint) register a rule in
 """
 from __future__ import annotations
 
-from typing import Any, Callable
-
-from ..core.ir import Eqn, Jaxpr, Var
+from ..core.ir import Jaxpr, Var
+from ..core.rules import dce_rules
 
 # Primitives with effects must never be removed (none yet).
 effectful: set = set()
 
-# prim -> rule(used_outputs: list[bool], eqn) -> a smaller equation computing (at
-# least) the used outputs, or None when nothing is needed. The new equation keeps
+# dce_rules: prim -> rule(used_outputs: list[bool], eqn) -> a smaller equation computing
+# (at least) the used outputs, or None when nothing is needed. The new equation keeps
 # the same Var objects for the outputs it keeps.
-dce_rules: dict[Any, Callable[[list[bool], Eqn], Eqn | None]] = {}
 
 
 def dce_jaxpr(jaxpr: Jaxpr, used_outputs=None) -> Jaxpr:
@@ -48,9 +46,10 @@ def _dce_jaxpr(jaxpr: Jaxpr, used_outputs) -> Jaxpr:
       continue
     rule = dce_rules.get(eqn.prim)
     if rule is not None:
-      eqn = rule([id(v) in live for v in outs], eqn)
-      if eqn is None:
+      new = rule([id(v) in live for v in outs], eqn)
+      if new is None:
         continue
+      eqn = new
     kept.append(eqn)
     for v in eqn.invars:
       if type(v) is Var:

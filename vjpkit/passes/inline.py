@@ -9,11 +9,17 @@ is not limited by Python's recursion limit.
 """
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 from ..core.ir import Eqn, Jaxpr, Var
-from ._rewrite import lax
+from ._rewrite import prims
 
 # Call-like primitives whose ``call_jaxpr`` may be inlined (jit adds its own).
 inlinable: set = set()
+
+# A frame of the walk: (equations, position, renaming of the body's variables, call eqn,
+# renaming of the caller)
+_Frame = tuple[Sequence[Eqn], int, dict[int, Any], Any, Any]
 
 
 def inline_calls(jaxpr: Jaxpr) -> Jaxpr:
@@ -29,13 +35,12 @@ def inline_calls(jaxpr: Jaxpr) -> Jaxpr:
       c:f64[] = sin b
     in (c,) }
   """
-  prims = inlinable | {lax().closed_call_p}
-  if not any(e.prim in prims for e in jaxpr.eqns):
+  calls = inlinable | {prims.closed_call_p}
+  if not any(e.prim in calls for e in jaxpr.eqns):
     return jaxpr
   out_eqns: list[Eqn] = []
-  # Each frame: (equations, position, renaming of the body's variables, call eqn, ren of caller)
-  top: dict[int, object] = {}
-  stack = [(jaxpr.eqns, 0, top, None, None)]
+  top: dict[int, Any] = {}
+  stack: list[_Frame] = [(jaxpr.eqns, 0, top, None, None)]
   while stack:
     eqns, i, env, call, caller_env = stack.pop()
     if i == len(eqns):
@@ -47,7 +52,7 @@ def inline_calls(jaxpr: Jaxpr) -> Jaxpr:
     stack.append((eqns, i + 1, env, call, caller_env))
     eqn = eqns[i]
     ins = [env.get(id(a), a) if type(a) is Var else a for a in eqn.invars]
-    if eqn.prim in prims and not eqn.params["call_jaxpr"].constvars:
+    if eqn.prim in calls and not eqn.params["call_jaxpr"].constvars:
       body = eqn.params["call_jaxpr"]
       body_env = {id(v): a for v, a in zip(body.invars, ins)}
       stack.append((body.eqns, 0, body_env, eqn, env))

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from ..core.ir import Eqn, Jaxpr, Lit, Var
-from ._rewrite import Rewriter, is_ufunc_eqn, lax, lit
+from ._rewrite import Rewriter, is_ufunc_eqn, lit, prims
 from .dce import dce_jaxpr
 
 
@@ -84,7 +84,7 @@ def _same_as(rw: Rewriter, atom, out: Var):
   if atom.aval == out.aval:
     return atom
   if atom.aval.shape == () and atom.aval.dtype == out.aval.dtype:
-    return rw.emit(lax().broadcast_in_dim_p, [atom], shape=out.aval.shape, broadcast_dimensions=())
+    return rw.emit(prims.broadcast_in_dim_p, [atom], shape=out.aval.shape, broadcast_dimensions=())
   return None
 
 
@@ -110,11 +110,11 @@ def _finite_or_exact(rw: Rewriter, atom) -> bool:
 def _mul(rw, eqn, uses):
   (x, y), out = eqn.invars, eqn.outvars[0]
   cx, cy = rw.scalar_value(x), rw.scalar_value(y)
-  for a, c, other in ((x, cx, y), (y, cy, x)):
+  for c, other in ((cx, y), (cy, x)):
     if _is(c, 1):
       return _same_as(rw, other, out)
     if _is(c, -1):
-      return _same_as(rw, rw.emit(lax().neg_p, [other]), out)
+      return _same_as(rw, rw.emit(prims.neg_p, [other]), out)
     if _is(c, 0) and _finite_or_exact(rw, other):
       return _zeros(rw, out)
   return None
@@ -134,7 +134,7 @@ def _sub(rw, eqn, uses):
   if _is(rw.scalar_value(y), 0):
     return _same_as(rw, x, out)
   if _is(rw.scalar_value(x), 0):
-    return _same_as(rw, rw.emit(lax().neg_p, [y]), out)
+    return _same_as(rw, rw.emit(prims.neg_p, [y]), out)
   return None
 
 
@@ -146,7 +146,7 @@ def _div(rw, eqn, uses):
 def _neg(rw, eqn, uses):
   (x,) = eqn.invars
   src = rw.producer(x)
-  if src is not None and src.prim is lax().neg_p:
+  if src is not None and src.prim is prims.neg_p:
     return src.invars[0]
   return None
 
@@ -157,7 +157,7 @@ def _integer_pow(rw, eqn, uses):
   if y == 1:
     return x
   if y == 2:
-    return rw.emit(lax().mul_p, [x, x])
+    return rw.emit(prims.mul_p, [x, x])
   if y == 0:
     return _same_as(rw, lit(1, out.aval.dtype), out)
   return None
@@ -183,7 +183,7 @@ def _convert(rw, eqn, uses):
 # -- shapes -------------------------------------------------------------------------
 
 def _transpose(rw, eqn, uses):
-  L = lax()
+  L = prims
   (x,) = eqn.invars
   perm = eqn.params["permutation"]
   if perm == tuple(range(len(perm))):
@@ -211,7 +211,7 @@ def _transpose(rw, eqn, uses):
 
 
 def _broadcast(rw, eqn, uses):
-  L = lax()
+  L = prims
   (x,) = eqn.invars
   src = rw.producer(x)
   if src is not None and src.prim is L.broadcast_in_dim_p:
@@ -224,7 +224,7 @@ def _broadcast(rw, eqn, uses):
 
 def _reshape(rw, eqn, uses):
   """Chains of reshape / squeeze / expand_dims collapse to one reshape."""
-  L = lax()
+  L = prims
   (x,) = eqn.invars
   out = eqn.outvars[0]
   if x.aval.shape == out.aval.shape:
@@ -244,7 +244,7 @@ def _reshape(rw, eqn, uses):
 
 def _reduce_sum(rw, eqn, uses):
   """sum(broadcast(x)) over broadcast axes is x times their size."""
-  L = lax()
+  L = prims
   (x,) = eqn.invars
   out = eqn.outvars[0]
   src = rw.producer(x)
@@ -274,7 +274,7 @@ _RULES = None
 def _rules() -> dict:
   global _RULES
   if _RULES is None:
-    L = lax()
+    L = prims
     _RULES = {
         L.mul_p: _mul, L.add_p: _add, L.add_any_p: _add, L.sub_p: _sub, L.div_p: _div,
         L.neg_p: _neg, L.integer_pow_p: _integer_pow, L.select_n_p: _select_n,

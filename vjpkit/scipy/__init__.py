@@ -6,3 +6,5 @@
 np.float64(-0.5772156649015...)
 """
 from . import special
+
+__all__ = ["special"]

@@ -124,7 +124,8 @@ def _x_times_log(x, y, log_fn, pole: float):
 
 
 def _axes(x, axis) -> tuple[int, ...] | None:
-  return None if axis is None else ((axis,) if isinstance(axis, (int, np.integer)) else tuple(axis))
+  return None if axis is None else ((int(axis),) if isinstance(axis, (int, np.integer))
+                                    else tuple(axis))
 
 
 def _shift(x, axis):

@@ -26,7 +26,7 @@ from ...tree_util import PyTreeDef, tree_flatten, tree_unflatten
 def flatten_operands(tree_of_arrays, who: str) -> tuple[list, PyTreeDef]:
   """Leaves of an operand pytree as arrays or tracers (Python numbers become arrays)."""
   leaves, tree = tree_flatten(tree_of_arrays)
-  out = []
+  out: list[Any] = []
   for x in leaves:
     if isinstance(x, Tracer):
       out.append(x)

@@ -24,12 +24,12 @@ from ...core.errors import check_callable
 from ...core.ir import Eqn, Jaxpr, Var
 from ...core.primitive import Primitive
 from ...core.zeros import Zero, instantiate, is_undef, vspace
-from ...interpreters.batching import batch_rules, vmap_flat
+from ...interpreters.batching import batch_size, vmap_flat
 from ...interpreters.eval import eval_jaxpr
-from ...interpreters.jvp import jvp_flat, jvp_jaxpr, jvp_rules
-from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
-from ...interpreters.transpose import backward_pass, transpose_jaxpr, transpose_rules
-from ...passes.dce import dce_jaxpr, dce_rules, used_invars
+from ...interpreters.jvp import jvp_flat, jvp_jaxpr
+from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, trace_to_jaxpr
+from ...interpreters.transpose import backward_pass, transpose_jaxpr
+from ...passes.dce import dce_jaxpr, used_invars
 from .common import (avals_str, batch_jaxpr_out, flatten_operands, is_concrete, join_consts,
                      merge_mask, select_mask, split, stage_function, to_front, with_invars)
 
@@ -151,7 +151,8 @@ def _cond_transpose(cts, index, *operands, branches):
 
 # -- vmap ------------------------------------------------------------------------------
 
-def _cond_batch(axis_size, vals, dims, *, branches):
+def _cond_batch(vals, dims, *, branches):
+  axis_size = batch_size(vals, dims)
   from .. import elementwise as ew
   from .. import shapes
   index, operands = vals[0], list(vals[1:])
@@ -193,11 +194,11 @@ def _cond_dce(used_outputs, eqn):
              dict(eqn.params, branches=tuple(branches)), select_mask(eqn.outvars, used_outputs))
 
 
-jvp_rules[cond_p] = _cond_jvp
-pe_rules[cond_p] = _cond_partial_eval
-transpose_rules[cond_p] = _cond_transpose
-batch_rules[cond_p] = _cond_batch
-dce_rules[cond_p] = _cond_dce
+cond_p.def_jvp(_cond_jvp, symbolic_zeros=True)
+cond_p.def_partial_eval(_cond_partial_eval)
+cond_p.def_transpose(_cond_transpose)
+cond_p.def_batching(_cond_batch)
+cond_p.def_dce(_cond_dce)
 
 
 # -- the user-facing functions ---------------------------------------------------------

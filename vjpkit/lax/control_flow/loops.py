@@ -21,11 +21,10 @@ from ...core.errors import check_callable
 from ...core.ir import Jaxpr, Var, hoist_consts
 from ...core.primitive import Primitive
 from ...core.zeros import Zero, instantiate
-from ...interpreters.batching import batch_rules
+from ...interpreters.batching import batch_size
 from ...interpreters.eval import eval_jaxpr
-from ...interpreters.jvp import jvp_jaxpr, jvp_rules
-from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
-from ...interpreters.transpose import transpose_rules
+from ...interpreters.jvp import jvp_jaxpr
+from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, trace_to_jaxpr
 from ...passes.dce import dce_jaxpr, used_invars
 from ...tree_util import tree_unflatten
 from .common import (avals_str, batch_jaxpr_out, flatten_operands, is_concrete, merge_mask,
@@ -131,7 +130,8 @@ def _while_transpose(cts, *args, **params):
 
 # -- vmap -----------------------------------------------------------------------------
 
-def _while_batch(axis_size, vals, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+def _while_batch(vals, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+  axis_size = batch_size(vals, dims)
   from .. import elementwise as ew
   from .. import reductions, shapes
   cconst_d, bconst_d, carry_d = split(dims, cond_nconsts, body_nconsts)
@@ -178,10 +178,10 @@ def _while_batch(axis_size, vals, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts,
   return outs, out_dims
 
 
-jvp_rules[while_p] = _while_jvp
-pe_rules[while_p] = _while_partial_eval
-transpose_rules[while_p] = _while_transpose
-batch_rules[while_p] = _while_batch
+while_p.def_jvp(_while_jvp, symbolic_zeros=True)
+while_p.def_partial_eval(_while_partial_eval)
+while_p.def_transpose(_while_transpose)
+while_p.def_batching(_while_batch)
 
 
 # -- the user-facing functions ---------------------------------------------------------

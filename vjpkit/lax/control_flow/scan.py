@@ -32,12 +32,12 @@ from ...core.errors import check_callable
 from ...core.ir import Eqn, Jaxpr, Var, hoist_consts
 from ...core.primitive import Primitive
 from ...core.zeros import Zero, instantiate, is_undef, vspace
-from ...interpreters.batching import batch_rules
+from ...interpreters.batching import batch_size
 from ...interpreters.eval import eval_jaxpr
-from ...interpreters.jvp import jvp_jaxpr, jvp_rules
-from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, pe_rules, trace_to_jaxpr
-from ...interpreters.transpose import transpose_jaxpr, transpose_rules
-from ...passes.dce import dce_jaxpr, dce_rules, used_invars
+from ...interpreters.jvp import jvp_jaxpr
+from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, trace_to_jaxpr
+from ...interpreters.transpose import transpose_jaxpr
+from ...passes.dce import dce_jaxpr, used_invars
 from ...tree_util import tree_flatten, tree_unflatten
 from .common import (avals_str, batch_jaxpr_out, flatten_operands, merge_mask, select_mask,
                      split, stage_function, to_front, with_invars)
@@ -259,7 +259,8 @@ def _scan_transpose(cts, *args, jaxpr, num_consts, num_carry, length, reverse):
 
 # -- vmap -----------------------------------------------------------------------------
 
-def _scan_batch(axis_size, vals, dims, *, jaxpr, num_consts, num_carry, length, reverse):
+def _scan_batch(vals, dims, *, jaxpr, num_consts, num_carry, length, reverse):
+  axis_size = batch_size(vals, dims)
   const_d, carry_d, xs_d = split(dims, num_consts, num_carry)
   const_b = [d is not None for d in const_d]
   xs_b = [d is not None for d in xs_d]
@@ -304,11 +305,11 @@ def _scan_dce(used_outputs, eqn):
              select_mask(carry_out, used_carry) + select_mask(ys_out, used_ys))
 
 
-jvp_rules[scan_p] = _scan_jvp
-pe_rules[scan_p] = _scan_partial_eval
-transpose_rules[scan_p] = _scan_transpose
-batch_rules[scan_p] = _scan_batch
-dce_rules[scan_p] = _scan_dce
+scan_p.def_jvp(_scan_jvp, symbolic_zeros=True)
+scan_p.def_partial_eval(_scan_partial_eval)
+scan_p.def_transpose(_scan_transpose)
+scan_p.def_batching(_scan_batch)
+scan_p.def_dce(_scan_dce)
 
 
 # -- the user-facing function ---------------------------------------------------------

@@ -1,0 +1,15 @@
+"""Regression tests for wrong numbers found in review, one per finding."""
+import numpy as np
+import pytest
+
+import vjpkit
+import vjpkit.numpy as vnp
+
+
+@pytest.mark.parametrize("args", [(-1, 0, 3), (-2.5, 2.5, 5), (0, 10, 7), (3, -3, 4)])
+def test_linspace_integer_dtype_floors_like_numpy(args):
+  # the cast truncated toward 0: linspace(-1, 0, 3, dtype=int) gave [-1, 0, 0], NumPy [-1, -1, 0]
+  expected = np.linspace(*args, dtype=np.int64)
+  np.testing.assert_array_equal(vnp.linspace(*args, dtype=np.int64), expected)
+  jitted = vjpkit.jit(lambda s, e: vnp.linspace(s, e, args[2], dtype=np.int64))
+  np.testing.assert_array_equal(jitted(float(args[0]), float(args[1])), expected)
