@@ -1,0 +1,120 @@
+"""The continuous families of vjpkit.scipy.stats, as standardized functions of ``z``.
+
+Each is written for stability in its own tails: the normal's log cdf through ``log_ndtr``
+(exact far in the tail), tails of symmetric families by reflection (``sf(z) = cdf(-z)``),
+``expm1``/``log1p`` near 0 and 1. The cdfs of gamma, chi2, beta and t come from the
+incomplete gamma and beta functions and SciPy's ``stdtr``: their derivatives in the shape
+parameters raise NotImplementedError (those in ``x``, ``loc`` and ``scale`` are available).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import numpy as vnp
+from .. import special as sp
+from . import _common as c
+from ._continuous import Continuous
+
+_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+_LOG2 = np.log(2.0)
+
+norm = Continuous(
+  "norm", (), lambda z: -0.5 * z * z - _LOG_SQRT_2PI,
+  cdf=sp.ndtr, logcdf=sp.log_ndtr, sf=lambda z: sp.ndtr(-z), logsf=lambda z: sp.log_ndtr(-z),
+  ppf=sp.ndtri).methods()
+
+
+def _t_logpdf(z, df):
+  return (sp.gammaln(0.5 * (df + 1)) - sp.gammaln(0.5 * df) - 0.5 * vnp.log(df * np.pi)
+          - 0.5 * (df + 1) * vnp.log1p(z * z / df))
+
+
+t = Continuous(
+  "t", ("df",), _t_logpdf, cdf=lambda z, df: sp.stdtr(df, z),
+  sf=lambda z, df: sp.stdtr(df, -z), ppf=lambda q, df: sp.stdtrit(df, q)).methods()
+
+def _cauchy_ppf(q):
+  """``tan(π (q - 1/2))`` near the middle, ``∓cot(π q')`` with ``q'`` the nearer tail's
+  probability (exact in floating point), so the tails keep full precision."""
+  mid = vnp.logical_and(vnp.greater(q, 0.25), vnp.less(q, 0.75))
+  low = vnp.less_equal(q, 0.25)
+  tail = c.safe(mid, 0.1, c.where(low, q, 1 - q))
+  cot = vnp.cos(np.pi * tail) / vnp.sin(np.pi * tail)
+  return c.where(mid, vnp.tan(np.pi * (c.safe(mid, q, 0.5) - 0.5)), c.where(low, -cot, cot))
+
+
+cauchy = Continuous(
+  "cauchy", (), lambda z: -np.log(np.pi) - vnp.log1p(z * z),
+  cdf=lambda z: vnp.arctan2(1.0, -z) / np.pi, sf=lambda z: vnp.arctan2(1.0, z) / np.pi,
+  ppf=_cauchy_ppf).methods()
+
+
+def _laplace_logcdf(z):
+  neg = vnp.less(z, 0)
+  return c.where(neg, c.safe(neg, z, 0.0) - _LOG2,
+                 vnp.log1p(-0.5 * vnp.exp(-c.safe(neg, 0.0, z))))
+
+
+def _laplace_ppf(q):
+  low = vnp.less(q, 0.5)
+  return c.where(low, vnp.log(2 * c.safe(low, q, 0.25)),
+                 -vnp.log(2 * (1 - c.safe(low, 0.75, q))))
+
+
+laplace = Continuous(
+  "laplace", (), lambda z: -vnp.abs(z) - _LOG2,
+  cdf=lambda z: vnp.exp(_laplace_logcdf(z)), logcdf=_laplace_logcdf,
+  sf=lambda z: vnp.exp(_laplace_logcdf(-z)), logsf=lambda z: _laplace_logcdf(-z),
+  ppf=_laplace_ppf).methods()
+
+logistic = Continuous(
+  "logistic", (), lambda z: -vnp.abs(z) - 2 * vnp.log1p(vnp.exp(-vnp.abs(z))),
+  cdf=sp.expit, logcdf=lambda z: -c.softplus(-z), sf=lambda z: sp.expit(-z),
+  logsf=lambda z: -c.softplus(z), ppf=lambda q: vnp.log(q) - vnp.log1p(-q)).methods()
+
+expon = Continuous(
+  "expon", (), lambda z: -z, cdf=lambda z: -vnp.expm1(-z), logcdf=lambda z: c.log1mexp(-z),
+  sf=lambda z: vnp.exp(-z), logsf=lambda z: -z, ppf=lambda q: -vnp.log1p(-q), lo=0.0).methods()
+
+uniform = Continuous(
+  "uniform", (), lambda z: vnp.zeros_like(z), cdf=lambda z: z, sf=lambda z: 1 - z,
+  logcdf=lambda z: vnp.log(z), logsf=lambda z: vnp.log1p(-z), ppf=lambda q: q,
+  lo=0.0, hi=1.0).methods()
+
+gamma = Continuous(
+  "gamma", ("a",), lambda z, a: sp.xlogy(a - 1, z) - z - sp.gammaln(a),
+  cdf=lambda z, a: sp.gammainc(a, z), sf=lambda z, a: sp.gammaincc(a, z),
+  ppf=lambda q, a: sp.gammaincinv(a, q), lo=0.0).methods()
+
+
+def _chi2_logpdf(z, df):
+  k = 0.5 * df
+  return sp.xlogy(k - 1, z) - 0.5 * z - sp.gammaln(k) - k * _LOG2
+
+
+chi2 = Continuous(
+  "chi2", ("df",), _chi2_logpdf, cdf=lambda z, df: sp.gammainc(0.5 * df, 0.5 * z),
+  sf=lambda z, df: sp.gammaincc(0.5 * df, 0.5 * z),
+  ppf=lambda q, df: 2 * sp.gammaincinv(0.5 * df, q), lo=0.0).methods()
+
+beta = Continuous(
+  "beta", ("a", "b"),
+  lambda z, a, b: sp.xlogy(a - 1, z) + sp.xlog1py(b - 1, -z) - sp.betaln(a, b),
+  cdf=lambda z, a, b: sp.betainc(a, b, z), sf=lambda z, a, b: sp.betainc(b, a, 1 - z),
+  ppf=lambda q, a, b: sp.betaincinv(a, b, q), lo=0.0, hi=1.0).methods()
+
+pareto = Continuous(
+  "pareto", ("b",), lambda z, b: vnp.log(b) - (b + 1) * vnp.log(z),
+  cdf=lambda z, b: -vnp.expm1(-b * vnp.log(z)), logcdf=lambda z, b: c.log1mexp(-b * vnp.log(z)),
+  sf=lambda z, b: vnp.exp(-b * vnp.log(z)), logsf=lambda z, b: -b * vnp.log(z),
+  ppf=lambda q, b: vnp.exp(-vnp.log1p(-q) / b), lo=1.0).methods()
+
+gumbel_r = Continuous(
+  "gumbel_r", (), lambda z: -z - vnp.exp(-z), cdf=lambda z: vnp.exp(-vnp.exp(-z)),
+  logcdf=lambda z: -vnp.exp(-z), sf=lambda z: -vnp.expm1(-vnp.exp(-z)),
+  logsf=lambda z: c.log1mexp(-vnp.exp(-z)), ppf=lambda q: -vnp.log(-vnp.log(q))).methods()
+
+gumbel_l = Continuous(
+  "gumbel_l", (), lambda z: z - vnp.exp(z), cdf=lambda z: -vnp.expm1(-vnp.exp(z)),
+  logcdf=lambda z: c.log1mexp(-vnp.exp(z)), sf=lambda z: vnp.exp(-vnp.exp(z)),
+  logsf=lambda z: -vnp.exp(z), ppf=lambda q: vnp.log(-vnp.log1p(-q))).methods()
