@@ -135,3 +135,123 @@ def test_scipy_signature():
     stats.gamma.logpdf(1.0)
   with pytest.raises(TypeError, match="unexpected keyword"):
     stats.norm.logpdf(1.0, mu=0.0)
+
+
+# -- discrete -------------------------------------------------------------------------------
+
+K = np.array([-1.0, 0.0, 1.0, 1.5, 2.0, 3.0, 5.0, 12.0, 40.0])[:, None]
+DISCRETE = {   # name -> parameter columns (broadcast against K), invalid values included
+  "poisson": (np.array([0.0, 0.7, 3.0, 25.0, -1.0]),),
+  "bernoulli": (np.array([0.0, 0.3, 1.0, 1.2]),),
+  "binom": (np.array([0.0, 3.0, 5.0, 12.0, 40.0, 7.0, 3.5]), np.array([0.3, 0.0, 1.0, 0.6, 0.5, 1.5, 0.3])),
+  "geom": (np.array([0.05, 0.3, 1.0, 0.0]),),
+  "nbinom": (np.array([0.5, 2.5, 7.0, 3.0, -1.0]), np.array([0.3, 1.0, 0.8, 0.0, 0.4])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DISCRETE))
+@pytest.mark.parametrize("method", ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf"))
+def test_discrete_values(name, method):
+  params = DISCRETE[name]
+  for loc in (0.0, 2.0):
+    got = getattr(getattr(stats, name), method)(K, *params, loc)
+    want = getattr(getattr(st, name), method)(K, *params, loc)
+    if method in ("logcdf", "logsf"):   # SciPy's log tails skip its own parameter check
+      want = np.where(np.isnan(getattr(getattr(st, name), method[3:])(K, *params, loc)),
+                      np.nan, want)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-14 if "log" in method else 0)
+
+
+@pytest.mark.parametrize("name,method,params", [
+  ("poisson", "logpmf", (np.array([0.7, 3.0]),)), ("poisson", "cdf", (np.array([0.7, 3.0]),)),
+  ("poisson", "logsf", (np.array([0.7, 3.0]),)),
+  ("bernoulli", "logpmf", (np.array([0.3, 0.6]),)), ("bernoulli", "cdf", (np.array([0.3, 0.6]),)),
+  ("binom", "logpmf", (7.0, np.array([0.3, 0.6]))), ("binom", "cdf", (7.0, np.array([0.3, 0.6]))),
+  ("geom", "logpmf", (np.array([0.3, 0.6]),)), ("geom", "logcdf", (np.array([0.3, 0.6]),)),
+  ("nbinom", "logpmf", (np.array([2.5, 4.0]), np.array([0.3, 0.6]))),
+  ("nbinom", "sf", (2.5, np.array([0.3, 0.6]))),
+])
+def test_discrete_grads(name, method, params):
+  f = getattr(getattr(stats, name), method)
+  k = np.array([0.0, 1.0]) if name == "bernoulli" else np.array([1.0, 2.0])
+  floats = tuple(i for i, p in enumerate(params) if np.ndim(p))
+  def g(*ps):
+    full = list(params)
+    for i, p in zip(floats, ps):
+      full[i] = p
+    return f(k, *full)
+  check_grads(g, tuple(params[i] for i in floats), order=2, rtol=1e-4, atol=1e-6)
+
+
+def test_discrete_derivative_conventions():
+  # k and binom's n are held constant (the pmf is a step function of them)
+  assert vjpkit.grad(lambda k: stats.poisson.logpmf(k, 2.0))(1.0) == 0.0
+  assert vjpkit.grad(lambda n: stats.binom.logpmf(1.0, n, 0.3))(4.0) == 0.0
+  with pytest.raises(NotImplementedError, match="argument 'a'"):
+    vjpkit.grad(lambda n: stats.nbinom.cdf(2.0, n, 0.3))(2.5)
+  f = lambda mu: stats.poisson.logpmf(np.arange(4.0), mu)
+  np.testing.assert_allclose(vjpkit.vmap(f)(np.array([1.0, 2.0])),
+                             np.stack([f(1.0), f(2.0)]))
+  np.testing.assert_allclose(vjpkit.jit(f)(1.5), f(1.5), rtol=1e-14)
+
+
+# -- multivariate ---------------------------------------------------------------------------
+
+def _spd(d, *batch):
+  a = rng.normal(size=batch + (d, d))
+  return a @ np.swapaxes(a, -1, -2) + d * np.eye(d)
+
+
+def test_multivariate_normal_values():
+  d = 3
+  x, mean, cov = rng.normal(size=(5, d)), rng.normal(size=d), _spd(d)
+  np.testing.assert_allclose(stats.multivariate_normal.logpdf(x, mean, cov),
+                             st.multivariate_normal.logpdf(x, mean, cov), rtol=1e-12)
+  np.testing.assert_allclose(stats.multivariate_normal.pdf(x, mean, cov),
+                             st.multivariate_normal.pdf(x, mean, cov), rtol=1e-12)
+  for cov_ in (2.0, np.array([1.0, 2.0, 0.5])):   # a scalar, variances
+    np.testing.assert_allclose(stats.multivariate_normal.logpdf(x, mean, cov_),
+                               st.multivariate_normal.logpdf(x, mean, cov_), rtol=1e-12)
+  xs = np.array([0.3, -1.0, 2.0])                  # d = 1: points along x
+  np.testing.assert_allclose(stats.multivariate_normal.logpdf(xs, 1.0, 2.0),
+                             st.multivariate_normal.logpdf(xs, 1.0, 2.0), rtol=1e-12)
+  covs = _spd(d, 4)                                # batched covariances (JAX's batching)
+  got = stats.multivariate_normal.logpdf(x[:4], mean, covs)
+  want = [st.multivariate_normal.logpdf(x[i], mean, covs[i]) for i in range(4)]
+  np.testing.assert_allclose(got, want, rtol=1e-12)
+  with pytest.raises(np.linalg.LinAlgError, match="singular"):
+    stats.multivariate_normal.logpdf(x, mean, np.ones((d, d)))
+
+
+def test_multivariate_normal_grads():
+  d = 3
+  x, mean, cov = rng.normal(size=(2, d)), rng.normal(size=d), _spd(d)
+  check_grads(stats.multivariate_normal.logpdf, (x, mean, cov), order=2, rtol=1e-4, atol=1e-6)
+  f = lambda m: stats.multivariate_normal.logpdf(x, m, cov)
+  ms = rng.normal(size=(3, d))
+  np.testing.assert_allclose(vjpkit.vmap(f)(ms), np.stack([f(m) for m in ms]), rtol=1e-12)
+  np.testing.assert_allclose(vjpkit.jit(f)(mean), f(mean), rtol=1e-13)
+
+
+def test_dirichlet():
+  alpha = np.array([0.7, 2.0, 3.5])
+  x = rng.dirichlet(alpha, size=4).T             # (k, n), SciPy's layout
+  np.testing.assert_allclose(stats.dirichlet.logpdf(x, alpha), st.dirichlet.logpdf(x, alpha),
+                             rtol=1e-12)
+  np.testing.assert_allclose(stats.dirichlet.pdf(x[:2], alpha), st.dirichlet.pdf(x[:2], alpha),
+                             rtol=1e-12)
+  with pytest.raises(ValueError, match="simplex"):
+    stats.dirichlet.logpdf([0.2, 0.3, 0.6], alpha)
+  check_grads(lambda a: stats.dirichlet.logpdf(x, a), (alpha,), order=2, rtol=1e-4)
+  assert vjpkit.jit(stats.dirichlet.logpdf)(np.array([0.2, 0.3, 0.6]), alpha) == -np.inf
+  assert np.isnan(vjpkit.jit(stats.dirichlet.logpdf)(x[:, 0], -alpha))
+
+
+def test_multinomial():
+  x = np.array([[1.0, 2.0, 3.0], [0.0, 6.0, 0.0], [1.5, 1.5, 3.0], [1.0, 2.0, 2.0]])
+  p = np.array([0.2, 0.3, 0.5])
+  for p_ in (p, np.array([0.2, -0.3, 1.1])):
+    np.testing.assert_allclose(stats.multinomial.logpmf(x, 6, p_), st.multinomial.logpmf(x, 6, p_),
+                               rtol=1e-12)
+  np.testing.assert_allclose(stats.multinomial.pmf(x, 6, p), st.multinomial.pmf(x, 6, p), rtol=1e-12)
+  check_grads(lambda p: stats.multinomial.logpmf(x[:2], 6, p), (p,), order=2, rtol=1e-4)

@@ -4,15 +4,18 @@
 (broadcasting, nan for invalid parameters, 0/-inf outside the support) and derivatives in
 the variate and every continuous parameter; where no closed form exists (the cdfs of gamma,
 chi2, beta, t in their shape parameters) differentiating raises NotImplementedError naming
-the argument.
+the argument. Discrete distributions take ``(k, *shapes, loc=0)``; multivariate_normal,
+dirichlet and multinomial give their densities.
 
 >>> import vjpkit
 >>> from vjpkit.scipy.stats import norm
 >>> vjpkit.grad(norm.logpdf)(1.0)
 np.float64(-1.0)
 """
-from . import (beta, cauchy, chi2, expon, gamma, gumbel_l, gumbel_r, laplace, logistic, norm, pareto,
-               t, uniform)
+from . import (bernoulli, beta, binom, cauchy, chi2, dirichlet, expon, gamma, geom, gumbel_l,
+               gumbel_r, laplace, logistic, multinomial, multivariate_normal, nbinom, norm, pareto,
+               poisson, t, uniform)
 
-__all__ = ["beta", "cauchy", "chi2", "expon", "gamma", "gumbel_l", "gumbel_r", "laplace",
-           "logistic", "norm", "pareto", "t", "uniform"]
+__all__ = ["bernoulli", "beta", "binom", "cauchy", "chi2", "dirichlet", "expon", "gamma", "geom",
+           "gumbel_l", "gumbel_r", "laplace", "logistic", "multinomial", "multivariate_normal",
+           "nbinom", "norm", "pareto", "poisson", "t", "uniform"]
