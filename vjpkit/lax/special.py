@@ -184,3 +184,25 @@ defjvp(betaincinv_p, _no_derivative("betaincinv(a, b, q)", "a", "the shape param
        _no_derivative("betaincinv(a, b, q)", "b", "the shape parameters of beta.ppf"),
        lambda t, ans, a, b, q: ew.div(t, _beta_density(a, b, ans)))
 def betaincinv(a, b, q): return betaincinv_p.bind(a, b, q)
+
+# gammainccinv(a, q)' in q = -1 / gamma density at the answer
+gammainccinv_p = naryop("gammainccinv", _scipy_nary("gammainccinv"), kinds="float")
+defjvp(gammainccinv_p, _no_derivative("gammainccinv(a, q)", "a", "the shape parameter of "
+                                      "gennorm.ppf"),
+       lambda t, ans, a, q: ew.neg(ew.div(t, _gamma_density(a, ans))))
+def gammainccinv(a, q): return gammainccinv_p.bind(a, q)
+
+# exponentially scaled Bessel functions: i0e' = i1e - sign(x) i0e, i1e' = i0e - (sign(x) + 1/x) i1e
+i0e_p = unop("i0e", _scipy("i0e"))
+i1e_p = unop("i1e", _scipy("i1e"))
+defjvp(i0e_p, lambda t, ans, x: ew.mul(t, ew.sub(i1e(x), ew.mul(ew.sign(x), ans))))
+defjvp(i1e_p, lambda t, ans, x: ew.mul(t, ew.sub(i0e(x), ew.mul(
+  ew.add(ew.sign(x), ew.div(const(x, 1.0), x)), ans))))
+def i0e(x): return i0e_p.bind(x)
+def i1e(x): return i1e_p.bind(x)
+
+# ndtri_exp(y) = ndtri(exp(y)); its derivative exp(y) / φ(ans) = exp(y + ans²/2 + log √(2π))
+ndtri_exp_p = unop("ndtri_exp", _scipy("ndtri_exp"))
+defjvp(ndtri_exp_p, lambda t, ans, y: ew.mul(t, ew.exp(ew.add(
+  ew.add(y, ew.mul(const(y, 0.5), ew.mul(ans, ans))), const(y, _LOG_SQRT_2PI)))))
+def ndtri_exp(y): return ndtri_exp_p.bind(y)

@@ -28,8 +28,8 @@ from ..numpy.ufuncs import divide, equal, exp, less, log, log1p, subtract, where
 Array = Any
 
 __all__ = ["betainc", "betaincinv", "betaln", "digamma", "erf", "erfc", "erfinv", "expit",
-           "gammainc", "gammaincc", "gammaincinv", "gammaln", "log_ndtr", "log_softmax", "logit",
-           "logsumexp", "ndtr", "ndtri", "polygamma", "softmax", "stdtr", "stdtrit", "xlog1py",
+           "gammainc", "gammaincc", "gammainccinv", "gammaincinv", "gammaln", "i0e", "i1e", "log_ndtr", "log_softmax", "logit",
+           "logsumexp", "ndtr", "ndtri", "ndtri_exp", "polygamma", "softmax", "stdtr", "stdtrit", "xlog1py",
            "xlogy"]
 
 
@@ -277,4 +277,26 @@ stdtrit = _nary("stdtrit", _lsp.stdtrit, f"""The inverse of stdtr in t.
 
 >>> stdtrit(1.0, 0.75)
 np.float64(1.000000000000000...)
+""")
+gammainccinv = _nary("gammainccinv", _lsp.gammainccinv, f"""The inverse of gammaincc in x.
+
+{_NO_SHAPE_GRAD}
+
+>>> gammainccinv(1.0, 0.5)  # log 2
+np.float64(0.693147180559945...)
+""")
+i0e = _unary("i0e", _lsp.i0e, """``exp(-|x|) I0(x)``, the scaled modified Bessel function of order 0.
+
+>>> i0e(0.0)
+np.float64(1.0)
+""")
+i1e = _unary("i1e", _lsp.i1e, """``exp(-|x|) I1(x)``, the scaled modified Bessel function of order 1.
+
+>>> i1e(0.0)
+np.float64(0.0)
+""")
+ndtri_exp = _unary("ndtri_exp", _lsp.ndtri_exp, """``ndtri(exp(y))`` for a log probability ``y``, far in the tail too.
+
+>>> ndtri_exp(-804.6084420137538)
+np.float64(-40.0...)
 """)

@@ -25,7 +25,8 @@ class Continuous:
 
   def __init__(self, name: str, shapes: tuple[str, ...], logpdf: Callable, *, cdf: Fn = None,
                logcdf: Fn = None, sf: Fn = None, logsf: Fn = None, ppf: Fn = None,
-               lo: float = -np.inf, hi: float = np.inf, valid: Fn = None):
+               lo: float | Callable = -np.inf, hi: float | Callable = np.inf, valid: Fn = None,
+               inner: Fn = None, fill: tuple[float, ...] = ()):
     self.name, self.shapes = name, shapes
     self.lo, self.hi = lo, hi
     self.std: dict[str, Any] = {"logpdf": logpdf, "cdf": cdf, "logcdf": logcdf, "sf": sf, "logsf": logsf,
@@ -35,14 +36,25 @@ class Continuous:
     if logsf is None and sf is not None:
       self.std["logsf"] = lambda z, *s: vnp.log(sf(z, *s))
     self.valid = valid
-    if np.isfinite(lo) and np.isfinite(hi):
-      self.inner = (lo + hi) / 2
+    self.fill = fill or (1.0,) * len(shapes)
+    self._inner = inner
+    if callable(lo) or callable(hi):
+      assert inner is not None, "shape-dependent supports need inner(*shapes)"
+    elif np.isfinite(lo) and np.isfinite(hi):
+      self._inner = lambda *s: (lo + hi) / 2
     elif np.isfinite(lo):
-      self.inner = lo + 1.0
+      self._inner = lambda *s: lo + 1.0
     elif np.isfinite(hi):
-      self.inner = hi - 1.0
+      self._inner = lambda *s: hi - 1.0
     else:
-      self.inner = 0.0
+      self._inner = lambda *s: 0.0
+
+  def _bounds(self, shapes):
+    """The support of ``z`` (lo, hi) and a point inside it, for the (safe) shapes."""
+    lo = self.lo(*shapes) if callable(self.lo) else self.lo
+    hi = self.hi(*shapes) if callable(self.hi) else self.hi
+    assert self._inner is not None
+    return lo, hi, self._inner(*shapes)
 
   # -- the parts every method shares ------------------------------------------------------
 
@@ -52,15 +64,16 @@ class Continuous:
       ok = vnp.logical_and(ok, vnp.greater(s, 0))
     if self.valid is not None:
       ok = vnp.logical_and(ok, self.valid(*shapes))
-    shapes = [c.safe(ok, s, 1.0) for s in shapes]
+    shapes = [c.safe(ok, s, f) for s, f in zip(shapes, self.fill)]
     return ok, shapes, c.safe(ok, loc, 0.0), c.safe(ok, scale, 1.0)
 
   def _z(self, x, shapes, loc, scale):
     ok, shapes, loc, scale = self._params(shapes, loc, scale)
     z = (x - loc) / scale
-    inside = vnp.logical_and(vnp.greater_equal(z, self.lo), vnp.less_equal(z, self.hi))
-    zs = c.safe(inside, z, self.inner)
-    return ok, shapes, scale, z, inside, zs
+    lo, hi, inner = self._bounds(shapes)
+    inside = vnp.logical_and(vnp.greater_equal(z, lo), vnp.less_equal(z, hi))
+    zs = c.safe(inside, z, inner)
+    return ok, shapes, scale, z, inside, zs, lo, hi
 
   def _finish(self, ok, x, out):
     return c.nan_unless(vnp.logical_and(ok, vnp.logical_not(vnp.isnan(x))), out)
@@ -69,7 +82,7 @@ class Continuous:
 
   def logpdf(self, x, *args):
     *shapes, loc, scale = args
-    ok, shapes, scale, z, inside, zs = self._z(x, shapes, loc, scale)
+    ok, shapes, scale, z, inside, zs, _, _ = self._z(x, shapes, loc, scale)
     out = c.where(inside, self.std["logpdf"](zs, *shapes) - vnp.log(scale), -np.inf)
     return self._finish(ok, x, out)
 
@@ -78,9 +91,9 @@ class Continuous:
 
   def _tail(self, kind: str, below: float, above: float, x, args):
     *shapes, loc, scale = args
-    ok, shapes, scale, z, inside, zs = self._z(x, shapes, loc, scale)
+    ok, shapes, scale, z, inside, zs, lo, hi = self._z(x, shapes, loc, scale)
     out = self.std[kind](zs, *shapes)
-    out = c.where(vnp.less(z, self.lo), below, c.where(vnp.greater(z, self.hi), above, out))
+    out = c.where(vnp.less(z, lo), below, c.where(vnp.greater(z, hi), above, out))
     return self._finish(ok, x, out)
 
   def cdf(self, x, *args): return self._tail("cdf", 0.0, 1.0, x, args)
@@ -92,17 +105,22 @@ class Continuous:
     *shapes, loc, scale = args
     ok, shapes, loc, scale = self._params(shapes, loc, scale)
     inq = vnp.logical_and(vnp.greater_equal(q, 0), vnp.less_equal(q, 1))
-    qs = c.safe(inq, q, 0.5)
+    # the ends are set below: the safe q keeps their infinite derivatives out
+    qs = c.safe(vnp.logical_and(vnp.greater(q, 0), vnp.less(q, 1)), q, 0.5)
     out = loc + scale * self.std["ppf"](qs, *shapes)
-    out = c.where(vnp.equal(q, 0), self._end(self.lo, loc, scale),
-                  c.where(vnp.equal(q, 1), self._end(self.hi, loc, scale), out))
+    lo, hi, _ = self._bounds(shapes)
+    out = c.where(vnp.equal(q, 0), self._end(lo, loc, scale),
+                  c.where(vnp.equal(q, 1), self._end(hi, loc, scale), out))
     return c.nan_unless(vnp.logical_and(ok, inq), out)
 
   @staticmethod
-  def _end(bound: float, loc, scale):
+  def _end(bound, loc, scale):
     """The support's end ``loc + scale * bound`` (an infinite one as a constant: no nan
     derivative ``0 * inf`` in scale)."""
-    return bound if np.isinf(bound) else loc + scale * bound
+    if isinstance(bound, float):
+      return bound if np.isinf(bound) else loc + scale * bound
+    finite = vnp.isfinite(bound)
+    return c.where(finite, loc + scale * c.safe(finite, bound, 0.0), bound)
 
   def methods(self) -> dict[str, Callable]:
     """The public functions, with SciPy's signatures."""

@@ -118,3 +118,78 @@ gumbel_l = Continuous(
   "gumbel_l", (), lambda z: z - vnp.exp(z), cdf=lambda z: -vnp.expm1(-vnp.exp(z)),
   logcdf=lambda z: c.log1mexp(-vnp.exp(z)), sf=lambda z: vnp.exp(-vnp.exp(z)),
   logsf=lambda z: -vnp.exp(z), ppf=lambda q: vnp.log(-vnp.log1p(-q))).methods()
+
+
+def _gennorm_cdf(z, beta):
+  tail = 0.5 * sp.gammaincc(1 / beta, vnp.abs(z) ** beta)
+  return c.where(vnp.less(z, 0), tail, 1 - tail)
+
+
+def _gennorm_ppf(q, beta):
+  low = vnp.less(q, 0.5)
+  tail = c.where(low, 2 * q, 2 * (1 - q))   # the nearer tail's probability, doubled
+  r = sp.gammainccinv(1 / beta, c.safe(vnp.greater(tail, 0), tail, 1.0)) ** (1 / beta)
+  return c.where(low, -r, r)
+
+
+gennorm = Continuous(
+  "gennorm", ("beta",),
+  lambda z, beta: vnp.log(0.5 * beta) - sp.gammaln(1 / beta) - vnp.abs(z) ** beta,
+  cdf=_gennorm_cdf, sf=lambda z, beta: _gennorm_cdf(-z, beta), ppf=_gennorm_ppf).methods()
+
+
+def _vonmises_logpdf(z, kappa):
+  cosm1 = -2 * vnp.sin(0.5 * z) ** 2       # cos(z) - 1 without cancellation
+  return kappa * cosm1 - np.log(2 * np.pi) - vnp.log(sp.i0e(kappa))
+
+
+vonmises = Continuous("vonmises", ("kappa",), _vonmises_logpdf).methods()
+
+
+def _logdiffexp(u, v):
+  """``log(exp(u) - exp(v))`` for ``v <= u``."""
+  return u + c.log1mexp(v - u)
+
+
+def _log_mass(a, b):
+  """``log(Φ(b) - Φ(a))`` for ``a < b``, by reflection into the left tail where ``a > 0``."""
+  right = vnp.greater(a, 0)
+  al, bl = c.safe(right, -1.0, a), c.safe(right, 0.0, b)
+  ar, br = c.safe(right, a, 1.0), c.safe(right, b, 2.0)
+  return c.where(right, _logdiffexp(sp.log_ndtr(-ar), sp.log_ndtr(-br)),
+                 _logdiffexp(sp.log_ndtr(bl), sp.log_ndtr(al)))
+
+
+def _truncnorm_ppf(q, a, b):
+  """``Φ⁻¹(Φ(a) + q (Φ(b) - Φ(a)))`` in log space (``ndtri_exp``); above the median by the
+  reflection ``-X ~ truncnorm(-b, -a)``, so both tails keep their precision."""
+  log_mass = _log_mass(a, b)
+  xl = sp.ndtri_exp(vnp.logaddexp(sp.log_ndtr(a), vnp.log(q) + log_mass))
+  xr = -sp.ndtri_exp(vnp.logaddexp(sp.log_ndtr(-b), vnp.log1p(-q) + log_mass))
+  return c.where(vnp.logical_or(vnp.greater(a, 0), vnp.greater(xl, 0)), xr, xl)
+
+
+def _truncnorm_inner(a, b):
+  fa, fb = vnp.isfinite(a), vnp.isfinite(b)
+  a0, b0 = c.safe(fa, a, 0.0), c.safe(fb, b, 0.0)
+  return c.where(vnp.logical_and(fa, fb), 0.5 * (a0 + b0),
+                 c.where(fa, a0 + 1.0, c.where(fb, b0 - 1.0, 0.0)))
+
+
+def _truncnorm_logcdf(z, a, b, upper: bool = False):
+  """``log P(X <= z)`` (``log P(X >= z)`` when ``upper``) as a difference of log masses where
+  it is below ``log 1/2``, else as ``log(1 - P(other side))``: no cancellation near 0."""
+  mass = _log_mass(a, b)
+  lower_part, upper_part = _log_mass(a, z) - mass, _log_mass(z, b) - mass
+  own, other = (upper_part, lower_part) if upper else (lower_part, upper_part)
+  small = vnp.less(own, -_LOG2)
+  return c.where(small, own, c.log1mexp(vnp.minimum(c.safe(small, -1.0, other), 0.0)))
+
+
+truncnorm = Continuous(
+  "truncnorm", ("a", "b"), lambda z, a, b: -0.5 * z * z - _LOG_SQRT_2PI - _log_mass(a, b),
+  cdf=lambda z, a, b: vnp.exp(_truncnorm_logcdf(z, a, b)), logcdf=_truncnorm_logcdf,
+  sf=lambda z, a, b: vnp.exp(_truncnorm_logcdf(z, a, b, True)),
+  logsf=lambda z, a, b: _truncnorm_logcdf(z, a, b, True), ppf=_truncnorm_ppf,
+  lo=lambda a, b: a, hi=lambda a, b: b, valid=lambda a, b: vnp.less(a, b),
+  inner=_truncnorm_inner, fill=(-1.0, 1.0)).methods()
