@@ -12,11 +12,11 @@ dirichlet and multinomial give their densities.
 >>> vjpkit.grad(norm.logpdf)(1.0)
 np.float64(-1.0)
 """
-from . import (bernoulli, beta, binom, cauchy, chi2, dirichlet, expon, gamma, gennorm, geom,
-               gumbel_l, gumbel_r, laplace, logistic, multinomial, multivariate_normal, nbinom, norm,
-               pareto, poisson, t, truncnorm, uniform, vonmises)
+from . import (bernoulli, beta, betabinom, binom, cauchy, chi2, dirichlet, expon, gamma, gennorm,
+               geom, gumbel_l, gumbel_r, laplace, logistic, multinomial, multivariate_normal, nbinom,
+               norm, pareto, poisson, t, truncnorm, uniform, vonmises)
 
-__all__ = ["bernoulli", "beta", "binom", "cauchy", "chi2", "dirichlet", "expon", "gamma",
-           "gennorm", "geom", "gumbel_l", "gumbel_r", "laplace", "logistic", "multinomial",
+__all__ = ["bernoulli", "beta", "betabinom", "binom", "cauchy", "chi2", "dirichlet", "expon",
+           "gamma", "gennorm", "geom", "gumbel_l", "gumbel_r", "laplace", "logistic", "multinomial",
            "multivariate_normal", "nbinom", "norm", "pareto", "poisson", "t", "truncnorm",
            "uniform", "vonmises"]

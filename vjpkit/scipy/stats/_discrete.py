@@ -140,3 +140,30 @@ nbinom = Discrete(
                                vnp.logical_and(vnp.greater(p, 0), vnp.less_equal(p, 1))),
   cdf=lambda k, n, p: sp.betainc(n, k + 1, p), sf=lambda k, n, p: sp.betainc(k + 1, n, 1 - p),
   inner=(1.0, 0.5)).methods()
+
+
+def _betabinom_logpmf(k, n, a, b):
+  return (-vnp.log1p(n) - sp.betaln(n - k + 1, k + 1) + sp.betaln(k + a, n - k + b)
+          - sp.betaln(a, b))
+
+
+def _betabinom_cdf(k, n, a, b, upper: bool = False):
+  """The sum of the pmf over ``0..k`` (over ``k+1..n`` when ``upper``: the sf without the
+  cancellation of ``1 - cdf``); it needs a concrete ``n`` (the number of terms)."""
+  if not isinstance(n, (np.ndarray, np.generic, float)):
+    raise TypeError("vjpkit.scipy.stats.betabinom.cdf/sf: n must be concrete (not traced by "
+                    "jit or vmap): it fixes the number of terms of the sum")
+  terms = int(np.max(n)) + 1 if np.size(n) else 1
+  j = np.arange(terms, dtype=np.result_type(n)).reshape((terms,) + (1,) * np.ndim(n))
+  inside = vnp.logical_and(vnp.greater(j, k) if upper else vnp.less_equal(j, k),
+                           vnp.less_equal(j, n))
+  js = c.safe(inside, j, 0.0)
+  return vnp.sum(c.where(inside, vnp.exp(_betabinom_logpmf(js, n, a, b)), 0.0), 0)
+
+
+betabinom = Discrete(
+  "betabinom", ("n", "a", "b"), _betabinom_logpmf,
+  lambda n, a, b: vnp.logical_and(vnp.logical_and(vnp.greater_equal(n, 0), _is_int(n)),
+                                  vnp.logical_and(vnp.greater(a, 0), vnp.greater(b, 0))),
+  cdf=_betabinom_cdf, sf=lambda k, n, a, b: _betabinom_cdf(k, n, a, b, True),
+  hi=lambda n, a, b: n, discrete=(True, False, False), inner=(1.0, 1.0, 1.0)).methods()
