@@ -151,11 +151,11 @@ def betainc(a, b, x): return betainc_p.bind(a, b, x)
 
 
 def _t_density(df, x):
-  """Student's t density, the derivative of stdtr in x."""
+  """Student's t density, the derivative of stdtr in x; its normalizer
+  ``-log √df - betaln(df/2, 1/2)`` has no cancellation at large df."""
   half = const(x, 0.5)
   hdf = ew.mul(half, df)
-  log_norm = ew.sub(ew.sub(lgamma(ew.add(hdf, half)), lgamma(hdf)),
-                    ew.mul(half, ew.log(ew.mul(df, const(x, np.pi)))))
+  log_norm = ew.neg(ew.add(ew.mul(half, ew.log(df)), betaln(hdf, half)))
   return ew.exp(ew.sub(log_norm, ew.mul(ew.add(hdf, half), ew.log1p(ew.div(ew.mul(x, x), df)))))
 
 

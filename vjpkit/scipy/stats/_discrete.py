@@ -89,8 +89,47 @@ def _prob(p):
   return vnp.logical_and(vnp.greater_equal(p, 0), vnp.less_equal(p, 1))
 
 
+_LOG_2PI = np.log(2 * np.pi)
+_STIRLING = (1 / 12, 1 / 360, 1 / 1260, 1 / 1680, 1 / 1188)
+
+
+def _stirlerr(n):
+  """``log Γ(n + 1) - log(√(2π n) (n/e)^n)`` for ``n > 0``: its asymptotic series above 15
+  (no cancellation), the direct formula below."""
+  big = vnp.greater(n, 15)
+  nb, ns = c.safe(big, n, 16.0), c.safe(big, 1.0, n)
+  nn = nb * nb
+  s0, s1, s2, s3, s4 = _STIRLING
+  series = (s0 - (s1 - (s2 - (s3 - s4 / nn) / nn) / nn) / nn) / nb
+  direct = sp.gammaln(ns + 1) - (ns + 0.5) * vnp.log(ns) + ns - 0.5 * _LOG_2PI
+  return c.where(big, series, direct)
+
+
+def _bd0(x, m):
+  """``x log(x/m) + m - x`` for ``x, m > 0``, by Loader's series where ``x ≈ m`` (the
+  deviance part of the binomial pmf, without cancellation)."""
+  close = vnp.less(vnp.abs(x - m), 0.1 * (x + m))
+  xc, mc = c.safe(close, x, 1.0), c.safe(close, m, 1.0)
+  v = (xc - mc) / (xc + mc)
+  s, ej, v2 = (xc - mc) * v, 2 * xc * v, v * v
+  for j in range(1, 13):   # |v| < 0.1: each term is 100 times smaller
+    ej = ej * v2
+    s = s + ej / (2 * j + 1)
+  xf, mf = c.safe(close, 1.0, x), c.safe(close, 2.0, m)
+  return c.where(close, s, sp.xlogy(xf, xf / mf) + mf - xf)
+
+
+def _poisson_logpmf(k, mu):
+  """Loader's form ``-stirlerr(k) - bd0(k, mu) - log √(2π k)`` (accurate for large ``k``);
+  ``xlogy(k, mu) - mu`` at ``k = 0`` or ``mu = 0``."""
+  edge = vnp.logical_or(vnp.equal(k, 0), vnp.equal(mu, 0))
+  ks, ms = c.safe(edge, 1.0, k), c.safe(edge, 1.0, mu)
+  interior = -_stirlerr(ks) - _bd0(ks, ms) - 0.5 * (_LOG_2PI + vnp.log(ks))
+  return c.where(edge, sp.xlogy(k, mu) - sp.gammaln(k + 1) - mu, interior)
+
+
 poisson = Discrete(
-  "poisson", ("mu",), lambda k, mu: sp.xlogy(k, mu) - sp.gammaln(k + 1) - mu,
+  "poisson", ("mu",), _poisson_logpmf,
   lambda mu: vnp.greater_equal(mu, 0), cdf=lambda k, mu: sp.gammaincc(k + 1, mu),
   sf=lambda k, mu: sp.gammainc(k + 1, mu), inner=(1.0,)).methods()
 
@@ -100,8 +139,18 @@ bernoulli = Discrete(
 
 
 def _binom_logpmf(k, n, p):
-  return (-vnp.log1p(n) - sp.betaln(n - k + 1, k + 1) + sp.xlogy(k, p)
-          + sp.xlog1py(n - k, -p))
+  """Loader's saddle-point form (as SciPy's Boost and R): accurate for large ``n``; at
+  ``k = 0``, ``k = n`` or ``p`` in {0, 1} the exact closed form."""
+  edge = vnp.logical_or(vnp.logical_or(vnp.equal(k, 0), vnp.equal(k, n)),
+                        vnp.logical_or(vnp.equal(p, 0), vnp.equal(p, 1)))
+  ke, ne = c.safe(edge, k, 0.0), c.safe(edge, n, 1.0)
+  exact = sp.xlogy(ke, p) + sp.xlog1py(ne - ke, -p)   # one of the two terms is all there is
+  ki, ni, pi = c.safe(edge, 1.0, k), c.safe(edge, 2.0, n), c.safe(edge, 0.5, p)
+  qi = 1 - pi
+  lc = (_stirlerr(ni) - _stirlerr(ki) - _stirlerr(ni - ki) - _bd0(ki, ni * pi)
+        - _bd0(ni - ki, ni * qi))
+  interior = lc + 0.5 * (vnp.log(ni) - _LOG_2PI - vnp.log(ki) - vnp.log(ni - ki))
+  return c.where(edge, exact, interior)
 
 
 binom = Discrete(
@@ -131,7 +180,12 @@ geom = _Geom(
 
 
 def _nbinom_logpmf(k, n, p):
-  return -vnp.log(n + k) - sp.betaln(n, k + 1) + sp.xlogy(n, p) + sp.xlog1py(k, -p)
+  """``n/(n+k)`` times the binomial pmf of ``n`` successes in ``n + k`` trials (R's dnbinom),
+  so it shares Loader's accuracy; ``n log p`` at ``k = 0``."""
+  zero = vnp.equal(k, 0)
+  ks = c.safe(zero, 1.0, k)
+  tail = vnp.log(n) - vnp.log(n + ks) + _binom_logpmf(n, n + ks, p)
+  return c.where(zero, sp.xlogy(n, p), tail)
 
 
 nbinom = Discrete(

@@ -24,14 +24,26 @@ norm = Continuous(
   ppf=sp.ndtri).methods()
 
 
+def _t_or_norm(t_fn, norm_fn):
+  """``t_fn(z, df)`` for finite ``df``, the normal's ``norm_fn(z)`` for ``df = inf``."""
+  def f(z, df):
+    finite = vnp.isfinite(df)
+    return c.where(finite, t_fn(z, c.safe(finite, df, 1.0)), norm_fn(z))
+  return f
+
+
 def _t_logpdf(z, df):
-  return (sp.gammaln(0.5 * (df + 1)) - sp.gammaln(0.5 * df) - 0.5 * vnp.log(df * np.pi)
+  # log Γ((df+1)/2) - log Γ(df/2) - log √(df π) = -log √df - betaln(df/2, 1/2), without the
+  # cancellation of the gammaln difference at large df
+  return (-0.5 * vnp.log(df) - sp.betaln(0.5 * df, 0.5)
           - 0.5 * (df + 1) * vnp.log1p(z * z / df))
 
 
 t = Continuous(
-  "t", ("df",), _t_logpdf, cdf=lambda z, df: sp.stdtr(df, z),
-  sf=lambda z, df: sp.stdtr(df, -z), ppf=lambda q, df: sp.stdtrit(df, q)).methods()
+  "t", ("df",), _t_or_norm(_t_logpdf, lambda z: -0.5 * z * z - _LOG_SQRT_2PI),
+  cdf=_t_or_norm(lambda z, df: sp.stdtr(df, z), sp.ndtr),
+  sf=_t_or_norm(lambda z, df: sp.stdtr(df, -z), lambda z: sp.ndtr(-z)),
+  ppf=_t_or_norm(lambda q, df: sp.stdtrit(df, q), sp.ndtri)).methods()
 
 def _cauchy_ppf(q):
   """``tan(π (q - 1/2))`` near the middle, ``∓cot(π q')`` with ``q'`` the nearer tail's

@@ -5,7 +5,7 @@ SciPy; derivatives in ``x``, ``loc``, ``scale`` and the shapes (see ``_families`
 
 >>> from vjpkit.scipy.stats import t
 >>> t.logpdf(1.0, df=3.0)
-np.float64(-1.5762529945270716)
+np.float64(-1.57625299452707...)
 """
 from ._families import t as _m
 
