@@ -285,6 +285,8 @@ def test_dirichlet():
                              rtol=1e-12)
   np.testing.assert_allclose(stats.dirichlet.pdf(x[:2], alpha), st.dirichlet.pdf(x[:2], alpha),
                              rtol=1e-12)
+  np.testing.assert_allclose(stats.dirichlet.logpdf(x[:2], alpha), st.dirichlet.logpdf(x[:2], alpha),
+                             rtol=1e-12)                 # k - 1 components: the last is 1 - sum
   with pytest.raises(ValueError, match="simplex"):
     stats.dirichlet.logpdf([0.2, 0.3, 0.6], alpha)
   check_grads(lambda a: stats.dirichlet.logpdf(x, a), (alpha,), order=2, rtol=1e-4)
