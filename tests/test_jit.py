@@ -58,6 +58,33 @@ def test_static_argnums_and_argnames():
     jf(1.0, [2])
 
 
+def test_equal_static_values_of_different_types_are_different_keys():
+  # 2 == 2.0 == True (and they hash alike), but a function may treat them differently
+  h = vjpkit.jit(lambda x, n: x / n if isinstance(n, float) else x // n, static_argnums=1)
+  np.testing.assert_array_equal(h(np.array([3.0]), 2), [1.0])
+  np.testing.assert_array_equal(h(np.array([3.0]), 2.0), [1.5])
+  x = np.ones(2)
+  for g in (vjpkit.jit(lambda x, n: vnp.full((2,), n), static_argnums=1),
+            vjpkit.jit(lambda x, n: vnp.full((2,), n), static_argnames="n")):
+    for n in (2, 2.0, True, np.float32(2), 2, 2.0):
+      assert g(x, n=n).dtype == np.full((2,), n).dtype, n
+  k = vjpkit.jit(lambda x, n: vnp.full((2,), n[0]), static_argnums=1)
+  assert k(x, (2,)).dtype == np.int64 and k(x, (2.0,)).dtype == np.float64
+  assert len(k._cache) == 2
+  k(x, (2,))
+  assert len(k._cache) == 2
+
+
+def test_the_shape_rule_cache_tells_param_types_apart():
+  from vjpkit.extend import Primitive, ShapedArray
+  p = Primitive("fill_like")
+  p.def_impl(lambda x, *, value: np.full_like(x, value, dtype=np.result_type(value)))
+  p.def_abstract_eval(lambda x, *, value: ShapedArray(x.shape, np.result_type(value)))
+  for v in (2, 2.0, True):
+    out, = vjpkit.make_jaxpr(lambda x, v=v: p.bind(x, value=v))(np.ones(2)).out_avals
+    assert out.dtype == np.result_type(v)
+
+
 def test_static_arguments_are_found_by_name_and_by_position():
   def f(x, n, mode="sin"):
     for _ in range(n):  # Python control flow on static values

@@ -149,6 +149,21 @@ def test_xlogy_at_zero():
   assert vss.xlog1py(0.0, -1.0) == 0.0
 
 
+def test_logit_at_its_poles_and_near_one_half():
+  # the gradient at 0 and 1 was NaN (JAX: inf, the one-sided limits); log(x / (1 - x))
+  # lost 2 digits at x = 0.5 + 1e-15 (relative error 0.9%)
+  x = np.array([0.0, 1.0, 1e-300, 0.5, 1 - 1e-10, 0.25, 0.75, -0.1, np.nan])
+  with np.errstate(divide="ignore", invalid="ignore"):
+    np.testing.assert_allclose(vss.logit(x), ss.logit(x), rtol=1e-15)
+    for d in (vjpkit.grad(vss.logit), vjpkit.jit(vjpkit.grad(vss.logit))):
+      np.testing.assert_allclose(vjpkit.vmap(d)(x), 1 / (x * (1 - x)), rtol=1e-15)
+    np.testing.assert_array_equal(vjpkit.vmap(vjpkit.grad(vjpkit.grad(vss.logit)))(x[:2]),
+                                  [-np.inf, np.inf])
+  near = 0.5 + np.logspace(-15, -2, 14)
+  np.testing.assert_allclose(vss.logit(near), ss.logit(near), rtol=4e-16)
+  check_grads(vss.logit, (np.array([0.1, 0.26, 0.5, 0.74, 0.9]),), order=3)
+
+
 def test_logsumexp_stability_and_signs():
   big = np.array([1000.0, 1000.0, -np.inf])
   np.testing.assert_allclose(vss.logsumexp(big), 1000 + np.log(2))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import find, given, settings, strategies as st
 
 import vjpkit.numpy as vnp
 from vjpkit import lax
@@ -77,6 +77,24 @@ def test_avoid_keeps_margin(x):
 
 def test_strategy_kinds():
   assert isinstance(vst.shapes(), st.SearchStrategy)
+
+
+def test_failing_property_shrinks_to_a_small_shape_and_simple_values():
+  # deliberately false property: no array of 3 or more elements has one above 1 in size.
+  # derandomized, so the shrunk example is the same on every run
+  minimal = find(vst.arrays(), lambda x: x.size >= 3 and np.abs(x).max() > 1,
+                 settings=settings(database=None, derandomize=True, max_examples=200))
+  assert minimal.size == 3 and minimal.ndim <= 2
+  assert np.count_nonzero(minimal) == 1 and 1 < np.abs(minimal).max() <= 2
+
+
+def test_default_arrays_draw_varied_shapes_within_bounds():
+  assert find(vst.arrays(), lambda x: x.ndim == 3, settings=settings(database=None)).shape == (1, 1, 1)
+  x = find(vst.arrays(low=0.5, high=0.7, dtype=np.float32), lambda x: x.size >= 4,
+           settings=settings(database=None))
+  assert x.dtype == np.float32 and np.all((x >= 0.5) & (x <= 0.7))
+  with pytest.raises(ValueError, match="widen the range or lower margin"):
+    find(vst.arrays(low=-0.05, high=0.05, avoid=(0,)), lambda x: True)
 
 
 def test_integer_arguments_are_skipped_at_every_order():

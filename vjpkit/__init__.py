@@ -19,6 +19,8 @@ from .checkpoint import checkpoint, remat
 from .custom_derivatives import custom_jvp, custom_vjp
 from .callback import ShapeDtypeStruct, pure_callback
 from . import extend
+from .config import config
+from .debugging import debug_infs, debug_nans
 
 __version__ = "0.1.0"
 
@@ -27,6 +29,8 @@ __all__ = [
     "grad", "value_and_grad", "vjp", "jvp", "linearize", "linear_transpose", "make_jaxpr",
     "jacfwd", "jacrev", "hessian", "vmap", "jit", "checkpoint", "remat", "custom_jvp",
     "custom_vjp", "stop_gradient", "pure_callback", "ShapeDtypeStruct",
+    # settings and debugging
+    "config", "debug_nans", "debug_infs",
     # programs and errors
     "ClosedJaxpr", "Jaxpr", "ConcretizationTypeError", "TracerArrayConversionError",
     "TracerIntegerConversionError", "UnexpectedTracerError",

@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .core.avals import float0, get_aval, is_array_value, is_float
+from .core.avals import arg_aval, float0, get_aval, is_array_value, is_float, is_weak_scalar
 from .core.ir import ClosedJaxpr, Jaxpr, Var
 from .core.trace import Tracer
 from .core.zeros import Zero
@@ -29,12 +29,15 @@ __all__ = ["grad", "value_and_grad", "vjp", "jvp", "linearize", "make_jaxpr", "l
 
 # -- pytree plumbing ----------------------------------------------------------------
 
-def _check_leaf(x, who: str, what: str):
-  """A transform input leaf as an array or tracer; anything else is a TypeError."""
+def _check_leaf(x, who: str, what: str, weak: bool = False):
+  """A transform input leaf as an array or tracer; anything else is a TypeError.
+
+  ``weak``: Python ints, floats and complexes stay as they are, so that the transform
+  gives them weak avals (see ``vjpkit.core.avals``); otherwise they become arrays."""
   if isinstance(x, Tracer):
     return x
   if isinstance(x, (bool, int, float, complex)):
-    return np.asarray(x)
+    return x if weak and is_weak_scalar(x) else np.asarray(x)
   if is_array_value(x):
     get_aval(x)  # rejects object and string arrays
     return x
@@ -45,9 +48,10 @@ def _check_leaf(x, who: str, what: str):
       "vjpkit.tree_util.register_pytree_node.")
 
 
-def _flatten_args(args, who: str, what: str = "the argument") -> tuple[list, PyTreeDef]:
+def _flatten_args(args, who: str, what: str = "the argument",
+                  weak: bool = False) -> tuple[list, PyTreeDef]:
   leaves, tree = tree_flatten(args)
-  return [_check_leaf(x, who, what) for x in leaves], tree
+  return [_check_leaf(x, who, what, weak) for x in leaves], tree
 
 
 class _OutStore:
@@ -101,7 +105,7 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
   if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
     raise TypeError("jvp: primals and tangents must be tuples or lists of arguments, "
                     f"got {type(primals).__name__} and {type(tangents).__name__}")
-  flat_p, tree_p = _flatten_args(tuple(primals), "jvp", "primals")
+  flat_p, tree_p = _flatten_args(tuple(primals), "jvp", "primals", weak=True)
   flat_t, tree_t = _flatten_args(tuple(tangents), "jvp", "tangents")
   if tree_p != tree_t:
     raise ValueError(f"jvp: primals and tangents must have the same structure, got {tree_p} "
@@ -132,7 +136,7 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
   >>> linear_transpose(f_jvp, 0.0)(2.0)
   (np.float64(2.0),)
   """
-  flat, in_tree = _flatten_args(primals, "linearize")
+  flat, in_tree = _flatten_args(primals, "linearize", weak=True)
   f, store = _flat_fun(fun, in_tree, "linearize")
   out, lin = linearize_flat(f, flat)
   out_tree = store.tree
@@ -167,7 +171,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
   >>> gx
   array([1., 2.])
   """
-  flat, in_tree = _flatten_args(primals, "vjp")
+  flat, in_tree = _flatten_args(primals, "vjp", weak=True)
   f, store = _flat_fun(fun, in_tree, "vjp")
   if has_aux:
     f = _split_aux(f, store, "vjp")
@@ -244,7 +248,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
     else:
       flat, in_tree = tree_flatten(tuple(diff))
       _check_grad_inputs(flat, in_tree, nums)
-    flat = [_check_leaf(x, "grad", "the argument") for x in flat]
+    flat = [_check_leaf(x, "grad", "the argument", weak=True) for x in flat]
     store = _OutStore()
 
     def flat_f(*leaves):
@@ -387,14 +391,14 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
   @functools.wraps(fun)
   def make(*args, **kwargs):
     dyn = [a for i, a in enumerate(args) if i not in static]
-    flat, in_tree = _flatten_args(tuple(dyn), "make_jaxpr")
+    flat, in_tree = _flatten_args(tuple(dyn), "make_jaxpr", weak=True)
 
     def f(*dyn_args):
       it = iter(dyn_args)
       full = [a if i in static else next(it) for i, a in enumerate(args)]
       return fun(*full, **kwargs)
     flat_f, _ = _flat_fun(f, in_tree, "make_jaxpr")
-    jaxpr, consts = trace_to_jaxpr(flat_f, [get_aval(x) for x in flat])
+    jaxpr, consts = trace_to_jaxpr(flat_f, [arg_aval(x) for x in flat], keep_weak=True)
     return ClosedJaxpr(jaxpr, consts)
   return make
 

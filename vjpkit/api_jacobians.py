@@ -47,7 +47,7 @@ def _jac_setup(fun, args, kwargs, argnums, has_aux: bool, who: str):
   """The flat function of the differentiated arguments, their leaves and structure, and
   the store where the function leaves its output (and aux) structure."""
   partial_f, dyn = _partial(fun, args, kwargs, argnums, who)
-  flat, in_tree = _flatten_args(dyn, who)
+  flat, in_tree = _flatten_args(dyn, who, weak=True)
   f, store = _flat_fun(partial_f, in_tree, who)
   return (_split_aux(f, store, who) if has_aux else f), flat, in_tree, store
 

@@ -2,8 +2,8 @@
 
 A jitted function is traced with abstract arguments (shapes and dtypes only)
 the first time it meets a new *signature*: the pytree structure of its
-arguments, the shape and dtype of each leaf, and the values of its static
-arguments. The program is optimised (``vjpkit.passes.optimize``), compiled to
+arguments, the shape and dtype of each leaf, and the values (and types: ``2``,
+``2.0`` and ``True`` are different) of its static arguments. The program is optimised (``vjpkit.passes.optimize``), compiled to
 Python source (``vjpkit.interpreters.codegen``) and cached; later calls with
 the same signature run the compiled code directly.
 
@@ -24,7 +24,7 @@ from typing import Any, Callable, Collection, Protocol, Sequence, cast
 import numpy as np
 
 from .api import _check_leaf
-from .core.avals import get_aval
+from .core.avals import arg_aval
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
@@ -129,7 +129,8 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   """``fun``, traced once per argument signature and run as compiled NumPy code.
 
   A signature is the pytree structure of the arguments, each leaf's shape and
-  dtype, and the values of the static arguments (which must be hashable).
+  dtype, and the values and types of the static arguments (which must be hashable;
+  ``2``, ``2.0`` and ``True`` are three signatures).
   Inside ``fun`` the other arguments are abstract: Python control flow on them
   raises a ``ConcretizationTypeError``; use ``vjpkit.lax.cond`` /
   ``while_loop``, ``vjpkit.numpy.where``, or make the argument static.
@@ -189,7 +190,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     return entry, leaves, traced
 
   def _trace(args, kwargs, leaves, tree) -> Lowered:
-    leaves = [_check_leaf(x, "jit", "the argument") for x in leaves]
+    leaves = [_check_leaf(x, "jit", "the argument", weak=True) for x in leaves]
     nargs = len(args)
     store: list = []
 
@@ -207,7 +208,8 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       return [_check_leaf(x, "jit", "the function's output") for x in out_leaves]
 
     arg_names = _leaf_names(args, kwargs, nums, names, param_names, tree)
-    jaxpr, consts = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves], arg_names)
+    jaxpr, consts = trace_to_jaxpr(flat_fun, [arg_aval(x) for x in leaves], arg_names,
+                                   keep_weak=True)
     jaxpr, consts = optimize(jaxpr, consts)
     out_tree = store[0]
     return Lowered(jaxpr, consts, None if out_tree.kind is None else out_tree, name)
@@ -229,8 +231,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
         if entry is not None and entry.cacheable:
           return entry.run(args)
     entry, leaves, traced = _lookup(args, kwargs)
-    if not traced:
-      leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
+    leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
     return entry(leaves, traced)
 
   jitted.lower = lower  # type: ignore[attr-defined]  # attributes of a function: see Jitted
@@ -254,6 +255,9 @@ def _signature(leaves) -> tuple[tuple, bool]:
       continue
     if isinstance(x, Tracer):
       traced = True
+      if x.aval.weak_type:  # a Python scalar under an outer transform
+        sig.append((x.shape, x.dtype, "weak"))
+        continue
     try:
       sig.append((x.shape, x.dtype))
     except AttributeError:
@@ -269,7 +273,19 @@ def _static_value(x, where):
         f"jit: static argument {where!r} has type {type(x).__name__}, which is not hashable. "
         "Static arguments key the compilation cache; pass a hashable value (a tuple "
         "instead of a list, for example) or make the argument non-static.") from None
-  return x
+  return static_key(x)
+
+
+def static_key(x):
+  """A cache key for the static value ``x`` that also tells apart equal values of
+  different types: ``2``, ``2.0``, ``True`` and ``np.float32(2)`` compare (and hash)
+  equal, but a function may well treat them differently (``full((2,), n)`` has dtype
+  int, float or bool). Tuples are keyed element by element, one level deep (the common
+  case: a tuple of sizes or flags); deeper containers compare by value."""
+  t = type(x)
+  if t is tuple:
+    return (t, tuple((type(e), e) for e in x))
+  return (t, x)
 
 
 def _param_names(fun) -> list[str]:

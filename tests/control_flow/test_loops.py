@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import vjpkit.numpy as vnp
-from vjpkit import grad, jvp, lax, linearize, make_jaxpr, vjp, vmap
+from vjpkit import grad, jit, jvp, lax, linearize, make_jaxpr, vjp, vmap
 from vjpkit.core.typecheck import typecheck_jaxpr
 from vjpkit.interpreters.eval import eval_jaxpr
 from vjpkit.testing.check_grads import check_grads
@@ -36,6 +36,26 @@ def test_fori_loop_matches_python_loop():
   check_grads(fori, (x, np.asarray(w)), order=2)
   assert float(lax.fori_loop(3, 3, lambda i, c: c + 1.0, 0.0)) == 0.0
   assert float(lax.fori_loop(np.int32(1), np.int32(4), lambda i, c: c + i, 0.0)) == 6.0
+
+
+def test_fori_loop_index_dtype_and_carry_type_errors():
+  # the index has the bounds' dtype (a Python int bound is weak); a body that promotes a
+  # float32 carry through the index raised scan's error, naming the internal counter
+  for lo, hi, dtype in ((0, 3, np.int64), (np.int32(0), np.int32(3), np.int32),
+                        (np.int32(0), 3, np.int32), (0, np.int32(3), np.int32),
+                        (2 ** 40, np.int32(0), np.int64)):  # (too large for int32)
+    assert lax.fori_loop(lo, hi, lambda i, c: i, np.array(0, dtype)).dtype == dtype
+  assert lax.fori_loop(np.int32(0), 3, lambda i, c: c + i, np.int32(1)) == 4
+  out = lax.fori_loop(0, 3, lambda i, c: c + i.astype(c.dtype), np.float32(0.5))
+  assert out.dtype == np.float32 and out == 3.5
+  for f in (lambda: lax.fori_loop(0, 3, lambda i, c: c + i, np.float32(0.5)),
+            lambda: jit(lambda n: lax.fori_loop(0, n, lambda i, c: c + i, np.float32(0.5)))(3)):
+    with pytest.raises(TypeError, match=r"fori_loop: body_fun changes the type of the carry "
+                       r"from \(f32\[\]\) to \(f64\[\]\).*i.astype\(c.dtype\)"):
+      f()
+  with pytest.raises(TypeError, match=r"scan: .*carry leaf 0: f32\[\] -> f64\[\].*"
+                     r"\.astype\(np\.float32\)"):
+    lax.scan(lambda c, t: (c + t, c), np.float32(0), np.arange(3))
 
 
 def test_fori_loop_with_concrete_bounds_is_a_scan():

@@ -113,6 +113,33 @@ def test_multiply_and_divide_by_constants_differentiate_in_x():
     check_grads(f, (np.arange(1.0, 5.0),), order=2)
 
 
+def test_multiply_differentiates_in_the_update_under_jit():
+  # the indices of a jitted program are its constants (traced when grad transforms it):
+  # grad(jit(f)) raised NotImplementedError; now a rule for indices known by shape only
+  f = lambda x: vnp.sum(vnp.sin(x.at[1].multiply(x[0])))
+  x = np.arange(9.0).reshape(3, 3) / 7
+  want = vjpkit.grad(f)(x)
+  np.testing.assert_allclose(vjpkit.grad(vjpkit.jit(f))(x), want, rtol=1e-14)
+  np.testing.assert_allclose(vjpkit.jit(vjpkit.grad(f))(x), want, rtol=1e-14)
+  # repeated, clamped out-of-range and traced indices, zeros among the updates: to order 3
+  for i, mode in ((np.array([0, 2, 0, 0]), "drop"), (np.array([5, 2, -3, 7]), "drop"),
+                  (np.array([5, 2, -3, 2]), "clip")):
+    idx = i[:, None]
+    g = lambda x, u, idx, mode=mode: vnp.sum(vnp.sin(vjpkit.lax.scatter_mul(x, idx, u, (0,), mode)))
+    for u in (np.array([0.5, 2.0, -1.5, 3.0]), np.array([0.0, 2.0, 0.0, 3.0]),
+              np.array([0.0, 0.0, 0.0, 1.5])):
+      x = np.array([1.3, -0.7, 0.4])
+      for d in (vjpkit.grad, vjpkit.hessian, lambda f, argnums: vjpkit.jacfwd(
+          vjpkit.hessian(f, argnums), argnums)):
+        want = d(lambda x, u: g(x, u, idx), argnums=(0, 1))(x, u)  # concrete indices
+        for got in (d(vjpkit.jit(g), argnums=(0, 1))(x, u, idx),
+                    d(vjpkit.jit(lambda x, u: g(x, u, idx)), argnums=(0, 1))(x, u)):
+          for a, b in zip(vjpkit.tree_util.tree_leaves(got), vjpkit.tree_util.tree_leaves(want)):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+  check_grads(vjpkit.jit(lambda x, u: g(x, u, np.array([[1], [1], [0]]), "drop")),
+              (np.array([1.3, -0.7, 0.4]), np.array([0.5, 0.0, 2.0])), order=2)
+
+
 def test_repeated_indices_accumulate_in_the_transpose():
   g = vjpkit.grad(lambda x: vnp.sum(x[np.array([0, 0, 2, 0])]))(np.zeros(3))
   np.testing.assert_array_equal(g, [3.0, 0.0, 1.0])

@@ -124,8 +124,12 @@ def test_vmap_of_gradients_through_scatter_and_cumulative():
   np.testing.assert_allclose(batched, np.stack([vjpkit.grad(f)(x), vjpkit.grad(f)(2 * x)]))
 
 
-def test_scatter_mul_derivative_needs_concrete_indices_under_vmap():
+def test_scatter_mul_derivative_with_indices_traced_by_vmap():
   idx = np.array([[[0], [0]], [[1], [2]]])
   f = lambda i, x, u: lax.reduce_sum(lax.scatter_mul(x, i, u, (0,)))  # noqa: E731
-  with pytest.raises(NotImplementedError, match="concrete"):
-    vjpkit.vmap(lambda i: vjpkit.grad(f, argnums=2)(i, np.ones(3), np.ones(2)))(idx)
+  u = np.array([2.0, 3.0])
+  got = vjpkit.vmap(lambda i: vjpkit.grad(f, argnums=2)(i, np.ones(3), u))(idx)
+  np.testing.assert_array_equal(got, [[3.0, 2.0], [1.0, 1.0]])
+  with pytest.raises(NotImplementedError, match="pairwise"):  # too many updates to pair
+    vjpkit.vmap(lambda i: vjpkit.grad(f, argnums=2)(i, np.ones(3), np.ones(5000)))(
+        np.zeros((2, 5000, 1), np.int64))

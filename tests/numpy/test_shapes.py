@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
+import vjpkit
 import vjpkit.numpy as vnp
 from numpy_testutil import check_module_row, seeds
 
@@ -88,3 +89,22 @@ def test_errors_name_the_problem():
   with pytest.raises(TypeError, match="concrete"):
     import vjpkit
     vjpkit.vmap(lambda n: vnp.arange(n))(np.arange(3))
+
+
+def test_copy_and_array_return_fresh_arrays_asarray_shares():
+  # vnp.copy and vnp.array returned x itself eagerly: writing to the "copy" changed x
+  x = np.arange(3.0)
+  for y in (vnp.copy(x), vnp.array(x), vnp.array(x, ndmin=2), vnp.array(x, np.float32),
+            vnp.copy([1.0, 2.0])):
+    assert not np.shares_memory(x, y) and y.flags.writeable
+    y[..., 0] = 7.0
+  np.testing.assert_array_equal(x, [0.0, 1.0, 2.0])
+  for y in (vnp.asarray(x), vnp.array(x, copy=None), vnp.array(x, copy=False)):
+    assert y is x  # NumPy's semantics: no copy when none is needed
+  with pytest.raises(ValueError):
+    vnp.array(x, np.float32, copy=False)
+  assert vnp.array(x, ndmin=2).shape == (1, 3) and vnp.copy(2.0).shape == ()
+  # traced values are immutable: returned as they are, and differentiable
+  g = vjpkit.grad(lambda x: vnp.sum(vnp.array(x, ndmin=2) * vnp.copy(x) + vnp.array([x, x])))
+  np.testing.assert_array_equal(g(np.ones(2)), [6.0, 6.0])  # (1, 2) * (2,) + (2, 2)
+  assert vjpkit.jit(lambda x: vnp.array(x, ndmin=3))(np.ones(2)).shape == (1, 1, 2)

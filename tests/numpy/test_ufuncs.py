@@ -13,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 import vjpkit
 import vjpkit.numpy as vnp
 from numpy_testutil import assert_values, check, seeds, uniform
+from vjpkit.testing import check_grads
 
 R = (-2.0, 2.0, ())
 POS = (0.5, 2.0, ())
@@ -155,6 +156,44 @@ def test_conventions_at_kinks():
   assert d(vnp.sinc, 0.0) == 0.0
   np.testing.assert_allclose(vjpkit.grad(vjpkit.grad(vnp.sinc))(0.0), -np.pi ** 2 / 3)
   assert d(lambda x: vnp.logaddexp(x, x), 0.0) == 1.0
+  # hypot at (0, 0) follows norm at 0: gradient 0 (JAX: 0.5, 0.5; documented)
+  assert vjpkit.grad(vnp.hypot, argnums=(0, 1))(0.0, 0.0) == (0.0, 0.0)
+  np.testing.assert_array_equal(vjpkit.grad(vnp.linalg.norm)(np.zeros(2)), [0.0, 0.0])
+
+
+def _sinc_derivative(x: float, k: int) -> float:
+  """The k-th derivative of sinc at x from its Taylor series, in 60-digit decimals."""
+  from decimal import Decimal, localcontext
+  from math import factorial
+  with localcontext() as ctx:
+    ctx.prec = 60
+    pi = Decimal("3.14159265358979323846264338327950288419716939937510582097494459")
+    xd, s = Decimal(x), Decimal(0)
+    for n in range((k + 1) // 2, 120):
+      c = Decimal((-1) ** n * (factorial(2 * n) // factorial(2 * n - k))) / factorial(2 * n + 1)
+      s += c * pi ** (2 * n) * (xd ** (2 * n - k) if 2 * n > k else 1)
+    return float(s)
+
+
+def test_sinc_derivatives_near_zero_are_accurate():
+  # sin(z)/z cancels catastrophically in its derivatives next to 0 (grad(grad(sinc))(1e-9)
+  # was 0.0, the third derivative there -4e11): the Taylor branch covers |pi x| < 2
+  fs = [vnp.sinc]
+  for _ in range(6):
+    fs.append(vjpkit.grad(fs[-1]))
+  xs = [0.0, 1e-20, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 0.1, -0.3, 0.63, 0.64, 1.5, 2.5]
+  for k, f in enumerate(fs):
+    got = vjpkit.vmap(f)(np.array(xs))
+    for x, g in zip(xs, got):
+      r = _sinc_derivative(x, k)
+      assert abs(g - r) <= 1e-13 * max(abs(r), np.pi ** k * 1e-3), (k, x)
+  x32 = np.array([0.0, 1e-9, 0.3, 0.7], np.float32)
+  got = vjpkit.vmap(fs[2])(x32)
+  assert got.dtype == np.float32
+  np.testing.assert_allclose(got, [_sinc_derivative(float(x), 2) for x in x32], rtol=1e-5)
+  with np.errstate(invalid="ignore"):
+    np.testing.assert_array_equal(vnp.sinc(np.array([np.inf, np.nan])), [np.nan, np.nan])
+    assert np.isnan(fs[1](np.inf))
 
 
 def test_nan_and_inf_handling():
@@ -168,6 +207,38 @@ def test_nan_and_inf_handling():
   g = vjpkit.grad(lambda x: vnp.sum(vnp.where(x > 0, vnp.log(vnp.where(x > 0, x, 1.0)), 0.0)))(
       np.array([-1.0, 2.0]))
   np.testing.assert_array_equal(g, [0.0, 0.5])
+
+
+def test_logaddexp_gradient_at_infinities():
+  # the softmax weights' limits (were NaN: expm1(inf) times log1p's 1/inf); equal
+  # infinities share like a finite tie
+  inf = np.inf
+  want = {(inf, 1.0): (1, 0), (1.0, inf): (0, 1), (-inf, 1.0): (0, 1), (1.0, -inf): (1, 0),
+          (inf, -inf): (1, 0), (-inf, inf): (0, 1), (inf, inf): (0.5, 0.5),
+          (-inf, -inf): (0.5, 0.5), (2.0, 2.0): (0.5, 0.5)}
+  x, y = (np.array([k[i] for k in want]) for i in (0, 1))
+  with np.errstate(all="raise"):  # and no inf - inf on the way
+    for f, np_f in ((vnp.logaddexp, np.logaddexp), (vnp.logaddexp2, np.logaddexp2)):
+      assert_values(f(x, y), np_f(x, y))
+      for d in (vjpkit.grad(f, argnums=(0, 1)), vjpkit.jit(vjpkit.grad(f, argnums=(0, 1)))):
+        got = vjpkit.vmap(d)(x, y)
+        np.testing.assert_array_equal(np.stack(got, 1), list(want.values()))
+  g = vjpkit.grad(vnp.logaddexp, argnums=(0, 1))(np.nan, 1.0)
+  assert np.isnan(g[0]) and np.isnan(g[1])
+  h = vjpkit.hessian(vnp.logaddexp, argnums=(0, 1))(1.0, 1.0)  # the tie: still smooth
+  np.testing.assert_allclose(np.array(h, float), [[0.25, -0.25], [-0.25, 0.25]], rtol=1e-15)
+  check_grads(vnp.logaddexp, (np.array([0.3, -2.0, 5.0]), np.array([0.3, 1.0, -40.0])), order=3)
+
+
+def test_bool_inputs_match_numpy_eagerly_and_under_jit():
+  # abs/square/reciprocal of bools raised under jit (eagerly they ran), square and conj
+  # returned bool where NumPy computes in int8
+  for x in (np.array([True, False]), np.True_, np.array([[False]])):
+    for name in ("abs", "absolute", "square", "conj", "conjugate", "reciprocal", "real"):
+      with np.errstate(divide="ignore", invalid="ignore"):  # reciprocal(False)
+        want = getattr(np, name)(x)
+        for f in (getattr(vnp, name), vjpkit.jit(getattr(vnp, name))):
+          assert_values(f(x), want)
 
 
 def test_complex_inputs_are_rejected():

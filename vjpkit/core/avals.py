@@ -4,6 +4,16 @@ Every value flowing through vjpkit has an aval (shape + dtype). Tracers carry
 only their aval; concrete values are NumPy arrays, NumPy scalars or Python
 numbers. Tangent and cotangent spaces are derived from avals here so that
 every interpreter agrees on them.
+
+Weak types. A tracer that stands for a Python int, float or complex *argument* of a
+transform (``jit(f)(a, 2.0)``, ``grad(f)(2.0)``) has ``weak_type=True``: vjpkit.numpy
+then promotes it as NumPy promotes the Python scalar itself (NEP 50: with a float32
+array it gives float32), so a transformed function computes the dtypes its eager
+call does. Only arguments are weak: every primitive's result is strong, as eager
+results (NumPy values) are, and ``vjpkit.numpy.asarray`` makes a weak value strong
+like ``numpy.asarray(2.0)`` does. Weakness is a promotion hint, not part of the
+type: avals differing only in it compare (and hash) equal, so programs, loop
+carries and branch checks are unaffected; the jit cache keys on it separately.
 """
 from __future__ import annotations
 
@@ -34,13 +44,15 @@ def is_float(dtype: np.dtype) -> bool:
 
 
 class ShapedArray:
-  """The abstract value of an array: its shape and dtype, nothing else."""
-  __slots__ = ("shape", "dtype", "_hash", "_size")
+  """The abstract value of an array: its shape and dtype (and whether it is weak, see
+  the module docstring; ``==`` ignores that flag)."""
+  __slots__ = ("shape", "dtype", "weak_type", "_hash", "_size")
   array_abstraction_level = 1
 
-  def __init__(self, shape, dtype):
+  def __init__(self, shape, dtype, weak_type: bool = False):
     self.shape = tuple(shape)
     self.dtype = np.dtype(dtype)
+    self.weak_type = weak_type
     self._hash = self._size = None
 
   @property
@@ -70,11 +82,21 @@ class ShapedArray:
   __str__ = str_short
 
   def __repr__(self):
-    return f"ShapedArray({self.str_short()})"
+    weak = ", weak_type=True" if self.weak_type else ""
+    return f"ShapedArray({self.str_short()}{weak})"
 
   def update(self, shape=None, dtype=None) -> "ShapedArray":
+    """A new (strong) aval with ``shape`` and/or ``dtype`` replaced."""
     return ShapedArray(self.shape if shape is None else shape,
                        self.dtype if dtype is None else dtype)
+
+  def with_weak_type(self, weak: bool) -> "ShapedArray":
+    """This aval with the weak flag set to ``weak`` (itself when it already is)."""
+    return self if self.weak_type == weak else ShapedArray(self.shape, self.dtype, bool(weak))
+
+  def strong(self) -> "ShapedArray":
+    """This aval without the weak flag (itself when it is not weak)."""
+    return ShapedArray(self.shape, self.dtype) if self.weak_type else self
 
 
 _PY_SCALARS = (bool, int, float, complex)
@@ -132,6 +154,22 @@ for _t in (bool, int, float, complex):
 for _nt in (np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
             np.bool_, np.complex128, np.complex64):
   _SCALAR_AVALS[_nt] = ShapedArray((), np.dtype(_nt))
+
+
+_WEAK_AVALS = {t: ShapedArray((), _python_scalar_dtype(t()), weak_type=True)
+               for t in (int, float, complex)}
+
+
+def arg_aval(x) -> ShapedArray:
+  """The aval of a transform's argument: weak for a Python int, float or complex (not
+  bool: NumPy 2 promotes Python bools like bool arrays), ``get_aval(x)`` otherwise."""
+  aval = _WEAK_AVALS.get(type(x))
+  return get_aval(x) if aval is None else aval
+
+
+def is_weak_scalar(x) -> bool:
+  """True for the Python scalars that are weakly typed (int, float, complex; not bool)."""
+  return type(x) in _WEAK_AVALS
 
 
 def tangent_aval(aval: ShapedArray) -> ShapedArray:

@@ -68,7 +68,8 @@ class Primitive:
     """Evaluate, or hand the application to the innermost trace among ``args``.
 
     Lower-level tracers and plain arrays are constants to that trace; a tracer of a
-    finished trace is a leak."""
+    finished trace is a leak. (While debug_nans/debug_infs is on, vjpkit.debugging puts a
+    checking version of this method in its place: nothing is checked here.)"""
     top = None
     for x in args:
       if isinstance(x, Tracer):

@@ -70,6 +70,12 @@ class BatchTracer(Tracer):
       self._aval = ShapedArray(a.shape[:self.bdim] + a.shape[self.bdim + 1:], a.dtype)
     return self._aval
 
+  def with_weak_type(self, weak: bool) -> "BatchTracer":
+    """This value with its aval's weak flag set (see ``vjpkit.core.avals``)."""
+    out = BatchTracer(self._trace, self.val, self.bdim)
+    out._aval = self.aval.with_weak_type(weak)
+    return out
+
 
 class BatchTrace(Trace):
   __slots__ = ("axis_size",)

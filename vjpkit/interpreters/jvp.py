@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ..core.avals import get_aval, tangent_aval
+import numpy as np
+
+from ..core.avals import arg_aval, get_aval, is_weak_scalar, tangent_aval
 from ..core.ir import memo_concrete
 from ..core.primitive import missing_rule_error
 from ..core.rules import jvp_rules
@@ -34,6 +36,12 @@ class JVPTracer(Tracer):
 
   def _trace_concrete(self, what):
     return self.primal  # under jvp/grad the primal is as concrete as it was outside
+
+  def with_weak_type(self, weak: bool) -> "JVPTracer":
+    """This value with its aval's weak flag set (see ``vjpkit.core.avals``)."""
+    out = JVPTracer(self._trace, self.primal, self.tangent)
+    out.aval = self.aval.with_weak_type(weak)
+    return out
 
 
 class JVPTrace(Trace):
@@ -70,6 +78,15 @@ class JVPTrace(Trace):
       return primal
     return JVPTracer(self, primal, tangent)
 
+  def wrap_arg(self, primal, tangent):
+    """``wrap`` for a function's argument: a Python scalar's tracer is weakly typed (its
+    primal an array, as primitives' implementations expect)."""
+    if tangent is None or type(tangent) is Zero or not is_weak_scalar(primal):
+      return self.wrap(primal, tangent)
+    out = JVPTracer(self, np.asarray(primal), tangent)
+    out.aval = arg_aval(primal)
+    return out
+
   def unpack(self, outs) -> tuple[list[Any], list[Any]]:
     """Primals and tangents of a function's outputs (``Zero`` for values not of this trace)."""
     primals, tangents = [], []
@@ -87,7 +104,7 @@ def jvp_flat(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
              instantiate_zeros: bool = True) -> tuple[list[Any], list[Any]]:
   """Run ``fun`` on (primal, tangent) pairs; tangents may be ``Zero``."""
   with new_trace(JVPTrace) as trace:
-    out_p, out_t = trace.unpack(fun(*[trace.wrap(p, t) for p, t in zip(primals, tangents)]))
+    out_p, out_t = trace.unpack(fun(*[trace.wrap_arg(p, t) for p, t in zip(primals, tangents)]))
   if instantiate_zeros:
     out_t = [instantiate(t) for t in out_t]
   return out_p, out_t

@@ -103,7 +103,7 @@ def linearize_flat(fun: Callable, primals: Sequence[Any], dce: bool = True
   with new_trace(StagingTrace) as lin:
     tangents = [lin.new_arg(a) if live else Zero(a) for a, live in zip(in_avals, in_live)]
     with new_trace(JVPTrace) as jvp:
-      out_primals, out_tangents = jvp.unpack(fun(*[jvp.wrap(p, t) for p, t in zip(primals, tangents)]))
+      out_primals, out_tangents = jvp.unpack(fun(*[jvp.wrap_arg(p, t) for p, t in zip(primals, tangents)]))
     out_live = [type(t) is not Zero for t in out_tangents]
     jaxpr, consts = lin.to_jaxpr([t for t in out_tangents if type(t) is not Zero])
   if dce:

@@ -37,6 +37,13 @@ class StagingTracer(Tracer):
     self.aval = aval
     self.ir_var = Var(aval)  # not .var: that would hide the method x.var()
 
+  def with_weak_type(self, weak: bool) -> "StagingTracer":
+    """This value with its aval's weak flag set (see ``vjpkit.core.avals``): the same
+    variable of the program, so no equation is recorded."""
+    out = StagingTracer.__new__(StagingTracer)
+    out._trace, out.ir_var, out.aval = self._trace, self.ir_var, self.aval.with_weak_type(weak)
+    return out
+
   def _trace_concrete(self, what):
     culprits = self._trace.input_names_feeding(self.ir_var)
     origin = f" The value depends on {', '.join(culprits)}." if culprits else ""
@@ -132,15 +139,17 @@ def abstract_eval(prim, avals: list, params: dict):
   same shape rules to the same avals over and over (every layer of a network, every step
   of an unrolled loop, every tangent of linearize)."""
   if prim.multiple_results:  # calls and control flow: programs as params, cheap rules
-    return prim.abstract_eval(*avals, **params)
+    return [a.strong() for a in prim.abstract_eval(*avals, **params)]
   try:
     rule = prim.abstract_eval  # (not prim: a redefined rule must not meet its old results)
-    key = (rule, *avals, *params.items()) if params else (rule, *avals)
+    # (the types of the params too: 2 == 2.0 == True, but they make different dtypes)
+    key = ((rule, *avals, *params.items(), *map(type, params.values())) if params
+           else (rule, *avals))
     out = _AVAL_RULE_CACHE.get(key)
   except TypeError:  # an unhashable param
-    return prim.abstract_eval(*avals, **params)
+    return prim.abstract_eval(*avals, **params).strong()
   if out is None:
-    out = prim.abstract_eval(*avals, **params)
+    out = prim.abstract_eval(*avals, **params).strong()  # results are never weak
     if len(_AVAL_RULE_CACHE) > 20_000:
       _AVAL_RULE_CACHE.clear()
     _AVAL_RULE_CACHE[key] = out
@@ -148,11 +157,16 @@ def abstract_eval(prim, avals: list, params: dict):
 
 
 def trace_to_jaxpr(fun: Callable, in_avals: Sequence[ShapedArray],
-                   arg_names: Sequence[str] | None = None) -> tuple[Jaxpr, list[Any]]:
-  """Stage ``fun`` (flat lists in and out) into a program and its constants."""
+                   arg_names: Sequence[str] | None = None,
+                   keep_weak: bool = False) -> tuple[Jaxpr, list[Any]]:
+  """Stage ``fun`` (flat lists in and out) into a program and its constants.
+
+  Inputs are strong unless ``keep_weak``: only jit and make_jaxpr, whose arguments are the
+  user's values, keep weak (Python-scalar) inputs weak; bodies of loops, branches and
+  custom rules are traced with strong inputs, as they are when called eagerly."""
   names = list(arg_names) if arg_names is not None else [""] * len(in_avals)
   with new_trace(StagingTrace) as trace:
-    ins = [trace.new_arg(a, n) for a, n in zip(in_avals, names)]
+    ins = [trace.new_arg(a if keep_weak else a.strong(), n) for a, n in zip(in_avals, names)]
     outs = fun(*ins)
     return trace.to_jaxpr(outs)
 

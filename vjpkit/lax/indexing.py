@@ -305,6 +305,9 @@ def scatter(x, indices, updates, axes: Sequence[int], mode: str = "drop"):
 # scatter_mul: x times the product of the updates at each index. Its JVP is the
 # JVP of a composite: the updates are split into rounds of unique indices (so
 # each round is a plain ``scatter`` into ones), exact at zeros, of every order.
+# Traced indices (jit, vmap) have no rounds: the tangent in u multiplies each
+# update's tangent by the product of the other updates at its position, found by
+# comparing positions pairwise (``_scatter_mul_jvp_u``).
 scatter_mul_p = _scatter("scatter_mul", np.multiply)
 
 
@@ -346,15 +349,58 @@ def _scatter_mul_jvp(primals, tangents, *, axes, mode):
   if type(tu) is Zero:
     return ans, scatter_mul(tx, idx, u, axes, mode)
   concrete = concrete_or_none(idx)
-  if concrete is None:
-    raise NotImplementedError(
-        "differentiating scatter_mul (x.at[idx].multiply(u)) with respect to u needs concrete "
-        "indices, but they are traced here (under jit or vmap). Compute the indices outside "
-        "the transform, or write the update as x * y.at[idx].set(u) with y = ones when the "
-        "indices are unique.")
+  if concrete is None:  # traced indices (jit, or the constants of a jitted program)
+    t_u = _scatter_mul_jvp_u(x, idx, u, tu, axes, mode)
+    return ans, t_u if type(tx) is Zero else ew.add(scatter_mul(tx, idx, u, axes, mode), t_u)
   _, (t_out,) = jvp_flat(lambda x, u: [_scatter_mul_composite(x, u, idx=concrete, axes=axes, mode=mode)],
                          [x, u], [tx, tu], instantiate_zeros=False)
   return ans, t_out
+
+
+_PAIRWISE_LIMIT = 1 << 24
+
+
+def _scatter_mul_jvp_u(x, idx, u, tu, axes, mode):
+  """The tangent in ``u`` for indices known only by shape: at position p it is
+  ``x[p] * sum_j tu_j * prod(u_k for the other k at p)``, exact at zeros (no division).
+  The other updates at the same position come from a pairwise comparison of positions
+  (clamped as gather and a "clip" scatter clamp them; in "drop" mode the dropped updates
+  are no one's others, and their own terms are dropped by the scatter-add):
+  ``B**2 * rest`` elements."""
+  aval, idx_aval, u_aval = get_aval(x), get_aval(idx), get_aval(u)
+  n_b = idx_aval.ndim - 1
+  nb = int(np.prod(idx_aval.shape[:-1], dtype=np.int64))
+  rest = u_aval.shape[n_b:]
+  if nb > 1:
+    if nb * nb * int(np.prod(rest, dtype=np.int64)) > _PAIRWISE_LIMIT:
+      raise NotImplementedError(
+          f"differentiating scatter_mul (x.at[idx].multiply(u)) with respect to u for "
+          f"{nb} updates at traced indices (under jit or vmap) needs {nb}² pairwise products, "
+          "too many. Compute the indices outside the transform, or write the update as "
+          "x * y.at[idx].set(u) with y = ones when the indices are unique.")
+    sizes = tuple(aval.shape[a] for a in axes)
+    table = np.arange(int(np.prod(sizes, dtype=np.int64)), dtype=np.int64).reshape(sizes)
+    pos = gather(table, shapes.reshape(idx, (nb, idx_aval.shape[-1])), tuple(range(len(sizes))))
+    same = ew.eq(shapes.broadcast_in_dim(pos, (nb, nb), (0,)),
+                 shapes.broadcast_in_dim(pos, (nb, nb), (1,)))
+    same = ew.logical_and(same, np.logical_not(np.eye(nb, dtype=bool)))  # the others only
+    kept = _in_range(shapes.reshape(idx, (nb, idx_aval.shape[-1])), sizes) if mode == "drop" else None
+    if kept is not None:
+      same = ew.logical_and(same, shapes.broadcast_in_dim(kept, (nb, nb), (1,)))
+    pair = (nb, nb) + rest
+    flat_u = shapes.reshape(u, (nb,) + rest)
+    tail = tuple(range(2, 2 + len(rest)))
+    m = ew.select_n(shapes.broadcast_in_dim(same, pair, (0, 1)), shapes.full(pair, 1, u_aval.dtype),
+                    shapes.broadcast_in_dim(flat_u, pair, (1,) + tail))
+    n = nb
+    while n > 1:  # the product over axis 1 as a balanced tree of multiplications
+      if n % 2:
+        m = shapes.concatenate([m, shapes.full((nb, 1) + rest, 1, u_aval.dtype)], 1)
+        n += 1
+      m = ew.mul(shapes.slice_in_dim(m, 0, n, 2, 1), shapes.slice_in_dim(m, 1, n, 2, 1))
+      n //= 2
+    tu = ew.mul(tu, shapes.reshape(m, u_aval.shape))
+  return ew.mul(x, scatter_add(shapes.full(aval.shape, 0, aval.dtype), idx, tu, axes, mode))
 
 
 def _scatter_mul_transpose(ct, x, idx, u, *, axes, mode):

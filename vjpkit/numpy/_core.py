@@ -28,18 +28,10 @@ def asarray(x, dtype=None) -> Any:
   return _asarray(x, dtype, "asarray")
 
 
-def array(x, dtype=None) -> Any:
-  """``x`` as an array or tracer, like ``asarray`` (vjpkit's arrays are never mutated, so
-  there is nothing to copy).
-
-  >>> array([[1.0], [2.0]]).shape
-  (2, 1)
-  """
-  return _asarray(x, dtype, "array")
-
-
 def _asarray(x, dtype, who: str) -> Any:
   if isinstance(x, Tracer):
+    if x.aval.weak_type:  # like numpy.asarray(2.0): an array, no longer a weak scalar
+      return strong(x, x.aval.dtype if dtype is None else dtype)
     return x if dtype is None else lax.convert_element_type(x, dtype)
   if isinstance(x, (list, tuple)) and any(isinstance(e, Tracer) for e in _flat(x)):
     from .shapes import stack
@@ -51,10 +43,14 @@ def _asarray(x, dtype, who: str) -> Any:
   try:
     return np.asarray(x, dtype)
   except ValueError as e:
-    if isinstance(x, (list, tuple)) and "inhomogeneous" in str(e):
-      detail = str(e).split("The requested array has ")[-1].rstrip(".")
-      raise _ragged(who, f"NumPy found {detail}") from None
+    _raise_if_ragged(x, e, who)
     raise
+
+
+def _raise_if_ragged(x, e: ValueError, who: str) -> None:
+  if isinstance(x, (list, tuple)) and "inhomogeneous" in str(e):
+    detail = str(e).split("The requested array has ")[-1].rstrip(".")
+    raise _ragged(who, f"NumPy found {detail}") from None
 
 
 def _ragged(who: str, detail: str) -> ValueError:
@@ -62,6 +58,28 @@ def _ragged(who: str, detail: str) -> ValueError:
       f"vjpkit.numpy.{who}: the nested sequence is ragged (its sublists differ in length or "
       f"shape), so it is not an array: {detail}. Make every sublist the same length (pad them), "
       "or keep the pieces as a list of separate arrays (a pytree).")
+
+
+def array(object, dtype=None, *, copy: bool | None = True, order: Any = "K", ndmin: int = 0) -> Any:
+  """``object`` as an array, copied like ``numpy.array``: a NumPy result is a fresh
+  writable array unless ``copy`` is None or False (``asarray`` shares memory). A
+  traced value is immutable, so it is returned as it is (converted to ``dtype``).
+
+  >>> x = np.zeros(2); y = array(x); y[0] = 1.0; x
+  array([0., 0.])
+  >>> array([[1.0], [2.0]]).shape
+  (2, 1)
+  """
+  if isinstance(object, Tracer) or (isinstance(object, (list, tuple)) and any(
+      isinstance(e, Tracer) for e in _flat(object))):
+    out = _asarray(object, dtype, "array")
+    nd = get_aval(out).ndim
+    return out if nd >= ndmin else lax.reshape(out, (1,) * (ndmin - nd) + get_aval(out).shape)
+  try:
+    return np.array(object, dtype, copy=copy, order=order, ndmin=ndmin)
+  except ValueError as e:
+    _raise_if_ragged(object, e, "array")
+    raise
 
 
 def _flat(x):
@@ -81,11 +99,30 @@ def arraylike(x):
   return asarray(x)
 
 
+def strong(x, dtype=None):
+  """A weak tracer (a transform's Python-scalar argument) as a strong value of ``dtype``
+  (its own by default); the same value, with no operation, when the dtype is its own."""
+  if dtype is not None and np.dtype(dtype) != x.aval.dtype:
+    return lax.convert_element_type(x, dtype)  # its result is strong
+  with_weak_type = getattr(x, "with_weak_type", None)
+  if with_weak_type is None:  # a tracer type of an extension: a (no-op) conversion
+    return lax.convert_element_type_p.bind(x, new_dtype=x.aval.dtype)
+  return with_weak_type(False)
+
+
+# NumPy promotes a Python scalar by its kind alone (NEP 50): a weak tracer stands in for it.
+_WEAK_TOKENS = {"i": 0, "f": 0.0, "c": 0j}
+
+
 def _dtype_token(x):
-  """What np.result_type should see: Python scalars stay weak, arrays give their dtype."""
+  """What np.result_type should see: Python scalars and weak tracers stay weak, arrays
+  give their dtype."""
   if isinstance(x, _PY):
     return x
-  return get_aval(arraylike(x)).dtype
+  aval = get_aval(arraylike(x))
+  if aval.weak_type:
+    return _WEAK_TOKENS.get(aval.dtype.kind, aval.dtype)
+  return aval.dtype
 
 
 def result_type(*args) -> np.dtype:

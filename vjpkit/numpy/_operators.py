@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.avals import get_aval
+from ..core.avals import get_aval, is_weak_scalar
 from ..core.trace import Tracer
 from . import (dispatch, indexing, matrices, products, reductions, shapes, sorting, ufuncs)
 
@@ -23,6 +23,7 @@ _BINARY = {
     "divmod": ufuncs.divmod, "pow": ufuncs.power, "matmul": products.matmul,
     "and": ufuncs.logical_and, "or": ufuncs.logical_or, "xor": ufuncs.logical_xor,
 }
+_ARITHMETIC = frozenset(("add", "sub", "mul", "truediv", "floordiv", "mod", "divmod", "pow"))
 _COMPARE = {
     "eq": ufuncs.equal, "ne": ufuncs.not_equal, "lt": ufuncs.less, "le": ufuncs.less_equal,
     "gt": ufuncs.greater, "ge": ufuncs.greater_equal,
@@ -40,6 +41,53 @@ _METHODS = {
 }
 
 
+# Python arithmetic on Python numbers gives Python numbers: an operator whose operands are
+# all weak (tracers of Python-scalar arguments, Python numbers) gives a weak result, so
+# ``a32 * (1 - s)`` keeps float32 under a transform as it does eagerly with ``s = 0.5``.
+# (vjpkit.numpy *functions* give strong results, as NumPy's do: vnp.multiply(2.0, 2.0) is
+# an np.float64.)
+_WEAK_RESULT_DTYPES = frozenset((np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.complex128)))
+
+
+def _weakened(out):
+  if isinstance(out, tuple):  # divmod
+    return tuple(_weakened(o) for o in out)
+  if isinstance(out, Tracer):
+    if out.aval.dtype in _WEAK_RESULT_DTYPES:
+      with_weak_type = getattr(out, "with_weak_type", None)
+      if with_weak_type is not None:
+        return with_weak_type(True)
+  elif isinstance(out, (np.ndarray, np.generic)) and out.dtype in _WEAK_RESULT_DTYPES \
+      and out.ndim == 0:  # a result a transform left concrete (e.g. no derivative)
+    return out.item()   # is a Python number, as eagerly
+  return out
+
+
+def _is_weak(x) -> bool:
+  return is_weak_scalar(x) or (isinstance(x, Tracer) and x.aval.weak_type)
+
+
+def _binary(f):
+  def op(self, other):
+    out = f(self, other)
+    return _weakened(out) if self.aval.weak_type and _is_weak(other) else out
+  return op
+
+
+def _rbinary(f):
+  def op(self, other):
+    out = f(other, self)
+    return _weakened(out) if self.aval.weak_type and _is_weak(other) else out
+  return op
+
+
+def _unary(f):
+  def op(self):
+    out = f(self)
+    return _weakened(out) if self.aval.weak_type else out
+  return op
+
+
 def _sort_in_place(self, *args, **kwargs):
   raise TypeError("x.sort() sorts in place, and vjpkit arrays are immutable: "
                   "use x = vjpkit.numpy.sort(x) (or numpy.sort(x)) instead.")
@@ -55,15 +103,19 @@ def _item(self, *args):
 
 def install() -> None:
   for name, f in _BINARY.items():
-    setattr(Tracer, f"__{name}__", lambda self, other, f=f: f(self, other))
-    setattr(Tracer, f"__r{name}__", _swap(f))
+    if name in _ARITHMETIC:
+      setattr(Tracer, f"__{name}__", _binary(f))
+      setattr(Tracer, f"__r{name}__", _rbinary(f))
+    else:
+      setattr(Tracer, f"__{name}__", lambda self, other, f=f: f(self, other))
+      setattr(Tracer, f"__r{name}__", _swap(f))
   for name, f in _COMPARE.items():
     setattr(Tracer, f"__{name}__", lambda self, other, f=f: f(self, other))
   for name, f in _METHODS.items():
     setattr(Tracer, name, lambda self, *args, f=f, **kwargs: f(self, *args, **kwargs))
-  Tracer.__neg__ = lambda self: ufuncs.negative(self)
+  Tracer.__neg__ = _unary(ufuncs.negative)
   Tracer.__pos__ = lambda self: self
-  Tracer.__abs__ = lambda self: ufuncs.absolute(self)
+  Tracer.__abs__ = _unary(ufuncs.absolute)
   Tracer.__invert__ = lambda self: ufuncs.logical_not(self)
   Tracer.__round__ = lambda self, ndigits=None: ufuncs.round(self, ndigits or 0)
   Tracer.__getitem__ = indexing.getitem

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
+from ..core.trace import Tracer
 from ._core import asarray, canonical_axis, promote, result_type, convert, shape_tuple
 
 Array = Any
@@ -390,13 +391,15 @@ def broadcast_arrays(*args) -> tuple:
   return tuple(broadcast_to(a, shape_) for a in arrays)
 
 
-def copy(a: Array, order: str = "K") -> Array:
-  """``a`` itself: vjpkit arrays are never mutated, so a copy is the same value.
+def copy(a: Array, order: Any = "K") -> Array:
+  """A copy of ``a``: a fresh writable NumPy array for a concrete ``a`` (as ``numpy.copy``);
+  a traced value is immutable, so it is returned as it is.
 
   >>> copy([1.0])
   array([1.])
   """
-  return asarray(a)
+  a = asarray(a)
+  return a if isinstance(a, Tracer) else np.array(a, copy=True, order=order)
 
 
 def size(a: Array, axis: int | None = None) -> int:

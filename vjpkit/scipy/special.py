@@ -23,7 +23,7 @@ from ..core.avals import get_aval
 from ..numpy._core import promote, promote_inexact
 from ..numpy.reductions import max as _max, sum as _sum
 from ..numpy.shapes import squeeze
-from ..numpy.ufuncs import divide, equal, exp, less, log, log1p, subtract, where
+from ..numpy.ufuncs import equal, exp, less, log, log1p, where
 
 Array = Any
 
@@ -87,13 +87,23 @@ def polygamma(n: int, x: Array) -> Array:
 
 
 def logit(x: Array) -> Array:
-  """``log(x / (1 - x))``, the inverse of expit.
+  """``log(x / (1 - x))``, the inverse of expit, to a few ulps (``log1p((2x - 1) / (1 - x))``
+  in ``[1/4, 3/4]``, ``log(x) - log1p(-x)`` outside). The derivative ``1 / (x (1 - x))`` is
+  ``inf`` at 0 and 1 (the one-sided limits, as in JAX).
 
   >>> logit(0.5)
   np.float64(0.0)
   """
   x = promote_inexact(x)
-  return log(divide(x, subtract(1, x)))
+  dtype = get_aval(x).dtype
+  half = lax.full((), 0.5, dtype)
+  mid = lax.lt(lax.abs(lax.sub(x, half)), lax.full((), 0.25, dtype))
+  xm = lax.select_n(mid, half, x)  # (no division by 0 in the branch not taken)
+  one = lax.full((), 1, dtype)
+  inner = lax.log1p(lax.div(lax.sub(lax.add(xm, xm), one), lax.sub(one, xm)))
+  with np.errstate(divide="ignore"):
+    outer = lax.sub(lax.log(x), lax.log1p(lax.neg(x)))
+  return lax.select_n(mid, outer, inner)
 
 
 def xlogy(x: Array, y: Array) -> Array:

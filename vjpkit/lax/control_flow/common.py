@@ -66,6 +66,16 @@ def avals_str(avals: Sequence[ShapedArray]) -> str:
   return "(" + ", ".join(a.str_short() for a in avals) + ")"
 
 
+def carry_change(old: Sequence[ShapedArray], new: Sequence[ShapedArray]) -> tuple[str, str]:
+  """Which carry leaves a loop body changes the type of (``"carry leaf 0: f32[] -> f64[]"``),
+  and how to convert them back (``".astype(np.float32)"``, or ``""``)."""
+  changed = [(k, a, b) for k, (a, b) in enumerate(zip(old, new)) if a != b]
+  which = "; ".join(f"carry leaf {k}: {a.str_short()} -> {b.str_short()}" for k, a, b in changed)
+  casts = sorted({f".astype(np.{a.dtype.name})" for _, a, b in changed
+                  if a.shape == b.shape and a.dtype != b.dtype})
+  return which, " / ".join(casts)
+
+
 # -- editing sub-programs ---------------------------------------------------------
 
 def with_invars(jaxpr: Jaxpr, invars: Sequence[Var]) -> Jaxpr:

@@ -24,9 +24,9 @@ from ...interpreters.eval import eval_jaxpr
 from ...interpreters.jvp import jvp_jaxpr
 from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, trace_to_jaxpr
 from ...passes.dce import dce_jaxpr, used_invars
-from ...tree_util import tree_unflatten
-from .common import (avals_str, batch_jaxpr_out, flatten_operands, is_concrete, merge_mask,
-                     select_mask, split, stage_function, to_front, with_invars)
+from ...tree_util import tree_flatten, tree_unflatten
+from .common import (avals_str, batch_jaxpr_out, carry_change, flatten_operands, is_concrete,
+                     merge_mask, select_mask, split, stage_function, to_front, with_invars)
 from .scan import scan
 
 
@@ -214,22 +214,46 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable, init_val: Any) -> Any:
 
   With concrete bounds (Python or NumPy integers) the loop is a ``scan`` of
   known length, so it is reverse-differentiable; with traced bounds it is a
-  ``while_loop`` (forward mode only).
+  ``while_loop`` (forward mode only). The index ``i`` is a 0-d array of the bounds'
+  dtype (int64 for Python ints, int32 for ``np.int32`` bounds); unlike JAX's weakly
+  typed index it promotes like a NumPy array, so a float32 carry needs
+  ``c + i.astype(c.dtype)``.
 
   >>> fori_loop(0, 4, lambda i, x: x + i, 0.0)
   np.float64(6.0)
   """
-  dtype = np.result_type(get_aval(lower).dtype, get_aval(upper).dtype)
+  # the index has the bounds' dtype; a Python int bound is weak (np.int32 and 3 give int32)
+  dtype = np.result_type(*(b if type(b) is int else get_aval(b).dtype for b in (lower, upper)))
   if dtype.kind not in "iu":
     raise TypeError(f"fori_loop: the bounds must be integers, got {get_aval(lower).str_short()} "
                     f"and {get_aval(upper).str_short()}")
+  if any(type(b) is int and not np.iinfo(dtype).min <= b <= np.iinfo(dtype).max
+         for b in (lower, upper)):
+    dtype = np.result_type(dtype, np.int64)  # a Python int too large for the other bound
   from .. import elementwise as ew
+  init_flat, init_tree = tree_flatten(init_val)
+  init_avals = [get_aval(v) for v in init_flat]
+
+  def checked_body(i, val):
+    out = body_fun(i, val)
+    flat, tree = tree_flatten(out)
+    avals = [get_aval(v) for v in flat]
+    if tree == init_tree and avals != init_avals:
+      which, casts = carry_change(init_avals, avals)
+      raise TypeError(
+          f"fori_loop: body_fun changes the type of the carry from {avals_str(init_avals)} to "
+          f"{avals_str(avals)} ({which}). The loop index is {get_aval(i).str_short()} (the dtype "
+          "of the bounds) and, unlike JAX's weakly typed index, takes part in NumPy promotion "
+          "as an array (float32 with an int64 or int32 array is float64): cast it, e.g. "
+          "c + i.astype(c.dtype)" + (f", or convert the new carry with {casts}" if casts else ""))
+    return out
+
   if is_concrete(lower) and is_concrete(upper):
     lo, hi = int(lower), int(upper)
 
     def step(carry, _):
       i, val = carry
-      return (ew.add(i, np.array(1, dtype)[()]), body_fun(i, val)), None
+      return (ew.add(i, np.array(1, dtype)[()]), checked_body(i, val)), None
     (_, val), _ = scan(step, (np.array(lo, dtype), init_val), None, length=max(0, hi - lo))
     return val
 
@@ -238,7 +262,7 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable, init_val: Any) -> Any:
 
   def body(carry):
     i, hi, val = carry
-    return (ew.add(i, np.array(1, dtype)[()]), hi, body_fun(i, val))
+    return (ew.add(i, np.array(1, dtype)[()]), hi, checked_body(i, val))
   lower = ew.convert_element_type(lower, dtype) if not is_concrete(lower) else np.array(lower, dtype)
   upper = ew.convert_element_type(upper, dtype) if not is_concrete(upper) else np.array(upper, dtype)
   return while_loop(cond_fun, body, (lower, upper, init_val))[2]

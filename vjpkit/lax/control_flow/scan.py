@@ -37,8 +37,8 @@ from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, trace_to_ja
 from ...interpreters.transpose import transpose_jaxpr
 from ...passes.dce import dce_jaxpr, used_invars
 from ...tree_util import tree_flatten, tree_unflatten
-from .common import (avals_str, batch_jaxpr_out, flatten_operands, merge_mask, select_mask,
-                     split, stage_function, to_front, with_invars)
+from .common import (avals_str, batch_jaxpr_out, carry_change, flatten_operands, merge_mask,
+                     select_mask, split, stage_function, to_front, with_invars)
 
 
 def _stacked(aval: ShapedArray, length: int) -> ShapedArray:
@@ -361,9 +361,13 @@ def scan(f: Callable, init: Any, xs: Any = None, length: int | None = None,
   jaxpr, consts, out_tree = stage_function(body, in_tree, carry_avals + x_avals, "scan")
   carry_out_avals = jaxpr.out_avals[:len(init_flat)]
   if carry_out_avals != carry_avals:
+    which, casts = carry_change(carry_avals, carry_out_avals)
     raise TypeError(f"scan: the body changes the type of the carry from {avals_str(carry_avals)} "
-                    f"to {avals_str(carry_out_avals)}; return a carry of the same shapes and "
-                    "dtypes (e.g. convert with .astype)")
+                    f"to {avals_str(carry_out_avals)} ({which}); return a carry of the same "
+                    "shapes and dtypes" + (
+                        f": NumPy's promotion rules apply (float32 combined with an int64 or "
+                        f"float64 array is float64), convert with {casts} or start from the "
+                        "wider dtype" if casts else ""))
   outs = _bind(consts, init_flat, xs_flat, jaxpr, length=n, reverse=bool(reverse))
   carry_out, ys = split(outs, len(init_flat))
   y_tree = out_tree.children[1]
