@@ -302,3 +302,13 @@ def test_multinomial():
                                rtol=1e-12)
   np.testing.assert_allclose(stats.multinomial.pmf(x, 6, p), st.multinomial.pmf(x, 6, p), rtol=1e-12)
   check_grads(lambda p: stats.multinomial.logpmf(x[:2], 6, p), (p,), order=2, rtol=1e-4)
+
+
+def test_float32_stays_float32():
+  x = np.float32([0.5, 2.0])
+  for f in (stats.norm.logpdf, stats.norm.logcdf, stats.cauchy.logpdf, stats.laplace.logcdf,
+            lambda x: stats.gamma.cdf(x, 2.0), lambda x: stats.t.logpdf(x, 3.0),
+            lambda x: stats.truncnorm.logpdf(x, -1.0, 3.0), lambda x: stats.poisson.logpmf(x, 2.0)):
+    out = f(x)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, f(x.astype(np.float64)), rtol=1e-5)

@@ -89,7 +89,7 @@ def _prob(p):
   return vnp.logical_and(vnp.greater_equal(p, 0), vnp.less_equal(p, 1))
 
 
-_LOG_2PI = np.log(2 * np.pi)
+_LOG_2PI = float(np.log(2 * np.pi))
 _STIRLING = (1 / 12, 1 / 360, 1 / 1260, 1 / 1680, 1 / 1188)
 
 

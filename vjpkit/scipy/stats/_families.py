@@ -15,8 +15,9 @@ from .. import special as sp
 from . import _common as c
 from ._continuous import Continuous
 
-_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
-_LOG2 = np.log(2.0)
+_LOG_SQRT_2PI = float(0.5 * np.log(2 * np.pi))  # Python floats: weak, float32 stays float32
+_LOG2 = float(np.log(2.0))
+_LOG_PI = float(np.log(np.pi))
 
 norm = Continuous(
   "norm", (), lambda z: -0.5 * z * z - _LOG_SQRT_2PI,
@@ -56,7 +57,7 @@ def _cauchy_ppf(q):
 
 
 cauchy = Continuous(
-  "cauchy", (), lambda z: -np.log(np.pi) - vnp.log1p(z * z),
+  "cauchy", (), lambda z: -_LOG_PI - vnp.log1p(z * z),
   cdf=lambda z: vnp.arctan2(1.0, -z) / np.pi, sf=lambda z: vnp.arctan2(1.0, z) / np.pi,
   ppf=_cauchy_ppf).methods()
 
@@ -152,7 +153,7 @@ gennorm = Continuous(
 
 def _vonmises_logpdf(z, kappa):
   cosm1 = -2 * vnp.sin(0.5 * z) ** 2       # cos(z) - 1 without cancellation
-  return kappa * cosm1 - np.log(2 * np.pi) - vnp.log(sp.i0e(kappa))
+  return kappa * cosm1 - 2 * _LOG_SQRT_2PI - vnp.log(sp.i0e(kappa))
 
 
 vonmises = Continuous("vonmises", ("kappa",), _vonmises_logpdf).methods()

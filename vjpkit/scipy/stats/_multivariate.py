@@ -20,7 +20,7 @@ from .. import special as sp
 from . import _common as c
 
 Array = Any
-_LOG_2PI = np.log(2 * np.pi)
+_LOG_2PI = float(np.log(2 * np.pi))
 
 
 def _shape(x) -> tuple[int, ...]:
