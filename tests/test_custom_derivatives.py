@@ -189,8 +189,9 @@ def test_rule_errors_are_clear():
     return x
   with pytest.raises(AttributeError, match="No JVP defined"):
     f(1.0)
+  with pytest.raises(TypeError, match="defjvp expected a callable value as the JVP rule"):
+    custom_jvp(lambda fn, x: fn(x)).defjvp(None)
   with pytest.raises(TypeError, match="nondiff_argnums"):
-    custom_jvp(lambda fn, x: fn(x)).defjvp(None) or None
     h = custom_jvp(lambda fn, x: fn(x))
     h.defjvp(lambda p, t: p)
     h(vnp.sin, 1.0)

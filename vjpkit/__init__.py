@@ -12,7 +12,8 @@ from .api_jacobians import hessian, jacfwd, jacrev
 from .api_vmap import vmap
 from .api_jit import jit
 from .core.errors import (ConcretizationTypeError, TracerArrayConversionError,
-                          TracerIntegerConversionError, UnexpectedTracerError)
+                          TracerIntegerConversionError, TracerNumberConversionError,
+                          UnexpectedTracerError)
 from .core.ir import ClosedJaxpr, Jaxpr
 from .lax import stop_gradient
 from .checkpoint import checkpoint, remat
@@ -33,7 +34,7 @@ __all__ = [
     "config", "debug_nans", "debug_infs",
     # programs and errors
     "ClosedJaxpr", "Jaxpr", "ConcretizationTypeError", "TracerArrayConversionError",
-    "TracerIntegerConversionError", "UnexpectedTracerError",
+    "TracerIntegerConversionError", "TracerNumberConversionError", "UnexpectedTracerError",
     # subpackages
     "codegen", "extend", "lax", "nn", "numpy", "scipy", "tree_util",
 ]

@@ -8,14 +8,16 @@ flatten the arguments, check them, run the core on flat lists, unflatten.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .core.aliasing import Held, unaliased
 from .core.avals import arg_aval, float0, get_aval, is_array_value, is_float, is_weak_scalar
+from .core.errors import check_callable, describe_value
 from .core.ir import ClosedJaxpr, Jaxpr, Var
 from .core.trace import Tracer
-from .core.zeros import Zero
+from .core.zeros import Zero, instantiate
 from .interpreters.eval import eval_jaxpr
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import check_cotangents, linearize_flat
@@ -72,24 +74,69 @@ def _flat_fun(fun: Callable, in_tree: PyTreeDef, who: str) -> tuple[Callable, _O
   return flat, store
 
 
-def _to_user(x):
-  """Concrete results given back to users are ordinary NumPy values: writable arrays,
-  and NumPy scalars for 0-d results (as NumPy's own reductions return)."""
-  if isinstance(x, np.ndarray):
-    if x.ndim == 0 and x.dtype != float0:
-      return x[()]
-    if not x.flags.writeable:
-      return np.array(x)
-  return x
+def _to_users(xs: Sequence[Any], protected: Iterable[Any] = (),
+              constant: Sequence[bool] | None = None, held: Held | None = None) -> list:
+  """A transform's concrete results as users get them: ordinary NumPy values, NumPy
+  scalars for 0-d results (as NumPy's own reductions return), and writable arrays that
+  share memory with nothing in ``protected`` (the caller's inputs, tangents or cotangents,
+  the residuals a later call reads), with no other result, and with no constant (outputs
+  flagged in ``constant`` depend on no input, so they may be closed-over arrays): such
+  results are copies (``core.aliasing``)."""
+  return unaliased(list(xs), protected, constant, scalars=True, held=held)
+
+
+def _arg_leaves(args: tuple, kwargs: dict | None = None, known: Sequence[Any] = (),
+                known_nums: Sequence[int] = ()) -> Iterator[Any]:
+  """The leaves of a call's arguments, generated (walked only if a result needs checking);
+  ``known`` are the leaves of the arguments ``known_nums``, already flattened."""
+  yield from known
+  for i, a in enumerate(args):
+    if i in known_nums:
+      continue
+    if isinstance(a, np.ndarray):
+      yield a
+    else:
+      yield from tree_flatten(a)[0]
+  if kwargs:
+    yield from tree_flatten(kwargs)[0]
+
+
+def _is_index(i) -> bool:
+  return isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+
+
+def check_argnums(argnums, who: str) -> tuple[int, ...]:
+  """``argnums`` as a tuple of positions, checked when a transform is created: an int,
+  or a tuple (or list) of ints naming each position once."""
+  if _is_index(argnums):
+    return (int(argnums),)
+  if not isinstance(argnums, (tuple, list)) or not all(_is_index(i) for i in argnums):
+    hint = " (did you mean has_aux=True?)" if isinstance(argnums, bool) else ""
+    raise TypeError(f"{who}: argnums must be an int or a tuple of ints (the positions of the "
+                    f"arguments to differentiate), got {describe_value(argnums)}{hint}")
+  nums = tuple(int(i) for i in argnums)
+  for k, i in enumerate(nums):
+    if i in nums[:k]:
+      raise ValueError(f"{who}: argnums={argnums!r} repeats position {i}: each argument can "
+                       "be differentiated once; remove the repeat, argnums="
+                       f"{tuple(dict.fromkeys(nums))!r}")
+  return nums
 
 
 def _argnums_tuple(argnums, nargs: int, who: str) -> tuple[int, ...]:
-  nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+  """The checked ``argnums`` as non-negative positions for a call with ``nargs`` arguments."""
+  nums = check_argnums(argnums, who)
   for i in nums:
     if not -nargs <= i < nargs:
       raise TypeError(f"{who}: argnums={argnums} refers to positional argument {i}, but the "
                       f"function was called with {nargs} positional argument(s)")
-  return tuple(i % nargs for i in nums)
+  out = tuple(i % nargs for i in nums)
+  for k, i in enumerate(out):
+    if i in out[:k]:
+      raise ValueError(f"{who}: argnums={argnums!r} refers to positional argument {i} twice "
+                       f"(as {nums[out.index(i)]} and {nums[k]}) in a call with {nargs} "
+                       "positional arguments: each argument can be differentiated once")
+  return out
 
 
 # -- forward mode -------------------------------------------------------------------
@@ -102,6 +149,7 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
   >>> float(y), float(t)
   (0.0, 2.0)
   """
+  check_callable(fun, "jvp")
   if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
     raise TypeError("jvp: primals and tangents must be tuples or lists of arguments, "
                     f"got {type(primals).__name__} and {type(tangents).__name__}")
@@ -115,11 +163,14 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
     if ap.shape != at.shape or (is_float(ap.dtype) and ap.dtype != at.dtype):
       raise ValueError(f"jvp: tangent {i} has shape/dtype {at.str_short()} but its primal has "
                        f"{ap.str_short()}; they must match.")
+  given = flat_p + flat_t
   flat_t = [t if is_float(get_aval(p).dtype) else Zero.like(p) for p, t in zip(flat_p, flat_t)]
   f, store = _flat_fun(fun, tree_p, "jvp")
-  out_p, out_t = jvp_flat(lambda *xs: f(*xs), flat_p, flat_t)
-  return (tree_unflatten(store.tree, [_to_user(x) for x in out_p]),
-          tree_unflatten(store.tree, [_to_user(x) for x in out_t]))
+  out_p, out_t = jvp_flat(lambda *xs: f(*xs), flat_p, flat_t, instantiate_zeros=False, who="jvp")
+  n = len(out_p)
+  constant = [type(t) is Zero for t in out_t] + [False] * n  # a constant may be closed over
+  outs = _to_users(out_p + [instantiate(t) for t in out_t], given, constant)
+  return tree_unflatten(store.tree, outs[:n]), tree_unflatten(store.tree, outs[n:])
 
 
 def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
@@ -136,10 +187,12 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
   >>> linear_transpose(f_jvp, 0.0)(2.0)
   (np.float64(2.0),)
   """
+  check_callable(fun, "linearize")
   flat, in_tree = _flatten_args(primals, "linearize", weak=True)
   f, store = _flat_fun(fun, in_tree, "linearize")
-  out, lin = linearize_flat(f, flat)
+  out, lin = linearize_flat(f, flat, who="linearize")
   out_tree = store.tree
+  held = Held([*flat, *lin.consts])  # what a later call of f_jvp reads (and the inputs)
 
   def f_jvp(*tangents):
     flat_t, tree_t = _flatten_args(tangents, "linearize", "tangents")
@@ -149,8 +202,9 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
       if get_aval(t).shape != a.shape:
         raise ValueError(f"linearized function: tangent {i} has shape {get_aval(t).shape}, "
                          f"expected {a.shape}")
-    return tree_unflatten(out_tree, [_to_user(x) for x in lin(flat_t)])
-  return tree_unflatten(out_tree, [_to_user(x) for x in out]), f_jvp
+    return tree_unflatten(out_tree, _to_users(lin(flat_t), flat_t, held=held))
+  outs = _to_users(out, (), [not live for live in lin.out_live], held)
+  return tree_unflatten(out_tree, outs), f_jvp
 
 
 # -- reverse mode -------------------------------------------------------------------
@@ -171,23 +225,25 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
   >>> gx
   array([1., 2.])
   """
+  check_callable(fun, "vjp")
   flat, in_tree = _flatten_args(primals, "vjp", weak=True)
   f, store = _flat_fun(fun, in_tree, "vjp")
   if has_aux:
     f = _split_aux(f, store, "vjp")
-  out, lin = linearize_flat(f, flat)
+  out, lin = linearize_flat(f, flat, who="vjp")
   out_tree, aux = store.tree, None
+  held = Held([*flat, *lin.consts])  # what a later call of f_vjp reads (and the inputs)
+  n_out = store.n_out if has_aux else len(out)
+  out_avals = [get_aval(x) for x in out[:n_out]]
+  outs = _to_users(out, (), [not live for live in lin.out_live], held)
   if has_aux:
-    n_out = store.n_out
-    out, aux = out[:n_out], tree_unflatten(store.aux_tree, [_to_user(x) for x in out[n_out:]])
-  out_avals = [get_aval(x) for x in out]
+    aux = tree_unflatten(store.aux_tree, outs[n_out:])
 
   def f_vjp(ct):
     flat_ct = _flat_cotangent(ct, out_tree, out_avals, "vjp function")
     cts = lin.transpose(flat_ct + [Zero(a) for a in lin.out_avals[len(flat_ct):]])
-    cts = [_zero_ct(c) for c in cts]
-    return tree_unflatten(in_tree, [_to_user(c) for c in cts])
-  primal_out = tree_unflatten(out_tree, [_to_user(x) for x in out])
+    return tree_unflatten(in_tree, _to_users([_zero_ct(c) for c in cts], flat_ct, held=held))
+  primal_out = tree_unflatten(out_tree, outs[:n_out])
   return (primal_out, f_vjp, aux) if has_aux else (primal_out, f_vjp)
 
 
@@ -232,14 +288,22 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
   >>> float(v), g
   (5.0, array([2., 4.]))
   """
+  return _value_and_grad(fun, argnums, has_aux, "value_and_grad")
+
+
+def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str) -> Callable:
+  check_callable(fun, who)
+  nums0 = check_argnums(argnums, who)  # bad argnums fail here, not at the first call
+  single = _is_index(argnums)
+  first = nums0[0] if single else None
   @functools.wraps(fun)
   def value_and_grad_f(*args, **kwargs):
     # vjp, specialised: one linearization, one transpose with a unit seed, and as
     # little pytree work as possible (this wrapper is most of the overhead of a
     # gradient of a small function)
     nargs = len(args)
-    nums = (argnums % nargs,) if type(argnums) is int and -nargs <= argnums < nargs else \
-        _argnums_tuple(argnums, nargs, "grad")
+    nums = (first % nargs,) if single and -nargs <= first < nargs else \
+        _argnums_tuple(argnums, nargs, who)
     diff = [args[i] for i in nums]
     if all(type(a) in _PLAIN_LEAVES for a in diff):  # no containers: skip the pytree work
       flat, in_tree = diff, None
@@ -267,7 +331,7 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
       out_leaves, store.tree = tree_flatten(out)
       store.n_out = len(out_leaves)
       return [_check_leaf(x, "grad", "the function's output") for x in out_leaves + aux_leaves]
-    outs, lin = linearize_flat(flat_f, flat, dce=False)
+    outs, lin = linearize_flat(flat_f, flat, dce=False, who=who)
     n_out = store.n_out
     if n_out != 1 or store.tree.kind is not None:
       _check_grad_output(tree_unflatten(store.tree, outs[:n_out]))
@@ -275,14 +339,17 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
                       f"a pytree of structure {store.tree}. Return the scalar itself.")
     _check_grad_output_leaf(outs[0])
     cts = lin.transpose([_one(get_aval(outs[0]).dtype)] + [Zero(a) for a in lin.out_avals[1:]])
-    cts = [_to_user(_zero_ct(c)) for c in cts]
+    # the caller's arguments, and no other result, share memory with what is returned; an
+    # aux output that depends on no differentiated input may be a closed-over array
+    constant = [not live for live in lin.out_live] + [False] * len(cts) if has_aux else None
+    results = _to_users(outs + [_zero_ct(c) for c in cts],
+                        _arg_leaves(args, kwargs, flat, nums), constant)
+    cts = results[len(outs):]
     g = cts if in_tree is None else tree_unflatten(in_tree, cts)
-    g = g[0] if isinstance(argnums, int) else tuple(g)
-    out = _to_user(outs[0])
+    g = g[0] if single else tuple(g)
     if has_aux:
-      aux = tree_unflatten(store.aux_tree, [_to_user(x) for x in outs[n_out:]])
-      return (out, aux), g
-    return out, g
+      return (results[0], tree_unflatten(store.aux_tree, results[n_out:len(outs)])), g
+    return results[0], g
   return value_and_grad_f
 
 
@@ -318,7 +385,7 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
   >>> grad(lambda W, b: W * b, argnums=(0, 1))(2.0, 3.0)
   (np.float64(3.0), np.float64(2.0))
   """
-  value_and_grad_f = value_and_grad(fun, argnums, has_aux)
+  value_and_grad_f = _value_and_grad(fun, argnums, has_aux, "grad")
 
   @functools.wraps(fun)
   def grad_f(*args, **kwargs):
@@ -386,6 +453,7 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
       d:f64[] = reduce_sum[axes=(0,)] c
     in (d,) }
   """
+  check_callable(fun, "make_jaxpr")
   static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
   @functools.wraps(fun)
@@ -439,7 +507,8 @@ def _check_linear(f: Callable, jaxpr, consts, in_avals) -> None:
   n = len(in_avals)
 
   def tangent_out(*xs_ts):
-    _, ts = jvp_flat(f, xs_ts[:n], xs_ts[n:], instantiate_zeros=False)
+    _, ts = jvp_flat(f, xs_ts[:n], xs_ts[n:], instantiate_zeros=False,
+                     who="linear_transpose")
     return [t for t in ts if type(t) is not Zero]
   jvp_program, _ = trace_to_jaxpr(tangent_out, list(in_avals) * 2)
   if any(_flow(jvp_program, [True] * n + [False] * n)):
@@ -470,6 +539,7 @@ def linear_transpose(fun: Callable, *primals) -> Callable:
   >>> f_t(np.array([1.0, 0.0]))                       # Wᵀ e_0
   (array([1., 2., 3.]),)
   """
+  check_callable(fun, "linear_transpose")
   flat, in_tree = _flatten_args(primals, "linear_transpose", "primals")
   in_avals = [get_aval(x) for x in flat]
   for i, a in enumerate(in_avals):
@@ -484,9 +554,10 @@ def linear_transpose(fun: Callable, *primals) -> Callable:
       raise TypeError(f"linear_transpose requires real floating-point outputs, but output "
                       f"leaf {k} has dtype {a.dtype.name}")
   _check_linear(f, jaxpr, consts, in_avals)
+  held = Held(consts)  # closed-over arrays: no result may share memory with them
 
   def transposed(ct):
     flat_ct = _flat_cotangent(ct, out_tree, out_avals, "linear_transpose function")
     cts = backward_pass(jaxpr, consts, flat_ct)
-    return tree_unflatten(in_tree, [_to_user(_zero_ct(c)) for c in cts])
+    return tree_unflatten(in_tree, _to_users([_zero_ct(c) for c in cts], flat_ct, held=held))
   return transposed

@@ -11,8 +11,10 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import lax
-from .api import _OutStore, _flat_fun, _flatten_args, _partial, _split_aux, _to_user
+from .api import (_OutStore, _arg_leaves, _flat_fun, _flatten_args, _partial, _split_aux,
+                  _to_users, check_argnums)
 from .core.avals import ShapedArray, get_aval, is_float
+from .core.errors import check_callable
 from .core.zeros import Zero, instantiate
 from .interpreters.batching import vmap_flat
 from .interpreters.jvp import jvp_flat
@@ -52,14 +54,21 @@ def _jac_setup(fun, args, kwargs, argnums, has_aux: bool, who: str):
   return (_split_aux(f, store, who) if has_aux else f), flat, in_tree, store
 
 
-def _jac_result(blocks, store: _OutStore, in_tree: PyTreeDef, argnums, has_aux: bool, aux):
+def _jac_result(blocks, store: _OutStore, in_tree: PyTreeDef, argnums, has_aux: bool, aux,
+                aux_constant: Sequence[bool], args: tuple, kwargs: dict):
   """Blocks ``blocks[j][i]`` (output leaf j, input leaf i) as a pytree of pytrees: the
   output structure outside, the differentiated arguments' structure inside; with
-  ``has_aux``, paired with the aux leaves ``aux`` as a pytree."""
-  inner = in_tree.children[0] if isinstance(argnums, int) else in_tree
-  jac = tree_unflatten(store.tree, [tree_unflatten(inner, [_to_user(b) for b in row])
+  ``has_aux``, paired with the aux leaves ``aux`` as a pytree. No result shares memory
+  with the arguments ``args``/``kwargs`` or another result, nor is an aux leaf flagged in
+  ``aux_constant`` (one that may be a closed-over array)."""
+  inner = in_tree if isinstance(argnums, (tuple, list)) else in_tree.children[0]
+  flat = [b for row in blocks for b in row]
+  results = _to_users(flat + list(aux), _arg_leaves(args, kwargs),
+                      [False] * len(flat) + list(aux_constant))
+  it = iter(results)
+  jac = tree_unflatten(store.tree, [tree_unflatten(inner, [next(it) for _ in row])
                                     for row in blocks])
-  return (jac, tree_unflatten(store.aux_tree, [_to_user(x) for x in aux])) if has_aux else jac
+  return (jac, tree_unflatten(store.aux_tree, list(it))) if has_aux else jac
 
 
 def _zero_block(shape, dtype):
@@ -102,15 +111,18 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   >>> J[0].shape, J[1].shape                          # blocks for W and for x
   ((2, 2, 3), (2, 3))
   """
+  check_callable(fun, "jacrev")
+  check_argnums(argnums, "jacrev")
   @functools.wraps(fun)
   def jacrev_f(*args, **kwargs):
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
-    out, lin = linearize_flat(f, flat)
+    out, lin = linearize_flat(f, flat, who="jacrev")
     n_out = store.n_out if has_aux else len(out)
     _check_jac_outputs(out[:n_out], "jacrev")
     in_avals = [get_aval(x) for x in flat]
     blocks = [_vjp_rows(lin, j, get_aval(y), in_avals) for j, y in enumerate(out[:n_out])]
-    return _jac_result(blocks, store, in_tree, argnums, has_aux, out[n_out:])
+    return _jac_result(blocks, store, in_tree, argnums, has_aux, out[n_out:],
+                       [not live for live in lin.out_live[n_out:]], args, kwargs)
   return jacrev_f
 
 
@@ -123,7 +135,7 @@ def _jvp_columns(f, flat, i: int, in_avals):
 
   def push(t):
     tangents = [t if k == i else Zero(a) for k, a in enumerate(in_avals)]
-    ys, ts = jvp_flat(f, flat, tangents, instantiate_zeros=False)
+    ys, ts = jvp_flat(f, flat, tangents, instantiate_zeros=False, who="jacfwd")
     n_y[:] = [len(ys)]
     nonzero[:] = [type(t) is not Zero for t in ts]
     return list(ys) + [t for t in ts if type(t) is not Zero]
@@ -150,6 +162,8 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   array([[2., 0.],
          [0., 4.]])
   """
+  check_callable(fun, "jacfwd")
+  check_argnums(argnums, "jacfwd")
   @functools.wraps(fun)
   def jacfwd_f(*args, **kwargs):
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
@@ -168,7 +182,9 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     blocks = [[_zero_block(get_aval(y).shape + a.shape, get_aval(y).dtype)
                if col is None or col[j] is None else col[j]
                for a, col in zip(in_avals, columns)] for j, y in enumerate(ys[:n_out])]
-    return _jac_result(blocks, store, in_tree, argnums, has_aux, ys[n_out:])
+    # whether an aux output depends on the inputs is not recorded: it may be closed over
+    return _jac_result(blocks, store, in_tree, argnums, has_aux, ys[n_out:],
+                       [True] * (len(ys) - n_out), args, kwargs)
   return jacfwd_f
 
 
@@ -189,6 +205,8 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
   >>> jvp(grad(f), (np.array([1.0, 2.0]),), (np.array([1.0, 1.0]),))[1]   # H v
   array([ 6., 12.])
   """
+  check_callable(fun, "hessian")
+  check_argnums(argnums, "hessian")
   hess = jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
 
   @functools.wraps(fun)

@@ -25,6 +25,7 @@ import numpy as np
 
 from .api import _check_leaf
 from .core.avals import arg_aval
+from .core.errors import check_callable, describe_value
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
@@ -153,8 +154,9 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       del c
       return (b,)
   """
-  nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-  names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+  check_callable(fun, "jit")
+  nums, names = _static_spec(static_argnums, static_argnames)
+  _check_static(fun, nums, names)
   nums, names = _resolve_static(fun, nums, names)
   name = _fun_name(fun)
   cache: dict = {}
@@ -286,6 +288,67 @@ def static_key(x):
   if t is tuple:
     return (t, tuple((type(e), e) for e in x))
   return (t, x)
+
+
+def _static_spec(static_argnums, static_argnames) -> tuple[tuple[int, ...], tuple[str, ...]]:
+  """``static_argnums`` as a tuple of ints and ``static_argnames`` as a tuple of strings."""
+  def is_index(i):
+    return isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+  nums: tuple[int, ...]
+  if is_index(static_argnums):
+    nums = (int(static_argnums),)
+  elif isinstance(static_argnums, (tuple, list)) and all(is_index(i) for i in static_argnums):
+    nums = tuple(int(i) for i in static_argnums)
+  else:
+    raise TypeError("jit: static_argnums must be an int or a tuple of ints (positions of "
+                    f"arguments), got {describe_value(static_argnums)}; name arguments with "
+                    "static_argnames")
+  if isinstance(static_argnames, str):
+    names = (static_argnames,)
+  elif isinstance(static_argnames, (tuple, list)) and all(isinstance(n, str)
+                                                          for n in static_argnames):
+    names = tuple(static_argnames)
+  else:
+    raise TypeError("jit: static_argnames must be a str or a tuple of strs (parameter "
+                    f"names), got {describe_value(static_argnames)}; give positions with "
+                    "static_argnums")
+  return nums, names
+
+
+def _check_static(fun, nums: tuple, names: tuple) -> None:
+  """Static arguments the function cannot receive are errors (as in JAX), checked against
+  its signature when it can be inspected: a position past its positional parameters
+  (unless it takes ``*args``), a name it does not take (unless it takes ``**kwargs``),
+  or the name of a positional-only parameter."""
+  try:
+    params = list(inspect.signature(fun).parameters.values())
+  except (TypeError, ValueError):
+    return  # some builtins have no signature: nothing to check against
+  fname = _fun_name(fun)
+  positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+  if not any(p.kind is p.VAR_POSITIONAL for p in params):
+    n = len(positional)
+    for i in nums:
+      if not -n <= i < n:
+        raise ValueError(
+            f"jit: static_argnums={nums} refers to positional argument {i}, but {fname} takes "
+            f"only {n} positional argument(s) ({', '.join(positional) or 'none'}); use a "
+            f"position in [{-n}, {n - 1}]" if n else
+            f"jit: static_argnums={nums} refers to positional argument {i}, but {fname} takes "
+            "no positional arguments")
+  pos_only = [n for n in names if any(p.name == n and p.kind is p.POSITIONAL_ONLY
+                                      for p in params)]
+  if pos_only:
+    raise ValueError(f"jit: static_argnames={names} names {', '.join(pos_only)}, positional-only "
+                     f"parameter(s) of {fname}, which cannot be passed by name; mark them "
+                     "static with static_argnums")
+  if not any(p.kind is p.VAR_KEYWORD for p in params):
+    known = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+      raise ValueError(f"jit: static_argnames={names} names {', '.join(unknown)}, which {fname} "
+                       f"does not take (its parameters: "
+                       f"{', '.join(p.name for p in params) or 'none'})")
 
 
 def _param_names(fun) -> list[str]:

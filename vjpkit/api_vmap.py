@@ -12,8 +12,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .api import _check_leaf, _flat_fun, _to_user
+from .api import _check_leaf, _flat_fun, _to_users
 from .core.avals import get_aval
+from .core.errors import check_callable
 from .interpreters.batching import vmap_flat
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
@@ -117,6 +118,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
          [2., 2.],
          [2., 2.]])
   """
+  check_callable(fun, "vmap")
   spec = tuple(in_axes) if isinstance(in_axes, list) else in_axes
 
   @functools.wraps(fun)
@@ -135,7 +137,12 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
     names = _leaf_paths(args_tree, "args") + _leaf_paths(kwargs_tree, "kwargs")
     n = _mapped_axis_size(flat, dims, names, axis_size)
     f, store = _flat_fun(lambda a, k: fun(*a, **k), in_tree, "vmap")
-    outs = vmap_flat(f, n, flat, dims,
-                     lambda n_out: _axes_for_leaves(out_axes, store.tree, "vmap", "out_axes"))
-    return tree_unflatten(store.tree, [_to_user(x) for x in outs])
+    out_dims: list = []
+
+    def resolve_out_axes(n_out):
+      out_dims[:] = _axes_for_leaves(out_axes, store.tree, "vmap", "out_axes")
+      return out_dims
+    outs = vmap_flat(f, n, flat, dims, resolve_out_axes)
+    # an output with out_axes=None is the same for every member: it may be closed over
+    return tree_unflatten(store.tree, _to_users(outs, flat, [d is None for d in out_dims]))
   return vmapped

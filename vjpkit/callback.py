@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .core.aliasing import unaliased_impl
 from .core.avals import ShapedArray, get_aval
 from .core.primitive import Primitive
 from .interpreters.batching import batch_size
@@ -162,7 +163,7 @@ class _Sequential:
 
 
 def _impl(*args: Any, callback: Callable, result_avals: tuple, vmap_method: str | None) -> list:
-  return callback(*args)
+  return unaliased_impl(callback(*args), args)  # a callback may hand back its argument
 
 
 def _abstract_eval(*avals: ShapedArray, callback: Callable, result_avals: tuple,

@@ -20,7 +20,9 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Sequence
 
+from .core.aliasing import unaliased_impl
 from .core.avals import get_aval
+from .core.errors import check_callable
 from .core.ir import Eqn
 from .core.primitive import Primitive
 from .core.ir import hoist_consts
@@ -37,7 +39,8 @@ __all__ = ["checkpoint", "remat"]
 
 
 def _checkpoint_impl(*args, call_jaxpr, prevent_cse):
-  return eval_jaxpr(call_jaxpr, [], args, release=True)  # the recomputation frees as it goes
+  outs = eval_jaxpr(call_jaxpr, [], args, release=True)  # the recomputation frees as it goes
+  return unaliased_impl(outs, args)
 
 
 checkpoint_p = Primitive("checkpoint", multiple_results=True, impl=_checkpoint_impl,
@@ -115,6 +118,7 @@ def checkpoint(fun: Callable | None = None, *, prevent_cse: bool = True, policy:
     raise NotImplementedError("checkpoint(policy=...) is not supported by vjpkit: a "
                               "checkpointed function saves only its inputs. Checkpoint "
                               "smaller functions to save more.")
+  check_callable(fun, "checkpoint")
   static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
   @functools.wraps(fun)

@@ -27,8 +27,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .core.aliasing import unaliased_impl
 from .core.avals import float0, get_aval, is_float, tangent_aval
-from .core.errors import TracerArrayConversionError
+from .core.errors import TracerArrayConversionError, check_callable
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
@@ -47,7 +48,7 @@ def _call_abstract_eval(*avals, call_jaxpr: Jaxpr, **params):
 
 
 def _call_impl(*args, call_jaxpr: Jaxpr, **params):
-  return eval_jaxpr(call_jaxpr, [], args)
+  return unaliased_impl(eval_jaxpr(call_jaxpr, [], args), args)
 
 
 def _check_no_closure_tangents(const_tangents, who: str) -> None:
@@ -200,6 +201,7 @@ class custom_jvp:
   """
 
   def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+    check_callable(fun, "custom_jvp")
     functools.update_wrapper(self, fun)
     self.fun = fun
     self.nondiff_argnums = tuple(nondiff_argnums)
@@ -210,6 +212,7 @@ class custom_jvp:
 
     Tangents arrive as arrays (zeros where there is none)."""
     _no_symbolic_zeros(symbolic_zeros)
+    check_callable(jvp, "custom_jvp.defjvp", "the JVP rule")
     self.jvp = jvp
     return jvp
 
@@ -218,6 +221,9 @@ class custom_jvp:
     argument i's tangent ``g`` (``None``: no dependence). Contributions are summed."""
     if self.nondiff_argnums:
       raise TypeError("defjvps is not available with nondiff_argnums; use defjvp")
+    for i, rule in enumerate(jvps):
+      if rule is not None:
+        check_callable(rule, "custom_jvp.defjvps", f"the rule for argument {i} (or None)")
 
     def jvp(primals, tangents):
       ans = self.fun(*primals)
@@ -389,6 +395,7 @@ class custom_vjp:
   """
 
   def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+    check_callable(fun, "custom_vjp")
     functools.update_wrapper(self, fun)
     self.fun = fun
     self.nondiff_argnums = tuple(nondiff_argnums)
@@ -400,6 +407,8 @@ class custom_vjp:
 
     Cotangents arrive as arrays (zeros where there is none)."""
     _no_symbolic_zeros(symbolic_zeros)
+    check_callable(fwd, "custom_vjp.defvjp", "fwd")
+    check_callable(bwd, "custom_vjp.defvjp", "bwd")
     self.fwd, self.bwd = fwd, bwd
 
   def __call__(self, *args, **kwargs):

@@ -65,6 +65,17 @@ _MAX_SOURCES = 1 << 16
 
 
 @contextlib.contextmanager
+def _setting(name: str, value: bool) -> Iterator[None]:
+  """``vjpkit.config``'s ``name`` set to ``value`` inside the block, restored after it."""
+  previous = getattr(config, name)
+  config.update(name, value)
+  try:
+    yield
+  finally:
+    config.update(name, previous)
+
+
+@contextlib.contextmanager
 def debug_nans(enabled: bool = True) -> Iterator[None]:
   """Check every primitive's outputs for NaN inside the block; the previous setting of
   ``vjpkit.config.debug_nans`` is restored after it.
@@ -76,12 +87,8 @@ def debug_nans(enabled: bool = True) -> Iterator[None]:
   >>> vjpkit.config.debug_nans
   False
   """
-  previous = config.debug_nans
-  config.update("debug_nans", enabled)
-  try:
+  with _setting("debug_nans", enabled):
     yield
-  finally:
-    config.update("debug_nans", previous)
 
 
 @contextlib.contextmanager
@@ -95,12 +102,8 @@ def debug_infs(enabled: bool = True) -> Iterator[None]:
   Traceback (most recent call last):
   FloatingPointError: debug_infs: the primitive 'exp' returned inf in the forward pass ...
   """
-  previous = config.debug_infs
-  config.update("debug_infs", enabled)
-  try:
+  with _setting("debug_infs", enabled):
     yield
-  finally:
-    config.update("debug_infs", previous)
 
 
 # -- checks --------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from typing import Generic, TypeVar
 
 from .avals import ShapedArray
 from .errors import (ConcretizationTypeError, TracerArrayConversionError,
-                     TracerIntegerConversionError, UnexpectedTracerError)
+                     TracerIntegerConversionError, TracerNumberConversionError,
+                     UnexpectedTracerError)
 
 
 class Trace:
@@ -117,6 +118,28 @@ class Tracer:
   def _trace_concrete(self, what: str):
     raise self._concretization_error(what)
 
+  def _concrete_number(self, what: str):
+    """``_concrete`` for conversions to Python numbers (``float()``, ``complex()``,
+    ``.item()``, ``.tolist()``): a number has no derivative, so a value that a transform
+    is differentiating cannot be converted (``bool()``, ``int()`` and comparisons can:
+    their derivative is zero anyway)."""
+    x = self
+    while isinstance(x, Tracer):
+      x = x._trace_number(what)
+    return x
+
+  def _trace_number(self, what: str):
+    return self._trace_concrete(what)
+
+  def _dropped_derivative_error(self, what: str) -> TracerNumberConversionError:
+    return TracerNumberConversionError(
+        f"{what} converts a {self.aval.str_short()} value that {self._trace.description} is "
+        "differentiating to a Python number, which has no derivative: every derivative "
+        "computed from it would be silently wrong. Compute with vjpkit.numpy functions on "
+        "the value itself (e.g. vjpkit.numpy.exp(x) instead of math.exp(x), x instead of "
+        "float(x)); if a constant is meant, convert vjpkit.stop_gradient(x) instead, whose "
+        "derivative is zero by intent.")
+
   def _concretization_error(self, what: str) -> ConcretizationTypeError:
     return ConcretizationTypeError(
         f"{what} needs a concrete value, but this {self.aval.str_short()} value is "
@@ -128,11 +151,11 @@ class Tracer:
   def __bool__(self):
     return bool(self._concrete("bool() (e.g. an `if` or `while` on a traced value)"))
 
-  def __float__(self):
-    return float(self._concrete("float()"))
+  def __float__(self):  # also how math.* functions and numpy.float64(x) convert
+    return float(self._concrete_number("float() (or math.*, numpy.float64)"))
 
   def __complex__(self):
-    return complex(self._concrete("complex()"))
+    return complex(self._concrete_number("complex()"))
 
   def __int__(self):
     return int(self._concrete("int()"))
@@ -146,11 +169,11 @@ class Tracer:
 
   def __array__(self, dtype=None, copy=None):
     raise TracerArrayConversionError(
-        f"A traced value {self.aval.str_short()} was converted to a NumPy array "
-        f"inside {self._trace.description}. Converting would silently drop its "
-        "derivative or batch dimension. Use vjpkit.numpy functions on it instead of "
-        "numpy.asarray/numpy functions without vjpkit support, or apply "
-        "vjpkit.lax.stop_gradient if you really mean a constant.")
+        f"A traced value {self.aval.str_short()} was converted to a NumPy array or scalar "
+        "(numpy.asarray, numpy.array, numpy.float64(x), or a NumPy function without "
+        f"vjpkit support) inside {self._trace.description}. Converting would silently drop "
+        "its derivative or batch dimension. Use vjpkit.numpy functions on it instead, or "
+        "apply vjpkit.stop_gradient if you really mean a constant.")
 
   def __setitem__(self, idx, value):
     raise TypeError(

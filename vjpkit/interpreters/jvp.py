@@ -43,10 +43,20 @@ class JVPTracer(Tracer):
     out.aval = self.aval.with_weak_type(weak)
     return out
 
+  def _trace_number(self, what):
+    # A JVPTracer exists only for a nonzero tangent: as a number, it would lose it.
+    if self.aval.dtype.kind in "fc":
+      raise self._dropped_derivative_error(what)
+    return self.primal
+
 
 class JVPTrace(Trace):
-  __slots__ = ()
-  description = "jvp/grad"
+  """Forward mode; ``description`` names the transform the user called (grad, jacfwd, ...)."""
+  __slots__ = ("description",)
+
+  def __init__(self, level: int, who: str = "jvp"):
+    super().__init__(level)
+    self.description = who
 
   def process_primitive(self, prim, args, params):
     primals, tangents, nonzero = [], [], False
@@ -101,9 +111,10 @@ class JVPTrace(Trace):
 
 
 def jvp_flat(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
-             instantiate_zeros: bool = True) -> tuple[list[Any], list[Any]]:
-  """Run ``fun`` on (primal, tangent) pairs; tangents may be ``Zero``."""
-  with new_trace(JVPTrace) as trace:
+             instantiate_zeros: bool = True, who: str = "jvp") -> tuple[list[Any], list[Any]]:
+  """Run ``fun`` on (primal, tangent) pairs; tangents may be ``Zero``. ``who`` names the
+  transform in error messages."""
+  with new_trace(JVPTrace, who) as trace:
     out_p, out_t = trace.unpack(fun(*[trace.wrap_arg(p, t) for p, t in zip(primals, tangents)]))
   if instantiate_zeros:
     out_t = [instantiate(t) for t in out_t]

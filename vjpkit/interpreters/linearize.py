@@ -91,18 +91,19 @@ def _compiled_backward_pass(jaxpr: Jaxpr, consts: list, cts: list) -> list[Any]:
   return [next(results) if nz else Zero(v.aval) for v, nz in zip(jaxpr.invars, nonzero)]
 
 
-def linearize_flat(fun: Callable, primals: Sequence[Any], dce: bool = True
+def linearize_flat(fun: Callable, primals: Sequence[Any], dce: bool = True, who: str = "linearize"
                    ) -> tuple[list[Any], LinearFunction]:
   """Evaluate ``fun`` at ``primals`` and record its linearization there.
 
   ``dce=False`` keeps tangent equations no output needs (and their residuals): cheaper
   when the linear function is transposed once and dropped, as ``grad`` does, since the
-  backward pass skips equations that receive no cotangent anyway."""
+  backward pass skips equations that receive no cotangent anyway. ``who`` names the
+  transform in error messages."""
   in_avals = [tangent_aval(get_aval(p)) for p in primals]
   in_live = [is_float(get_aval(p).dtype) for p in primals]
   with new_trace(StagingTrace) as lin:
     tangents = [lin.new_arg(a) if live else Zero(a) for a, live in zip(in_avals, in_live)]
-    with new_trace(JVPTrace) as jvp:
+    with new_trace(JVPTrace, who) as jvp:
       out_primals, out_tangents = jvp.unpack(fun(*[jvp.wrap_arg(p, t) for p, t in zip(primals, tangents)]))
     out_live = [type(t) is not Zero for t in out_tangents]
     jaxpr, consts = lin.to_jaxpr([t for t in out_tangents if type(t) is not Zero])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
+from ..core.aliasing import unaliased_impl
 from ..core.avals import get_aval
 from ..core.ir import Jaxpr, hoist_consts
 from ..core.primitive import Primitive
@@ -84,7 +85,8 @@ def _call_abstract_eval(*avals, call_jaxpr: Jaxpr, **params):
 
 
 closed_call_p = Primitive("closed_call", multiple_results=True,
-                          impl=lambda *args, call_jaxpr: eval_jaxpr(call_jaxpr, [], args),
+                          impl=lambda *args, call_jaxpr: unaliased_impl(
+                              eval_jaxpr(call_jaxpr, [], args), args),
                           abstract_eval=_call_abstract_eval)
 call_rules(closed_call_p, lambda args, jaxpr, params: closed_call_p.bind(*args, call_jaxpr=jaxpr))
 

@@ -372,5 +372,20 @@ defjvp_zero(stop_gradient_p)
 
 
 def stop_gradient(x):
-  """The value of ``x``, treated as a constant by every derivative."""
-  return stop_gradient_p.bind(x)
+  """The value of ``x``, treated as a constant by every derivative.
+
+  A concrete result is a new array, never ``x``'s memory: NumPy arrays are mutable, and
+  writing into the result (even inside a differentiated function, where it is a plain
+  array) must not change the caller's ``x`` or what the derivative reads.
+
+  >>> import numpy as np
+  >>> x = np.ones(2)
+  >>> y = stop_gradient(x)
+  >>> y[0] = 5.0
+  >>> x
+  array([1., 1.])
+  """
+  out = stop_gradient_p.bind(x)
+  if isinstance(out, np.ndarray):
+    out = out.copy()
+  return out

@@ -82,6 +82,23 @@ def array(object, dtype=None, *, copy: bool | None = True, order: Any = "K", ndm
     raise
 
 
+def fresh(out, *inputs) -> Any:
+  """``out`` as the new array that NumPy's function of the same name returns (``copy``,
+  ``tile``, ``concatenate``, a reduction, a ufunc): a concrete result that is read-only
+  (a broadcast view) or may share memory with a concrete input is copied, so that writing
+  into it, as NumPy allows, changes nothing else. Traced values are returned as they are
+  (nothing writes into them). ``inputs`` may hold lists of arrays."""
+  if not isinstance(out, np.ndarray):
+    return out
+  if not out.flags.writeable:
+    return out.copy()
+  for a in inputs:
+    for x in (a if isinstance(a, (list, tuple)) else (a,)):
+      if isinstance(x, np.ndarray) and np.may_share_memory(out, x):
+        return out.copy()
+  return out
+
+
 def _flat(x):
   stack = [x]
   while stack:

@@ -94,11 +94,17 @@ def _sort_in_place(self, *args, **kwargs):
 
 
 def _item(self, *args):
-  """``x.item()``: a Python scalar (needs a concrete value, like ``float(x)``)."""
+  """``x.item()``: a Python scalar (needs a concrete value not being differentiated, like
+  ``float(x)``)."""
   x = indexing.getitem(self, args if len(args) > 1 else args[0]) if args else self
   if get_aval(x).size != 1:
     raise ValueError("can only convert an array of size 1 to a Python scalar")
-  return np.asarray(x._concrete("x.item()") if isinstance(x, Tracer) else x).item()
+  return np.asarray(x._concrete_number("x.item()") if isinstance(x, Tracer) else x).item()
+
+
+def _tolist(self):
+  """``x.tolist()``: nested Python lists of numbers (a concrete value, like ``x.item()``)."""
+  return np.asarray(self._concrete_number("x.tolist()")).tolist()
 
 
 def install() -> None:
@@ -132,3 +138,4 @@ def install() -> None:
   Tracer.astype = lambda self, dtype, *args, **kwargs: ufuncs.lax.convert_element_type(self, dtype)
   Tracer.sort = _sort_in_place
   Tracer.item = _item
+  Tracer.tolist = _tolist

@@ -14,7 +14,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import asarray, canonical_axis, convert
+from ._core import asarray, canonical_axis, convert, fresh
 from .shapes import broadcast_to, concatenate, moveaxis, ravel
 
 Array = Any
@@ -86,7 +86,7 @@ def block(arrays: Any) -> Array:
       return lax.reshape(x, (1,) * (nd - len(s)) + s) if len(s) < nd else x
     return concatenate([rec(e, d + 1) for e in x], axis=-(depth - d))
 
-  return rec(arrays, 0)
+  return fresh(rec(arrays, 0), arrays)  # a new array, as NumPy's, even of one block
 
 
 def delete(arr: Array, obj: Any, axis: int | None = None, *,

@@ -13,7 +13,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import asarray, canonical_axis, promote, size_arg
+from ._core import asarray, canonical_axis, fresh, promote, size_arg
 from .shapes import broadcast_to, reshape
 
 Array = Any
@@ -117,4 +117,6 @@ def meshgrid(*xi, copy: bool = True, sparse: bool = False, indexing: str = "xy")
   if not sparse:
     full = np.broadcast_shapes(*[get_aval(o).shape for o in out])
     out = [broadcast_to(o, full) for o in out]
+  if copy:  # new writable arrays, as NumPy's (copy=False: views, read-only ones if broadcast)
+    out = [fresh(o, xi) for o in out]
   return tuple(out)

@@ -7,7 +7,8 @@ Basic indices (integers, slices, ``None``, ``...``) become one ``slice`` (plus
 so repeated indices accumulate their cotangents. Boolean masks must be
 concrete (the result's shape depends on them): they become integer arrays.
 
-Concrete out-of-range indices raise ``IndexError`` like NumPy. Traced ones
+Concrete out-of-range indices raise ``IndexError`` like NumPy, under jit too (a constant
+index is known when the program is traced; JAX drops or clamps it silently). Traced ones
 (under jit or vmap) wrap once if negative (``-1`` is the last element), then,
 as in JAX, reads (``x[i]``, ``x.at[i].get()``, ``take``) clamp them into range
 and updates (``x.at[i].set/add/...``) are dropped: the result, and its
@@ -168,6 +169,10 @@ def getitem(x, idx) -> Any:
   return _advanced(x, items)
 
 
+_OOB_HINT = (" (vjpkit checks concrete indices like NumPy, under jit too; only traced indices "
+             "clamp on reads and drop on updates, as in JAX)")
+
+
 def _basic(x, items):
   shape = get_aval(x).shape
   starts, limits, strides, reversed_dims, int_dims, new_axes = [], [], [], [], [], []
@@ -191,7 +196,7 @@ def _basic(x, items):
     else:
       i = operator.index(item)
       if not -n <= i < n:
-        raise IndexError(f"index {i} is out of bounds for axis {dim} with size {n}")
+        raise IndexError(f"index {i} is out of bounds for axis {dim} with size {n}{_OOB_HINT}")
       starts.append(i % n)
       limits.append(i % n + 1)
       strides.append(1)
@@ -212,7 +217,8 @@ def _normalize(i, n: int, axis: int):
   i = np.asarray(i, dtype=np.int64)
   bad = (i < -n) | (i >= n)
   if bad.any():
-    raise IndexError(f"index {int(i[bad].flat[0])} is out of bounds for axis {axis} with size {n}")
+    raise IndexError(f"index {int(i[bad].flat[0])} is out of bounds for axis {axis} with size {n}"
+                     f"{_OOB_HINT}")
   return np.where(i < 0, i + n, i)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, check_real, convert
+from ._core import asarray, check_real, convert, fresh
 from . import ufuncs
 
 Array = Any
@@ -75,6 +75,8 @@ def _monoid(a, axis, dtype, out, keepdims, initial, where, who, reduce, identity
     a = ufuncs.where(where, a, identity)
   axes = _axes(a, axis)
   y = _keep(reduce(a, axes), axes, keepdims)
+  if not axes:
+    y = fresh(y, a)  # axis=(): a new array, as NumPy's, not the input
   return y if initial is None else combine(y, convert(initial, get_aval(y).dtype))
 
 
@@ -191,6 +193,8 @@ def _extremum(a, axis, keepdims, initial, where, who, reduce, combine):
   if initial is None and builtins.any(get_aval(a).shape[i] == 0 for i in axes):
     raise ValueError(f"zero-size array to reduction operation {who} which has no identity")
   y = _keep(reduce(a, axes), axes, keepdims)
+  if not axes:
+    y = fresh(y, a)  # axis=(): a new array, as NumPy's, not the input
   return y if initial is None else combine(y, initial)
 
 

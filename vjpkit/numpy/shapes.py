@@ -8,7 +8,8 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import asarray, canonical_axis, promote, result_type, convert, shape_tuple
+from ._core import (asarray, canonical_axis, convert, fresh, promote, result_type,
+                    shape_tuple)
 
 Array = Any
 
@@ -129,7 +130,7 @@ def concatenate(arrays: Sequence[Array], axis: int | None = 0) -> Array:
   nd = get_aval(arrays[0]).ndim
   if nd == 0:
     raise ValueError("zero-dimensional arrays cannot be concatenated")
-  return lax.concatenate(arrays, canonical_axis(axis, nd))
+  return fresh(lax.concatenate(arrays, canonical_axis(axis, nd)), arrays)
 
 
 def stack(arrays: Sequence[Array], axis: int = 0) -> Array:
@@ -140,7 +141,7 @@ def stack(arrays: Sequence[Array], axis: int = 0) -> Array:
     raise ValueError("all input arrays must have the same shape")
   nd = get_aval(arrays[0]).ndim + 1
   ax = canonical_axis(axis, nd)
-  return lax.concatenate([lax.expand_dims(a, (ax,)) for a in arrays], ax)
+  return fresh(lax.concatenate([lax.expand_dims(a, (ax,)) for a in arrays], ax), arrays)
 
 
 def promote_all(arrays: Sequence[Array]) -> list:
@@ -170,7 +171,8 @@ def full(shape_, fill_value, dtype=None) -> Array:
   shape_ = shape_tuple(shape_, "full")
   dtype = np.dtype(dtype) if dtype is not None else result_type(fill_value)
   v = promote(convert(fill_value, dtype))[0]
-  return lax.broadcast_in_dim(v, shape_, tuple(range(len(shape_) - get_aval(v).ndim, len(shape_))))
+  out = lax.broadcast_in_dim(v, shape_, tuple(range(len(shape_) - get_aval(v).ndim, len(shape_))))
+  return fresh(out, fill_value)  # a new writable array, as NumPy's (not a broadcast view)
 
 
 def zeros_like(a: Array, dtype=None) -> np.ndarray:
@@ -253,9 +255,9 @@ def roll(a: Array, shift, axis=None) -> Array:
   >>> roll([1.0, 2.0, 3.0], 1)
   array([3., 1., 2.])
   """
-  a = asarray(a)
+  a = given = asarray(a)
   if axis is None:
-    return lax.reshape(roll(ravel(a), shift, 0), get_aval(a).shape)
+    return fresh(lax.reshape(roll(ravel(a), shift, 0), get_aval(a).shape), a)
   shifts = (shift,) if np.ndim(shift) == 0 else tuple(shift)
   axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
   shift_arr, axis_arr = np.broadcast_arrays(np.asarray(shifts), np.asarray(axes))
@@ -266,7 +268,7 @@ def roll(a: Array, shift, axis=None) -> Array:
     s = int(s) % n if n else 0
     if s:
       a = lax.concatenate([lax.slice_in_dim(a, n - s, n, axis=ax), lax.slice_in_dim(a, 0, n - s, axis=ax)], ax)
-  return a
+  return fresh(a, given)
 
 
 def tile(A: Array, reps) -> Array:
@@ -284,7 +286,7 @@ def tile(A: Array, reps) -> Array:
   A = lax.reshape(A, shape)
   big = tuple(x for r, n in zip(reps, shape) for x in (r, n))
   out = lax.broadcast_in_dim(A, big, tuple(range(1, 2 * d, 2)))
-  return lax.reshape(out, tuple(r * n for r, n in zip(reps, shape)))
+  return fresh(lax.reshape(out, tuple(r * n for r, n in zip(reps, shape))), A)
 
 
 def repeat(a: Array, repeats, axis=None) -> Array:
@@ -309,8 +311,8 @@ def repeat(a: Array, repeats, axis=None) -> Array:
     r = int(counts)
     big = shape[:axis + 1] + (r,) + shape[axis + 1:]
     dims = tuple(i for i in range(nd + 1) if i != axis + 1)
-    return lax.reshape(lax.broadcast_in_dim(a, big, dims),
-                       shape[:axis] + (shape[axis] * r,) + shape[axis + 1:])
+    return fresh(lax.reshape(lax.broadcast_in_dim(a, big, dims),
+                             shape[:axis] + (shape[axis] * r,) + shape[axis + 1:]), a)
   from .indexing import take
   return take(a, np.repeat(np.arange(shape[axis]), np.broadcast_to(counts, (shape[axis],))), axis)
 

@@ -66,11 +66,7 @@ def isposinf(x: Array) -> Array:
   >>> isposinf([1.0, np.inf, -np.inf])
   array([False,  True, False])
   """
-  x = promote(x, who="isposinf")[0]
-  dtype = get_aval(x).dtype
-  if dtype.kind != "f":
-    return lax.ne(x, x)
-  return lax.eq(x, lax.full((), np.inf, dtype))
+  return _is_inf(x, np.inf, "isposinf")
 
 
 def isneginf(x: Array) -> Array:
@@ -79,8 +75,13 @@ def isneginf(x: Array) -> Array:
   >>> isneginf([1.0, np.inf, -np.inf])
   array([False, False,  True])
   """
-  x = promote(x, who="isneginf")[0]
+  return _is_inf(x, -np.inf, "isneginf")
+
+
+def _is_inf(x: Array, inf: float, who: str) -> Array:
+  """Where ``x`` equals the signed infinity ``inf`` (never, for integer and bool arrays)."""
+  x = promote(x, who=who)[0]
   dtype = get_aval(x).dtype
   if dtype.kind != "f":
     return lax.ne(x, x)
-  return lax.eq(x, lax.full((), -np.inf, dtype))
+  return lax.eq(x, lax.full((), inf, dtype))

@@ -21,8 +21,8 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import (broadcast_shapes, broadcast_to_shape, convert, promote, promote_inexact,
-                    strong)
+from ._core import (broadcast_shapes, broadcast_to_shape, convert, fresh, promote,
+                    promote_inexact, strong)
 
 Array = Any
 
@@ -150,8 +150,10 @@ def positive(x: Array) -> Array:
   >>> positive(2.0)
   np.float64(2.0)
   """
-  x = promote(x, who="positive")[0]
-  return strong(x) if isinstance(x, Tracer) and x.aval.weak_type else x
+  out = promote(x, who="positive")[0]
+  if isinstance(out, Tracer):
+    return strong(out) if out.aval.weak_type else out
+  return fresh(out, x)  # a new array, as NumPy's ufunc
 
 
 def absolute(x: Array) -> Array:
@@ -411,8 +413,8 @@ _SINC_TAYLOR = tuple((-1) ** n / math.factorial(2 * n + 1) for n in range(15))
 
 def _rounding(name: str, op: Callable, np_fun: Callable, arg=-1.5) -> Callable:
   def f(x: Array) -> Array:
-    x = promote(x, who=name)[0]
-    return x if get_aval(x).dtype.kind in "iub" else op(x)
+    y = promote(x, who=name)[0]
+    return fresh(y, x) if get_aval(y).dtype.kind in "iub" else op(y)
   f.__name__ = f.__qualname__ = name
   f.__doc__ = f"Elementwise ``numpy.{np_fun.__name__}`` (zero derivative)." + _example(name, np_fun, (arg,))
   return f
@@ -434,9 +436,9 @@ def round(a: Array, decimals: int = 0) -> Array:
   >>> round([0.5, 1.5, 2.675], 0)
   array([0., 2., 3.])
   """
-  a = promote(a, who="round")[0]
+  a = promote(given := a, who="round")[0]
   if get_aval(a).dtype.kind in "iub":
-    return a if decimals >= 0 else convert(
+    return fresh(a, given) if decimals >= 0 else convert(
         round(convert(a, np.dtype(np.float64)), decimals), get_aval(a).dtype)
   if decimals == 0:
     return lax.round(a)
@@ -482,7 +484,7 @@ def floor_divide(x: Array, y: Array) -> Array:
   x, y = promote(x, y, who="floor_divide")
   if get_aval(x).dtype.kind == "b":  # NumPy divides booleans as int8
     x, y = lax.convert_element_type(x, np.int8), lax.convert_element_type(y, np.int8)
-  x, y = lax.stop_gradient(x), lax.stop_gradient(y)
+  x, y = lax.stop_gradient_p.bind(x), lax.stop_gradient_p.bind(y)  # read only: no copies
   dtype = get_aval(x).dtype
   zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
   m = lax.rem(x, y)
@@ -538,10 +540,10 @@ def nan_to_num(x: Array, copy: bool = True, nan: float = 0.0, posinf: float | No
   >>> nan_to_num([np.nan, 1.0, -np.inf])
   array([ 0.00000000e+000,  1.00000000e+000, -1.79769313e+308])
   """
-  x = promote(x, who="nan_to_num")[0]
+  x = promote(given := x, who="nan_to_num")[0]
   dtype = get_aval(x).dtype
   if dtype.kind != "f":
-    return x
+    return fresh(x, given) if copy else x
   info = np.finfo(dtype)
   big = lax.full((), info.max if posinf is None else posinf, dtype)
   small = lax.full((), info.min if neginf is None else neginf, dtype)
@@ -566,7 +568,7 @@ def conjugate(x: Array) -> Array:
   >>> conjugate(2.0)
   np.float64(2.0)
   """
-  return _bool_as_int8(promote(x, who="conjugate")[0])
+  return fresh(_bool_as_int8(promote(x, who="conjugate")[0]), x)  # a new array, as NumPy's ufunc
 
 
 conj = conjugate

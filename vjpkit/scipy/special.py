@@ -143,7 +143,7 @@ def _axes(x, axis) -> tuple[int, ...] | None:
 
 def _shift(x, axis):
   """The maximum over ``axis`` (kept), as a constant; 0 where it is not finite."""
-  amax = lax.stop_gradient(_max(x, _axes(x, axis), keepdims=True))
+  amax = lax.stop_gradient_p.bind(_max(x, _axes(x, axis), keepdims=True))  # new: no copy
   return where(less(lax.abs(amax), np.inf), amax, 0)
 
 

@@ -18,7 +18,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ...core.aliasing import unaliased_impl
 from ...core.avals import get_aval, tangent_aval
+from ...core.errors import check_callable
 from ...core.ir import Eqn, Jaxpr, Var
 from ...core.primitive import Primitive
 from ...core.zeros import Zero, instantiate, is_undef, vspace
@@ -37,7 +39,8 @@ def _clamp(index, n: int) -> int:
 
 
 def _cond_impl(index, *operands, branches):
-  return eval_jaxpr(branches[_clamp(index, len(branches))], [], operands)
+  return unaliased_impl(eval_jaxpr(branches[_clamp(index, len(branches))], [], operands),
+                        operands)
 
 
 def _cond_abstract_eval(index, *avals, branches):
@@ -209,9 +212,14 @@ def switch(index: Any, branches: Sequence[Callable], *operands: Any) -> Any:
   >>> switch(2, [lambda x: x + 1.0, lambda x: x * 2.0, lambda x: -x], 3.0)
   np.float64(-3.0)
   """
+  if callable(branches) or not hasattr(branches, "__iter__"):
+    raise TypeError("switch expected a sequence of callables as branches, got "
+                    f"{type(branches).__name__}; pass a list, e.g. switch(i, [f, g], x)")
   branches = list(branches)
   if not branches:
     raise ValueError("switch needs at least one branch")
+  for i, b in enumerate(branches):
+    check_callable(b, "switch", f"branch {i}")
   if np.ndim(index) != 0 or get_aval(index).dtype.kind not in "iub":
     raise TypeError(f"switch: the index must be a scalar integer, got {get_aval(index).str_short()}")
   index = _as_int32(index, len(branches))
@@ -228,6 +236,8 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, *operands: Any) -> 
   >>> cond(1.0 > 0.0, lambda x: x * 2.0, lambda x: x - 1.0, 5.0)
   np.float64(10.0)
   """
+  check_callable(true_fun, "cond", "true_fun")
+  check_callable(false_fun, "cond", "false_fun")
   aval = get_aval(pred)
   if aval.shape != ():
     raise TypeError(f"cond: the predicate must be a scalar, got {aval.str_short()} (use "

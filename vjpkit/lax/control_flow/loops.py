@@ -15,7 +15,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ...core.aliasing import unaliased_impl
 from ...core.avals import ShapedArray, get_aval
+from ...core.errors import check_callable
 from ...core.ir import Jaxpr, Var, hoist_consts
 from ...core.primitive import Primitive
 from ...core.zeros import Zero, instantiate
@@ -34,7 +36,7 @@ def _while_impl(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
   cond_consts, body_consts, carry = split(args, cond_nconsts, body_nconsts)
   while eval_jaxpr(cond_jaxpr, [], cond_consts + carry)[0]:
     carry = eval_jaxpr(body_jaxpr, [], body_consts + carry)
-  return carry
+  return unaliased_impl(carry, args)  # zero iterations, or a body passing a value through
 
 
 def _while_abstract_eval(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
@@ -193,6 +195,8 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val: Any) -> Any:
   >>> while_loop(lambda x: x < 10.0, lambda x: x * 2.0, 1.0)
   np.float64(16.0)
   """
+  check_callable(cond_fun, "while_loop", "cond_fun")
+  check_callable(body_fun, "while_loop", "body_fun")
   init, val_tree = flatten_operands(init_val, "while_loop")
   in_tree = flatten_operands((init_val,), "while_loop")[1]
   avals = [get_aval(x) for x in init]
@@ -222,6 +226,7 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable, init_val: Any) -> Any:
   >>> fori_loop(0, 4, lambda i, x: x + i, 0.0)
   np.float64(6.0)
   """
+  check_callable(body_fun, "fori_loop", "body_fun")
   # the index has the bounds' dtype; a Python int bound is weak (np.int32 and 3 give int32)
   dtype = np.result_type(*(b if type(b) is int else get_aval(b).dtype for b in (lower, upper)))
   if dtype.kind not in "iu":

@@ -26,7 +26,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ...core.aliasing import unaliased_impl
 from ...core.avals import ShapedArray, get_aval, tangent_aval
+from ...core.errors import check_callable
 from ...core.ir import Eqn, Jaxpr, Var, hoist_consts
 from ...core.primitive import Primitive
 from ...core.zeros import Zero, instantiate, is_undef, vspace
@@ -55,7 +57,7 @@ def _scan_impl(*args, jaxpr: Jaxpr, num_consts: int, num_carry: int, length: int
     carry = outs[:num_carry]
     for y, o in zip(ys, outs[num_carry:]):
       y[i] = o
-  return carry + ys
+  return unaliased_impl(carry, args) + ys  # the stacked ys are new; a carry may be an operand
 
 
 def _scan_abstract_eval(*avals, jaxpr: Jaxpr, num_consts: int, num_carry: int, length: int,
@@ -330,6 +332,7 @@ def scan(f: Callable, init: Any, xs: Any = None, length: int | None = None,
   (np.float64(10.0), array([ 1.,  3.,  6., 10.]))
   """
   del unroll
+  check_callable(f, "scan", "the body function f")
   xs_flat, xs_tree = flatten_operands(xs, "scan")
   lengths = {get_aval(x).shape[0] for x in xs_flat if get_aval(x).ndim}
   if any(get_aval(x).ndim == 0 for x in xs_flat):
@@ -381,5 +384,6 @@ def map(f: Callable, xs: Any) -> Any:  # noqa: A001 - JAX's name
   >>> map(lambda x: x * 2.0, np.arange(3.0))
   array([0., 2., 4.])
   """
+  check_callable(f, "map", "the function f")
   _, ys = scan(lambda c, x: (c, f(x)), (), xs)
   return ys
