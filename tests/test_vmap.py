@@ -201,6 +201,19 @@ ROWS: dict[str, list[Row]] = {
     "erf": _unary(lax.erf), "erfc": _unary(lax.erfc), "erf_inv": _unary(lambda x: lax.erf_inv(lax.mul(x, 0.4))),
     "lgamma": _unary(lax.lgamma, "pos"), "digamma": _unary(lax.digamma, "pos"),
     "polygamma": _unary(lambda x: lax.polygamma(1, x), "pos"),
+    # special functions of vjpkit.scipy.stats (probabilities q = 0.4 x in [0.2, 0.8])
+    "log_ndtr": _unary(lax.log_ndtr), "ndtri": _unary(lambda q: lax.ndtri(lax.mul(q, 0.4)), "pos"),
+    "ndtri_exp": _unary(lambda y: lax.ndtri_exp(lax.neg(y)), "pos"),
+    "i0e": _unary(lax.i0e), "i1e": _unary(lax.i1e, "pos"),
+    "gammainc": _binary(lax.gammainc, "pos"), "gammaincc": _binary(lax.gammaincc, "pos"),
+    "gammaincinv": _binary(lambda a, q: lax.gammaincinv(a, lax.mul(q, 0.4)), "pos"),
+    "gammainccinv": _binary(lambda a, q: lax.gammainccinv(a, lax.mul(q, 0.4)), "pos"),
+    "betaln": _binary(lax.betaln, "pos"), "stdtr": _binary(lax.stdtr, "pos"),
+    "stdtrit": _binary(lambda df, q: lax.stdtrit(df, lax.mul(q, 0.4)), "pos"),
+    "betainc": [Row(lambda a, b, x: lax.betainc(a, b, lax.mul(x, 0.4)), shapes, ("pos",) * 3)
+                for shapes in [((2, 3),) * 3, ((), (2, 3), ()), ((3,), (), (3,))]],
+    "betaincinv": [Row(lambda a, b, q: lax.betaincinv(a, b, lax.mul(q, 0.4)), shapes, ("pos",) * 3)
+                   for shapes in [((2, 3),) * 3, ((), (), (3,))]],
     # matrices (shifted or symmetrized to stay well conditioned)
     "solve": [Row(lambda a, b: lax.solve(_shift(a), b), ((3, 3), (3, 2)))],
     "triangular_solve": [Row(lambda a, b: lax.triangular_solve(_shift(a), b, left_side=True, lower=True),

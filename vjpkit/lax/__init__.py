@@ -41,6 +41,11 @@ from .solves import (pinv, pinv_p, slogdet, slogdet_p, solve, solve_p, triangula
 from .sorting import argsort, argsort_p, searchsorted, searchsorted_p, sort
 from .special import (digamma, digamma_p, erf, erf_inv, erf_inv_p, erf_p, erfc, erfc_p, lgamma,
                       lgamma_p, polygamma, polygamma_p)
+from .special import (  # for vjpkit.scipy.stats
+    betainc, betainc_p, betaincinv, betaincinv_p, betaln, betaln_p, gammainc, gammainc_p, gammaincc,
+    gammaincc_p, gammainccinv, gammainccinv_p, gammaincinv, gammaincinv_p, i0e, i0e_p, i1e, i1e_p,
+    log_ndtr, log_ndtr_p, ndtri, ndtri_exp, ndtri_exp_p, ndtri_p, stdtr, stdtr_p, stdtrit,
+    stdtrit_p)
 
 __all__ = [
     # elementwise
@@ -84,6 +89,10 @@ __all__ = [
     # special
     "digamma", "digamma_p", "erf", "erf_inv", "erf_inv_p", "erf_p", "erfc", "erfc_p", "lgamma",
     "lgamma_p", "polygamma", "polygamma_p",
+    "betainc", "betainc_p", "betaincinv", "betaincinv_p", "betaln", "betaln_p", "gammainc",
+    "gammainc_p", "gammaincc", "gammaincc_p", "gammainccinv", "gammainccinv_p", "gammaincinv",
+    "gammaincinv_p", "i0e", "i0e_p", "i1e", "i1e_p", "log_ndtr", "log_ndtr_p", "ndtri", "ndtri_exp",
+    "ndtri_exp_p", "ndtri_p", "stdtr", "stdtr_p", "stdtrit", "stdtrit_p",
     # composites
     "broadcasted_iota", "clamp", "dot", "dynamic_index_in_dim", "dynamic_update_index_in_dim",
     "iota", "reduce", "select",

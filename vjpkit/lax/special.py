@@ -1,4 +1,5 @@
-"""Special functions: erf, erfc, erf_inv, lgamma, digamma, polygamma.
+"""Special functions: erf, erfc, erf_inv, lgamma, digamma, polygamma; for the statistics of
+``vjpkit.scipy.stats`` log_ndtr, ndtri, gammainc(c), betaln, betainc, stdtr and inverses.
 
 Their values need dedicated algorithms, so the impls call ``scipy.special``
 (imported when first evaluated: ``import vjpkit`` works without SciPy). The
@@ -12,7 +13,7 @@ import numpy as np
 
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
-from ._declare import const, unop
+from ._declare import const, naryop, unop
 
 
 def _scipy(name: str):
@@ -72,3 +73,136 @@ def polygamma(m: int, x):
   if m < 0:
     raise ValueError(f"polygamma: the order m must be a non-negative integer, got {m}")
   return digamma(x) if m == 0 else polygamma_p.bind(x, m=m)
+
+
+# -- for vjpkit.scipy.stats: normal cdf logs and inverses, incomplete gamma and beta ------------
+
+_SQRT_2PI = np.sqrt(2 * np.pi)
+_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+
+
+def _scipy_nary(name: str):
+  """The impl of the ``scipy.special.<name>`` ufunc of several arguments, in their dtype."""
+  def impl(*args):
+    import scipy.special
+    return np.asarray(getattr(scipy.special, name)(*args), np.result_type(*args))[()]
+  return impl
+
+
+def _no_derivative(prim: str, arg: str, used_by: str):
+  def rule(t, ans, *primals, **params):
+    raise NotImplementedError(
+      f"vjpkit: the derivative of {prim} with respect to its argument '{arg}' ({used_by}) is "
+      "not implemented (it has no closed form); only the derivative in the variate is "
+      f"available. Hold '{arg}' constant (vjpkit.lax.stop_gradient) to differentiate the rest.")
+  return rule
+
+
+# log_ndtr' = φ(x) / Φ(x) = exp(-x²/2 - log √(2π) - log_ndtr(x)), ≈ -x far in the left tail
+log_ndtr_p = unop("log_ndtr", _scipy("log_ndtr"))
+defjvp(log_ndtr_p, lambda t, ans, x: ew.mul(t, ew.exp(ew.sub(
+  ew.sub(ew.mul(const(x, -0.5), ew.mul(x, x)), const(x, _LOG_SQRT_2PI)), ans))))
+def log_ndtr(x): return log_ndtr_p.bind(x)
+
+# ndtri' = √(2π) exp(ndtri(q)²/2)
+ndtri_p = unop("ndtri", _scipy("ndtri"))
+defjvp(ndtri_p, lambda t, ans, q: ew.mul(t, ew.mul(const(q, _SQRT_2PI),
+                                                   ew.exp(ew.mul(const(q, 0.5), ew.mul(ans, ans))))))
+def ndtri(q): return ndtri_p.bind(q)
+
+
+def _gamma_density(a, x):
+  """``x^(a-1) e^(-x) / Γ(a)``, the derivative of the regularized lower incomplete gamma in x."""
+  return ew.exp(ew.sub(ew.sub(ew.mul(ew.sub(a, const(a, 1.0)), ew.log(x)), x), lgamma(a)))
+
+
+_GAMMA_USE = "the shape parameter of gamma.cdf/chi2.cdf, or poisson's k"
+gammainc_p = naryop("gammainc", _scipy_nary("gammainc"), kinds="float")
+defjvp(gammainc_p, _no_derivative("gammainc(a, x)", "a", _GAMMA_USE),
+       lambda t, ans, a, x: ew.mul(t, _gamma_density(a, x)))
+def gammainc(a, x): return gammainc_p.bind(a, x)
+
+gammaincc_p = naryop("gammaincc", _scipy_nary("gammaincc"), kinds="float")
+defjvp(gammaincc_p, _no_derivative("gammaincc(a, x)", "a", _GAMMA_USE),
+       lambda t, ans, a, x: ew.neg(ew.mul(t, _gamma_density(a, x))))
+def gammaincc(a, x): return gammaincc_p.bind(a, x)
+
+
+# betaln' = digamma(a) - digamma(a + b) (and symmetrically in b)
+betaln_p = naryop("betaln", _scipy_nary("betaln"), kinds="float")
+defjvp(betaln_p, lambda t, ans, a, b: ew.mul(t, ew.sub(digamma(a), digamma(ew.add(a, b)))),
+       lambda t, ans, a, b: ew.mul(t, ew.sub(digamma(b), digamma(ew.add(a, b)))))
+def betaln(a, b): return betaln_p.bind(a, b)
+
+
+def _beta_density(a, b, x):
+  """``x^(a-1) (1-x)^(b-1) / B(a, b)``, the derivative of the regularized incomplete beta in x."""
+  one = const(x, 1.0)
+  return ew.exp(ew.sub(ew.add(ew.mul(ew.sub(a, one), ew.log(x)),
+                              ew.mul(ew.sub(b, one), ew.log1p(ew.neg(x)))), betaln(a, b)))
+
+
+_BETA_USE = "the shape parameters of beta.cdf, or binom/nbinom's k and n"
+betainc_p = naryop("betainc", _scipy_nary("betainc"), kinds="float")
+defjvp(betainc_p, _no_derivative("betainc(a, b, x)", "a", _BETA_USE),
+       _no_derivative("betainc(a, b, x)", "b", _BETA_USE),
+       lambda t, ans, a, b, x: ew.mul(t, _beta_density(a, b, x)))
+def betainc(a, b, x): return betainc_p.bind(a, b, x)
+
+
+def _t_density(df, x):
+  """Student's t density, the derivative of stdtr in x; its normalizer
+  ``-log √df - betaln(df/2, 1/2)`` has no cancellation at large df."""
+  half = const(x, 0.5)
+  hdf = ew.mul(half, df)
+  log_norm = ew.neg(ew.add(ew.mul(half, ew.log(df)), betaln(hdf, half)))
+  return ew.exp(ew.sub(log_norm, ew.mul(ew.add(hdf, half), ew.log1p(ew.div(ew.mul(x, x), df)))))
+
+
+_T_USE = "the degrees of freedom of t.cdf/t.sf/t.ppf"
+stdtr_p = naryop("stdtr", _scipy_nary("stdtr"), kinds="float")
+defjvp(stdtr_p, _no_derivative("stdtr(df, x)", "df", _T_USE),
+       lambda t, ans, df, x: ew.mul(t, _t_density(df, x)))
+def stdtr(df, x): return stdtr_p.bind(df, x)
+
+# stdtrit(df, q)' in q = 1 / density(stdtrit(df, q))
+stdtrit_p = naryop("stdtrit", _scipy_nary("stdtrit"), kinds="float")
+defjvp(stdtrit_p, _no_derivative("stdtrit(df, q)", "df", _T_USE),
+       lambda t, ans, df, q: ew.div(t, _t_density(df, ans)))
+def stdtrit(df, q): return stdtrit_p.bind(df, q)
+
+# gammaincinv(a, q)' in q = 1 / gamma density at the answer
+gammaincinv_p = naryop("gammaincinv", _scipy_nary("gammaincinv"), kinds="float")
+defjvp(gammaincinv_p, _no_derivative("gammaincinv(a, q)", "a", "the shape parameter of "
+                                     "gamma.ppf/chi2.ppf"),
+       lambda t, ans, a, q: ew.div(t, _gamma_density(a, ans)))
+def gammaincinv(a, q): return gammaincinv_p.bind(a, q)
+
+# betaincinv(a, b, q)' in q = 1 / beta density at the answer
+betaincinv_p = naryop("betaincinv", _scipy_nary("betaincinv"), kinds="float")
+defjvp(betaincinv_p, _no_derivative("betaincinv(a, b, q)", "a", "the shape parameters of beta.ppf"),
+       _no_derivative("betaincinv(a, b, q)", "b", "the shape parameters of beta.ppf"),
+       lambda t, ans, a, b, q: ew.div(t, _beta_density(a, b, ans)))
+def betaincinv(a, b, q): return betaincinv_p.bind(a, b, q)
+
+# gammainccinv(a, q)' in q = -1 / gamma density at the answer
+gammainccinv_p = naryop("gammainccinv", _scipy_nary("gammainccinv"), kinds="float")
+defjvp(gammainccinv_p, _no_derivative("gammainccinv(a, q)", "a", "the shape parameter of "
+                                      "gennorm.ppf"),
+       lambda t, ans, a, q: ew.neg(ew.div(t, _gamma_density(a, ans))))
+def gammainccinv(a, q): return gammainccinv_p.bind(a, q)
+
+# exponentially scaled Bessel functions: i0e' = i1e - sign(x) i0e, i1e' = i0e - (sign(x) + 1/x) i1e
+i0e_p = unop("i0e", _scipy("i0e"))
+i1e_p = unop("i1e", _scipy("i1e"))
+defjvp(i0e_p, lambda t, ans, x: ew.mul(t, ew.sub(i1e(x), ew.mul(ew.sign(x), ans))))
+defjvp(i1e_p, lambda t, ans, x: ew.mul(t, ew.sub(i0e(x), ew.mul(
+  ew.add(ew.sign(x), ew.div(const(x, 1.0), x)), ans))))
+def i0e(x): return i0e_p.bind(x)
+def i1e(x): return i1e_p.bind(x)
+
+# ndtri_exp(y) = ndtri(exp(y)); its derivative exp(y) / φ(ans) = exp(y + ans²/2 + log √(2π))
+ndtri_exp_p = unop("ndtri_exp", _scipy("ndtri_exp"))
+defjvp(ndtri_exp_p, lambda t, ans, y: ew.mul(t, ew.exp(ew.add(
+  ew.add(y, ew.mul(const(y, 0.5), ew.mul(ans, ans))), const(y, _LOG_SQRT_2PI)))))
+def ndtri_exp(y): return ndtri_exp_p.bind(y)

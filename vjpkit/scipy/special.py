@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import lax
+from ..lax import special as _lsp
 from ..core.avals import get_aval
 from ..numpy._core import promote, promote_inexact
 from ..numpy.reductions import max as _max, sum as _sum
@@ -26,8 +27,10 @@ from ..numpy.ufuncs import equal, exp, less, log, log1p, where
 
 Array = Any
 
-__all__ = ["digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "log_softmax", "logit",
-           "logsumexp", "polygamma", "softmax", "xlog1py", "xlogy"]
+__all__ = ["betainc", "betaincinv", "betaln", "digamma", "erf", "erfc", "erfinv", "expit",
+           "gammainc", "gammaincc", "gammainccinv", "gammaincinv", "gammaln", "i0e", "i1e", "log_ndtr", "log_softmax", "logit",
+           "logsumexp", "ndtr", "ndtri", "ndtri_exp", "polygamma", "softmax", "stdtr", "stdtrit", "xlog1py",
+           "xlogy"]
 
 
 def _unary(name: str, op, doc: str):
@@ -195,3 +198,115 @@ def log_softmax(x: Array, axis=None) -> Array:
   axes = _axes(x, axis)
   shifted = x - _shift(x, axes)
   return shifted - log(_sum(exp(shifted), axes, keepdims=True))
+
+
+# -- the normal cdf, incomplete gamma and beta (vjpkit.lax.special; used by vjpkit.scipy.stats) --
+
+log_ndtr = _unary("log_ndtr", _lsp.log_ndtr, """``log(ndtr(x))``, accurate far in the left tail.
+
+>>> log_ndtr(-40.0)
+np.float64(-804.608442013753...)
+""")
+ndtri = _unary("ndtri", _lsp.ndtri, """The inverse of ndtr: the standard normal quantile.
+
+>>> ndtri(0.975)
+np.float64(1.959963984540054)
+""")
+
+
+def ndtr(x: Array) -> Array:
+  """The standard normal cdf ``(1 + erf(x/√2))/2``, as ``erfc(-x/√2)/2`` (accurate for x < 0).
+
+  >>> ndtr(0.0)
+  np.float64(0.5)
+  """
+  x = promote_inexact(x)
+  return 0.5 * lax.erfc(x * (-1 / np.sqrt(2)))
+
+
+def _nary(name: str, op, doc: str):
+  def f(*args: Array) -> Array:
+    return op(*promote(*args, inexact=True))
+  f.__name__ = f.__qualname__ = name
+  f.__doc__ = doc
+  return f
+
+
+_NO_SHAPE_GRAD = ("Differentiable in the last argument only; the derivative in the others "
+                  "raises NotImplementedError.")
+gammainc = _nary("gammainc", _lsp.gammainc, f"""The regularized lower incomplete gamma ``P(a, x)``.
+
+{_NO_SHAPE_GRAD}
+
+>>> gammainc(1.0, 1.0)     # 1 - e^-1
+np.float64(0.632120558828557...)
+""")
+gammaincc = _nary("gammaincc", _lsp.gammaincc, f"""The regularized upper incomplete gamma ``1 - P(a, x)``.
+
+{_NO_SHAPE_GRAD}
+
+>>> gammaincc(1.0, 1.0)
+np.float64(0.367879441171442...)
+""")
+gammaincinv = _nary("gammaincinv", _lsp.gammaincinv, f"""The inverse of gammainc in x.
+
+{_NO_SHAPE_GRAD}
+
+>>> gammaincinv(1.0, 0.5)  # log 2
+np.float64(0.693147180559945...)
+""")
+betaln = _nary("betaln", _lsp.betaln, """``log|B(a, b)|``, differentiable in both arguments.
+
+>>> betaln(1.0, 2.0)       # log(1/2)
+np.float64(-0.6931471805599453)
+""")
+betainc = _nary("betainc", _lsp.betainc, f"""The regularized incomplete beta ``I_x(a, b)``.
+
+{_NO_SHAPE_GRAD}
+
+>>> betainc(1.0, 1.0, 0.25)
+np.float64(0.25)
+""")
+betaincinv = _nary("betaincinv", _lsp.betaincinv, f"""The inverse of betainc in x.
+
+{_NO_SHAPE_GRAD}
+
+>>> betaincinv(1.0, 1.0, 0.25)
+np.float64(0.25)
+""")
+stdtr = _nary("stdtr", _lsp.stdtr, f"""Student's t cdf ``stdtr(df, t)``.
+
+{_NO_SHAPE_GRAD}
+
+>>> stdtr(1.0, 1.0)        # Cauchy: 3/4
+np.float64(0.75)
+""")
+stdtrit = _nary("stdtrit", _lsp.stdtrit, f"""The inverse of stdtr in t.
+
+{_NO_SHAPE_GRAD}
+
+>>> stdtrit(1.0, 0.75)
+np.float64(1.000000000000000...)
+""")
+gammainccinv = _nary("gammainccinv", _lsp.gammainccinv, f"""The inverse of gammaincc in x.
+
+{_NO_SHAPE_GRAD}
+
+>>> gammainccinv(1.0, 0.5)  # log 2
+np.float64(0.693147180559945...)
+""")
+i0e = _unary("i0e", _lsp.i0e, """``exp(-|x|) I0(x)``, the scaled modified Bessel function of order 0.
+
+>>> i0e(0.0)
+np.float64(1.0)
+""")
+i1e = _unary("i1e", _lsp.i1e, """``exp(-|x|) I1(x)``, the scaled modified Bessel function of order 1.
+
+>>> i1e(0.0)
+np.float64(0.0)
+""")
+ndtri_exp = _unary("ndtri_exp", _lsp.ndtri_exp, """``ndtri(exp(y))`` for a log probability ``y``, far in the tail too.
+
+>>> ndtri_exp(-804.6084420137538)
+np.float64(-40.0...)
+""")

@@ -1,0 +1,20 @@
+"""``scipy.stats.chi2``: the chi-squared distribution; the derivatives of cdf/sf/ppf in ``df`` raise.
+
+pdf 0 and logpdf -inf outside the support, nan for ``scale <= 0`` or invalid shapes, as in
+SciPy; derivatives in ``x``, ``loc``, ``scale`` and the shapes (see ``_families``).
+
+>>> from vjpkit.scipy.stats import chi2
+>>> chi2.cdf(3.0, df=2.0)
+np.float64(0.7768698398515702)
+"""
+from ._families import chi2 as _m
+
+logpdf = _m["logpdf"]
+pdf = _m["pdf"]
+cdf = _m["cdf"]
+logcdf = _m["logcdf"]
+sf = _m["sf"]
+logsf = _m["logsf"]
+ppf = _m["ppf"]
+
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]

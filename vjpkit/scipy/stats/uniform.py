@@ -1,0 +1,20 @@
+"""``scipy.stats.uniform``: the uniform distribution on ``[loc, loc + scale]``.
+
+pdf 0 and logpdf -inf outside the support, nan for ``scale <= 0`` or invalid shapes, as in
+SciPy; derivatives in ``x``, ``loc``, ``scale`` and the shapes (see ``_families``).
+
+>>> from vjpkit.scipy.stats import uniform
+>>> uniform.pdf(3.0, loc=2.0, scale=4.0)
+np.float64(0.25)
+"""
+from ._families import uniform as _m
+
+logpdf = _m["logpdf"]
+pdf = _m["pdf"]
+cdf = _m["cdf"]
+logcdf = _m["logcdf"]
+sf = _m["sf"]
+logsf = _m["logsf"]
+ppf = _m["ppf"]
+
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
