@@ -13,3 +13,13 @@ def test_linspace_integer_dtype_floors_like_numpy(args):
   np.testing.assert_array_equal(vnp.linspace(*args, dtype=np.int64), expected)
   jitted = vjpkit.jit(lambda s, e: vnp.linspace(s, e, args[2], dtype=np.int64))
   np.testing.assert_array_equal(jitted(float(args[0]), float(args[1])), expected)
+
+
+def test_diagonal_is_a_read_only_view_like_numpy():
+  # vjpkit's diagonal/diag were writable views: writing into them changed the input
+  x = np.arange(9.0).reshape(3, 3)
+  for d in (vnp.diagonal(x), vnp.diag(x), vnp.diagonal(x, 1)):
+    assert not d.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+      d[0] = -1.0
+  np.testing.assert_array_equal(x, np.arange(9.0).reshape(3, 3))

@@ -72,7 +72,10 @@ def diagonal(a: Array, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array
   start = offset if offset >= 0 else -offset * m
   flat = lax.reshape(a, shape[:-2] + (n * m,))
   limit = start + (length - 1) * (m + 1) + 1 if length else 0
-  return lax.slice_in_dim(flat, start if length else 0, limit, m + 1, axis=len(shape) - 2)
+  out = lax.slice_in_dim(flat, start if length else 0, limit, m + 1, axis=len(shape) - 2)
+  if isinstance(out, np.ndarray):  # a view of ``a``: read-only, as NumPy's diagonal
+    out.flags.writeable = False
+  return out
 
 
 def diag(v: Array, k: int = 0) -> Array:
