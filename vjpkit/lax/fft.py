@@ -78,6 +78,7 @@ def _axes(fft_lengths) -> tuple[int, ...]:
 
 def _fft_impl(x, *, fft_type: FftType, fft_lengths: tuple[int, ...]):
   x, axes = np.asarray(x), _axes(fft_lengths)
+  _fft_abstract_eval(ShapedArray(x.shape, x.dtype), fft_type=fft_type, fft_lengths=fft_lengths)
   if fft_type == FftType.FFT:
     return np.fft.fftn(x, axes=axes)
   if fft_type == FftType.IFFT:

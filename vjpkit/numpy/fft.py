@@ -93,6 +93,7 @@ def _input(a, fft_type: FftType, who: str):
   floating for RFFT (float16 computes in float32, integers in float64, as in NumPy)."""
   a = asarray(a)
   dtype = get_aval(a).dtype
+  target: np.dtype
   if fft_type == FftType.RFFT:
     if dtype.kind == "c":
       raise TypeError(f"vjpkit.numpy.fft.{who} needs a real input, got {dtype.name} (NumPy "
@@ -396,7 +397,7 @@ def rfftfreq(n: int, d: Array = 1.0, device: None = None) -> Array:
   return multiply(np.arange(0, n // 2 + 1), true_divide(1.0, multiply(n, d)))
 
 
-def _shift_axes(x, axes):
+def _shift_axes(x, axes) -> list[int]:
   ndim = get_aval(x).ndim
   if axes is None:
     return list(range(ndim))
@@ -411,9 +412,9 @@ def fftshift(x: Array, axes: int | Sequence[int] | None = None) -> Array:
   array([-0.4, -0.2,  0. ,  0.2,  0.4])
   """
   x = asarray(x)
-  axes = _shift_axes(x, axes)
+  dims = _shift_axes(x, axes)
   shape = get_aval(x).shape
-  return roll(x, [shape[ax] // 2 for ax in axes], axes) if axes else x
+  return roll(x, [shape[ax] // 2 for ax in dims], dims) if dims else x
 
 
 def ifftshift(x: Array, axes: int | Sequence[int] | None = None) -> Array:
@@ -423,6 +424,6 @@ def ifftshift(x: Array, axes: int | Sequence[int] | None = None) -> Array:
   array([0., 1., 2., 3., 4.])
   """
   x = asarray(x)
-  axes = _shift_axes(x, axes)
+  dims = _shift_axes(x, axes)
   shape = get_aval(x).shape
-  return roll(x, [-(shape[ax] // 2) for ax in axes], axes) if axes else x
+  return roll(x, [-(shape[ax] // 2) for ax in dims], dims) if dims else x
