@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -76,16 +76,19 @@ def _axes(fft_lengths) -> tuple[int, ...]:
   return tuple(range(-len(fft_lengths), 0))
 
 
+_NUMPY_FUNCTIONS: dict[FftType, Callable[..., np.ndarray]] = {FftType.FFT: np.fft.fftn, FftType.IFFT: np.fft.ifftn,
+                    FftType.RFFT: np.fft.rfftn, FftType.IRFFT: np.fft.irfftn}
+
+
 def _fft_impl(x, *, fft_type: FftType, fft_lengths: tuple[int, ...]):
   x, axes = np.asarray(x), _axes(fft_lengths)
-  _fft_abstract_eval(ShapedArray(x.shape, x.dtype), fft_type=fft_type, fft_lengths=fft_lengths)
-  if fft_type == FftType.FFT:
-    return np.fft.fftn(x, axes=axes)
-  if fft_type == FftType.IFFT:
-    return np.fft.ifftn(x, axes=axes)
-  if fft_type == FftType.RFFT:
-    return np.fft.rfftn(x, axes=axes)
-  return np.fft.irfftn(x, s=fft_lengths, axes=axes)
+  out_aval = _fft_abstract_eval(ShapedArray(x.shape, x.dtype), fft_type=fft_type,
+                                fft_lengths=fft_lengths)
+  if fft_type == FftType.IRFFT:
+    out = np.fft.irfftn(x, s=fft_lengths, axes=axes)
+  else:
+    out = _NUMPY_FUNCTIONS[fft_type](x, axes=axes)
+  return out.astype(out_aval.dtype, copy=False)  # NumPy 1.x computes in double precision
 
 
 def _fft_abstract_eval(x: ShapedArray, *, fft_type: FftType,
@@ -163,11 +166,12 @@ def _fft_batch(args, dims, *, fft_type: FftType, fft_lengths: tuple[int, ...]):
   return fft_p.bind(x, fft_type=fft_type, fft_lengths=fft_lengths), 0
 
 
-_NUMPY_FUNCTIONS = {FftType.FFT: np.fft.fftn, FftType.IFFT: np.fft.ifftn,
-                    FftType.RFFT: np.fft.rfftn, FftType.IRFFT: np.fft.irfftn}
+_KEEPS_PRECISION = np.lib.NumpyVersion(np.__version__) >= "2.0.0"
 
 
-def _fft_codegen(eqn, args, env) -> Emit:
+def _fft_codegen(eqn, args, env) -> Emit | None:
+  if not _KEEPS_PRECISION:  # NumPy 1.x computes in double precision: call the impl
+    return None
   fft_type, fft_lengths = eqn.params["fft_type"], eqn.params["fft_lengths"]
   f = _NUMPY_FUNCTIONS[fft_type]
   s = f"s={fft_lengths!r}, " if fft_type == FftType.IRFFT else ""
