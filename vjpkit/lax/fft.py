@@ -122,34 +122,32 @@ def _fft_abstract_eval(x: ShapedArray, *, fft_type: FftType,
   return ShapedArray(x.shape, x.dtype)
 
 
-def _half_spectrum_weights(aval: ShapedArray, n: int, weight_of_pairs: float):
-  """A constant of ``aval`` (a half spectrum of a last axis of length ``n``) that is 1 at
-  the zero frequency (and at the Nyquist frequency of an even ``n``) and
-  ``weight_of_pairs`` at the other bins, each of which stands for two bins of the full
-  spectrum."""
+def _half_spectrum_weights(aval: ShapedArray, n: int, single: float, pair: float):
+  """A constant of ``aval`` (a half spectrum of a last axis of length ``n``) that is
+  ``single`` at the zero frequency (and at the Nyquist frequency of an even ``n``) and
+  ``pair`` at the other bins, each of which stands for two bins of the full spectrum."""
   m = aval.shape[-1]
-  w = np.full(m, weight_of_pairs, aval.dtype)
-  w[0] = 1
+  w = np.full(m, pair, aval.dtype)
+  w[0] = single
   if n % 2 == 0:
-    w[-1] = 1
+    w[-1] = single
   return shapes.broadcast_in_dim(w, aval.shape, (aval.ndim - 1,))
 
 
 def _rfft_transpose(ct, fft_lengths):
   # <ct, rfft(x)> = sum(x * Re(F^T ct_full)) where ct_full is ct with the negative
   # frequencies zero: N irfft(conj(ct) / w) with w = 2 at the bins irfft doubles
-  ct = ew.mul(ew.conj(ct), _half_spectrum_weights(get_aval(ct), fft_lengths[-1], 0.5))
-  out = fft_p.bind(ct, fft_type=FftType.IRFFT, fft_lengths=fft_lengths)
-  return ew.mul(out, np.array(math.prod(fft_lengths), get_aval(out).dtype))
+  N = math.prod(fft_lengths)
+  w = _half_spectrum_weights(get_aval(ct), fft_lengths[-1], N, N / 2)
+  return fft_p.bind(ew.mul(ew.conj(ct), w), fft_type=FftType.IRFFT, fft_lengths=fft_lengths)
 
 
 def _irfft_transpose(ct, fft_lengths):
   # irfft(y) = Re(sum_k w_k y_k exp(+2 pi i k.j / N)) / N, so its transpose is
   # conj(w * rfft(ct)) / N
+  N = math.prod(fft_lengths)
   y = fft_p.bind(ct, fft_type=FftType.RFFT, fft_lengths=fft_lengths)
-  w = _half_spectrum_weights(get_aval(y), fft_lengths[-1], 2.0)
-  y = ew.mul(ew.mul(y, w), np.array(1 / math.prod(fft_lengths), get_aval(y).dtype))
-  return ew.conj(y)
+  return ew.conj(ew.mul(y, _half_spectrum_weights(get_aval(y), fft_lengths[-1], 1 / N, 2 / N)))
 
 
 def _fft_transpose(ct, x, *, fft_type: FftType, fft_lengths: tuple[int, ...]):
