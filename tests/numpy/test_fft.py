@@ -392,3 +392,27 @@ def test_lax_fft_with_no_lengths_converts_only():
   out = lax.fft(np.arange(3.0, dtype=np.float32), FftType.FFT, ())
   assert out.dtype == np.complex64
   np.testing.assert_array_equal(out, [0, 1, 2])
+
+
+def test_spectral_time_stepping_in_a_loop_differentiates_like_one_step():
+  # the heat equation u_t = u_xx, stepped in Fourier space inside fori_loop and scan
+  n, steps, dt = 8, 5, 0.01
+  decay = np.exp(-(2 * np.pi * np.fft.rfftfreq(n, 1 / n)) ** 2 * dt / n ** 2)
+
+  def step(u):
+    return vnp.fft.irfft(vnp.fft.rfft(u) * decay, n)
+
+  def looped(u):
+    return vnp.sum(lax.fori_loop(0, steps, lambda i, u: step(u), u) ** 2)
+
+  def scanned(u):
+    return vnp.sum(lax.scan(lambda u, _: (step(u), None), u, None, length=steps)[0] ** 2)
+
+  def one_step(u):
+    return vnp.sum(vnp.fft.irfft(vnp.fft.rfft(u) * decay ** steps, n) ** 2)
+
+  u0 = _draw(np.random.default_rng(12), (n,))
+  want = vjpkit.grad(one_step)(u0)
+  for f in (looped, scanned, vjpkit.jit(scanned)):
+    np.testing.assert_allclose(vjpkit.grad(f)(u0), want, rtol=1e-12, atol=1e-12)
+  check_grads(scanned, (u0,), order=2)
