@@ -376,6 +376,10 @@ def test_errors_name_what_is_unsupported():
     vnp.fft.fft(np.ones((2, 2)), axis=(0, 1))
   with pytest.raises(np.exceptions.AxisError):
     vnp.fft.fft(x, axis=1)
+  with pytest.raises(vjpkit.ConcretizationTypeError, match="fft.fftn: s is traced"):
+    vjpkit.jit(lambda x, n: vnp.fft.fftn(x, s=(n,), axes=(0,)))(x, 2)
+  with pytest.raises(vjpkit.ConcretizationTypeError, match="fft.rfft: n is traced"):
+    vjpkit.jit(lambda x, n: vnp.fft.rfft(x, n))(x, 2)
   with pytest.raises(ValueError, match="unknown FFT type"):
     lax.fft(x, "dct", (4,))
   with pytest.raises(TypeError, match="must end in fft_lengths"):

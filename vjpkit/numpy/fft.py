@@ -128,11 +128,11 @@ def _axes_and_sizes(a, s, axes, fft_type: FftType, who: str):
   ndim = get_aval(a).ndim
   shape = get_aval(a).shape
   if s is not None:
-    s = [size_arg(n, f"fft.{who}", "s") if n != -1 else -1 for n in
-         ((s,) if np.ndim(s) == 0 else tuple(s))]
+    s = [-1 if isinstance(n, (int, np.integer)) and n == -1 else size_arg(n, f"fft.{who}", "s")
+         for n in (tuple(s) if isinstance(s, (list, tuple, np.ndarray)) else (s,))]  # -1: all
   if axes is None:
     axes = list(range(ndim)) if s is None else list(range(-len(s), 0))
-  elif np.ndim(axes) == 0:
+  elif not isinstance(axes, (list, tuple, np.ndarray, range)):
     axes = [axes]
   axes = [canonical_axis(operator.index(ax), ndim) for ax in axes]
   if s is None:
@@ -402,7 +402,7 @@ def _shift_axes(x, axes) -> list[int]:
   if axes is None:
     return list(range(ndim))
   return [canonical_axis(operator.index(ax), ndim) for ax in
-          ((axes,) if np.ndim(axes) == 0 else tuple(axes))]
+          (tuple(axes) if isinstance(axes, (list, tuple, np.ndarray, range)) else (axes,))]
 
 
 def fftshift(x: Array, axes: int | Sequence[int] | None = None) -> Array:
