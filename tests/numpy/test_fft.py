@@ -203,6 +203,12 @@ def test_vjp_satisfies_the_dot_product_identity_with_the_real_pairing(name, f, d
       np.testing.assert_allclose(lhs, rhs, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("name,f,dtype", MAPS, ids=[m[0] for m in MAPS])
+def test_check_grads_to_second_order(name, f, dtype):
+  x = _draw(np.random.default_rng(13), (3, 4), dtype)
+  check_grads(_linear_and_nonlinear(f)[1], (x,), order=2)
+
+
 def _lax_dot_product_identity(fft_type, lengths, in_shape, dtype):
   rng = np.random.default_rng(2)
   x = _draw(rng, in_shape, dtype)
