@@ -6,7 +6,7 @@
 np.float64(1.18156849...)
 """
 from . import codegen, lax, numpy, tree_util
-from . import nn, scipy
+from . import nn, scipy, tree
 from .api import grad, jvp, linear_transpose, linearize, make_jaxpr, value_and_grad, vjp
 from .api_jacobians import hessian, jacfwd, jacrev
 from .api_vmap import vmap
@@ -36,5 +36,5 @@ __all__ = [
     "ClosedJaxpr", "Jaxpr", "ConcretizationTypeError", "TracerArrayConversionError",
     "TracerIntegerConversionError", "TracerNumberConversionError", "UnexpectedTracerError",
     # subpackages
-    "codegen", "extend", "lax", "nn", "numpy", "scipy", "tree_util",
+    "codegen", "extend", "lax", "nn", "numpy", "scipy", "tree", "tree_util",
 ]
