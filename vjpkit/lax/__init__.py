@@ -24,6 +24,8 @@ from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor
                                shift_left, shift_left_p, shift_right_arithmetic,
                                shift_right_arithmetic_p, shift_right_logical,
                                shift_right_logical_p, square, square_p, xor_p)
+from .parallel import (all_gather, all_gather_p, axis_index, axis_size, pmax, pmax_p, pmean, pmin,
+                       pmin_p, ppermute, ppermute_p, psum, psum_p)
 from .windowed import associative_scan, padtype_to_pads, reduce_window, reduce_window_shape_tuple
 from .decompositions import cholesky, cholesky_p, eigh, eigh_p, qr, qr_p, svd, svd_p
 from .elementwise import (abs, abs_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
@@ -122,4 +124,6 @@ __all__ = [
     "sort_key_val", "split", "stack", "tile", "top_k", "unstack",
     "associative_scan", "padtype_to_pads", "reduce_window", "reduce_window_shape_tuple",
     "cumlogsumexp", "cumlogsumexp_p",
+    "all_gather", "all_gather_p", "axis_index", "axis_size", "pmax", "pmax_p", "pmean", "pmin",
+    "pmin_p", "ppermute", "ppermute_p", "psum", "psum_p",
 ]
