@@ -21,8 +21,8 @@ from ..tree_util import tree_map
 from . import elementwise as ew, indexing, linalg, reductions, shapes, sorting
 from .elementwise_more import xor_p
 
-__all__ = ["batch_matmul", "broadcast", "broadcast_like", "broadcast_shapes", "broadcast_to_rank",
-           "collapse", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim", "empty",
+__all__ = ["approx_max_k", "approx_min_k", "batch_matmul", "broadcast", "broadcast_like",
+           "broadcast_shapes", "broadcast_to_rank", "collapse", "dtype", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim", "empty",
            "index_in_dim", "index_take", "optimization_barrier", "reduce_and", "reduce_or",
            "reduce_prod", "reduce_xor", "sort_key_val", "split", "stack", "tile", "top_k",
            "unstack"]
@@ -249,6 +249,40 @@ def top_k(operand: Any, k: int, *, axis: int = -1) -> tuple:
   order = sorting.argsort(operand, axis, descending=True)
   idx = shapes.slice_in_dim(order, 0, k, axis=axis)
   return indexing.take_along_axis(operand, idx, axis), idx
+
+
+def approx_max_k(operand: Any, k: int, reduction_dimension: int = -1,
+                 recall_target: float = 0.95, reduction_input_size_override: int = -1,
+                 aggregate_to_topk: bool = True) -> tuple:
+  """The ``k`` largest entries along ``reduction_dimension`` and their indices: computed
+  exactly (``top_k``), which meets any ``recall_target``.
+
+  >>> approx_max_k(np.array([1.0, 5.0, 3.0]), 2)
+  (array([5., 3.]), array([1, 2]))
+  """
+  return top_k(operand, k, axis=reduction_dimension)
+
+
+def approx_min_k(operand: Any, k: int, reduction_dimension: int = -1,
+                 recall_target: float = 0.95, reduction_input_size_override: int = -1,
+                 aggregate_to_topk: bool = True) -> tuple:
+  """The ``k`` smallest entries (ascending) and their indices, computed exactly.
+
+  >>> approx_min_k(np.array([1.0, 5.0, 3.0]), 2)
+  (array([1., 3.]), array([0, 2]))
+  """
+  values, idx = top_k(ew.neg(operand), k, axis=reduction_dimension)
+  return ew.neg(values), idx
+
+
+def dtype(x: Any) -> np.dtype:
+  """The dtype of an array, traced value or Python scalar (Python floats are float64,
+  ints int64, as vjpkit's NumPy promotion).
+
+  >>> dtype(1.0), dtype(np.ones(2, np.float32))
+  (dtype('float64'), dtype('float32'))
+  """
+  return get_aval(np.asarray(x) if isinstance(x, (bool, int, float, complex)) else x).dtype
 
 
 def _axes(x, axes) -> tuple[int, ...]:

@@ -25,7 +25,8 @@ from ..tree_util import tree_map
 from . import elementwise as ew, reductions, shapes
 
 __all__ = ["all_gather", "all_gather_p", "axis_index", "axis_size", "pmax", "pmax_p", "pmean",
-           "pmin", "pmin_p", "ppermute", "ppermute_p", "psum", "psum_p"]
+           "pmin", "pmin_p", "ppermute", "ppermute_p", "pshuffle", "psum", "psum_p",
+           "psum_scatter"]
 
 
 def _names(axis_name) -> tuple:
@@ -294,6 +295,49 @@ def ppermute(x: Any, axis_name: Any, perm: Sequence[tuple[int, int]]) -> Any:
   if len({t for _, t in perm}) != len(perm) or len({s for s, _ in perm}) != len(perm):
     raise ValueError(f"ppermute: perm {perm} sends to or from a member twice")
   return tree_map(lambda v: ppermute_p.bind(_array(v), axis_name=axis_name, perm=perm), x)
+
+
+def pshuffle(x: Any, axis_name: Any, perm: Sequence[int]) -> Any:
+  """Member ``i`` gets member ``perm[i]``'s ``x`` (``perm`` a permutation of the axis).
+
+  >>> import vjpkit
+  >>> vjpkit.vmap(lambda x: pshuffle(x, "i", [2, 0, 1]), axis_name="i")(np.array([1.0, 2.0, 3.0]))
+  array([3., 1., 2.])
+  """
+  perm = [int(p) for p in perm]
+  if sorted(perm) != list(range(len(perm))):
+    raise ValueError(f"pshuffle: perm {perm} is not a permutation of 0..{len(perm) - 1}")
+  return ppermute(x, axis_name, [(s, t) for t, s in enumerate(perm)])
+
+
+def psum_scatter(x: Any, axis_name: Any, *, scatter_dimension: int = 0,
+                 axis_index_groups: Any = None, tiled: bool = False) -> Any:
+  """The sum of ``x`` over the members, of which member ``i`` keeps the ``i``-th slice along
+  ``scatter_dimension`` (of length the axis size; with ``tiled``, the ``i``-th block).
+
+  >>> import vjpkit
+  >>> vjpkit.vmap(lambda x: psum_scatter(x, "i"), axis_name="i")(np.ones((2, 2)))
+  array([2., 2.])
+  """
+  _no_groups(axis_index_groups, "psum_scatter")
+  from .indexing import dynamic_slice
+  n = _size(axis_name, "psum_scatter")
+
+  def scatter(v):
+    total = psum_p.bind(_array(v), axis_name=axis_name)
+    shape = get_aval(total).shape
+    d = int(scatter_dimension) % len(shape)
+    if shape[d] % n or (not tiled and shape[d] != n):
+      raise ValueError(f"psum_scatter: dimension {d} of length {shape[d]} must "
+                       f"{'be divisible by' if tiled else 'equal'} the axis size {n}")
+    block = shape[d] // n
+    starts = [np.int64(0)] * len(shape)
+    starts[d] = ew.mul(axis_index(axis_name), np.int64(block))
+    sizes = list(shape)
+    sizes[d] = block
+    piece = dynamic_slice(total, starts, sizes)
+    return piece if tiled else shapes.squeeze(piece, (d,))
+  return tree_map(scatter, x)
 
 
 # -- the member's position ------------------------------------------------------------

@@ -12,7 +12,7 @@ from ._basic import (gelu, log_sigmoid, log_softmax, logsumexp, one_hot, relu, s
                      softmax, softplus, swish)
 from .activations import (celu, elu, glu, hard_sigmoid, hard_silu, hard_swish, hard_tanh,
                           identity, leaky_relu, log1mexp, mish, relu6, selu, soft_sign,
-                          sparse_plus, sparse_sigmoid, squareplus)
+                          sparse_plus, sparse_sigmoid, squareplus, tanh)
 from .attention import dot_product_attention
 from .normalization import logmeanexp, standardize
 
@@ -20,4 +20,4 @@ __all__ = ["celu", "dot_product_attention", "elu", "gelu", "glu", "hard_sigmoid"
            "hard_swish", "hard_tanh", "identity", "leaky_relu", "log1mexp", "log_sigmoid",
            "log_softmax", "logmeanexp", "logsumexp", "mish", "one_hot", "relu", "relu6", "selu",
            "sigmoid", "silu", "soft_sign", "softmax", "softplus", "sparse_plus", "sparse_sigmoid",
-           "squareplus", "standardize", "swish"]
+           "squareplus", "standardize", "swish", "tanh"]

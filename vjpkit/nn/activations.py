@@ -19,19 +19,28 @@ from .. import lax
 from ..core.avals import get_aval
 from ..numpy._core import canonical_axis, promote_inexact
 from ..numpy.joining import split
-from ..numpy.ufuncs import abs as _abs, clip, expm1, log, log1p, exp, sqrt, tanh, where
+from ..numpy.ufuncs import abs as _abs, clip, expm1, log, log1p, exp, sqrt, tanh as _tanh, where
 from ._basic import softplus
 
 Array = Any
 
 __all__ = ["celu", "elu", "glu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh",
            "identity", "leaky_relu", "log1mexp", "mish", "relu6", "selu", "soft_sign",
-           "sparse_plus", "sparse_sigmoid", "squareplus"]
+           "sparse_plus", "sparse_sigmoid", "squareplus", "tanh"]
 
 # Python floats, so that float32 inputs stay float32
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 _LOG2 = float(np.log(2.0))
+
+
+def tanh(x: Array) -> Array:
+  """The hyperbolic tangent (``jax.nn.tanh``).
+
+  >>> tanh(np.array([0.0]))
+  array([0.])
+  """
+  return _tanh(promote_inexact(x))
 
 
 def identity(x: Array) -> Array:
@@ -178,7 +187,7 @@ def mish(x: Array) -> Array:
   array([-0.30340146,  0.        ,  0.86509839])
   """
   x = promote_inexact(x)
-  return x * tanh(softplus(x))
+  return x * _tanh(softplus(x))
 
 
 def log1mexp(x: Array) -> Array:
