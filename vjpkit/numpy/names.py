@@ -5,7 +5,7 @@ values too.
 
 >>> astype(np.arange(3), np.float32)
 array([0., 1., 2.], dtype=float32)
->>> finfo(np.float32).eps == np.finfo(np.float32).eps
+>>> finfo is np.finfo
 True
 """
 from __future__ import annotations
