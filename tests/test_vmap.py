@@ -263,6 +263,13 @@ ROWS: dict[str, list[Row]] = {
     "population_count": _unary(lax.population_count, "i3"), "clz": _unary(lax.clz, "i3"),
     "cumlogsumexp": [Row(lambda x: lax.cumlogsumexp(x, 1, reverse=True), ((2, 3),)),
                      Row(lambda x: lax.cumlogsumexp(x), ((3,),))],
+    "custom_root": [Row(lambda a: lax.custom_root(
+        lambda x: lax.sub(lax.mul(x, x), a), lax.full_like(a, 1.0), lambda f, x0: lax.fori_loop(
+            0, 30, lambda i, x: lax.sub(x, lax.div(f(x), lax.mul(x, 2.0))), x0),
+        lambda g, y: lax.div(y, g(lax.full_like(y, 1.0)))), ((3,),), ("pos",))],
+    "custom_linear_solve": [Row(lambda d, b: lax.custom_linear_solve(
+        lambda x: lax.mul(d, x), b, lambda mv, b: lax.div(b, d), symmetric=True),
+        ((3,), (3,)), ("pos", "f"))],
     "debug_callback": [Row(lambda x: (vjpkit.debug.callback(lambda v: None, x), lax.sin(x))[1],
                            ((3,),))],
 }

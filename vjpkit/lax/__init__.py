@@ -26,6 +26,7 @@ from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor
                                shift_right_logical_p, square, square_p, xor_p)
 from .parallel import (all_gather, all_gather_p, axis_index, axis_size, pmax, pmax_p, pmean, pmin,
                        pmin_p, ppermute, ppermute_p, pshuffle, psum, psum_p, psum_scatter)
+from .solvers import custom_linear_solve, custom_linear_solve_p, custom_root, custom_root_p
 from .windowed import associative_scan, padtype_to_pads, reduce_window, reduce_window_shape_tuple
 from .decompositions import cholesky, cholesky_p, eigh, eigh_p, qr, qr_p, svd, svd_p
 from .elementwise import (abs, abs_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
@@ -126,4 +127,5 @@ __all__ = [
     "cumlogsumexp", "cumlogsumexp_p",
     "all_gather", "all_gather_p", "axis_index", "axis_size", "pmax", "pmax_p", "pmean", "pmin",
     "pmin_p", "ppermute", "ppermute_p", "pshuffle", "psum", "psum_p", "psum_scatter",
+    "custom_linear_solve", "custom_linear_solve_p", "custom_root", "custom_root_p",
 ]
