@@ -210,3 +210,15 @@ def test_names_are_numpys():
     vnp.gcd(1.5, 2.0)
   with pytest.raises(TypeError, match="exponent"):
     vnp.ldexp(1.0, 2.5)
+
+
+def test_operators_on_integer_tracers_are_bitwise_as_numpy():
+  a, b = np.array([12, 7, 3]), np.array([2, 3, 1])
+  ops = lambda a, b: (a & b, a | b, a ^ b, ~a, a << b, a >> b, 3 & a, (a > 5) & (b > 2), ~(a > 5))  # noqa: E731
+  for got, want in zip(vjpkit.jit(ops)(a, b), ops(a, b)):
+    assert_values(got, want)
+  funcs = lambda a, b: (np.gcd(a, b), np.left_shift(a, b), np.bitwise_xor(a, b), np.invert(a))  # noqa: E731
+  for got, want in zip(vjpkit.jit(funcs)(a, b), funcs(a, b)):
+    assert_values(got, want)
+  with pytest.raises(TypeError, match="integer and boolean"):
+    vjpkit.jit(lambda x: x & x)(np.ones(2))
