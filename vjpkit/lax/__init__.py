@@ -29,7 +29,8 @@ from .parallel import (all_gather, all_gather_p, axis_index, axis_size, pmax, pm
 from .solvers import custom_linear_solve, custom_linear_solve_p, custom_root, custom_root_p
 from .windowed import associative_scan, padtype_to_pads, reduce_window, reduce_window_shape_tuple
 from .decompositions import cholesky, cholesky_p, eigh, eigh_p, qr, qr_p, svd, svd_p
-from .elementwise import (abs, abs_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
+from .eig import eig, eig_p
+from .elementwise import (abs, abs_p, complex, complex_p, conj, conj_p, imag, imag_p, real, real_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
                           and_p, asin, asin_p, asinh, asinh_p, atan, atan2, atan2_p, atan_p, atanh,
                           atanh_p, cbrt, cbrt_p, ceil, ceil_p, convert_element_type,
                           convert_element_type_p, cos, cos_p, cosh, cosh_p, div, div_p, eq, eq_p,
@@ -40,6 +41,7 @@ from .elementwise import (abs, abs_p, acos, acos_p, acosh, acosh_p, add, add_any
                           pow_p, rem, rem_p, round, round_p, select_n, select_n_p, sign, sign_p,
                           sin, sin_p, sinh, sinh_p, sqrt, sqrt_p, stop_gradient, stop_gradient_p,
                           sub, sub_p, tan, tan_p, tanh, tanh_p)
+from .fft import FftType, fft, fft_p
 from .indexing import (concrete_or_none, dynamic_slice, dynamic_slice_p, dynamic_update_slice,
                        dynamic_update_slice_p, gather, gather_p, scatter, scatter_add,
                        scatter_add_p, scatter_max, scatter_max_p, scatter_min, scatter_min_p,
@@ -64,7 +66,7 @@ from .special import (  # for vjpkit.scipy.stats
 
 __all__ = [
     # elementwise
-    "abs", "abs_p", "acos", "acos_p", "acosh", "acosh_p", "add", "add_any", "add_any_p", "add_p",
+    "abs", "abs_p", "complex", "complex_p", "conj", "conj_p", "imag", "imag_p", "real", "real_p", "acos", "acos_p", "acosh", "acosh_p", "add", "add_any", "add_any_p", "add_p",
     "and_p", "asin", "asin_p", "asinh", "asinh_p", "atan", "atan2", "atan2_p", "atan_p", "atanh",
     "atanh_p", "cbrt", "cbrt_p", "ceil", "ceil_p", "convert_element_type", "convert_element_type_p",
     "cos", "cos_p", "cosh", "cosh_p", "div", "div_p", "eq", "eq_p", "exp", "exp_p", "expm1",
@@ -89,6 +91,8 @@ __all__ = [
     # cumulative
     "cummax", "cummax_p", "cummin", "cummin_p", "cumprod", "cumprod_p", "cumsum", "cumsum_p",
     "prefix_scan",
+    # fft
+    "FftType", "fft", "fft_p",
     # indexing
     "concrete_or_none", "dynamic_slice", "dynamic_slice_p", "dynamic_update_slice",
     "dynamic_update_slice_p", "gather", "gather_p", "scatter", "scatter_add", "scatter_add_p",
@@ -100,6 +104,7 @@ __all__ = [
     "pinv", "pinv_p", "slogdet", "slogdet_p", "solve", "solve_p", "triangular_solve",
     "triangular_solve_p",
     # decompositions
+    "eig", "eig_p",
     "cholesky", "cholesky_p", "eigh", "eigh_p", "qr", "qr_p", "svd", "svd_p",
     # special
     "digamma", "digamma_p", "erf", "erf_inv", "erf_inv_p", "erf_p", "erfc", "erfc_p", "lgamma",

@@ -43,6 +43,8 @@ FUNCTIONS = (
     "nanstd", "nanmax", "nanmin", "cumsum", "cumprod", "nancumsum", "nancumprod",
     # elementwise functions that are not ufuncs
     "clip", "round", "around", "fix", "sinc", "where", "nan_to_num", "real", "isclose", "allclose",
+    "imag", "angle", "iscomplex", "isreal", "iscomplexobj", "isrealobj", "real_if_close",
+    "sort_complex",
     # shapes
     "reshape", "ravel", "transpose", "moveaxis", "swapaxes", "squeeze", "expand_dims",
     "broadcast_to", "broadcast_arrays", "concatenate", "stack", "hstack", "vstack", "dstack",
@@ -83,7 +85,7 @@ IN_PLACE = {
 }
 
 # NumPy submodules whose functions vjpkit mirrors in a submodule of vjpkit.numpy
-SUBMODULES = {"numpy.linalg": "vjpkit.numpy.linalg"}
+SUBMODULES = {"numpy.linalg": "vjpkit.numpy.linalg", "numpy.fft": "vjpkit.numpy.fft"}
 
 
 def _vnp():
