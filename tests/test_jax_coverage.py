@@ -2,8 +2,8 @@
 jax.nn, jax.tree_util, jax.tree and jax.lax is implemented by vjpkit's namespace, or is
 on a short list of deliberate omissions, each with its reason. Skipped without JAX.
 
-``PENDING`` holds the names that other branches implement (complex numbers and FFT,
-convolutions, special functions); it is pruned when they are merged, and
+``PENDING`` holds the names that other branches implement (convolutions, special
+functions); it is pruned when they are merged, and
 ``test_pending_names_are_still_missing`` says which entries to remove.
 """
 from __future__ import annotations
@@ -98,19 +98,13 @@ OMITTED: dict[str, dict[str, str]] = {
 
 # -- pending: implemented by another branch (pruned when it is merged) ----------------------
 
-_COMPLEX = ("ComplexWarning", "angle", "cdouble", "complex128", "complex64", "complex_",
-            "complexfloating", "csingle", "fft", "imag", "iscomplex", "iscomplexobj", "isreal",
-            "isrealobj", "sort_complex")
 PENDING: dict[str, set[str]] = {
-    "jax.numpy": set(_COMPLEX) | {"convolve", "correlate"},
-    "jax.numpy.linalg": {"eig", "eigvals"},
+    "jax.numpy": {"convolve", "correlate"},
+    "jax.numpy.linalg": set(),
     "jax.nn": set(),
     "jax.tree_util": set(),
     "jax.tree": set(),
     "jax.lax": {
-        # complex numbers and FFT (lead)
-        "complex", "complex_p", "conj", "conj_p", "imag", "imag_p", "real", "real_p", "fft",
-        "fft_p", "FftType",
         # convolutions (conv)
         "ConvDimensionNumbers", "ConvGeneralDilatedDimensionNumbers", "conv",
         "conv_dimension_numbers", "conv_general_dilated", "conv_general_dilated_local",

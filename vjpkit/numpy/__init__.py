@@ -79,7 +79,8 @@ from .grids import c_, index_exp, mask_indices, mgrid, ogrid, r_, resize, s_
 from .histograms import histogram2d, histogramdd
 from .indexing import at
 from .inplace import fill_diagonal, place, put, put_along_axis
-from .names import (array_repr, array_str, astype, bool, character, double, dtype, einsum_path,
+from .names import (array_repr, array_str, astype, bool, cdouble, character, complex_,
+                    complexfloating, csingle, double, dtype, einsum_path,
                     euler_gamma, finfo, flexible, float16, float_, floating, from_dlpack,
                     frombuffer, fromfile, fromiter, fromstring, generic, get_printoptions, iinfo,
                     inexact, int16, int8, int_, integer, load, number, object_, printoptions,
@@ -137,6 +138,7 @@ __all__ = ["ComplexWarning", "abs", "absolute", "acos", "acosh", "add", "all", "
            "unique_all", "unique_counts", "unique_inverse", "unique_values", "unravel_index",
            "unstack", "vander", "var", "vdot", "vecdot", "vecmat", "vsplit", "vstack", "where",
            "zeros", "zeros_like"]
+__all__ += ["cdouble", "complex_", "complexfloating", "csingle"]
 __all__ += ["apply_along_axis", "apply_over_axes", "array_repr", "array_str", "astype", "at",
             "bitwise_and", "bitwise_count", "bitwise_invert", "bitwise_left_shift", "bitwise_not",
             "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bool", "c_", "character",

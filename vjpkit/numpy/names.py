@@ -21,7 +21,8 @@ from ._core import asarray
 
 Array = Any
 
-__all__ = ["array_repr", "array_str", "astype", "bool", "character", "double", "dtype",
+__all__ = ["array_repr", "array_str", "astype", "bool", "cdouble", "character", "complex_",
+           "complexfloating", "csingle", "double", "dtype",
            "einsum_path", "euler_gamma", "finfo", "flexible", "float16", "float_", "floating",
            "from_dlpack", "frombuffer", "fromfile", "fromiter", "fromstring", "generic",
            "get_printoptions", "iinfo", "inexact", "int16", "int8", "int_", "integer", "load",
@@ -38,6 +39,8 @@ dtype = np.dtype
 generic, number, inexact, floating = np.generic, np.number, np.inexact, np.floating
 integer, signedinteger, unsignedinteger = np.integer, np.signedinteger, np.unsignedinteger
 character, flexible, object_ = np.character, np.flexible, np.object_
+complexfloating, cdouble, csingle, complex_ = (np.complexfloating, np.complex128, np.complex64,
+                                               np.complex128)
 
 finfo, iinfo = np.finfo, np.iinfo
 euler_gamma = np.euler_gamma
