@@ -45,8 +45,15 @@ def _same_abstract_eval(x, **params):
 
 
 def _collective(name: str, impl, abstract_eval=_same_abstract_eval) -> Primitive:
-  """A primitive batched by its rule in ``collective_rules`` (which sees the trace)."""
-  return Primitive(name, impl=impl, abstract_eval=abstract_eval)
+  """A primitive batched by its rule in ``collective_rules`` (which sees the trace, and
+  which vmap consults first); its ordinary batching rule is never reached."""
+  p = Primitive(name, impl=impl, abstract_eval=abstract_eval)
+
+  def unreachable(vals, dims, **params):
+    raise RuntimeError(f"{name} is batched by its rule in collective_rules, which needs the "
+                       "vmap trace; it cannot be batched without one")
+  p.def_batching(unreachable)
+  return p
 
 
 def _rule(reduce_batch, rebind):
