@@ -23,6 +23,7 @@ from ..core.primitive import missing_rule_error
 from ..core.rules import jvp_rules
 from ..core.trace import Trace, Tracer, new_trace
 from ..core.zeros import UndefPrimal, Zero, add_tangents, instantiate
+from . import rule_cache
 
 
 class JVPTracer(Tracer):
@@ -78,6 +79,10 @@ class JVPTrace(Trace):
           prim, "differentiation (JVP) rule", "def_jvp",
           ". Or wrap the computation with vjpkit.lax.stop_gradient if it needs no "
           "derivative, or define its derivative with vjpkit.custom_jvp."))
+    if rule in _TRACEABLE and rule_cache.ENABLED:  # linearize: replay the rule's split
+      out = rule_cache.linearize_rule(self, prim, rule, primals, tangents, params)
+      if out is not None:
+        return out
     out, out_t = rule(primals, tangents, **params)
     if prim.multiple_results:
       return [self.wrap(p, t) for p, t in zip(out, out_t)]
@@ -122,6 +127,8 @@ def jvp_flat(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
 
 
 # -- rule helpers ------------------------------------------------------------
+# (their rules are pure functions of avals and params: rule_cache may trace them once)
+_TRACEABLE = rule_cache.TRACEABLE
 
 def _zero_out(ans):
   return Zero(tangent_aval(get_aval(ans)))
@@ -139,6 +146,7 @@ def defjvp(prim, *rules: Callable | None) -> None:
         out = add_tangents(out, rule(t, ans, *primals, **params))
     return ans, _zero_out(ans) if out is None else out
   prim.def_jvp(jvp, symbolic_zeros=True)
+  rule_cache.trust(jvp)
 
 
 def defjvp_zero(prim) -> None:
@@ -149,6 +157,7 @@ def defjvp_zero(prim) -> None:
       return ans, [_zero_out(a) for a in ans]
     return ans, _zero_out(ans)
   prim.def_jvp(jvp, symbolic_zeros=True)
+  rule_cache.trust(jvp)
 
 
 def deflinear(prim, transpose: Callable) -> None:
@@ -159,6 +168,7 @@ def deflinear(prim, transpose: Callable) -> None:
     return ans, prim.bind(*[instantiate(t) for t in tangents], **params)
   prim.def_jvp(jvp, symbolic_zeros=True)
   prim.def_transpose(transpose)
+  rule_cache.trust(jvp, transpose)
 
 
 def defbilinear(prim, lhs_transpose: Callable, rhs_transpose: Callable) -> None:
@@ -185,6 +195,7 @@ def defbilinear(prim, lhs_transpose: Callable, rhs_transpose: Callable) -> None:
     return [None, rhs_transpose(ct, x, y, **params)]
   prim.def_jvp(jvp, symbolic_zeros=True)
   prim.def_transpose(transpose)
+  rule_cache.trust(jvp, transpose)
 
 
 def jvp_jaxpr(jaxpr, nonzeros: Sequence[bool], instantiate_all: bool | Sequence[bool]):

@@ -1,0 +1,405 @@
+"""Rules traced once per signature, then replayed: the fast path of eager reverse mode.
+
+An eager ``grad`` applies the same primitives to the same shapes again and again,
+and for each application ``linearize`` runs the primitive's JVP rule on known
+primals and staged tangents. That run always splits the same way: a *known* part
+(the primal result and the residuals, computed now) and a *linear* part (the
+tangent equations, recorded). ``linearize_rule`` traces the split once per
+(rule, avals, zero tangents, params) and replays it: the known part binds its
+primitives on the primals, the linear part appends its equations to the linear
+program (fresh variables, the residuals as atoms), with no rule, trace dispatch or
+shape rule run again. The program recorded is the one the rule records itself.
+``transpose_rule`` does the same for the transpose rule of one equation of a
+linear program (the backward pass), replaying its primitives by ``bind``.
+
+Only rules in ``TRACEABLE`` take part: rules that are pure functions of avals
+and params (the helpers of ``jvp.py`` add theirs; ``vjpkit.lax`` adds the
+transposes it writes by hand). A rule registered later (a user's, or a
+redefinition) is a new function, so it is simply run. ``ENABLED`` is off while
+``vjpkit.debugging``'s checks are on (they inspect each rule's frames).
+A rule that cannot be traced abstractly (it needs concrete values) is remembered
+as such and run directly every time.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..core.avals import _SCALAR_AVALS, _array_aval, tangent_aval
+from ..core.ir import Eqn, Jaxpr, Lit, Var
+from ..core.rules import pe_rules, transpose_rules
+from ..core.trace import Tracer, new_trace
+from ..core.zeros import UndefPrimal, Zero
+from .partial_eval import StagingTrace, StagingTracer
+
+__all__ = ["ENABLED", "TRACEABLE", "PlannedEqn", "linearize_rule", "transpose_rule", "trust"]
+
+ENABLED = True
+# rule functions that are pure functions of (avals, params): safe to trace once and replay
+TRACEABLE: set[Callable] = set()
+
+_UNTRACEABLE = object()  # a cache entry for a signature whose rule needs concrete values
+_LIN_CACHE: dict = {}
+_T_CACHE: dict = {}
+_MAX_ENTRIES = 20_000
+_ARRAY = np.ndarray
+_NUMPY_SCALARS = frozenset((np.float64, np.float32, np.float16, np.int64, np.int32, np.int16,
+                            np.int8, np.uint8, np.bool_, np.complex128, np.complex64))
+
+
+class PlannedEqn(Eqn):
+  """An equation recorded by ``linearize_rule``, with its transpose planned: ``plan`` is
+  the cached trace of its transpose rule (``_Transposed``), or None. The plan is valid
+  in the linear program it was recorded into, where the operands it treats as linear are
+  exactly the ones that are not constants or literals (``backward_pass``'s all-linear
+  case); elsewhere the equation is an ordinary one."""
+  __slots__ = ("plan",)
+
+  def __init__(self, prim, invars: list, params: dict, outvars: list, plan):
+    self.prim = prim
+    self.invars = invars
+    self.params = params
+    self.outvars = outvars
+    self.plan = plan
+
+
+def trust(*rules: Callable) -> None:
+  """Mark ``rules`` (JVP or transpose rules) as pure functions of avals and params."""
+  TRACEABLE.update(rules)
+
+
+def _params_key(params: dict) -> tuple:
+  return (*params.items(), *map(type, params.values())) if params else ()
+
+
+# -- the program of one step, as slots --------------------------------------------------
+
+def _slot_program(jaxpr: Jaxpr, fixed: list, constvars: list, consts: list, lit_value: bool):
+  """``jaxpr``'s equations as ``(prim, params, input slots, number of results)`` over one
+  list of values: the ``fixed`` variables first (filled by the caller), then ``consts``
+  (the values of ``constvars``, which may be shorter: extra constants) and the literals (returned as ``init``: values, or the ``Lit`` atoms themselves when
+  not ``lit_value``), then each equation's results in order. Returns
+  ``(steps, init, slot)``, ``slot`` mapping ``id`` of each atom to its index."""
+  slot: dict[int, int] = {id(v): i for i, v in enumerate(fixed)}
+  n_fixed = len(fixed)
+  init: list[Any] = list(consts)
+  for i, v in enumerate(constvars):
+    slot[id(v)] = n_fixed + i
+  for eqn in jaxpr.eqns:
+    for a in eqn.invars:
+      if type(a) is Lit and id(a) not in slot:
+        slot[id(a)] = n_fixed + len(init)
+        init.append(a.val if lit_value else a)
+  for a in jaxpr.outvars:
+    if type(a) is Lit and id(a) not in slot:
+      slot[id(a)] = n_fixed + len(init)
+      init.append(a.val if lit_value else a)
+  k = n_fixed + len(init)
+  steps = []
+  for eqn in jaxpr.eqns:
+    steps.append((eqn.prim, eqn.params, tuple(slot[id(a)] for a in eqn.invars),
+                  len(eqn.outvars)))
+    for o in eqn.outvars:
+      slot[id(o)] = k
+      k += 1
+  return steps, init, slot
+
+
+# -- linearize: one primitive application ----------------------------------------------
+
+class _Linearized:
+  """The split of one rule at one signature (see the module docstring)."""
+  __slots__ = ("known", "known_bind", "lin", "lin_init", "n_tangents", "out")
+
+  def __init__(self, steps, init, n_primals, outs, lin, lin_init, n_tangents, out):
+    # known(*primals) -> (ans, *residuals)
+    self.known = _compile(steps, n_primals, init, outs, concrete=True)
+    self.known_bind = _compile(steps, n_primals, init, outs, concrete=False)
+    self.lin, self.lin_init, self.n_tangents, self.out = lin, lin_init, n_tangents, out
+
+
+def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callable:
+  """The steps as one Python function of the ``n_in`` fixed values returning the values
+  at ``outs``: with ``concrete``, for concrete inputs (each primitive's impl called as
+  ``bind`` would: NumPy scalar math for float64 scalars), otherwise binding each."""
+  names = [f"a{i}" for i in range(n_in + len(init))]
+  glob: dict[str, Any] = {"_f64": np.float64}
+  for i, c in enumerate(init):
+    glob[names[n_in + i]] = c
+  lines = [f"def run({', '.join(names[:n_in])}):"]
+  for j, (prim, params, ins, n_out) in enumerate(steps):
+    glob[f"p{j}"] = prim
+    args = ", ".join(names[i] for i in ins)
+    if params:
+      glob[f"k{j}"] = params
+      args = f"{args}, **k{j}" if args else f"**k{j}"
+    new = [f"a{len(names) + o}" for o in range(n_out)]
+    names += new
+    target = new[0] if n_out == 1 and not prim.multiple_results else f"({', '.join(new)},)"
+    if not concrete:
+      call = f"p{j}.bind({args})"
+    elif prim._scalar_impl is not None and ins and not params:
+      first, last = names[ins[0]], names[ins[-1]]
+      call = (f"p{j}._scalar_impl({args}) if type({first}) is _f64 and type({last}) is _f64 "
+              f"else p{j}.impl({args})")
+    else:
+      call = f"p{j}.impl({args})"
+    lines.append(f"  {target} = {call}")
+  lines.append(f"  return ({''.join(names[i] + ', ' for i in outs)})")
+  exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
+  return glob["run"]
+
+
+def linearize_rule(trace, prim, rule: Callable, primals: list, tangents: list, params: dict):
+  """``trace.wrap(*rule(primals, tangents, **params))`` from the rule's cached split, or
+  None when this application is not one the cache handles (the caller runs the rule).
+
+  Handled: the nonzero tangents are all tracers of one staging trace (``linearize``), the
+  primals are arrays, NumPy scalars or strong tracers of lower levels."""
+  lin_trace = None
+  mask = 0
+  bit = 1
+  concrete = True
+  key: list[Any] = [rule]
+  for p, t in zip(primals, tangents):
+    if type(t) is not Zero:
+      if type(t) is not StagingTracer:
+        return None
+      tt = t._trace
+      if lin_trace is None:
+        lin_trace = tt
+      elif tt is not lin_trace:
+        return None
+      mask |= bit
+    bit <<= 1
+    tp = type(p)
+    if tp is _ARRAY:
+      key.append(_array_aval(p))
+    elif tp in _NUMPY_SCALARS:
+      key.append(_SCALAR_AVALS[tp])
+    elif isinstance(p, Tracer):
+      aval = p.aval
+      if aval.weak_type:
+        return None
+      key.append(aval)
+      concrete = False
+    else:
+      return None
+  if lin_trace is None:
+    return None
+  key.append(mask)
+  if params:
+    key.extend(_params_key(params))
+  try:
+    k = tuple(key)
+    entry = _LIN_CACHE.get(k)
+  except TypeError:  # an unhashable param
+    return None
+  if entry is None:
+    entry = _build_linearized(prim, rule, key[1:1 + len(primals)], mask, params)
+    if len(_LIN_CACHE) > _MAX_ENTRIES:
+      _LIN_CACHE.clear()
+    _LIN_CACHE[k] = entry
+  if entry is _UNTRACEABLE:
+    return None
+  if concrete:
+    known = entry.known(*primals)
+  else:
+    # a residual of a higher level than the linear program cannot be one of its constants
+    level = lin_trace.level
+    for p in primals:
+      if isinstance(p, Tracer) and p._trace.level >= level:
+        return None
+    known = entry.known_bind(*primals)
+  ans = known[0]
+  out = entry.out
+  if out is None:
+    return ans
+  vals = [t.ir_var for t in tangents if type(t) is not Zero]
+  if out < entry.n_tangents:  # the tangent is an input tangent, unchanged
+    return trace.wrap(ans, [t for t in tangents if type(t) is not Zero][out])
+  to_atom = lin_trace.to_atom
+  for i in range(1, len(known)):
+    vals.append(to_atom(known[i]))
+  vals += entry.lin_init
+  eqns = lin_trace.eqns
+  for lprim, lparams, ins, aval, plan in entry.lin:
+    v = Var(aval)
+    eqns.append(PlannedEqn(lprim, [vals[i] for i in ins], lparams, [v], plan))
+    vals.append(v)
+  t_out = StagingTracer.__new__(StagingTracer)
+  t_out._trace = lin_trace
+  v = vals[out]
+  t_out.ir_var = v
+  t_out.aval = v.aval
+  return trace.wrap(ans, t_out)
+
+
+def _build_linearized(prim, rule, avals, mask: int, params: dict):
+  try:
+    return _trace_linearized(prim, rule, avals, mask, params)
+  except Exception:  # noqa: BLE001 - the rule needs concrete values: run it directly
+    return _UNTRACEABLE
+
+
+def _trace_linearized(prim, rule, avals, mask: int, params: dict):
+  if prim.multiple_results:
+    return _UNTRACEABLE
+  with new_trace(StagingTrace) as known:
+    ps = [known.new_arg(a) for a in avals]
+    with new_trace(StagingTrace) as unknown:
+      ts = [unknown.new_arg(tangent_aval(a)) if mask >> i & 1 else Zero(tangent_aval(a))
+            for i, a in enumerate(avals)]
+      ans, t_out = rule(ps, ts, **params)
+      if t_out is None or type(t_out) is Zero:
+        lin_jaxpr, lin_consts = None, []
+      elif unknown.is_own(t_out):
+        lin_jaxpr, lin_consts = unknown.to_jaxpr([t_out])
+      else:  # a tangent that does not depend on the tangents: not a linear map
+        return _UNTRACEABLE
+    # the linear part's constants: residuals (known values) and the rule's own constants
+    res_tracers = [c for c in lin_consts if known.is_own(c)]
+    known_jaxpr, known_consts = known.to_jaxpr([ans] + res_tracers)
+  n = len(avals)
+  extra = [c for c in lin_consts if not known.is_own(c)]  # the rule's own constants
+  steps, init, slot = _slot_program(known_jaxpr, known_jaxpr.invars, known_jaxpr.constvars,
+                                    list(known_consts) + extra, lit_value=True)
+  outs = [slot[id(a)] for a in known_jaxpr.outvars]
+  if lin_jaxpr is None:
+    return _Linearized(steps, init, n, outs[:1], [], [], 0, None)
+  # known() returns ans, then one value per constvar of the linear part: the residuals,
+  # and the rule's own constants (kept among the known values, entered into each
+  # program as the rule itself would enter them)
+  res_iter = iter(outs[1:])
+  extra_slot = n + len(known_consts)
+  known_outs = outs[:1]
+  for c in lin_consts:
+    if known.is_own(c):
+      known_outs.append(next(res_iter))
+    else:
+      known_outs.append(extra_slot)
+      extra_slot += 1
+  for eqn in lin_jaxpr.eqns:
+    if eqn.prim.multiple_results or eqn.prim in pe_rules or len(eqn.outvars) != 1:
+      return _UNTRACEABLE
+  n_t = len(lin_jaxpr.invars)
+  lin_steps, lin_init, lin_slot = _slot_program(
+      lin_jaxpr, lin_jaxpr.invars + lin_jaxpr.constvars, [], [], lit_value=False)
+  out_atom = lin_jaxpr.outvars[0]
+  out_slot = lin_slot[id(out_atom)]
+  if type(out_atom) is Lit or n_t <= out_slot < n_t + len(lin_consts):
+    return _UNTRACEABLE  # a constant as the tangent: not a linear map
+  # each linear equation's transpose, planned now: its operands that are constants of the
+  # linear program (residuals, literals) are the known ones
+  n_const = n_t + len(lin_consts)
+  lin = []
+  for (p, par, ins, _), e in zip(lin_steps, lin_jaxpr.eqns):
+    mask = 0
+    for j, i in enumerate(ins):
+      if i < n_t or i >= n_const + len(lin_init):
+        mask |= 1 << j
+    lin.append((p, par, ins, e.outvars[0].aval, _plan(e, mask)))
+  return _Linearized(steps, init, n, known_outs, lin, lin_init, n_t, out_slot)
+
+
+def _plan(eqn: Eqn, mask: int):
+  """The transpose plan of a linear equation whose operands in ``mask`` are linear."""
+  rule = transpose_rules.get(eqn.prim)
+  if rule not in TRACEABLE or not mask:
+    return None
+  entry = _build_transposed(eqn, rule, mask)
+  return None if entry is _UNTRACEABLE else entry
+
+
+# -- transpose: one equation of a linear program -----------------------------------------
+
+class _Transposed:
+  """One transpose rule at one signature: its primitives as steps over (ct, the
+  non-linear operands), and where each linear operand's cotangent is (None: none)."""
+  __slots__ = ("run", "run_bind", "outs", "known", "pairs")
+
+  def __init__(self, steps, n_in, init, slots, outs, mask):
+    self.run = _compile(steps, n_in, init, slots, concrete=True)
+    self.run_bind = _compile(steps, n_in, init, slots, concrete=False)
+    self.outs = outs  # per operand: the index of its cotangent in run's results, or None
+    n = len(outs)
+    self.known = tuple(i for i in range(n) if not mask >> i & 1)  # operands run reads
+    self.pairs = tuple((i, k) for i, k in enumerate(outs) if k is not None)  # (operand, result)
+
+
+def transpose_rule(rule: Callable, eqn: Eqn, linear: set, env: dict, ct):
+  """``rule(ct, *args, **eqn.params)`` for a single-result equation of a linear program
+  (``args`` as ``backward_pass`` builds them), from the rule's cached trace; None when the
+  rule cannot be replayed (the caller runs it)."""
+  key: list[Any] = [rule]
+  mask = 0
+  bit = 1
+  known = [ct]
+  for v in eqn.invars:
+    key.append(v.aval)
+    if type(v) is Lit:
+      known.append(v.val)
+    elif id(v) in linear:
+      mask |= bit
+    else:
+      known.append(env[id(v)])
+    bit <<= 1
+  concrete = True
+  for x in known:
+    if isinstance(x, Tracer):
+      concrete = False
+  key.append(mask)
+  params = eqn.params
+  if params:
+    key.extend(_params_key(params))
+  try:
+    k = tuple(key)
+    entry = _T_CACHE.get(k)
+  except TypeError:
+    return None
+  if entry is None:
+    entry = _build_transposed(eqn, rule, mask)
+    if len(_T_CACHE) > _MAX_ENTRIES:
+      _T_CACHE.clear()
+    _T_CACHE[k] = entry
+  if entry is _UNTRACEABLE:
+    return None
+  res = entry.run(*known) if concrete else entry.run_bind(*known)
+  return [None if i is None else res[i] for i in entry.outs]
+
+
+def _build_transposed(eqn: Eqn, rule: Callable, mask: int):
+  try:
+    return _trace_transposed(eqn, rule, mask)
+  except Exception:  # noqa: BLE001 - the rule needs concrete values: run it directly
+    return _UNTRACEABLE
+
+
+def _trace_transposed(eqn: Eqn, rule: Callable, mask: int):
+  if eqn.prim.multiple_results or len(eqn.outvars) != 1:
+    return _UNTRACEABLE
+  with new_trace(StagingTrace) as trace:
+    ct = trace.new_arg(eqn.outvars[0].aval)
+    args = []
+    for i, v in enumerate(eqn.invars):
+      args.append(UndefPrimal(v.aval) if mask >> i & 1 else trace.new_arg(v.aval))
+    cts = rule(ct, *args, **eqn.params)
+    if (type(cts) is not list and type(cts) is not tuple) or len(cts) != len(eqn.invars):
+      return _UNTRACEABLE
+    outs: list[Any] = []
+    for i, c in enumerate(cts):
+      if not mask >> i & 1 or c is None or type(c) is Zero:
+        outs.append(None)
+      elif trace.is_own(c) or not isinstance(c, Tracer):
+        outs.append(c)
+      else:
+        return _UNTRACEABLE
+    present = [c for c in outs if c is not None]
+    jaxpr, consts = trace.to_jaxpr(present)
+  steps, init, slot = _slot_program(jaxpr, jaxpr.invars, jaxpr.constvars, consts,
+                                    lit_value=True)
+  slots = [slot[id(a)] for a in jaxpr.outvars]
+  it = iter(range(len(slots)))
+  return _Transposed(steps, len(jaxpr.invars), init, slots,
+                     [None if c is None else next(it) for c in outs], mask)
