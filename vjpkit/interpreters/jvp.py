@@ -25,6 +25,8 @@ from ..core.trace import Trace, Tracer, new_trace
 from ..core.zeros import UndefPrimal, Zero, add_tangents, instantiate
 from . import rule_cache
 
+_MISS = rule_cache.MISS
+
 
 class JVPTracer(Tracer):
   __slots__ = ("primal", "tangent", "aval")
@@ -53,13 +55,19 @@ class JVPTracer(Tracer):
 
 class JVPTrace(Trace):
   """Forward mode; ``description`` names the transform the user called (grad, jacfwd, ...)."""
-  __slots__ = ("description",)
+  __slots__ = ("description", "lin")
 
   def __init__(self, level: int, who: str = "jvp"):
     super().__init__(level)
     self.description = who
+    self.lin: Any = None  # linearize: the staging trace that records the tangents
 
   def process_primitive(self, prim, args, params):
+    lin = self.lin
+    if lin is not None and rule_cache.ENABLED:  # linearize: replay the rule's cached split
+      out = rule_cache.linearize_rule(self, lin, JVPTracer, prim, args, params)
+      if out is not _MISS:
+        return out
     primals, tangents, nonzero = [], [], False
     for x in args:
       if type(x) is JVPTracer and x._trace is self:
@@ -79,10 +87,6 @@ class JVPTrace(Trace):
           prim, "differentiation (JVP) rule", "def_jvp",
           ". Or wrap the computation with vjpkit.lax.stop_gradient if it needs no "
           "derivative, or define its derivative with vjpkit.custom_jvp."))
-    if rule in _TRACEABLE and rule_cache.ENABLED:  # linearize: replay the rule's split
-      out = rule_cache.linearize_rule(self, prim, rule, primals, tangents, params)
-      if out is not None:
-        return out
     out, out_t = rule(primals, tangents, **params)
     if prim.multiple_results:
       return [self.wrap(p, t) for p, t in zip(out, out_t)]
@@ -128,7 +132,6 @@ def jvp_flat(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
 
 # -- rule helpers ------------------------------------------------------------
 # (their rules are pure functions of avals and params: rule_cache may trace them once)
-_TRACEABLE = rule_cache.TRACEABLE
 
 def _zero_out(ans):
   return Zero(tangent_aval(get_aval(ans)))

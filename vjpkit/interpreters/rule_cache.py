@@ -28,12 +28,13 @@ import numpy as np
 
 from ..core.avals import _SCALAR_AVALS, _array_aval, tangent_aval
 from ..core.ir import Eqn, Jaxpr, Lit, Var
-from ..core.rules import pe_rules, transpose_rules
+from ..core.rules import jvp_rules, pe_rules, transpose_rules
 from ..core.trace import Tracer, new_trace
 from ..core.zeros import UndefPrimal, Zero
 from .partial_eval import StagingTrace, StagingTracer
 
-__all__ = ["ENABLED", "TRACEABLE", "PlannedEqn", "linearize_rule", "transpose_rule", "trust"]
+__all__ = ["ENABLED", "MISS", "TRACEABLE", "PlannedEqn", "linearize_rule", "transpose_rule",
+           "trust"]
 
 ENABLED = True
 # rule functions that are pure functions of (avals, params): safe to trace once and replay
@@ -151,28 +152,39 @@ def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callab
   return glob["run"]
 
 
-def linearize_rule(trace, prim, rule: Callable, primals: list, tangents: list, params: dict):
-  """``trace.wrap(*rule(primals, tangents, **params))`` from the rule's cached split, or
-  None when this application is not one the cache handles (the caller runs the rule).
+MISS = object()  # linearize_rule's answer when the caller must run the rule itself
 
-  Handled: the nonzero tangents are all tracers of one staging trace (``linearize``), the
-  primals are arrays, NumPy scalars or strong tracers of lower levels."""
-  lin_trace = None
+
+def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
+  """What ``trace`` (a JVP trace whose tangents are staged into ``lin_trace``, as in
+  ``linearize``) makes of ``prim.bind(*args, **params)``, from the rule's cached split;
+  ``MISS`` when the cache does not handle this application (the caller runs the rule).
+
+  Handled: trusted rules (``TRACEABLE``), nonzero tangents that are tracers of
+  ``lin_trace``, primals that are arrays, NumPy scalars or strong tracers of lower
+  levels. ``tracer_type`` is the JVP tracer class (``jvp.py`` imports this module)."""
+  rule = jvp_rules.get(prim)
+  if rule not in TRACEABLE:
+    return MISS
   mask = 0
   bit = 1
   concrete = True
   key: list[Any] = [rule]
-  for p, t in zip(primals, tangents):
-    if type(t) is not Zero:
-      if type(t) is not StagingTracer:
-        return None
-      tt = t._trace
-      if lin_trace is None:
-        lin_trace = tt
-      elif tt is not lin_trace:
-        return None
-      mask |= bit
+  primals = []
+  tangents = []
+  for x in args:
+    if type(x) is tracer_type and x._trace is trace:
+      p = x.primal
+      t = x.tangent
+      if type(t) is not Zero:
+        if type(t) is not StagingTracer or t._trace is not lin_trace:
+          return MISS
+        mask |= bit
+        tangents.append(t)
+    else:
+      p = x
     bit <<= 1
+    primals.append(p)
     tp = type(p)
     if tp is _ARRAY:
       key.append(_array_aval(p))
@@ -181,13 +193,13 @@ def linearize_rule(trace, prim, rule: Callable, primals: list, tangents: list, p
     elif isinstance(p, Tracer):
       aval = p.aval
       if aval.weak_type:
-        return None
+        return MISS
       key.append(aval)
       concrete = False
     else:
-      return None
-  if lin_trace is None:
-    return None
+      return MISS
+  if not mask:  # nothing to differentiate at this level
+    return prim.bind(*primals, **params)
   key.append(mask)
   if params:
     key.extend(_params_key(params))
@@ -195,14 +207,14 @@ def linearize_rule(trace, prim, rule: Callable, primals: list, tangents: list, p
     k = tuple(key)
     entry = _LIN_CACHE.get(k)
   except TypeError:  # an unhashable param
-    return None
+    return MISS
   if entry is None:
     entry = _build_linearized(prim, rule, key[1:1 + len(primals)], mask, params)
     if len(_LIN_CACHE) > _MAX_ENTRIES:
       _LIN_CACHE.clear()
     _LIN_CACHE[k] = entry
   if entry is _UNTRACEABLE:
-    return None
+    return MISS
   if concrete:
     known = entry.known(*primals)
   else:
@@ -210,18 +222,22 @@ def linearize_rule(trace, prim, rule: Callable, primals: list, tangents: list, p
     level = lin_trace.level
     for p in primals:
       if isinstance(p, Tracer) and p._trace.level >= level:
-        return None
+        return MISS
     known = entry.known_bind(*primals)
   ans = known[0]
   out = entry.out
   if out is None:
     return ans
-  vals = [t.ir_var for t in tangents if type(t) is not Zero]
   if out < entry.n_tangents:  # the tangent is an input tangent, unchanged
-    return trace.wrap(ans, [t for t in tangents if type(t) is not Zero][out])
-  to_atom = lin_trace.to_atom
+    return tracer_type(trace, ans, tangents[out])
+  vals: list[Any] = [t.ir_var for t in tangents]
   for i in range(1, len(known)):
-    vals.append(to_atom(known[i]))
+    x = known[i]
+    tx = type(x)
+    if tx in _NUMPY_SCALARS:  # lin_trace.to_atom, its common case inlined
+      vals.append(Lit(x, _SCALAR_AVALS[tx]))
+    else:
+      vals.append(lin_trace.to_atom(x))
   vals += entry.lin_init
   eqns = lin_trace.eqns
   for lprim, lparams, ins, aval, plan in entry.lin:
@@ -233,7 +249,7 @@ def linearize_rule(trace, prim, rule: Callable, primals: list, tangents: list, p
   v = vals[out]
   t_out.ir_var = v
   t_out.aval = v.aval
-  return trace.wrap(ans, t_out)
+  return tracer_type(trace, ans, t_out)
 
 
 def _build_linearized(prim, rule, avals, mask: int, params: dict):
@@ -252,8 +268,9 @@ def _trace_linearized(prim, rule, avals, mask: int, params: dict):
       ts = [unknown.new_arg(tangent_aval(a)) if mask >> i & 1 else Zero(tangent_aval(a))
             for i, a in enumerate(avals)]
       ans, t_out = rule(ps, ts, **params)
+      lin_consts: list[Any] = []
       if t_out is None or type(t_out) is Zero:
-        lin_jaxpr, lin_consts = None, []
+        lin_jaxpr = None
       elif unknown.is_own(t_out):
         lin_jaxpr, lin_consts = unknown.to_jaxpr([t_out])
       else:  # a tangent that does not depend on the tangents: not a linear map
