@@ -43,6 +43,8 @@ def parse_args(argv):
     add("--only", help="comma-separated workload names, e.g. mlp,rnn")
     add("--impl", help="comma-separated implementations (numpy is always run)")
     add("--no-memory", action="store_true", help="skip the tracemalloc runs")
+    add("--cpu-time", action="store_true",
+        help="time with this process's CPU time instead of wall time (a loaded machine)")
     add("--json", metavar="PATH", help="also write every row (and the compile-scaling series) "
         "as JSON to PATH")
     add("--compile-scaling", action="store_true",
@@ -145,6 +147,7 @@ def write_json(path, rows, scaling, versions, mode):
 
 def main(argv=None):
     args = parse_args(argv)
+    harness.CLOCK = time.process_time if args.cpu_time else time.perf_counter
     names = [workload.NAME for workload in ALL]
     chosen = _selected(args.only, names, "workload")
     wanted = _selected(args.impl, harness.IMPLEMENTATIONS, "implementation")
@@ -173,7 +176,7 @@ def main(argv=None):
     print(harness.time_table(rows))
     print(
         f"\nMedian of {args.repeats} repeats of an autoranged loop (each at least "
-        f"{args.min_time:g} s); \"vs NumPy\" divides by the hand-written NumPy time; "
+        f"{args.min_time:g} s{', CPU time' if args.cpu_time else ''}); \"vs NumPy\" divides by the hand-written NumPy time; "
         "\"first call\" includes tracing and compilation; \"grad ok\" compares "
         f"with the NumPy gradient (rtol {check.RTOL:g}, float64).\n"
     )

@@ -110,25 +110,62 @@ def _slot_program(jaxpr: Jaxpr, fixed: list, constvars: list, consts: list, lit_
 # -- linearize: one primitive application ----------------------------------------------
 
 class _Linearized:
-  """The split of one rule at one signature (see the module docstring)."""
-  __slots__ = ("known", "known_bind", "lin", "lin_init", "n_tangents", "out")
+  """The split of one rule at one signature (see the module docstring), compiled to one
+  function ``run(trace, lin, *primals, *nonzero tangents)`` that computes the known part
+  and appends the linear part's equations to ``lin``, returning the JVP tracer (or the
+  bare result when its tangent is zero); ``run_bind`` binds where ``run`` calls impls."""
+  __slots__ = ("run", "run_bind")
 
-  def __init__(self, steps, init, n_primals, outs, lin, lin_init, n_tangents, out):
-    # known(*primals) -> (ans, *residuals)
-    self.known = _compile(steps, n_primals, init, outs, concrete=True)
-    self.known_bind = _compile(steps, n_primals, init, outs, concrete=False)
-    self.lin, self.lin_init, self.n_tangents, self.out = lin, lin_init, n_tangents, out
+  def __init__(self, steps, init, n_primals, outs, lin, lin_init, n_tangents, out,
+               tracer_type):
+    args = (steps, n_primals, init, outs, lin, lin_init, n_tangents, out, tracer_type)
+    self.run = _compile_linearized(*args, concrete=True)
+    self.run_bind = _compile_linearized(*args, concrete=False)
 
 
-def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callable:
-  """The steps as one Python function of the ``n_in`` fixed values returning the values
-  at ``outs``: with ``concrete``, for concrete inputs (each primitive's impl called as
-  ``bind`` would: NumPy scalar math for float64 scalars), otherwise binding each."""
+def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents, out,
+                        tracer_type, concrete: bool) -> Callable:
+  body, names, glob = _step_lines(steps, n_primals, init, concrete)
+  tangents = [f"t{i}" for i in range(n_tangents)]
+  glob.update(_JT=tracer_type, _Var=Var, _PE=PlannedEqn, _Lit=Lit, _NS=_NUMPY_SCALARS,
+              _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__)
+  lines = [f"def run(trace, lin, {', '.join(names[:n_primals] + tangents)}):"] + body
+  ans = names[outs[0]]
+  if out is None:
+    lines.append(f"  return {ans}")
+  elif out < n_tangents:  # the input tangent itself
+    lines.append(f"  return _JT(trace, {ans}, t{out})")
+  else:
+    atoms = [f"t{i}.ir_var" for i in range(n_tangents)]
+    for k, i in enumerate(outs[1:]):  # residuals: lin.to_atom, its common case inlined
+      r = f"r{k}"
+      lines.append(f"  {r} = {names[i]}")
+      lines.append(f"  {r} = _Lit({r}, _SA[type({r})]) if type({r}) in _NS else lin.to_atom({r})")
+      atoms.append(r)
+    for k, a in enumerate(lin_init):
+      glob[f"_l{k}"] = a
+      atoms.append(f"_l{k}")
+    lines.append("  e = lin.eqns.append")
+    for j, (prim, params, ins, aval, plan) in enumerate(lin):
+      glob.update({f"_q{j}": prim, f"_k{j}": params, f"_av{j}": aval, f"_plan{j}": plan})
+      v = f"v{j}"
+      lines.append(f"  {v} = _Var(_av{j})")
+      lines.append(f"  e(_PE(_q{j}, [{', '.join(atoms[i] for i in ins)}], _k{j}, [{v}], "
+                   f"_plan{j}))")
+      atoms.append(v)
+    lines += ["  o = _new(_ST)", "  o._trace = lin", f"  o.ir_var = {atoms[out]}",
+              f"  o.aval = {atoms[out]}.aval", f"  return _JT(trace, {ans}, o)"]
+  exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
+  return glob["run"]
+
+
+def _step_lines(steps, n_in: int, init: list, concrete: bool):
+  """The lines computing ``steps`` (see ``_compile``), the value names, and the globals."""
   names = [f"a{i}" for i in range(n_in + len(init))]
   glob: dict[str, Any] = {"_f64": np.float64}
   for i, c in enumerate(init):
     glob[names[n_in + i]] = c
-  lines = [f"def run({', '.join(names[:n_in])}):"]
+  lines = []
   for j, (prim, params, ins, n_out) in enumerate(steps):
     glob[f"p{j}"] = prim
     args = ", ".join(names[i] for i in ins)
@@ -147,6 +184,15 @@ def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callab
     else:
       call = f"p{j}.impl({args})"
     lines.append(f"  {target} = {call}")
+  return lines, names, glob
+
+
+def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callable:
+  """The steps as one Python function of the ``n_in`` fixed values returning the values
+  at ``outs``: with ``concrete``, for concrete inputs (each primitive's impl called as
+  ``bind`` would: NumPy scalar math for float64 scalars), otherwise binding each."""
+  body, names, glob = _step_lines(steps, n_in, init, concrete)
+  lines = [f"def run({', '.join(names[:n_in])}):"] + body
   lines.append(f"  return ({''.join(names[i] + ', ' for i in outs)})")
   exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
   return glob["run"]
@@ -209,57 +255,30 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
   except TypeError:  # an unhashable param
     return MISS
   if entry is None:
-    entry = _build_linearized(prim, rule, key[1:1 + len(primals)], mask, params)
+    entry = _build_linearized(prim, rule, key[1:1 + len(primals)], mask, params, tracer_type)
     if len(_LIN_CACHE) > _MAX_ENTRIES:
       _LIN_CACHE.clear()
     _LIN_CACHE[k] = entry
   if entry is _UNTRACEABLE:
     return MISS
   if concrete:
-    known = entry.known(*primals)
-  else:
-    # a residual of a higher level than the linear program cannot be one of its constants
-    level = lin_trace.level
-    for p in primals:
-      if isinstance(p, Tracer) and p._trace.level >= level:
-        return MISS
-    known = entry.known_bind(*primals)
-  ans = known[0]
-  out = entry.out
-  if out is None:
-    return ans
-  if out < entry.n_tangents:  # the tangent is an input tangent, unchanged
-    return tracer_type(trace, ans, tangents[out])
-  vals: list[Any] = [t.ir_var for t in tangents]
-  for i in range(1, len(known)):
-    x = known[i]
-    tx = type(x)
-    if tx in _NUMPY_SCALARS:  # lin_trace.to_atom, its common case inlined
-      vals.append(Lit(x, _SCALAR_AVALS[tx]))
-    else:
-      vals.append(lin_trace.to_atom(x))
-  vals += entry.lin_init
-  eqns = lin_trace.eqns
-  for lprim, lparams, ins, aval, plan in entry.lin:
-    v = Var(aval)
-    eqns.append(PlannedEqn(lprim, [vals[i] for i in ins], lparams, [v], plan))
-    vals.append(v)
-  t_out = StagingTracer.__new__(StagingTracer)
-  t_out._trace = lin_trace
-  v = vals[out]
-  t_out.ir_var = v
-  t_out.aval = v.aval
-  return tracer_type(trace, ans, t_out)
+    return entry.run(trace, lin_trace, *primals, *tangents)
+  # a residual of a higher level than the linear program cannot be one of its constants
+  level = lin_trace.level
+  for p in primals:
+    if isinstance(p, Tracer) and p._trace.level >= level:
+      return MISS
+  return entry.run_bind(trace, lin_trace, *primals, *tangents)
 
 
-def _build_linearized(prim, rule, avals, mask: int, params: dict):
+def _build_linearized(prim, rule, avals, mask: int, params: dict, tracer_type):
   try:
-    return _trace_linearized(prim, rule, avals, mask, params)
+    return _trace_linearized(prim, rule, avals, mask, params, tracer_type)
   except Exception:  # noqa: BLE001 - the rule needs concrete values: run it directly
     return _UNTRACEABLE
 
 
-def _trace_linearized(prim, rule, avals, mask: int, params: dict):
+def _trace_linearized(prim, rule, avals, mask: int, params: dict, tracer_type):
   if prim.multiple_results:
     return _UNTRACEABLE
   with new_trace(StagingTrace) as known:
@@ -284,7 +303,8 @@ def _trace_linearized(prim, rule, avals, mask: int, params: dict):
                                     list(known_consts) + extra, lit_value=True)
   outs = [slot[id(a)] for a in known_jaxpr.outvars]
   if lin_jaxpr is None:
-    return _Linearized(steps, init, n, outs[:1], [], [], 0, None)
+    return _Linearized(steps, init, n, outs[:1], [], [], bin(mask).count("1"), None,
+                       tracer_type)
   # known() returns ans, then one value per constvar of the linear part: the residuals,
   # and the rule's own constants (kept among the known values, entered into each
   # program as the rule itself would enter them)
@@ -317,7 +337,7 @@ def _trace_linearized(prim, rule, avals, mask: int, params: dict):
       if i < n_t or i >= n_const + len(lin_init):
         mask |= 1 << j
     lin.append((p, par, ins, e.outvars[0].aval, _plan(e, mask)))
-  return _Linearized(steps, init, n, known_outs, lin, lin_init, n_t, out_slot)
+  return _Linearized(steps, init, n, known_outs, lin, lin_init, n_t, out_slot, tracer_type)
 
 
 def _plan(eqn: Eqn, mask: int):
