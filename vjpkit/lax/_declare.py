@@ -6,7 +6,7 @@ its batching rule; the declaring module then adds the derivative next to it
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -102,7 +102,7 @@ def _shapes():
   return _SHAPES
 
 
-_SHAPES = None
+_SHAPES: Any = None
 
 
 def const(x, value):
