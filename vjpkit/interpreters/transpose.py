@@ -33,13 +33,11 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
   ``all_linear``: the caller knows every equation reads a linear value (true of the
   programs ``linearize`` records), so none needs evaluating forward first."""
   env: dict[int, Any] = {id(v): c for v, c in zip(jaxpr.constvars, consts, strict=True)}
-  linear = {id(v) for v in jaxpr.invars}
+  linear: Any = {id(v) for v in jaxpr.invars}
   linear_eqns = []
-  if all_linear:
+  if all_linear:  # every variable but the constants is linear
     linear_eqns = jaxpr.eqns
-    for eqn in jaxpr.eqns:
-      for o in eqn.outvars:
-        linear.add(id(o))
+    linear = _AllBut(env)
   for eqn in () if all_linear else jaxpr.eqns:
     for v in eqn.invars:
       if type(v) is Var and id(v) in linear:
@@ -133,7 +131,19 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
   return [ct_env.get(id(v), Zero(v.aval)) for v in jaxpr.invars]
 
 
-def _accumulate(ct_env: dict, linear: set, v, ct) -> None:
+class _AllBut:
+  """The ids of a program's linear variables when all but its constants are: a set that
+  need not be built (``backward_pass`` tests only ids of variables for membership)."""
+  __slots__ = ("consts",)
+
+  def __init__(self, consts: dict):
+    self.consts = consts
+
+  def __contains__(self, vid) -> bool:
+    return vid not in self.consts
+
+
+def _accumulate(ct_env: dict, linear, v, ct) -> None:
   if type(v) is Var and ct is not None and type(ct) is not Zero:
     vid = id(v)
     if vid in linear:
