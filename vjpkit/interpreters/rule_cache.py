@@ -287,6 +287,8 @@ def _trace_linearized(prim, rule, avals, mask: int, params: dict, tracer_type):
       ts = [unknown.new_arg(tangent_aval(a)) if mask >> i & 1 else Zero(tangent_aval(a))
             for i, a in enumerate(avals)]
       ans, t_out = rule(ps, ts, **params)
+      if not known.is_own(ans):  # a constant result: replayed, one array shared by all calls
+        return _UNTRACEABLE
       lin_consts: list[Any] = []
       if t_out is None or type(t_out) is Zero:
         lin_jaxpr = None
@@ -428,9 +430,9 @@ def _trace_transposed(eqn: Eqn, rule: Callable, mask: int):
     for i, c in enumerate(cts):
       if not mask >> i & 1 or c is None or type(c) is Zero:
         outs.append(None)
-      elif trace.is_own(c) or not isinstance(c, Tracer):
+      elif trace.is_own(c):
         outs.append(c)
-      else:
+      else:  # a constant cotangent: replayed, it would be one array shared by every call
         return _UNTRACEABLE
     present = [c for c in outs if c is not None]
     jaxpr, consts = trace.to_jaxpr(present)
