@@ -133,3 +133,21 @@ def test_debug_nans_turns_the_replay_off():
   with vjpkit.debug_nans():
     assert not rule_cache.ENABLED
   assert rule_cache.ENABLED
+
+
+def test_complex_values_replay_alike():
+  def f(z):
+    return vnp.sum(vnp.sin(z) * z + z * z / 3.0)
+  z = np.array([1 + 2j, 0.5 - 1j])
+  programs, transposed, grads = [], [], []
+  for on in (False, True, True):
+    with cache(on):
+      _, lin = linearize_flat(lambda z: [f(z)], [z])
+      programs.append(str(lin.jaxpr))
+      transposed.append(lin.transpose([np.complex128(1.0)])[0])
+      grads.append(vjpkit.grad(f, holomorphic=True)(z))
+  assert programs[0] == programs[1] == programs[2]
+  for got in transposed[1:]:
+    np.testing.assert_array_equal(got, transposed[0])
+  for got in grads[1:]:
+    np.testing.assert_array_equal(got, grads[0])
