@@ -5,12 +5,28 @@ and for each application ``linearize`` runs the primitive's JVP rule on known
 primals and staged tangents. That run always splits the same way: a *known* part
 (the primal result and the residuals, computed now) and a *linear* part (the
 tangent equations, recorded). ``linearize_rule`` traces the split once per
-(rule, avals, zero tangents, params) and replays it: the known part binds its
-primitives on the primals, the linear part appends its equations to the linear
-program (fresh variables, the residuals as atoms), with no rule, trace dispatch or
-shape rule run again. The program recorded is the one the rule records itself.
-``transpose_rule`` does the same for the transpose rule of one equation of a
-linear program (the backward pass), replaying its primitives by ``bind``.
+(rule, avals, zero tangents, params) and replays it as one generated function: the
+known part calls its primitives' impls on concrete primals (binds them on tracers of
+outer transforms), the linear part appends its equations to the linear program (fresh
+variables, the residuals as atoms), with no rule, trace dispatch or shape rule run
+again. The program recorded is the one the rule records itself:
+
+>>> import numpy as np, vjpkit.numpy as vnp
+>>> from vjpkit.interpreters.linearize import linearize_flat
+>>> _, lin = linearize_flat(lambda x: [vnp.sin(x) * x], [np.float64(0.5)])
+>>> print(lin.jaxpr)
+{ lambda ; a:f64[]. let
+    b:f64[] = mul a 0.8775825618903728:f64[]
+    c:f64[] = mul b 0.5:f64[]
+    d:f64[] = mul 0.479425538604203:f64[] a
+    e:f64[] = add_any c d
+  in (e,) }
+>>> type(lin.jaxpr.eqns[0]).__name__, lin.jaxpr.eqns[0].plan is not None
+('PlannedEqn', True)
+
+Each recorded equation carries its transpose plan: the transpose rule traced once
+for that signature, which ``backward_pass`` replays (``transpose_rule`` does the
+same for equations of other linear programs).
 
 Only rules in ``TRACEABLE`` take part: rules that are pure functions of avals
 and params (the helpers of ``jvp.py`` add theirs; ``vjpkit.lax`` adds the
