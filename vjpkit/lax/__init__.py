@@ -64,6 +64,14 @@ from .special import (  # for vjpkit.scipy.stats
     log_ndtr, log_ndtr_p, ndtri, ndtri_exp, ndtri_exp_p, ndtri_p, stdtr, stdtr_p, stdtrit,
     stdtrit_p)
 
+from ..core.rules import jvp_rules as _jvp_rules, transpose_rules as _transpose_rules
+from ..interpreters.rule_cache import trust as _trust
+
+# transpose rules written by hand here that are pure functions of avals and params, which
+# eager reverse mode may trace once per signature (the jvp.py helpers' rules already are)
+_trust(*(_transpose_rules[p] for p in (add_p, sub_p, div_p, select_n_p, convert_element_type_p)),
+       *(_jvp_rules[p] for p in (select_n_p, convert_element_type_p, reduce_max_p, reduce_min_p)))
+
 __all__ = [
     # elementwise
     "abs", "abs_p", "complex", "complex_p", "conj", "conj_p", "imag", "imag_p", "real", "real_p", "acos", "acos_p", "acosh", "acosh_p", "add", "add_any", "add_any_p", "add_p",
