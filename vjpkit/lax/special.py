@@ -192,12 +192,20 @@ defjvp(gammainccinv_p, _no_derivative("gammainccinv(a, q)", "a", "the shape para
        lambda t, ans, a, q: ew.neg(ew.div(t, _gamma_density(a, ans))))
 def gammainccinv(a, q): return gammainccinv_p.bind(a, q)
 
-# exponentially scaled Bessel functions: i0e' = i1e - sign(x) i0e, i1e' = i0e - (sign(x) + 1/x) i1e
+# exponentially scaled Bessel functions: i0e' = i1e - sign(x) i0e,
+# i1e' = (i0e + ive(2, ·))/2 - sign(x) i1e (the recurrence: no 1/x, so i1e'(0) = 1/2, not nan)
 i0e_p = unop("i0e", _scipy("i0e"))
 i1e_p = unop("i1e", _scipy("i1e"))
 defjvp(i0e_p, lambda t, ans, x: ew.mul(t, ew.sub(i1e(x), ew.mul(ew.sign(x), ans))))
-defjvp(i1e_p, lambda t, ans, x: ew.mul(t, ew.sub(i0e(x), ew.mul(
-  ew.add(ew.sign(x), ew.div(const(x, 1.0), x)), ans))))
+
+
+def _i1e_jvp(t, ans, x):
+  from .special_bessel import bessel_ive
+  two = ew.mul(const(x, 0.5), ew.add(i0e(x), bessel_ive(const(x, 2.0), x)))
+  return ew.mul(t, ew.sub(two, ew.mul(ew.sign(x), ans)))
+
+
+defjvp(i1e_p, _i1e_jvp)
 def i0e(x): return i0e_p.bind(x)
 def i1e(x): return i1e_p.bind(x)
 

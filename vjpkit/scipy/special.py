@@ -1,7 +1,12 @@
 """vjpkit.scipy.special: SciPy's special functions, differentiable.
 
-erf, erfc, erfinv, gammaln, digamma and polygamma are primitives whose values
-come from SciPy (``vjpkit.lax.special``). The rest are composites written
+erf, erfc, erfinv, gammaln, digamma, polygamma, the gamma and beta families, zeta, the
+Bessel functions, the exponential integrals and the entropies are primitives whose values
+come from SciPy (``vjpkit.lax.special*``), with closed-form derivatives to every order;
+where none exists (an incomplete gamma or beta function in its shape parameters, a Bessel
+function in its order, zeta in its exponent, factorial and comb in their integer
+arguments) differentiating raises NotImplementedError naming the argument. SciPy's own
+ufuncs called on traced values (``scipy.special.erf(x)`` under ``grad``) run these. The rest are composites written
 for stability: ``logsumexp`` and ``softmax`` shift by the maximum under
 ``stop_gradient`` (the shift cancels, so it needs no derivative), and
 ``xlogy``/``xlog1py`` are 0 wherever ``x == 0``. Integer and bool inputs
@@ -27,10 +32,20 @@ from ..numpy.ufuncs import equal, exp, less, log, log1p, where
 
 Array = Any
 
-__all__ = ["betainc", "betaincinv", "betaln", "digamma", "erf", "erfc", "erfinv", "expit",
-           "gammainc", "gammaincc", "gammainccinv", "gammaincinv", "gammaln", "i0e", "i1e", "log_ndtr", "log_softmax", "logit",
-           "logsumexp", "ndtr", "ndtri", "ndtri_exp", "polygamma", "softmax", "stdtr", "stdtrit", "xlog1py",
-           "xlogy"]
+from ._special_bessel import i0, i1, iv, ive, j0, j1, jn, jv, kv, kve, y0, y1, yn, yv
+from ._special_gamma import (beta, comb, factorial, gamma, gammasgn, loggamma, multigammaln, poch,
+                             psi, rgamma, zeta)
+from ._special_misc import (boxcox, boxcox1p, entr, erfcx, exp1, expi, expn, inv_boxcox,
+                            inv_boxcox1p, kl_div, rel_entr, sinc, spence)
+
+__all__ = ["beta", "betainc", "betaincinv", "betaln", "boxcox", "boxcox1p", "comb", "digamma",
+           "entr", "erf", "erfc", "erfcx", "erfinv", "exp1", "expi", "expit", "expn", "factorial",
+           "gamma", "gammainc", "gammaincc", "gammainccinv", "gammaincinv", "gammaln", "gammasgn",
+           "i0", "i0e", "i1", "i1e", "inv_boxcox", "inv_boxcox1p", "iv", "ive", "j0", "j1", "jn",
+           "jv", "kl_div", "kv", "kve", "log_ndtr", "log_softmax", "loggamma", "logit",
+           "logsumexp", "multigammaln", "ndtr", "ndtri", "ndtri_exp", "poch", "polygamma", "psi",
+           "rel_entr", "rgamma", "sinc", "softmax", "spence", "stdtr", "stdtrit", "xlog1py", "xlogy",
+           "y0", "y1", "yn", "yv", "zeta"]
 
 
 def _unary(name: str, op, doc: str):
