@@ -37,9 +37,15 @@ def _order_rule(name: str):
 
 # -- modified, first kind ---------------------------------------------------------------------
 
+def _iv(v, x):
+  """``I_v(x)`` in derivative rules, as ``ive(v, x) e^|x|`` (SciPy's iv is nan at the
+  smallest normal x, where ive is not)."""
+  return ew.mul(bessel_ive(v, x), ew.exp(ew.abs(x)))
+
+
 bessel_iv_p = naryop("bessel_iv", _scipy_nary("iv"), kinds="float")
 defjvp(bessel_iv_p, _order_rule("iv"), lambda t, ans, v, x: ew.mul(t, _half(x, ew.add(
-  bessel_iv(_shift(v, -1), x), bessel_iv(_shift(v, 1), x)))))
+  _iv(_shift(v, -1), x), _iv(_shift(v, 1), x)))))
 
 
 def bessel_iv(v, x):
@@ -69,7 +75,7 @@ bessel_i0_p = unop("bessel_i0", _scipy("i0"))
 bessel_i1_p = unop("bessel_i1", _scipy("i1"))
 defjvp(bessel_i0_p, lambda t, ans, x: ew.mul(t, bessel_i1(x)))
 defjvp(bessel_i1_p, lambda t, ans, x: ew.mul(t, _half(x, ew.add(
-  bessel_i0(x), bessel_iv(const(x, 2.0), x)))))
+  bessel_i0(x), _iv(const(x, 2.0), x)))))
 
 
 def bessel_i0(x):

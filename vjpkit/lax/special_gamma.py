@@ -61,19 +61,17 @@ def loggamma(x):
 
 
 def _rgamma_jvp(t, ans, x):
-  """``(1/Γ)' = -ψ/Γ``; at the poles ``x = -n`` of Γ (where ψ is nan) the limit
-  ``(-1)^n n!``, written as ``(-1)^n Γ(1 - x)² / n!`` so the second derivative there,
-  ``2 (-1)^(n+1) n! ψ(n + 1)``, is right too."""
-  half = const(x, 0.5)
-  n = ew.neg(ew.round(x))
-  pole = ew.logical_and(ew.eq(x, ew.round(x)), ew.le(x, const(x, 0)))
-  xs, xr = ew.select_n(pole, half, x), ew.select_n(pole, x, half)
-  one = const(x, 1.0)
-  sign = ew.sub(one, ew.mul(const(x, 2.0), ew.rem(ew.select_n(pole, one, n), const(x, 2.0))))
-  g = gamma(ew.sub(one, xs))
-  at_pole = ew.mul(sign, ew.mul(ew.mul(g, g), rgamma(ew.add(ew.select_n(pole, one, n), one))))
+  """``(1/Γ)' = -ψ/Γ`` for ``x >= 1/2``; below, by the reflection ``1/Γ(x) = Γ(1 - x)
+  sin(πx)/π``, ``Γ(1 - x) (cos πx - ψ(1 - x) sin(πx)/π)``: smooth through the poles of Γ
+  (``(-1)^n n!`` at ``x = -n``), with no ``0 · inf`` near them, to every order."""
+  left = ew.lt(x, const(x, 0.5))
+  xl, xr = ew.select_n(left, const(x, 0.0), x), ew.select_n(left, x, const(x, 1.0))
+  one_minus = ew.sub(const(x, 1.0), xl)
+  pix = ew.mul(const(x, np.pi), xl)
+  reflected = ew.mul(gamma(one_minus), ew.sub(ew.cos(pix), ew.mul(
+    digamma(one_minus), ew.mul(ew.sin(pix), const(x, 1 / np.pi)))))
   regular = ew.neg(ew.mul(rgamma(xr), digamma(xr)))
-  return ew.mul(t, ew.select_n(pole, regular, at_pole))
+  return ew.mul(t, ew.select_n(left, regular, reflected))
 
 
 rgamma_p = unop("rgamma", _scipy("rgamma"))

@@ -236,7 +236,7 @@ def ndtr(x: Array) -> Array:
   np.float64(0.5)
   """
   x = promote_inexact(x)
-  return 0.5 * lax.erfc(x * (-1 / np.sqrt(2)))
+  return 0.5 * lax.erfc(x * (-1 / float(np.sqrt(2))))  # a Python float: float32 stays float32
 
 
 def _nary(name: str, op, doc: str):
