@@ -296,3 +296,37 @@ def test_second_derivative_program_typechecks(f):
   program = vjpkit.make_jaxpr(d2)(0.5)
   typecheck_jaxpr(program.jaxpr)
   np.testing.assert_allclose(eval_jaxpr(program.jaxpr, program.consts, [0.5])[0], d2(0.5))
+
+
+# -- SciPy's own ufuncs on traced values ------------------------------------------------------
+
+_UFUNC_ROWS = sorted(n for n, r in SPECIAL.items() if isinstance(r.ref, np.ufunc))
+
+
+@pytest.mark.parametrize("name", _UFUNC_ROWS)
+def test_scipy_ufuncs_dispatch_on_tracers(name):
+  row = SPECIAL[name]
+  arrays, kw = _sample(name)
+  np.testing.assert_allclose(vjpkit.jit(row.ref)(*arrays), row.fn(*arrays), rtol=1e-14)
+  if row.order:
+    via_scipy = vjpkit.grad(lambda *xs: vnp.sum(row.ref(*xs)), argnums=tuple(range(len(arrays))))
+    ours = vjpkit.grad(lambda *xs: vnp.sum(row.fn(*xs)), argnums=tuple(range(len(arrays))))
+    for a, b in zip(via_scipy(*arrays), ours(*arrays)):
+      np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+def test_scipy_ufunc_dispatch_names_and_errors():
+  assert len(_UFUNC_ROWS) >= 40
+  x = np.array([0.5, 2.0])
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(lambda x: ss.gamma(x) * ss.jv(1.0, x)))(x),
+                             vjpkit.vmap(vjpkit.grad(lambda x: vss.gamma(x) * vss.jv(1.0, x)))(x))
+  np.testing.assert_allclose(vjpkit.jit(lambda s: ss.zeta(s))(np.array([0.0, 2.0])),
+                             ss.zeta(np.array([0.0, 2.0])))          # zeta calls private ufuncs
+  np.testing.assert_allclose(vjpkit.grad(lambda q: ss.zeta(3.0, q))(1.5), -3 * ss.zeta(4.0, 1.5))
+  with pytest.raises(TypeError, match=r"^scipy\.special\.ellipk is not supported.*"
+                                      r"vjpkit\.scipy\.special"):
+    vjpkit.grad(ss.ellipk)(0.5)
+  with pytest.raises(TypeError, match=r"^numpy\.frexp is not supported"):
+    vjpkit.jit(np.frexp)(0.5)
+  with pytest.raises(TypeError, match=r"scipy\.special\.erf with out="):
+    vjpkit.jit(lambda x: ss.erf(x, out=np.zeros(2)))(x)

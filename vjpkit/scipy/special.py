@@ -18,6 +18,7 @@ array([0.5, 0.5])
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -28,15 +29,15 @@ from ..core.avals import get_aval
 from ..numpy._core import promote, promote_inexact
 from ..numpy.reductions import max as _max, sum as _sum
 from ..numpy.shapes import squeeze
+from ..numpy.dispatch import register_ufunc_provider
 from ..numpy.ufuncs import equal, exp, less, log, log1p, where
-
-Array = Any
-
 from ._special_bessel import i0, i1, iv, ive, j0, j1, jn, jv, kv, kve, y0, y1, yn, yv
 from ._special_gamma import (beta, comb, factorial, gamma, gammasgn, loggamma, multigammaln, poch,
                              psi, rgamma, zeta)
 from ._special_misc import (boxcox, boxcox1p, entr, erfcx, exp1, expi, expn, inv_boxcox,
                             inv_boxcox1p, kl_div, rel_entr, sinc, spence)
+
+Array = Any
 
 __all__ = ["beta", "betainc", "betaincinv", "betaln", "boxcox", "boxcox1p", "comb", "digamma",
            "entr", "erf", "erfc", "erfcx", "erfinv", "exp1", "expi", "expit", "expn", "factorial",
@@ -325,3 +326,32 @@ ndtri_exp = _unary("ndtri_exp", _lsp.ndtri_exp, """``ndtri(exp(y))`` for a log p
 >>> ndtri_exp(-804.6084420137538)
 np.float64(-40.0...)
 """)
+
+
+# -- SciPy's ufuncs on traced values: scipy.special.erf(tracer) runs erf above --------------
+
+_SCIPY_UFUNCS: dict[Any, Any] = {}
+
+
+def _scipy_ufunc(ufunc):
+  """The function of this module implementing the ``scipy.special`` ufunc ``ufunc`` (the
+  provider ``vjpkit.numpy.dispatch`` asks), or None. SciPy is never imported here: a SciPy
+  ufunc in hand means it is loaded."""
+  if not _SCIPY_UFUNCS:
+    mod = sys.modules.get("scipy.special")
+    if mod is None:
+      return None
+    here = sys.modules[__name__]
+    for name in __all__:
+      obj = getattr(mod, name, None)
+      if isinstance(obj, np.ufunc):
+        _SCIPY_UFUNCS.setdefault(obj, getattr(here, name))
+    private = sys.modules.get("scipy.special._ufuncs")
+    for name in ("_riemann_zeta", "_zeta"):   # what scipy.special.zeta calls
+      obj = getattr(private, name, None)
+      if isinstance(obj, np.ufunc):
+        _SCIPY_UFUNCS[obj] = zeta
+  return _SCIPY_UFUNCS.get(ufunc)
+
+
+register_ufunc_provider(_scipy_ufunc)
