@@ -330,3 +330,124 @@ def test_scipy_ufunc_dispatch_names_and_errors():
     vjpkit.jit(np.frexp)(0.5)
   with pytest.raises(TypeError, match=r"scipy\.special\.erf with out="):
     vjpkit.jit(lambda x: ss.erf(x, out=np.zeros(2)))(x)
+
+
+# -- derivatives that raise, tails, bad inputs, special points ---------------------------------
+
+@pytest.mark.parametrize("f,arg", [
+    (lambda v: vss.iv(v, 1.0), "'v'"), (lambda v: vss.ive(v, 1.0), "'v'"),
+    (lambda v: vss.jv(v, 1.0), "'v'"), (lambda v: vss.yv(v, 1.0), "'v'"),
+    (lambda v: vss.yn(v, 1.0), "'v'"), (lambda v: vss.kv(v, 1.0), "'v'"),
+    (lambda v: vss.kve(v, 1.0), "'v'"), (lambda s: vss.zeta(s, 2.0), "'s'"),
+    (lambda s: vss.zeta(s), "'s'"), (lambda n: vss.expn(n, 1.0), "'n'"),
+    (lambda a: vss.gammainc(a, 1.0), "'a'"), (lambda a: vss.gammaincc(a, 1.0), "'a'"),
+    (lambda a: vss.betainc(a, 2.0, 0.5), "'a'"), (lambda b: vss.betainc(2.0, b, 0.5), "'b'"),
+    (vss.factorial, "'n'"), (lambda n: vss.comb(n, 2.0), "'N'"), (lambda k: vss.comb(5.0, k), "'k'"),
+])
+def test_no_derivative(f, arg):
+  for d in (vjpkit.grad, lambda f: lambda x: vjpkit.jvp(f, (x,), (1.0,))):
+    with pytest.raises(NotImplementedError, match=arg):
+      d(f)(2.0)
+
+
+def test_exact_and_order_arguments_rejected():
+  with pytest.raises(NotImplementedError, match="exact=True"):
+    vss.factorial(3, exact=True)
+  with pytest.raises(NotImplementedError, match="exact=True"):
+    vss.comb(3, 2, exact=True)
+  with pytest.raises(ValueError, match="positive integer"):
+    vss.multigammaln(3.0, 1.5)
+  with pytest.raises(ValueError, match="not met"):
+    vss.multigammaln(np.array([3.0, 0.4]), 2)
+  assert np.isnan(vjpkit.jit(lambda a: vss.multigammaln(a, 2))(0.4))   # traced: nan
+  np.testing.assert_allclose(vss.comb(np.array([5.0, 3.0]), 2.0, repetition=True),
+                             ss.comb(np.array([5.0, 3.0]), 2.0, repetition=True))
+
+
+# tails, poles and points outside the domain: SciPy's values (nan, inf) exactly
+EDGES = {
+    "gamma": (vss.gamma, ss.gamma, ([0.0, -1.0, -2.5, 171.5, 180.0, -180.5, 1e-300, np.nan],)),
+    "gammasgn": (vss.gammasgn, ss.gammasgn, ([0.0, -1.0, -2.5, -3.5, 5.0, np.inf],)),
+    "loggamma": (vss.loggamma, ss.loggamma, ([0.0, -0.5, 1e-300, 1e300, np.inf],)),
+    "rgamma": (vss.rgamma, ss.rgamma, ([0.0, -1.0, -170.5, 200.0, 1e-300],)),
+    "beta": (vss.beta, ss.beta, ([0.0, -1.0, 1e-300, 500.0, -0.5], [1.0, 2.0, 1.0, 500.0, 1.5])),
+    "poch": (vss.poch, ss.poch, ([0.0, -2.0, 1e3, 2.0], [1.0, 2.0, 1e3, -3.0])),
+    "zeta": (vss.zeta, ss.zeta, ([1.0, 0.5, 50.0, 2.0, 2.0], [1.0, 1.0, 3.0, 0.0, -1.5])),
+    "zeta_riemann": (vss.zeta, ss.zeta, ([1.0, -2.0, -31.0, 100.0, -np.inf],)),
+    "factorial": (vss.factorial, ss.factorial, ([-1.0, 0.0, 170.0, 171.0, np.nan],)),
+    "comb": (vss.comb, ss.comb, ([5.0, 5.0, 5.0, 1e3, -1.0], [-1.0, 6.0, 0.0, 500.0, 0.0])),
+    "erfcx": (vss.erfcx, ss.erfcx, ([-30.0, -1e3, 1e5, 1e300, np.inf],)),
+    "log_ndtr": (vss.log_ndtr, ss.log_ndtr, ([-1e5, -40.0, 10.0, 40.0, -np.inf],)),
+    "ndtri": (vss.ndtri, ss.ndtri, ([0.0, 1.0, 1e-300, -0.1, 1.5],)),
+    "i0": (vss.i0, ss.i0, ([700.0, -720.0, 0.0],)), "i1": (vss.i1, ss.i1, ([700.0, -720.0, 0.0],)),
+    "iv": (vss.iv, ss.iv, ([0.5, 2.0, -1.0, 1.5], [-1.0, 800.0, 1e-3, 0.0])),
+    "ive": (vss.ive, ss.ive, ([0.5, 2.0, 3.0], [-1.0, 800.0, 1e4])),
+    "jv": (vss.jv, ss.jv, ([0.5, 2.0, 1.0], [-1.0, 1e4, 0.0])),
+    "yv": (vss.yv, ss.yv, ([0.5, 2.0, 1.0], [-1.0, 0.0, 1e-300])),
+    "y0": (vss.y0, ss.y0, ([0.0, -1.0, 1e4],)), "y1": (vss.y1, ss.y1, ([0.0, -1.0, 1e4],)),
+    "yn": (vss.yn, ss.yn, ([1.0, 2.0], [0.0, -1.0])),
+    "kv": (vss.kv, ss.kv, ([0.5, 2.0, 1.0], [0.0, -1.0, 800.0])),
+    "kve": (vss.kve, ss.kve, ([0.5, 2.0, 1.0], [0.0, -1.0, 1e4])),
+    "expi": (vss.expi, ss.expi, ([0.0, -800.0, 800.0, 710.0],)),
+    "exp1": (vss.exp1, ss.exp1, ([0.0, -1.0, 800.0, 1e-300],)),
+    "expn": (vss.expn, ss.expn, ([0.0, 1.0, 2.0, -1.0], [0.0, 0.0, 800.0, 1.0])),
+    "spence": (vss.spence, ss.spence, ([0.0, 1.0, -1.0, 1e300],)),
+    "entr": (vss.entr, ss.entr, ([0.0, -1.0, np.inf, 1e-300],)),
+    "rel_entr": (vss.rel_entr, ss.rel_entr, ([0.0, 0.0, 1.0, -1.0, 1.0], [0.0, 1.0, 0.0, 1.0, -1.0])),
+    "kl_div": (vss.kl_div, ss.kl_div, ([0.0, 0.0, 1.0, -1.0, 1.0], [0.0, 1.0, 0.0, 1.0, -1.0])),
+    "boxcox": (vss.boxcox, ss.boxcox, ([0.0, 0.0, 0.0, -1.0, 1e-300, 1e300, 2.0],
+                                       [1.0, 0.0, -1.0, 0.5, 0.5, 2.0, 1e-30])),
+    "boxcox1p": (vss.boxcox1p, ss.boxcox1p, ([-1.0, -1.0, -1.0, -2.0, 1e-300, 1e-17],
+                                             [1.0, 0.0, -1.0, 0.5, 0.5, 3.0])),
+    "inv_boxcox": (vss.inv_boxcox, ss.inv_boxcox, ([-3.0, 1e3, 2.0, 1e-17], [0.5, 0.0, 1e-30, 2.0])),
+    "inv_boxcox1p": (vss.inv_boxcox1p, ss.inv_boxcox1p, ([-3.0, 1e-17, 2.0], [0.5, 2.0, 0.0])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_tails_and_bad_inputs(name):
+  f, ref, args = EDGES[name]
+  args = [np.array(a) for a in args]
+  with np.errstate(all="ignore"):
+    want = ref(*args)
+    for got in (f(*args), vjpkit.jit(f)(*args)):
+      np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)
+      np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")
+def test_derivatives_at_special_points():
+  # rgamma through the poles of Γ: (-1)^n n!, and the second derivative 2 (-1)^(n+1) n! ψ(n + 1)
+  x = np.array([0.0, -1.0, -2.0, -3.0])
+  n = -x
+  fact = ss.factorial(n)
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(vss.rgamma))(x), (-1) ** n * fact, rtol=1e-14)
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(vjpkit.grad(vss.rgamma)))(x),
+                             2 * (-1) ** (n + 1) * fact * ss.psi(n + 1), rtol=1e-12)
+  # i1'(0) = i1e'(0) = 1/2 (the recurrences, no division by x)
+  for f in (vss.i1, vss.i1e, lambda x: vss.iv(1.0, x), lambda x: vss.ive(1.0, x)):
+    np.testing.assert_allclose(vjpkit.grad(f)(0.0), 0.5, rtol=1e-15)
+  np.testing.assert_allclose(vjpkit.grad(vss.i1)(2.2250738585072014e-308), 0.5)  # SciPy's iv: nan
+  # spence'(1) = -1, smooth through 1 to second order (1/2)
+  np.testing.assert_allclose(vjpkit.grad(vss.spence)(1.0), -1.0, rtol=1e-15)
+  np.testing.assert_allclose(vjpkit.grad(vjpkit.grad(vss.spence))(1.0), 0.5, rtol=1e-14)
+  check_grads(vss.spence, (np.array([0.99, 1.0, 1.0 + 1e-9, 1.02]),), order=3)
+  # boxcox at λ = 0: ∂/∂λ = (log x)²/2 and ∂²/∂λ² = (log x)³/3, no cancellation near 0
+  x = np.array([0.5, 2.0, 7.0])
+  lx = np.log(x)
+  for lam in (0.0, 1e-12, -1e-9):
+    d = vjpkit.vmap(vjpkit.grad(vss.boxcox, argnums=1), in_axes=(0, None))(x, lam)
+    np.testing.assert_allclose(d, lx ** 2 / 2 + lam * lx ** 3 / 3, rtol=1e-8)
+    d2 = vjpkit.vmap(vjpkit.grad(vjpkit.grad(vss.boxcox, argnums=1), argnums=1),
+                     in_axes=(0, None))(x, lam)
+    np.testing.assert_allclose(d2, lx ** 3 / 3, rtol=1e-6)
+  check_grads(vss.boxcox, (x, np.array([-1e-3, 0.0, 0.02])), order=2)
+  check_grads(vss.inv_boxcox, (x, np.array([-1e-3, 0.0, 0.02])), order=2)
+  # entr and rel_entr at 0: the one-sided limits
+  assert vjpkit.grad(vss.entr)(0.0) == np.inf
+  assert vjpkit.grad(vss.rel_entr, argnums=(0, 1))(0.0, 1.0) == (-np.inf, 0.0)
+  # Hurwitz zeta in q, and expn's order 0
+  check_grads(lambda q: vss.zeta(2.5, q), (np.array([0.4, 1.0, 3.0]),), order=3)
+  check_grads(lambda x: vss.expn(0, x), (np.array([0.4, 1.0, 3.0]),), order=3)
+  # the derivatives of the discrete-valued functions are 0
+  assert vjpkit.grad(vss.gammasgn)(-2.5) == 0.0
