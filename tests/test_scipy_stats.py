@@ -228,6 +228,35 @@ def test_discrete_grads(name, method, params):
   check_grads(g, tuple(params[i] for i in floats), order=2, rtol=1e-4, atol=1e-6)
 
 
+Q = np.array([0.0, 1e-12, 0.01, 0.3, 0.5, 0.9, 1 - 1e-9, 1.0, -0.1, 1.5, np.nan])[:, None]
+
+
+@pytest.mark.parametrize("name", sorted(DISCRETE))
+def test_discrete_ppf(name):
+  mod, ref, params = getattr(stats, name), getattr(st, name), DISCRETE[name]
+  for loc in (0.0, 2.0):
+    want = ref.ppf(Q, *params, loc)
+    for got in (mod.ppf(Q, *params, loc), vjpkit.jit(mod.ppf)(Q, *params, loc)):
+      assert got.shape == want.shape and got.dtype == np.float64
+      np.testing.assert_array_equal(got, want)
+  # integer-valued: the cdf reaches q there and not one step before
+  q = np.array([0.1, 0.5, 0.95])[:, None]
+  ok = ~np.isnan(ref.cdf(0.0, *params))
+  if name == "geom":   # SciPy's geom.ppf(q, p=1) is 0, outside the support {1, 2, ...}
+    ok &= params[0] < 1
+  k = mod.ppf(q, *params)
+  assert np.all((mod.cdf(k, *params) >= q - 1e-12)[:, ok])
+  # a step function: derivative 0 in every argument; vmap and float32
+  first = tuple(np.asarray(p, float)[:1] for p in params)
+  grads = vjpkit.grad(lambda q, *ps: vjpkit.numpy.sum(mod.ppf(q, *ps)),
+                      argnums=tuple(range(len(params) + 1)))(np.array([0.3]), *first)
+  assert all(np.all(g == 0) for g in grads)
+  f = lambda q: mod.ppf(q, *first)
+  qs = np.array([0.2, 0.6, 0.99])
+  np.testing.assert_array_equal(vjpkit.vmap(f)(qs[:, None]), np.stack([f(qi[None]) for qi in qs]))
+  assert mod.ppf(np.float32(0.3), *[np.float32(p[0]) for p in first]).dtype == np.float32
+
+
 def test_discrete_derivative_conventions():
   # k and binom's n are held constant (the pmf is a step function of them)
   assert vjpkit.grad(lambda k: stats.poisson.logpmf(k, 2.0))(1.0) == 0.0
