@@ -307,6 +307,46 @@ def test_multivariate_normal_grads():
   np.testing.assert_allclose(vjpkit.jit(f)(mean), f(mean), rtol=1e-13)
 
 
+def test_multivariate_normal_allow_singular():
+  mvn, ref = stats.multivariate_normal, st.multivariate_normal
+  a = rng.normal(size=(4, 2))
+  cov, mean = a @ a.T, rng.normal(size=4)                        # rank 2 of 4
+  z = rng.normal(size=(5, 2))
+  x = mean + z @ a.T                                             # on the support
+  off = x[:2] + np.array([0.0, 0.0, 1.0, 0.0])                  # off it: -inf
+  pts = np.concatenate([x, off])
+  for f in (mvn.logpdf, vjpkit.jit(mvn.logpdf, static_argnums=3)):
+    np.testing.assert_allclose(f(pts, mean, cov, True), ref.logpdf(pts, mean, cov, allow_singular=True),
+                               rtol=1e-10)
+  np.testing.assert_allclose(mvn.pdf(pts, mean, cov, allow_singular=True),
+                             ref.pdf(pts, mean, cov, allow_singular=True), rtol=1e-10)
+  diag = np.diag([1.0, 2.0, 0.0])                                # a zero variance
+  for c in (diag, np.array([1.0, 2.0, 0.0])):
+    np.testing.assert_allclose(mvn.logpdf([[0.3, 0.2, 0.0], [0.3, 0.2, 1e-3]], 0.0, c, allow_singular=True),
+                               ref.logpdf([[0.3, 0.2, 0.0], [0.3, 0.2, 1e-3]], np.zeros(3), c,
+                                          allow_singular=True), rtol=1e-12)
+  spd = _spd(4)                                                  # full rank: the usual density
+  np.testing.assert_allclose(mvn.logpdf(x, mean, spd, allow_singular=True), mvn.logpdf(x, mean, spd),
+                             rtol=1e-12)
+  with pytest.raises(ValueError, match="semidefinite"):
+    mvn.logpdf(x, mean, -spd, allow_singular=True)
+  # derivatives: x and mean; cov at constant rank (x = mean + A z, cov = A Aᵀ); repeated eigenvalues
+  # (perturbations of x and mean within the support: off it the density is 0)
+  check_grads(lambda z, w: mvn.logpdf(mean + z @ a.T, mean + w @ a.T, cov, allow_singular=True),
+              (z[:2], np.array([0.3, -0.2])), order=2, rtol=1e-4, atol=1e-6)
+  np.testing.assert_allclose(vjpkit.grad(lambda x: mvn.logpdf(x, mean, cov, allow_singular=True))(x[0]),
+                             -np.linalg.pinv(cov, hermitian=True) @ (x[0] - mean), atol=1e-10)
+  check_grads(lambda a: mvn.logpdf(mean + z[:2] @ a.T, mean, a @ a.T, allow_singular=True), (a,),
+              order=2, rtol=1e-4, atol=1e-6)
+  eye2 = 2 * np.eye(4)
+  for d in (vjpkit.jacrev, vjpkit.jacfwd):
+    np.testing.assert_allclose(d(lambda c: mvn.logpdf(x[0], mean, c, allow_singular=True))(eye2),
+                               d(lambda c: mvn.logpdf(x[0], mean, c))(eye2), atol=1e-14)
+  f = lambda m: mvn.logpdf(x, m, cov, allow_singular=True)
+  ms = mean + rng.normal(size=(3, 2)) @ a.T
+  np.testing.assert_allclose(vjpkit.vmap(f)(ms), np.stack([f(m) for m in ms]), rtol=1e-12)
+
+
 def test_dirichlet():
   alpha = np.array([0.7, 2.0, 3.5])
   x = rng.dirichlet(alpha, size=4).T             # (k, n), SciPy's layout
