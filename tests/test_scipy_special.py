@@ -99,6 +99,10 @@ SPECIAL: dict[str, Row] = {
                     unary(0.1, 6, a=st.sampled_from([0.5, 1.0, 3.5])), sample=((_S,), {"a": 2.0})),
     "gammaincc": Row(lambda x, a: vss.gammaincc(a, x), lambda x, a: ss.gammaincc(a, x),
                      unary(0.1, 6, a=st.sampled_from([0.5, 1.0, 3.5])), sample=((_S,), {"a": 2.0})),
+    "gammainc_in_a": Row(vss.gammainc, ss.gammainc, binary((0.3, 8), (0.1, 10))),
+    "gammaincc_in_a": Row(vss.gammaincc, ss.gammaincc, binary((0.3, 8), (0.1, 10))),
+    "gammaincinv_in_a": Row(vss.gammaincinv, ss.gammaincinv, binary((0.5, 6), (0.1, 0.9)),
+                            rtol=1e-9),
     "beta": Row(vss.beta, ss.beta, binary((0.3, 4), (0.3, 4))),
     "betaln": Row(vss.betaln, ss.betaln, binary((0.3, 4), (0.3, 4))),
     "betainc": Row(lambda x, a, b: vss.betainc(a, b, x), lambda x, a, b: ss.betainc(a, b, x),
@@ -208,7 +212,7 @@ def _sample(name):
                        {"n": 1} if name == "polygamma" else {}))
 
 
-_BINARY = {"beta", "betaln", "poch", "rel_entr", "kl_div", "boxcox", "boxcox1p", "inv_boxcox",
+_BINARY = {"gammainc_in_a", "gammaincc_in_a", "gammaincinv_in_a", "beta", "betaln", "poch", "rel_entr", "kl_div", "boxcox", "boxcox1p", "inv_boxcox",
            "inv_boxcox1p"}
 
 
@@ -340,7 +344,6 @@ def test_scipy_ufunc_dispatch_names_and_errors():
     (lambda v: vss.yn(v, 1.0), "'v'"), (lambda v: vss.kv(v, 1.0), "'v'"),
     (lambda v: vss.kve(v, 1.0), "'v'"), (lambda s: vss.zeta(s, 2.0), "'s'"),
     (lambda s: vss.zeta(s), "'s'"), (lambda n: vss.expn(n, 1.0), "'n'"),
-    (lambda a: vss.gammainc(a, 1.0), "'a'"), (lambda a: vss.gammaincc(a, 1.0), "'a'"),
     (lambda a: vss.betainc(a, 2.0, 0.5), "'a'"), (lambda b: vss.betainc(2.0, b, 0.5), "'b'"),
     (vss.factorial, "'n'"), (lambda n: vss.comb(n, 2.0), "'N'"), (lambda k: vss.comb(5.0, k), "'k'"),
 ])
@@ -451,3 +454,34 @@ def test_derivatives_at_special_points():
   check_grads(lambda x: vss.expn(0, x), (np.array([0.4, 1.0, 3.0]),), order=3)
   # the derivatives of the discrete-valued functions are 0
   assert vjpkit.grad(vss.gammasgn)(-2.5) == 0.0
+
+
+def test_incomplete_gamma_derivative_in_a_matches_jax():
+  jax = pytest.importorskip("jax")
+  jax.config.update("jax_enable_x64", True)
+  rng = np.random.default_rng(1)
+  a = np.concatenate([rng.uniform(0.05, 3, 40), rng.uniform(3, 300, 40), [1e-3, 0.5, 1e3, 50.0]])
+  x = np.concatenate([rng.uniform(0, 6, 40), a[40:80] * rng.uniform(0.5, 1.5, 40),
+                      [1e-3, 30.0, 1010.0, 0.0]])
+  np.testing.assert_allclose(vjpkit.lax.igamma_grad_a(a, x), jax.lax.igamma_grad_a(a, x),
+                             rtol=1e-10, atol=1e-300)
+  np.testing.assert_allclose(vjpkit.lax.random_gamma_grad(a[:-1], x[:-1]),
+                             jax.lax.random_gamma_grad(a[:-1], x[:-1]), rtol=1e-9)
+  # the second derivative against finite differences of the first (Richardson, h = 1e-3 a)
+  h = 1e-3 * a[:-1]
+  f = lambda a_: vjpkit.lax.igamma_grad_a(a_, x[:-1])  # noqa: E731
+  fd = (-f(a[:-1] + 2 * h) + 8 * f(a[:-1] + h) - 8 * f(a[:-1] - h) + f(a[:-1] - 2 * h)) / (12 * h)
+  d2 = vjpkit.vmap(vjpkit.grad(vjpkit.grad(vss.gammainc)))(a[:-1], x[:-1])
+  np.testing.assert_allclose(d2, fd, rtol=1e-5, atol=1e-12)
+  # invalid arguments: nan, as the values; x = 0 and inf: 0
+  np.testing.assert_array_equal(vjpkit.lax.igamma_grad_a(np.array([-1.0, 1.0, 1.0, 1.0, np.nan]),
+                                                         np.array([1.0, -1.0, 0.0, np.inf, 1.0])),
+                                [np.nan, np.nan, 0.0, 0.0, np.nan])
+  # gamma.cdf in its shape, and the reparameterization gradient of a gamma sample
+  from vjpkit.scipy import stats
+  check_grads(lambda a: stats.gamma.cdf(np.array([0.5, 2.0]), a), (np.array([0.7, 3.0]),), order=2)
+  u = np.array([0.1, 0.5, 0.9])
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(vss.gammaincinv))(np.full(3, 2.0), u),
+                             vjpkit.lax.random_gamma_grad(2.0, vss.gammaincinv(2.0, u)), rtol=1e-14)
+  with pytest.raises(NotImplementedError, match="third derivative"):
+    vjpkit.grad(vjpkit.grad(vjpkit.grad(lambda a: vss.gammainc(a, 1.0))))(2.0)

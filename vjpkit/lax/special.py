@@ -1,5 +1,6 @@
 """Special functions: erf, erfc, erf_inv, lgamma, digamma, polygamma; for the statistics of
-``vjpkit.scipy.stats`` log_ndtr, ndtri, gammainc(c), betaln, betainc, stdtr and inverses.
+``vjpkit.scipy.stats`` log_ndtr, ndtri, gammainc(c), betaln, betainc, stdtr and inverses
+(the incomplete gamma functions differentiable in ``a`` too, by ``igamma_grad_a``).
 
 Their values need dedicated algorithms, so the impls call ``scipy.special``
 (imported when first evaluated: ``import vjpkit`` works without SciPy). The
@@ -116,14 +117,61 @@ def _gamma_density(a, x):
   return ew.exp(ew.sub(ew.sub(ew.mul(ew.sub(a, const(a, 1.0)), ew.log(x)), x), lgamma(a)))
 
 
-_GAMMA_USE = "the shape parameter of gamma.cdf/chi2.cdf, or poisson's k"
+# ∂P/∂a and ∂²P/∂a² have no closed form: igamma_grad_a computes them by the series and
+# continued fraction of P and Q differentiated in a (vjpkit/lax/_igamma_da.py). Its derivative
+# in x is closed (the density differentiated in a); a third derivative in a raises.
+def _igamma_da_impl(a, x, *, order):
+  from ._igamma_da import igamma_da
+  return igamma_da(a, x, order)
+
+
+def _igamma_da_dx(t, ans, a, x, *, order):
+  lg = ew.sub(ew.log(x), digamma(a))
+  poly = lg if order == 1 else ew.sub(ew.mul(lg, lg), polygamma(1, a))
+  return ew.mul(t, ew.mul(_gamma_density(a, x), poly))
+
+
+def _igamma_da_da(t, ans, a, x, *, order):
+  if order >= 2:
+    raise NotImplementedError(
+      "vjpkit: the third derivative of gammainc(a, x) (and gammaincc, gammaincinv, ...) with "
+      "respect to its argument 'a' is not implemented; derivatives in 'a' are available to "
+      "second order (and in x to every order). Hold 'a' constant (vjpkit.lax.stop_gradient) "
+      "for higher orders.")
+  return ew.mul(t, igamma_da_p.bind(a, x, order=order + 1))
+
+
+igamma_da_p = naryop("igamma_grad_a", _igamma_da_impl, kinds="float")
+defjvp(igamma_da_p, _igamma_da_da, _igamma_da_dx)
+
+
+def igamma_grad_a(a, x):
+  """``∂P(a, x)/∂a``, the derivative of the regularized lower incomplete gamma in its shape
+  (JAX's ``lax.igamma_grad_a``).
+
+  >>> igamma_grad_a(1.0, 1.0)
+  np.float64(-0.43172971...)
+  """
+  return igamma_da_p.bind(a, x, order=1)
+
+
+def random_gamma_grad(a, x):
+  """``dx/da`` for a gamma sample ``x`` of shape ``a`` at a fixed uniform draw
+  (``-∂P/∂a / ∂P/∂x``, JAX's ``lax.random_gamma_grad``): the reparameterization gradient.
+
+  >>> random_gamma_grad(1.0, 1.0)
+  np.float64(1.17356...)
+  """
+  return ew.neg(ew.div(igamma_grad_a(a, x), _gamma_density(a, x)))
+
+
 gammainc_p = naryop("gammainc", _scipy_nary("gammainc"), kinds="float")
-defjvp(gammainc_p, _no_derivative("gammainc(a, x)", "a", _GAMMA_USE),
+defjvp(gammainc_p, lambda t, ans, a, x: ew.mul(t, igamma_grad_a(a, x)),
        lambda t, ans, a, x: ew.mul(t, _gamma_density(a, x)))
 def gammainc(a, x): return gammainc_p.bind(a, x)
 
 gammaincc_p = naryop("gammaincc", _scipy_nary("gammaincc"), kinds="float")
-defjvp(gammaincc_p, _no_derivative("gammaincc(a, x)", "a", _GAMMA_USE),
+defjvp(gammaincc_p, lambda t, ans, a, x: ew.neg(ew.mul(t, igamma_grad_a(a, x))),
        lambda t, ans, a, x: ew.neg(ew.mul(t, _gamma_density(a, x))))
 def gammaincc(a, x): return gammaincc_p.bind(a, x)
 
@@ -171,10 +219,10 @@ defjvp(stdtrit_p, _no_derivative("stdtrit(df, q)", "df", _T_USE),
        lambda t, ans, df, q: ew.div(t, _t_density(df, ans)))
 def stdtrit(df, q): return stdtrit_p.bind(df, q)
 
-# gammaincinv(a, q)' in q = 1 / gamma density at the answer
+# gammaincinv(a, q)' in q = 1 / gamma density at the answer; in a, implicitly,
+# -∂P/∂a / ∂P/∂x at the answer (random_gamma_grad); the same for gammainccinv, as Q = 1 - P
 gammaincinv_p = naryop("gammaincinv", _scipy_nary("gammaincinv"), kinds="float")
-defjvp(gammaincinv_p, _no_derivative("gammaincinv(a, q)", "a", "the shape parameter of "
-                                     "gamma.ppf/chi2.ppf"),
+defjvp(gammaincinv_p, lambda t, ans, a, q: ew.mul(t, random_gamma_grad(a, ans)),
        lambda t, ans, a, q: ew.div(t, _gamma_density(a, ans)))
 def gammaincinv(a, q): return gammaincinv_p.bind(a, q)
 
@@ -187,8 +235,7 @@ def betaincinv(a, b, q): return betaincinv_p.bind(a, b, q)
 
 # gammainccinv(a, q)' in q = -1 / gamma density at the answer
 gammainccinv_p = naryop("gammainccinv", _scipy_nary("gammainccinv"), kinds="float")
-defjvp(gammainccinv_p, _no_derivative("gammainccinv(a, q)", "a", "the shape parameter of "
-                                      "gennorm.ppf"),
+defjvp(gammainccinv_p, lambda t, ans, a, q: ew.mul(t, random_gamma_grad(a, ans)),
        lambda t, ans, a, q: ew.neg(ew.div(t, _gamma_density(a, ans))))
 def gammainccinv(a, q): return gammainccinv_p.bind(a, q)
 

@@ -3,9 +3,9 @@
 erf, erfc, erfinv, gammaln, digamma, polygamma, the gamma and beta families, zeta, the
 Bessel functions, the exponential integrals and the entropies are primitives whose values
 come from SciPy (``vjpkit.lax.special*``), with closed-form derivatives to every order;
-where none exists (an incomplete gamma or beta function in its shape parameters, a Bessel
+where none exists (an incomplete beta function in its shape parameters, a Bessel
 function in its order, zeta in its exponent, factorial and comb in their integer
-arguments) differentiating raises NotImplementedError naming the argument. SciPy's own
+arguments; the incomplete gamma functions are differentiable in ``a`` to second order) differentiating raises NotImplementedError naming the argument. SciPy's own
 ufuncs called on traced values (``scipy.special.erf(x)`` under ``grad``) run these. The rest are composites written
 for stability: ``logsumexp`` and ``softmax`` shift by the maximum under
 ``stop_gradient`` (the shift cancels, so it needs no derivative), and
@@ -250,23 +250,26 @@ def _nary(name: str, op, doc: str):
 
 _NO_SHAPE_GRAD = ("Differentiable in the last argument only; the derivative in the others "
                   "raises NotImplementedError.")
+_GAMMA_GRAD = ("Differentiable in both arguments: in x to every order, in the shape a to "
+               "second order (the series and continued fraction differentiated in a, as JAX's "
+               "igamma_grad_a); a third derivative in a raises NotImplementedError.")
 gammainc = _nary("gammainc", _lsp.gammainc, f"""The regularized lower incomplete gamma ``P(a, x)``.
 
-{_NO_SHAPE_GRAD}
+{_GAMMA_GRAD}
 
 >>> gammainc(1.0, 1.0)     # 1 - e^-1
 np.float64(0.632120558828557...)
 """)
 gammaincc = _nary("gammaincc", _lsp.gammaincc, f"""The regularized upper incomplete gamma ``1 - P(a, x)``.
 
-{_NO_SHAPE_GRAD}
+{_GAMMA_GRAD}
 
 >>> gammaincc(1.0, 1.0)
 np.float64(0.367879441171442...)
 """)
 gammaincinv = _nary("gammaincinv", _lsp.gammaincinv, f"""The inverse of gammainc in x.
 
-{_NO_SHAPE_GRAD}
+{_GAMMA_GRAD}
 
 >>> gammaincinv(1.0, 0.5)  # log 2
 np.float64(0.693147180559945...)
@@ -306,7 +309,7 @@ np.float64(1.000000000000000...)
 """)
 gammainccinv = _nary("gammainccinv", _lsp.gammainccinv, f"""The inverse of gammaincc in x.
 
-{_NO_SHAPE_GRAD}
+{_GAMMA_GRAD}
 
 >>> gammainccinv(1.0, 0.5)  # log 2
 np.float64(0.693147180559945...)
