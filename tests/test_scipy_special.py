@@ -341,7 +341,7 @@ def test_scipy_ufunc_dispatch_names_and_errors():
 @pytest.mark.parametrize("f,arg", [
     (lambda v: vss.iv(v, 1.0), "'v'"), (lambda v: vss.ive(v, 1.0), "'v'"),
     (lambda v: vss.jv(v, 1.0), "'v'"), (lambda v: vss.yv(v, 1.0), "'v'"),
-    (lambda v: vss.yn(v, 1.0), "'v'"), (lambda v: vss.kv(v, 1.0), "'v'"),
+    (lambda n: vss.yn(n, 1.0), "'n'"), (lambda v: vss.kv(v, 1.0), "'v'"),
     (lambda v: vss.kve(v, 1.0), "'v'"), (lambda s: vss.zeta(s, 2.0), "'s'"),
     (lambda s: vss.zeta(s), "'s'"), (lambda n: vss.expn(n, 1.0), "'n'"),
     (lambda a: vss.betainc(a, 2.0, 0.5), "'a'"), (lambda b: vss.betainc(2.0, b, 0.5), "'b'"),

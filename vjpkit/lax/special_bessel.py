@@ -31,8 +31,8 @@ def _shift(v, k: float):
   return ew.add(v, const(v, k))
 
 
-def _order_rule(name: str):
-  return _no_derivative(f"{name}(v, x)", "v", _ORDER)
+def _order_rule(name: str, arg: str = "v"):
+  return _no_derivative(f"{name}({arg}, x)", arg, _ORDER.replace(" v ", f" {arg} "))
 
 
 # -- modified, first kind ---------------------------------------------------------------------
@@ -156,7 +156,7 @@ def bessel_yv(v, x):
 
 
 bessel_yn_p = naryop("bessel_yn", _scipy_nary("yn"), kinds="float")
-defjvp(bessel_yn_p, _order_rule("yn"), lambda t, ans, n, x: ew.mul(t, _half(x, ew.sub(
+defjvp(bessel_yn_p, _order_rule("yn", "n"), lambda t, ans, n, x: ew.mul(t, _half(x, ew.sub(
   bessel_yn(_shift(n, -1), x), bessel_yn(_shift(n, 1), x)))))
 
 
