@@ -1,16 +1,32 @@
 """vjpkit.scipy.special: SciPy's special functions, differentiable.
 
-erf, erfc, erfinv, gammaln, digamma, polygamma, the gamma and beta families, zeta, the
-Bessel functions, the exponential integrals and the entropies are primitives whose values
-come from SciPy (``vjpkit.lax.special*``), with closed-form derivatives to every order;
-where none exists (an incomplete beta function in its shape parameters, a Bessel
-function in its order, zeta in its exponent, factorial and comb in their integer
-arguments; the incomplete gamma functions are differentiable in ``a`` to second order) differentiating raises NotImplementedError naming the argument. SciPy's own
-ufuncs called on traced values (``scipy.special.erf(x)`` under ``grad``) run these. The rest are composites written
-for stability: ``logsumexp`` and ``softmax`` shift by the maximum under
-``stop_gradient`` (the shift cancels, so it needs no derivative), and
-``xlogy``/``xlog1py`` are 0 wherever ``x == 0``. Integer and bool inputs
-become float64, as in SciPy.
+The functions, by family (SciPy's names and signatures):
+
+- gamma: ``gamma``, ``gammaln``, ``loggamma``, ``gammasgn``, ``rgamma``, ``digamma``/``psi``,
+  ``polygamma``, ``multigammaln``, ``gammainc``, ``gammaincc``, ``gammaincinv``,
+  ``gammainccinv``, ``poch``, ``factorial``, ``comb``
+- beta and zeta: ``beta``, ``betaln``, ``betainc``, ``betaincinv``, ``zeta`` (Riemann, or
+  Hurwitz with ``q``)
+- error functions and the normal distribution: ``erf``, ``erfc``, ``erfinv``, ``erfcx``,
+  ``ndtr``, ``ndtri``, ``log_ndtr``, ``ndtri_exp``, ``stdtr``, ``stdtrit``
+- Bessel: ``i0``, ``i0e``, ``i1``, ``i1e``, ``iv``, ``ive``, ``j0``, ``j1``, ``jv``/``jn``,
+  ``y0``, ``y1``, ``yv``, ``yn``, ``kv``, ``kve``
+- exponential integrals and the rest: ``expi``, ``exp1``, ``expn``, ``spence``, ``sinc``,
+  ``entr``, ``rel_entr``, ``kl_div``, ``xlogy``, ``xlog1py``, ``boxcox``, ``boxcox1p``,
+  ``inv_boxcox``, ``inv_boxcox1p``, ``expit``, ``logit``, ``logsumexp``, ``softmax``,
+  ``log_softmax``
+
+Most are primitives whose values come from SciPy (``vjpkit.lax.special*``), with
+closed-form derivatives to every order. Where none exists, differentiating raises
+NotImplementedError naming the argument: an incomplete beta function (and ``stdtr``) in its
+shape parameters, a Bessel function in its order, zeta in its exponent, ``expn`` in ``n``,
+``factorial`` and ``comb`` in their (integer) arguments; the incomplete gamma functions are
+differentiable in ``a`` to second order. SciPy's own ufuncs called on traced values
+(``scipy.special.erf(x)`` under ``grad``) run these. The composites are written for
+stability: ``logsumexp`` and ``softmax`` shift by the maximum under ``stop_gradient`` (the
+shift cancels, so it needs no derivative), ``xlogy``/``xlog1py`` are 0 wherever ``x == 0``,
+the Box-Cox transforms are smooth through ``λ = 0``. Integer and bool inputs become
+float64, as in SciPy.
 
 >>> import vjpkit
 >>> vjpkit.grad(lambda x: logsumexp(x))(np.array([0.0, 0.0]))   # softmax
