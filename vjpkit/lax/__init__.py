@@ -45,7 +45,7 @@ from .special import (  # for vjpkit.scipy.stats
     betainc, betainc_p, betaincinv, betaincinv_p, betaln, betaln_p, gammainc, gammainc_p, gammaincc,
     gammaincc_p, gammainccinv, gammainccinv_p, gammaincinv, gammaincinv_p, i0e, i0e_p, i1e, i1e_p,
     log_ndtr, log_ndtr_p, ndtri, ndtri_exp, ndtri_exp_p, ndtri_p, stdtr, stdtr_p, stdtrit,
-    stdtrit_p, igamma_da_p, igamma_grad_a, random_gamma_grad)
+    stdtrit_p, betainc_grad, betainc_grad_p, igamma_da_p, igamma_grad_a, random_gamma_grad)
 from .special_bessel import (bessel_i0, bessel_i0_p, bessel_i0e, bessel_i0e_p, bessel_i1,
                              bessel_i1_p, bessel_i1e, bessel_i1e_p, bessel_iv, bessel_iv_p,
                              bessel_ive, bessel_ive_p, bessel_j0, bessel_j0_p, bessel_j1,
@@ -106,7 +106,7 @@ __all__ = [
     "gammainc_p", "gammaincc", "gammaincc_p", "gammainccinv", "gammainccinv_p", "gammaincinv",
     "gammaincinv_p", "i0e", "i0e_p", "i1e", "i1e_p", "log_ndtr", "log_ndtr_p", "ndtri", "ndtri_exp",
     "ndtri_exp_p", "ndtri_p", "stdtr", "stdtr_p", "stdtrit", "stdtrit_p",
-    "igamma_da_p", "igamma_grad_a", "random_gamma_grad",
+    "betainc_grad", "betainc_grad_p", "igamma_da_p", "igamma_grad_a", "random_gamma_grad",
     "bessel_i0", "bessel_i0_p", "bessel_i0e", "bessel_i0e_p", "bessel_i1", "bessel_i1_p",
     "bessel_i1e", "bessel_i1e_p", "bessel_iv", "bessel_iv_p", "bessel_ive", "bessel_ive_p",
     "bessel_j0", "bessel_j0_p", "bessel_j1", "bessel_j1_p", "bessel_jv", "bessel_jv_p",

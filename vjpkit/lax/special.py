@@ -190,10 +190,63 @@ def _beta_density(a, b, x):
                               ew.mul(ew.sub(b, one), ew.log1p(ew.neg(x)))), betaln(a, b)))
 
 
-_BETA_USE = "the shape parameters of beta.cdf, or binom/nbinom's k and n"
+# ∂I/∂a, ∂I/∂b and their second derivatives have no closed form: betainc_grad computes them by
+# the continued fraction carried as a second-order jet in (a, b) (vjpkit/lax/_ibeta_da.py).
+# Its derivatives in x are closed (the density differentiated in a and b); third derivatives
+# in a, b raise.
+def _betainc_grad_impl(a, b, x, *, component):
+  from ._ibeta_da import betainc_da
+  return betainc_da(a, b, x, component)
+
+
+def _beta_logdens_grads(a, b, x):
+  """``∂/∂a`` and ``∂/∂b`` of the log beta density, and ``ψ'(a + b)``."""
+  pab = digamma(ew.add(a, b))
+  la = ew.add(ew.sub(ew.log(x), digamma(a)), pab)
+  lb = ew.add(ew.sub(ew.log1p(ew.neg(x)), digamma(b)), pab)
+  return la, lb, polygamma(1, ew.add(a, b))
+
+
+def _betainc_grad_dx(t, ans, a, b, x, *, component):
+  la, lb, tab = _beta_logdens_grads(a, b, x)
+  poly = {"a": lambda: la, "b": lambda: lb,
+          "aa": lambda: ew.add(ew.sub(ew.mul(la, la), polygamma(1, a)), tab),
+          "ab": lambda: ew.add(ew.mul(la, lb), tab),
+          "bb": lambda: ew.add(ew.sub(ew.mul(lb, lb), polygamma(1, b)), tab)}[component]()
+  return ew.mul(t, ew.mul(_beta_density(a, b, x), poly))
+
+
+def _betainc_grad_in(arg: str):
+  def rule(t, ans, a, b, x, *, component):
+    if len(component) == 2:
+      raise NotImplementedError(
+        "vjpkit: the third derivative of betainc(a, b, x) (and betaincinv, stdtr, ...) with "
+        f"respect to its argument '{arg}' is not implemented; derivatives in 'a' and 'b' are "
+        "available to second order (and in x to every order). Hold the shapes constant "
+        "(vjpkit.lax.stop_gradient) for higher orders.")
+    return ew.mul(t, betainc_grad(a, b, x, "".join(sorted(component + arg))))
+  return rule
+
+
+betainc_grad_p = naryop("betainc_grad", _betainc_grad_impl, kinds="float")
+defjvp(betainc_grad_p, _betainc_grad_in("a"), _betainc_grad_in("b"), _betainc_grad_dx)
+
+
+def betainc_grad(a, b, x, component: str = "a"):
+  """A derivative of the regularized incomplete beta ``I_x(a, b)`` in its shapes:
+  ``component`` is ``"a"``, ``"b"``, ``"aa"``, ``"ab"`` or ``"bb"``.
+
+  >>> betainc_grad(1.0, 1.0, 0.5)     # I_x(a, 1) = x^a: ∂/∂a = x^a log x
+  np.float64(-0.34657359027997...)
+  """
+  if component not in ("a", "b", "aa", "ab", "bb"):
+    raise ValueError(f"betainc_grad: component must be one of a, b, aa, ab, bb; got {component!r}")
+  return betainc_grad_p.bind(a, b, x, component=component)
+
+
 betainc_p = naryop("betainc", _scipy_nary("betainc"), kinds="float")
-defjvp(betainc_p, _no_derivative("betainc(a, b, x)", "a", _BETA_USE),
-       _no_derivative("betainc(a, b, x)", "b", _BETA_USE),
+defjvp(betainc_p, lambda t, ans, a, b, x: ew.mul(t, betainc_grad(a, b, x, "a")),
+       lambda t, ans, a, b, x: ew.mul(t, betainc_grad(a, b, x, "b")),
        lambda t, ans, a, b, x: ew.mul(t, _beta_density(a, b, x)))
 def betainc(a, b, x): return betainc_p.bind(a, b, x)
 
@@ -207,15 +260,39 @@ def _t_density(df, x):
   return ew.exp(ew.sub(log_norm, ew.mul(ew.add(hdf, half), ew.log1p(ew.div(ew.mul(x, x), df)))))
 
 
-_T_USE = "the degrees of freedom of t.cdf/t.sf/t.ppf"
+def _stdtr_ddf(df, x):
+  """``∂stdtr(df, x)/∂df``. With ``u = x²/(df + x²)``, ``stdtr = 1/2 + sign(x) I_u(1/2, df/2)/2``,
+  so it is ``sign(x) (∂_b I/2 - ∂_x I · x²/(df + x²)²)/2`` at ``(1/2, df/2, u)``: ``u`` is
+  small where ``x`` is (no ``1 - w`` rounding). Below ``|x| = 1e-150`` (``x²`` would
+  underflow) its expansion ``x ∂f(df, 0)/∂df``, ``f`` the density, which is exact to first
+  order in ``x``: the mixed second derivative at ``x = 0`` is right too."""
+  half = const(x, 0.5)
+  big = ew.gt(ew.abs(x), const(x, 1e-150))
+  xs = ew.select_n(big, const(x, 1.0), x)
+  x2 = ew.mul(xs, xs)
+  denom = ew.add(df, x2)
+  u = ew.div(x2, denom)
+  b = ew.mul(half, df)
+  inner = ew.sub(ew.mul(half, betainc_grad(half, b, u, "b")),
+                 ew.mul(_beta_density(half, b, u), ew.div(x2, ew.mul(denom, denom))))
+  regular = ew.mul(ew.mul(ew.sign(xs), half), inner)
+  # f(df, 0) = exp(-log(df)/2 - betaln(df/2, 1/2)); its df-derivative
+  f0 = _t_density(df, ew.mul(const(x, 0.0), x))
+  g = ew.mul(f0, ew.sub(ew.div(const(x, -0.5), df),
+                        ew.mul(half, ew.sub(digamma(b), digamma(ew.add(b, half))))))
+  return ew.select_n(big, ew.mul(x, g), regular)
+
+
 stdtr_p = naryop("stdtr", _scipy_nary("stdtr"), kinds="float")
-defjvp(stdtr_p, _no_derivative("stdtr(df, x)", "df", _T_USE),
+defjvp(stdtr_p, lambda t, ans, df, x: ew.mul(t, _stdtr_ddf(df, x)),
        lambda t, ans, df, x: ew.mul(t, _t_density(df, x)))
 def stdtr(df, x): return stdtr_p.bind(df, x)
 
-# stdtrit(df, q)' in q = 1 / density(stdtrit(df, q))
+# stdtrit(df, q)' in q = 1 / density(stdtrit(df, q)); in df, implicitly,
+# -∂stdtr/∂df / ∂stdtr/∂x at the answer
 stdtrit_p = naryop("stdtrit", _scipy_nary("stdtrit"), kinds="float")
-defjvp(stdtrit_p, _no_derivative("stdtrit(df, q)", "df", _T_USE),
+defjvp(stdtrit_p, lambda t, ans, df, q: ew.neg(ew.mul(t, ew.div(_stdtr_ddf(df, ans),
+                                                                _t_density(df, ans)))),
        lambda t, ans, df, q: ew.div(t, _t_density(df, ans)))
 def stdtrit(df, q): return stdtrit_p.bind(df, q)
 
@@ -226,10 +303,16 @@ defjvp(gammaincinv_p, lambda t, ans, a, q: ew.mul(t, random_gamma_grad(a, ans)),
        lambda t, ans, a, q: ew.div(t, _gamma_density(a, ans)))
 def gammaincinv(a, q): return gammaincinv_p.bind(a, q)
 
-# betaincinv(a, b, q)' in q = 1 / beta density at the answer
+# betaincinv(a, b, q)' in q = 1 / beta density at the answer; in a and b, implicitly,
+# -∂I/∂a / ∂I/∂x at the answer
+def _betaincinv_shape(component: str):
+  def rule(t, ans, a, b, q):
+    return ew.neg(ew.mul(t, ew.div(betainc_grad(a, b, ans, component), _beta_density(a, b, ans))))
+  return rule
+
+
 betaincinv_p = naryop("betaincinv", _scipy_nary("betaincinv"), kinds="float")
-defjvp(betaincinv_p, _no_derivative("betaincinv(a, b, q)", "a", "the shape parameters of beta.ppf"),
-       _no_derivative("betaincinv(a, b, q)", "b", "the shape parameters of beta.ppf"),
+defjvp(betaincinv_p, _betaincinv_shape("a"), _betaincinv_shape("b"),
        lambda t, ans, a, b, q: ew.div(t, _beta_density(a, b, ans)))
 def betaincinv(a, b, q): return betaincinv_p.bind(a, b, q)
 

@@ -18,10 +18,11 @@ The functions, by family (SciPy's names and signatures):
 
 Most are primitives whose values come from SciPy (``vjpkit.lax.special*``), with
 closed-form derivatives to every order. Where none exists, differentiating raises
-NotImplementedError naming the argument: an incomplete beta function (and ``stdtr``) in its
-shape parameters, a Bessel function in its order, zeta in its exponent, ``expn`` in ``n``,
-``factorial`` and ``comb`` in their (integer) arguments; the incomplete gamma functions are
-differentiable in ``a`` to second order. SciPy's own ufuncs called on traced values
+NotImplementedError naming the argument: a Bessel function in its order, zeta in its
+exponent, ``expn`` in ``n``, ``factorial`` and ``comb`` in their (integer) arguments. The
+incomplete gamma and beta functions, ``stdtr`` and their inverses are differentiable in
+their shape parameters to second order (by their series and continued fractions
+differentiated in them). SciPy's own ufuncs called on traced values
 (``scipy.special.erf(x)`` under ``grad``) run these. The composites are written for
 stability: ``logsumexp`` and ``softmax`` shift by the maximum under ``stop_gradient`` (the
 shift cancels, so it needs no derivative), ``xlogy``/``xlog1py`` are 0 wherever ``x == 0``,
@@ -264,8 +265,9 @@ def _nary(name: str, op, doc: str):
   return f
 
 
-_NO_SHAPE_GRAD = ("Differentiable in the last argument only; the derivative in the others "
-                  "raises NotImplementedError.")
+_SHAPE_GRAD = ("Differentiable in every argument: in the last to every order, in the shape "
+               "parameters to second order (the continued fraction carried as a jet in them, "
+               "lax.betainc_grad); a third derivative in a shape raises NotImplementedError.")
 _GAMMA_GRAD = ("Differentiable in both arguments: in x to every order, in the shape a to "
                "second order (the series and continued fraction differentiated in a, as JAX's "
                "igamma_grad_a); a third derivative in a raises NotImplementedError.")
@@ -297,28 +299,28 @@ np.float64(-0.6931471805599453)
 """)
 betainc = _nary("betainc", _lsp.betainc, f"""The regularized incomplete beta ``I_x(a, b)``.
 
-{_NO_SHAPE_GRAD}
+{_SHAPE_GRAD}
 
 >>> betainc(1.0, 1.0, 0.25)
 np.float64(0.25)
 """)
 betaincinv = _nary("betaincinv", _lsp.betaincinv, f"""The inverse of betainc in x.
 
-{_NO_SHAPE_GRAD}
+{_SHAPE_GRAD}
 
 >>> betaincinv(1.0, 1.0, 0.25)
 np.float64(0.25)
 """)
 stdtr = _nary("stdtr", _lsp.stdtr, f"""Student's t cdf ``stdtr(df, t)``.
 
-{_NO_SHAPE_GRAD}
+{_SHAPE_GRAD}
 
 >>> stdtr(1.0, 1.0)        # Cauchy: 3/4
 np.float64(0.75)
 """)
 stdtrit = _nary("stdtrit", _lsp.stdtrit, f"""The inverse of stdtr in t.
 
-{_NO_SHAPE_GRAD}
+{_SHAPE_GRAD}
 
 >>> stdtrit(1.0, 0.75)
 np.float64(1.000000000000000...)

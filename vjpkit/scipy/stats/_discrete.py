@@ -4,8 +4,8 @@
 is a step function of them, so their derivative is 0; the continuous parameters (``mu``,
 ``p``, nbinom's ``n``) are differentiable. The pmf is 0 (logpmf -inf) at ``k`` outside the
 support or not an integer, and every method is nan for invalid parameters, as in SciPy.
-The cdfs of binom and nbinom come from the incomplete beta function: nbinom's in ``n``
-raises NotImplementedError (its derivative there has no closed form). The ppfs are SciPy's
+The cdfs of binom and nbinom come from the incomplete beta function, nbinom's
+differentiable in ``n`` too (to second order, by ``lax.betainc_grad``). The ppfs are SciPy's
 (``vjpkit.lax.discrete_ppf``), integer-valued floats whose derivative is 0.
 """
 from __future__ import annotations

@@ -2,11 +2,10 @@
 
 Each is written for stability in its own tails: the normal's log cdf through ``log_ndtr``
 (exact far in the tail), tails of symmetric families by reflection (``sf(z) = cdf(-z)``),
-``expm1``/``log1p`` near 0 and 1. The cdfs of gamma, chi2 and gennorm come from the
-incomplete gamma functions, differentiable in their shapes to second order; those of beta
-and t from the incomplete beta function and SciPy's ``stdtr``, the von Mises cdf and ppf
-from SciPy's: their derivatives in the shape parameters raise NotImplementedError (those in
-``x``, ``loc`` and ``scale`` are available).
+``expm1``/``log1p`` near 0 and 1. The cdfs of gamma, chi2, gennorm, beta and t come from
+the incomplete gamma and beta functions and SciPy's ``stdtr``, differentiable in their
+shapes to second order; the von Mises cdf and ppf are SciPy's: their derivatives in kappa
+raise NotImplementedError (those in ``x``, ``loc`` and ``scale`` are available).
 """
 from __future__ import annotations
 
