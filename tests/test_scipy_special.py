@@ -491,3 +491,38 @@ def test_incomplete_gamma_derivative_in_a():
                              vjpkit.lax.random_gamma_grad(2.0, vss.gammaincinv(2.0, u)), rtol=1e-14)
   with pytest.raises(NotImplementedError, match="third derivative"):
     vjpkit.grad(vjpkit.grad(vjpkit.grad(lambda a: vss.gammainc(a, 1.0))))(2.0)
+
+
+def _richardson(f, v, h):
+  return (-f(v + 2 * h) + 8 * f(v + h) - 8 * f(v - h) + f(v - 2 * h)) / (12 * h)
+
+
+def test_incomplete_beta_derivatives_in_the_shapes():
+  rng = np.random.default_rng(2)
+  n = 60
+  a, b = np.exp(rng.uniform(np.log(0.1), np.log(300), (2, n)))
+  x = np.concatenate([rng.uniform(0.001, 0.999, n - 4), [1e-6, 0.5, 1 - 1e-6, 0.3]])
+  ha, hb = 1e-4 * a, 1e-4 * b
+  g = vjpkit.lax.betainc_grad
+  # first derivatives against finite differences of SciPy's values (whose rounding, near 1,
+  # limits those to an absolute ~1e-12)
+  for comp, f, v, h in (("a", lambda v: ss.betainc(v, b, x), a, ha),
+                        ("b", lambda v: ss.betainc(a, v, x), b, hb)):
+    np.testing.assert_allclose(g(a, b, x, comp), _richardson(f, v, h), rtol=1e-5, atol=1e-10)
+  # second derivatives against finite differences of the first, both orders of the mixed one
+  for comp, f, v, h in (("aa", lambda v: g(v, b, x, "a"), a, ha), ("ab", lambda v: g(a, v, x, "a"), b, hb),
+                        ("ab", lambda v: g(v, b, x, "b"), a, ha), ("bb", lambda v: g(a, v, x, "b"), b, hb)):
+    np.testing.assert_allclose(g(a, b, x, comp), _richardson(f, v, h), rtol=1e-6, atol=1e-12)
+  # invalid arguments nan, the ends 0; jvp through betainc, betaincinv, stdtr and stdtrit
+  np.testing.assert_array_equal(g(np.array([-1.0, 1.0, 1.0, 1.0, 1.0]), np.array([1.0, 0.0, 1.0, 1.0, 1.0]),
+                                  np.array([0.5, 0.5, 0.0, 1.0, 1.5])), [np.nan, np.nan, 0.0, 0.0, np.nan])
+  sa, sb, sx = np.array([0.5, 3.0]), np.array([2.0, 0.8]), np.array([0.3, 0.9])
+  check_grads(vss.betainc, (sa, sb, sx), order=2)
+  check_grads(vss.betaincinv, (sa, sb, np.array([0.2, 0.7])), order=2, rtol=1e-4)
+  df, t = np.array([0.8, 4.0, 40.0, 3.0, 2.0]), np.array([-3.0, 0.4, 1.2, 0.0, 1e-200])
+  check_grads(vss.stdtr, (df, t), order=2)
+  check_grads(vss.stdtrit, (df[:3], np.array([0.05, 0.5, 0.8])), order=2, rtol=1e-4)
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(vss.stdtr))(df, t),
+                             _richardson(lambda v: ss.stdtr(v, t), df, 1e-4 * df), rtol=1e-6, atol=1e-14)
+  with pytest.raises(NotImplementedError, match="third derivative"):
+    vjpkit.grad(vjpkit.grad(vjpkit.grad(lambda a: vss.betainc(a, 2.0, 0.5))))(2.0)
