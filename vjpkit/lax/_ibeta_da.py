@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._igamma_da import max_iterations
+
 __all__ = ["COMPONENTS", "betainc_da"]
 
 COMPONENTS = ("a", "b", "aa", "ab", "bb")
-_MAX_ITER = 3000
 _TOL = (2.2e-16, 1e-14, 1e-14, 1e-12, 1e-12, 1e-12)   # convergence, per jet component
 
 
@@ -55,7 +56,7 @@ def _lentz(a, b, x):
   h = d.copy()
   idx = np.arange(x.shape[0])
   out = np.empty_like(h)
-  for m in range(1, _MAX_ITER + 1):
+  for m in range(1, max_iterations(a[0], b[0]) + 1):
     m2 = 2.0 * m
     num = _mul(_const(m, a) * x, b - _const(m, a))
     aa = _div(num, _mul(qam + _const(m2, a), a + _const(m2, a)))
@@ -78,7 +79,7 @@ def _lentz(a, b, x):
         return out
       a, b, x, c, d, h, one = (v[..., keep] for v in (a, b, x, c, d, h, one))
       qab, qap, qam = a + b, a + one, a - one
-  out[:, idx] = h
+  out[:, idx] = np.nan   # not converged: nan, never a silently inaccurate value
   return out
 
 

@@ -12,20 +12,28 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["igamma_da"]
+__all__ = ["igamma_da", "max_iterations"]
 
 _EPS = np.finfo(np.float64).eps
 _BIG = 4503599627370496.0        # 2^52: the continued fraction's terms are rescaled past it
 _MAX_ITER = 2000
 
 
-def _iterate(state, step, converged):
+def max_iterations(*shapes) -> int:
+  """Enough steps for the series and continued fractions, which need ``O(√a)`` of them where
+  ``x ≈ a`` (at most 200000: beyond, the unconverged elements are nan)."""
+  return int(min(_MAX_ITER + 100 * np.sqrt(max(float(np.max(s, initial=0.0)) for s in shapes)),
+                 200_000))
+
+
+def _iterate(state, step, converged, limit: int):
   """Run ``step`` on the arrays of ``state`` until ``converged(old, new)`` holds elementwise
-  (or ``_MAX_ITER`` steps), dropping converged elements as it goes; the final states."""
+  (at most ``limit`` steps), dropping converged elements as it goes; the final states, nan
+  where it did not converge (never a silently inaccurate value)."""
   n = state[0].shape[0]
   final = [np.empty_like(s) for s in state]
   idx = np.arange(n)
-  for _ in range(_MAX_ITER):
+  for _ in range(limit):
     new = step(state)
     done = converged(state, new)
     state = new
@@ -37,8 +45,8 @@ def _iterate(state, step, converged):
       state = [s_[keep] for s_ in state]
       if idx.size == 0:
         return final
-  for f, s_ in zip(final, state):
-    f[idx] = s_
+  for f in final:
+    f[idx] = np.nan
   return final
 
 
@@ -62,7 +70,8 @@ def _series(a, x, order):
             & (np.abs(d2c) <= _EPS * np.abs(d2ans)))
 
   _, _, _, _, _, _, ans, dans, d2ans = _iterate(
-    [a, x, a.copy(), ones, zeros, zeros, ones, zeros, zeros], step, converged)
+    [a, x, a.copy(), ones, zeros, zeros, ones, zeros, zeros], step, converged,
+    max_iterations(a, x))
   ax = np.exp(a * np.log(x) - x - gammaln(a + 1))
   l1 = np.log(x) - psi(a + 1)
   if order == 1:
@@ -110,7 +119,7 @@ def _continued_fraction(a, x, order):
             & (np.abs(new[-1] - old[-1]) <= 1e-11 * np.abs(new[-1])))
 
   state = [zeros, y, z, p2, q2, p1, q1, dp2, dq2, dp1, dq1, d2p2, d2q2, d2p1, d2q1, ans, dans, d2ans]
-  ans, dans, d2ans = _iterate(state, step, converged)[-3:]
+  ans, dans, d2ans = _iterate(state, step, converged, max_iterations(a, x))[-3:]
   ax = np.exp(a * np.log(x) - x - gammaln(a))
   lg = np.log(x) - psi(a)
   if order == 1:
