@@ -80,8 +80,6 @@ def test_continuous_invalid_parameters(name):
                                 ref.logpdf(np.nan, *[1.0] * len(shapes)))
 
 
-# the shape-parameter derivatives of these cdfs raise; the rest are checked
-_NO_SHAPE_GRAD = {"vonmises"}
 _GRAD_POINTS = {"truncnorm": ((np.array([-1.0, 0.5]), np.array([2.0, 3.0])), np.array([0.7, 0.9]))}
 
 
@@ -102,14 +100,19 @@ def test_continuous_grads(name, method):
     shapes, z = _GRAD_POINTS[name]
   x = z * 1.5 + 0.2 if method != "ppf" else np.array([0.2, 0.7])
   f = getattr(mod, method)
-  if method in ("logpdf", "pdf") or name not in _NO_SHAPE_GRAD:
-    check_grads(lambda x, loc, scale, *s: f(x, *s, loc, scale), (x, 0.2, 1.5) + shapes, order=2,
-                rtol=1e-4, atol=1e-6)
-  else:
-    check_grads(lambda x, loc, scale: f(x, *shapes, loc, scale), (x, 0.2, 1.5), order=2,
-                rtol=1e-4, atol=1e-6)
-    with pytest.raises(NotImplementedError, match="with respect to its argument"):
-      vjpkit.grad(lambda s: vjpkit.numpy.sum(f(x, s, *shapes[1:])))(shapes[0])
+  check_grads(lambda x, loc, scale, *s: f(x, *s, loc, scale), (x, 0.2, 1.5) + shapes, order=2,
+              rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("f,arg", [
+  (lambda s: stats.gamma.cdf(1.0, s), "'a'"), (lambda s: stats.chi2.sf(1.0, s), "'a'"),
+  (lambda s: stats.beta.cdf(0.3, s, 2.0), "'a'"), (lambda s: stats.beta.ppf(0.3, 2.0, s), "'b'"),
+  (lambda s: stats.t.cdf(0.3, s), "stdtr"), (lambda s: stats.vonmises.cdf(0.3, s), "'kappa'"),
+  (lambda s: stats.vonmises.ppf(0.3, s), "'kappa'")])
+def test_continuous_third_shape_derivative_raises(f, arg):
+  # the shapes' derivatives of the cdfs are series and continued fractions to second order
+  with pytest.raises(NotImplementedError, match=f"third derivative.*{arg}"):
+    vjpkit.grad(vjpkit.grad(vjpkit.grad(f)))(2.5)
 
 
 def test_norm_far_tail():
@@ -380,3 +383,18 @@ def test_float32_stays_float32():
     out = f(x)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, f(x.astype(np.float64)), rtol=1e-5)
+
+
+def test_vonmises_cdf_derivative_in_kappa():
+  x = np.array([0.5, -2.0, 3.0, 7.0, -9.0, 0.1, 0.0])
+  k = np.array([2.0, 0.3, 30.0, 5.0, 1e3, 0.01, 4.0])
+  h = 1e-5 * k
+  fd = lambda f, v: (-f(v + 2 * h) + 8 * f(v + h) - 8 * f(v - h) + f(v - 2 * h)) / (12 * h)  # noqa: E731
+  g = vjpkit.lax.vonmises_cdf_grad
+  np.testing.assert_allclose(g(x, k), fd(lambda v: st.vonmises.cdf(x, v), k), rtol=1e-7, atol=1e-12)
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(lambda k, x: g(x, k)))(k, x),
+                             fd(lambda v: g(x, v), k), rtol=1e-6, atol=1e-12)
+  assert np.isnan(g(0.3, -1.0)) and np.isnan(g(0.3, 1e6))   # past 3e5 terms: nan, not inaccurate
+  np.testing.assert_allclose(vjpkit.grad(stats.vonmises.ppf, argnums=1)(0.3, 2.0),
+                             -g(stats.vonmises.ppf(0.3, 2.0), 2.0) / stats.vonmises.pdf(
+                                 stats.vonmises.ppf(0.3, 2.0), 2.0), rtol=1e-12)

@@ -57,8 +57,8 @@ from .special_gamma import (beta, beta_p, comb, comb_p, factorial, factorial_p, 
                             poch_p, rgamma, rgamma_p, riemann_zeta, riemann_zeta_p, zeta, zeta_p)
 from .special_misc import (entr, entr_p, erfcx, erfcx_p, exp1, exp1_p, expi, expi_p, expn, expn_p,
                            kl_div, kl_div_p, rel_entr, rel_entr_p, spence, spence_p)
-from .special_stats import (discrete_ppf, discrete_ppf_p, vonmises_cdf, vonmises_cdf_p,
-                            vonmises_ppf, vonmises_ppf_p)
+from .special_stats import (discrete_ppf, discrete_ppf_p, vonmises_cdf, vonmises_cdf_grad,
+                            vonmises_cdf_grad_p, vonmises_cdf_p, vonmises_ppf, vonmises_ppf_p)
 
 __all__ = [
     # elementwise
@@ -117,8 +117,8 @@ __all__ = [
     "rgamma", "rgamma_p", "riemann_zeta", "riemann_zeta_p", "zeta", "zeta_p",
     "entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn", "expn_p",
     "kl_div", "kl_div_p", "rel_entr", "rel_entr_p", "spence", "spence_p",
-    "discrete_ppf", "discrete_ppf_p", "vonmises_cdf", "vonmises_cdf_p", "vonmises_ppf",
-    "vonmises_ppf_p",
+    "discrete_ppf", "discrete_ppf_p", "vonmises_cdf", "vonmises_cdf_grad", "vonmises_cdf_grad_p",
+    "vonmises_cdf_p", "vonmises_ppf", "vonmises_ppf_p",
     # composites
     "broadcasted_iota", "clamp", "dot", "dynamic_index_in_dim", "dynamic_update_index_in_dim",
     "iota", "reduce", "select",

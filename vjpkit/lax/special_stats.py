@@ -3,9 +3,10 @@ and ppf, and the quantiles (ppf) of the discrete distributions.
 
 Values come from ``scipy.stats`` (imported when first evaluated). The von Mises cdf is
 differentiable in the variate (its derivative is the density) and its ppf in ``q`` (one over
-the density at the answer); in ``kappa`` neither has a closed form, so that derivative
-raises NotImplementedError naming it. A discrete ppf is a step function of its arguments:
-its derivative is 0 (as floor's is).
+the density at the answer); in ``kappa`` neither has a closed form: ``vonmises_cdf_grad``
+sums the cdf's Bessel series differentiated in kappa (to second order; a third derivative
+raises NotImplementedError). A discrete ppf is a step function of its arguments: its
+derivative is 0 (as floor's is).
 """
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ import numpy as np
 from ..interpreters.jvp import defjvp, defjvp_zero
 from . import elementwise as ew
 from ._declare import const, naryop
-from .special import _no_derivative, i0e
+from .special import i0e, i1e
 
-__all__ = ["discrete_ppf", "discrete_ppf_p", "vonmises_cdf", "vonmises_cdf_p", "vonmises_ppf",
-           "vonmises_ppf_p"]
+__all__ = ["discrete_ppf", "discrete_ppf_p", "vonmises_cdf", "vonmises_cdf_grad",
+           "vonmises_cdf_grad_p", "vonmises_cdf_p", "vonmises_ppf", "vonmises_ppf_p"]
 
 DISCRETE = ("bernoulli", "betabinom", "binom", "geom", "nbinom", "poisson")
 
@@ -40,10 +41,47 @@ def _vonmises_density(z, kappa):
   return ew.div(ew.exp(ew.mul(kappa, cosm1)), ew.mul(const(z, 2 * np.pi), i0e(kappa)))
 
 
-_KAPPA = "the concentration of vonmises.cdf/sf/ppf"
+# ∂F/∂κ and ∂²F/∂κ² by the cdf's Bessel series (vjpkit/lax/_vonmises_dk.py); their
+# derivatives in z are closed (the density differentiated in κ), a third in κ raises
+def _vonmises_dk_impl(z, kappa, *, order):
+  from ._vonmises_dk import vonmises_cdf_dk
+  return vonmises_cdf_dk(z, kappa, order)
+
+
+def _vonmises_dk_dz(t, ans, z, kappa, *, order):
+  a = ew.div(i1e(kappa), i0e(kappa))   # A(κ) = I1/I0 = ∂ log I0/∂κ
+  g = ew.sub(ew.cos(z), a)             # ∂ log f/∂κ
+  if order == 2:                       # ∂²: g² + ∂g/∂κ, A' = 1 - A/κ - A²
+    one = const(z, 1.0)
+    g = ew.sub(ew.mul(g, g), ew.sub(ew.sub(one, ew.div(a, kappa)), ew.mul(a, a)))
+  return ew.mul(t, ew.mul(_vonmises_density(z, kappa), g))
+
+
+def _vonmises_dk_dkappa(t, ans, z, kappa, *, order):
+  if order >= 2:
+    raise NotImplementedError(
+      "vjpkit: the third derivative of vonmises.cdf (and sf, ppf) with respect to its "
+      "argument 'kappa' is not implemented; derivatives in 'kappa' are available to second "
+      "order. Hold 'kappa' constant (vjpkit.lax.stop_gradient) for higher orders.")
+  return ew.mul(t, vonmises_cdf_grad_p.bind(z, kappa, order=order + 1))
+
+
+vonmises_cdf_grad_p = naryop("vonmises_cdf_grad", _vonmises_dk_impl, kinds="float")
+defjvp(vonmises_cdf_grad_p, _vonmises_dk_dz, _vonmises_dk_dkappa)
+
+
+def vonmises_cdf_grad(z, kappa):
+  """``∂F(z; κ)/∂κ`` of the standard von Mises cdf (its Bessel series differentiated).
+
+  >>> vonmises_cdf_grad(0.0, 2.0)    # the cdf is 1/2 at 0 for every κ
+  np.float64(0.0)
+  """
+  return vonmises_cdf_grad_p.bind(z, kappa, order=1)
+
+
 vonmises_cdf_p = naryop("vonmises_cdf", _stats("vonmises", "cdf"), kinds="float")
 defjvp(vonmises_cdf_p, lambda t, ans, z, kappa: ew.mul(t, _vonmises_density(z, kappa)),
-       _no_derivative("vonmises_cdf(x, kappa)", "kappa", _KAPPA))
+       lambda t, ans, z, kappa: ew.mul(t, vonmises_cdf_grad(z, kappa)))
 
 
 def vonmises_cdf(z, kappa):
@@ -58,7 +96,8 @@ def vonmises_cdf(z, kappa):
 
 vonmises_ppf_p = naryop("vonmises_ppf", _stats("vonmises", "ppf"), kinds="float")
 defjvp(vonmises_ppf_p, lambda t, ans, q, kappa: ew.div(t, _vonmises_density(ans, kappa)),
-       _no_derivative("vonmises_ppf(q, kappa)", "kappa", _KAPPA))
+       lambda t, ans, q, kappa: ew.neg(ew.mul(t, ew.div(vonmises_cdf_grad(ans, kappa),
+                                                         _vonmises_density(ans, kappa)))))
 
 
 def vonmises_ppf(q, kappa):

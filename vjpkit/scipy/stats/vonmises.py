@@ -3,8 +3,8 @@
 pdf 0 and logpdf -inf outside the support, nan for ``scale <= 0`` or invalid shapes, as in
 SciPy. The cdf is SciPy's, on the whole real line (each period adds 1, so it is below 0
 left of ``-π`` and above 1 right of ``π``); the ppf is in ``[-π, π]``. Derivatives in
-``x``, ``loc``, ``scale``, and in ``kappa`` for logpdf/pdf; the derivative of cdf, sf and ppf
-in ``kappa`` has no closed form and raises NotImplementedError (see ``_families``).
+``x``, ``loc``, ``scale`` and ``kappa`` (for cdf, sf and ppf to second order, by the cdf's
+Bessel series; see ``vjpkit.lax.special_stats``).
 
 >>> from vjpkit.scipy.stats import vonmises
 >>> vonmises.logpdf(0.5, kappa=2.0)
