@@ -444,6 +444,10 @@ def test_derivatives_at_special_points():
     np.testing.assert_allclose(d2, lx ** 3 / 3, rtol=1e-6)
   check_grads(vss.boxcox, (x, np.array([-1e-3, 0.0, 0.02])), order=2)
   check_grads(vss.inv_boxcox, (x, np.array([-1e-3, 0.0, 0.02])), order=2)
+  # boxcox at x = 0 (boxcox1p at -1): the one-sided limits x^(λ-1) and, in λ, 1/λ²
+  for f, x0 in ((vss.boxcox, 0.0), (vss.boxcox1p, -1.0)):
+    for lam, dx in ((0.5, np.inf), (1.0, 1.0), (2.0, 0.0)):
+      assert vjpkit.grad(f, argnums=(0, 1))(x0, lam) == (dx, 1 / lam ** 2)
   # entr and rel_entr at 0: the one-sided limits
   assert vjpkit.grad(vss.entr)(0.0) == np.inf
   assert vjpkit.grad(vss.rel_entr, argnums=(0, 1))(0.0, 1.0) == (-np.inf, 0.0)

@@ -97,12 +97,14 @@ def _expm1_over(u):
   return where(small, series, expm1(ul) / ul)
 
 
-def _boxcox(L, lmbda, at_pole):
-  """``(exp(λ L) - 1)/λ`` as ``L e₁(λ L)``; where ``at_pole`` (L = -inf) SciPy's limit
-  ``-1/λ`` for ``λ > 0``, else ``-inf``."""
+def _boxcox(L, lmbda, base, at_pole):
+  """``(exp(λ L) - 1)/λ`` as ``L e₁(λ L)``; where ``at_pole`` (``base = e^L = 0``) SciPy's
+  value ``-1/λ`` for ``λ > 0`` as ``(base^λ - 1)/λ`` (so its derivatives are the one-sided
+  limits: ``base^(λ-1)``, inf for ``λ < 1``, and ``1/λ²`` in λ), else ``-inf``."""
   Ls = where(at_pole, 0.0, L)
   pos = greater(lmbda, 0)
-  edge = where(pos, -1.0 / where(pos, lmbda, 1.0), -np.inf)
+  lp = where(pos, lmbda, 1.0)
+  edge = where(pos, (lax.pow(where(at_pole, base, 1.0), lp) - 1.0) / lp, -np.inf)
   return where(at_pole, edge, Ls * _expm1_over(lmbda * Ls))
 
 
@@ -115,7 +117,7 @@ def boxcox(x: Array, lmbda: Array) -> Array:
   """
   x, lmbda = promote(x, lmbda, inexact=True, who="boxcox")
   zero = equal(x, 0)
-  return _boxcox(log(where(zero, 1.0, x)), lmbda, zero)
+  return _boxcox(log(where(zero, 1.0, x)), lmbda, x, zero)
 
 
 def boxcox1p(x: Array, lmbda: Array) -> Array:
@@ -126,7 +128,7 @@ def boxcox1p(x: Array, lmbda: Array) -> Array:
   """
   x, lmbda = promote(x, lmbda, inexact=True, who="boxcox1p")
   pole = equal(x, -1)
-  return _boxcox(log1p(where(pole, 0.0, x)), lmbda, pole)
+  return _boxcox(log1p(where(pole, 0.0, x)), lmbda, 1.0 + x, pole)
 
 
 def _inv_log(y, lmbda):
