@@ -34,7 +34,8 @@ from .core.errors import check_callable, describe_value
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
-from .interpreters.codegen import Compiled, compile_jaxpr
+from .interpreters.codegen import Compiled, _identifier, compile_jaxpr
+from .interpreters.codegen_scalar import compile_scalar
 from .interpreters.partial_eval import trace_to_jaxpr
 from .jit_cache import CacheInfo, describe_call, describe_where, explain_miss, logger
 from .lax.call import _call_abstract_eval, call_rules
@@ -83,9 +84,9 @@ class Lowered:
   ``source`` the Python code it compiles to, ``out_tree`` the output structure.
   """
   __slots__ = ("jaxpr", "consts", "out_tree", "name", "call_jaxpr", "cacheable", "_compiled",
-               "scalar_outs", "scalar_ins", "_fn", "key", "fast_key", "fast", "signature", "times")
+               "scalar_outs", "scalar_ins", "_fn", "key", "fast_key", "signature", "times",
+               "_math")
   _compiled: Compiled | None
-  fast: Callable
 
   def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef | None, name: str):
     self.jaxpr, self.consts, self.out_tree, self.name = jaxpr, consts, out_tree, name
@@ -95,6 +96,7 @@ class Lowered:
     self.scalar_outs = [i for i, v in enumerate(jaxpr.outvars) if v.aval.shape == ()]
     self.scalar_ins = [i for i, v in enumerate(jaxpr.invars) if v.aval.shape == ()]
     self.key = self.fast_key = self.signature = None
+    self._math: Callable | bool | None = None  # the all-scalar code: None until tried
     self.times: list = [0.0, 0.0, None]  # seconds: trace, optimize, codegen
 
   @property
@@ -106,12 +108,31 @@ class Lowered:
     return self._compiled
 
   def scalar_runner(self) -> Callable:
-    """A function of the call's (NumPy or Python) scalar arguments returning its result."""
+    """A function of the call's (NumPy or Python) scalar arguments returning its result:
+    the program as Python ``math`` on floats where it is all float64 scalars
+    (``interpreters.codegen_scalar``), else its NumPy code."""
+    math_fn = self.math_code()
+    if math_fn:
+      return math_fn
     run, py = self.run, _PY_SCALARS
 
     def run_scalars(*args):
       return run([py[type(x)](x) if type(x) in py else x for x in args])
     return run_scalars
+
+  def math_code(self) -> Callable | bool:
+    """The all-scalar float64 program as Python ``math``, or False where it is not one."""
+    if self._math is None:
+      run_numpy, py = self.run_numpy, _PY_SCALARS
+
+      def fallback(*args):
+        return run_numpy([py[type(x)](x) if type(x) in py else x for x in args])
+      finish = None if self.out_tree is None else functools.partial(tree_unflatten,
+                                                                    self.out_tree)
+      code = compile_scalar(self.jaxpr, self.consts, _identifier(self.name), fallback,
+                            finish, single=self.out_tree is None) if self.cacheable else None
+      self._math = False if code is None else code.fn
+    return self._math
 
   @property
   def source(self) -> str:
@@ -126,6 +147,15 @@ class Lowered:
 
   def run(self, leaves):
     """Run the compiled code on concrete leaves (NumPy arrays and scalars)."""
+    math_fn = self._math
+    if math_fn is None:
+      math_fn = self.math_code()
+    if math_fn:
+      return math_fn(*leaves)
+    return self.run_numpy(leaves)
+
+  def run_numpy(self, leaves):
+    """Run the compiled NumPy code on concrete leaves."""
     fn = self._fn
     if fn is None:
       fn = self._fn = self.compiled.fn
@@ -214,8 +244,9 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   cache: OrderedDict[Any, Lowered] = OrderedDict()
   # all-scalar calls (no kwargs, no static arguments) by the types of their arguments:
   # the type of the only argument, or the tuple of types -> Lowered (whose .fast runs it)
-  fast1: dict[type, Lowered] = {}
-  fastn: dict[tuple, Lowered] = {}
+  fast1: dict[type, Callable] = {}
+  fastn: dict[tuple, Callable] = {}
+  fast_keys: dict[Any, Any] = {}  # their cache keys
   evicted: OrderedDict[Any, None] = OrderedDict()  # recently dropped keys, for the log
   lock = threading.Lock()
   param_names = _param_names(fun)
@@ -284,6 +315,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     k = entry.fast_key
     if k is not None:
       (fast1 if type(k) is type else fastn).pop(k, None)
+      fast_keys.pop(k, None)
       entry.fast_key = None
 
   def _trace(args, kwargs, leaves, tree) -> Lowered:
@@ -324,27 +356,41 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       if cache.get(entry.key) is not entry:
         return
       if len(args) == 1:
-        fast1[type(args[0])] = entry
-        entry.fast_key = type(args[0])
+        k: Any = type(args[0])
+        fast1[k] = fast
       else:
         k = tuple(map(type, args))
-        fastn[k] = entry
-        entry.fast_key = k
-      entry.fast = fast
+        fastn[k] = fast
+      entry.fast_key = k
+      fast_keys[k] = entry.key
+
+  def touch_fast(args) -> None:
+    key = fast_keys.get(type(args[0]) if len(args) == 1 else tuple(map(type, args)))
+    if key is not None:
+      touch(key)
 
   has_static = bool(nums or names)
 
   @functools.wraps(fun)
-  def jitted(*args, **kwargs):
+  def jitted(a0=_NO_ARGUMENT, /, *rest, **kwargs):
     nonlocal hits
-    if not kwargs:
-      # the fastest path: NumPy or Python scalars, whose types are their signature
-      e = fast1.get(type(args[0])) if len(args) == 1 else fastn.get(tuple(map(type, args)))
-      if e is not None:
+    if not rest and not kwargs:
+      # the fastest path: one NumPy or Python scalar, whose type is its signature
+      fn = fast1.get(type(a0))
+      if fn is not None:
         hits += 1
         if len(cache) > 1:
-          touch(e.key)
-        return e.fast(*args)
+          touch_fast((a0,))
+        return fn(a0)
+    args = rest if a0 is _NO_ARGUMENT else (a0, *rest)
+    if not kwargs:
+      if rest:  # scalars again
+        fn = fastn.get(tuple(map(type, args)))
+        if fn is not None:
+          hits += 1
+          if len(cache) > 1:
+            touch_fast(args)
+          return fn(*args)
       if not has_static:  # the fast path: arrays in, compiled code, arrays out
         sig = []
         for a in args:
@@ -360,7 +406,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
             hits += 1
             if len(cache) > 1:
               touch(key)
-            if len(sig) == len(args) and all(type(a) in _NUMPY_SCALARS for a in args):
+            if all(type(a) in _NUMPY_SCALARS for a in args):
               _install_fast(entry, args)
             return entry.run(args)
     entry, leaves, traced = _lookup(args, kwargs)
@@ -382,13 +428,14 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       cache.clear()
       fast1.clear()
       fastn.clear()
+      fast_keys.clear()
       evicted.clear()
       hits = misses = 0
 
   def on_config() -> None:
     with lock:
       if not _fast_allowed[0]:
-        for entry in list(fast1.values()) + list(fastn.values()):
+        for entry in list(cache.values()):
           _unfast(entry)
       _trim(config.jit_cache_size)
 
@@ -401,6 +448,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   return cast(Jitted, jitted)
 
 
+_NO_ARGUMENT: Any = object()  # jitted's first parameter when the call has no arguments
 _EVICTED_MEMORY = 256  # dropped keys remembered, to say so when one misses again
 _JITTED: weakref.WeakSet = weakref.WeakSet()  # every jitted function, for config changes
 # whether calls may skip Lowered.run (which debug_nans/debug_infs replace): [bool]
