@@ -229,8 +229,8 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
 
   >>> f(np.ones(3)) is not None, f(np.ones(4)) is not None
   (True, True)
-  >>> f.cache_info()
-  CacheInfo(hits=1, misses=2, maxsize=128, currsize=2)
+  >>> f.cache_info()   # f.lower(np.zeros(3)) above was a miss, the first call a hit
+  CacheInfo(hits=2, misses=2, maxsize=128, currsize=2)
   >>> f.clear_cache()
   >>> f.cache_info()
   CacheInfo(hits=0, misses=0, maxsize=128, currsize=0)

@@ -34,8 +34,8 @@ def f(x0):
     if v1 - v1 != 0.0:
         return _fallback(x0)
     return _f64(v1)
->>> f(0.5) == np.sin(0.5) * 0.5 + 1.0
-True
+>>> bool(f(0.5) == np.sin(0.5) * 0.5 + 1.0), type(f(0.5))
+(True, <class 'numpy.float64'>)
 """
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def compile_scalar(jaxpr: Jaxpr, consts: Sequence[Any], name: str,
       return None
     out = eqn.outvars[0]
     if uses.get(id(out), 0) == 1 and len(expr) <= _MAX_INLINE:
-      inline[id(out)] = f"({expr})"
+      inline[id(out)] = expr if _is_call(expr) else f"({expr})"
       continue
     names[id(out)] = f"v{len(names)}"
     body.append(f"        {names[id(out)]} = {expr}")
@@ -185,6 +185,19 @@ def compile_scalar(jaxpr: Jaxpr, consts: Sequence[Any], name: str,
 
 
 _counter = itertools.count()
+
+
+def _is_call(expr: str) -> bool:
+  """Whether ``expr`` is one call ``name(...)`` (needs no parentheses around it)."""
+  start = expr.find("(")
+  if start <= 0 or not expr[:start].replace("_", "a").isalnum() or not expr.endswith(")"):
+    return False
+  depth = 0
+  for i in range(start, len(expr)):
+    depth += {"(": 1, ")": -1}.get(expr[i], 0)
+    if depth == 0:
+      return i == len(expr) - 1
+  return False
 
 
 # -- rules ---------------------------------------------------------------------------
