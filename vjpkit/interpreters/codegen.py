@@ -292,7 +292,7 @@ class _Codegen:
         i += 1
         continue
       # a blocked elementwise region (codegen_blocked): one body for its equations
-      lines = emit_region(self, i, end, len(bodies))
+      lines = emit_region(self, i, end, sum(1 for start in regions if start < i))
       defined = {id(e.outvars[0]) for e in jaxpr.eqns[i:end]}
       names = [n for j in range(i, end)
                for n in self.dead_names(j, jaxpr.eqns[j], skip=defined)]
