@@ -112,7 +112,7 @@ class Lowered:
     the program as Python ``math`` on floats where it is all float64 scalars
     (``interpreters.codegen_scalar``), else its NumPy code."""
     math_fn = self.math_code()
-    if math_fn:
+    if callable(math_fn):
       return math_fn
     run, py = self.run, _PY_SCALARS
 

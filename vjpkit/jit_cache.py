@@ -139,6 +139,7 @@ def _leaf_diffs(where: str, new, old) -> list[str]:
 
 def _item_diffs(label: str, new: Item | None, old: Item | None) -> list[str]:
   if old is None:
+    assert new is not None
     value = f" (static, {new[2]!r})" if new[0] == "static" else ""
     return [f"{label}{value} is passed now, not in the cached signature"]
   if new is None:

@@ -233,7 +233,7 @@ def agrees_with_numpy(math_fn: Callable, np_fn: np.ufunc, domain: str = "real") 
   binary functions are probed on pairs of sample points)."""
   x = _probe_points(domain)
   binary = np_fn.nin == 2
-  y = np.roll(x, 7) if binary else None
+  y = np.roll(x, 7)
   with np.errstate(all="ignore"):
     expected = np_fn(x, y) if binary else np_fn(x)
   for i in range(len(x)):
