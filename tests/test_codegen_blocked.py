@@ -131,3 +131,18 @@ def test_peak_memory_is_the_results_not_the_intermediates():
   finally:
     tracemalloc.stop()
   assert peak < 1.5 * out.nbytes   # the result, plus a few 64 KiB blocks
+
+
+def test_broadcast_operands(small_blocks):
+  x = np.random.default_rng(5).normal(size=(6, 8))
+  b = np.arange(8.0)
+  def f(x, s, b):
+    y = vnp.sin(vnp.broadcast_to(s, x.shape) * x) + 2.0 * x   # a scalar broadcast: blocked
+    return vnp.exp(y * y) - 1.0, vnp.tanh(y + b) * y           # a row broadcast: unblocked
+  for s in (np.float64(0.3), 0.3):
+    out_b, out_u, src = _blocked_and_not(small_blocks, f, x, s, b)
+    assert "for r0_s" in src
+    _same(out_b, out_u)
+  g = lambda x: vnp.sum(vnp.sin(x) * 3.0)       # the backward pass broadcasts the cotangent
+  out_b, out_u, src = _blocked_and_not(small_blocks, vjpkit.grad(g), x)
+  _same(out_b, out_u)

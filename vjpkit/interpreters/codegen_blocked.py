@@ -54,11 +54,18 @@ MIN_SIZE = 1 << 16  # arrays smaller than this are evaluated unblocked
 def _ufunc_and_args(cg: _Codegen, i: int, eqn) -> tuple[np.ufunc, list] | None:
   """The ufunc an equation of a region calls and its operands (atoms), or None."""
   kind, detail = cg.plans[i]
-  if kind == "ufunc" and not detail[1]:
+  if kind == "ufunc" and (not detail[1] or all(_scalar_broadcast(cg, v) for v in eqn.invars
+                                               if type(v) is Var and id(v) in cg.bcast)):
     return detail[0], list(eqn.invars)
   if eqn.prim.name == "integer_pow" and eqn.params.get("y") == 2 and eqn.prim not in ufunc_rules:
     return np.multiply, [eqn.invars[0], eqn.invars[0]]  # the impl: np.multiply(x, x)
   return None
+
+
+def _scalar_broadcast(cg: _Codegen, v) -> bool:
+  """Whether ``v`` is a broadcast of a scalar (read as the scalar: NumPy broadcasts it)."""
+  src = cg.bcast[id(v)][0]
+  return type(src) is Lit or src.aval.shape == ()
 
 
 def _eligible(cg: _Codegen, i: int, eqn, shape: tuple | None) -> tuple | None:
@@ -71,7 +78,10 @@ def _eligible(cg: _Codegen, i: int, eqn, shape: tuple | None) -> tuple | None:
   for v in eqn.invars:
     if type(v) is Lit or v.aval.shape == ():
       continue
-    if v.aval.shape != out.shape or id(v) in cg.bcast:
+    if id(v) in cg.bcast:
+      if not _scalar_broadcast(cg, v):
+        return None
+    elif v.aval.shape != out.shape:
       return None
   return out.shape
 
@@ -119,7 +129,9 @@ def emit_region(cg: _Codegen, start: int, end: int, k: int) -> list[str]:
   # full-size inputs from before the region, read a block at a time
   for e in eqns:
     for v in e.invars:
-      if (type(v) is Var and id(v) not in defined and v.aval.shape == shape
+      if type(v) is Var and id(v) in cg.bcast:
+        local[id(v)] = cg.virtual[id(v)]  # a broadcast scalar: the scalar itself
+      elif (type(v) is Var and id(v) not in defined and v.aval.shape == shape
               and id(v) not in local):
         flat, block = f"{p}in{len(ins)}", f"{p}x{len(ins)}"
         head.append(f"{flat} = {cg.var_name(v)}.reshape(-1)")
@@ -167,16 +179,17 @@ def emit_region(cg: _Codegen, start: int, end: int, k: int) -> list[str]:
     lines.append(f"    if {p}e > {size}:")
     lines += [f"        {b} = {b}[:{size % BLOCK}]" for b in buffers]
   lines += ["    " + line for line in loop + body]
-  temps = ins + outs + buffers + [local[id(v)] for v in _inputs(eqns, defined, shape)] \
+  temps = ins + outs + buffers + [local[id(v)] for v in _inputs(cg, eqns, defined, shape)] \
       + [f"{p}y{j}" for j in range(len(outs))]
   lines.append(f"del {', '.join(dict.fromkeys(temps))}")
   return lines
 
 
-def _inputs(eqns, defined, shape) -> list:
+def _inputs(cg, eqns, defined, shape) -> list:
   seen: dict[int, Var] = {}
   for e in eqns:
     for v in e.invars:
-      if type(v) is Var and id(v) not in defined and v.aval.shape == shape:
+      if (type(v) is Var and id(v) not in defined and v.aval.shape == shape
+              and id(v) not in cg.bcast):
         seen.setdefault(id(v), v)
   return list(seen.values())
