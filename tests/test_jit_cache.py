@@ -223,3 +223,15 @@ def test_log_compiles_reports_each_compilation_with_its_phases(settings, caplog)
   msgs = _messages(caplog)
   assert any("traced for (f64[5])" in m for m in msgs)
   assert any("compiled a transformed program" in m for m in msgs)
+
+
+def test_explain_cache_misses_of_programs_closing_over_tracers(settings, caplog):
+  settings(explain_cache_misses=True)
+
+  def outer(w):
+    inner = vjpkit.jit(lambda x: x * w)   # closes over the tracer w
+    return inner(2.0) + inner(3.0)
+  with caplog.at_level(logging.WARNING, logger="vjpkit"):
+    assert vjpkit.grad(outer)(1.5) == 5.0
+  msgs = _messages(caplog)
+  assert len(msgs) == 2 and "closes over values traced by an enclosing" in msgs[1]

@@ -248,6 +248,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   fastn: dict[tuple, Callable] = {}
   fast_keys: dict[Any, Any] = {}  # their cache keys
   evicted: OrderedDict[Any, None] = OrderedDict()  # recently dropped keys, for the log
+  uncacheable: OrderedDict[Any, None] = OrderedDict()  # keys whose programs close over tracers
   lock = threading.Lock()
   param_names = _param_names(fun)
   hits = misses = 0
@@ -290,10 +291,14 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     if config.explain_cache_misses:
       logger.log(logging.WARNING, explain_miss(
           name, describe_where(fun), signature, [e.signature for e in list(cache.values())],
-          key in evicted, maxsize))
+          key in evicted, maxsize, key in uncacheable))
     entry = _trace(args, kwargs, leaves, tree)
     entry.key, entry.signature = key, signature
-    if entry.cacheable and maxsize > 0:
+    if not entry.cacheable:
+      uncacheable[key] = None
+      if len(uncacheable) > _EVICTED_MEMORY:
+        uncacheable.popitem(last=False)
+    elif maxsize > 0:
       with lock:
         entry = cache.setdefault(key, entry)
         evicted.pop(key, None)
@@ -430,6 +435,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       fastn.clear()
       fast_keys.clear()
       evicted.clear()
+      uncacheable.clear()
       hits = misses = 0
 
   def on_config() -> None:

@@ -166,9 +166,13 @@ def _item_diffs(label: str, new: Item | None, old: Item | None) -> list[str]:
 
 
 def explain_miss(name: str, where: str, sig: CallSignature, cached: list[CallSignature],
-                 evicted: bool, maxsize: int) -> str:
+                 evicted: bool, maxsize: int, uncacheable: bool = False) -> str:
   """The log line for a cache miss of the jitted function ``name`` (defined at ``where``)."""
   head = f"jit({name}) at {where}: cache miss, tracing"
+  if uncacheable:
+    return (f"{head}: with these arguments its program closes over values traced by an "
+            "enclosing transformation (grad, vmap, jit), so it is traced at every call; "
+            "pass those values as arguments to cache it")
   if evicted:
     return (f"{head}: this signature was compiled before but dropped as the least recently "
             f"used of more than jit_cache_size={maxsize} signatures; raise it with "

@@ -40,12 +40,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.ir import Lit, Var
-from ..core.rules import ufunc_rules
 
 if TYPE_CHECKING:
   from .codegen import _Codegen
 
-__all__ = ["BLOCK", "MIN_SIZE", "find_regions", "emit_region"]
+__all__ = ["BLOCK", "MIN_SIZE", "block_rules", "find_regions", "emit_region"]
+
+# prim -> rule(eqn) -> (ufunc, operands) | None: an equation that is not a ufunc of its
+# inputs but one ufunc call all the same (integer_pow with y=2: np.multiply(x, x))
+block_rules: dict[Any, Any] = {}
 
 BLOCK = 8192       # elements per block: a few buffers of 64 KiB stay in the L2 cache
 MIN_SIZE = 1 << 16  # arrays smaller than this are evaluated unblocked
@@ -57,9 +60,8 @@ def _ufunc_and_args(cg: _Codegen, i: int, eqn) -> tuple[np.ufunc, list] | None:
   if kind == "ufunc" and (not detail[1] or all(_scalar_broadcast(cg, v) for v in eqn.invars
                                                if type(v) is Var and id(v) in cg.bcast)):
     return detail[0], list(eqn.invars)
-  if eqn.prim.name == "integer_pow" and eqn.params.get("y") == 2 and eqn.prim not in ufunc_rules:
-    return np.multiply, [eqn.invars[0], eqn.invars[0]]  # the impl: np.multiply(x, x)
-  return None
+  rule = block_rules.get(eqn.prim)
+  return None if rule is None else rule(eqn)
 
 
 def _scalar_broadcast(cg: _Codegen, v) -> bool:

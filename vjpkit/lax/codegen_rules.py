@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from ..interpreters.codegen import Emit
+from ..interpreters.codegen_blocked import block_rules
 from ..interpreters.codegen_scalar import agrees_with_numpy, libm, scalar_rules
 from . import elementwise as ew
 from . import linalg, reductions, shapes
@@ -57,6 +58,8 @@ def _convert(eqn, args, env):
 
 
 ew.integer_pow_p.def_codegen(_integer_pow)
+block_rules[ew.integer_pow_p] = lambda eqn: ((np.multiply, [eqn.invars[0]] * 2)  # as the impl
+                                             if eqn.params["y"] == 2 else None)
 ew.select_n_p.def_codegen(_select_n)
 ew.convert_element_type_p.def_codegen(_convert)
 ew.stop_gradient_p.def_codegen(lambda eqn, args, env: _view(args[0]))
