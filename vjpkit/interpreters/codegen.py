@@ -11,7 +11,13 @@ person would write by hand:
   that buffer: it was freshly computed here, no live view aliases it, and it
   is neither an input nor a constant (inputs are never mutated);
 * **free broadcasts**: a ``broadcast_in_dim`` read only by elementwise ops is
-  not materialised; NumPy broadcasting does it (``x + b`` for a bias ``b``).
+  not materialised; NumPy broadcasting does it (``x + b`` for a bias ``b``);
+* **blocking**: a run of elementwise equations on large arrays is evaluated in
+  cache-sized blocks with reused buffers (``codegen_blocked``), so that its
+  intermediates never exist at full size.
+
+All-scalar float64 programs have a second compiler, to Python ``math`` on
+floats (``codegen_scalar``), which ``jit`` prefers where it applies.
 
 Per-primitive knowledge is in three tables filled by ``Primitive.def_codegen``:
 ``emit_rules`` (how to write an equation), ``ufunc_rules`` (primitives that
