@@ -146,3 +146,11 @@ def test_broadcast_operands(small_blocks):
   g = lambda x: vnp.sum(vnp.sin(x) * 3.0)       # the backward pass broadcasts the cotangent
   out_b, out_u, src = _blocked_and_not(small_blocks, vjpkit.grad(g), x)
   _same(out_b, out_u)
+
+
+def test_complex_regions(small_blocks):
+  x = np.linspace(-1, 1, 40) + 1j * np.linspace(2, 0, 40)
+  f = lambda x: vnp.exp(x * 1j) * x + 2.0
+  out_b, out_u, src = _blocked_and_not(small_blocks, f, x)
+  assert "for r0_s" in src
+  _same(out_b, out_u)

@@ -132,7 +132,7 @@ def test_pytree_and_several_outputs():
     assert (a, b, c) == (3.0, 2.0, 9.0) and {type(a), type(b), type(c)} == {np.float64}
 
 
-@pytest.mark.parametrize("x", [np.float32(0.5), np.int64(3), True, 3])
+@pytest.mark.parametrize("x", [np.float32(0.5), np.int64(3), np.complex128(1 + 2j), 1j, True, 3])
 def test_other_dtypes_stay_on_numpy(x):
   f = vjpkit.jit(lambda x: x * 2 + 1)
   for _ in range(2):
