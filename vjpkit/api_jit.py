@@ -242,8 +242,9 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   name = _fun_name(fun)
   # the cache, least recently used first: signature key -> Lowered
   cache: OrderedDict[Any, Lowered] = OrderedDict()
-  # all-scalar calls (no kwargs, no static arguments) by the types of their arguments:
-  # the type of the only argument, or the tuple of types -> Lowered (whose .fast runs it)
+  # all-scalar calls (no kwargs, no static arguments) by the types of their arguments (the
+  # type of the only argument, or the tuple of types) -> the function that runs them
+  # (Lowered.scalar_runner)
   fast1: dict[type, Callable] = {}
   fastn: dict[tuple, Callable] = {}
   fast_keys: dict[Any, Any] = {}  # their cache keys
@@ -423,7 +424,8 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
 
   def cache_info() -> CacheInfo:
     """Hits (calls that ran cached code), misses (calls that traced), the bound
-    (``vjpkit.config.jit_cache_size``) and the number of cached signatures."""
+    (``vjpkit.config.jit_cache_size``) and the number of cached signatures. (Calls from
+    several threads at once may be counted approximately.)"""
     return CacheInfo(hits, misses, config.jit_cache_size, len(cache))
 
   def clear_cache() -> None:
