@@ -16,7 +16,10 @@ and returns None otherwise (the caller keeps the NumPy code):
 * where Python raises and NumPy returns inf or NaN (``math.log(0)``,
   ``1.0 / 0.0``, ``math.exp(1000)``, ``math.sin(inf)``) and where a result is not
   finite, the call is redone by the NumPy code (``fallback``), so that values,
-  warnings and ``np.errstate`` settings are NumPy's.
+  warnings and ``np.errstate`` settings are NumPy's. (An overflow or invalid
+  operation in an intermediate whose effect does not reach a result, such as
+  ``1 / (x * 1e300)`` being 0 where ``x * 1e300`` overflows, gives NumPy's value
+  without NumPy's warning.)
 
 Results are NumPy float64 scalars, as the NumPy code returns them.
 
