@@ -7,7 +7,7 @@ The main report (``python -m benchmarks``) times each implementation in its own
 block of repeats, so on a shared machine a change of load between two blocks
 moves the ratio. Here the baseline and the jitted function alternate, round
 after round, and each side's best round is kept: the ratio of two minima taken
-over the same period. It measures the issue-16 jit goals: the scalar chain
+over the same period (short rounds, so that some of them run undisturbed). It measures the issue-16 jit goals: the scalar chain
 (all-scalar programs as Python ``math``), the 10^6 elementwise gradient (blocked
 evaluation) with its tracemalloc peak, and the per-call dispatch of a cached
 jitted function on a NumPy scalar.
@@ -42,7 +42,7 @@ def measure(quick=False):
     f = vjpkit.jit(vjpkit.grad(lambda x: scalar_chain.forward(x, vnp)))
     f(x)
     b, j = interleaved(lambda: scalar_chain.numpy_value_and_grad(x)[1], lambda: f(x),
-                       200 if quick else 5000, 3 if quick else 60)
+                       200 if quick else 1000, 3 if quick else 200)
     rows.append(("scalar chain (gradient)", b, j, ""))
 
     def tiny(x):
@@ -50,8 +50,8 @@ def measure(quick=False):
 
     t = vjpkit.jit(tiny)
     t(x)
-    b, j = interleaved(lambda: tiny(x), lambda: t(x), 200 if quick else 20000,
-                       3 if quick else 30)
+    b, j = interleaved(lambda: tiny(x), lambda: t(x), 200 if quick else 2000,
+                       3 if quick else 200)
     rows.append(("per call: x * 2.0 + 1.0", b, j, "baseline: the plain Python function"))
     xe = elementwise.make_data(quick)["x"]
     g = vjpkit.jit(vjpkit.grad(lambda x: elementwise.forward(x, vnp)))
