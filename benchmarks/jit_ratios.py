@@ -60,7 +60,7 @@ def measure(quick=False):
     def base():
         return elementwise.numpy_value_and_grad(xe)[1]
 
-    b, j = interleaved(base, lambda: g(xe), 2, 3 if quick else 15)
+    b, j = interleaved(base, lambda: g(xe), 1, 3 if quick else 40)
     peak_b, peak_j = harness.peak_memory(base), harness.peak_memory(lambda: g(xe))
     rows.append((f"elementwise {xe.size} (gradient)", b, j,
                  f"peak memory {peak_j / 2**20:.1f} MiB vs {peak_b / 2**20:.1f} MiB: "
