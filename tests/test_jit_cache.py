@@ -235,3 +235,30 @@ def test_explain_cache_misses_of_programs_closing_over_tracers(settings, caplog)
     assert vjpkit.grad(outer)(1.5) == 5.0
   msgs = _messages(caplog)
   assert len(msgs) == 2 and "closes over values traced by an enclosing" in msgs[1]
+
+
+def test_threads_with_a_small_cache_get_right_results(settings):
+  import threading
+  settings(jit_cache_size=2)
+  f = vjpkit.jit(lambda x: vnp.sin(x) * 2.0)
+  inputs = [np.float64(0.5), np.float32(0.5), 0.5, np.ones(3), np.ones(2, np.float32)]
+  errors = []
+
+  def work(seed):
+    rng = np.random.default_rng(seed)
+    try:
+      for _ in range(60):
+        x = inputs[rng.integers(len(inputs))]
+        out = f(x)
+        expected = np.sin(x) * 2.0 if not isinstance(x, float) else np.sin(np.float64(x)) * 2.0
+        assert np.asarray(out).dtype == np.asarray(expected).dtype
+        np.testing.assert_allclose(out, expected, rtol=1e-6)
+    except Exception as e:  # noqa: BLE001
+      errors.append(e)
+  threads = [threading.Thread(target=work, args=(s,)) for s in range(6)]
+  for t in threads:
+    t.start()
+  for t in threads:
+    t.join()
+  assert not errors, errors[0]
+  assert f.cache_info().currsize <= 2
