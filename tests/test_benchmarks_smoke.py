@@ -26,3 +26,11 @@ def test_quick_benchmarks_vjpkit_gradients_agree(capsys):
     assert ok == "✓", (workload, impl, row)
   memory = [r for r in rows if len(r) == 6 and r[2].strip() == "vjpkit jit"]
   assert memory and all("n/a" not in r[3] for r in memory)
+
+
+def test_quick_jit_ratios_run(capsys):
+  from benchmarks import jit_ratios
+  assert jit_ratios.main(["--quick"]) == 0
+  out = capsys.readouterr().out
+  assert sum(line.startswith("| ") for line in out.splitlines()) == 4
+  assert "scalar chain" in out and "peak memory" in out

@@ -18,26 +18,33 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import threading
+import time
+import weakref
+from collections import OrderedDict
 from typing import Any, Callable, Collection, Protocol, Sequence, cast
 
 import numpy as np
 
 from .api import _check_leaf
+from .config import config
 from .core.avals import arg_aval
 from .core.errors import check_callable, describe_value
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
-from .interpreters.codegen import Compiled, compile_jaxpr
+from .interpreters.codegen import Compiled, _identifier, compile_jaxpr
+from .interpreters.codegen_scalar import compile_scalar
 from .interpreters.partial_eval import trace_to_jaxpr
+from .jit_cache import CacheInfo, describe_call, describe_where, explain_miss, logger
 from .lax.call import _call_abstract_eval, call_rules
 from .passes import optimize
 from .passes.inline import inlinable
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
-from .jit_switch import jit_disabled
+from . import jit_switch as _jit_switch
 
-__all__ = ["jit", "jit_p"]
+__all__ = ["jit", "jit_p", "Lowered", "CacheInfo"]
 
 
 # -- the primitive ---------------------------------------------------------------
@@ -45,8 +52,15 @@ __all__ = ["jit", "jit_p"]
 def _compiled(jaxpr: Jaxpr, name: str) -> Compiled:
   """The compiled code of a constvar-free program, built once per program."""
   def build():
+    t0 = time.perf_counter()
     opt, consts = optimize(jaxpr, [])
-    return compile_jaxpr(opt, consts, name)
+    t1 = time.perf_counter()
+    out = compile_jaxpr(opt, consts, name)
+    if config.log_compiles:
+      logger.log(logging.WARNING, f"jit({name}): compiled a transformed program "
+                 f"({len(opt.eqns)} equations) in {_ms(time.perf_counter() - t0)} "
+                 f"(optimize {_ms(t1 - t0)}, codegen {_ms(time.perf_counter() - t1)})")
+    return out
   return jaxpr.memo(("compiled", name), build)
 
 
@@ -71,7 +85,8 @@ class Lowered:
   ``source`` the Python code it compiles to, ``out_tree`` the output structure.
   """
   __slots__ = ("jaxpr", "consts", "out_tree", "name", "call_jaxpr", "cacheable", "_compiled",
-               "scalar_outs", "_fn")
+               "scalar_outs", "scalar_ins", "_fn", "key", "fast_key", "signature", "times",
+               "_math")
   _compiled: Compiled | None
 
   def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef | None, name: str):
@@ -80,12 +95,45 @@ class Lowered:
     self.cacheable = not any(isinstance(c, Tracer) for c in consts)
     self._compiled = self._fn = None
     self.scalar_outs = [i for i, v in enumerate(jaxpr.outvars) if v.aval.shape == ()]
+    self.scalar_ins = [i for i, v in enumerate(jaxpr.invars) if v.aval.shape == ()]
+    self.key = self.fast_key = self.signature = None
+    self._math: Callable | bool | None = None  # the all-scalar code: None until tried
+    self.times: list = [0.0, 0.0, None]  # seconds: trace, optimize, codegen
 
   @property
   def compiled(self) -> Compiled:
     if self._compiled is None:
+      t0 = time.perf_counter()
       self._compiled = compile_jaxpr(self.jaxpr, self.consts, self.name)
+      self.times[2] = time.perf_counter() - t0
     return self._compiled
+
+  def scalar_runner(self) -> Callable:
+    """A function of the call's (NumPy or Python) scalar arguments returning its result:
+    the program as Python ``math`` on floats where it is all float64 scalars
+    (``interpreters.codegen_scalar``), else its NumPy code."""
+    math_fn = self.math_code()
+    if callable(math_fn):
+      return math_fn
+    run, py = self.run, _PY_SCALARS
+
+    def run_scalars(*args):
+      return run([py[type(x)](x) if type(x) in py else x for x in args])
+    return run_scalars
+
+  def math_code(self) -> Callable | bool:
+    """The all-scalar float64 program as Python ``math``, or False where it is not one."""
+    if self._math is None:
+      run_numpy, py = self.run_numpy, _PY_SCALARS
+
+      def fallback(*args):
+        return run_numpy([py[type(x)](x) if type(x) in py else x for x in args])
+      finish = None if self.out_tree is None else functools.partial(tree_unflatten,
+                                                                    self.out_tree)
+      code = compile_scalar(self.jaxpr, self.consts, _identifier(self.name), fallback,
+                            finish, single=self.out_tree is None) if self.cacheable else None
+      self._math = False if code is None else code.fn
+    return self._math
 
   @property
   def source(self) -> str:
@@ -100,9 +148,24 @@ class Lowered:
 
   def run(self, leaves):
     """Run the compiled code on concrete leaves (NumPy arrays and scalars)."""
+    math_fn = self._math
+    if math_fn is None:
+      math_fn = self.math_code()
+    if math_fn:
+      return math_fn(*leaves)
+    return self.run_numpy(leaves)
+
+  def run_numpy(self, leaves):
+    """Run the compiled NumPy code on concrete leaves."""
     fn = self._fn
     if fn is None:
       fn = self._fn = self.compiled.fn
+    if self.scalar_ins:  # 0-d arrays run as NumPy scalars: cheaper arithmetic
+      leaves = list(leaves)
+      for i in self.scalar_ins:
+        x = leaves[i]
+        if type(x) is np.ndarray:
+          leaves[i] = x[()]
     outs = fn(*leaves)
     if self.scalar_outs:  # 0-d results are NumPy scalars, as NumPy returns them
       outs = list(outs)
@@ -119,11 +182,16 @@ class Lowered:
 # -- the user-facing wrapper --------------------------------------------------------
 
 class Jitted(Protocol):
-  """What ``jit`` returns: ``fun`` compiled per signature, and ``lower`` for one signature."""
+  """What ``jit`` returns: ``fun`` compiled per signature, ``lower`` for one signature,
+  ``cache_info`` and ``clear_cache`` for its cache."""
 
   def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
   def lower(self, *args: Any, **kwargs: Any) -> Lowered: ...
+
+  def cache_info(self) -> CacheInfo: ...
+
+  def clear_cache(self) -> None: ...
 
 
 def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
@@ -154,21 +222,51 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       b = _multiply1(b, c, out=b)
       del c
       return (b,)
+
+  Each jitted function caches its signatures in a least-recently-used cache of
+  ``vjpkit.config.jit_cache_size`` entries (128 by default); ``f.cache_info()``
+  reports hits, misses and entries, ``f.clear_cache()`` empties it
+  (see ``vjpkit.jit_cache`` for logging retraces and compilations):
+
+  >>> f(np.ones(3)) is not None, f(np.ones(4)) is not None
+  (True, True)
+  >>> f.cache_info()   # f.lower(np.zeros(3)) above was a miss, the first call a hit
+  CacheInfo(hits=2, misses=2, maxsize=128, currsize=2)
+  >>> f.clear_cache()
+  >>> f.cache_info()
+  CacheInfo(hits=0, misses=0, maxsize=128, currsize=0)
   """
   check_callable(fun, "jit")
   nums, names = _static_spec(static_argnums, static_argnames)
   _check_static(fun, nums, names)
   nums, names = _resolve_static(fun, nums, names)
   name = _fun_name(fun)
-  cache: dict = {}
+  # the cache, least recently used first: signature key -> Lowered
+  cache: OrderedDict[Any, Lowered] = OrderedDict()
+  # all-scalar calls (no kwargs, no static arguments) by the types of their arguments (the
+  # type of the only argument, or the tuple of types) -> the function that runs them
+  # (Lowered.scalar_runner)
+  fast1: dict[type, Callable] = {}
+  fastn: dict[tuple, Callable] = {}
+  fast_keys: dict[Any, Any] = {}  # their cache keys
+  evicted: OrderedDict[Any, None] = OrderedDict()  # recently dropped keys, for the log
+  uncacheable: OrderedDict[Any, None] = OrderedDict()  # keys whose programs close over tracers
   lock = threading.Lock()
   param_names = _param_names(fun)
+  hits = misses = 0
 
   def lower(*args, **kwargs) -> Lowered:
     """Trace, optimise and cache ``fun`` for these arguments (without running it)."""
     return _lookup(args, kwargs)[0]
 
+  def touch(key) -> None:
+    try:
+      cache.move_to_end(key)
+    except KeyError:  # dropped by another thread meanwhile
+      pass
+
   def _lookup(args, kwargs):
+    nonlocal hits, misses
     if nums or names:
       nargs = len(args)
       static = tuple(_static_value(args[i], i) for i in nums if -nargs <= i < nargs)
@@ -185,14 +283,50 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     sig, traced = _signature(leaves)
     key = (tree, sig, skey)
     entry = cache.get(key)
-    if entry is None:
-      entry = _trace(args, kwargs, leaves, tree)
-      if entry.cacheable:
-        with lock:
-          entry = cache.setdefault(key, entry)
+    if entry is not None:
+      hits += 1
+      touch(key)
+      return entry, leaves, traced
+    misses += 1
+    signature = describe_call(args, kwargs, nums, names, param_names)
+    maxsize = config.jit_cache_size
+    if config.explain_cache_misses:
+      logger.log(logging.WARNING, explain_miss(
+          name, describe_where(fun), signature, [e.signature for e in list(cache.values())],
+          key in evicted, maxsize, key in uncacheable))
+    entry = _trace(args, kwargs, leaves, tree)
+    entry.key, entry.signature = key, signature
+    if not entry.cacheable:
+      uncacheable[key] = None
+      if len(uncacheable) > _EVICTED_MEMORY:
+        uncacheable.popitem(last=False)
+    elif maxsize > 0:
+      with lock:
+        entry = cache.setdefault(key, entry)
+        evicted.pop(key, None)
+        _trim(maxsize)
+    if config.log_compiles:
+      _log_compile(entry, traced)
     return entry, leaves, traced
 
+  def _trim(maxsize: int) -> None:
+    """Drop the least recently used entries beyond ``maxsize`` (the lock is held)."""
+    while len(cache) > maxsize:
+      key, old = cache.popitem(last=False)
+      evicted[key] = None
+      if len(evicted) > _EVICTED_MEMORY:
+        evicted.popitem(last=False)
+      _unfast(old)
+
+  def _unfast(entry: Lowered) -> None:
+    k = entry.fast_key
+    if k is not None:
+      (fast1 if type(k) is type else fastn).pop(k, None)
+      fast_keys.pop(k, None)
+      entry.fast_key = None
+
   def _trace(args, kwargs, leaves, tree) -> Lowered:
+    t0 = time.perf_counter()
     leaves = [_check_leaf(x, "jit", "the argument", weak=True) for x in leaves]
     nargs = len(args)
     store: list = []
@@ -213,38 +347,155 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     arg_names = _leaf_names(args, kwargs, nums, names, param_names, tree)
     jaxpr, consts = trace_to_jaxpr(flat_fun, [arg_aval(x) for x in leaves], arg_names,
                                    keep_weak=True)
+    t1 = time.perf_counter()
     jaxpr, consts = optimize(jaxpr, consts)
     out_tree = store[0]
-    return Lowered(jaxpr, consts, None if out_tree.kind is None else out_tree, name)
+    entry = Lowered(jaxpr, consts, None if out_tree.kind is None else out_tree, name)
+    entry.times = [t1 - t0, time.perf_counter() - t1, None]
+    return entry
+
+  def _install_fast(entry: Lowered, args: tuple) -> None:
+    """Let later calls with arguments of these scalar types skip the signature."""
+    if not _fast_allowed[0] or entry.fast_key is not None:
+      return
+    fast = entry.scalar_runner()
+    with lock:
+      if cache.get(entry.key) is not entry:
+        return
+      if len(args) == 1:
+        k: Any = type(args[0])
+        fast1[k] = fast
+      else:
+        k = tuple(map(type, args))
+        fastn[k] = fast
+      entry.fast_key = k
+      fast_keys[k] = entry.key
+
+  def touch_fast(args) -> None:
+    key = fast_keys.get(type(args[0]) if len(args) == 1 else tuple(map(type, args)))
+    if key is not None:
+      touch(key)
 
   has_static = bool(nums or names)
 
   @functools.wraps(fun)
-  def jitted(*args, **kwargs):
-    if jit_disabled():  # vjpkit.disable_jit(): run the Python function itself
-      return fun(*args, **kwargs)
-    if not kwargs and not has_static:  # the fast path: arrays in, compiled code, arrays out
-      sig = []
-      for a in args:
-        t = type(a)
-        if t is np.ndarray or t in _NUMPY_SCALARS:
-          sig.append((a.shape, a.dtype))
+  def jitted(a0=_NO_ARGUMENT, /, *rest, **kwargs):
+    nonlocal hits
+    if _jit_switch.active and _jit_switch.jit_disabled():  # disable_jit(): the function itself
+      return fun(*(rest if a0 is _NO_ARGUMENT else (a0, *rest)), **kwargs)
+    if not rest and not kwargs:
+      # the fastest path: one NumPy or Python scalar, whose type is its signature
+      fn = fast1.get(type(a0))
+      if fn is not None:
+        hits += 1
+        if len(cache) > 1:
+          touch_fast((a0,))
+        return fn(a0)
+    args = rest if a0 is _NO_ARGUMENT else (a0, *rest)
+    if not kwargs:
+      if rest:  # scalars again
+        fn = fastn.get(tuple(map(type, args)))
+        if fn is not None:
+          hits += 1
+          if len(cache) > 1:
+            touch_fast(args)
+          return fn(*args)
+      if not has_static:  # the fast path: arrays in, compiled code, arrays out
+        sig = []
+        for a in args:
+          t = type(a)
+          if t is np.ndarray or t in _NUMPY_SCALARS:
+            sig.append((a.shape, a.dtype))
+          else:
+            break
         else:
-          break
-      else:
-        entry = cache.get((len(args), tuple(sig), None))
-        if entry is not None and entry.cacheable:
-          return entry.run(args)
+          key = (len(args), tuple(sig), None)
+          entry = cache.get(key)
+          if entry is not None:
+            hits += 1
+            if len(cache) > 1:
+              touch(key)
+            if all(type(a) in _NUMPY_SCALARS for a in args):
+              _install_fast(entry, args)
+            return entry.run(args)
     entry, leaves, traced = _lookup(args, kwargs)
+    if (not traced and not kwargs and not has_static and entry.fast_key is None
+        and all(type(a) in _SCALAR_TYPES for a in args)):
+      _install_fast(entry, args)
     leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
     return entry(leaves, traced)
 
+  def cache_info() -> CacheInfo:
+    """Hits (calls that ran cached code), misses (calls that traced), the bound
+    (``vjpkit.config.jit_cache_size``) and the number of cached signatures. (Calls from
+    several threads at once may be counted approximately.)"""
+    return CacheInfo(hits, misses, config.jit_cache_size, len(cache))
+
+  def clear_cache() -> None:
+    """Forget every compiled signature and reset the counts."""
+    nonlocal hits, misses
+    with lock:
+      cache.clear()
+      fast1.clear()
+      fastn.clear()
+      fast_keys.clear()
+      evicted.clear()
+      uncacheable.clear()
+      hits = misses = 0
+
+  def on_config() -> None:
+    with lock:
+      if not _fast_allowed[0]:
+        for entry in list(cache.values()):
+          _unfast(entry)
+      _trim(config.jit_cache_size)
+
   jitted.lower = lower  # type: ignore[attr-defined]  # attributes of a function: see Jitted
+  jitted.cache_info = cache_info  # type: ignore[attr-defined]
+  jitted.clear_cache = clear_cache  # type: ignore[attr-defined]
   jitted._cache = cache  # type: ignore[attr-defined]
+  jitted._on_config = on_config  # type: ignore[attr-defined]
+  _JITTED.add(jitted)
   return cast(Jitted, jitted)
 
 
+_NO_ARGUMENT: Any = object()  # jitted's first parameter when the call has no arguments
+_EVICTED_MEMORY = 256  # dropped keys remembered, to say so when one misses again
+_JITTED: weakref.WeakSet = weakref.WeakSet()  # every jitted function, for config changes
+# whether calls may skip Lowered.run (which debug_nans/debug_infs replace): [bool]
+_fast_allowed = [not (config.debug_nans or config.debug_infs)]
+
+
+def _config_changed() -> None:
+  _fast_allowed[0] = not (config.debug_nans or config.debug_infs)
+  for f in list(_JITTED):
+    f._on_config()
+
+
+config._on_change(_config_changed)
+
+
+def _log_compile(entry: Lowered, traced: bool) -> None:
+  trace_s, opt_s, _ = entry.times
+  avals = ", ".join(str(v.aval) for v in entry.jaxpr.invars) or "no arguments"
+  if traced or not entry.cacheable:
+    logger.log(logging.WARNING, f"jit({entry.name}): traced for ({avals}) in "
+               f"{_ms(trace_s + opt_s)} (trace {_ms(trace_s)}, optimize {_ms(opt_s)}); "
+               "it runs inside an enclosing transformation, which compiles it")
+    return
+  entry.compiled  # noqa: B018 - generate the code now, to time it
+  codegen_s = entry.times[2] or 0.0
+  logger.log(logging.WARNING, f"jit({entry.name}): compiled for ({avals}) in "
+             f"{_ms(trace_s + opt_s + codegen_s)} (trace {_ms(trace_s)}, optimize "
+             f"{_ms(opt_s)}, codegen {_ms(codegen_s)}; {len(entry.jaxpr.eqns)} equations)")
+
+
+def _ms(seconds: float) -> str:
+  return f"{seconds * 1e3:.2f} ms"
+
+
 _NUMPY_SCALARS = frozenset((np.float64, np.float32, np.int64, np.int32, np.bool_, np.complex128))
+_SCALAR_TYPES = _NUMPY_SCALARS | frozenset(_PY_SCALARS)
 _FLAT_TYPES = frozenset((np.ndarray, float, int, bool, complex, np.float64, np.float32,
                          np.int64, np.int32, np.bool_, np.complex128))
 

@@ -7,9 +7,12 @@ False
 >>> vjpkit.config.debug_nans
 True
 >>> vjpkit.config.update("debug_nans", False)
+>>> vjpkit.config.jit_cache_size
+128
 
-Each flag starts from an environment variable (``VJPKIT_DEBUG_NANS=1``,
-``VJPKIT_DEBUG_INFS=1``) read when vjpkit is imported.
+Each setting starts from an environment variable (``VJPKIT_DEBUG_NANS=1``,
+``VJPKIT_DEBUG_INFS=1``, ``VJPKIT_LOG_COMPILES=1``, ``VJPKIT_EXPLAIN_CACHE_MISSES=1``,
+``VJPKIT_JIT_CACHE_SIZE=64``) read when vjpkit is imported.
 """
 from __future__ import annotations
 
@@ -32,6 +35,20 @@ def _env_flag(var: str) -> bool:
                    f"set it to 1 or 0 (or true/false, yes/no, on/off)")
 
 
+def _env_int(var: str, default: int) -> int:
+  raw = os.environ.get(var, "").strip()
+  if not raw:
+    return default
+  try:
+    value = int(raw)
+  except ValueError:
+    value = -1
+  if value < 0:
+    raise ValueError(f"the environment variable {var}={os.environ[var]!r} is not a "
+                     "non-negative integer")
+  return value
+
+
 class Config:
   """vjpkit's settings, read as attributes and changed with :meth:`update`.
 
@@ -39,30 +56,62 @@ class Config:
     programs when they run, and under ``jit``, in the forward and the backward pass); the
     first operation that makes one raises ``FloatingPointError`` naming it.
   * ``debug_infs``: the same for infinities.
+  * ``log_compiles``: each ``jit`` compilation is logged (logger ``"vjpkit"``, level
+    WARNING) with its time: tracing, optimisation and code generation.
+  * ``explain_cache_misses``: each ``jit`` cache miss is logged (logger ``"vjpkit"``, level
+    WARNING) with its cause: which argument differs from the closest cached signature,
+    and how (shape, dtype, weak type, static value or pytree structure).
+  * ``jit_cache_size``: how many signatures each jitted function keeps compiled (default
+    128); beyond it the least recently used one is dropped. 0 caches nothing.
   """
-  _FLAGS = {"debug_nans": "VJPKIT_DEBUG_NANS", "debug_infs": "VJPKIT_DEBUG_INFS"}
+  _FLAGS = {"debug_nans": "VJPKIT_DEBUG_NANS", "debug_infs": "VJPKIT_DEBUG_INFS",
+            "log_compiles": "VJPKIT_LOG_COMPILES",
+            "explain_cache_misses": "VJPKIT_EXPLAIN_CACHE_MISSES"}
+  _INTS = {"jit_cache_size": ("VJPKIT_JIT_CACHE_SIZE", 128)}
 
   def __init__(self) -> None:
-    self._values = {name: _env_flag(var) for name, var in self._FLAGS.items()}
+    self._values: dict[str, bool | int] = {name: _env_flag(var)
+                                           for name, var in self._FLAGS.items()}
+    self._values.update({name: _env_int(var, default)
+                         for name, (var, default) in self._INTS.items()})
     self._listeners: list[Callable[[], None]] = []
 
   @property
   def debug_nans(self) -> bool:
-    return self._values["debug_nans"]
+    return bool(self._values["debug_nans"])
 
   @property
   def debug_infs(self) -> bool:
-    return self._values["debug_infs"]
+    return bool(self._values["debug_infs"])
 
-  def update(self, name: str, value: bool) -> None:
-    """Set the flag ``name`` (``"debug_nans"`` or ``"debug_infs"``) to ``value``."""
+  @property
+  def log_compiles(self) -> bool:
+    return bool(self._values["log_compiles"])
+
+  @property
+  def explain_cache_misses(self) -> bool:
+    return bool(self._values["explain_cache_misses"])
+
+  @property
+  def jit_cache_size(self) -> int:
+    return int(self._values["jit_cache_size"])
+
+  def update(self, name: str, value: bool | int) -> None:
+    """Set the setting ``name`` to ``value`` (True or False for the flags, a
+    non-negative int for ``jit_cache_size``)."""
     if name not in self._values:
       raise AttributeError(f"vjpkit.config has no setting {name!r}; the settings are "
                            f"{', '.join(sorted(self._values))}")
-    if not isinstance(value, (bool, int)) or value not in (0, 1):
-      raise TypeError(f"vjpkit.config.update({name!r}, {value!r}): the value must be True "
-                      "or False")
-    self._values[name] = bool(value)
+    if name in self._INTS:
+      if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError(f"vjpkit.config.update({name!r}, {value!r}): the value must be a "
+                        "non-negative int")
+      self._values[name] = int(value)
+    else:
+      if not isinstance(value, (bool, int)) or value not in (0, 1):
+        raise TypeError(f"vjpkit.config.update({name!r}, {value!r}): the value must be True "
+                        "or False")
+      self._values[name] = bool(value)
     for listener in self._listeners:
       listener()
 

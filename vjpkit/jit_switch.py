@@ -15,6 +15,8 @@ from typing import Iterator
 __all__ = ["disable_jit", "jit_disabled"]
 
 _state = threading.local()
+_lock = threading.Lock()
+active = 0  # how many disable_jit() blocks are open, on any thread: jit's fast path reads it
 
 
 def jit_disabled() -> bool:
@@ -28,9 +30,14 @@ def disable_jit(disable: bool = True) -> Iterator[None]:
   their arguments (concrete values: ``print`` and breakpoints see numbers) instead of
   tracing and compiling it; ``disable_jit(False)`` re-enables it inside.
   """
+  global active
   previous = jit_disabled()
   _state.disabled = bool(disable)
+  with _lock:
+    active += 1
   try:
     yield
   finally:
     _state.disabled = previous
+    with _lock:
+      active -= 1

@@ -11,7 +11,13 @@ person would write by hand:
   that buffer: it was freshly computed here, no live view aliases it, and it
   is neither an input nor a constant (inputs are never mutated);
 * **free broadcasts**: a ``broadcast_in_dim`` read only by elementwise ops is
-  not materialised; NumPy broadcasting does it (``x + b`` for a bias ``b``).
+  not materialised; NumPy broadcasting does it (``x + b`` for a bias ``b``);
+* **blocking**: a run of elementwise equations on large arrays is evaluated in
+  cache-sized blocks with reused buffers (``codegen_blocked``), so that its
+  intermediates never exist at full size.
+
+All-scalar float64 programs have a second compiler, to Python ``math`` on
+floats (``codegen_scalar``), which ``jit`` prefers where it applies.
 
 Per-primitive knowledge is in three tables filled by ``Primitive.def_codegen``:
 ``emit_rules`` (how to write an equation), ``ufunc_rules`` (primitives that
@@ -35,6 +41,7 @@ import numpy as np
 from ..core.ir import Eqn, Jaxpr, Lit, Var
 from ..core.pretty import _name
 from ..core.rules import broadcast_rules, emit_rules, ufunc_rules
+from .codegen_blocked import emit_region, find_regions
 
 CHUNK = 1000
 
@@ -281,7 +288,24 @@ class _Codegen:
     params = [self.var_name(v) for v in ([] if self.bound_consts else jaxpr.constvars)]
     params += [self.var_name(v) for v in jaxpr.invars]
     self.analyse()
-    bodies = [self.emit_eqn(i, eqn) for i, eqn in enumerate(jaxpr.eqns)]
+    regions = find_regions(self) if len(jaxpr.eqns) <= CHUNK else {}
+    bodies = []
+    i = 0
+    while i < len(jaxpr.eqns):
+      end = regions.get(i)
+      if end is None:
+        bodies.append(self.emit_eqn(i, jaxpr.eqns[i]))
+        i += 1
+        continue
+      # a blocked elementwise region (codegen_blocked): one body for its equations
+      lines = emit_region(self, i, end, sum(1 for start in regions if start < i))
+      defined = {id(e.outvars[0]) for e in jaxpr.eqns[i:end]}
+      names = [n for j in range(i, end)
+               for n in self.dead_names(j, jaxpr.eqns[j], skip=defined)]
+      if names:
+        lines.append(f"del {', '.join(dict.fromkeys(names))}")
+      bodies.append(lines)
+      i = end
     ret = self.returns()
     fname = self.name
     if len(jaxpr.eqns) <= CHUNK:
@@ -314,18 +338,23 @@ class _Codegen:
       outs = [self.var_name(v) for v in eqn.outvars]
       trailing = "," if len(outs) == 1 and eqn.prim.multiple_results else ""
       lines.append(f"{', '.join(outs)}{trailing} = {expr}")
+    names = self.dead_names(i, eqn)
+    if names:
+      lines.append(f"del {', '.join(names)}")
+    return lines
+
+  def dead_names(self, i: int, eqn: Eqn, skip: frozenset | set = frozenset()) -> list[str]:
+    """Names of the arrays whose last use is equation ``i`` (vars in ``skip`` aside)."""
     names = []
     for v in dict.fromkeys(itertools.chain(eqn.invars, eqn.outvars)):
       if (type(v) is not Var or self.last.get(id(v)) != i or id(v) in self.external
-          or v.aval.shape == () or id(v) in self.reused):
+          or v.aval.shape == () or id(v) in self.reused or id(v) in skip):
         continue
       if id(v) in self.virtual_names:
         names.append(self.virtual_names[id(v)])
       if id(v) not in self.bcast or id(v) in self.need_real:
         names.append(self.var_name(v))
-    if names:
-      lines.append(f"del {', '.join(names)}")
-    return lines
+    return names
 
   def emit_bcast(self, eqn: Eqn) -> list[str]:
     var = eqn.outvars[0]

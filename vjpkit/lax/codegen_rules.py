@@ -9,9 +9,13 @@ make compiled gradients as fast as hand-written NumPy: matrix products as
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..interpreters.codegen import Emit
+from ..interpreters.codegen_blocked import block_rules
+from ..interpreters.codegen_scalar import agrees_with_numpy, libm, scalar_rules
 from . import elementwise as ew
 from . import linalg, reductions, shapes
 
@@ -54,6 +58,8 @@ def _convert(eqn, args, env):
 
 
 ew.integer_pow_p.def_codegen(_integer_pow)
+block_rules[ew.integer_pow_p] = lambda eqn: ((np.multiply, [eqn.invars[0]] * 2)  # as the impl
+                                             if eqn.params["y"] == 2 else None)
 ew.select_n_p.def_codegen(_select_n)
 ew.convert_element_type_p.def_codegen(_convert)
 ew.stop_gradient_p.def_codegen(lambda eqn, args, env: _view(args[0]))
@@ -138,3 +144,56 @@ def _dot_general(eqn, args, env):
 
 
 linalg.dot_general_p.def_codegen(_dot_general)
+
+
+# -- all-scalar float64 programs as Python math (interpreters/codegen_scalar) --------
+
+def _binary(op):
+  return lambda eqn, args, env: f"{args[0]} {op} {args[1]}"
+
+
+def _scalar_integer_pow(eqn, args, env):
+  (x,), y = args, eqn.params["y"]
+  if y == 0:
+    return "1.0"
+  if y == 1:
+    return x
+  if y == 2:  # as the impl: np.multiply(x, x)
+    return f"{x} * {x}"
+  pow_rule = libm(math.pow, np.power)(eqn, [x, repr(float(y))], env)
+  return pow_rule
+
+
+def _scalar_logistic(eqn, args, env):
+  if not agrees_with_numpy(math.exp, np.exp):
+    return None
+  return f"{env.ref(_logistic_float, 'logistic')}({args[0]})"
+
+
+def _logistic_float(x: float) -> float:
+  """``lax.logistic``'s impl on a float, operation for operation."""
+  e = math.exp(-abs(x))
+  return 1 / (1 + e) if x >= 0 else e / (1 + e)
+
+
+for _p, _op in ((ew.add_p, "+"), (ew.add_any_p, "+"), (ew.sub_p, "-"), (ew.mul_p, "*"),
+                (ew.div_p, "/")):
+  scalar_rules[_p] = _binary(_op)
+scalar_rules[ew.neg_p] = lambda eqn, args, env: f"-{args[0]}"
+scalar_rules[ew.abs_p] = lambda eqn, args, env: f"abs({args[0]})"
+scalar_rules[ew.stop_gradient_p] = lambda eqn, args, env: args[0]
+scalar_rules[ew.integer_pow_p] = _scalar_integer_pow
+scalar_rules[ew.logistic_p] = _scalar_logistic
+for _p, _math, _np, _domain in (
+    (ew.sin_p, math.sin, np.sin, "real"), (ew.cos_p, math.cos, np.cos, "real"),
+    (ew.tan_p, math.tan, np.tan, "real"), (ew.exp_p, math.exp, np.exp, "real"),
+    (ew.log_p, math.log, np.log, "positive"), (ew.tanh_p, math.tanh, np.tanh, "real"),
+    (ew.sqrt_p, math.sqrt, np.sqrt, "positive"), (ew.log1p_p, math.log1p, np.log1p, "above -1"),
+    (ew.expm1_p, math.expm1, np.expm1, "real"), (ew.sinh_p, math.sinh, np.sinh, "real"),
+    (ew.cosh_p, math.cosh, np.cosh, "real"), (ew.asin_p, math.asin, np.arcsin, "unit"),
+    (ew.acos_p, math.acos, np.arccos, "unit"), (ew.atan_p, math.atan, np.arctan, "real"),
+    (ew.asinh_p, math.asinh, np.arcsinh, "real"),
+    (ew.acosh_p, math.acosh, np.arccosh, "at least 1"),
+    (ew.atanh_p, math.atanh, np.arctanh, "unit"), (ew.pow_p, math.pow, np.power, "real"),
+    (ew.atan2_p, math.atan2, np.arctan2, "real")):
+  scalar_rules[_p] = libm(_math, _np, _domain)

@@ -1,0 +1,197 @@
+"""Blocked evaluation of large elementwise regions in the generated code.
+
+A run of consecutive elementwise equations (ufuncs) on arrays of one large shape
+is written as a loop over blocks of ``BLOCK`` elements: each intermediate lives
+in a block-sized buffer that stays in cache and is reused by later equations of
+the region (``out=``), and only the region's results (the values read after it,
+or returned) are full-size arrays, written block by block. Each element goes
+through the same ufuncs in the same order as unblocked, so the results are the
+same, bit for bit; the peak memory is the region's results instead of all its
+intermediates, and the memory traffic is that of the inputs and results.
+
+>>> import numpy as np, vjpkit
+>>> import vjpkit.numpy as vnp
+>>> f = lambda x: vnp.sin(x) * vnp.exp(-(x * x)) + vnp.tanh(x)
+>>> print(vjpkit.jit(f).lower(np.ones(1 << 17)).source)
+def lambda_(a):
+    b = _empty0((131072,), _float64_1)
+    r0_in0 = a.reshape(-1)
+    r0_out0 = b.reshape(-1)
+    r0_buf0 = _empty0(8192, _float64_1)
+    r0_buf1 = _empty0(8192, _float64_1)
+    for r0_s in range(0, 131072, 8192):
+        r0_e = r0_s + 8192
+        r0_x0 = r0_in0[r0_s:r0_e]
+        r0_y0 = r0_out0[r0_s:r0_e]
+        _sin2(r0_x0, out=r0_buf0)
+        _multiply3(r0_x0, r0_x0, out=r0_buf1)
+        _negative4(r0_buf1, out=r0_buf1)
+        _exp5(r0_buf1, out=r0_buf1)
+        _multiply3(r0_buf0, r0_buf1, out=r0_buf1)
+        _tanh6(r0_x0, out=r0_buf0)
+        _add7(r0_buf1, r0_buf0, out=r0_y0)
+    del r0_in0, r0_out0, r0_buf0, r0_buf1, r0_x0, r0_y0
+    return (b,)
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..core.ir import Lit, Var
+
+if TYPE_CHECKING:
+  from .codegen import _Codegen
+
+__all__ = ["BLOCK", "MIN_SIZE", "block_rules", "find_regions", "emit_region"]
+
+# prim -> rule(eqn) -> (ufunc, operands) | None: an equation that is not a ufunc of its
+# inputs but one ufunc call all the same (integer_pow with y=2: np.multiply(x, x))
+block_rules: dict[Any, Any] = {}
+
+BLOCK = 8192       # elements per block: a few buffers of 64 KiB stay in the L2 cache
+MIN_SIZE = 1 << 16  # arrays smaller than this are evaluated unblocked
+
+
+def _ufunc_and_args(cg: _Codegen, i: int, eqn) -> tuple[np.ufunc, list] | None:
+  """The ufunc an equation of a region calls and its operands (atoms), or None."""
+  kind, detail = cg.plans[i]
+  if kind == "ufunc" and (not detail[1] or all(_scalar_broadcast(cg, v) for v in eqn.invars
+                                               if type(v) is Var and id(v) in cg.bcast)):
+    return detail[0], list(eqn.invars)
+  rule = block_rules.get(eqn.prim)
+  return None if rule is None else rule(eqn)
+
+
+def _scalar_broadcast(cg: _Codegen, v) -> bool:
+  """Whether ``v`` is a broadcast of a scalar (read as the scalar: NumPy broadcasts it)."""
+  src = cg.bcast[id(v)][0]
+  return type(src) is Lit or src.aval.shape == ()
+
+
+def _eligible(cg: _Codegen, i: int, eqn, shape: tuple | None) -> tuple | None:
+  """The shape of the region equation ``i`` can belong to, or None."""
+  if len(eqn.outvars) != 1 or _ufunc_and_args(cg, i, eqn) is None:
+    return None
+  out = eqn.outvars[0].aval
+  if out.size < MIN_SIZE or (shape is not None and out.shape != shape):
+    return None
+  for v in eqn.invars:
+    if type(v) is Lit or v.aval.shape == ():
+      continue
+    if id(v) in cg.bcast:
+      if not _scalar_broadcast(cg, v):
+        return None
+    elif v.aval.shape != out.shape:
+      return None
+  return out.shape
+
+
+def find_regions(cg: _Codegen) -> dict[int, int]:
+  """Regions of the program: first equation -> one past the last."""
+  eqns = cg.jaxpr.eqns
+  regions: dict[int, int] = {}
+  i = 0
+  while i < len(eqns):
+    shape = _eligible(cg, i, eqns[i], None)
+    if shape is None:
+      i += 1
+      continue
+    j = i + 1
+    while j < len(eqns) and _eligible(cg, j, eqns[j], shape) is not None:
+      j += 1
+    defined = {id(e.outvars[0]) for e in eqns[i:j]}
+    internal = [d for d in defined if cg.last.get(d, -1) < j]
+    if j - i >= 2 and internal:
+      regions[i] = j
+    i = j
+  return regions
+
+
+def emit_region(cg: _Codegen, start: int, end: int, k: int) -> list[str]:
+  """The lines of region ``k`` (equations ``start:end``)."""
+  eqns = cg.jaxpr.eqns[start:end]
+  env = cg.env
+  shape = eqns[0].outvars[0].aval.shape
+  size = int(np.prod(shape))
+  empty = env.ref(np.empty, "empty")
+  p = f"r{k}_"
+  defined = {id(e.outvars[0]) for e in eqns}
+  last_in_region: dict[int, int] = {}
+  for n, e in enumerate(eqns):
+    for v in e.invars:
+      if type(v) is Var:
+        last_in_region[id(v)] = n
+  head: list[str] = []
+  loop: list[str] = []
+  local: dict[int, str] = {}     # var -> its name inside the loop (block view or buffer)
+  ins: list[str] = []
+  outs: list[str] = []
+  # full-size inputs from before the region, read a block at a time
+  for e in eqns:
+    for v in e.invars:
+      if type(v) is Var and id(v) in cg.bcast:
+        local[id(v)] = cg.virtual[id(v)]  # a broadcast scalar: the scalar itself
+      elif (type(v) is Var and id(v) not in defined and v.aval.shape == shape
+              and id(v) not in local):
+        flat, block = f"{p}in{len(ins)}", f"{p}x{len(ins)}"
+        head.append(f"{flat} = {cg.var_name(v)}.reshape(-1)")
+        loop.append(f"{block} = {flat}[{p}s:{p}e]")
+        ins.append(flat)
+        local[id(v)] = block
+  results = [e.outvars[0] for e in eqns if cg.last.get(id(e.outvars[0]), -1) >= end]
+  alloc: list[str] = []
+  for v in results:
+    name, flat, block = cg.var_name(v), f"{p}out{len(outs)}", f"{p}y{len(outs)}"
+    alloc.append(f"{name} = {empty}({shape!r}, {env.ref(v.aval.dtype, v.aval.dtype.name + '_')})")
+    head.append(f"{flat} = {name}.reshape(-1)")
+    loop.append(f"{block} = {flat}[{p}s:{p}e]")
+    outs.append(flat)
+    local[id(v)] = block
+  # block buffers for the intermediates, reused once their value is dead
+  free: dict[Any, list[str]] = {}
+  buffers: list[str] = []
+  body: list[str] = []
+  for n, e in enumerate(eqns):
+    ufunc, args = _ufunc_and_args(cg, start + n, e)  # type: ignore[misc]
+    texts = [cg.atom(a, inline=True) if type(a) is Lit else
+             local[id(a)] if id(a) in local else cg.var_name(a) for a in args]
+    for v in dict.fromkeys(a for a in args if type(a) is Var):
+      if id(v) in defined and id(v) not in {id(r) for r in results} \
+              and last_in_region.get(id(v)) == n:
+        free.setdefault(v.aval.dtype, []).append(local[id(v)])
+    out = e.outvars[0]
+    if id(out) not in local:
+      pool = free.setdefault(out.aval.dtype, [])
+      if pool:
+        local[id(out)] = pool.pop()
+      else:
+        buf = f"{p}buf{len(buffers)}"
+        buffers.append(buf)
+        head.append(f"{buf} = {empty}({BLOCK}, {env.ref(out.aval.dtype, out.aval.dtype.name + '_')})")
+        local[id(out)] = buf
+      if last_in_region.get(id(out), -1) < n:  # never read: its buffer is free again
+        free[out.aval.dtype].append(local[id(out)])
+    body.append(f"{env.ref(ufunc, ufunc.__name__)}({', '.join(texts)}, out={local[id(out)]})")
+  lines = alloc + head
+  lines.append(f"for {p}s in range(0, {size}, {BLOCK}):")
+  lines.append(f"    {p}e = {p}s + {BLOCK}")
+  if size % BLOCK:
+    lines.append(f"    if {p}e > {size}:")
+    lines += [f"        {b} = {b}[:{size % BLOCK}]" for b in buffers]
+  lines += ["    " + line for line in loop + body]
+  temps = ins + outs + buffers + [local[id(v)] for v in _inputs(cg, eqns, defined, shape)] \
+      + [f"{p}y{j}" for j in range(len(outs))]
+  lines.append(f"del {', '.join(dict.fromkeys(temps))}")
+  return lines
+
+
+def _inputs(cg, eqns, defined, shape) -> list:
+  seen: dict[int, Var] = {}
+  for e in eqns:
+    for v in e.invars:
+      if (type(v) is Var and id(v) not in defined and v.aval.shape == shape
+              and id(v) not in cg.bcast):
+        seen.setdefault(id(v), v)
+  return list(seen.values())
