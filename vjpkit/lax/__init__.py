@@ -30,6 +30,8 @@ from .indexing import (concrete_or_none, dynamic_slice, dynamic_slice_p, dynamic
                        scatter_add_p, scatter_max, scatter_max_p, scatter_min, scatter_min_p,
                        scatter_mul, scatter_mul_p, scatter_p, take_along_axis)
 from .linalg import dot_general, dot_general_p
+from .lu import (lu, lu_p, lu_pivots_to_permutation, lu_pivots_to_permutation_p, lu_solve,
+                 lu_solve_p)
 from .reductions import (argmax, argmax_p, argmin, argmin_p, reduce_max, reduce_max_p, reduce_min,
                          reduce_min_p, reduce_sum, reduce_sum_p)
 from .shapes import (broadcast_batch, broadcast_in_dim, broadcast_in_dim_p, concatenate,
@@ -84,6 +86,9 @@ __all__ = [
     # solves
     "pinv", "pinv_p", "slogdet", "slogdet_p", "solve", "solve_p", "triangular_solve",
     "triangular_solve_p",
+    # lu
+    "lu", "lu_p", "lu_pivots_to_permutation", "lu_pivots_to_permutation_p", "lu_solve",
+    "lu_solve_p",
     # decompositions
     "cholesky", "cholesky_p", "eigh", "eigh_p", "qr", "qr_p", "svd", "svd_p",
     # special

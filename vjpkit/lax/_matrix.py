@@ -150,3 +150,34 @@ def reciprocal_offdiag(d):
   safe = ew.select_n(zero, d, np.ones(aval.shape, dt))
   inv = ew.select_n(zero, ew.div(np.ones((), dt)[()], safe), np.full(aval.shape, np.inf, dt))
   return _mask(inv, ~np.eye(n, dtype=bool))
+
+
+# -- evaluation by SciPy, one matrix at a time --------------------------------------
+
+def scipy_linalg(who: str):
+  """``scipy.linalg``, imported when first needed (``import vjpkit`` works without SciPy)."""
+  try:
+    import scipy.linalg
+  except ImportError:  # pragma: no cover - scipy is in the test extras
+    raise ImportError(f"vjpkit's '{who}' takes its values from SciPy, which is not installed: "
+                      "pip install 'vjpkit[scipy]'") from None
+  return scipy.linalg
+
+
+def each_matrix(fn, *arrays, core_ndims=None):
+  """``fn`` applied to each member of stacks that share their leading dimensions.
+
+  ``core_ndims[i]`` is the number of trailing (per-member) dimensions of
+  ``arrays[i]`` (2 by default); ``fn`` returns one array or a tuple of arrays,
+  which are stacked back into the leading shape. SciPy's routines batch
+  unevenly across versions, so the loop is done here."""
+  arrays = tuple(np.asarray(x) for x in arrays)
+  core = core_ndims or (2,) * len(arrays)
+  batch = arrays[0].shape[:arrays[0].ndim - core[0]]
+  if not batch:
+    return fn(*arrays)
+  outs = [fn(*(x[idx] for x in arrays)) for idx in np.ndindex(*batch)]
+  if isinstance(outs[0], tuple):
+    return tuple(np.stack([o[k] for o in outs]).reshape(batch + np.shape(outs[0][k]))
+                 for k in range(len(outs[0])))
+  return np.stack(outs).reshape(batch + np.shape(outs[0]))

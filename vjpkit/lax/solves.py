@@ -1,9 +1,12 @@
-"""Linear systems: triangular_solve, solve, slogdet and pinv, over stacks of matrices.
+"""Linear systems: triangular_solve, solve, slogdet, pinv and solve_sylvester, over stacks
+of matrices.
 
-Each primitive is evaluated by ``numpy.linalg`` and differentiated without
-ever forming an inverse: ``x = A⁻¹ b`` has tangent ``A⁻¹ (ḃ - Ȧ x)``, which is
-another solve, and solves are linear in ``b``, so reverse mode transposes
-them into solves with ``Aᵀ``. Operands share their leading batch dimensions;
+Each primitive is evaluated by ``numpy.linalg`` or ``scipy.linalg`` (triangular
+solves in O(n²) by LAPACK's ``trtrs``) and differentiated without ever forming
+an inverse: ``x = A⁻¹ b`` has tangent ``A⁻¹ (ḃ - Ȧ x)``, which is another solve,
+and solves are linear in ``b``, so reverse mode transposes them into solves
+with ``Aᵀ``. The derivatives of ``solve`` and ``slogdet`` factorize ``A`` once
+(``lu.py``) and solve with the stored factors, forward and backward. Operands share their leading batch dimensions;
 ``vjpkit.numpy.linalg`` broadcasts them beforehand.
 """
 from __future__ import annotations
@@ -15,7 +18,8 @@ from ..core.primitive import Primitive
 from ..core.zeros import Zero, is_undef
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
-from ._matrix import batch_leading, check_matrix, matmul, mT, trace, tril, triu
+from ._matrix import (batch_leading, check_matrix, each_matrix, matmul, mT, scipy_linalg, trace,
+                      tril, triu)
 
 
 def _check_pair(who, a, b, b_shape_ok):
@@ -45,6 +49,24 @@ def _triangular(a, lower: bool, unit_diagonal: bool):
 
 
 def _triangular_solve_impl(a, b, *, left_side, lower, transpose_a, unit_diagonal):
+  # O(n²) per right-hand side: LAPACK's trtrs through scipy.linalg.solve_triangular, which
+  # reads only the one triangle. X op(A) = B is solved as op(A)ᵀ Xᵀ = Bᵀ.
+  try:
+    sl = scipy_linalg("triangular_solve")
+  except ImportError:  # pragma: no cover - without SciPy: a general O(n³) solve
+    return _triangular_solve_dense(a, b, left_side=left_side, lower=lower,
+                                   transpose_a=transpose_a, unit_diagonal=unit_diagonal)
+  a, b = np.asarray(a), np.asarray(b)
+  trans = int(transpose_a) if left_side else int(not transpose_a)
+  solve = lambda a, b: sl.solve_triangular(a, b, trans=trans, lower=lower,  # noqa: E731
+                                           unit_diagonal=unit_diagonal, check_finite=False)
+  if left_side:
+    return each_matrix(solve, a, b).astype(b.dtype, copy=False)
+  return np.swapaxes(each_matrix(solve, a, np.swapaxes(b, -1, -2)), -1, -2).astype(b.dtype,
+                                                                                    copy=False)
+
+
+def _triangular_solve_dense(a, b, *, left_side, lower, transpose_a, unit_diagonal):
   a = _triangular(np.asarray(a), lower, unit_diagonal)
   if transpose_a:
     a = np.swapaxes(a, -1, -2)
@@ -108,10 +130,30 @@ def _solve_abstract_eval(a, b):
   return b
 
 
+def _lu_factors(a):
+  """``(lu, permutation)`` of ``a``, for rules that solve with it more than once."""
+  from .lu import lu  # lu.py builds on triangular_solve above: imported when first used
+  packed, _, perm = lu(a)
+  return packed, perm
+
+
+def _solve_jvp(primals, tangents):
+  # ẋ = A⁻¹ (ḃ - Ȧ x), solved with the LU factors of A computed once here: the primal and
+  # the tangent solves (and, transposed, the cotangent solve with Aᵀ) all reuse them.
+  from .lu import lu_solve
+  (a, b), (ta, tb) = primals, tangents
+  packed, perm = _lu_factors(a)
+  x = lu_solve(packed, perm, b)
+  if type(ta) is Zero and type(tb) is Zero:
+    return x, Zero.like(x)
+  rhs = tb if type(ta) is Zero else ew.neg(matmul(ta, x)) if type(tb) is Zero else ew.sub(
+      tb, matmul(ta, x))
+  return x, lu_solve(packed, perm, rhs)
+
+
 solve_p = Primitive("solve", impl=lambda a, b: np.linalg.solve(a, b),
                     abstract_eval=_solve_abstract_eval)
-defjvp(solve_p, lambda t, ans, a, b: ew.neg(solve(a, matmul(t, ans))),
-       lambda t, ans, a, b: solve(a, t))
+solve_p.def_jvp(_solve_jvp, symbolic_zeros=True)
 solve_p.def_transpose(lambda ct, a, b: [None, solve(mT(_known("solve", a)), ct)])
 batch_leading(solve_p)
 
@@ -139,9 +181,11 @@ def _slogdet_abstract_eval(a):
 def _slogdet_jvp(primals, tangents):
   # d log|det A| = tr(A⁻¹ Ȧ); the sign is locally constant. At a singular A the
   # derivative is infinite and the solve raises LinAlgError (see numpy.linalg.det).
+  from .lu import lu_solve
   (a,), (t,) = primals, tangents
   sign, logabsdet = slogdet_p.bind(a)
-  return [sign, logabsdet], [Zero.like(sign), trace(solve(a, t))]
+  packed, perm = _lu_factors(a)
+  return [sign, logabsdet], [Zero.like(sign), trace(lu_solve(packed, perm, t))]
 
 
 slogdet_p = Primitive("slogdet", multiple_results=True,
