@@ -241,3 +241,49 @@ def pinv(a, rcond: float = 1e-15, hermitian: bool = False):
   """
   _pinv_abstract_eval(get_aval(a))
   return pinv_p.bind(a, rcond=float(rcond), hermitian=bool(hermitian))
+
+
+# -- solve_sylvester: A X + X B = Q -----------------------------------------------------
+
+def _sylvester_abstract_eval(a, b, q):
+  check_matrix("solve_sylvester", a)
+  check_matrix("solve_sylvester", b, name="b")
+  if (not a.dtype == b.dtype == q.dtype or a.shape[:-2] != b.shape[:-2] or q.ndim != a.ndim
+      or q.shape != a.shape[:-1] + b.shape[-1:]):
+    raise TypeError(f"solve_sylvester: cannot solve a x + x b = q with {a.str_short()}, "
+                    f"{b.str_short()} and {q.str_short()} (equal dtypes and batch dimensions, "
+                    "and q of shape (..., n, m) for a (..., n, n) and b (..., m, m) are needed)")
+  return q
+
+
+def _sylvester_impl(a, b, q):
+  sl = scipy_linalg("solve_sylvester")
+  solve = lambda a, b, q: sl.solve_sylvester(a, b, q)  # noqa: E731
+  return np.asarray(each_matrix(solve, a, b, q), np.result_type(q))
+
+
+solve_sylvester_p = Primitive("solve_sylvester", impl=_sylvester_impl,
+                              abstract_eval=_sylvester_abstract_eval)
+# A X + X B = Q: Ȧ X + A Ẋ + Ẋ B + X Ḃ = Q̇, so Ẋ solves the same equation with Q̇ - Ȧ X - X Ḃ.
+# Linear in Q; the adjoint of Q ↦ X solves Aᵀ Y + Y Bᵀ = G.
+defjvp(solve_sylvester_p,
+       lambda t, x, a, b, q: ew.neg(solve_sylvester(a, b, matmul(t, x))),
+       lambda t, x, a, b, q: ew.neg(solve_sylvester(a, b, matmul(x, t))),
+       lambda t, x, a, b, q: solve_sylvester_p.bind(a, b, t))
+solve_sylvester_p.def_transpose(lambda ct, a, b, q: [
+    None, None, None if type(ct) is Zero else solve_sylvester(
+        mT(_known("solve_sylvester", a)), mT(_known("solve_sylvester", b)), ct)])
+batch_leading(solve_sylvester_p)
+
+
+def solve_sylvester(a, b, q):
+  """``x`` with ``a x + x b = q`` (Bartels-Stewart, ``scipy.linalg.solve_sylvester``), for
+  ``a (..., n, n)``, ``b (..., m, m)`` and ``q (..., n, m)`` with equal batch dimensions.
+
+  A unique solution needs ``a`` and ``-b`` to share no eigenvalue.
+
+  >>> solve_sylvester(np.array([[1.0]]), np.array([[2.0]]), np.array([[6.0]]))
+  array([[2.]])
+  """
+  _sylvester_abstract_eval(get_aval(a), get_aval(b), get_aval(q))
+  return solve_sylvester_p.bind(a, b, q)
