@@ -164,6 +164,20 @@ def scipy_linalg(who: str):
   return scipy.linalg
 
 
+def trtrs(a: np.ndarray, b: np.ndarray, *, lower: bool, trans: int, unit_diagonal: bool):
+  """``op(a)⁻¹ b`` for one triangular ``a`` (the ``lower`` or upper triangle is read) and a
+  matrix ``b``: LAPACK's ``trtrs``, called directly (``scipy.linalg.solve_triangular`` adds
+  milliseconds of argument handling per call). A zero on the diagonal raises ``LinAlgError``,
+  as SciPy's does."""
+  fn, = scipy_linalg("triangular_solve").lapack.get_lapack_funcs(("trtrs",), (a, b))
+  x, info = fn(a, b, lower=int(lower), trans=int(trans), unitdiag=int(unit_diagonal))
+  if info > 0:
+    raise np.linalg.LinAlgError(f"singular matrix: resolution failed at diagonal {info - 1}")
+  if info < 0:  # pragma: no cover - the arguments are checked before
+    raise ValueError(f"illegal value in argument {-info} of LAPACK's trtrs")
+  return x
+
+
 def each_matrix(fn, *arrays, core_ndims=None):
   """``fn`` applied to each member of stacks that share their leading dimensions.
 

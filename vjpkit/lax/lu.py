@@ -19,7 +19,8 @@ from ..core.zeros import Zero, is_undef
 from ..interpreters.jvp import defjvp, defjvp_zero
 from . import elementwise as ew
 from . import shapes
-from ._matrix import batch_leading, check_matrix, each_matrix, eye_like, matmul, mT, scipy_linalg, tril, triu
+from ._matrix import (batch_leading, check_matrix, each_matrix, eye_like, matmul, mT, scipy_linalg,
+                      tril, triu, trtrs)
 from .solves import triangular_solve
 
 _INT = np.dtype(np.int32)
@@ -173,14 +174,15 @@ def _triangular_numpy(a, b, trans, lower, unit_diagonal):  # pragma: no cover - 
 def _lu_solve_impl(lu, perm, b, *, trans):
   lu, perm, b = np.asarray(lu), np.asarray(perm), np.asarray(b)
   try:
-    solve_triangular = scipy_linalg("lu_solve").solve_triangular
+    scipy_linalg("lu_solve")
+    have_scipy = True
   except ImportError:  # pragma: no cover - scipy is in the test extras
-    solve_triangular = None
+    have_scipy = False
 
   def tri(a, y, t, lower):
-    if solve_triangular is None:  # pragma: no cover
+    if not have_scipy:  # pragma: no cover
       return _triangular_numpy(a, y, t, lower, lower)
-    return solve_triangular(a, y, trans=t, lower=lower, unit_diagonal=lower, check_finite=False)
+    return trtrs(a, y, lower=lower, trans=t, unit_diagonal=lower)
 
   def one(lu, perm, b):
     if trans == 0:  # A = Pᵀ L U: x = U⁻¹ L⁻¹ b[perm]

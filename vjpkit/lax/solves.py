@@ -19,7 +19,7 @@ from ..core.zeros import Zero, is_undef
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
 from ._matrix import (batch_leading, check_matrix, each_matrix, matmul, mT, scipy_linalg, trace,
-                      tril, triu)
+                      tril, triu, trtrs)
 
 
 def _check_pair(who, a, b, b_shape_ok):
@@ -52,18 +52,19 @@ def _triangular_solve_impl(a, b, *, left_side, lower, transpose_a, unit_diagonal
   # O(n²) per right-hand side: LAPACK's trtrs through scipy.linalg.solve_triangular, which
   # reads only the one triangle. X op(A) = B is solved as op(A)ᵀ Xᵀ = Bᵀ.
   try:
-    sl = scipy_linalg("triangular_solve")
+    scipy_linalg("triangular_solve")
   except ImportError:  # pragma: no cover - without SciPy: a general O(n³) solve
     return _triangular_solve_dense(a, b, left_side=left_side, lower=lower,
                                    transpose_a=transpose_a, unit_diagonal=unit_diagonal)
   a, b = np.asarray(a), np.asarray(b)
+  if a.shape[-1] == 0 or b.size == 0:
+    return np.zeros(b.shape, b.dtype)
   trans = int(transpose_a) if left_side else int(not transpose_a)
-  solve = lambda a, b: sl.solve_triangular(a, b, trans=trans, lower=lower,  # noqa: E731
-                                           unit_diagonal=unit_diagonal, check_finite=False)
+  solve = lambda a, b: trtrs(a, b, lower=lower, trans=trans,  # noqa: E731
+                             unit_diagonal=unit_diagonal)
   if left_side:
-    return each_matrix(solve, a, b).astype(b.dtype, copy=False)
-  return np.swapaxes(each_matrix(solve, a, np.swapaxes(b, -1, -2)), -1, -2).astype(b.dtype,
-                                                                                    copy=False)
+    return np.asarray(each_matrix(solve, a, b), b.dtype)
+  return np.asarray(np.swapaxes(each_matrix(solve, a, np.swapaxes(b, -1, -2)), -1, -2), b.dtype)
 
 
 def _triangular_solve_dense(a, b, *, left_side, lower, transpose_a, unit_diagonal):
