@@ -18,8 +18,9 @@ from ..core.primitive import Primitive
 from ..core.zeros import Zero, is_undef
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
-from ._matrix import (batch_leading, check_matrix, each_matrix, matmul, mT, scipy_linalg, trace,
-                      tril, triu, trtrs)
+from . import reductions
+from ._matrix import (batch_leading, check_matrix, diagonal, each_matrix, matmul, mT, scipy_linalg,
+                      trace, tril, triu, trtrs)
 
 
 def _check_pair(who, a, b, b_shape_ok):
@@ -182,10 +183,24 @@ def _slogdet_abstract_eval(a):
 def _slogdet_jvp(primals, tangents):
   # d log|det A| = tr(A⁻¹ Ȧ); the sign is locally constant. At a singular A the
   # derivative is infinite and the solve raises LinAlgError (see numpy.linalg.det).
-  from .lu import lu_solve
+  # The values come from the same LU factors as the derivative (one factorization): the
+  # product of U's diagonal, with the sign of the row interchanges.
+  from .lu import lu, lu_solve
   (a,), (t,) = primals, tangents
-  sign, logabsdet = slogdet_p.bind(a)
-  packed, perm = _lu_factors(a)
+  aval = get_aval(a)
+  n, dt, last = aval.shape[-1], aval.dtype, (aval.ndim - 2,)
+  if n == 0:
+    outs = slogdet_p.bind(a)
+    return outs, [Zero.like(o) for o in outs]
+  packed, piv, perm = lu(a)
+  d = diagonal(packed)
+  count = lambda mask: reductions.reduce_sum(ew.convert_element_type(mask, dt), last)  # noqa: E731
+  flips = ew.add(count(ew.ne(piv, np.arange(n, dtype=np.int32))),
+                 count(ew.lt(d, np.zeros((), dt)[()])))
+  two = np.array(2, dt)[()]
+  parity = ew.sub(np.ones((), dt)[()], ew.mul(two, ew.rem(flips, two)))
+  sign = ew.mul(parity, reductions.reduce_min(ew.abs(ew.sign(d)), last))  # 0 if singular
+  logabsdet = reductions.reduce_sum(ew.log(ew.abs(d)), last)
   return [sign, logabsdet], [Zero.like(sign), trace(lu_solve(packed, perm, t))]
 
 
