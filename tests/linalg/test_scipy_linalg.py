@@ -102,7 +102,7 @@ def per_matrix(ref, n_out=None):
 
 def unit_lower_triangle(rng, n, m, batch):
   a = np.tril(rng.standard_normal(batch + (n, n)) / (2 * n), -1) + 5 * np.triu(np.ones((n, n)), 1)
-  return a, rng.standard_normal((n, 2))
+  return a, rng.standard_normal(batch + (n, 2))
 
 
 def subset_args():
@@ -261,7 +261,7 @@ def _f(row, kw):
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
-@settings(max_examples=10)
+@settings(max_examples=4)
 @given(data=st.data())
 def test_values_and_derivatives(name, data):
   row = FUNCTIONS[name]
@@ -278,7 +278,7 @@ def _scalar_loss(row, kw):
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
-@settings(max_examples=3)
+@settings(max_examples=2)
 @given(data=st.data())
 def test_vmap_matches_loop(name, data):
   """Batch axis in front for the first argument and last for the others (values and, where
@@ -299,12 +299,12 @@ def test_vmap_matches_loop(name, data):
   g = vjpkit.vmap(vjpkit.grad(loss, argnums), in_axes=in_axes)(*stacked)
   for k, m in enumerate(members):
     expected = vjpkit.grad(loss, argnums)(*m)
-    for i, (gi, ei) in enumerate(zip(g, expected)):
-      np.testing.assert_allclose(np.take(gi, k, in_axes[i]), ei, rtol=1e-8, atol=1e-10)
+    for gi, ei in zip(g, expected):
+      np.testing.assert_allclose(gi[k], ei, rtol=1e-8, atol=1e-10)
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
-@settings(max_examples=2)
+@settings(max_examples=1)
 @given(data=st.data())
 def test_jit_matches_eager(name, data):
   """jit of the function and of its gradient equal the eager results, and the staged

@@ -152,6 +152,20 @@ def reciprocal_offdiag(d):
   return _mask(inv, ~np.eye(n, dtype=bool))
 
 
+def permutation_matrix(perm, dtype):
+  """``P`` with ``P x = x[..., perm, :]`` (one-hot rows), for stacks of permutations."""
+  shape = get_aval(perm).shape
+  n = shape[-1]
+  rows = shapes.broadcast_in_dim(perm, shape + (n,), tuple(range(len(shape))))
+  cols = np.broadcast_to(np.arange(n, dtype=np.int32), shape + (n,))
+  return ew.convert_element_type(ew.eq(rows, cols), np.dtype(dtype))
+
+
+def unit_lower(lu):
+  """``L``: the strict lower triangle of the packed factors and ones on the diagonal."""
+  return ew.add(tril(lu, -1), eye_like(lu))
+
+
 # -- evaluation by SciPy, one matrix at a time --------------------------------------
 
 def scipy_linalg(who: str):

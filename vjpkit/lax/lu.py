@@ -18,9 +18,8 @@ from ..core.primitive import Primitive
 from ..core.zeros import Zero, is_undef
 from ..interpreters.jvp import defjvp, defjvp_zero
 from . import elementwise as ew
-from . import shapes
-from ._matrix import (batch_leading, check_matrix, each_matrix, eye_like, matmul, mT, scipy_linalg,
-                      tril, triu, trtrs)
+from ._matrix import (batch_leading, check_matrix, each_matrix, matmul, mT, permutation_matrix,
+                      scipy_linalg, tril, triu, trtrs, unit_lower)
 from .solves import triangular_solve
 
 _INT = np.dtype(np.int32)
@@ -74,20 +73,6 @@ def _lu_impl(a):
     lu, piv = each_matrix(factor, a)
   piv = np.asarray(piv, _INT)
   return [np.asarray(lu, a.dtype), piv, _permutation(piv)]
-
-
-def permutation_matrix(perm, dtype):
-  """``P`` with ``P x = x[..., perm, :]`` (one-hot rows), for stacks of permutations."""
-  shape = get_aval(perm).shape
-  n = shape[-1]
-  rows = shapes.broadcast_in_dim(perm, shape + (n,), tuple(range(len(shape))))
-  cols = np.broadcast_to(np.arange(n, dtype=_INT), shape + (n,))
-  return ew.convert_element_type(ew.eq(rows, cols), np.dtype(dtype))
-
-
-def unit_lower(lu):
-  """``L``: the strict lower triangle of the packed factors and ones on the diagonal."""
-  return ew.add(tril(lu, -1), eye_like(lu))
 
 
 def _lu_jvp(primals, tangents):

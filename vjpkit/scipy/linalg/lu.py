@@ -19,7 +19,7 @@ import numpy as np
 
 from ... import lax
 from ...core.avals import get_aval
-from ...lax.lu import permutation_matrix, unit_lower
+from ...lax._matrix import permutation_matrix, unit_lower
 from ...numpy.arrayapi import matrix_transpose
 from ...numpy.matrices import triu
 from ...numpy.products import matmul
