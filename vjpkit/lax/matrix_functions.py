@@ -7,11 +7,12 @@ other primitives, so every order is available:
   identity; Higham, *Functions of Matrices*, 3.2), a primitive of its own that is
   linear in ``E`` with adjoint ``L(Aᵀ, ·)``, and whose derivative in ``A`` is the
   same identity one block size up.
-* ``sqrtm``: ``X Ẋ + Ẋ X = Ȧ``, a Sylvester equation. At a singular matrix it is
-  singular too and the derivative is ``nan``/``inf`` (as in JAX).
+* ``sqrtm``: ``X Ẋ + Ẋ X = Ȧ``, a Sylvester equation. At a (numerically) singular
+  matrix it is singular too, and the derivative is ``nan`` (as in JAX).
 * ``polar`` (``A = U P``, ``P`` symmetric positive semidefinite): with ``C = Uᵀ Ȧ``,
   ``Ω = UᵀU̇`` solves ``Ω P + P Ω = C - Cᵀ``; then ``Ṗ = C - Ω P`` and
-  ``U̇ = U Ω + (Ȧ - U C) P⁻¹``. ``P`` must be nonsingular (``a`` of full column rank).
+  ``U̇ = U Ω + (Ȧ - U C) P⁻¹``. ``P`` must be nonsingular (``a`` of full column rank):
+  at a rank-deficient matrix the derivative is ``nan``.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from ..core.zeros import Zero
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
 from . import reductions, shapes
-from ._matrix import batch_leading, check_matrix, each_matrix, matmul, mT, scipy_linalg
+from ._matrix import batch_leading, check_matrix, each_matrix, eye_like, matmul, mT, scipy_linalg
 from .decompositions import svd
 from .solves import solve, solve_sylvester
 
@@ -33,21 +34,33 @@ def _zeros_like(x):
   return np.zeros(aval.shape, aval.dtype)
 
 
-def _nan_where_singular(x, tangent):
-  """``tangent``, or ``nan`` for the matrices of the stack where ``x`` is numerically singular
-  (smallest singular value at most ``n·eps`` times the largest): there the Sylvester
-  equation the derivative solves is singular and its solution meaningless."""
+def _singular(x):
+  """``(mask, safe)``: where each matrix of the stack ``x`` is numerically singular (smallest
+  singular value at most ``n·eps`` times the largest; a stack of bools), and ``x`` with the
+  identity in place of those matrices, so that the derivative's solves stay finite there."""
   aval = get_aval(x)
-  n = aval.shape[-1]
-  if n == 0:
-    return tangent
+  n, last = aval.shape[-1], (aval.ndim - 2,)
   s = svd(ew.stop_gradient(x), full_matrices=False, compute_uv=False)[0]
   tol = np.array(n * np.finfo(aval.dtype).eps, aval.dtype)[()]
-  small = ew.le(reductions.reduce_min(s, (aval.ndim - 2,)),
-                ew.mul(tol, reductions.reduce_max(s, (aval.ndim - 2,))))
+  small = ew.le(reductions.reduce_min(s, last), ew.mul(tol, reductions.reduce_max(s, last)))
+  full = shapes.broadcast_in_dim(small, aval.shape, tuple(range(aval.ndim - 2)))
+  return small, ew.select_n(full, x, eye_like(x))
+
+
+def _nan_where(small, tangent):
+  """``tangent``, and ``nan`` for the matrices of the stack where ``small`` holds: there the
+  Sylvester equation of the derivative is singular, and the derivative infinite."""
   t_aval = get_aval(tangent)
-  small = shapes.broadcast_in_dim(small, t_aval.shape, tuple(range(aval.ndim - 2)))
-  return ew.select_n(small, tangent, np.full(t_aval.shape, np.nan, t_aval.dtype))
+  full = shapes.broadcast_in_dim(small, t_aval.shape, tuple(range(t_aval.ndim - 2)))
+  return ew.select_n(full, tangent, np.full(t_aval.shape, np.nan, t_aval.dtype))
+
+
+def _sqrtm_jvp(t, x, a):
+  # X Ẋ + Ẋ X = Ȧ; singular where X is (0 is then an eigenvalue of X and of -X).
+  if get_aval(x).shape[-1] == 0:
+    return t
+  small, safe = _singular(x)
+  return _nan_where(small, solve_sylvester(safe, safe, t))
 
 
 def _blocks(a, e, b=None):
@@ -164,7 +177,7 @@ def _sqrtm_impl(a):
 
 
 sqrtm_p = Primitive("sqrtm", impl=_sqrtm_impl, abstract_eval=_sqrtm_abstract_eval)
-defjvp(sqrtm_p, lambda t, x, a: _nan_where_singular(x, solve_sylvester(x, x, t)))  # XẊ + ẊX = Ȧ
+defjvp(sqrtm_p, _sqrtm_jvp)
 batch_leading(sqrtm_p)
 
 
@@ -205,13 +218,14 @@ def _polar_jvp(primals, tangents):
     raise NotImplementedError(
         f"polar: the derivative of the right polar decomposition of a wide ({m}x{n}) matrix is "
         "not defined (its factor p is singular). Use side='left' for wide matrices.")
+  small, p_safe = _singular(p)
   c = matmul(mT(u), t)
-  omega = _nan_where_singular(p, solve_sylvester(p, p, ew.sub(c, mT(c))))
+  omega = solve_sylvester(p_safe, p_safe, ew.sub(c, mT(c)))
   du = matmul(u, omega)
   if m > n:  # the part of Ȧ outside the range of U
     rest = ew.sub(t, matmul(u, c))
-    du = ew.add(du, mT(solve(p, mT(rest))))
-  return [u, p], [du, ew.sub(c, matmul(omega, p))]
+    du = ew.add(du, mT(solve(p_safe, mT(rest))))
+  return [u, p], [_nan_where(small, du), _nan_where(small, ew.sub(c, matmul(omega, p)))]
 
 
 polar_p = Primitive("polar", multiple_results=True, impl=_polar_impl,
