@@ -196,3 +196,6 @@ def test_empty_block_diag_and_zero_sized_matrices():
                                 sl.block_diag(np.ones((2, 0)), [[1.0]]))
   assert vsl.expm(np.zeros((0, 0))).shape == (0, 0)
   assert vsl.solve_triangular(np.zeros((0, 0)), np.zeros(0)).shape == (0,)
+  empty = np.zeros((0, 3, 3))  # an empty batch: SciPy is never called, the shapes are right
+  assert vsl.lu_solve(vsl.lu_factor(empty), np.zeros((0, 3, 2))).shape == (0, 3, 2)
+  assert vsl.sqrtm(empty).shape == vsl.schur(empty)[1].shape == (0, 3, 3)

@@ -192,6 +192,16 @@ def trtrs(a: np.ndarray, b: np.ndarray, *, lower: bool, trans: int, unit_diagona
   return x
 
 
+def _stand_in(shape, dtype):
+  """A well-behaved member of a given shape: the identity for square matrices, the
+  identity permutation for integer vectors, ones otherwise."""
+  if len(shape) == 2 and shape[0] == shape[1]:
+    return np.eye(shape[0], dtype=dtype)
+  if dtype.kind in "iu" and len(shape) == 1:
+    return np.arange(shape[0], dtype=dtype)
+  return np.ones(shape, dtype)
+
+
 def each_matrix(fn, *arrays, core_ndims=None):
   """``fn`` applied to each member of stacks that share their leading dimensions.
 
@@ -204,6 +214,11 @@ def each_matrix(fn, *arrays, core_ndims=None):
   batch = arrays[0].shape[:arrays[0].ndim - core[0]]
   if not batch:
     return fn(*arrays)
+  if 0 in batch:  # no member: the output shapes from a stand-in member, then empty stacks
+    out = fn(*(_stand_in(x.shape[x.ndim - c:], x.dtype) for x, c in zip(arrays, core)))
+    outs_ = out if isinstance(out, tuple) else (out,)
+    empty = tuple(np.empty(batch + np.shape(o), np.asarray(o).dtype) for o in outs_)
+    return empty if isinstance(out, tuple) else empty[0]
   outs = [fn(*(x[idx] for x in arrays)) for idx in np.ndindex(*batch)]
   if isinstance(outs[0], tuple):
     return tuple(np.stack([o[k] for o in outs]).reshape(batch + np.shape(outs[0][k]))
