@@ -195,8 +195,8 @@ def _slogdet_jvp(primals, tangents):
   packed, piv, perm = lu(a)
   d = diagonal(packed)
   count = lambda mask: reductions.reduce_sum(ew.convert_element_type(mask, dt), last)  # noqa: E731
-  flips = ew.add(count(ew.ne(piv, np.arange(n, dtype=np.int32))),
-                 count(ew.lt(d, np.zeros((), dt)[()])))
+  rows = np.broadcast_to(np.arange(n, dtype=np.int32), aval.shape[:-1])
+  flips = ew.add(count(ew.ne(piv, rows)), count(ew.lt(d, np.zeros((), dt)[()])))
   two = np.array(2, dt)[()]
   parity = ew.sub(np.ones((), dt)[()], ew.mul(two, ew.rem(flips, two)))
   sign = ew.mul(parity, reductions.reduce_min(ew.abs(ew.sign(d)), last))  # 0 if singular
