@@ -11,6 +11,8 @@ Square matrices only.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
@@ -64,7 +66,13 @@ def _lu_impl(a):
   a = np.asarray(a)
   try:
     sl = scipy_linalg("lu")
-    factor = lambda m: sl.lu_factor(m, check_finite=False)  # noqa: E731
+
+    def factor(m):
+      # A singular matrix has a zero on U's diagonal; solves with it raise LinAlgError, so
+      # SciPy's warning about it is left out (as in JAX).
+      with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.LinAlgWarning)
+        return sl.lu_factor(m, check_finite=False)
   except ImportError:  # pragma: no cover - scipy is in the test extras
     factor = _getrf
   if a.shape[-1] == 0:

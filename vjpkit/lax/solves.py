@@ -200,7 +200,10 @@ def _slogdet_jvp(primals, tangents):
   two = np.array(2, dt)[()]
   parity = ew.sub(np.ones((), dt)[()], ew.mul(two, ew.rem(flips, two)))
   sign = ew.mul(parity, reductions.reduce_min(ew.abs(ew.sign(d)), last))  # 0 if singular
-  logabsdet = reductions.reduce_sum(ew.log(ew.abs(d)), last)
+  zero = ew.eq(d, np.zeros((), dt)[()])  # log 0 = -inf, without NumPy's warning
+  logs = ew.select_n(zero, ew.log(ew.select_n(zero, ew.abs(d), np.ones((), dt)[()])),
+                     np.full(get_aval(d).shape, -np.inf, dt))
+  logabsdet = reductions.reduce_sum(logs, last)
   return [sign, logabsdet], [Zero.like(sign), trace(lu_solve(packed, perm, t))]
 
 
