@@ -7,7 +7,7 @@ unit lower factor ``L`` below its diagonal and ``U`` on and above it, with
 solves ``a x = b`` (or ``aᵀ x = b``) with the factors in O(n²) per right-hand
 side; it is linear in ``b`` and its transpose is the solve with the other
 ``trans``, so reverse mode reuses the same factors instead of factorizing again.
-Square matrices only.
+``lu`` takes any ``m x n`` matrix, ``lu_solve`` square ones.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ..core.primitive import Primitive
 from ..core.zeros import Zero, is_undef
 from ..interpreters.jvp import defjvp, defjvp_zero
 from . import elementwise as ew
+from . import shapes
 from ._matrix import (batch_leading, check_matrix, each_matrix, matmul, mT, permutation_matrix,
                       scipy_linalg, tril, triu, trtrs, unit_lower)
 from .solves import triangular_solve
@@ -27,13 +28,13 @@ from .solves import triangular_solve
 _INT = np.dtype(np.int32)
 
 
-def _permutation(piv: np.ndarray) -> np.ndarray:
-  """The row permutation that LAPACK's interchanges ``piv`` (last axis) apply, as indices."""
-  n = piv.shape[-1]
-  perm = np.broadcast_to(np.arange(n, dtype=_INT), piv.shape).copy()
+def _permutation(piv: np.ndarray, size: int) -> np.ndarray:
+  """The row permutation of ``size`` rows that LAPACK's interchanges ``piv`` (last axis) apply,
+  as indices."""
+  perm = np.broadcast_to(np.arange(size, dtype=_INT), piv.shape[:-1] + (size,)).copy()
   for idx in np.ndindex(*piv.shape[:-1]):
     p, row = perm[idx], piv[idx]
-    for i in range(n):
+    for i in range(row.shape[0]):
       j = int(row[i])
       p[i], p[j] = p[j], p[i]
   return perm
@@ -42,16 +43,17 @@ def _permutation(piv: np.ndarray) -> np.ndarray:
 # -- lu ----------------------------------------------------------------------------
 
 def _lu_abstract_eval(a):
-  check_matrix("lu", a)
-  ints = ShapedArray(a.shape[:-1], _INT)
-  return [a, ints, ints]
+  check_matrix("lu", a, square=False)
+  m, n = a.shape[-2:]
+  return [a, ShapedArray(a.shape[:-2] + (min(m, n),), _INT), ShapedArray(a.shape[:-1], _INT)]
 
 
 def _getrf(m: np.ndarray):
   """LAPACK's ``getrf`` in NumPy (used without SciPy): packed factors and 0-based pivots."""
-  lu, n = m.astype(m.dtype, copy=True), m.shape[-1]
-  piv = np.zeros(n, _INT)
-  for k in range(n):
+  lu = m.astype(m.dtype, copy=True)
+  k_max = min(m.shape)
+  piv = np.zeros(k_max, _INT)
+  for k in range(k_max):
     p = k + int(np.argmax(np.abs(lu[k:, k])))
     piv[k] = p
     if p != k:
@@ -75,12 +77,35 @@ def _lu_impl(a):
         return sl.lu_factor(m, check_finite=False)
   except ImportError:  # pragma: no cover - scipy is in the test extras
     factor = _getrf
-  if a.shape[-1] == 0:
-    lu, piv = a.copy(), np.zeros(a.shape[:-1], _INT)
+  m, n = a.shape[-2:]
+  if m == 0 or n == 0:
+    lu, piv = a.copy(), np.zeros(a.shape[:-2] + (0,), _INT)
   else:
     lu, piv = each_matrix(factor, a)
   piv = np.asarray(piv, _INT)
-  return [np.asarray(lu, a.dtype), piv, _permutation(piv)]
+  return [np.asarray(lu, a.dtype), piv, _permutation(piv, m)]
+
+
+def _padded_factors(lu):
+  """``(L, U)`` as square ``m x m`` and ``n x n`` triangular matrices from the packed factors of
+  an ``m x n`` matrix: L's columns beyond ``k = min(m, n)`` and U's rows beyond ``k`` are
+  those of the identity (JAX's construction), so both are invertible."""
+  aval = get_aval(lu)
+  m, n = aval.shape[-2:]
+  k, nd = min(m, n), aval.ndim
+  if m == n:
+    return unit_lower(lu), triu(lu)
+  eye = lambda size: np.broadcast_to(np.eye(size, dtype=aval.dtype), aval.shape[:-2] + (size, size))  # noqa: E731
+  low = tril(shapes.slice_in_dim(lu, 0, k, axis=nd - 1), -1)
+  low = ew.add(shapes.pad(low, np.zeros((), aval.dtype)[()], [(0, 0, 0)] * (nd - 1) + [(0, m - k, 0)]),
+               eye(m))
+  up = triu(shapes.slice_in_dim(lu, 0, k, axis=nd - 2))
+  corner = np.zeros((n, n), aval.dtype)
+  corner[k:, k:] = np.eye(n - k, dtype=aval.dtype)
+  up = ew.add(shapes.pad(up, np.zeros((), aval.dtype)[()],
+                         [(0, 0, 0)] * (nd - 2) + [(0, n - k, 0), (0, 0, 0)]),
+              np.broadcast_to(corner, aval.shape[:-2] + (n, n)))
+  return low, up
 
 
 def _lu_jvp(primals, tangents):
@@ -91,7 +116,7 @@ def _lu_jvp(primals, tangents):
   dtype = get_aval(a).dtype
   if type(t) is Zero:
     return [lu, piv, perm], [Zero.like(lu), Zero.like(piv), Zero.like(perm)]
-  low, up = unit_lower(lu), triu(lu)
+  low, up = _padded_factors(lu)
   x = matmul(permutation_matrix(perm, dtype), t)
   x = triangular_solve(low, x, left_side=True, lower=True, unit_diagonal=True)
   x = triangular_solve(up, x, left_side=False, lower=False)
@@ -105,8 +130,9 @@ batch_leading(lu_p)
 
 
 def lu(x) -> list:
-  """``[lu, pivots, permutation]``: the LU factorization with partial pivoting of square
-  matrices (``x[..., permutation, :] = L U``; LAPACK's ``getrf``, as ``scipy.linalg.lu_factor``).
+  """``[lu, pivots, permutation]``: the LU factorization with partial pivoting of ``m x n``
+  matrices (``x[..., permutation, :] = L U``, ``L`` unit lower ``m x k`` and ``U`` upper
+  ``k x n`` for ``k = min(m, n)``; LAPACK's ``getrf``, as ``scipy.linalg.lu_factor``).
 
   >>> lu_, pivots, perm = lu(np.array([[1.0, 2.0], [3.0, 4.0]]))
   >>> lu_, pivots, perm
@@ -119,28 +145,32 @@ def lu(x) -> list:
 
 # -- lu_pivots_to_permutation -------------------------------------------------------
 
-def _pivots_abstract_eval(piv):
-  if piv.dtype.kind not in "iu" or piv.ndim < 1:
+def _pivots_abstract_eval(piv, *, permutation_size):
+  if piv.dtype.kind not in "iu" or piv.ndim < 1 or permutation_size < piv.shape[-1]:
     raise TypeError(f"lu_pivots_to_permutation: the pivots must be an integer array of at "
-                    f"least one dimension, got {piv.str_short()}")
-  return ShapedArray(piv.shape, _INT)
+                    f"least one dimension, and permutation_size at least their number; got "
+                    f"{piv.str_short()} and permutation_size={permutation_size}")
+  return ShapedArray(piv.shape[:-1] + (permutation_size,), _INT)
 
 
 lu_pivots_to_permutation_p = Primitive(
-    "lu_pivots_to_permutation", impl=lambda piv: _permutation(np.asarray(piv)),
+    "lu_pivots_to_permutation", impl=lambda piv, *, permutation_size: _permutation(
+        np.asarray(piv), permutation_size),
     abstract_eval=_pivots_abstract_eval)
 defjvp_zero(lu_pivots_to_permutation_p)
 batch_leading(lu_pivots_to_permutation_p)
 
 
-def lu_pivots_to_permutation(pivots):
-  """The permutation (indices, int32) that LAPACK's row interchanges ``pivots`` apply.
+def lu_pivots_to_permutation(pivots, permutation_size: int | None = None):
+  """The permutation (indices, int32) of ``permutation_size`` rows (by default, as many as
+  there are pivots) that LAPACK's row interchanges ``pivots`` apply.
 
   >>> lu_pivots_to_permutation(np.array([2, 2, 2], np.int32))
   array([2, 0, 1], dtype=int32)
   """
-  _pivots_abstract_eval(get_aval(pivots))
-  return lu_pivots_to_permutation_p.bind(pivots)
+  size = get_aval(pivots).shape[-1] if permutation_size is None else int(permutation_size)
+  _pivots_abstract_eval(get_aval(pivots), permutation_size=size)
+  return lu_pivots_to_permutation_p.bind(pivots, permutation_size=size)
 
 
 # -- lu_solve ------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The factors come from LAPACK's getrf (``vjpkit.lax.lu``), with the derivative
 ``L̇ = L tril(X, -1)``, ``U̇ = triu(X) U`` for ``X = L⁻¹ P Ȧ U⁻¹`` (the pivots are
 locally constant). ``lu_solve`` solves with the stored factors in O(n²) per
-right-hand side, and so do its gradients. Square matrices only.
+right-hand side, and so do its gradients (square matrices; ``lu`` and ``lu_factor`` take
+any ``m x n``).
 
 >>> import numpy as np, vjpkit
 >>> a = np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -19,9 +20,9 @@ import numpy as np
 
 from ... import lax
 from ...core.avals import get_aval
-from ...lax._matrix import permutation_matrix, unit_lower
+from ...lax._matrix import permutation_matrix
 from ...numpy.arrayapi import matrix_transpose
-from ...numpy.matrices import triu
+from ...numpy.matrices import tril, triu
 from ...numpy.products import matmul
 from ...numpy.sorting import argsort
 from ._args import matrix_arg, rhs_arg, unvector
@@ -33,20 +34,12 @@ __all__ = ["lu", "lu_factor", "lu_solve"]
 _TRANS = {0: 0, 1: 1, 2: 1}
 
 
-def _square(a, who):
-  a = matrix_arg(a, who, square=False)
-  m, n = get_aval(a).shape[-2:]
-  if m != n:
-    raise NotImplementedError(f"vjpkit.scipy.linalg.{who}: only square matrices are supported, "
-                              f"got shape {get_aval(a).shape}")
-  return a
-
-
 def lu(a: Array, permute_l: bool = False, overwrite_a: bool = False, check_finite: bool = True,
        p_indices: bool = False) -> tuple:
-  """``(p, l, u)`` with ``a = p @ l @ u``: ``p`` a permutation matrix, ``l`` unit lower and ``u``
-  upper triangular. ``permute_l=True`` returns ``(p @ l, u)``; ``p_indices=True`` returns ``p``
-  as row indices (``a = l[p] @ u``). Square matrices (or stacks of them) only.
+  """``(p, l, u)`` with ``a = p @ l @ u`` for ``(..., m, n)`` matrices: ``p`` an ``m x m``
+  permutation matrix, ``l`` unit lower ``m x k`` and ``u`` upper ``k x n`` triangular
+  (``k = min(m, n)``). ``permute_l=True`` returns ``(p @ l, u)``; ``p_indices=True`` returns ``p``
+  as row indices (``a = l[p] @ u``).
 
   >>> p, l, u = lu([[1.0, 2.0], [3.0, 4.0]])
   >>> p, u
@@ -55,9 +48,12 @@ def lu(a: Array, permute_l: bool = False, overwrite_a: bool = False, check_finit
          [0.        , 0.66666667]]))
   """
   del overwrite_a, check_finite
-  a = _square(a, "lu")
+  a = matrix_arg(a, "lu", square=False)
+  m, n = get_aval(a).shape[-2:]
+  k = min(m, n)
   packed, _, perm = lax.lu(a)
-  low, up = unit_lower(packed), triu(packed)
+  low = tril(packed[..., :, :k], -1) + np.eye(m, k, dtype=get_aval(a).dtype)
+  up = triu(packed[..., :k, :])
   p = matrix_transpose(permutation_matrix(perm, get_aval(a).dtype))
   if permute_l:
     return matmul(p, low), up
@@ -68,14 +64,14 @@ def lu(a: Array, permute_l: bool = False, overwrite_a: bool = False, check_finit
 
 def lu_factor(a: Array, overwrite_a: bool = False, check_finite: bool = True) -> tuple:
   """``(lu, piv)``: the packed factors (``l`` below the diagonal, ``u`` on and above it) and
-  LAPACK's 0-based row interchanges (int32), for :func:`lu_solve`.
+  LAPACK's 0-based row interchanges (int32), for :func:`lu_solve` (square matrices).
 
   >>> lu_factor([[1.0, 2.0], [3.0, 4.0]])
   (array([[3.        , 4.        ],
          [0.33333333, 0.66666667]]), array([1, 1], dtype=int32))
   """
   del overwrite_a, check_finite
-  packed, piv, _ = lax.lu(_square(a, "lu_factor"))
+  packed, piv, _ = lax.lu(matrix_arg(a, "lu_factor", square=False))
   return packed, piv
 
 
@@ -96,8 +92,8 @@ def lu_solve(lu_and_piv: tuple, b: Array, trans: int = 0, overwrite_b: bool = Fa
   except (TypeError, ValueError):
     raise TypeError("vjpkit.scipy.linalg.lu_solve: the first argument must be the pair "
                     "(lu, piv) that lu_factor returns") from None
-  packed = _square(packed, "lu_solve")
-  perm = lax.lu_pivots_to_permutation(piv)
+  packed = matrix_arg(packed, "lu_solve", "lu")
+  perm = lax.lu_pivots_to_permutation(piv, get_aval(packed).shape[-1])
   packed, b, vector = rhs_arg(packed, b, "lu_solve")
   batch = get_aval(b).shape[:-2]
   perm = lax.broadcast_in_dim(perm, batch + get_aval(perm).shape[-1:],
