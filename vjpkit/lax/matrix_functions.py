@@ -24,7 +24,8 @@ from ..core.zeros import Zero
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
 from . import reductions, shapes
-from ._matrix import batch_leading, check_matrix, each_matrix, eye_like, matmul, mT, scipy_linalg
+from ._matrix import (batch_leading, check_real_matrix, each_matrix, eye_like, matmul, mT,
+                      scipy_linalg)
 from .decompositions import svd
 from .solves import solve, solve_sylvester
 
@@ -79,7 +80,7 @@ def _top_right(x, n):
 # -- expm ----------------------------------------------------------------------------
 
 def _expm_abstract_eval(a):
-  check_matrix("expm", a)
+  check_real_matrix("expm", a)
   return a
 
 
@@ -108,7 +109,7 @@ def expm(x):
 # -- expm_frechet: L(A, E), the derivative of expm at A in direction E ------------------
 
 def _frechet_abstract_eval(a, e):
-  check_matrix("expm_frechet", a)
+  check_real_matrix("expm_frechet", a)
   if e.shape != a.shape or e.dtype != a.dtype:
     raise TypeError(f"expm_frechet: the direction {e.str_short()} must have the type of the "
                     f"matrix {a.str_short()}")
@@ -152,7 +153,7 @@ def expm_frechet(a, e):
 # -- sqrtm ------------------------------------------------------------------------------
 
 def _sqrtm_abstract_eval(a):
-  check_matrix("sqrtm", a)
+  check_real_matrix("sqrtm", a)
   return a
 
 
@@ -196,7 +197,7 @@ def sqrtm(x):
 # -- polar --------------------------------------------------------------------------------
 
 def _polar_abstract_eval(a):
-  check_matrix("polar", a, square=False)
+  check_real_matrix("polar", a, square=False)
   n = a.shape[-1]
   return [a, ShapedArray(a.shape[:-2] + (n, n), a.dtype)]
 

@@ -15,12 +15,12 @@ import numpy as np
 from ..core.avals import get_aval
 from ..core.primitive import Primitive
 from ..core.zeros import Zero
-from ._matrix import batch_leading, check_matrix, each_matrix, scipy_linalg
+from ._matrix import batch_leading, check_real_matrix, each_matrix, scipy_linalg
 
 
 def _abstract_eval(who):
   def rule(a):
-    check_matrix(who, a)
+    check_real_matrix(who, a)
     return [a, a]
   return rule
 
@@ -77,7 +77,7 @@ def schur(x) -> list:
   array([[1., 2.],
          [0., 3.]])
   """
-  check_matrix("schur", get_aval(x))
+  check_real_matrix("schur", get_aval(x))
   return schur_p.bind(x)
 
 
@@ -89,5 +89,5 @@ def hessenberg(x) -> list:
   array([[1., 2.],
          [3., 4.]])
   """
-  check_matrix("hessenberg", get_aval(x))
+  check_real_matrix("hessenberg", get_aval(x))
   return hessenberg_p.bind(x)

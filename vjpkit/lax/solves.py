@@ -6,8 +6,8 @@ solves in O(n²) by LAPACK's ``trtrs``) and differentiated without ever forming
 an inverse: ``x = A⁻¹ b`` has tangent ``A⁻¹ (ḃ - Ȧ x)``, which is another solve,
 and solves are linear in ``b``, so reverse mode transposes them into solves
 with ``Aᵀ``. The derivatives of ``solve`` and ``slogdet`` factorize ``A`` once
-(``lu.py``) and solve with the stored factors, forward and backward. Operands share their leading batch dimensions;
-``vjpkit.numpy.linalg`` broadcasts them beforehand.
+(``lu.py``) and solve with the stored factors, forward and backward. Operands share
+their leading batch dimensions; ``vjpkit.numpy.linalg`` broadcasts them beforehand.
 """
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from ..core.primitive import Primitive
 from ..core.zeros import Zero, is_undef
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
-from . import reductions
-from ._matrix import (batch_leading, check_matrix, diagonal, each_matrix, matmul, mT, scipy_linalg,
-                      trace, tril, triu, trtrs)
+from . import reductions, shapes
+from ._declare import real_dtype
+from ._matrix import (batch_leading, check_matrix, check_real_matrix, diagonal, each_matrix,
+                      matmul, mH, mT, scipy_linalg, trace, tril, triu, trtrs)
 
 
 def _check_pair(who, a, b, b_shape_ok):
@@ -176,15 +177,15 @@ def solve(a, b):
 
 def _slogdet_abstract_eval(a):
   check_matrix("slogdet", a)
-  out = ShapedArray(a.shape[:-2], a.dtype)
-  return [out, out]
+  return [ShapedArray(a.shape[:-2], a.dtype), ShapedArray(a.shape[:-2], real_dtype(a.dtype))]
 
 
 def _slogdet_jvp(primals, tangents):
-  # d log|det A| = tr(A⁻¹ Ȧ); the sign is locally constant. At a singular A the
-  # derivative is infinite and the solve raises LinAlgError (see numpy.linalg.det).
-  # The values come from the same LU factors as the derivative (one factorization): the
-  # product of U's diagonal, with the sign of the row interchanges.
+  # With τ = tr(A⁻¹ Ȧ): d log|det A| = Re τ, d sign = sign · i Im τ (a real sign is locally
+  # constant). At a singular A the derivative is infinite and the solve raises LinAlgError
+  # (see numpy.linalg.det). τ is solved with the LU factors of A; for real A the values
+  # come from the same factors (one factorization): the product of U's diagonal, with the
+  # sign of the row interchanges.
   from .lu import lu, lu_solve
   (a,), (t,) = primals, tangents
   aval = get_aval(a)
@@ -193,6 +194,12 @@ def _slogdet_jvp(primals, tangents):
     outs = slogdet_p.bind(a)
     return outs, [Zero.like(o) for o in outs]
   packed, piv, perm = lu(a)
+  tau = trace(lu_solve(packed, perm, t))
+  if dt.kind == "c":
+    sign, logabsdet = slogdet_p.bind(a)
+    im = ew.imag(tau)
+    return [sign, logabsdet], [ew.mul(sign, ew.complex(shapes.full_like(im, 0), im)),
+                               ew.real(tau)]
   d = diagonal(packed)
   count = lambda mask: reductions.reduce_sum(ew.convert_element_type(mask, dt), last)  # noqa: E731
   rows = np.broadcast_to(np.arange(n, dtype=np.int32), aval.shape[:-1])
@@ -204,7 +211,7 @@ def _slogdet_jvp(primals, tangents):
   logs = ew.select_n(zero, ew.log(ew.select_n(zero, ew.abs(d), np.ones((), dt)[()])),
                      np.full(get_aval(d).shape, -np.inf, dt))
   logabsdet = reductions.reduce_sum(logs, last)
-  return [sign, logabsdet], [Zero.like(sign), trace(lu_solve(packed, perm, t))]
+  return [sign, logabsdet], [Zero.like(sign), tau]
 
 
 slogdet_p = Primitive("slogdet", multiple_results=True,
@@ -233,10 +240,10 @@ def _pinv_abstract_eval(a, **_):
 
 def _pinv_jvp(t, p, a, **_):
   # For A of locally constant rank (Golub & Pereyra):
-  #   Ṗ = -P Ȧ P + P Pᵀ Ȧᵀ (I - A P) + (I - P A) Ȧᵀ Pᵀ P.
+  #   Ṗ = -P Ȧ P + P Pᴴ Ȧᴴ (I - A P) + (I - P A) Ȧᴴ Pᴴ P.
   # Written with P itself, so repeated or zero singular values are no problem
   # (differentiating through the SVD would divide by their differences).
-  pt, tt = mT(p), mT(t)
+  pt, tt = mH(p), mH(t)
   x = matmul(matmul(p, pt), tt)   # P Pᵀ Ȧᵀ
   y = matmul(tt, matmul(pt, p))   # Ȧᵀ Pᵀ P
   return ew.add(ew.sub(ew.sub(x, matmul(x, matmul(a, p))), matmul(matmul(p, t), p)),
@@ -265,8 +272,8 @@ def pinv(a, rcond: float = 1e-15, hermitian: bool = False):
 # -- solve_sylvester: A X + X B = Q -----------------------------------------------------
 
 def _sylvester_abstract_eval(a, b, q):
-  check_matrix("solve_sylvester", a)
-  check_matrix("solve_sylvester", b, name="b")
+  check_real_matrix("solve_sylvester", a)
+  check_real_matrix("solve_sylvester", b, name="b")
   if (not a.dtype == b.dtype == q.dtype or a.shape[:-2] != b.shape[:-2] or q.ndim != a.ndim
       or q.shape != a.shape[:-1] + b.shape[-1:]):
     raise TypeError(f"solve_sylvester: cannot solve a x + x b = q with {a.str_short()}, "
