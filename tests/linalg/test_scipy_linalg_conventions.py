@@ -153,6 +153,8 @@ def test_singular_solve_raises():
     (lambda: vsl.solve(A.astype(complex), B), TypeError, "complex"),
     (lambda: vsl.expm(A.astype(np.complex64)), TypeError, "complex"),
     (lambda: vsl.toeplitz(np.ones(2, complex)), TypeError, "complex"),
+    (lambda: lax.expm(A.astype(complex)), TypeError, "complex"),
+    (lambda: lax.polar(A.astype(complex)), TypeError, "complex"),
     (lambda: vsl.solve(A, B, assume_a="banded"), ValueError, "banded"),
     (lambda: vsl.solve(A[:, :3], B), ValueError, "square"),
     (lambda: vsl.solve(A, B[:3]), ValueError, "rows"),
