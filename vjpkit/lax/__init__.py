@@ -35,6 +35,7 @@ from .lu import (lu, lu_p, lu_pivots_to_permutation, lu_pivots_to_permutation_p,
                  lu_solve_p)
 from .matrix_functions import (expm, expm_frechet, expm_frechet_p, expm_p, polar, polar_p, sqrtm,
                                sqrtm_p)
+from .positive_definite import positive_definite_solve, positive_definite_solve_p
 from .reductions import (argmax, argmax_p, argmin, argmin_p, reduce_max, reduce_max_p, reduce_min,
                          reduce_min_p, reduce_sum, reduce_sum_p)
 from .schur import hessenberg, hessenberg_p, schur, schur_p
@@ -90,6 +91,7 @@ __all__ = [
     # solves
     "pinv", "pinv_p", "slogdet", "slogdet_p", "solve", "solve_p", "solve_sylvester",
     "solve_sylvester_p", "triangular_solve", "triangular_solve_p",
+    "positive_definite_solve", "positive_definite_solve_p",
     # matrix_functions
     "expm", "expm_frechet", "expm_frechet_p", "expm_p", "polar", "polar_p", "sqrtm", "sqrtm_p",
     # schur

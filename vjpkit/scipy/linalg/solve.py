@@ -3,7 +3,8 @@
 ``solve`` picks the factorization by ``assume_a``: LU for general (and, on the
 symmetric matrix read from one triangle, symmetric) matrices, Cholesky for
 positive definite ones. Its derivatives solve with the factors of that one
-factorization: ``ẋ = A⁻¹ (ḃ - Ȧ x)`` and the cotangent solve with ``Aᵀ``.
+factorization: ``ẋ = A⁻¹ (ḃ - Ȧ x)`` and the cotangent solve with ``Aᵀ``, O(n² k)
+for ``k`` right-hand sides.
 
 >>> import numpy as np, vjpkit
 >>> a = np.array([[3.0, 1.0], [1.0, 2.0]])
@@ -24,7 +25,6 @@ from ...numpy.linalg import det as _det
 from ...numpy.matrices import diagonal, tril, triu
 from ...numpy.shapes import broadcast_to, expand_dims
 from ._args import matrix_arg, rhs_arg, same_dtype, unvector
-from .cholesky import cho_solve, cholesky
 
 Array = Any
 
@@ -70,7 +70,7 @@ def solve(a: Array, b: Array, lower: bool = False, overwrite_a: bool = False,
   elif kind == "sym":
     x = lax.solve(_symmetric_from(a, lower), b)
   elif kind == "pos":
-    x = cho_solve((cholesky(a, lower=lower), lower), b)
+    x = lax.positive_definite_solve(a if lower else matrix_transpose(a), b)
   elif kind == "diagonal":
     x = b / expand_dims(diagonal(a, axis1=-2, axis2=-1), -1)
   else:
