@@ -96,11 +96,23 @@ PRIMITIVES = {
     "svd_values": (lambda a: lax.svd(a, compute_uv=False), lambda rng: (rect(rng, (), 3, 2),)),
     "qr": (lambda a: lax.qr(a), lambda rng: (rect(rng, (), 3, 2),)),
     "qr_complete": (lambda a: lax.qr(a, full_matrices=True), lambda rng: (rect(rng, (), 2, 3),)),
+    "lu": (lambda a: lax.lu(a)[0], lambda rng: (rect(rng, (), 3, 2),)),
+    "lu_solve": (lambda a, b: lax.lu_solve(*lax.lu(a)[::2], b, trans=1),
+                 lambda rng: (general(rng, (), 3), rng.standard_normal((3, 2)))),
+    "positive_definite_solve": (lax.positive_definite_solve,
+                                lambda rng: (spd(rng, (), 3), rng.standard_normal((3, 2)))),
+    "solve_sylvester": (lax.solve_sylvester, lambda rng: (
+        general(rng, (), 3), general(rng, (), 2), rng.standard_normal((3, 2)))),
+    "expm": (lax.expm, lambda rng: (general(rng, (), 3) / 3,)),
+    "expm_frechet": (lax.expm_frechet, lambda rng: (general(rng, (), 2) / 3,
+                                                    rng.standard_normal((2, 2)))),
+    "sqrtm": (lax.sqrtm, lambda rng: (spd(rng, (), 3),)),
+    "polar": (lambda a: lax.polar(a), lambda rng: (rect(rng, (), 3, 2),)),
 }
 
 
 @pytest.mark.parametrize("name,where", [(n, w) for n in sorted(PRIMITIVES) for w in
-                                         ("front", "back", "unbatched_rest")[:3 if n == "solve" else 2]])
+                                         ("front", "back", "unbatched_rest")[:3 if "solve" in n else 2]])
 def test_primitive_vmap(name, where):
   f, build = PRIMITIVES[name]
   members = _members(build)
