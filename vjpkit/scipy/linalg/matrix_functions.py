@@ -24,13 +24,16 @@ Array = Any
 __all__ = ["expm", "expm_frechet", "sqrtm"]
 
 
-def expm(A: Array) -> Array:
-  """The matrix exponential of square matrices ``(..., n, n)``.
+def expm(A: Array, *, upper_triangular: bool = False, max_squarings: int = 16) -> Array:
+  """The matrix exponential of square matrices ``(..., n, n)`` (SciPy's algorithm and values;
+  JAX's keyword arguments ``upper_triangular`` and ``max_squarings`` are accepted and have no
+  effect).
 
   >>> expm([[0.0, 1.0], [0.0, 0.0]])
   array([[1., 1.],
          [0., 1.]])
   """
+  del upper_triangular, max_squarings
   return lax.expm(matrix_arg(A, "expm", "A"))
 
 
