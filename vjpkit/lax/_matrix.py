@@ -198,18 +198,19 @@ def scipy_linalg(who: str):
   return scipy.linalg
 
 
-def trtrs(a: np.ndarray, b: np.ndarray, *, lower: bool, trans: int, unit_diagonal: bool):
-  """``op(a)⁻¹ b`` for one triangular ``a`` (the ``lower`` or upper triangle is read) and a
-  matrix ``b``: LAPACK's ``trtrs``, called directly (``scipy.linalg.solve_triangular`` adds
-  milliseconds of argument handling per call). A zero on the diagonal raises ``LinAlgError``,
-  as SciPy's does."""
-  fn, = scipy_linalg("triangular_solve").lapack.get_lapack_funcs(("trtrs",), (a, b))
-  x, info = fn(a, b, lower=int(lower), trans=int(trans), unitdiag=int(unit_diagonal))
-  if info > 0:
-    raise np.linalg.LinAlgError(f"singular matrix: resolution failed at diagonal {info - 1}")
-  if info < 0:  # pragma: no cover - the arguments are checked before
-    raise ValueError(f"illegal value in argument {-info} of LAPACK's trtrs")
-  return x
+def trsm(a: np.ndarray, b: np.ndarray, *, lower: bool, trans: int, unit_diagonal: bool,
+         left_side: bool = True):
+  """``op(a)⁻¹ b`` (``left_side``) or ``b op(a)⁻¹`` for one triangular ``a`` (only the ``lower``
+  or upper triangle is read; ``trans`` 1 transposes it) and a matrix ``b``, in O(n²) per
+  right-hand side: BLAS ``trsm``, called directly (``scipy.linalg.solve_triangular`` adds
+  milliseconds of argument handling per call, and LAPACK's ``trtrs`` synchronizes threads
+  even for tiny matrices). A zero on the diagonal raises ``LinAlgError``, as SciPy does."""
+  if not unit_diagonal and not np.all(np.diagonal(a)):
+    k = int(np.argmin(np.abs(np.diagonal(a)) != 0))
+    raise np.linalg.LinAlgError(f"singular matrix: resolution failed at diagonal {k}")
+  fn, = scipy_linalg("triangular_solve").blas.get_blas_funcs(("trsm",), (a, b))
+  return fn(1.0, a, b, side=0 if left_side else 1, lower=int(lower), trans_a=int(trans),
+            diag=int(unit_diagonal))
 
 
 def _stand_in(shape, dtype):

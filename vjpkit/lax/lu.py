@@ -22,7 +22,7 @@ from ..interpreters.jvp import defjvp, defjvp_zero
 from . import elementwise as ew
 from . import shapes
 from ._matrix import (batch_leading, check_matrix, each_matrix, matmul, mT, permutation_matrix,
-                      scipy_linalg, tril, triu, trtrs, unit_lower)
+                      scipy_linalg, tril, triu, trsm, unit_lower)
 from .solves import triangular_solve
 
 _INT = np.dtype(np.int32)
@@ -205,7 +205,7 @@ def _lu_solve_impl(lu, perm, b, *, trans):
   def tri(a, y, t, lower):
     if not have_scipy:  # pragma: no cover
       return _triangular_numpy(a, y, t, lower, lower)
-    return trtrs(a, y, lower=lower, trans=t, unit_diagonal=lower)
+    return trsm(a, y, lower=lower, trans=t, unit_diagonal=lower)
 
   def one(lu, perm, b):
     if trans == 0:  # A = Pᵀ L U: x = U⁻¹ L⁻¹ b[perm]

@@ -2,7 +2,7 @@
 of matrices.
 
 Each primitive is evaluated by ``numpy.linalg`` or ``scipy.linalg`` (triangular
-solves in O(n²) by LAPACK's ``trtrs``) and differentiated without ever forming
+solves in O(n²) by BLAS ``trsm``) and differentiated without ever forming
 an inverse: ``x = A⁻¹ b`` has tangent ``A⁻¹ (ḃ - Ȧ x)``, which is another solve,
 and solves are linear in ``b``, so reverse mode transposes them into solves
 with ``Aᵀ``. The derivatives of ``solve`` and ``slogdet`` factorize ``A`` once
@@ -21,7 +21,7 @@ from . import elementwise as ew
 from . import reductions, shapes
 from ._declare import real_dtype
 from ._matrix import (batch_leading, check_matrix, check_real_matrix, diagonal, each_matrix,
-                      matmul, mH, mT, scipy_linalg, trace, tril, triu, trtrs)
+                      matmul, mH, mT, scipy_linalg, trace, tril, triu, trsm)
 
 
 def _check_pair(who, a, b, b_shape_ok):
@@ -51,8 +51,7 @@ def _triangular(a, lower: bool, unit_diagonal: bool):
 
 
 def _triangular_solve_impl(a, b, *, left_side, lower, transpose_a, unit_diagonal):
-  # O(n²) per right-hand side: LAPACK's trtrs through scipy.linalg.solve_triangular, which
-  # reads only the one triangle. X op(A) = B is solved as op(A)ᵀ Xᵀ = Bᵀ.
+  # O(n²) per right-hand side: BLAS trsm, which reads only the one triangle.
   try:
     scipy_linalg("triangular_solve")
   except ImportError:  # pragma: no cover - without SciPy: a general O(n³) solve
@@ -61,12 +60,9 @@ def _triangular_solve_impl(a, b, *, left_side, lower, transpose_a, unit_diagonal
   a, b = np.asarray(a), np.asarray(b)
   if a.shape[-1] == 0 or b.size == 0:
     return np.zeros(b.shape, b.dtype)
-  trans = int(transpose_a) if left_side else int(not transpose_a)
-  solve = lambda a, b: trtrs(a, b, lower=lower, trans=trans,  # noqa: E731
-                             unit_diagonal=unit_diagonal)
-  if left_side:
-    return np.asarray(each_matrix(solve, a, b), b.dtype)
-  return np.asarray(np.swapaxes(each_matrix(solve, a, np.swapaxes(b, -1, -2)), -1, -2), b.dtype)
+  solve = lambda a, b: trsm(a, b, lower=lower, trans=int(transpose_a),  # noqa: E731
+                            unit_diagonal=unit_diagonal, left_side=left_side)
+  return np.asarray(each_matrix(solve, a, b), b.dtype)
 
 
 def _triangular_solve_dense(a, b, *, left_side, lower, transpose_a, unit_diagonal):

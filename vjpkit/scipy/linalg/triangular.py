@@ -1,4 +1,4 @@
-"""solve_triangular: an O(n²) triangular solve per right-hand side (LAPACK's trtrs).
+"""solve_triangular: an O(n²) triangular solve per right-hand side (BLAS trsm).
 
 >>> import numpy as np, vjpkit
 >>> a = np.array([[2.0, 0.0], [1.0, 1.0]])
