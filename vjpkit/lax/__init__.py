@@ -47,14 +47,20 @@ from .indexing import (concrete_or_none, dynamic_slice, dynamic_slice_p, dynamic
                        scatter_add_p, scatter_max, scatter_max_p, scatter_min, scatter_min_p,
                        scatter_mul, scatter_mul_p, scatter_p, take_along_axis)
 from .linalg import dot_general, dot_general_p
+from .lu import (lu, lu_p, lu_pivots_to_permutation, lu_pivots_to_permutation_p, lu_solve,
+                 lu_solve_p)
+from .matrix_functions import (expm, expm_frechet, expm_frechet_p, expm_p, polar, polar_p, sqrtm,
+                               sqrtm_p)
+from .positive_definite import positive_definite_solve, positive_definite_solve_p
 from .reductions import (argmax, argmax_p, argmin, argmin_p, reduce_max, reduce_max_p, reduce_min,
                          reduce_min_p, reduce_sum, reduce_sum_p)
+from .schur import hessenberg, hessenberg_p, schur, schur_p
 from .shapes import (broadcast_batch, broadcast_in_dim, broadcast_in_dim_p, concatenate,
                      concatenate_p, expand_dims, expand_dims_p, full, full_like, moveaxis, pad,
                      pad_p, reshape, reshape_p, rev, rev_p, slice, slice_in_dim, slice_p, squeeze,
                      squeeze_p, transpose, transpose_p)
-from .solves import (pinv, pinv_p, slogdet, slogdet_p, solve, solve_p, triangular_solve,
-                     triangular_solve_p)
+from .solves import (pinv, pinv_p, slogdet, slogdet_p, solve, solve_p, solve_sylvester,
+                     solve_sylvester_p, triangular_solve, triangular_solve_p)
 from .sorting import argsort, argsort_p, searchsorted, searchsorted_p, sort
 from .special import (digamma, digamma_p, erf, erf_inv, erf_inv_p, erf_p, erfc, erfc_p, lgamma,
                       lgamma_p, polygamma, polygamma_p)
@@ -122,8 +128,16 @@ __all__ = [
     # sorting
     "argsort", "argsort_p", "searchsorted", "searchsorted_p", "sort",
     # solves
-    "pinv", "pinv_p", "slogdet", "slogdet_p", "solve", "solve_p", "triangular_solve",
-    "triangular_solve_p",
+    "pinv", "pinv_p", "slogdet", "slogdet_p", "solve", "solve_p", "solve_sylvester",
+    "solve_sylvester_p", "triangular_solve", "triangular_solve_p",
+    "positive_definite_solve", "positive_definite_solve_p",
+    # matrix_functions
+    "expm", "expm_frechet", "expm_frechet_p", "expm_p", "polar", "polar_p", "sqrtm", "sqrtm_p",
+    # schur
+    "hessenberg", "hessenberg_p", "schur", "schur_p",
+    # lu
+    "lu", "lu_p", "lu_pivots_to_permutation", "lu_pivots_to_permutation_p", "lu_solve",
+    "lu_solve_p",
     # decompositions
     "eig", "eig_p",
     "cholesky", "cholesky_p", "eigh", "eigh_p", "qr", "qr_p", "svd", "svd_p",

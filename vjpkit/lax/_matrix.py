@@ -32,6 +32,14 @@ def check_matrix(who: str, aval: ShapedArray, square: bool = True, name: str = "
                      f"got shape {aval.shape}")
 
 
+def check_real_matrix(who: str, aval: ShapedArray, square: bool = True, name: str = "a") -> None:
+  """``check_matrix`` for the primitives whose rules are written for real matrices only."""
+  if aval.dtype.kind == "c":
+    raise TypeError(f"{who}: argument '{name}' has dtype {aval.dtype.name}; complex matrices "
+                    f"are not supported by {who} (only float32 and float64)")
+  check_matrix(who, aval, square, name)
+
+
 def batch_leading(prim: Primitive):
   """The batching rule of a primitive that maps over leading dimensions already:
   every operand gets the batch axis in front (unbatched ones are broadcast)."""
@@ -162,3 +170,78 @@ def reciprocal_offdiag(d):
   safe = ew.select_n(zero, d, np.ones(aval.shape, dt))
   inv = ew.select_n(zero, ew.div(np.ones((), dt)[()], safe), np.full(aval.shape, np.inf, dt))
   return _mask(inv, ~np.eye(n, dtype=bool))
+
+
+def permutation_matrix(perm, dtype):
+  """``P`` with ``P x = x[..., perm, :]`` (one-hot rows), for stacks of permutations."""
+  shape = get_aval(perm).shape
+  n = shape[-1]
+  rows = shapes.broadcast_in_dim(perm, shape + (n,), tuple(range(len(shape))))
+  cols = np.broadcast_to(np.arange(n, dtype=np.int32), shape + (n,))
+  return ew.convert_element_type(ew.eq(rows, cols), np.dtype(dtype))
+
+
+def unit_lower(lu):
+  """``L``: the strict lower triangle of the packed factors and ones on the diagonal."""
+  return ew.add(tril(lu, -1), eye_like(lu))
+
+
+# -- evaluation by SciPy, one matrix at a time --------------------------------------
+
+def scipy_linalg(who: str):
+  """``scipy.linalg``, imported when first needed (``import vjpkit`` works without SciPy)."""
+  try:
+    import scipy.linalg
+  except ImportError:  # pragma: no cover - scipy is in the test extras
+    raise ImportError(f"vjpkit's '{who}' takes its values from SciPy, which is not installed: "
+                      "pip install 'vjpkit[scipy]'") from None
+  return scipy.linalg
+
+
+def trsm(a: np.ndarray, b: np.ndarray, *, lower: bool, trans: int, unit_diagonal: bool,
+         left_side: bool = True):
+  """``op(a)⁻¹ b`` (``left_side``) or ``b op(a)⁻¹`` for one triangular ``a`` (only the ``lower``
+  or upper triangle is read; ``trans`` 1 transposes it) and a matrix ``b``, in O(n²) per
+  right-hand side: BLAS ``trsm``, called directly (``scipy.linalg.solve_triangular`` adds
+  milliseconds of argument handling per call, and LAPACK's ``trtrs`` synchronizes threads
+  even for tiny matrices). A zero on the diagonal raises ``LinAlgError``, as SciPy does."""
+  if not unit_diagonal and not np.all(np.diagonal(a)):
+    k = int(np.argmin(np.abs(np.diagonal(a)) != 0))
+    raise np.linalg.LinAlgError(f"singular matrix: resolution failed at diagonal {k}")
+  fn, = scipy_linalg("triangular_solve").blas.get_blas_funcs(("trsm",), (a, b))
+  return fn(1.0, a, b, side=0 if left_side else 1, lower=int(lower), trans_a=int(trans),
+            diag=int(unit_diagonal))
+
+
+def _stand_in(shape, dtype):
+  """A well-behaved member of a given shape: the identity for square matrices, the
+  identity permutation for integer vectors, ones otherwise."""
+  if len(shape) == 2 and shape[0] == shape[1]:
+    return np.eye(shape[0], dtype=dtype)
+  if dtype.kind in "iu" and len(shape) == 1:
+    return np.arange(shape[0], dtype=dtype)
+  return np.ones(shape, dtype)
+
+
+def each_matrix(fn, *arrays, core_ndims=None):
+  """``fn`` applied to each member of stacks that share their leading dimensions.
+
+  ``core_ndims[i]`` is the number of trailing (per-member) dimensions of
+  ``arrays[i]`` (2 by default); ``fn`` returns one array or a tuple of arrays,
+  which are stacked back into the leading shape. SciPy's routines batch
+  unevenly across versions, so the loop is done here."""
+  arrays = tuple(np.asarray(x) for x in arrays)
+  core = core_ndims or (2,) * len(arrays)
+  batch = arrays[0].shape[:arrays[0].ndim - core[0]]
+  if not batch:
+    return fn(*arrays)
+  if 0 in batch:  # no member: the output shapes from a stand-in member, then empty stacks
+    out = fn(*(_stand_in(x.shape[x.ndim - c:], x.dtype) for x, c in zip(arrays, core)))
+    outs_ = out if isinstance(out, tuple) else (out,)
+    empty = tuple(np.empty(batch + np.shape(o), np.asarray(o).dtype) for o in outs_)
+    return empty if isinstance(out, tuple) else empty[0]
+  outs = [fn(*(x[idx] for x in arrays)) for idx in np.ndindex(*batch)]
+  if isinstance(outs[0], tuple):
+    return tuple(np.stack([o[k] for o in outs]).reshape(batch + np.shape(outs[0][k]))
+                 for k in range(len(outs[0])))
+  return np.stack(outs).reshape(batch + np.shape(outs[0]))

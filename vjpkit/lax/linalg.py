@@ -4,8 +4,10 @@
 ``y = W @ x`` the cotangent ``g`` pulls back to ``Wᵀ g`` for x and ``g xᵀ``
 for W. Both are dot_generals again, never a Jacobian.
 
-Solves and determinants are in ``solves.py``, decompositions in
-``decompositions.py``; ``_matrix.py`` has the batched-matrix helpers their rules use.
+Solves and determinants are in ``solves.py``, the LU factorization and solves with it in
+``lu.py``, decompositions in ``decompositions.py`` and ``schur.py``, matrix functions
+(expm, sqrtm, polar) in ``matrix_functions.py``; ``_matrix.py`` has the batched-matrix
+helpers their rules use.
 """
 from __future__ import annotations
 

@@ -1,10 +1,13 @@
-"""Linear systems: triangular_solve, solve, slogdet and pinv, over stacks of matrices.
+"""Linear systems: triangular_solve, solve, slogdet, pinv and solve_sylvester, over stacks
+of matrices.
 
-Each primitive is evaluated by ``numpy.linalg`` and differentiated without
-ever forming an inverse: ``x = A⁻¹ b`` has tangent ``A⁻¹ (ḃ - Ȧ x)``, which is
-another solve, and solves are linear in ``b``, so reverse mode transposes
-them into solves with ``Aᵀ``. Operands share their leading batch dimensions;
-``vjpkit.numpy.linalg`` broadcasts them beforehand.
+Each primitive is evaluated by ``numpy.linalg`` or ``scipy.linalg`` (triangular
+solves in O(n²) by BLAS ``trsm``) and differentiated without ever forming
+an inverse: ``x = A⁻¹ b`` has tangent ``A⁻¹ (ḃ - Ȧ x)``, which is another solve,
+and solves are linear in ``b``, so reverse mode transposes them into solves
+with ``Aᵀ``. The derivatives of ``solve`` and ``slogdet`` factorize ``A`` once
+(``lu.py``) and solve with the stored factors, forward and backward. Operands share
+their leading batch dimensions; ``vjpkit.numpy.linalg`` broadcasts them beforehand.
 """
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ from ..core.primitive import Primitive
 from ..core.zeros import Zero, is_undef
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
-from . import shapes
+from . import reductions, shapes
 from ._declare import real_dtype
-from ._matrix import batch_leading, check_matrix, matmul, mH, mT, trace, tril, triu
+from ._matrix import (batch_leading, check_matrix, check_real_matrix, diagonal, each_matrix,
+                      matmul, mH, mT, scipy_linalg, trace, tril, triu, trsm)
 
 
 def _check_pair(who, a, b, b_shape_ok):
@@ -47,6 +51,21 @@ def _triangular(a, lower: bool, unit_diagonal: bool):
 
 
 def _triangular_solve_impl(a, b, *, left_side, lower, transpose_a, unit_diagonal):
+  # O(n²) per right-hand side: BLAS trsm, which reads only the one triangle.
+  try:
+    scipy_linalg("triangular_solve")
+  except ImportError:  # pragma: no cover - without SciPy: a general O(n³) solve
+    return _triangular_solve_dense(a, b, left_side=left_side, lower=lower,
+                                   transpose_a=transpose_a, unit_diagonal=unit_diagonal)
+  a, b = np.asarray(a), np.asarray(b)
+  if a.shape[-1] == 0 or b.size == 0:
+    return np.zeros(b.shape, b.dtype)
+  solve = lambda a, b: trsm(a, b, lower=lower, trans=int(transpose_a),  # noqa: E731
+                            unit_diagonal=unit_diagonal, left_side=left_side)
+  return np.asarray(each_matrix(solve, a, b), b.dtype)
+
+
+def _triangular_solve_dense(a, b, *, left_side, lower, transpose_a, unit_diagonal):
   a = _triangular(np.asarray(a), lower, unit_diagonal)
   if transpose_a:
     a = np.swapaxes(a, -1, -2)
@@ -110,10 +129,30 @@ def _solve_abstract_eval(a, b):
   return b
 
 
+def _lu_factors(a):
+  """``(lu, permutation)`` of ``a``, for rules that solve with it more than once."""
+  from .lu import lu  # lu.py builds on triangular_solve above: imported when first used
+  packed, _, perm = lu(a)
+  return packed, perm
+
+
+def _solve_jvp(primals, tangents):
+  # ẋ = A⁻¹ (ḃ - Ȧ x), solved with the LU factors of A computed once here: the primal and
+  # the tangent solves (and, transposed, the cotangent solve with Aᵀ) all reuse them.
+  from .lu import lu_solve
+  (a, b), (ta, tb) = primals, tangents
+  packed, perm = _lu_factors(a)
+  x = lu_solve(packed, perm, b)
+  if type(ta) is Zero and type(tb) is Zero:
+    return x, Zero.like(x)
+  rhs = tb if type(ta) is Zero else ew.neg(matmul(ta, x)) if type(tb) is Zero else ew.sub(
+      tb, matmul(ta, x))
+  return x, lu_solve(packed, perm, rhs)
+
+
 solve_p = Primitive("solve", impl=lambda a, b: np.linalg.solve(a, b),
                     abstract_eval=_solve_abstract_eval)
-defjvp(solve_p, lambda t, ans, a, b: ew.neg(solve(a, matmul(t, ans))),
-       lambda t, ans, a, b: solve(a, t))
+solve_p.def_jvp(_solve_jvp, symbolic_zeros=True)
 solve_p.def_transpose(lambda ct, a, b: [None, solve(mT(_known("solve", a)), ct)])
 batch_leading(solve_p)
 
@@ -140,15 +179,35 @@ def _slogdet_abstract_eval(a):
 def _slogdet_jvp(primals, tangents):
   # With τ = tr(A⁻¹ Ȧ): d log|det A| = Re τ, d sign = sign · i Im τ (a real sign is locally
   # constant). At a singular A the derivative is infinite and the solve raises LinAlgError
-  # (see numpy.linalg.det).
+  # (see numpy.linalg.det). τ is solved with the LU factors of A; for real A the values
+  # come from the same factors (one factorization): the product of U's diagonal, with the
+  # sign of the row interchanges.
+  from .lu import lu, lu_solve
   (a,), (t,) = primals, tangents
-  sign, logabsdet = slogdet_p.bind(a)
-  tau = trace(solve(a, t))
-  if get_aval(a).dtype.kind != "c":
-    return [sign, logabsdet], [Zero.like(sign), tau]
-  im = ew.imag(tau)
-  return [sign, logabsdet], [ew.mul(sign, ew.complex(shapes.full_like(im, 0), im)),
-                             ew.real(tau)]
+  aval = get_aval(a)
+  n, dt, last = aval.shape[-1], aval.dtype, (aval.ndim - 2,)
+  if n == 0:
+    outs = slogdet_p.bind(a)
+    return outs, [Zero.like(o) for o in outs]
+  packed, piv, perm = lu(a)
+  tau = trace(lu_solve(packed, perm, t))
+  if dt.kind == "c":
+    sign, logabsdet = slogdet_p.bind(a)
+    im = ew.imag(tau)
+    return [sign, logabsdet], [ew.mul(sign, ew.complex(shapes.full_like(im, 0), im)),
+                               ew.real(tau)]
+  d = diagonal(packed)
+  count = lambda mask: reductions.reduce_sum(ew.convert_element_type(mask, dt), last)  # noqa: E731
+  rows = np.broadcast_to(np.arange(n, dtype=np.int32), aval.shape[:-1])
+  flips = ew.add(count(ew.ne(piv, rows)), count(ew.lt(d, np.zeros((), dt)[()])))
+  two = np.array(2, dt)[()]
+  parity = ew.sub(np.ones((), dt)[()], ew.mul(two, ew.rem(flips, two)))
+  sign = ew.mul(parity, reductions.reduce_min(ew.abs(ew.sign(d)), last))  # 0 if singular
+  zero = ew.eq(d, np.zeros((), dt)[()])  # log 0 = -inf, without NumPy's warning
+  logs = ew.select_n(zero, ew.log(ew.select_n(zero, ew.abs(d), np.ones((), dt)[()])),
+                     np.full(get_aval(d).shape, -np.inf, dt))
+  logabsdet = reductions.reduce_sum(logs, last)
+  return [sign, logabsdet], [Zero.like(sign), tau]
 
 
 slogdet_p = Primitive("slogdet", multiple_results=True,
@@ -204,3 +263,49 @@ def pinv(a, rcond: float = 1e-15, hermitian: bool = False):
   """
   _pinv_abstract_eval(get_aval(a))
   return pinv_p.bind(a, rcond=float(rcond), hermitian=bool(hermitian))
+
+
+# -- solve_sylvester: A X + X B = Q -----------------------------------------------------
+
+def _sylvester_abstract_eval(a, b, q):
+  check_real_matrix("solve_sylvester", a)
+  check_real_matrix("solve_sylvester", b, name="b")
+  if (not a.dtype == b.dtype == q.dtype or a.shape[:-2] != b.shape[:-2] or q.ndim != a.ndim
+      or q.shape != a.shape[:-1] + b.shape[-1:]):
+    raise TypeError(f"solve_sylvester: cannot solve a x + x b = q with {a.str_short()}, "
+                    f"{b.str_short()} and {q.str_short()} (equal dtypes and batch dimensions, "
+                    "and q of shape (..., n, m) for a (..., n, n) and b (..., m, m) are needed)")
+  return q
+
+
+def _sylvester_impl(a, b, q):
+  sl = scipy_linalg("solve_sylvester")
+  solve = lambda a, b, q: sl.solve_sylvester(a, b, q)  # noqa: E731
+  return np.asarray(each_matrix(solve, a, b, q), np.result_type(q))
+
+
+solve_sylvester_p = Primitive("solve_sylvester", impl=_sylvester_impl,
+                              abstract_eval=_sylvester_abstract_eval)
+# A X + X B = Q: Ȧ X + A Ẋ + Ẋ B + X Ḃ = Q̇, so Ẋ solves the same equation with Q̇ - Ȧ X - X Ḃ.
+# Linear in Q; the adjoint of Q ↦ X solves Aᵀ Y + Y Bᵀ = G.
+defjvp(solve_sylvester_p,
+       lambda t, x, a, b, q: ew.neg(solve_sylvester(a, b, matmul(t, x))),
+       lambda t, x, a, b, q: ew.neg(solve_sylvester(a, b, matmul(x, t))),
+       lambda t, x, a, b, q: solve_sylvester_p.bind(a, b, t))
+solve_sylvester_p.def_transpose(lambda ct, a, b, q: [
+    None, None, None if type(ct) is Zero else solve_sylvester(
+        mT(_known("solve_sylvester", a)), mT(_known("solve_sylvester", b)), ct)])
+batch_leading(solve_sylvester_p)
+
+
+def solve_sylvester(a, b, q):
+  """``x`` with ``a x + x b = q`` (Bartels-Stewart, ``scipy.linalg.solve_sylvester``), for
+  ``a (..., n, n)``, ``b (..., m, m)`` and ``q (..., n, m)`` with equal batch dimensions.
+
+  A unique solution needs ``a`` and ``-b`` to share no eigenvalue.
+
+  >>> solve_sylvester(np.array([[1.0]]), np.array([[2.0]]), np.array([[6.0]]))
+  array([[2.]])
+  """
+  _sylvester_abstract_eval(get_aval(a), get_aval(b), get_aval(q))
+  return solve_sylvester_p.bind(a, b, q)

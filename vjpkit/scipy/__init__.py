@@ -1,11 +1,11 @@
-"""vjpkit.scipy: differentiable counterparts of SciPy functions (``vjpkit.scipy.special``) and
-distributions (``vjpkit.scipy.stats``).
+"""vjpkit.scipy: differentiable counterparts of SciPy functions (``vjpkit.scipy.special``),
+distributions (``vjpkit.scipy.stats``) and linear algebra (``vjpkit.scipy.linalg``).
 
 >>> import vjpkit
 >>> from vjpkit.scipy.special import gammaln
 >>> vjpkit.grad(gammaln)(1.0)       # digamma(1) = -Euler's constant
 np.float64(-0.5772156649015...)
 """
-from . import special, stats
+from . import linalg, special, stats
 
-__all__ = ["special", "stats"]
+__all__ = ["linalg", "special", "stats"]
