@@ -11,6 +11,9 @@ from .call import call_jaxpr_of, call_rules, closed_call, closed_call_p
 from .composites import (broadcasted_iota, clamp, dot, dynamic_index_in_dim,
                          dynamic_update_index_in_dim, iota, reduce, select)
 from .control_flow import cond, cond_p, fori_loop, map, scan, scan_p, switch, while_loop, while_p
+from .convolution import (ConvDimensionNumbers, conv, conv_dimension_numbers,
+                          conv_general_dilated, conv_general_dilated_p, conv_transpose,
+                          conv_with_general_padding, padtype_to_pads)
 from .cumulative import (cummax, cummax_p, cummin, cummin_p, cumprod, cumprod_p, cumsum, cumsum_p,
                          prefix_scan)
 from .decompositions import cholesky, cholesky_p, eigh, eigh_p, qr, qr_p, svd, svd_p
@@ -71,6 +74,9 @@ __all__ = [
     "dot_general", "dot_general_p",
     # call
     "call_jaxpr_of", "call_rules", "closed_call", "closed_call_p",
+    # convolution
+    "ConvDimensionNumbers", "conv", "conv_dimension_numbers", "conv_general_dilated",
+    "conv_general_dilated_p", "conv_transpose", "conv_with_general_padding", "padtype_to_pads",
     # cumulative
     "cummax", "cummax_p", "cummin", "cummin_p", "cumprod", "cumprod_p", "cumsum", "cumsum_p",
     "prefix_scan",
