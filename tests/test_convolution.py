@@ -143,7 +143,7 @@ def test_wrappers_match_jax():
   np.testing.assert_allclose(
       lax.conv_with_general_padding(x, w, (2, 1), [(1, 2), (0, 1)], (1, 2), (2, 1)),
       jlax.conv_with_general_padding(x, w, (2, 1), [(1, 2), (0, 1)], (1, 2), (2, 1)), atol=1e-12)
-  xt, wt = rng.standard_normal((2, 5, 4, 3)), rng.standard_normal((3, 2, 3, 4))
+  xt, wt = rng.standard_normal((2, 5, 4, 3)), rng.standard_normal((3, 2, 3, 3))
   for padding in ["SAME", "VALID", ((1, 1), (0, 2))]:
     for tk in (False, True):
       for consistent in (False, True):
@@ -190,7 +190,7 @@ def test_zero_sized():
     (lambda: lax.conv(np.ones((1, 2, 4)), np.ones((1, 3, 2)), (1,), "VALID"),
      "feature dimension"),
     (lambda: lax.conv(np.ones((1, 2, 4)), np.ones((1, 2, 2, 2)), (1,), "VALID"),
-     "same number of dimensions"),
+     "ndim to be equal"),
     (lambda: lax.conv(np.ones((1, 2, 4)), np.ones((1, 2, 2), np.float32), (1,), "VALID"),
      "same dtype"),
     (lambda: lax.conv_general_dilated(np.ones((1, 2, 4)), np.ones((1, 2, 2)), (1,), "SAME",

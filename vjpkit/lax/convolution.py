@@ -458,11 +458,13 @@ def conv_general_dilated(lhs, rhs, window_strides: Sequence[int], padding: Any,
     except (TypeError, ValueError):
       raise ValueError("padding argument to conv_general_dilated should be a string or a "
                        f"sequence of (low, high) pairs, got {padding!r}") from None
-  pet = None if preferred_element_type is None else np.dtype(preferred_element_type)
-  return conv_general_dilated_p.bind(
-      lhs, rhs, window_strides=strides, padding=pads, lhs_dilation=lhs_d, rhs_dilation=rhs_d,
-      dimension_numbers=dnums, feature_group_count=operator.index(feature_group_count),
-      batch_group_count=operator.index(batch_group_count), preferred_element_type=pet)
+  params = dict(window_strides=strides, padding=pads, lhs_dilation=lhs_d, rhs_dilation=rhs_d,
+                dimension_numbers=dnums, feature_group_count=operator.index(feature_group_count),
+                batch_group_count=operator.index(batch_group_count),
+                preferred_element_type=(None if preferred_element_type is None
+                                        else np.dtype(preferred_element_type)))
+  _conv_abstract_eval(la, ra, **params)  # the checks, also for concrete operands
+  return conv_general_dilated_p.bind(lhs, rhs, **params)
 
 
 def conv(lhs, rhs, window_strides: Sequence[int], padding: str, precision: Any = None,
