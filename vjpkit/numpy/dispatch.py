@@ -65,6 +65,8 @@ FUNCTIONS = (
     "polymul", "polyder", "polyint", "polyfit", "vander", "i0", "unique", "unique_values",
     "unique_counts", "unique_inverse", "unique_all", "isin", "intersect1d", "union1d",
     "setdiff1d", "setxor1d",
+    # convolutions
+    "convolve", "correlate",
 )
 
 # NumPy functions that write into their first argument: vjpkit arrays are immutable
