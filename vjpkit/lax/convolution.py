@@ -137,6 +137,14 @@ def conv_dimension_numbers(lhs_shape: Sequence[int], rhs_shape: Sequence[int],
 
 # -- the primitive ------------------------------------------------------------------
 
+def _grouped_matmul(cols: np.ndarray, w: np.ndarray) -> np.ndarray:
+  """``cols[g] @ w[g].T`` for each group: 2-D products, which NumPy hands to BLAS (a
+  stacked ``np.matmul`` is much slower for these shapes)."""
+  if cols.shape[0] == 1:
+    return (cols[0] @ w[0].T)[None]
+  return np.stack([c @ m.T for c, m in zip(cols, w)])
+
+
 def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
                dimension_numbers, feature_group_count, batch_group_count, preferred_element_type):
   lhs_spec, rhs_spec, out_spec = dimension_numbers
@@ -171,11 +179,11 @@ def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
   P, K = int(np.prod(out_sp)), int(np.prod(w.shape[2:]))
   if B > 1:  # batch groups: lhs batch (B, N/B), kernel out features (B, O/B)
     cols = win.reshape(B, N // B, C, P, K).transpose(0, 1, 3, 2, 4).reshape(B, N // B * P, C * K)
-    out = np.matmul(cols, w.reshape(B, O // B, C * K).transpose(0, 2, 1))
+    out = _grouped_matmul(cols, w.reshape(B, O // B, C * K))
     out = out.reshape(B, N // B, P, O // B).transpose(1, 0, 3, 2)
   else:  # feature groups: lhs features (G, C/G), kernel out features (G, O/G)
     cols = win.reshape(N, G, C // G, P, K).transpose(1, 0, 3, 2, 4).reshape(G, N * P, C // G * K)
-    out = np.matmul(cols, w.reshape(G, O // G, C // G * K).transpose(0, 2, 1))
+    out = _grouped_matmul(cols, w.reshape(G, O // G, C // G * K))
     out = out.reshape(G, N, P, O // G).transpose(1, 0, 3, 2)
   return np.transpose(out.reshape(out_shape), np.argsort(out_spec))
 
