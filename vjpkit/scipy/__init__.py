@@ -6,6 +6,6 @@ distributions (``vjpkit.scipy.stats``).
 >>> vjpkit.grad(gammaln)(1.0)       # digamma(1) = -Euler's constant
 np.float64(-0.5772156649015...)
 """
-from . import signal, special, stats
+from . import integrate, signal, special, stats
 
-__all__ = ["signal", "special", "stats"]
+__all__ = ["integrate", "signal", "special", "stats"]
