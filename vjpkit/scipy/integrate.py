@@ -51,59 +51,58 @@ _C_MID = np.array([6025192743 / 30085553152 / 2, 0, 51252292925 / 65400821598 / 
                    -1776094331 / 19743644256 / 2, 11237099 / 235043384 / 2])
 
 
-def _member_norm(x: np.ndarray, k: int) -> np.ndarray:
-  """The 2-norm of each of the batch members (the leading ``k`` axes)."""
-  return np.sqrt(np.sum(np.square(x), axis=tuple(range(k, x.ndim))))
+def _rms(x: np.ndarray) -> np.ndarray:
+  """The RMS of each member's entries: ``x`` is ``(members, ...)``."""
+  return np.sqrt(np.mean(np.square(x).reshape(x.shape[0], -1), axis=1))
 
 
-def _error_ratio(err, rtol, atol, y0, y1, k: int) -> float:
-  """The RMS of the error relative to the tolerance; the worst batch member's."""
-  ratio = err / (atol + rtol * np.maximum(np.abs(y0), np.abs(y1)))
-  return float(np.max(np.sqrt(np.mean(np.square(ratio), axis=tuple(range(k, ratio.ndim))))))
+def _norm(x: np.ndarray) -> np.ndarray:
+  return np.sqrt(np.sum(np.square(x).reshape(x.shape[0], -1), axis=1))
 
 
-def _initial_step(fun, t0, y0, f0, rtol, atol, k: int) -> float:
+def _initial_step(fun, col, t0, y0, f0, rtol, atol) -> np.ndarray:
   """Hairer, Norsett and Wanner, Solving ODEs I, Sec. II.4 (order 4), as JAX's."""
   scale = atol + np.abs(y0) * rtol
-  d0, d1 = _member_norm(y0 / scale, k), _member_norm(f0 / scale, k)
-  with np.errstate(divide="ignore", invalid="ignore"):
-    h0 = np.min(np.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / d1))
-  f1 = fun(y0 + h0 * f0, t0 + h0)
-  d2 = _member_norm((f1 - f0) / scale, k) / h0
-  with np.errstate(divide="ignore"):
-    h1 = np.min(np.where((d1 <= 1e-15) & (d2 <= 1e-15), np.maximum(1e-6, h0 * 1e-3),
-                         (0.01 / np.maximum(d1, d2)) ** (1. / 5.)))
-  return float(min(100. * h0, h1))
+  d0, d1 = _norm(y0 / scale), _norm(f0 / scale)
+  h0 = np.where((d0 < 1e-5) | (d1 < 1e-5), 1e-6, 0.01 * d0 / d1)
+  f1 = fun(y0 + col(h0) * f0, t0 + h0)
+  d2 = _norm((f1 - f0) / scale) / h0
+  h1 = np.where((d1 <= 1e-15) & (d2 <= 1e-15), np.maximum(1e-6, h0 * 1e-3),
+                (0.01 / np.maximum(d1, d2)) ** (1. / 5.))
+  return np.minimum(100. * h0, h1)
 
 
-def _rk_step(fun, y0, f0, t0, dt):
+def _rk_step(fun, col, y0, f0, t0, dt):
   ks = [f0]
   for i in range(1, 7):
-    yi = y0 + dt * np.tensordot(_BETA[i - 1, :i], np.stack(ks), 1).astype(y0.dtype)
+    yi = y0 + col(dt) * np.tensordot(_BETA[i - 1, :i], np.stack(ks), 1)
     ks.append(fun(yi, t0 + dt * _ALPHA[i - 1]))
   k = np.stack(ks)
-  y1 = (dt * np.tensordot(_C_SOL, k, 1)).astype(y0.dtype) + y0
-  return y1, ks[-1], (dt * np.tensordot(_C_ERR, k, 1)).astype(y0.dtype), k
+  y1 = col(dt) * np.tensordot(_C_SOL, k, 1) + y0
+  return y1, ks[-1], col(dt) * np.tensordot(_C_ERR, k, 1), k
 
 
-def _interp_fit(y0, y1, k, dt):
+def _interp_fit(col, y0, y1, k, dt):
   """The coefficients of the fourth-order interpolant of one step (highest power first)."""
-  y_mid = y0 + (dt * np.tensordot(_C_MID, k, 1)).astype(y0.dtype)
+  dt = col(dt)
+  y_mid = y0 + dt * np.tensordot(_C_MID, k, 1)
   dy0, dy1 = k[0], k[-1]
   a = -2. * dt * dy0 + 2. * dt * dy1 - 8. * y0 - 8. * y1 + 16. * y_mid
   b = 5. * dt * dy0 - 3. * dt * dy1 + 18. * y0 + 14. * y1 - 32. * y_mid
   c = -4. * dt * dy0 + dt * dy1 - 11. * y0 - 5. * y1 + 16. * y_mid
-  return [a, b, c, dt * dy0, y0]
+  return np.stack([a, b, c, dt * dy0, y0])
 
 
-def _optimal_step(last: float, ratio: float) -> float:
-  if ratio == 0:
-    return last * 10.0
-  dfactor = 1.0 if ratio < 1 else 0.2
-  return last * min(10.0, max(ratio ** (-1.0 / 5.0) * 0.9, dfactor))
+def _optimal_step(last, ratio):
+  dfactor = np.where(ratio < 1, 1.0, 0.2)
+  factor = np.minimum(10.0, np.maximum(ratio ** (-1.0 / 5.0) * 0.9, dfactor))
+  return np.where(ratio == 0, last * 10.0, last * factor)
 
 
 def _odeint_impl(*operands, jaxpr, num_consts, rtol, atol, mxstep, hmax, batch_ndim):
+  """JAX's algorithm, vectorised over the batch members (the leading ``batch_ndim`` axes of
+  the state): each member has its own time, step size and step count, exactly as if it
+  were solved alone; the vector field is evaluated for all of them at once."""
   nc = num_consts
   consts, y0, ts, args = operands[:nc], operands[nc], operands[nc + 1], operands[nc + 2:]
   y0, ts = np.asarray(y0), np.asarray(ts)
@@ -111,31 +110,49 @@ def _odeint_impl(*operands, jaxpr, num_consts, rtol, atol, mxstep, hmax, batch_n
     raise ValueError(f"odeint: t must be a non-empty 1-D array of times, got shape {ts.shape}")
   if ts.shape[0] > 1 and not np.all(np.diff(ts) > 0):
     raise ValueError("odeint: the times t must be strictly increasing")
+  batch, dtype = y0.shape[:batch_ndim], y0.dtype
+  M = int(np.prod(batch, dtype=np.int64))
+  y = y0.reshape((M,) + y0.shape[batch_ndim:])
+
+  def col(v):
+    return np.asarray(v, dtype).reshape((M,) + (1,) * (y.ndim - 1))
 
   def fun(y, t):
-    out = eval_jaxpr(jaxpr, [], [*consts, y, np.asarray(t, ts.dtype)[()], *args])[0]
-    return np.asarray(out, y0.dtype)
-  k = batch_ndim
-  out = np.full((ts.shape[0],) + y0.shape, np.nan, y0.dtype)
-  out[0] = y0
-  f0 = fun(y0, ts[0])
-  dt = float(np.clip(_initial_step(fun, ts[0], y0, f0, rtol, atol, k), 0., hmax))
-  y, f, t, last_t, coeff = y0, f0, float(ts[0]), float(ts[0]), [y0] * 5
-  for j in range(1, ts.shape[0]):
-    target, steps = float(ts[j]), 0
-    while t < target and steps < mxstep and dt > 0:
-      next_y, next_f, err, kk = _rk_step(fun, y, f, t, dt)
-      ratio = _error_ratio(err, rtol, atol, y, next_y, k)
-      new_dt = float(np.clip(_optimal_step(dt, ratio), 0., hmax))
-      if ratio <= 1.:  # accept the step
-        coeff = _interp_fit(y, next_y, kk, dt)
-        y, f, last_t, t = next_y, next_f, t, t + dt
-      dt, steps = new_dt, steps + 1
-    if t < target:  # mxstep steps did not get there: the rest stay nan
-      break
-    r = (target - last_t) / (t - last_t)
-    out[j] = (((coeff[0] * r + coeff[1]) * r + coeff[2]) * r + coeff[3]) * r + coeff[4]
-  return out
+    out = eval_jaxpr(jaxpr, [], [*consts, y.astype(dtype).reshape(y0.shape),
+                                 np.asarray(t, ts.dtype).reshape(batch), *args])[0]
+    return np.asarray(out, dtype).reshape(y.shape)
+  out = np.full((ts.shape[0],) + y.shape, np.nan, dtype)
+  out[0] = y
+  if M == 0:
+    return out.reshape((ts.shape[0],) + y0.shape)
+  with np.errstate(all="ignore"):
+    t = np.full(M, ts[0], np.float64)
+    f = fun(y, t)
+    dt = np.clip(_initial_step(fun, col, t, y, f, rtol, atol), 0., hmax)
+    last_t, coeff = t.copy(), np.stack([y] * 5)
+    failed = np.zeros(M, bool)
+    for j in range(1, ts.shape[0]):
+      target = float(ts[j])
+      steps = np.zeros(M)
+      active = ~failed & (t < target) & (steps < mxstep) & (dt > 0)
+      while active.any():
+        next_y, next_f, err, kk = _rk_step(fun, col, y, f, t, dt)
+        ratio = _rms(err / (atol + rtol * np.maximum(np.abs(y), np.abs(next_y))))
+        new_coeff = _interp_fit(col, y, next_y, kk, dt)
+        new_dt = np.clip(_optimal_step(dt, ratio), 0., hmax)
+        accept = active & (ratio <= 1.)
+        a = col(accept).astype(bool)
+        y, f = np.where(a, next_y, y), np.where(a, next_f, f)
+        coeff = np.where(a[None], new_coeff, coeff)
+        last_t, t = np.where(accept, t, last_t), np.where(accept, t + dt, t)
+        dt = np.where(active, new_dt, dt)
+        steps = steps + active
+        active = ~failed & (t < target) & (steps < mxstep) & (dt > 0)
+      failed |= t < target  # mxstep steps did not get there: this and later outputs are nan
+      r = col((target - last_t) / (t - last_t))
+      value = (((coeff[0] * r + coeff[1]) * r + coeff[2]) * r + coeff[3]) * r + coeff[4]
+      out[j] = np.where(col(failed).astype(bool), np.nan, value)
+  return out.reshape((ts.shape[0],) + y0.shape)
 
 
 def _odeint_abstract_eval(*avals, jaxpr, num_consts, batch_ndim, **opts):
@@ -148,7 +165,9 @@ def _odeint_abstract_eval(*avals, jaxpr, num_consts, batch_ndim, **opts):
 def _solve(fun: Callable, y, t, params: Sequence[Any], opts: dict, batch_ndim: int):
   """``odeint_p`` of ``fun(y, t, *params) -> dy`` (arrays; ``y`` has ``batch_ndim``
   leading batch axes), staged here: what ``fun`` closes over becomes operands."""
-  avals = [get_aval(y), get_aval(t)] + [get_aval(p) for p in params]
+  y_aval = get_aval(y)
+  avals = [y_aval, ShapedArray(y_aval.shape[:batch_ndim], get_aval(t).dtype)] + [
+      get_aval(p) for p in params]
   in_tree = tree_flatten(tuple(range(len(avals))))[1]
 
   def flat(*xs):
@@ -260,7 +279,8 @@ def _adjoint_transpose(ct, *operands, diff, jaxpr, num_consts, batch_ndim, **opt
       return [f(y, tau, with_float(list(fp2)))]
     (y_dot,), pullback = vjp_flat(field, [y, *fp])
     y_bar_dot, *p_bar_dot = pullback([y_bar])
-    _, (f_t,) = jvp_flat(lambda tt: [f(y, tt, ps)], [tau], [np.ones((), get_aval(tau).dtype)[()]])
+    ones = np.ones(get_aval(tau).shape, get_aval(tau).dtype)
+    _, (f_t,) = jvp_flat(lambda tt: [f(y, tt, ps)], [tau], [ones])
     t_bar_dot = lax.reduce_sum(lax.mul(f_t, y_bar), tuple(range(k, get_aval(y).ndim)))
     return _ravel([lax.neg(y_dot), y_bar_dot, lax.convert_element_type(t_bar_dot, tdtype),
                    *[instantiate(p) for p in p_bar_dot]], k)[0]
@@ -268,7 +288,9 @@ def _adjoint_transpose(ct, *operands, diff, jaxpr, num_consts, batch_ndim, **opt
   def step(carry, x):
     y_bar, t0_bar, p_bar = carry
     y_i, g_i, g_prev, t_i, t_prev = x
-    t_bar = lax.reduce_sum(lax.mul(f(y_i, t_i, params), g_i), tuple(range(k, get_aval(y_i).ndim)))
+    t_member = lax.broadcast_in_dim(t_i, batch, ()) if k else t_i
+    t_bar = lax.reduce_sum(lax.mul(f(y_i, t_member, params), g_i),
+                           tuple(range(k, get_aval(y_i).ndim)))
     t_bar = lax.convert_element_type(t_bar, tdtype)
     t0_bar = lax.sub(t0_bar, t_bar)
     state, _ = _ravel([y_i, y_bar, t0_bar, *p_bar], k)
@@ -315,7 +337,7 @@ def _odeint_batch(vals, dims, *, jaxpr, num_consts, batch_ndim, **opts):
     return lax.concatenate([lax.expand_dims(o, (0,)) for o in outs], 0), 0
   vals = [x if i == nc + 1 else to_front(x, d, size, True)
           for i, (x, d) in enumerate(zip(vals, dims))]
-  in_dims = [None if i == nc + 1 else 0 for i in range(len(vals))]
+  in_dims = [0] * len(vals)  # the field's time input is per member too
   new, new_consts = batch_jaxpr(jaxpr, size, in_dims)
   out = odeint_p.bind(*new_consts, *vals, jaxpr=hoist_consts(new),
                       num_consts=len(new_consts) + nc, batch_ndim=batch_ndim + 1, **opts)
@@ -339,7 +361,7 @@ def _adjoint_batch(vals, dims, *, diff, jaxpr, num_consts, batch_ndim, **opts):
       new_vals.append(lax.moveaxis(x, 0, 1))
     else:
       new_vals.append(to_front(x, d, size, True))
-  in_dims = [None if i == nc + 1 else 0 for i in range(m)]
+  in_dims = [0] * m
   new, new_consts = batch_jaxpr(jaxpr, size, in_dims)
   nn = len(new_consts)
   new_diff = (False,) * nn + tuple(diff)
