@@ -19,7 +19,7 @@ from .lax import stop_gradient
 from .checkpoint import checkpoint, remat
 from .custom_derivatives import custom_jvp, custom_vjp
 from .callback import ShapeDtypeStruct, pure_callback
-from . import extend
+from . import experimental, extend
 from .config import config
 from .debugging import debug_infs, debug_nans
 
@@ -36,5 +36,5 @@ __all__ = [
     "ClosedJaxpr", "Jaxpr", "ConcretizationTypeError", "TracerArrayConversionError",
     "TracerIntegerConversionError", "TracerNumberConversionError", "UnexpectedTracerError",
     # subpackages
-    "codegen", "extend", "lax", "nn", "numpy", "scipy", "tree_util",
+    "codegen", "experimental", "extend", "lax", "nn", "numpy", "scipy", "tree_util",
 ]
