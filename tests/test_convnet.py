@@ -1,6 +1,7 @@
-"""A small convnet (conv + relu + max and average pooling + dense) trained with plain gradient descent
-on synthetic 8x8 images of horizontal vs vertical bars in noise must reach >= 95% test
-accuracy (it reaches ~99%) in 150 steps: lax.conv_general_dilated end to end under jit(grad)."""
+"""A small convnet (conv + relu + max and average pooling + dense) trained with plain
+gradient descent on synthetic 8x8 images of horizontal vs vertical bars in noise must reach
+>= 95% test accuracy (it reaches ~99%) in 150 steps: lax.conv_general_dilated end to end
+under jit(grad)."""
 from __future__ import annotations
 
 import time

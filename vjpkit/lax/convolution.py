@@ -156,8 +156,8 @@ def _conv_impl(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
   nsp = x.ndim - 2
   both = (slice(None),) * 2
   if any(d != 1 for d in lhs_dilation):  # zeros between the input's entries
-    dilated = np.zeros(x.shape[:2] + tuple(_dilate(n, d) for n, d in zip(x.shape[2:], lhs_dilation)),
-                       dtype)
+    sizes = tuple(_dilate(n, d) for n, d in zip(x.shape[2:], lhs_dilation))
+    dilated = np.zeros(x.shape[:2] + sizes, dtype)
     dilated[both + tuple(slice(None, None, d) for d in lhs_dilation)] = x
     x = dilated
   if any(lo > 0 or hi > 0 for lo, hi in padding):
@@ -297,8 +297,8 @@ def _transpose_lhs(g, lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_di
     rhs = _reshape_axis_into(rhs_spec[0], rhs_spec[1], rhs)
     G = batch_group_count
   dims = ConvDimensionNumbers(out_spec, _spec_transpose(rhs_spec), lhs_spec)
-  pads = _vjp_lhs_padding([lhs_shape[i] for i in lhs_spec[2:]], [rhs_shape[i] for i in rhs_spec[2:]],
-                          window_strides, [g_shape[i] for i in out_spec[2:]], padding,
+  pads = _vjp_lhs_padding([lhs_shape[i] for i in lhs_spec[2:]],
+                          [rhs_shape[i] for i in rhs_spec[2:]], window_strides, [g_shape[i] for i in out_spec[2:]], padding,
                           lhs_dilation, rhs_dilation)
   rhs = shapes.rev(rhs, rhs_spec[2:])
   if get_aval(rhs).dtype != get_aval(g).dtype:
@@ -330,8 +330,8 @@ def _transpose_rhs(g, lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_di
     G, B = 1, G
   dims = ConvDimensionNumbers(_spec_transpose(lhs_spec), _spec_transpose(out_spec),
                               _spec_transpose(rhs_spec))
-  pads = _vjp_rhs_padding([lhs_shape[i] for i in lhs_spec[2:]], [rhs_shape[i] for i in rhs_spec[2:]],
-                          window_strides, [g_shape[i] for i in out_spec[2:]], padding,
+  pads = _vjp_rhs_padding([lhs_shape[i] for i in lhs_spec[2:]],
+                          [rhs_shape[i] for i in rhs_spec[2:]], window_strides, [g_shape[i] for i in out_spec[2:]], padding,
                           lhs_dilation, rhs_dilation)
   if get_aval(lhs).dtype != get_aval(g).dtype:
     lhs = ew.convert_element_type(lhs, get_aval(g).dtype)
@@ -418,7 +418,8 @@ def _ints(v, n: int, name: str) -> tuple[int, ...]:
   try:
     return tuple(operator.index(i) for i in v)
   except TypeError:
-    raise TypeError(f"conv_general_dilated: {name} must be a sequence of integers, got {v!r}") from None
+    raise TypeError(f"conv_general_dilated: {name} must be a sequence of integers, "
+                    f"got {v!r}") from None
 
 
 def conv_general_dilated(lhs, rhs, window_strides: Sequence[int], padding: Any,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np  # noqa: F401 - the doctests use it
+
 from .. import lax
 from ..core.avals import get_aval
 from ._core import arraylike, check_real, convert, result_type
