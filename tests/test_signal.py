@@ -102,6 +102,24 @@ def test_vmap_matches_loop(mode):
                              rtol=1e-12, atol=1e-12)
 
 
+@given(pairs(ndim=3), st.sampled_from(MODES), st.sampled_from([0, 1, 2, -1, (0, 2), (1, -1)]))
+def test_fftconvolve_axes(ab, mode, axes):
+  a, b = ab
+  ax = sorted({x % 3 for x in np.atleast_1d(axes)})
+  shape = list(b.shape)
+  for i in range(3):
+    if i not in ax:  # the other axes: equal, or 1 in one of them
+      shape[i] = a.shape[i] if i % 2 else 1
+  b = np.random.default_rng(b.size).standard_normal(shape)
+  try:
+    want = ss.fftconvolve(a, b, mode, axes=axes)
+  except ValueError:
+    return
+  got = vs.fftconvolve(a, b, mode, axes=axes)
+  np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+  check_grads(lambda x, y: vs.fftconvolve(x, y, mode, axes=axes), (a, b), order=1)
+
+
 def test_dtypes():
   assert vs.fftconvolve(np.arange(3), np.arange(2)).dtype == np.float64
   assert vs.convolve(np.arange(3), np.arange(2)).dtype == np.int64
@@ -119,8 +137,10 @@ def test_dtypes():
     (lambda: vs.convolve2d(np.ones(3), np.ones(2)), ValueError, "2-D"),
     (lambda: vs.convolve2d(np.ones((3, 3)), np.ones((2, 2)), boundary="reflect"), ValueError,
      "boundary"),
-    (lambda: vs.fftconvolve(np.ones((3, 3)), np.ones((2, 2)), axes=0), NotImplementedError,
-     "axes"),
+    (lambda: vs.fftconvolve(np.ones((3, 3)), np.ones((2, 2)), axes=0), ValueError,
+     "equal sizes"),
+    (lambda: vs.fftconvolve(np.ones((3, 3)), np.ones((2, 2)), axes=2), ValueError,
+     "out of range"),
     (lambda: vnp.convolve(np.ones(3) + 1j, np.ones(2)), TypeError, "complex"),
 ])
 def test_errors(call, err, match):

@@ -19,7 +19,7 @@ from ..core.avals import get_aval
 from ..numpy._core import convert
 from ..numpy.convolutions import full_window_conv, promote_pair
 from ..numpy.indexing import take
-from ..numpy.shapes import pad
+from ..numpy.shapes import broadcast_to, pad
 
 __all__ = ["convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve"]
 
@@ -96,24 +96,50 @@ def correlate(in1: Array, in2: Array, mode: str = "full", method: str = "auto") 
 
 def fftconvolve(in1: Array, in2: Array, mode: str = "full", axes: Any = None) -> Array:
   """SciPy's ``signal.fftconvolve``: the N-d convolution (computed directly, with SciPy's
-  values up to rounding); ``axes=None`` only.
+  values up to rounding). With ``axes``, the convolution runs over those axes only, and
+  the others broadcast against each other (one convolution per position).
 
   >>> fftconvolve(np.array([1.0, 2.0]), np.array([1.0, 1.0, 1.0]))
   array([1., 3., 3., 2.])
+  >>> fftconvolve(np.eye(2), np.array([[1.0, 1.0]]), axes=1)
+  array([[1., 1., 0.],
+         [0., 1., 1.]])
   """
-  if axes is not None:
-    ndim = get_aval(in1).ndim
-    if sorted(int(a) % ndim for a in np.atleast_1d(axes)) != list(range(ndim)):
-      raise NotImplementedError("vjpkit.scipy.signal.fftconvolve: axes= over a subset of the "
-                                "axes is not supported; convolve over every axis (axes=None), "
-                                "or vmap convolve over the other axes")
   in1, in2, s1, s2 = _inputs(in1, in2, "fftconvolve")
   if get_aval(in1).dtype.kind not in "fc":  # SciPy's FFT result is float
     in1, in2 = convert(in1, np.dtype(np.float64)), convert(in2, np.dtype(np.float64))
-  starts, lengths = _windows(s1, s2, mode, "fftconvolve")
+  nd = len(s1)
+  conv_axes = list(range(nd)) if axes is None else sorted(
+      {int(a) % nd if -nd <= int(a) < nd else _bad_axis(a, nd) for a in np.atleast_1d(axes)})
   if 0 in s1 or 0 in s2:
     return lax.full(tuple(0 for _ in s1), 0, get_aval(in1).dtype)
-  return full_window_conv(in1, in2, starts, lengths)
+  if conv_axes == list(range(nd)):
+    starts, lengths = _windows(s1, s2, mode, "fftconvolve")
+    return full_window_conv(in1, in2, starts, lengths)
+  other = [a for a in range(nd) if a not in conv_axes]
+  try:
+    bshape = np.broadcast_shapes(tuple(s1[a] for a in other), tuple(s2[a] for a in other))
+  except ValueError:
+    raise ValueError(f"vjpkit.scipy.signal.fftconvolve: in1 {s1} and in2 {s2} must have equal "
+                     "sizes (or size 1) along the axes not convolved over") from None
+  c1, c2 = [s1[a] for a in conv_axes], [s2[a] for a in conv_axes]
+  starts, lengths = _windows(c1, c2, mode, "fftconvolve")
+  groups = int(np.prod(bshape, dtype=np.int64))
+  perm = tuple(other + conv_axes)
+  x = broadcast_to(lax.transpose(in1, perm), tuple(bshape) + tuple(c1))
+  k = broadcast_to(lax.transpose(in2, perm), tuple(bshape) + tuple(c2))
+  k = lax.rev(k, tuple(range(len(bshape), nd)))
+  pads = [(n - 1 - st, ln + st - m) for m, n, st, ln in zip(c1, c2, starts, lengths)]
+  out = lax.conv_general_dilated(lax.reshape(x, (1, groups) + tuple(c1)),
+                                 lax.reshape(k, (groups, 1) + tuple(c2)), (1,) * len(c1), pads,
+                                 feature_group_count=groups)
+  out = lax.reshape(out, tuple(bshape) + tuple(lengths))
+  return lax.transpose(out, tuple(int(i) for i in np.argsort(perm)))
+
+
+def _bad_axis(a, nd):
+  raise ValueError(f"vjpkit.scipy.signal.fftconvolve: axis {a} is out of range for "
+                   f"{nd}-D inputs")
 
 
 # -- 2-D with boundary conditions ---------------------------------------------------
