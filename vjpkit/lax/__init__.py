@@ -17,7 +17,7 @@ from .convolution import (ConvDimensionNumbers, conv, conv_dimension_numbers,
 from .cumulative import (cummax, cummax_p, cummin, cummin_p, cumprod, cumprod_p, cumsum, cumsum_p,
                          prefix_scan)
 from .decompositions import cholesky, cholesky_p, eigh, eigh_p, qr, qr_p, svd, svd_p
-from .elementwise import (abs, abs_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
+from .elementwise import (abs, abs_p, complex, complex_p, conj, conj_p, imag, imag_p, real, real_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
                           and_p, asin, asin_p, asinh, asinh_p, atan, atan2, atan2_p, atan_p, atanh,
                           atanh_p, cbrt, cbrt_p, ceil, ceil_p, convert_element_type,
                           convert_element_type_p, cos, cos_p, cosh, cosh_p, div, div_p, eq, eq_p,
@@ -52,7 +52,7 @@ from .special import (  # for vjpkit.scipy.stats
 
 __all__ = [
     # elementwise
-    "abs", "abs_p", "acos", "acos_p", "acosh", "acosh_p", "add", "add_any", "add_any_p", "add_p",
+    "abs", "abs_p", "complex", "complex_p", "conj", "conj_p", "imag", "imag_p", "real", "real_p", "acos", "acos_p", "acosh", "acosh_p", "add", "add_any", "add_any_p", "add_p",
     "and_p", "asin", "asin_p", "asinh", "asinh_p", "atan", "atan2", "atan2_p", "atan_p", "atanh",
     "atanh_p", "cbrt", "cbrt_p", "ceil", "ceil_p", "convert_element_type", "convert_element_type_p",
     "cos", "cos_p", "cosh", "cosh_p", "div", "div_p", "eq", "eq_p", "exp", "exp_p", "expm1",
