@@ -13,9 +13,9 @@ import numpy as np  # noqa: F401 - the doctests use it
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import arraylike, check_real, convert, result_type
+from ._core import arraylike, convert, result_type
 
-__all__ = ["convolve", "correlate", "full_window_conv", "promote_pair"]
+__all__ = ["conj_if_complex", "convolve", "correlate", "full_window_conv", "promote_pair"]
 
 Array = Any
 
@@ -43,11 +43,15 @@ def _vectors(a, v, who: str):
 
 
 def promote_pair(a, v, who: str):
-  """Both at one dtype (NumPy's promotion; complex rejected), each keeping its shape."""
+  """Both at one dtype (NumPy's promotion), each keeping its shape."""
   a, v = arraylike(a), arraylike(v)
   dtype = result_type(a, v)
-  check_real(dtype, who)
   return convert(a, dtype), convert(v, dtype)
+
+
+def conj_if_complex(x):
+  """``conj(x)`` for complex ``x``: correlations conjugate their second operand."""
+  return lax.conj(x) if get_aval(x).dtype.kind == "c" else x
 
 
 def _window(m: int, n: int, mode: str, who: str, correlate: bool) -> tuple[int, int]:
@@ -78,7 +82,7 @@ def convolve(a: Array, v: Array, mode: str = "full") -> Array:
 
 
 def correlate(a: Array, v: Array, mode: str = "valid") -> Array:
-  """The cross-correlation of two 1-D arrays, ``c[k] = sum_n a[n + k] v[n]`` (NumPy's
+  """The cross-correlation of two 1-D arrays, ``c[k] = sum_n a[n + k] conj(v[n])`` (NumPy's
   ``correlate``).
 
   >>> correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]))
@@ -89,4 +93,4 @@ def correlate(a: Array, v: Array, mode: str = "valid") -> Array:
   a, v = _vectors(a, v, "correlate")
   m, n = get_aval(a).shape[0], get_aval(v).shape[0]
   start, length = _window(m, n, mode, "correlate", True)
-  return full_window_conv(a, lax.rev(v, (0,)), (start,), (length,))
+  return full_window_conv(a, lax.rev(conj_if_complex(v), (0,)), (start,), (length,))

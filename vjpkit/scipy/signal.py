@@ -17,7 +17,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..numpy._core import convert
-from ..numpy.convolutions import full_window_conv, promote_pair
+from ..numpy.convolutions import conj_if_complex, full_window_conv, promote_pair
 from ..numpy.indexing import take
 from ..numpy.shapes import broadcast_to, pad
 
@@ -81,7 +81,7 @@ def convolve(in1: Array, in2: Array, mode: str = "full", method: str = "auto") -
 
 def correlate(in1: Array, in2: Array, mode: str = "full", method: str = "auto") -> Array:
   """The N-d cross-correlation of ``in1`` and ``in2`` (SciPy's ``signal.correlate``):
-  the convolution with ``in2`` reversed along every axis.
+  the convolution with ``conj(in2)`` reversed along every axis.
 
   >>> correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]))
   array([0.5, 2. , 3.5, 3. , 0. ])
@@ -91,7 +91,8 @@ def correlate(in1: Array, in2: Array, mode: str = "full", method: str = "auto") 
   starts, lengths = _windows(s1, s2, mode, "correlate")
   if 0 in s1 or 0 in s2:
     return lax.full(tuple(0 for _ in s1), 0, get_aval(in1).dtype)
-  return full_window_conv(in1, lax.rev(in2, tuple(range(len(s2)))), starts, lengths)
+  return full_window_conv(in1, lax.rev(conj_if_complex(in2), tuple(range(len(s2)))), starts,
+                          lengths)
 
 
 def fftconvolve(in1: Array, in2: Array, mode: str = "full", axes: Any = None) -> Array:
@@ -174,7 +175,7 @@ def _conv2d(in1, in2, mode, boundary, fillvalue, who, flip):
   if np.ndim(fillvalue) != 0:
     raise ValueError(f"vjpkit.scipy.signal.{who}: fillvalue must be a scalar")
   if flip:
-    in2 = lax.rev(in2, (0, 1))
+    in2 = lax.rev(conj_if_complex(in2), (0, 1))
   starts, lengths = _windows(s1, s2, mode, who)
   if 0 in s1 or 0 in s2:
     return lax.full((0, 0), 0, get_aval(in1).dtype)
