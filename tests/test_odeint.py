@@ -156,6 +156,8 @@ def test_mxstep_gives_nan_not_a_wrong_number():
     (lambda: vjpkit.jvp(lambda k: odeint(decay, 1.0, T, k), (1.0,), (1.0,)), TypeError,
      "reverse-mode"),
     (lambda: odeint(3.0, 1.0, T), TypeError, "callable"),
+    (lambda: odeint(decay, 1.0 + 1j, T, 1.0), TypeError, "complex"),
+    (lambda: odeint(decay, 1.0, T, 1.0 + 1j), TypeError, "complex"),
 ])
 def test_errors(call, err, match):
   with pytest.raises(err, match=match):

@@ -162,6 +162,13 @@ def _odeint_abstract_eval(*avals, jaxpr, num_consts, batch_ndim, **opts):
 
 # -- staging the vector field ---------------------------------------------------------
 
+def _check_real(xs: Sequence[Any]) -> None:
+  if any(get_aval(x).dtype.kind == "c" for x in xs):
+    raise TypeError("odeint does not support complex values (in y0, t, the arguments or what "
+                    "func closes over); integrate the real and imaginary parts as separate "
+                    "real states")
+
+
 def _solve(fun: Callable, y, t, params: Sequence[Any], opts: dict, batch_ndim: int):
   """``odeint_p`` of ``fun(y, t, *params) -> dy`` (arrays; ``y`` has ``batch_ndim``
   leading batch axes), staged here: what ``fun`` closes over becomes operands."""
@@ -176,7 +183,9 @@ def _solve(fun: Callable, y, t, params: Sequence[Any], opts: dict, batch_ndim: i
       raise TypeError(f"odeint: func must return the derivative with the shape of y "
                       f"{avals[0].shape}, got {get_aval(out).shape}")
     return lax.convert_element_type(out, avals[0].dtype)
+  _check_real([y, t, *params])
   jaxpr, consts, _ = stage_function(flat, in_tree, avals, "odeint func")
+  _check_real(consts)
   return odeint_p.bind(*consts, y, t, *params, jaxpr=jaxpr, num_consts=len(consts),
                        batch_ndim=batch_ndim, **opts)
 
@@ -412,9 +421,9 @@ def odeint(func: Callable, y0: Any, t: Any, *args: Any, rtol: float = 1.4e-8,
   t_aval = get_aval(t)
   if t_aval.ndim != 1:
     raise ValueError(f"odeint: t must be a 1-D array of times, got shape {t_aval.shape}")
-  leaves = [x if is_float(get_aval(x).dtype) else lax.convert_element_type(x, np.float64)
+  leaves = [x if get_aval(x).dtype.kind in "fc" else lax.convert_element_type(x, np.float64)
             for x in leaves]
-  if not is_float(t_aval.dtype):
+  if t_aval.dtype.kind not in "fc":
     t = lax.convert_element_type(t, np.float64)
   y_flat, unravel = _ravel(leaves, 0) if len(leaves) > 1 or get_aval(leaves[0]).ndim != 1 else (
       leaves[0], lambda v: [v])
