@@ -33,6 +33,7 @@ from .indexing import (concrete_or_none, dynamic_slice, dynamic_slice_p, dynamic
                        scatter_add_p, scatter_max, scatter_max_p, scatter_min, scatter_min_p,
                        scatter_mul, scatter_mul_p, scatter_p, take_along_axis)
 from .linalg import dot_general, dot_general_p
+from .ode import odeint_adjoint_p, odeint_p
 from .reductions import (argmax, argmax_p, argmin, argmin_p, reduce_max, reduce_max_p, reduce_min,
                          reduce_min_p, reduce_sum, reduce_sum_p)
 from .shapes import (broadcast_batch, broadcast_in_dim, broadcast_in_dim_p, concatenate,
@@ -67,6 +68,8 @@ __all__ = [
     "expand_dims", "expand_dims_p", "full", "full_like", "moveaxis", "pad", "pad_p", "reshape",
     "reshape_p", "rev", "rev_p", "slice", "slice_in_dim", "slice_p", "squeeze", "squeeze_p",
     "transpose", "transpose_p",
+    # ode
+    "odeint_adjoint_p", "odeint_p",
     # reductions
     "argmax", "argmax_p", "argmin", "argmin_p", "reduce_max", "reduce_max_p", "reduce_min",
     "reduce_min_p", "reduce_sum", "reduce_sum_p",
