@@ -102,6 +102,12 @@ def test_second_order():
   f = lambda k: odeint(decay, 1.0, T, k)[-1]  # noqa: E731  exp(-k t): d2/dk2 = t^2 exp(-k t)
   np.testing.assert_allclose(vjpkit.grad(vjpkit.grad(f))(0.7), T[-1] ** 2 * np.exp(-0.7 * T[-1]),
                              rtol=1e-6)
+  solve = lambda y0, k: odeint(decay, y0, T, k)  # noqa: E731
+  J = vjpkit.jit(vjpkit.jacrev(solve))(np.array([1.0, 2.0]), 1.5)
+  np.testing.assert_allclose(J, np.exp(-1.5 * T)[:, None, None] * np.eye(2), rtol=1e-7,
+                             atol=1e-12)
+  with pytest.raises(TypeError, match="reverse-mode"):
+    vjpkit.hessian(lambda k: solve(np.ones(1), k)[-1, 0])(1.5)
 
 
 def test_jit_matches_eager():
