@@ -227,6 +227,8 @@ ROWS: dict[str, list[Row]] = {
     "pinv": [Row(lambda a: lax.pinv(a), ((3, 2),))],
     "cholesky": [Row(lambda a: lax.cholesky(_spd(a)), ((3, 3),))],
     "eigh": [Row(lambda a: lax.eigh(_spd(a)), ((3, 3),))],
+    "eig": [Row(lambda a: lax.eig(a), ((3, 3),)), Row(lambda a: lax.eig(a), ((3, 3),), ("c",)),
+            Row(lambda a: lax.eig(a, compute_eigenvectors=False), ((3, 3),))],
     "svd": [Row(lambda a: lax.svd(a, full_matrices=False), ((3, 2),))],
     "qr": [Row(lambda a: lax.qr(a), ((3, 2),))],
     # sub-programs
