@@ -11,7 +11,8 @@ parameter cotangents) backwards, one segment between each pair of output times, 
 JAX. The backward solves are ``odeint`` again, so they run under ``jit`` and ``vmap`` and
 can be differentiated once more. ``vmap`` folds the batch into the state; each member
 keeps its own time, step size and step count, so the result equals a loop. Forward mode
-(``jvp``, ``jacfwd``) is not provided, as in JAX.
+(``jvp``, ``jacfwd``, ``hessian``; beyond JAX's, which has none) evaluates the same linear
+primitive directly: the forward-sensitivity system solved together with the state.
 
 The pytree interface (``y0`` a pytree, ``*args``) is ``vjpkit.scipy.integrate.odeint``;
 here states are arrays.
@@ -104,17 +105,30 @@ def _optimal_step(last, ratio):
   return np.where(ratio == 0, last * 10.0, last * factor)
 
 
-def _odeint_impl(*operands, jaxpr, num_consts, rtol, atol, mxstep, hmax, batch_ndim):
-  """JAX's algorithm, vectorised over the batch members (the leading ``batch_ndim`` axes of
-  the state): each member has its own time, step size and step count, exactly as if it
-  were solved alone; the vector field is evaluated for all of them at once."""
-  nc = num_consts
-  consts, y0, ts, args = operands[:nc], operands[nc], operands[nc + 1], operands[nc + 2:]
-  y0, ts = np.asarray(y0), np.asarray(ts)
+def _check_times(ts: np.ndarray) -> None:
   if ts.ndim != 1 or ts.shape[0] == 0:
     raise ValueError(f"odeint: t must be a non-empty 1-D array of times, got shape {ts.shape}")
   if ts.shape[0] > 1 and not np.all(np.diff(ts) > 0):
     raise ValueError("odeint: the times t must be strictly increasing")
+
+
+def _odeint_impl(*operands, jaxpr, num_consts, rtol, atol, mxstep, hmax, batch_ndim):
+  nc = num_consts
+  consts, y0, ts, args = operands[:nc], operands[nc], operands[nc + 1], operands[nc + 2:]
+
+  def field(y, t):
+    return eval_jaxpr(jaxpr, [], [*consts, y, t, *args])[0]
+  return _solve_numpy(field, np.asarray(y0), np.asarray(ts), rtol, atol, mxstep, hmax,
+                      batch_ndim)
+
+
+def _solve_numpy(field, y0: np.ndarray, ts: np.ndarray, rtol, atol, mxstep, hmax,
+                 batch_ndim: int) -> np.ndarray:
+  """JAX's algorithm for ``dy/dt = field(y, t)`` (``t`` one time per batch member),
+  vectorised over the batch members (the leading ``batch_ndim`` axes of the state): each
+  member has its own time, step size and step count, exactly as if it were solved alone;
+  the vector field is evaluated for all of them at once."""
+  _check_times(ts)
   batch, dtype = y0.shape[:batch_ndim], y0.dtype
   M = int(np.prod(batch, dtype=np.int64))
   y = y0.reshape((M,) + y0.shape[batch_ndim:])
@@ -123,8 +137,7 @@ def _odeint_impl(*operands, jaxpr, num_consts, rtol, atol, mxstep, hmax, batch_n
     return np.asarray(v, dtype).reshape((M,) + (1,) * (y.ndim - 1))
 
   def fun(y, t):
-    out = eval_jaxpr(jaxpr, [], [*consts, y.astype(dtype).reshape(y0.shape),
-                                 np.asarray(t, ts.dtype).reshape(batch), *args])[0]
+    out = field(y.astype(dtype).reshape(y0.shape), np.asarray(t, ts.dtype).reshape(batch))
     return np.asarray(out, dtype).reshape(y.shape)
   out = np.full((ts.shape[0],) + y.shape, np.nan, dtype)
   out[0] = y
@@ -230,21 +243,68 @@ def _odeint_jvp(primals, tangents, **params):
                for p, t in zip(primals, tangents))
   if not any(diff):
     return ys, Zero(get_aval(ys))
-  lin = odeint_adjoint_p.bind(*primals, ys, *[instantiate(t) for t, d in zip(tangents, diff) if d],
+  tangents = [instantiate(t) for t in tangents]
+  nc, k = params["num_consts"], params["batch_ndim"]
+  if k and diff[nc + 1]:  # the tangent of the shared times, one per member: (T, batch...)
+    T, batch = get_aval(primals[nc + 1]).shape[0], get_aval(primals[nc]).shape[:k]
+    tangents[nc + 1] = shapes.broadcast_in_dim(tangents[nc + 1], (T,) + batch, (0,))
+  lin = odeint_adjoint_p.bind(*primals, ys, *[t for t, d in zip(tangents, diff) if d],
                               diff=diff, **params)
   return ys, lin
 
 
-_NO_FORWARD = ("odeint supports reverse-mode differentiation only (grad, vjp, jacrev; by the "
-               "adjoint method), as JAX's odeint; forward mode (jvp, jacfwd, evaluating a "
-               "linearize result) is not supported")
+_NO_FORWARD = ("forward-mode differentiation of odeint's tangent map with respect to the "
+               "solution point (jvp of jvp) is not supported; use reverse mode (grad, jacrev) "
+               "for higher derivatives")
 
 
-def _adjoint_impl(*operands, diff, **params):
-  n = len(diff) + 1
-  if all(not np.any(t) for t in operands[n:]):
-    return np.zeros(np.shape(operands[len(diff)]), np.asarray(operands[len(diff)]).dtype)
-  raise TypeError(_NO_FORWARD)
+def _adjoint_impl(*operands, diff, jaxpr, num_consts, rtol, atol, mxstep, hmax, batch_ndim):
+  """Forward mode: the tangent-linear (forward sensitivity) system solved with the state,
+  ``ds/dt = J_y f s + J_p f dp``, from ``s(t0) = dy0 - f(y0, t0) dt0``; a moved output
+  time ``t_i`` adds ``f(y(t_i), t_i) dt_i``."""
+  m, nc = len(diff), num_consts
+  primals, ys, given = operands[:m], np.asarray(operands[m]), operands[m + 1:]
+  if all(not np.any(t) for t in given):
+    return np.zeros(ys.shape, ys.dtype)
+  it = iter(given)
+  tangents = [next(it) if d else None for d in diff]
+  y0, ts = np.asarray(primals[nc]), np.asarray(primals[nc + 1])
+  k = batch_ndim
+  batch, n = y0.shape[:k], int(np.prod(y0.shape[k:], dtype=np.int64))
+  field_in = [*primals[:nc], None, None, *primals[nc + 2:]]
+  field_t = [Zero.like(p) if t is None else t for p, t in zip(primals, tangents)]
+
+  def field_jvp(y, t, s):
+    ins, tans = list(field_in), list(field_t)
+    ins[nc], ins[nc + 1], tans[nc], tans[nc + 1] = y, t, s, Zero.like(t)
+    (f,), (f_dot,) = jvp_flat(lambda *xs: [eval_jaxpr(jaxpr, [], list(xs))[0]], ins, tans)
+    return np.asarray(f), np.asarray(f_dot)
+
+  def field(y, t):
+    return np.asarray(eval_jaxpr(jaxpr, [], [*field_in[:nc], y, t, *field_in[nc + 2:]])[0])
+
+  def member_times(t):
+    return np.broadcast_to(np.asarray(t, ts.dtype), batch)
+
+  def per_member(dt):  # a tangent of one output time, one per member: (batch...)
+    return np.asarray(dt, y0.dtype).reshape(batch + (1,) * (y0.ndim - k))
+  dy0 = tangents[nc]
+  s0 = np.zeros(y0.shape, y0.dtype) if dy0 is None else np.asarray(dy0, y0.dtype)
+  dts = tangents[nc + 1]  # (T, batch...): each member moves its own times
+  if dts is not None:
+    s0 = s0 - field(y0, member_times(ts[0])) * per_member(dts[0])
+
+  def aug(state, t):
+    y, s = state[..., :n].reshape(y0.shape), state[..., n:].reshape(y0.shape)
+    f, f_dot = field_jvp(y, t, s)
+    return np.concatenate([f.reshape(batch + (n,)), f_dot.reshape(batch + (n,))], -1)
+  state0 = np.concatenate([y0.reshape(batch + (n,)), s0.reshape(batch + (n,))], -1)
+  out = _solve_numpy(aug, state0, ts, rtol, atol, mxstep, hmax, k)
+  ys_dot = out[..., n:].reshape(ys.shape)
+  if dts is not None:
+    for i in range(ts.shape[0]):
+      ys_dot[i] += field(ys[i], member_times(ts[i])) * per_member(dts[i])
+  return ys_dot
 
 
 def _adjoint_abstract_eval(*avals, diff, **params):
@@ -325,8 +385,7 @@ def _adjoint_transpose(ct, *operands, diff, jaxpr, num_consts, batch_ndim, **opt
   else:
     y_bar, t0_bar, p_bar = carry
     ts_bar = shapes.expand_dims(t0_bar, (0,))
-  if k:  # t is shared by the batch members
-    ts_bar = reductions.reduce_sum(ts_bar, tuple(range(1, k + 1)))
+  # ts_bar is (T, batch...): the tangent of t has one per member (see _adjoint_batch)
   p_it = iter(p_bar)
   bars = [next(p_it) if d else None for d in pdiff]
   by_operand = bars[:nc] + [y_bar, ts_bar] + bars[nc:]
@@ -359,28 +418,28 @@ def _odeint_batch(vals, dims, *, jaxpr, num_consts, batch_ndim, **opts):
 
 
 def _adjoint_batch(vals, dims, *, diff, jaxpr, num_consts, batch_ndim, **opts):
+  """Folded like odeint's batch; the tangent of t gets the batch axis after time, as ys:
+  the members share the time grid, but each moves its times by its own tangent."""
   m, nc = len(diff), num_consts
-  lin_t = [i for i, d in enumerate(diff) if d]
-  t_slots = [nc + 1] + [m + 1 + j for j, i in enumerate(lin_t) if i == nc + 1]
-  if any(dims[i] is not None for i in t_slots):
+  if dims[nc + 1] is not None:
     raise NotImplementedError("vmap of the derivative of odeint over the time grid t is not "
                               "supported; vmap over y0 and the arguments, or loop over the grids")
+  lin_t = [i for i, d in enumerate(diff) if d]
+  after_time = {m} | {m + 1 + j for j, i in enumerate(lin_t) if i == nc + 1}
   size = batch_size(vals, dims)
   new_vals = []
   for i, (x, d) in enumerate(zip(vals, dims)):
-    if i in t_slots:
+    if i == nc + 1:
       new_vals.append(x)
-    elif i == m:  # ys: (T, batch..., n), the new batch axis after time
-      x = to_front(x, d, size, True)
-      new_vals.append(shapes.moveaxis(x, 0, 1))
+    elif i in after_time:  # ys and the tangent of t: (T, batch..., ...), new axis after time
+      new_vals.append(shapes.moveaxis(to_front(x, d, size, True), 0, 1))
     else:
       new_vals.append(to_front(x, d, size, True))
-  in_dims = [0] * m
-  new, new_consts = batch_jaxpr(jaxpr, size, in_dims)
+  new, new_consts = batch_jaxpr(jaxpr, size, [0] * m)
   nn = len(new_consts)
-  new_diff = (False,) * nn + tuple(diff)
-  out = odeint_adjoint_p.bind(*new_consts, *new_vals, diff=new_diff, jaxpr=hoist_consts(new),
-                              num_consts=nn + nc, batch_ndim=batch_ndim + 1, **opts)
+  out = odeint_adjoint_p.bind(*new_consts, *new_vals, diff=(False,) * nn + tuple(diff),
+                              jaxpr=hoist_consts(new), num_consts=nn + nc,
+                              batch_ndim=batch_ndim + 1, **opts)
   return out, 1
 
 

@@ -28,7 +28,7 @@ def odeint(func: Callable, y0: Any, t: Any, *args: Any, rtol: float = 1.4e-8,
   time in ``t`` (JAX's ``odeint``: adaptive Dormand-Prince RK45, adjoint gradients).
 
   ``y0`` may be a pytree (``func`` returns the same structure); ``t`` is a strictly
-  increasing 1-D array. Differentiable in reverse mode with respect to ``y0``, ``t``,
+  increasing 1-D array. Differentiable with respect to ``y0``, ``t``,
   ``args`` and what ``func`` closes over; works under ``jit`` and ``vmap``. ``mxstep``
   bounds the steps between two output times: outputs it does not reach are nan.
 
