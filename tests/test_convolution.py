@@ -210,3 +210,16 @@ def test_zero_sized():
 def test_errors(call, match):
   with pytest.raises((TypeError, ValueError), match=match):
     call()
+
+
+def test_complex_values_and_vjp_match_jax():
+  rng = np.random.default_rng(6)
+  x = rng.standard_normal((2, 4, 5)) + 1j * rng.standard_normal((2, 4, 5))
+  w = rng.standard_normal((4, 2, 3)) + 1j * rng.standard_normal((4, 2, 3))
+  params = dict(window_strides=(2,), padding=[(1, 2)], rhs_dilation=(2,), feature_group_count=2)
+  out, f_vjp = vjpkit.vjp(lambda x, w: lax.conv_general_dilated(x, w, **params), x, w)
+  ref, j_vjp = jax.vjp(lambda x, w: jlax.conv_general_dilated(x, w, **params), x, w)
+  np.testing.assert_allclose(out, ref, atol=1e-12)
+  g = rng.standard_normal(out.shape) + 1j * rng.standard_normal(out.shape)
+  for got, want in zip(f_vjp(g), j_vjp(g)):
+    np.testing.assert_allclose(got, want, atol=1e-12)
