@@ -195,7 +195,7 @@ def test_zero_sized():
      "same dtype"),
     (lambda: lax.conv_general_dilated(np.ones((1, 2, 4)), np.ones((1, 2, 2)), (1,), "SAME",
                                       lhs_dilation=(2,)), "String padding"),
-    (lambda: lax.conv(np.ones((1, 2, 4)), np.ones((1, 2, 2)), (1,), "FULL"), "unknown padding"),
+    (lambda: lax.conv(np.ones((1, 2, 4)), np.ones((1, 2, 2)), (1,), "FULL"), "padding must be"),
     (lambda: lax.conv_general_dilated(np.ones((1, 2, 4)), np.ones((1, 2, 2)), (1,),
                                       [(-3, -2)]), "negative padding"),
     (lambda: lax.conv_general_dilated(np.ones((1, 2, 4)), np.ones((1, 2, 2)), (1,), "VALID",

@@ -27,10 +27,10 @@ from ..interpreters.codegen import Emit
 from ..interpreters.jvp import defbilinear
 from . import elementwise as ew
 from . import shapes
+from .windowed import padtype_to_pads
 
 __all__ = ["ConvDimensionNumbers", "conv", "conv_dimension_numbers", "conv_general_dilated",
-           "conv_general_dilated_p", "conv_transpose", "conv_with_general_padding",
-           "padtype_to_pads"]
+           "conv_general_dilated_p", "conv_transpose", "conv_with_general_padding"]
 
 
 class ConvDimensionNumbers(NamedTuple):
@@ -51,27 +51,6 @@ def _dilate(n: int, d: int) -> int:
 
 def _stride_dim(n: int, k: int, s: int) -> int:
   return max(0, (n - k) // s + 1)
-
-
-def padtype_to_pads(in_shape: Sequence[int], window_shape: Sequence[int],
-                    window_strides: Sequence[int], padding: str) -> list[tuple[int, int]]:
-  """The explicit ``(low, high)`` pads of "SAME", "SAME_LOWER" or "VALID" padding.
-
-  >>> padtype_to_pads((5,), (3,), (2,), "SAME")
-  [(1, 1)]
-  """
-  mode = padding.upper()
-  if mode == "VALID":
-    return [(0, 0)] * len(in_shape)
-  if mode not in ("SAME", "SAME_LOWER"):
-    raise ValueError(f"unknown padding {padding!r}: use 'SAME', 'SAME_LOWER', 'VALID' or a "
-                     "sequence of (low, high) pairs")
-  pads = []
-  for n, k, s in zip(in_shape, window_shape, window_strides):
-    total = max((-(-n // s) - 1) * s + k - n, 0)
-    lo, hi = total // 2, total - total // 2
-    pads.append((lo, hi) if mode == "SAME" else (hi, lo))
-  return pads
 
 
 # -- dimension numbers --------------------------------------------------------------
