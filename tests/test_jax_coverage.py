@@ -32,6 +32,9 @@ _GATHER = ("XLA's general gather/scatter interface (dimension numbers, modes): v
 _DEVICES = ("tokens, effects, sharding, devices and multi-host transfers: vjpkit runs on one "
             "device, the host")
 _RANDOM = "random number generation: vjpkit has no PRNG (use numpy.random outside transforms)"
+_CONV_HELPER = ("a convolution helper or variant not yet implemented (shape-tuple helpers, "
+                "patches, locally connected convolutions); conv_general_dilated, conv, "
+                "conv_transpose and conv_dimension_numbers are")
 _COMPOSITE = ("a JAX primitive object whose operation vjpkit implements as a composite of "
               "other primitives (the function of the same name exists)")
 _MULTI_DEVICE = ("a multi-device collective without a vmap meaning vjpkit implements "
@@ -78,6 +81,10 @@ OMITTED: dict[str, dict[str, str]] = {
             "stage_p", "copy_p", "shape_as_value")},
         **{n: _RANDOM for n in ("RandomAlgorithm", "rng_bit_generator", "rng_bit_generator_p",
                                 "rng_uniform", "rng_uniform_p")},
+        **{n: _CONV_HELPER for n in (
+            "ConvGeneralDilatedDimensionNumbers", "conv_general_dilated_local",
+            "conv_general_dilated_patches", "conv_general_permutations",
+            "conv_general_shape_tuple", "conv_shape_tuple", "conv_transpose_shape_tuple")},
         **{n: _COMPOSITE for n in (
             "igamma_p", "igamma_grad_a_p", "igammac_p", "regularized_incomplete_beta_p",
             "approx_top_k_p", "axis_index_p", "clamp_p", "eq_to_p", "iota_p", "le_to_p",
@@ -100,19 +107,12 @@ OMITTED: dict[str, dict[str, str]] = {
 # -- pending: implemented by another branch (pruned when it is merged) ----------------------
 
 PENDING: dict[str, set[str]] = {
-    "jax.numpy": {"convolve", "correlate"},
+    "jax.numpy": set(),
     "jax.numpy.linalg": set(),
     "jax.nn": set(),
     "jax.tree_util": set(),
     "jax.tree": set(),
-    "jax.lax": {
-        # convolutions (conv)
-        "ConvDimensionNumbers", "ConvGeneralDilatedDimensionNumbers", "conv",
-        "conv_dimension_numbers", "conv_general_dilated", "conv_general_dilated_local",
-        "conv_general_dilated_p", "conv_general_dilated_patches", "conv_general_permutations",
-        "conv_general_shape_tuple", "conv_shape_tuple", "conv_transpose",
-        "conv_transpose_shape_tuple", "conv_with_general_padding",
-    },
+    "jax.lax": set(),
 }
 
 

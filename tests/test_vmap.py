@@ -26,6 +26,7 @@ from vjpkit.core.primitive import Primitive
 from vjpkit.interpreters.batching import batch_rules, collective_rules
 from vjpkit.interpreters.jvp import jvp_rules
 from vjpkit.interpreters.transpose import transpose_rules
+from vjpkit.scipy.integrate import odeint as _odeint
 from vjpkit.tree_util import tree_leaves, tree_map, tree_structure, tree_unflatten
 
 
@@ -298,6 +299,21 @@ ROWS: dict[str, list[Row]] = {
                   lax.add(c[0], 1), lax.sin(lax.mul(c[1], w))), (0, x))[1], ((3,), ())),
               Row(lambda x: lax.while_loop(lambda c: lax.lt(c, 10.0), lambda c: lax.mul(c, 2.0), x),
                   ((),), ("pos",))],
+    # convolution and the ODE solve
+    "conv_general_dilated": [
+        Row(lambda x, w: lax.conv_general_dilated(x, w, (1, 2), "SAME", rhs_dilation=(2, 1)),
+            ((2, 3, 5, 4), (4, 3, 2, 2))),
+        Row(lambda x, w: lax.conv_general_dilated(x, w, (1,), [(1, 0)], lhs_dilation=(2,),
+                                                  feature_group_count=2), ((1, 4, 3), (2, 2, 2))),
+        Row(lambda x, w: lax.conv_general_dilated(x, w, (1,), "VALID", batch_group_count=2),
+            ((4, 2, 5), (2, 2, 3))),
+        Row(lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "VALID",
+                                                  dimension_numbers=("NHWC", "HWIO", "NHWC")),
+            ((1, 4, 4, 2), (2, 2, 2, 3)))],
+    "odeint": [Row(lambda y0, k: _odeint(lambda y, t, k: -k * y * y, y0, np.linspace(0, 1, 3), k),
+                   ((2,), ()), ("pos", "pos")),
+               Row(lambda t, y0: _odeint(lambda y, t: lax.sin(lax.mul(t, y)), y0,
+                                         lax.cumsum(t, 0)), ((3,), ()), ("pos", "f"))],
     # custom derivatives
     "custom_jvp_call": [Row(_softplus, ((3,),)), Row(_softplus, ((),))],
     "custom_vjp_call": [Row(_sin_times, ((3,), ()))],
@@ -334,6 +350,8 @@ NO_ROW = {"custom_lin"}
 # Collectives need a named axis (vmap(..., axis_name=...)); they are batched by the rules of
 # ``collective_rules`` and tested in tests/test_collectives.py.
 NO_ROW |= {"psum", "pmax", "pmin", "all_gather", "ppermute"}
+# Likewise odeint_adjoint, the tangent map of an odeint solve, transposed by reverse mode.
+NO_ROW |= {"odeint_adjoint"}
 
 
 def _draw_case(row, data):

@@ -19,7 +19,7 @@ from .lax import stop_gradient
 from .checkpoint import checkpoint, remat
 from .custom_derivatives import custom_jvp, custom_vjp
 from .callback import ShapeDtypeStruct, pure_callback
-from . import extend
+from . import experimental, extend
 from .config import config
 from .debugging import debug_infs, debug_nans
 from .api_misc import (block_until_ready, device_get, device_put, eval_shape, named_call,
@@ -41,5 +41,6 @@ __all__ = [
     "ClosedJaxpr", "Jaxpr", "ConcretizationTypeError", "TracerArrayConversionError",
     "TracerIntegerConversionError", "TracerNumberConversionError", "UnexpectedTracerError",
     # subpackages
-    "codegen", "debug", "extend", "lax", "nn", "numpy", "scipy", "tree", "tree_util",
+    "codegen", "debug", "experimental", "extend", "lax", "nn", "numpy", "scipy", "tree",
+    "tree_util",
 ]

@@ -11,6 +11,9 @@ from .call import call_jaxpr_of, call_rules, closed_call, closed_call_p
 from .composites import (broadcasted_iota, clamp, dot, dynamic_index_in_dim,
                          dynamic_update_index_in_dim, iota, reduce, select)
 from .control_flow import cond, cond_p, fori_loop, map, scan, scan_p, switch, while_loop, while_p
+from .convolution import (ConvDimensionNumbers, conv, conv_dimension_numbers,
+                          conv_general_dilated, conv_general_dilated_p, conv_transpose,
+                          conv_with_general_padding)
 from .cumulative import (cumlogsumexp, cumlogsumexp_p, cummax, cummax_p, cummin, cummin_p, cumprod,
                          cumprod_p, cumsum, cumsum_p, prefix_scan)
 from .conveniences import (approx_max_k, approx_min_k, batch_matmul, dtype, broadcast, broadcast_like, broadcast_shapes,
@@ -52,6 +55,7 @@ from .lu import (lu, lu_p, lu_pivots_to_permutation, lu_pivots_to_permutation_p,
 from .matrix_functions import (expm, expm_frechet, expm_frechet_p, expm_p, polar, polar_p, sqrtm,
                                sqrtm_p)
 from .positive_definite import positive_definite_solve, positive_definite_solve_p
+from .ode import odeint_adjoint_p, odeint_p
 from .reductions import (argmax, argmax_p, argmin, argmin_p, reduce_max, reduce_max_p, reduce_min,
                          reduce_min_p, reduce_sum, reduce_sum_p)
 from .schur import hessenberg, hessenberg_p, schur, schur_p
@@ -108,6 +112,8 @@ __all__ = [
     "expand_dims", "expand_dims_p", "full", "full_like", "moveaxis", "pad", "pad_p", "reshape",
     "reshape_p", "rev", "rev_p", "slice", "slice_in_dim", "slice_p", "squeeze", "squeeze_p",
     "transpose", "transpose_p",
+    # ode
+    "odeint_adjoint_p", "odeint_p",
     # reductions
     "argmax", "argmax_p", "argmin", "argmin_p", "reduce_max", "reduce_max_p", "reduce_min",
     "reduce_min_p", "reduce_sum", "reduce_sum_p",
@@ -115,6 +121,9 @@ __all__ = [
     "dot_general", "dot_general_p",
     # call
     "call_jaxpr_of", "call_rules", "closed_call", "closed_call_p",
+    # convolution
+    "ConvDimensionNumbers", "conv", "conv_dimension_numbers", "conv_general_dilated",
+    "conv_general_dilated_p", "conv_transpose", "conv_with_general_padding",
     # cumulative
     "cummax", "cummax_p", "cummin", "cummin_p", "cumprod", "cumprod_p", "cumsum", "cumsum_p",
     "prefix_scan",

@@ -48,6 +48,7 @@ from .ufuncs import (abs, absolute, acos, acosh, add, arccos, arccosh, arcsin, a
 # functions beyond the first set (issue 15), one module per job
 from .arrayapi import (concat, cumulative_prod, cumulative_sum, matrix_transpose, permute_dims,
                        unstack)
+from .convolutions import convolve, correlate
 from .assembly import block, delete, insert, rollaxis, trim_zeros
 from .differences import diff, ediff1d, gradient, trapezoid
 from .dtypes import (array_equal, array_equiv, broadcast_shapes, can_cast, isdtype, isscalar,
@@ -104,7 +105,8 @@ __all__ = ["ComplexWarning", "abs", "absolute", "acos", "acosh", "add", "all", "
            "average", "bartlett", "bincount", "blackman", "block", "bool_", "broadcast_arrays",
            "broadcast_shapes", "broadcast_to", "can_cast", "cbrt", "ceil", "choose", "clip",
            "column_stack", "complex128", "complex64", "compress", "concat", "concatenate", "conj",
-           "conjugate", "copy", "copysign", "corrcoef", "cos", "cosh", "count_nonzero", "cov",
+           "conjugate", "convolve", "copy", "copysign", "corrcoef", "correlate", "cos", "cosh",
+           "count_nonzero", "cov",
            "cross", "cumprod", "cumsum", "cumulative_prod", "cumulative_sum", "deg2rad",
            "degrees", "delete", "diag", "diag_indices", "diag_indices_from", "diagflat",
            "diagonal", "diff", "digitize", "divide", "divmod", "dot", "dsplit", "dstack", "e",

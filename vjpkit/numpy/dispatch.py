@@ -73,6 +73,8 @@ FUNCTIONS = (
     "setdiff1d", "setxor1d",
     "apply_along_axis", "apply_over_axes", "resize", "poly", "polydiv", "unwrap", "histogram2d",
     "histogramdd",
+    # convolutions
+    "convolve", "correlate",
 )
 
 # NumPy functions that write into their first argument: vjpkit arrays are immutable

@@ -6,6 +6,6 @@ distributions (``vjpkit.scipy.stats``) and linear algebra (``vjpkit.scipy.linalg
 >>> vjpkit.grad(gammaln)(1.0)       # digamma(1) = -Euler's constant
 np.float64(-0.5772156649015...)
 """
-from . import linalg, special, stats
+from . import integrate, linalg, signal, special, stats
 
-__all__ = ["linalg", "special", "stats"]
+__all__ = ["integrate", "linalg", "signal", "special", "stats"]
