@@ -24,6 +24,7 @@ from typing import Any, Callable, Collection, Protocol, Sequence, cast
 import numpy as np
 
 from .api import _check_leaf
+from .api_array import has_foreign, route
 from .core.avals import arg_aval
 from .core.errors import check_callable, describe_value
 from .core.ir import Jaxpr, hoist_consts
@@ -232,6 +233,8 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
         entry = cache.get((len(args), tuple(sig), None))
         if entry is not None and entry.cacheable:
           return entry.run(args)
+    if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
+      return route(jitted, args, kwargs, who="jit", static_argnums=nums, static_argnames=names)
     entry, leaves, traced = _lookup(args, kwargs)
     leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
     return entry(leaves, traced)
