@@ -203,7 +203,11 @@ def _reshape(b: Backend, x, *, new_sizes, **_):
       if n == 1:
         x = xp.expand_dims(x, axis=i)
     return x
-  return xp.reshape(x, new)
+  try:
+    return xp.reshape(x, new)
+  except NotImplementedError as e:  # Dask: only merging or splitting axes evenly
+    raise b.unsupported(shapes.reshape_p, f"{b.name} cannot reshape {old} to {new} in its "
+                        f"chunks ({str(e).strip().splitlines()[0]})") from None
 
 
 def _squeeze(b: Backend, x, *, dimensions):
@@ -225,15 +229,15 @@ def _pad(b: Backend, x, padding_value, *, padding_config):
   xp = b.xp
   for axis, (lo, hi, interior) in enumerate(padding_config):
     n = x.shape[axis]
-    if interior and n > 1:  # interleave: each element followed by `interior` fills
-      x = xp.expand_dims(x, axis=axis + 1)
-      fill_shape = list(x.shape)
-      fill_shape[axis + 1] = interior
-      x = xp.concat([x, xp.broadcast_to(padding_value, tuple(fill_shape))], axis=axis + 1)
-      merged = list(x.shape[:axis]) + [n * (interior + 1)] + list(x.shape[axis + 2:])
-      x = xp.reshape(x, tuple(merged))
-      x = x[tuple(builtins.slice(None) if i != axis else builtins.slice(0, merged[axis] - interior)
-                  for i in range(len(merged)))]
+    if interior and n > 1:  # interleave: element i goes to i * (interior + 1), fills between
+      size = n + (n - 1) * interior
+      pos = np.arange(size)
+      source = b.xp.asarray(np.minimum(pos // (interior + 1), n - 1))
+      is_element = pos % (interior + 1) == 0
+      shape = [1] * x.ndim
+      shape[axis] = size
+      mask = b.xp.asarray(is_element.reshape(shape))
+      x = xp.where(mask, xp.take(x, source, axis=axis), padding_value)
     parts = []
     for size in (lo, hi):
       shape = list(x.shape)
@@ -520,16 +524,48 @@ def _slogdet(b: Backend, a):
   return [sign, logabsdet]
 
 
-decompositions.cholesky_p.def_array_api(
-    lambda b, a: _linalg(b, decompositions.cholesky_p, a).cholesky(a))
-decompositions.eigh_p.def_array_api(_eigh)
-decompositions.svd_p.def_array_api(_svd)
-decompositions.qr_p.def_array_api(_qr)
-solves.solve_p.def_array_api(lambda b, a, c: _linalg(b, solves.solve_p, a, c).solve(a, c))
-solves.triangular_solve_p.def_array_api(_triangular_solve)
-solves.slogdet_p.def_array_api(_slogdet)
-solves.pinv_p.def_array_api(lambda b, a, *, rcond, hermitian: _linalg(b, solves.pinv_p, a).pinv(
-    a, rtol=rcond))
+def _one_block(prim, rule):
+  """Dask: matrices in one chunk run the NumPy impl on that block (map_blocks; a
+  decomposition with several results runs once per result)."""
+  def dask_or_rule(b: Backend, *arrays, **params):
+    if b.name != "dask":
+      return rule(b, *arrays, **params)
+    _linalg(b, prim, *arrays)  # the one-chunk check
+    if any(n > 1 for a in arrays for n in a.numblocks):
+      raise b.unsupported(prim, "its operands are split into chunks along batch axes")
+    import dask.array as da
+    outs = prim.abstract_eval(*[_aval(a) for a in arrays], **params)
+    ndim = max(a.ndim for a in arrays)
+
+    def one(k, out):
+      def block(*blocks):
+        res = prim.impl(*blocks, **params)
+        return np.asarray(res[k] if prim.multiple_results else res, out.dtype)
+      extra = {"drop_axis": list(range(out.ndim, ndim))} if out.ndim < ndim else {}
+      return da.map_blocks(block, *arrays, dtype=out.dtype,
+                           chunks=tuple((n,) for n in out.shape), **extra)
+    if prim.multiple_results:
+      return [one(k, out) for k, out in enumerate(outs)]
+    return one(0, outs)
+  return dask_or_rule
+
+
+def _aval(x):
+  from ..core.avals import ShapedArray
+  return ShapedArray(tuple(x.shape), _np_dtype(x))
+
+
+decompositions.cholesky_p.def_array_api(_one_block(
+    decompositions.cholesky_p, lambda b, a: _linalg(b, decompositions.cholesky_p, a).cholesky(a)))
+decompositions.eigh_p.def_array_api(_one_block(decompositions.eigh_p, _eigh))
+decompositions.svd_p.def_array_api(_one_block(decompositions.svd_p, _svd))
+decompositions.qr_p.def_array_api(_one_block(decompositions.qr_p, _qr))
+solves.solve_p.def_array_api(_one_block(
+    solves.solve_p, lambda b, a, c: _linalg(b, solves.solve_p, a, c).solve(a, c)))
+solves.triangular_solve_p.def_array_api(_one_block(solves.triangular_solve_p, _triangular_solve))
+solves.slogdet_p.def_array_api(_one_block(solves.slogdet_p, _slogdet))
+solves.pinv_p.def_array_api(_one_block(solves.pinv_p, lambda b, a, *, rcond, hermitian: _linalg(
+    b, solves.pinv_p, a).pinv(a, rtol=rcond)))
 
 
 # -- control flow -----------------------------------------------------------------------
