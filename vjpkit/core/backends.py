@@ -56,8 +56,8 @@ def namespace_of(x: Any) -> Any:
   try:
     import array_api_compat
   except ImportError:
-    array_api_compat = None
-  if array_api_compat is not None:
+    pass
+  else:
     try:
       return array_api_compat.array_namespace(x)
     except TypeError:

@@ -171,9 +171,9 @@ def _special(prim, name: str):
 
 for _p in list(vars(special).values()):
   if isinstance(_p, Primitive):
-    _name = _scipy_name(_p)
-    if _name is not None:
-      _p.def_array_api(_special(_p, _name), elementwise=True)
+    _scipy_ufunc = _scipy_name(_p)
+    if _scipy_ufunc is not None:
+      _p.def_array_api(_special(_p, _scipy_ufunc), elementwise=True)
 
 
 # -- shapes ---------------------------------------------------------------------------

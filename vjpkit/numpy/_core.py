@@ -41,7 +41,7 @@ def _asarray(x, dtype, who: str) -> Any:
     if len(shapes) > 1:
       raise _ragged(who, f"its elements have the shapes {shapes[0]} and {shapes[1]}")
     return stack(elements)
-  if is_foreign(x) or isinstance(x, (list, tuple)) and any(is_foreign(e) for e in _flat(x)):
+  if is_foreign(x) or isinstance(x, (list, tuple)) and any(is_foreign(leaf) for leaf in _flat(x)):
     raise _foreign_error(x, who)
   try:
     return np.asarray(x, dtype)
@@ -52,7 +52,7 @@ def _asarray(x, dtype, who: str) -> Any:
 
 def _foreign_error(x, who: str) -> TypeError:
   if isinstance(x, (list, tuple)):
-    x = next(e for e in _flat(x) if is_foreign(e))
+    x = next(leaf for leaf in _flat(x) if is_foreign(leaf))
   lib = library_name(x)
   return TypeError(
       f"vjpkit.numpy.{who}: got a {lib} array ({type(x).__name__}) outside a transform (or "
