@@ -42,11 +42,11 @@ class Backend:
   """The array library an evaluation runs on: its namespace ``xp``, its name (for
   errors: ``'dask'``, ``'cupy'``, ``'array_api_strict'``), and whether its arrays are
   lazy (no value can be read without computing the graph: Dask)."""
-  __slots__ = ("xp", "name", "lazy", "_literals")
+  __slots__ = ("xp", "name", "lazy", "scalars_ok", "_literals")
 
   def __init__(self, xp: Any, name: str):
     self.xp, self.name = xp, name
-    self.lazy = name == "dask"
+    self.lazy = self.scalars_ok = name == "dask"
     self._literals: dict = {}
 
   def dtype(self, dtype: Any) -> Any:
@@ -67,7 +67,12 @@ class Backend:
     dtype = np.result_type(value) if dtype is None else dtype
     return self.xp.asarray(value, dtype=self.dtype(dtype))
 
-  def literal(self, lit: Lit) -> Any:
+  def literal(self, lit: Lit, raw: bool = False) -> Any:
+    """A literal as an array of the library; ``raw``: as the NumPy scalar itself where the
+    library takes NumPy scalars as operands (Dask: then it is a constant of each task,
+    not one more node of the graph)."""
+    if raw and self.scalars_ok and isinstance(lit.val, np.generic):
+      return lit.val
     key = (lit.aval.dtype, lit.val.tobytes() if isinstance(lit.val, np.generic) else lit.val)
     x = self._literals.get(key)
     if x is None:
@@ -119,16 +124,19 @@ def eval_jaxpr(backend: Backend, jaxpr: Jaxpr, consts: Sequence[Any], args: Sequ
   rules = array_api_rules
   for eqn in jaxpr.eqns:
     prim = eqn.prim
-    ins = [backend.literal(a) if type(a) is Lit else env[id(a)] for a in eqn.invars]
     rule = rules.get(prim)
+    elementwise = prim in array_api_elementwise
+    ins = [backend.literal(a, elementwise) if type(a) is Lit else env[id(a)] for a in eqn.invars]
     if rule is None:
       sub = eqn.params.get("call_jaxpr")
       if not (isinstance(sub, Jaxpr) and not sub.constvars and len(sub.invars) == len(ins)):
         raise backend.unsupported(prim, "it has no array-API rule (Primitive.def_array_api)")
       out: Any = eval_jaxpr(backend, sub, [], ins, expand_outputs=False)
-    elif prim in array_api_elementwise:
+    elif elementwise:
       out = rule(backend, *[_unexpanded(x) for x in ins], **eqn.params)
       shape = eqn.outvars[0].aval.shape
+      if isinstance(out, (np.generic, np.ndarray)):  # computed from NumPy scalars only
+        out = backend.asarray(out, eqn.outvars[0].aval.dtype)
       if type(out) is not Broadcast and tuple(getattr(out, "shape", ())) != shape:
         out = Broadcast(out, shape)  # every operand was a broadcast: so is the result
     else:

@@ -182,6 +182,8 @@ def _broadcast_in_dim(b: Backend, x, *, shape, broadcast_dimensions):
   # x may already be the unit-axes form of a broadcast (an elementwise-style operand)
   xp = b.xp
   ndim = len(shape)
+  if isinstance(x, np.generic):  # a literal: one 0-d array of the library, broadcast
+    x = b.asarray(x)
   if tuple(x.shape) == tuple(shape):
     return x
   if x.ndim != ndim:
