@@ -23,7 +23,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .core.avals import ShapedArray, arg_aval, get_aval
+from .core.avals import ShapedArray, arg_aval, float0, get_aval
 from .core.backends import NATIVE_TYPES, foreign_type, is_foreign, library_name, namespace_of, numpy_dtype
 from .core.ir import hoist_consts
 from .core.trace import Tracer
@@ -88,10 +88,15 @@ def _foreign_aval(x: Any) -> ShapedArray:
   return ShapedArray(tuple(int(n) for n in shape), numpy_dtype(x.dtype))
 
 
-def _is_dynamic(x: Any, lift_numbers: bool) -> bool:
-  if is_foreign(x) or isinstance(x, (np.ndarray, np.generic)):
+def _is_dynamic(x: Any, traced_position: bool) -> bool:
+  """Foreign arrays are always traced; NumPy values and numbers only in the positions the
+  transform traces (differentiated, mapped or jitted arguments): elsewhere they stay
+  concrete, as on the NumPy path (constants of the program, lifted into the library)."""
+  if is_foreign(x):
     return True
-  return lift_numbers and isinstance(x, _PY_NUMBERS)
+  if isinstance(x, np.ndarray) and x.dtype == float0:
+    return False  # the tangent of an integer: nothing to lift
+  return traced_position and isinstance(x, (np.ndarray, np.generic) + _PY_NUMBERS)
 
 
 def _aval(x: Any) -> ShapedArray:
@@ -144,8 +149,8 @@ def _split_args(args: tuple, kwargs: dict, dynamic_argnums: Sequence[int] | None
   nargs = len(args)
   static_pos = {i % nargs for i in static_argnums if -nargs <= i < nargs}
   leaves, tree = tree_flatten((args, dict(kwargs)))
-  # which top-level argument each leaf belongs to (numbers are traced only in
-  # dynamic_argnums: elsewhere they stay Python values, as on the NumPy path)
+  # which top-level argument each leaf belongs to (NumPy values and numbers are traced
+  # only in dynamic_argnums: elsewhere they stay concrete, as on the NumPy path)
   owners: list[Any] = []
   for i, a in enumerate(args):
     owners += [i] * len(tree_flatten(a)[0])
@@ -156,8 +161,8 @@ def _split_args(args: tuple, kwargs: dict, dynamic_argnums: Sequence[int] | None
     if owner in static_pos or owner in static_argnames:
       dynamic.append(False)
       continue
-    lift = dynamic_argnums is None or owner in dynamic_argnums
-    dynamic.append(_is_dynamic(x, lift))
+    traced = dynamic_argnums is None or owner in dynamic_argnums
+    dynamic.append(_is_dynamic(x, traced))
   return leaves, tree, dynamic
 
 
@@ -193,20 +198,45 @@ def _consts(backend: Backend, consts: Sequence[Any]) -> list:
   return [c if is_foreign(c) else backend.asarray(np.asarray(c)) for c in consts]
 
 
+# primitives whose array-API rule may return a view of (or its) operand
+_VIEWS = frozenset(("reshape", "transpose", "squeeze", "expand_dims", "rev", "slice",
+                    "broadcast_in_dim", "stop_gradient", "convert_element_type", "select_n",
+                    "integer_pow", "reduce_sum", "reduce_max", "reduce_min", "cumsum", "cumprod",
+                    "rem", "dynamic_slice", "pad", "concatenate"))
+
+
+def _unaliased(backend: Backend, jaxpr, outs: list, inputs: Sequence[Any],
+               outvars: Sequence[Any] | None = None) -> list:
+  """Results as fresh arrays for libraries whose arrays are mutable (CuPy, PyTorch, ...):
+  no result is an input, another result, or a view made by a shape operation (as on the
+  NumPy path; Dask arrays are immutable and are returned as they are)."""
+  if backend.lazy:
+    return outs
+  producers = {id(v): e.prim.name for e in jaxpr.eqns for v in e.outvars}
+  seen = {id(x) for x in inputs}
+  fresh = []
+  for v, x in zip(jaxpr.outvars if outvars is None else outvars, outs):
+    if id(x) in seen or producers.get(id(v), "") in _VIEWS or id(v) not in producers:
+      x = backend.xp.asarray(x, copy=True)
+    seen.add(id(x))
+    fresh.append(x)
+  return fresh
+
+
 def route(fn: Callable, args: tuple, kwargs: dict, *, who: str,
           dynamic_argnums: Sequence[int] | None = None, static_argnums: Sequence[int] = (),
           static_argnames: Sequence[str] = ()) -> Any:
   """``fn(*args, **kwargs)`` for arguments holding foreign arrays: traced from their
   shapes and dtypes, optimised, and evaluated with their library.
 
-  ``dynamic_argnums``: the positions whose Python numbers are traced (differentiated
-  arguments); None: all. ``static_argnums``/``static_argnames``: arguments passed to
+  ``dynamic_argnums``: the positions whose NumPy values and numbers are traced
+  (differentiated or mapped arguments; foreign arrays always are); None: all. ``static_argnums``/``static_argnames``: arguments passed to
   ``fn`` as they are (jit's static arguments)."""
   program, backend, dyn = _trace(fn, args, kwargs, dynamic_argnums, static_argnums,
                                  static_argnames, who)
-  outs = eval_jaxpr(backend, program.jaxpr, _consts(backend, program.consts),
-                    [_lift(backend, x) for x in dyn])
-  return tree_unflatten(program.out_tree, outs)
+  inputs = [_lift(backend, x) for x in dyn]
+  outs = eval_jaxpr(backend, program.jaxpr, _consts(backend, program.consts), inputs)
+  return tree_unflatten(program.out_tree, _unaliased(backend, program.jaxpr, outs, inputs))
 
 
 def route_split(joint: Callable, known: tuple, unknown_avals: Callable[[Any, list], list],
@@ -249,6 +279,8 @@ def route_split(joint: Callable, known: tuple, unknown_avals: Callable[[Any, lis
                           _consts(backend, consts) + [_lift(backend, x) for x in leaves])
   n_known_outs = len(known_outs) - num_res
   residuals = known_outs[n_known_outs:]
+  known_outs[:n_known_outs] = _unaliased(backend, known_jaxpr, known_outs[:n_known_outs],
+                                         [*leaves, *residuals], known_jaxpr.outvars[:n_known_outs])
   by_position: list[Any] = [None] * len(out_unknowns)
   it = iter(known_outs[:n_known_outs])
   for j, u in enumerate(out_unknowns):
@@ -257,7 +289,9 @@ def route_split(joint: Callable, known: tuple, unknown_avals: Callable[[Any, lis
 
   def rest(u_leaves: Sequence[Any]) -> Any:
     lifted = [_lift(backend, x) for x in u_leaves]
-    outs = iter(eval_jaxpr(backend, unknown_jaxpr, [], list(residuals) + lifted))
+    inputs = list(residuals) + lifted
+    outs = iter(_unaliased(backend, unknown_jaxpr, eval_jaxpr(backend, unknown_jaxpr, [], inputs),
+                           inputs))
     full = [next(outs) if u else v for u, v in zip(out_unknowns, by_position)]
     return tree_unflatten(u_tree, full[n_k:])
   return tree_unflatten(k_tree, by_position[:n_k]), rest

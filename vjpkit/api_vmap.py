@@ -125,7 +125,11 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
   @functools.wraps(fun)
   def vmapped(*args, **kwargs):
     if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
-      return route(vmapped, args, kwargs, who="vmap", dynamic_argnums=())
+      mapped = (None if not isinstance(spec, tuple) else  # NumPy leaves unmapped: concrete
+                tuple(i for i, axis in enumerate(spec) if axis is not None))
+      if mapped is not None or spec is None:
+        mapped = (mapped or ()) + tuple(kwargs)  # keyword arguments are mapped over axis 0
+      return route(vmapped, args, kwargs, who="vmap", dynamic_argnums=mapped)
     flat, in_tree = tree_flatten((args, kwargs))
     if isinstance(spec, tuple) and len(spec) != len(args):
       raise ValueError(f"vmap: in_axes has {len(spec)} entries but the function was called "

@@ -294,6 +294,10 @@ def _dot_general(b: Backend, x, y, *, dimension_numbers):
   xp = b.xp
   (lc, rc), (lb, rb) = dimension_numbers
   lc, rc, lb, rb = list(lc), list(rc), list(lb), list(rb)
+  if not lb and not lc:  # an outer product (a scalar times an array): broadcasting multiply
+    for _ in range(y.ndim):
+      x = xp.expand_dims(x, axis=x.ndim)
+    return xp.multiply(x, y)
   if not lb:  # tensordot: a matrix product with a tree reduction over chunks on Dask
     return xp.tensordot(x, y, axes=(lc, rc))
   lf = [i for i in range(x.ndim) if i not in lc and i not in lb]
