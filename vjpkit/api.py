@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .api_array import has_foreign, route, vjp_foreign
+from .api_array import has_foreign, linearize_foreign, route, vjp_foreign
 from .core.aliasing import Held, unaliased
 from .core.avals import arg_aval, float0, get_aval, is_array_value, is_float, is_weak_scalar
 from .core.errors import check_callable, describe_value
@@ -191,6 +191,8 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
   (np.float64(2.0),)
   """
   check_callable(fun, "linearize")
+  if has_foreign(primals):  # Dask, CuPy, ...: run there (api_array)
+    return linearize_foreign(linearize, fun, primals)
   flat, in_tree = _flatten_args(primals, "linearize", weak=True)
   f, store = _flat_fun(fun, in_tree, "linearize")
   out, lin = linearize_flat(f, flat, who="linearize")

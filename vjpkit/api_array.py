@@ -32,7 +32,7 @@ from .interpreters.partial_eval import partial_eval_jaxpr_nounits, trace_to_jaxp
 from .passes import optimize
 from .tree_util import tree_flatten, tree_unflatten
 
-__all__ = ["has_foreign", "route", "route_split", "vjp_foreign"]
+__all__ = ["has_foreign", "linearize_foreign", "route", "route_split", "vjp_foreign"]
 
 _PY_NUMBERS = (bool, int, float, complex)
 
@@ -327,3 +327,24 @@ def vjp_foreign(vjp: Callable, fun: Callable, primals: tuple, has_aux: bool) -> 
   if has_aux:
     return known[0], f_vjp, known[1]
   return known, f_vjp
+
+
+def linearize_foreign(linearize: Callable, fun: Callable, primals: tuple) -> Any:
+  """``linearize(fun, *primals)`` for primals holding foreign arrays: the output now, and
+  a function of tangents running the linear program on the residuals."""
+  p_leaves, p_tree = tree_flatten(tuple(primals))
+
+  def joint(primals, t_leaves):
+    out, f_jvp = linearize(fun, *primals)
+    if t_leaves is None:
+      return out
+    return out, f_jvp(*tree_unflatten(p_tree, t_leaves))
+  t_avals = [_aval(x).strong() for x in p_leaves]
+  out, rest = route_split(joint, tuple(primals), lambda tree, avals: t_avals, who="linearize")
+
+  def f_jvp(*tangents):
+    t_leaves, t_tree = tree_flatten(tangents)
+    if t_tree != p_tree:
+      raise ValueError(f"linearized function: tangents have structure {t_tree}, expected {p_tree}")
+    return rest(t_leaves)
+  return out, f_jvp

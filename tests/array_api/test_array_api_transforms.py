@@ -155,3 +155,40 @@ def test_dask_arrays_of_unknown_shape_are_an_error():
   with pytest.raises(ValueError, match="unknown shape"):
     vjpkit.jit(lambda x: x * 2)(rows)
   assert da is not None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_numpy_arguments_that_are_not_traced_stay_concrete(backend):
+  def f(w, X, order):
+    k = int(order[0])             # concrete, as on the NumPy path
+    return vnp.sum((X @ w) ** k)
+  X = to_backend(backend, Xn)
+  assert_close(vjpkit.grad(f)(wn, X, np.array([3])), vjpkit.grad(f)(wn, Xn, np.array([3])))
+  per_row = vjpkit.vmap(lambda x, order: vnp.sum(x ** int(order[0])), in_axes=(0, None))
+  assert_close(per_row(X, np.array([2])), per_row(Xn, np.array([2])))
+
+
+def test_results_of_a_mutable_library_share_no_memory_with_inputs():
+  xp = require("array_api_strict")
+  x = xp.asarray(Xn)
+  outs = vjpkit.jit(lambda x: (x, x, x[1:3], vnp.reshape(x, (36,))))(x)
+  assert len({id(o) for o in outs}) == 4 and all(o is not x for o in outs)
+  outs[0][0, 0] = 100.0
+  outs[2][0, 0] = 100.0
+  assert float(x[0, 0]) == Xn[0, 0] and float(x[1, 0]) == Xn[1, 0]
+  assert float(outs[1][0, 0]) == Xn[0, 0]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_linearize_and_jacobians(backend):
+  X = to_backend(backend, Xn[:4])
+  f = lambda X, w: vnp.tanh(X @ w)  # noqa: E731
+  with no_compute(backend):
+    y, f_jvp = vjpkit.linearize(f, X, wn)
+    t = f_jvp(np.ones((4, 3)), np.zeros(3))
+  y_ref, f_jvp_ref = vjpkit.linearize(f, Xn[:4], wn)
+  assert_close((y, t), (y_ref, f_jvp_ref(np.ones((4, 3)), np.zeros(3))))
+  for jac in (vjpkit.jacrev, vjpkit.jacfwd):
+    assert_close(jac(f, argnums=1)(X, wn), jac(f, argnums=1)(Xn[:4], wn))
+  assert_close(vjpkit.hessian(lambda w, X: vnp.sum(f(X, w) ** 2))(wn, X),
+               vjpkit.hessian(lambda w, X: vnp.sum(f(X, w) ** 2))(wn, Xn[:4]))
