@@ -76,7 +76,10 @@ def _backend(leaves: Sequence[Any], who: str) -> Backend:
   if len(names) > 1:
     raise TypeError(f"{who}: the arguments mix arrays of {names[0]} and {names[1]}; vjpkit runs "
                     "a call on one array library: convert them to one library first")
-  return Backend(namespace_of(foreign[0]), names[0])
+  backend = Backend(namespace_of(foreign[0]), names[0])
+  for x in foreign:
+    backend.chunks_like(x)
+  return backend
 
 
 def _foreign_aval(x: Any) -> ShapedArray:

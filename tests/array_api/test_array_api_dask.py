@@ -72,6 +72,7 @@ def test_the_unit_seed_stays_a_broadcast():
     _numpy_arrays(task, arrays)
   assert max((a.size for a in arrays), default=0) <= 1
   np.testing.assert_array_equal(g.compute(), np.ones((1000, 2)))
+  assert g.chunks == X.chunks  # chunked like the input it is the gradient of
 
 
 def test_jit_keeps_the_chunks_of_elementwise_work():

@@ -112,6 +112,8 @@ REDUCTIONS = {
     "var": lambda x: vnp.var(x, axis=0), "logsumexp": lambda x: vjpkit.nn.logsumexp(x, axis=1),
     "softmax": lambda x: vjpkit.nn.softmax(x, axis=-1), "prod": lambda x: vnp.prod(x, axis=0),
     "norm": lambda x: vnp.linalg.norm(x, axis=1),
+    "any_all": lambda x: vnp.where(vnp.any(x > 1, axis=1) & vnp.all(x > -3), vnp.sum(x, 1), 0.0),
+    "median": lambda x: vnp.median(x, axis=1),
 }
 
 

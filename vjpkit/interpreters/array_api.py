@@ -42,12 +42,20 @@ class Backend:
   """The array library an evaluation runs on: its namespace ``xp``, its name (for
   errors: ``'dask'``, ``'cupy'``, ``'array_api_strict'``), and whether its arrays are
   lazy (no value can be read without computing the graph: Dask)."""
-  __slots__ = ("xp", "name", "lazy", "scalars_ok", "_literals")
+  __slots__ = ("xp", "name", "lazy", "scalars_ok", "_literals", "_chunks")
 
   def __init__(self, xp: Any, name: str):
     self.xp, self.name = xp, name
     self.lazy = self.scalars_ok = name == "dask"
     self._literals: dict = {}
+    self._chunks: dict = {}
+
+  def chunks_like(self, x: Any) -> None:
+    """Dask: expand broadcasts of ``x``'s shape into ``x``'s chunks (an input), so that
+    a gradient shaped like an input is chunked like it."""
+    chunks = getattr(x, "chunks", None)
+    if self.name == "dask" and chunks is not None:
+      self._chunks.setdefault(tuple(x.shape), chunks)
 
   def dtype(self, dtype: Any) -> Any:
     """The library's dtype for a NumPy dtype."""
@@ -104,6 +112,10 @@ class Backend:
   def expand(self, x: Any) -> Any:
     """A value as an array of its full shape (broadcasts expanded)."""
     if type(x) is Broadcast:
+      chunks = self._chunks.get(x.shape)
+      if chunks is not None:
+        import dask.array as da
+        return da.broadcast_to(x.value, x.shape, chunks=chunks)
       return self.xp.broadcast_to(x.value, x.shape)
     return x
 

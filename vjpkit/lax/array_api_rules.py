@@ -269,6 +269,8 @@ def _reduce(name: str):
     if not axes:
       return x
     f = getattr(b.xp, name)
+    if _np_dtype(x) == np.bool_ and name != "sum":  # the standard's max/min take numbers only
+      f = b.xp.any if name == "max" else b.xp.all
     if name == "sum":  # the standard promotes small integers to the default integer
       return f(x, axis=tuple(axes), dtype=x.dtype)
     return f(x, axis=tuple(axes))
