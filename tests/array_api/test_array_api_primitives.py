@@ -255,3 +255,30 @@ def test_scatter_and_callbacks_are_unsupported(backend):
     vjpkit.jit(lambda x: vjpkit.pure_callback(np.sin, vjpkit.ShapeDtypeStruct(X.shape, X.dtype), x))(x)
   with pytest.raises(NotImplementedError, match=f"'cummax' cannot run on {backend}"):
     vjpkit.jit(lambda x: lax.cummax(x, axis=1))(x)
+
+
+@vjpkit.custom_jvp
+def _sin_jvp(x):
+  return vnp.sin(x)
+
+
+_sin_jvp.defjvp(lambda p, t: (_sin_jvp(p[0]), t[0] * vnp.cos(p[0])))
+
+
+@vjpkit.custom_vjp
+def _sin_vjp(x):
+  return vnp.sin(x)
+
+
+_sin_vjp.defvjp(lambda x: (_sin_vjp(x), x), lambda r, c: (c * vnp.cos(r),))
+CALLS = {
+    "custom_jvp": _sin_jvp, "custom_vjp": _sin_vjp, "jit": vjpkit.jit(lambda x: vnp.exp(x) * x),
+    "checkpoint": vjpkit.checkpoint(lambda x: vnp.sin(vnp.cos(x))),
+    "nested_jit_of_custom_vjp": vjpkit.jit(_sin_vjp),
+}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_calls_and_custom_derivatives(backend, name):
+  check(backend, CALLS[name], X)
