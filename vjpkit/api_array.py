@@ -5,11 +5,13 @@ holds a *foreign* array (``vjpkit.core.backends.is_foreign``: a non-NumPy array 
 library implementing the array API standard), the transformed function is traced from
 shapes and dtypes only, as ``jit`` traces it (no data is read), optimised with
 ``jit``'s passes, and the program is evaluated with that library's namespace
-(``vjpkit.interpreters.array_api``). NumPy arrays and numbers among the differentiated
-or mapped arguments are lifted into the library; other Python values (strings,
-numbers in arguments that are not differentiated) are constants of the trace, as
-they are on the NumPy path. The program is cached per signature (the structure,
-shapes and dtypes of the arguments, and the values of the constants).
+(``vjpkit.interpreters.array_api``). NumPy arrays and numbers among the differentiated,
+mapped or jitted arguments are lifted into the library; other values (NumPy arrays and
+numbers of arguments that are not differentiated, strings) stay concrete, constants of
+the trace, as they are on the NumPy path. ``jit`` keeps the program per signature (the
+structure, shapes and dtypes of the arguments, and the values of the static ones), as
+it does for NumPy arguments; the other transforms trace on every call, so the function
+always sees the current values of what it closes over: ``jit(grad(f))`` caches.
 
 So ``grad(loss)(w, X, y)`` with Dask ``X`` and ``y`` returns a lazy Dask array (nothing
 is computed until ``.compute()``), and with CuPy arrays CuPy arrays on the GPU.
@@ -169,14 +171,16 @@ def _split_args(args: tuple, kwargs: dict, dynamic_argnums: Sequence[int] | None
   return leaves, tree, dynamic
 
 
-def _trace(fn: Callable, args, kwargs, dynamic_argnums, static_argnums, static_argnames, who):
+def _trace(fn: Callable, args, kwargs, dynamic_argnums, static_argnums, static_argnames, who,
+           cache_programs: bool):
   leaves, tree, dynamic = _split_args(args, kwargs, dynamic_argnums, static_argnums, static_argnames)
   backend = _backend(leaves, who)
   dyn = [x for x, d in zip(leaves, dynamic) if d]
   statics = [x for x, d in zip(leaves, dynamic) if not d]
   avals = [_aval(x) for x in dyn]
   skey = _hashable_key(statics)
-  key = None if skey is None else (tree, tuple((a, a.weak_type) for a in avals), skey)
+  key = None if skey is None or not cache_programs else (
+      tree, tuple((a, a.weak_type) for a in avals), skey)
   cache = _cache_for(fn) if key is not None else None
   program = cache.get(key) if cache is not None else None
   if program is None:
@@ -228,15 +232,18 @@ def _unaliased(backend: Backend, jaxpr, outs: list, inputs: Sequence[Any],
 
 def route(fn: Callable, args: tuple, kwargs: dict, *, who: str,
           dynamic_argnums: Sequence[int] | None = None, static_argnums: Sequence[int] = (),
-          static_argnames: Sequence[str] = ()) -> Any:
+          static_argnames: Sequence[str] = (), cache: bool = False) -> Any:
   """``fn(*args, **kwargs)`` for arguments holding foreign arrays: traced from their
   shapes and dtypes, optimised, and evaluated with their library.
 
   ``dynamic_argnums``: the positions whose NumPy values and numbers are traced
   (differentiated or mapped arguments; foreign arrays always are); None: all. ``static_argnums``/``static_argnames``: arguments passed to
-  ``fn`` as they are (jit's static arguments)."""
+  ``fn`` as they are (jit's static arguments). ``cache``: keep the program per signature
+  (``jit``, whose programs are cached on the NumPy path too); otherwise ``fn`` is traced
+  on every call, so that it sees the current values of what it closes over, as it does
+  when it runs on NumPy."""
   program, backend, dyn = _trace(fn, args, kwargs, dynamic_argnums, static_argnums,
-                                 static_argnames, who)
+                                 static_argnames, who, cache)
   inputs = [_lift(backend, x) for x in dyn]
   outs = eval_jaxpr(backend, program.jaxpr, _consts(backend, program.consts), inputs)
   return tree_unflatten(program.out_tree, _unaliased(backend, program.jaxpr, outs, inputs))

@@ -234,7 +234,8 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
         if entry is not None and entry.cacheable:
           return entry.run(args)
     if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
-      return route(jitted, args, kwargs, who="jit", static_argnums=nums, static_argnames=names)
+      return route(jitted, args, kwargs, who="jit", static_argnums=nums, static_argnames=names,
+                   cache=True)
     entry, leaves, traced = _lookup(args, kwargs)
     leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
     return entry(leaves, traced)

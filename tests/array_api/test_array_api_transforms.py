@@ -192,3 +192,15 @@ def test_linearize_and_jacobians(backend):
     assert_close(jac(f, argnums=1)(X, wn), jac(f, argnums=1)(Xn[:4], wn))
   assert_close(vjpkit.hessian(lambda w, X: vnp.sum(f(X, w) ** 2))(wn, X),
                vjpkit.hessian(lambda w, X: vnp.sum(f(X, w) ** 2))(wn, Xn[:4]))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_grad_sees_the_current_values_of_closed_over_state(backend):
+  state = {"scale": 2.0, "shift": np.ones(3)}
+  g = vjpkit.grad(lambda w, X: vnp.sum(X @ (w * state["scale"] + state["shift"]) ** 2))
+  X = to_backend(backend, Xn)
+  first = g(wn, X)
+  state["scale"] = 3.0
+  state["shift"][:] = -1.0
+  assert_close(g(wn, X), vjpkit.grad(lambda w, X: vnp.sum(X @ (w * 3.0 - 1.0) ** 2))(wn, Xn))
+  assert_close(first, vjpkit.grad(lambda w, X: vnp.sum(X @ (w * 2.0 + 1.0) ** 2))(wn, Xn))
