@@ -202,13 +202,13 @@ def test_jacobians_nest_under_other_transforms():
 
 @pytest.mark.parametrize("jac", [jacrev, jacfwd, hessian])
 def test_jacobian_errors(jac):
-  with pytest.raises(TypeError, match=rf"{jac.__name__} requires real-valued \(float\) inputs.*"
-                                      "argument 0"):
+  with pytest.raises(TypeError, match=rf"{jac.__name__} requires real- or complex-valued "
+                                      r"\(float\) inputs.*argument 0"):
     jac(lambda x: x * 2)(3)
   with pytest.raises(TypeError, match="argnums=2"):  # as in JAX
     jac(lambda x: x, argnums=2)(1.0)
   if jac is not hessian:
-    with pytest.raises(TypeError, match=rf"{jac.__name__} requires real floating-point outputs, "
+    with pytest.raises(TypeError, match=rf"{jac.__name__} requires floating-point outputs, "
                                         "but output leaf 1 has dtype bool"):
       jac(lambda x: (x, x > 0))(np.ones(2))
 
@@ -262,7 +262,7 @@ def test_linear_transpose_rejects_non_linear_functions(f, match):
 
 
 def test_linear_transpose_bad_inputs():
-  with pytest.raises(TypeError, match="floating-point inputs, but input leaf 0 has dtype int64"):
+  with pytest.raises(TypeError, match="floating-point or complex inputs, but input leaf 0 has dtype int64"):
     linear_transpose(lambda x: x, 1)
   f_t = linear_transpose(lambda x: x * 2.0, np.ones(3))
   with pytest.raises(ValueError, match=r"cotangent 0 has shape/dtype f64\[2\]"):

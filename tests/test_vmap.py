@@ -33,7 +33,7 @@ from vjpkit.tree_util import tree_leaves, tree_map, tree_structure, tree_unflatt
 class Row:
   """``fun`` applied to arguments of per-example ``shapes``; ``kinds`` says how to draw
   each: "f" floats in [-2, 2], "pos" floats in [0.5, 2], "f32" float32, "b" booleans,
-  "i3" integers in [0, 3)."""
+  "i3" integers in [0, 3), "c" complex with parts in [-2, 2]."""
   fun: Callable
   shapes: tuple
   kinds: tuple | None = None
@@ -45,6 +45,8 @@ class Row:
       return rng.random(shape) < 0.5
     if kind == "i3":
       return rng.integers(0, 3, shape)
+    if kind == "c":
+      return rng.uniform(-2.0, 2.0, shape) + 1j * rng.uniform(-2.0, 2.0, shape)
     x = rng.uniform(0.5, 2.0, shape) if kind == "pos" else rng.uniform(-2.0, 2.0, shape)
     return x.astype(np.float32) if kind == "f32" else x
 
@@ -115,6 +117,8 @@ ROWS: dict[str, list[Row]] = {
     "floor": _unary(lax.floor), "ceil": _unary(lax.ceil), "round": _unary(lax.round),
     "integer_pow": _unary(lambda x: lax.integer_pow(x, 3)),
     "stop_gradient": _unary(lax.stop_gradient), "not": _unary(lax.logical_not, "b"),
+    "real": _unary(lax.real, "c"), "imag": _unary(lax.imag, "c"), "conj": _unary(lax.conj, "c"),
+    "complex": _binary(lax.complex),
     "convert_element_type": _unary(lambda x: lax.convert_element_type(x, np.float64), "f32")
     + _unary(lambda x: lax.convert_element_type(x, np.int64)),
     # elementwise, several arguments (a rank-0 operand broadcasts)
@@ -222,6 +226,8 @@ ROWS: dict[str, list[Row]] = {
     "pinv": [Row(lambda a: lax.pinv(a), ((3, 2),))],
     "cholesky": [Row(lambda a: lax.cholesky(_spd(a)), ((3, 3),))],
     "eigh": [Row(lambda a: lax.eigh(_spd(a)), ((3, 3),))],
+    "eig": [Row(lambda a: lax.eig(a), ((3, 3),)), Row(lambda a: lax.eig(a), ((3, 3),), ("c",)),
+            Row(lambda a: lax.eig(a, compute_eigenvectors=False), ((3, 3),))],
     "svd": [Row(lambda a: lax.svd(a, full_matrices=False), ((3, 2),))],
     "qr": [Row(lambda a: lax.qr(a), ((3, 2),))],
     # sub-programs

@@ -14,8 +14,8 @@ import numpy as np
 
 from .api_array import has_foreign, linearize_foreign, route, vjp_foreign
 from .core.aliasing import Held, unaliased
-from .core.avals import arg_aval, float0, get_aval, is_array_value, is_float, is_weak_scalar
-from .core.errors import check_callable, describe_value
+from .core.avals import arg_aval, float0, get_aval, is_array_value, is_inexact, is_weak_scalar
+from .core.errors import check_callable, check_output_dtype, describe_value
 from .core.ir import ClosedJaxpr, Jaxpr, Var
 from .core.trace import Tracer
 from .core.zeros import Zero, instantiate
@@ -163,11 +163,11 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
                      f"and {tree_t}")
   for i, (p, t) in enumerate(zip(flat_p, flat_t)):
     ap, at = get_aval(p), get_aval(t)
-    if ap.shape != at.shape or (is_float(ap.dtype) and ap.dtype != at.dtype):
+    if ap.shape != at.shape or (is_inexact(ap.dtype) and ap.dtype != at.dtype):
       raise ValueError(f"jvp: tangent {i} has shape/dtype {at.str_short()} but its primal has "
                        f"{ap.str_short()}; they must match.")
   given = flat_p + flat_t
-  flat_t = [t if is_float(get_aval(p).dtype) else Zero.like(p) for p, t in zip(flat_p, flat_t)]
+  flat_t = [t if is_inexact(get_aval(p).dtype) else Zero.like(p) for p, t in zip(flat_p, flat_t)]
   f, store = _flat_fun(fun, tree_p, "jvp")
   out_p, out_t = jvp_flat(lambda *xs: f(*xs), flat_p, flat_t, instantiate_zeros=False, who="jvp")
   n = len(out_p)
@@ -287,18 +287,22 @@ def _split_aux(f, store, who):
   return g
 
 
-def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+                   holomorphic: bool = False) -> Callable:
   """A function returning ``(fun(*args), grad(fun)(*args))`` from one forward pass.
+
+  ``holomorphic`` is as for ``grad``.
 
   >>> import vjpkit.numpy as vnp
   >>> v, g = value_and_grad(lambda x: vnp.sum(x ** 2))(vnp.asarray([1.0, 2.0]))
   >>> float(v), g
   (5.0, array([2., 4.]))
   """
-  return _value_and_grad(fun, argnums, has_aux, "value_and_grad")
+  return _value_and_grad(fun, argnums, has_aux, "value_and_grad", holomorphic)
 
 
-def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str) -> Callable:
+def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str,
+                    holomorphic: bool = False) -> Callable:
   check_callable(fun, who)
   nums0 = check_argnums(argnums, who)  # bad argnums fail here, not at the first call
   single = _is_index(argnums)
@@ -317,10 +321,10 @@ def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str) -> Callable
     if all(type(a) in _PLAIN_LEAVES for a in diff):  # no containers: skip the pytree work
       flat, in_tree = diff, None
       for x, i in zip(flat, nums):
-        _check_grad_input(x, i)
+        _check_grad_input(x, i, who, holomorphic)
     else:
       flat, in_tree = tree_flatten(tuple(diff))
-      _check_grad_inputs(flat, in_tree, nums)
+      _check_grad_inputs(flat, in_tree, nums, who, holomorphic)
     flat = [_check_leaf(x, "grad", "the argument", weak=True) for x in flat]
     store = _OutStore()
 
@@ -343,10 +347,10 @@ def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str) -> Callable
     outs, lin = linearize_flat(flat_f, flat, dce=False, who=who)
     n_out = store.n_out
     if n_out != 1 or store.tree.kind is not None:
-      _check_grad_output(tree_unflatten(store.tree, outs[:n_out]))
+      _check_grad_output(tree_unflatten(store.tree, outs[:n_out]), who, holomorphic)
       raise TypeError(f"grad requires a function returning a single scalar, but it returned "
                       f"a pytree of structure {store.tree}. Return the scalar itself.")
-    _check_grad_output_leaf(outs[0])
+    _check_grad_output_leaf(outs[0], who, holomorphic)
     cts = lin.transpose([_one(get_aval(outs[0]).dtype)] + [Zero(a) for a in lin.out_avals[1:]])
     # the caller's arguments, and no other result, share memory with what is returned; an
     # aux output that depends on no differentiated input may be a closed-over array
@@ -374,15 +378,17 @@ def _one(dtype) -> Any:
   return one
 
 
-def _check_grad_inputs(flat: list, in_tree: PyTreeDef, nums: tuple) -> None:
+def _check_grad_inputs(flat: list, in_tree: PyTreeDef, nums: tuple, who: str = "grad",
+                       holomorphic: bool = False) -> None:
   k = 0
   for child, i in zip(in_tree.children, nums):
     for leaf in flat[k:k + child.num_leaves]:
-      _check_grad_input(leaf, i)
+      _check_grad_input(leaf, i, who, holomorphic)
     k += child.num_leaves
 
 
-def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable:
   """The gradient of a scalar-valued ``fun`` with respect to argument(s) ``argnums``.
 
   The gradient has the structure of the differentiated argument (a pytree of
@@ -393,8 +399,18 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
   array([1.        , 0.54030231])
   >>> grad(lambda W, b: W * b, argnums=(0, 1))(2.0, 3.0)
   (np.float64(3.0), np.float64(2.0))
+
+  Complex inputs follow JAX's convention: for a real-valued ``fun`` of ``z = x + iy``
+  the result is ``∂f/∂x - i ∂f/∂y`` (the conjugate of the steepest-ascent direction, so
+  gradient descent steps along ``-conj(grad)``). A complex-valued ``fun`` needs
+  ``holomorphic=True`` (and complex inputs); the result is then the complex derivative.
+
+  >>> grad(lambda z: vnp.abs(z) ** 2)(3 + 4j)
+  np.complex128(6-8j)
+  >>> grad(lambda z: z ** 2, holomorphic=True)(3 + 4j)
+  np.complex128(6+8j)
   """
-  value_and_grad_f = _value_and_grad(fun, argnums, has_aux, "grad")
+  value_and_grad_f = _value_and_grad(fun, argnums, has_aux, "grad", holomorphic)
 
   @functools.wraps(fun)
   def grad_f(*args, **kwargs):
@@ -403,13 +419,21 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False)
   return grad_f
 
 
-def _partial(fun: Callable, args: tuple, kwargs: dict, argnums, who: str) -> tuple[Callable, tuple]:
+def _partial(fun: Callable, args: tuple, kwargs: dict, argnums, who: str,
+             holomorphic: bool = False, real_inputs: bool = False) -> tuple[Callable, tuple]:
   """``fun`` as a function of the arguments ``argnums`` only (the others fixed), and
-  those arguments, checked to be real floats."""
+  those arguments, checked to be floats (or complex: with ``holomorphic``, only complex;
+  with ``real_inputs`` and not ``holomorphic``, only real)."""
   nums = _argnums_tuple(argnums, len(args), who)
   for i in nums:
     for leaf in tree_flatten(args[i])[0]:
-      _check_grad_input(leaf, i, who)
+      _check_grad_input(leaf, i, who, holomorphic)
+      if real_inputs and not holomorphic and get_aval(leaf).dtype.kind == "c":
+        raise TypeError(
+            f"{who} requires real-valued inputs, but argument {i} has dtype "
+            f"{get_aval(leaf).dtype.name}. For holomorphic differentiation, pass "
+            f"holomorphic=True. For non-holomorphic functions of complex inputs, use "
+            "vjpkit.jvp directly, or jacrev for a real-valued output.")
 
   def partial_f(*dyn):
     full = list(args)
@@ -419,37 +443,40 @@ def _partial(fun: Callable, args: tuple, kwargs: dict, argnums, who: str) -> tup
   return partial_f, tuple(args[i] for i in nums)
 
 
-def _check_grad_input(x, i: int, who: str = "grad"):
+def _check_grad_input(x, i: int, who: str = "grad", holomorphic: bool = False):
   dtype = get_aval(x).dtype if (isinstance(x, Tracer) or is_array_value(x)) else None
-  if dtype is not None and not is_float(dtype):
-    kind = "complex" if dtype.kind == "c" else "integer or boolean"
+  if dtype is None:
+    return
+  if holomorphic:
+    if dtype.kind != "c":
+      raise TypeError(f"{who} with holomorphic=True requires inputs with complex dtype, but "
+                      f"argument {i} has dtype {dtype.name}. Pass complex values (e.g. "
+                      "x + 0j), or drop holomorphic=True for real inputs.")
+  elif not is_inexact(dtype):
     raise TypeError(
-        f"{who} requires real-valued (float) inputs, but argument {i} has {kind} dtype "
-        f"{dtype.name}. Differentiate with respect to floats (e.g. 1.0 instead of 1, or "
-        "x.astype(float)), or move integer arguments out of argnums.")
+        f"{who} requires real- or complex-valued (float) inputs, but argument {i} has integer "
+        f"or boolean dtype {dtype.name}. Differentiate with respect to floats (e.g. 1.0 "
+        "instead of 1, or x.astype(float)), or move integer arguments out of argnums.")
 
 
-def _check_grad_output(out):
+def _check_grad_output(out, who: str = "grad", holomorphic: bool = False):
   leaves = tree_flatten(out)[0]
   if len(leaves) != 1:
     raise TypeError(
-        f"grad requires a function returning a single scalar, but it returned a pytree with "
+        f"{who} requires a function returning a single scalar, but it returned a pytree with "
         f"{len(leaves)} leaves. Use vjp or jacrev for functions with several outputs.")
-  _check_grad_output_leaf(leaves[0])
+  _check_grad_output_leaf(leaves[0], who, holomorphic)
 
 
-def _check_grad_output_leaf(leaf):
+def _check_grad_output_leaf(leaf, who: str = "grad", holomorphic: bool = False):
   aval = get_aval(leaf)
   if aval.shape != ():
     raise TypeError(
-        f"grad requires a scalar output (shape ()), but the function returned shape "
+        f"{who} requires a scalar output (shape ()), but the function returned shape "
         f"{aval.shape}. For a non-scalar output use vjp (a vector-Jacobian product) or "
         "jacrev (the full Jacobian), or reduce the output, e.g. with vjpkit.numpy.sum.")
-  if not is_float(aval.dtype):
-    raise TypeError(f"grad requires a real floating-point output, got dtype {aval.dtype.name}.")
+  check_output_dtype(aval.dtype, who, holomorphic, "vjp")
 
-
-# -- staging ----------------------------------------------------------------------
 
 def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable[..., ClosedJaxpr]:
   """A function returning the program that ``fun`` records for given arguments.
@@ -552,15 +579,15 @@ def linear_transpose(fun: Callable, *primals) -> Callable:
   flat, in_tree = _flatten_args(primals, "linear_transpose", "primals")
   in_avals = [get_aval(x) for x in flat]
   for i, a in enumerate(in_avals):
-    if not is_float(a.dtype):
-      raise TypeError(f"linear_transpose requires real floating-point inputs, but input leaf "
+    if not is_inexact(a.dtype):
+      raise TypeError(f"linear_transpose requires floating-point or complex inputs, but input leaf "
                       f"{i} has dtype {a.dtype.name}")
   f, store = _flat_fun(fun, in_tree, "linear_transpose")
   jaxpr, consts = dce_closed(*trace_to_jaxpr(f, in_avals))
   out_tree, out_avals = store.tree, jaxpr.out_avals
   for k, a in enumerate(out_avals):
-    if not is_float(a.dtype):
-      raise TypeError(f"linear_transpose requires real floating-point outputs, but output "
+    if not is_inexact(a.dtype):
+      raise TypeError(f"linear_transpose requires floating-point or complex outputs, but output "
                       f"leaf {k} has dtype {a.dtype.name}")
   _check_linear(f, jaxpr, consts, in_avals)
   held = Held(consts)  # closed-over arrays: no result may share memory with them

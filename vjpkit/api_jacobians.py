@@ -14,8 +14,8 @@ from . import lax
 from .api import (_argnums_tuple, _arg_leaves, _flat_fun, _flatten_args, _OutStore, _partial,
                   _split_aux, _to_users, check_argnums)
 from .api_array import has_foreign, route
-from .core.avals import ShapedArray, get_aval, is_float
-from .core.errors import check_callable
+from .core.avals import ShapedArray, get_aval
+from .core.errors import check_callable, check_output_dtype
 from .core.zeros import Zero, instantiate
 from .interpreters.batching import vmap_flat
 from .interpreters.jvp import jvp_flat
@@ -37,19 +37,23 @@ def _basis(aval) -> np.ndarray:
   return np.eye(aval.size, dtype=aval.dtype).reshape((aval.size,) + aval.shape)
 
 
-def _check_jac_outputs(outs: Sequence[Any], who: str) -> None:
+def _check_jac_outputs(outs: Sequence[Any], who: str, holomorphic: bool) -> None:
+  """jacrev needs real outputs (complex ones with ``holomorphic``); jacfwd takes real or
+  complex ones (only complex with ``holomorphic``)."""
   for k, y in enumerate(outs):
     dtype = get_aval(y).dtype
-    if not is_float(dtype):
-      raise TypeError(f"{who} requires real floating-point outputs, but output leaf {k} has "
+    if dtype.kind not in "fc":
+      raise TypeError(f"{who} requires floating-point outputs, but output leaf {k} has "
                       f"dtype {dtype.name}; convert it (e.g. .astype(float)) or return it "
                       "as aux with has_aux=True")
+    if who == "jacrev" or holomorphic:
+      check_output_dtype(dtype, who, holomorphic, "vjp")
 
 
-def _jac_setup(fun, args, kwargs, argnums, has_aux: bool, who: str):
+def _jac_setup(fun, args, kwargs, argnums, has_aux: bool, who: str, holomorphic: bool):
   """The flat function of the differentiated arguments, their leaves and structure, and
   the store where the function leaves its output (and aux) structure."""
-  partial_f, dyn = _partial(fun, args, kwargs, argnums, who)
+  partial_f, dyn = _partial(fun, args, kwargs, argnums, who, holomorphic, who == "jacfwd")
   flat, in_tree = _flatten_args(dyn, who, weak=True)
   f, store = _flat_fun(partial_f, in_tree, who)
   return (_split_aux(f, store, who) if has_aux else f), flat, in_tree, store
@@ -91,7 +95,8 @@ def _vjp_rows(lin, j: int, y_aval, in_avals) -> list:
           else lax.reshape(next(live), y_aval.shape + a.shape) for a, z in zip(in_avals, zero)]
 
 
-def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable:
   """The Jacobian of ``fun`` by reverse mode: one batched VJP per output leaf.
 
   Numerator layout, as in JAX: ``jacrev(f)(x).shape == f(x).shape + x.shape``,
@@ -119,10 +124,11 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
       return route(jacrev_f, args, kwargs, who="jacrev",
                    dynamic_argnums=_argnums_tuple(argnums, len(args), "jacrev"))
-    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev")
+    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev",
+                                            holomorphic)
     out, lin = linearize_flat(f, flat, who="jacrev")
     n_out = store.n_out if has_aux else len(out)
-    _check_jac_outputs(out[:n_out], "jacrev")
+    _check_jac_outputs(out[:n_out], "jacrev", holomorphic)
     in_avals = [get_aval(x) for x in flat]
     blocks = [_vjp_rows(lin, j, get_aval(y), in_avals) for j, y in enumerate(out[:n_out])]
     return _jac_result(blocks, store, in_tree, argnums, has_aux, out[n_out:],
@@ -150,7 +156,8 @@ def _jvp_columns(f, flat, i: int, in_avals):
               for y, nz in zip(ys, nonzero)]
 
 
-def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable:
   """The Jacobian of ``fun`` by forward mode: one batched JVP per input leaf.
 
   Same numerator layout and pytree blocks as ``jacrev`` (``jacfwd(f)(x).shape ==
@@ -173,7 +180,8 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
       return route(jacfwd_f, args, kwargs, who="jacfwd",
                    dynamic_argnums=_argnums_tuple(argnums, len(args), "jacfwd"))
-    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd")
+    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd",
+                                            holomorphic)
     in_avals = [get_aval(x) for x in flat]
     columns, ys = [], None
     for i, a in enumerate(in_avals):
@@ -185,7 +193,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
     if ys is None:  # nothing to perturb: the outputs alone give the block shapes
       ys = f(*flat)
     n_out = store.n_out if has_aux else len(ys)
-    _check_jac_outputs(ys[:n_out], "jacfwd")
+    _check_jac_outputs(ys[:n_out], "jacfwd", holomorphic)
     blocks = [[_zero_block(get_aval(y).shape + a.shape, get_aval(y).dtype)
                if col is None or col[j] is None else col[j]
                for a, col in zip(in_avals, columns)] for j, y in enumerate(ys[:n_out])]
@@ -195,7 +203,8 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   return jacfwd_f
 
 
-def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -> Callable:
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+            holomorphic: bool = False) -> Callable:
   """The Hessian of a scalar ``fun``: ``jacfwd(jacrev(fun))`` (forward over reverse).
 
   For a pytree argument the result is nested blocks: ``hessian(f)(p)[a][b]`` is
@@ -214,10 +223,10 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
   """
   check_callable(fun, "hessian")
   check_argnums(argnums, "hessian")
-  hess = jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
+  hess = jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic)
 
   @functools.wraps(fun)
   def hessian_f(*args, **kwargs):
-    _partial(fun, args, kwargs, argnums, "hessian")  # bad arguments are named as hessian's
+    _partial(fun, args, kwargs, argnums, "hessian", holomorphic, True)  # bad arguments are named as hessian's
     return hess(*args, **kwargs)
   return hessian_f

@@ -28,7 +28,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .core.aliasing import unaliased_impl
-from .core.avals import float0, get_aval, is_float, tangent_aval
+from .core.avals import float0, get_aval, is_inexact, tangent_aval
 from .core.errors import TracerArrayConversionError, check_callable
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
@@ -102,7 +102,7 @@ def _tangent_value(t, primal):
   if type(t) is not Zero:
     return t
   aval = get_aval(primal)
-  return instantiate(t) if is_float(aval.dtype) else np.zeros(aval.shape, float0)
+  return instantiate(t) if is_inexact(aval.dtype) else np.zeros(aval.shape, float0)
 
 
 def _check_outputs(outs: list, avals, who: str, what: str) -> None:
@@ -151,7 +151,7 @@ def _custom_jvp_call_batch(vals, dims, *, call_jaxpr, jvp, num_consts):
   _check_no_batched_closure(dims[:num_consts], "custom_jvp")
   new, consts = batch_jaxpr(call_jaxpr, axis_size, dims)
   arg_dims = list(dims[num_consts:])
-  out_float = [is_float(a.dtype) for a in call_jaxpr.out_avals]
+  out_float = [is_inexact(a.dtype) for a in call_jaxpr.out_avals]
   n_out = len(out_float)
 
   def batched_jvp(primals, tangents):
@@ -267,7 +267,7 @@ class custom_jvp:
       _check_outputs(p_flat, out_avals, f"custom_jvp rule of {name}", "primal output")
       _check_outputs(t_flat, [tangent_aval(a) for a in out_avals],
                      f"custom_jvp rule of {name}", "tangent output")
-      return p_flat, [t if is_float(a.dtype) else Zero(tangent_aval(a))
+      return p_flat, [t if is_inexact(a.dtype) else Zero(tangent_aval(a))
                       for t, a in zip(t_flat, out_avals)]
     jvp.__name__ = getattr(user_jvp, "__name__", "jvp")
     outs = custom_jvp_call_p.bind(*consts, *flat, call_jaxpr=jaxpr, jvp=jvp,
@@ -334,8 +334,8 @@ def _custom_vjp_call_jvp(primals, tangents, *, call_jaxpr, fwd, bwd, num_consts)
   _check_no_closure_tangents(tangents[:num_consts], "custom_vjp")
   args, arg_t = primals[num_consts:], tangents[num_consts:]
   outs, res = fwd(list(args))
-  in_float = [is_float(get_aval(a).dtype) for a in args]
-  out_float = [is_float(a.dtype) for a in call_jaxpr.out_avals]
+  in_float = [is_inexact(get_aval(a).dtype) for a in args]
+  out_float = [is_inexact(a.dtype) for a in call_jaxpr.out_avals]
   lin_out = custom_lin_p.bind(
       *res, *[instantiate(t) for t in select_mask(arg_t, in_float)], num_res=len(res), bwd=bwd,
       out_avals=tuple(select_mask(call_jaxpr.out_avals, out_float)))
@@ -436,8 +436,8 @@ def _flat_fwd_bwd(user_fwd, user_bwd, name: str, nondiff: dict, in_tree: PyTreeD
                   out_tree: PyTreeDef, out_avals):
   """The user's fwd/bwd on flat lists of leaves; bwd sees and returns float leaves only."""
   res_trees: list[PyTreeDef] = []
-  in_float = [is_float(a.dtype) for a in in_avals]
-  out_float = [is_float(a.dtype) for a in out_avals]
+  in_float = [is_inexact(a.dtype) for a in in_avals]
+  out_float = [is_inexact(a.dtype) for a in out_avals]
 
   def fwd(primals):
     out = user_fwd(*_merge_nondiff(nondiff, tree_unflatten(in_tree, primals)))

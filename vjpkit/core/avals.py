@@ -39,8 +39,13 @@ def short_dtype(dtype: np.dtype) -> str:
 
 
 def is_float(dtype: np.dtype) -> bool:
-  """True for the real floating dtypes, the only ones that carry derivatives."""
+  """True for the real floating dtypes."""
   return dtype.kind == "f"
+
+
+def is_inexact(dtype: np.dtype) -> bool:
+  """True for the floating and complex dtypes, the ones that carry derivatives."""
+  return dtype.kind in "fc"
 
 
 class ShapedArray:
@@ -174,7 +179,7 @@ def is_weak_scalar(x) -> bool:
 
 def tangent_aval(aval: ShapedArray) -> ShapedArray:
   """The aval of tangents (and cotangents) of values of ``aval``."""
-  if is_float(aval.dtype) or aval.dtype.kind == "c":
+  if is_inexact(aval.dtype):
     return aval
   return ShapedArray(aval.shape, float0)
 

@@ -49,3 +49,21 @@ def check_callable(fun, who: str, what: str | None = None) -> None:
         f"{describe_value(fun)}. Pass the function itself (f), not the result of calling it "
         "(f(x)).")
   raise TypeError(f"{who} expected a callable value as {what}, got {describe_value(fun)}.")
+
+
+def check_output_dtype(dtype, who: str, holomorphic: bool, alternative: str) -> None:
+  """The output dtypes reverse-mode ``who`` (grad, jacrev) accepts: real floats, or complex
+  ones with ``holomorphic=True``; ``alternative`` names the transform for other cases."""
+  kind = dtype.kind
+  if holomorphic:
+    if kind != "c":
+      raise TypeError(f"{who} with holomorphic=True requires outputs with complex dtype, but "
+                      f"got {dtype.name}. Drop holomorphic=True for real-valued functions.")
+  elif kind == "c":
+    raise TypeError(
+        f"{who} requires real-valued outputs (a float dtype), but got {dtype.name}. For "
+        "holomorphic differentiation, pass holomorphic=True. For non-holomorphic functions "
+        f"with complex outputs, use vjpkit.{alternative} directly (or differentiate a real "
+        "quantity such as abs(f) ** 2 or f.real).")
+  elif kind != "f":
+    raise TypeError(f"{who} requires a real floating-point output, got dtype {dtype.name}.")

@@ -30,7 +30,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import rules
-from .avals import ShapedArray, get_aval, is_float, tangent_aval
+from .avals import ShapedArray, get_aval, is_inexact, tangent_aval
 from .trace import Tracer, escaped_tracer_error
 from .zeros import Zero, instantiate
 
@@ -241,7 +241,7 @@ def _instantiating_jvp(prim: Primitive, rule: Callable) -> Callable:
 
 def _checked_tangent(prim: Primitive, primal: Any, tangent: Any, which: str) -> Any:
   aval = get_aval(primal)
-  if tangent is None or type(tangent) is Zero or not is_float(aval.dtype):
+  if tangent is None or type(tangent) is Zero or not is_inexact(aval.dtype):
     return Zero(tangent_aval(aval))
   got = get_aval(tangent)
   if got.shape != aval.shape or got.dtype != aval.dtype:

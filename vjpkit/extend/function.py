@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..callback import check_results, result_avals
-from ..core.avals import ShapedArray, float0, get_aval, is_float, tangent_aval
+from ..core.avals import ShapedArray, float0, get_aval, is_inexact, tangent_aval
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
 from ..core.zeros import Zero, add_tangents, instantiate
@@ -311,7 +311,7 @@ def _jvp(primals: Sequence[Any], tangents: Sequence[Any], *, fun: _Call) -> tupl
     return _batched_jvp(primals, tangents, fun)
   fn = fun.fn
   outs = fn.primitive.bind(*primals, fun=fun)
-  out_float = [is_float(get_aval(o).dtype) for o in outs]
+  out_float = [is_inexact(get_aval(o).dtype) for o in outs]
   float_avals = [tangent_aval(get_aval(o)) for o, f in zip(outs, out_float) if f]
   lin_args, direct_args = _differentiated_args(fun, tangents)
   total: list[Any] = [None] * len(float_avals)
@@ -446,7 +446,7 @@ def _collect_cotangents(fun: _Call, a: int, ct: Any, arg: Any, res: Sequence[Any
                     f"cotangent of structure {ct_tree}, but the argument has structure "
                     f"{arg_tree}")
   for c, i in zip(ct_leaves, slots):
-    if i is None or c is None or not is_float(get_aval(res[i]).dtype):
+    if i is None or c is None or not is_inexact(get_aval(res[i]).dtype):
       continue  # a static leaf, a zero, or an operand without derivatives
     want, got = get_aval(res[i]), get_aval(c)
     if got.shape != want.shape:
@@ -476,7 +476,7 @@ def _batched_jvp(primals: Sequence[Any], tangents: Sequence[Any], fun: _Call) ->
             for x, nz in zip(xs[:len(ps)], nonzero)]
     outs, outs_t = jvp_flat(lambda *ys: p.bind(*ys, fun=parent), xs[:len(ps)], tans,
                             instantiate_zeros=False)
-    out_float[:] = [is_float(get_aval(o).dtype) for o in outs]
+    out_float[:] = [is_inexact(get_aval(o).dtype) for o in outs]
     return list(outs) + [instantiate(t) for t, f in zip(outs_t, out_float) if f]
   res = vmap_flat(per_example, n, ps + ts, dims + t_dims, lambda k: [0] * k)
   outs, it = res[:len(out_float)], iter(res[len(out_float):])

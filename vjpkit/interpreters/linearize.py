@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, Sequence
 
-from ..core.avals import ShapedArray, get_aval, is_float, tangent_aval
+from ..core.avals import ShapedArray, get_aval, is_inexact, tangent_aval
 from ..core.ir import Jaxpr
 from ..core.trace import Tracer, new_trace
 from ..core.zeros import Zero, instantiate
@@ -100,7 +100,7 @@ def linearize_flat(fun: Callable, primals: Sequence[Any], dce: bool = True, who:
   backward pass skips equations that receive no cotangent anyway. ``who`` names the
   transform in error messages."""
   in_avals = [tangent_aval(get_aval(p)) for p in primals]
-  in_live = [is_float(get_aval(p).dtype) for p in primals]
+  in_live = [is_inexact(get_aval(p).dtype) for p in primals]
   with new_trace(StagingTrace) as lin:
     tangents = [lin.new_arg(a) if live else Zero(a) for a, live in zip(in_avals, in_live)]
     with new_trace(JVPTrace, who) as jvp:
@@ -127,7 +127,7 @@ def check_cotangents(cts: Sequence[Any], avals: Sequence[ShapedArray], who: str)
       continue
     got = get_aval(ct)
     expected_dtype = aval.dtype
-    if got.shape != aval.shape or (got.dtype != expected_dtype and aval.dtype.kind == "f"):
+    if got.shape != aval.shape or (got.dtype != expected_dtype and aval.dtype.kind in "fc"):
       raise ValueError(
           f"{who}: cotangent {i} has shape/dtype {got.str_short()}, but the primal output "
           f"has {aval.str_short()}; pass a cotangent of exactly that shape and dtype.")

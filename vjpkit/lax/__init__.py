@@ -15,7 +15,8 @@ from .control_flow import cond, cond_p, fori_loop, map, scan, scan_p, switch, wh
 from .cumulative import (cummax, cummax_p, cummin, cummin_p, cumprod, cumprod_p, cumsum, cumsum_p,
                          prefix_scan)
 from .decompositions import cholesky, cholesky_p, eigh, eigh_p, qr, qr_p, svd, svd_p
-from .elementwise import (abs, abs_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
+from .eig import eig, eig_p
+from .elementwise import (abs, abs_p, complex, complex_p, conj, conj_p, imag, imag_p, real, real_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
                           and_p, asin, asin_p, asinh, asinh_p, atan, atan2, atan2_p, atan_p, atanh,
                           atanh_p, cbrt, cbrt_p, ceil, ceil_p, convert_element_type,
                           convert_element_type_p, cos, cos_p, cosh, cosh_p, div, div_p, eq, eq_p,
@@ -50,7 +51,7 @@ from .special import (  # for vjpkit.scipy.stats
 
 __all__ = [
     # elementwise
-    "abs", "abs_p", "acos", "acos_p", "acosh", "acosh_p", "add", "add_any", "add_any_p", "add_p",
+    "abs", "abs_p", "complex", "complex_p", "conj", "conj_p", "imag", "imag_p", "real", "real_p", "acos", "acos_p", "acosh", "acosh_p", "add", "add_any", "add_any_p", "add_p",
     "and_p", "asin", "asin_p", "asinh", "asinh_p", "atan", "atan2", "atan2_p", "atan_p", "atanh",
     "atanh_p", "cbrt", "cbrt_p", "ceil", "ceil_p", "convert_element_type", "convert_element_type_p",
     "cos", "cos_p", "cosh", "cosh_p", "div", "div_p", "eq", "eq_p", "exp", "exp_p", "expm1",
@@ -86,6 +87,7 @@ __all__ = [
     "pinv", "pinv_p", "slogdet", "slogdet_p", "solve", "solve_p", "triangular_solve",
     "triangular_solve_p",
     # decompositions
+    "eig", "eig_p",
     "cholesky", "cholesky_p", "eigh", "eigh_p", "qr", "qr_p", "svd", "svd_p",
     # special
     "digamma", "digamma_p", "erf", "erf_inv", "erf_inv_p", "erf_p", "erfc", "erfc_p", "lgamma",

@@ -33,6 +33,25 @@ def unop(name: str, impl: Callable, kinds: str = "float", out_dtype=None) -> Pri
   return p
 
 
+def real_dtype(dtype: np.dtype) -> np.dtype:
+  """The real dtype of a complex one (complex128 -> float64); others unchanged."""
+  return np.empty((), dtype).real.dtype if dtype.kind == "c" else dtype
+
+
+def complex_dtype(dtype: np.dtype) -> np.dtype:
+  """The complex dtype of a float one (float32 -> complex64; others -> complex128)."""
+  return np.dtype(np.complex64) if dtype in (np.float32, np.float16) else np.dtype(np.complex128)
+
+
+def naryop_shape(name: str, *avals) -> tuple[int, ...]:
+  """The shape of an elementwise op: one shape, rank-0 arguments broadcasting."""
+  shapes = {a.shape for a in avals if a.shape}
+  if len(shapes) > 1:
+    raise TypeError(f"'{name}' needs arguments of one shape (or rank 0), got "
+                    f"{', '.join(str(a.shape) for a in avals)}")
+  return shapes.pop() if shapes else ()
+
+
 def naryop(name: str, impl: Callable, kinds: str = "num", out_dtype=None,
            skip_first: bool = False) -> Primitive:
   """An elementwise primitive of several arguments of one dtype and one shape;
@@ -46,11 +65,7 @@ def naryop(name: str, impl: Callable, kinds: str = "num", out_dtype=None,
       raise TypeError(f"'{name}' needs arguments of one dtype, got "
                       f"{', '.join(short_dtype(a.dtype) for a in checked)} "
                       "(vjpkit.numpy promotes dtypes; vjpkit.lax does not)")
-    shapes = {a.shape for a in avals if a.shape}
-    if len(shapes) > 1:
-      raise TypeError(f"'{name}' needs arguments of one shape (or rank 0), got "
-                      f"{', '.join(str(a.shape) for a in avals)}")
-    shape = shapes.pop() if shapes else ()
+    shape = naryop_shape(name, *avals)
     return ShapedArray(shape, checked[0].dtype if out_dtype is None else out_dtype)
   p = Primitive(name, impl=impl, abstract_eval=abstract_eval)
   p.def_batching(_broadcasting_batcher(p))

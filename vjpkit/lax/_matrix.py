@@ -20,10 +20,10 @@ from .linalg import dot_general
 
 def check_matrix(who: str, aval: ShapedArray, square: bool = True, name: str = "a") -> None:
   """Reject what no linalg primitive accepts, with the fix in the message."""
-  if aval.dtype.kind not in "f" or aval.dtype == np.float16:
-    what = "complex" if aval.dtype.kind == "c" else aval.dtype.name
-    raise TypeError(f"{who}: argument '{name}' has dtype {aval.dtype.name}; only float32 and "
-                    f"float64 are supported ({what} values: convert with .astype(float))")
+  if aval.dtype.kind not in "fc" or aval.dtype == np.float16:
+    raise TypeError(f"{who}: argument '{name}' has dtype {aval.dtype.name}; only float32, "
+                    "float64, complex64 and complex128 are supported (convert with "
+                    ".astype(float))")
   if aval.ndim < 2:
     raise ValueError(f"{who}: argument '{name}' must be a matrix or a stack of matrices "
                      f"(at least 2-D), got shape {aval.shape}")
@@ -57,6 +57,18 @@ def mT(x):
   """The matrix transpose: the last two axes swapped."""
   n = get_aval(x).ndim
   return shapes.transpose(x, tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def mH(x):
+  """The conjugate transpose (the transpose of a real ``x``)."""
+  return ew.conj(mT(x))
+
+
+def as_dtype_of(x, like):
+  """Real ``x`` (eigenvalues, singular values, ``F``) in the dtype of ``like``: mixing them
+  into complex matrix expressions needs one dtype."""
+  dtype = get_aval(like).dtype
+  return x if get_aval(x).dtype == dtype else ew.convert_element_type(x, dtype)
 
 
 def _mask(x, keep: np.ndarray):
@@ -133,8 +145,8 @@ def eye_like(x):
 
 
 def symmetrize(x):
-  """``(x + xᵀ) / 2``."""
-  return ew.mul(ew.add(x, mT(x)), np.array(0.5, get_aval(x).dtype)[()])
+  """``(x + xᴴ) / 2`` (``(x + xᵀ) / 2`` for real ``x``)."""
+  return ew.mul(ew.add(x, mH(x)), np.array(0.5, get_aval(x).dtype)[()])
 
 
 def reciprocal_offdiag(d):

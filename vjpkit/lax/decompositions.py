@@ -22,16 +22,18 @@ from ..core.primitive import Primitive
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
 from . import shapes
-from ._matrix import (batch_leading, check_matrix, diagonal, matmul, mT, outer_diff,
-                      reciprocal_offdiag, scale_columns, scale_rows, symmetrize, tril, triu)
+from ._declare import real_dtype
+from ._matrix import (as_dtype_of, batch_leading, check_matrix, diag, diagonal, eye_like, matmul,
+                      mH, outer_diff, reciprocal_offdiag, scale_columns, scale_rows, symmetrize,
+                      tril, triu)
 from .solves import triangular_solve
 
 
 def _read_triangle(t, lower: bool):
-  """The symmetric matrix a solver that reads one triangle of ``t`` actually sees."""
+  """The symmetric (Hermitian) matrix a solver that reads one triangle of ``t`` sees."""
   if lower:
-    return ew.add(tril(t), mT(tril(t, -1)))
-  return ew.add(triu(t), mT(triu(t, 1)))
+    return ew.add(tril(t), mH(tril(t, -1)))
+  return ew.add(triu(t), mH(triu(t, 1)))
 
 
 # -- cholesky ----------------------------------------------------------------------
@@ -42,13 +44,13 @@ def _cholesky_abstract_eval(a):
 
 
 def _cholesky_jvp(t, chol, a):
-  # L̇ = L Φ(L⁻¹ Ȧ L⁻ᵀ), Φ taking the lower triangle with the diagonal halved
+  # L̇ = L Φ(L⁻¹ Ȧ L⁻ᴴ), Φ taking the lower triangle with the diagonal halved
   # (Murray 2016, "Differentiation of the Cholesky decomposition").
   aval = get_aval(chol)
   n = aval.shape[-1]
   t = _read_triangle(t, lower=True)
   inner = triangular_solve(chol, t, left_side=True, lower=True)
-  inner = triangular_solve(chol, inner, left_side=False, lower=True, transpose_a=True)
+  inner = triangular_solve(ew.conj(chol), inner, left_side=False, lower=True, transpose_a=True)
   phi = np.broadcast_to((np.tri(n) - 0.5 * np.eye(n)).astype(aval.dtype), aval.shape)
   return matmul(chol, ew.mul(inner, phi))
 
@@ -60,9 +62,9 @@ batch_leading(cholesky_p)
 
 
 def cholesky(x, symmetrize_input: bool = True):
-  """The lower Cholesky factor ``L`` (``x = L Lᵀ``) of symmetric positive definite matrices.
+  """The lower Cholesky factor ``L`` (``x = L Lᴴ``) of Hermitian positive definite matrices.
 
-  Like JAX, ``x`` is first replaced by ``(x + xᵀ)/2`` so that its gradient is
+  Like JAX, ``x`` is first replaced by ``(x + xᴴ)/2`` so that its gradient is
   symmetric; the primitive itself reads the lower triangle (as NumPy does).
   A matrix that is not positive definite raises ``LinAlgError`` (NumPy's behaviour).
 
@@ -78,7 +80,7 @@ def cholesky(x, symmetrize_input: bool = True):
 
 def _eigh_abstract_eval(a, *, lower):
   check_matrix("eigh", a)
-  return [a, ShapedArray(a.shape[:-1], a.dtype)]
+  return [a, ShapedArray(a.shape[:-1], real_dtype(a.dtype))]
 
 
 def _eigh_impl(a, *, lower):
@@ -87,13 +89,14 @@ def _eigh_impl(a, *, lower):
 
 
 def _eigh_jvp(primals, tangents, *, lower):
-  # With A = V diag(w) Vᵀ and M = Vᵀ Ȧ V: ẇ = diag(M), V̇ = V (F ∘ M),
-  # F_ij = 1/(w_j - w_i) off the diagonal, 0 on it.
+  # With A = V diag(w) Vᴴ and M = Vᴴ Ȧ V: ẇ = diag(M) (real), V̇ = V (F ∘ M),
+  # F_ij = 1/(w_j - w_i) off the diagonal, 0 on it (so Vᴴ V̇ has a zero diagonal: the
+  # phase of each complex eigenvector is held fixed).
   (a,), (t,) = primals, tangents
   v, w = eigh_p.bind(a, lower=lower)
-  m = matmul(matmul(mT(v), _read_triangle(t, lower)), v)
-  dv = matmul(v, ew.mul(reciprocal_offdiag(outer_diff(w)), m))
-  return [v, w], [dv, diagonal(m)]
+  m = matmul(matmul(mH(v), _read_triangle(t, lower)), v)
+  dv = matmul(v, ew.mul(as_dtype_of(reciprocal_offdiag(outer_diff(w)), m), m))
+  return [v, w], [dv, ew.real(diagonal(m))]
 
 
 eigh_p = Primitive("eigh", multiple_results=True, impl=_eigh_impl,
@@ -103,7 +106,8 @@ batch_leading(eigh_p)
 
 
 def eigh(x, lower: bool = True, symmetrize_input: bool = True) -> list:
-  """``[v, w]``: eigenvectors (columns of ``v``) and ascending eigenvalues of symmetric ``x``.
+  """``[v, w]``: eigenvectors (columns of ``v``) and ascending (real) eigenvalues of
+  symmetric (Hermitian) ``x``.
 
   JAX's ``lax.linalg.eigh`` order and input symmetrization; eigenvector signs are
   NumPy's. ``lower`` says which triangle is read when ``symmetrize_input=False``.
@@ -122,7 +126,7 @@ def _svd_abstract_eval(a, *, full_matrices, compute_uv):
   check_matrix("svd", a, square=False)
   *batch, m, n = a.shape
   k = min(m, n)
-  s = ShapedArray(tuple(batch) + (k,), a.dtype)
+  s = ShapedArray(tuple(batch) + (k,), real_dtype(a.dtype))
   if not compute_uv:
     return [s]
   mu, nv = (m, n) if full_matrices else (k, k)
@@ -145,24 +149,29 @@ def _svd_jvp(primals, tangents, *, full_matrices, compute_uv):
         f"for a non-square ({m}x{n}) matrix: the completed bases are arbitrary. Use "
         "full_matrices=False (as JAX requires), or compute_uv=False for singular values only.")
   u, s, vh = svd_p.bind(a, full_matrices=False, compute_uv=True)
-  v = mT(vh)
-  ds_mat = matmul(matmul(mT(u), t), v)  # Uᵀ Ȧ V
-  ds = diagonal(ds_mat)
+  v = mH(vh)
+  ds_mat = matmul(matmul(mH(u), t), v)  # Uᴴ Ȧ V
+  ds = ew.real(diagonal(ds_mat))
   if not compute_uv:
     return [s], [ds]
-  f = reciprocal_offdiag(outer_diff(ew.mul(s, s)))  # 1/(s_j² - s_i²)
-  ds_s = scale_columns(ds_mat, s)  # Uᵀ Ȧ V S
-  s_ds = scale_rows(ds_mat, s)     # S Uᵀ Ȧ V
-  du = matmul(u, ew.mul(f, ew.add(ds_s, mT(ds_s))))
-  dv = matmul(v, ew.mul(f, ew.add(s_ds, mT(s_ds))))
-  s_inv = ew.div(np.ones((), s.dtype)[()], s)
+  f = as_dtype_of(reciprocal_offdiag(outer_diff(ew.mul(s, s))), a)  # 1/(s_j² - s_i²)
+  sc = as_dtype_of(s, a)
+  ds_s = scale_columns(ds_mat, sc)  # Uᴴ Ȧ V S
+  s_ds = scale_rows(ds_mat, sc)     # S Uᴴ Ȧ V
+  inner_u = ew.mul(f, ew.add(ds_s, mH(ds_s)))
+  s_inv = ew.div(np.ones((), sc.dtype)[()], sc)
+  if get_aval(a).dtype.kind == "c":  # the imaginary diagonal of Uᴴ Ȧ V, a phase change of U
+    inner_u = ew.add(inner_u, scale_columns(diag(ew.sub(diagonal(ds_mat), as_dtype_of(ds, a))),
+                                            s_inv))
+  du = matmul(u, inner_u)
+  dv = matmul(v, ew.mul(f, ew.add(s_ds, mH(s_ds))))
   if m > n:  # the part of Ȧ V outside the span of U
     t_v = matmul(t, v)
-    du = ew.add(du, scale_columns(ew.sub(t_v, matmul(u, matmul(mT(u), t_v))), s_inv))
+    du = ew.add(du, scale_columns(ew.sub(t_v, matmul(u, matmul(mH(u), t_v))), s_inv))
   if n > m:
-    t_u = matmul(mT(t), u)
+    t_u = matmul(mH(t), u)
     dv = ew.add(dv, scale_columns(ew.sub(t_u, matmul(v, matmul(vh, t_u))), s_inv))
-  return [u, s, vh], [du, ds, mT(dv)]
+  return [u, s, vh], [du, ds, mH(dv)]
 
 
 svd_p = Primitive("svd", multiple_results=True, impl=_svd_impl, abstract_eval=_svd_abstract_eval)
@@ -193,12 +202,15 @@ def _qr_abstract_eval(a, *, full_matrices):
 
 
 def _qr_tall_jvp(q, r, t):
-  # m >= n, reduced: with C = Qᵀ Ȧ R⁻¹ and Ω = tril(C, -1) - tril(C, -1)ᵀ (skew),
+  # m >= n, reduced: with C = Qᴴ Ȧ R⁻¹ and Ω = tril(C, -1) - tril(C, -1)ᴴ (skew-Hermitian;
+  # for complex values plus i Im(diag C), which keeps diag(R) real),
   # Q̇ = Q (Ω - C) + Ȧ R⁻¹ and Ṙ = (C - Ω) R, which is upper triangular.
   t_rinv = triangular_solve(r, t, left_side=False, lower=False)
-  c = matmul(mT(q), t_rinv)
+  c = matmul(mH(q), t_rinv)
   low = tril(c, -1)
-  omega = ew.sub(low, mT(low))
+  omega = ew.sub(low, mH(low))
+  if get_aval(c).dtype.kind == "c":
+    omega = ew.add(omega, ew.mul(ew.sub(c, as_dtype_of(ew.real(c), c)), eye_like(c)))
   return ew.add(matmul(q, ew.sub(omega, c)), t_rinv), matmul(ew.sub(c, omega), r)
 
 
@@ -216,7 +228,7 @@ def _qr_jvp(primals, tangents, *, full_matrices):
   x_part = lambda z: shapes.slice_in_dim(z, 0, m, axis=-1)  # noqa: E731
   y_part = lambda z: shapes.slice_in_dim(z, m, n, axis=-1)  # noqa: E731
   dq, dr_x = _qr_tall_jvp(q, x_part(r), x_part(t))
-  dr_y = ew.add(matmul(mT(dq), y_part(a)), matmul(mT(q), y_part(t)))
+  dr_y = ew.add(matmul(mH(dq), y_part(a)), matmul(mH(q), y_part(t)))
   return [q, r], [dq, shapes.concatenate([dr_x, dr_y], get_aval(r).ndim - 1)]
 
 

@@ -8,14 +8,16 @@ and dtype promotion is done by ``vjpkit.numpy``, which emits explicit
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from ..core.avals import ShapedArray, get_aval, is_float
+from ..core.avals import ShapedArray, get_aval, is_inexact
 from ..core.primitive import Primitive
 from ..core.zeros import Zero, instantiate, is_undef, register_vspace
 from ..interpreters.jvp import defbilinear, defjvp, defjvp_zero, deflinear
 from . import reductions, shapes
-from ._declare import const, naryop, unop
+from ._declare import _check_kind, complex_dtype, const, naryop, naryop_shape, real_dtype, unop
 
 
 def _unbroadcast(ct, aval: ShapedArray):
@@ -152,6 +154,8 @@ def tanh(x): return tanh_p.bind(x)
 def _logistic_impl(x):
   # 1/(1+exp(-x)) without overflow warnings for large |x|
   x = np.asarray(x)
+  if x.dtype.kind == "c":
+    return (1 / (1 + np.exp(-x)))[()]
   e = np.exp(-np.abs(x))
   return np.where(x >= 0, 1 / (1 + e), e / (1 + e))[()]
 
@@ -206,13 +210,40 @@ sqrt_p = unop("sqrt", np.sqrt, kinds="inexact")
 defjvp(sqrt_p, lambda t, ans, x: div(t, mul(const(ans, 2), ans)))
 def sqrt(x): return sqrt_p.bind(x)
 
-# |x|' is taken as +1 at 0, as in JAX.
-abs_p = unop("abs", np.abs, kinds="num")
-defjvp(abs_p, lambda t, ans, x: select_n(ge(x, const(x, 0)), neg(t), t))
+def _abs_abstract_eval(x: ShapedArray) -> ShapedArray:
+  _check_kind("abs", [x], "num")
+  return ShapedArray(x.shape, real_dtype(x.dtype))
+
+
+def _safe_abs(ans):
+  """``|x|`` with its zeros replaced by ones (a safe divisor: the numerator is 0 there)."""
+  return select_n(eq(ans, const(ans, 0)), ans, _ones_like(ans))
+
+
+def _abs_jvp(t, ans, x):
+  if get_aval(x).dtype.kind == "c":  # d|z| = Re(conj(z) dz) / |z|, taken as 0 at z = 0
+    return div(real(mul(t, conj(x))), _safe_abs(ans))
+  return select_n(ge(x, const(x, 0)), neg(t), t)  # |x|' is taken as +1 at 0, as in JAX
+
+
+abs_p = Primitive("abs", impl=np.abs, abstract_eval=_abs_abstract_eval)
+abs_p.def_batching(lambda vals, dims: (abs_p.bind(*vals), dims[0]))
+defjvp(abs_p, _abs_jvp)
 def abs(x): return abs_p.bind(x)
 
+
+def _sign_jvp(t, ans, x):
+  # real sign: piecewise constant. Complex sign(z) = z/|z| (0 at 0): d sign = (dz - s Re(conj(s)
+  # dz)) / |z|, taken as 0 at z = 0 (JAX takes it as 0 everywhere, which is wrong off 0)
+  if get_aval(x).dtype.kind != "c":
+    return Zero(get_aval(ans))
+  r = convert_element_type(_safe_abs(abs(x)), get_aval(x).dtype)
+  along = convert_element_type(real(mul(conj(ans), t)), get_aval(x).dtype)
+  return div(sub(t, mul(ans, along)), r)
+
+
 sign_p = unop("sign", np.sign, kinds="num")
-defjvp_zero(sign_p)
+defjvp(sign_p, _sign_jvp)
 def sign(x): return sign_p.bind(x)
 
 floor_p = unop("floor", np.floor)
@@ -334,6 +365,75 @@ select_n_p.def_transpose(_select_n_transpose)
 def select_n(which, *cases): return select_n_p.bind(which, *cases)
 
 
+# -- complex numbers: real, imag, conj, complex ----------------------------------
+#
+# Transposes follow JAX's convention: the transpose of a linear map L is taken with the
+# bilinear pairing Re(sum(u * v)), with no conjugation (so mul by c transposes to mul by
+# c), which makes grad of a real f of z = x + iy equal to df/dx - i df/dy.
+
+def _to_real_eval(name):
+  def abstract_eval(x: ShapedArray) -> ShapedArray:
+    _check_kind(name, [x], "inexact")
+    return ShapedArray(x.shape, real_dtype(x.dtype))
+  return abstract_eval
+
+
+real_p = Primitive("real", impl=lambda x: np.real(x)[()], abstract_eval=_to_real_eval("real"))
+imag_p = Primitive("imag", impl=lambda x: np.imag(x)[()], abstract_eval=_to_real_eval("imag"))
+conj_p = unop("conj", np.conjugate, kinds="inexact")
+
+
+def _complex_impl(x, y):
+  out = np.empty(np.broadcast_shapes(np.shape(x), np.shape(y)), complex_dtype(np.result_type(x)))
+  out.real, out.imag = x, y  # not x + 1j * y, which turns an infinite y into nan
+  return out[()]
+
+
+def _complex_abstract_eval(x: ShapedArray, y: ShapedArray) -> ShapedArray:
+  _check_kind("complex", [x, y], "float")
+  if x.dtype != y.dtype:
+    raise TypeError(f"'complex' needs real and imaginary parts of one dtype, got "
+                    f"{x.dtype.name} and {y.dtype.name}")
+  return ShapedArray(naryop_shape("complex", x, y), complex_dtype(x.dtype))
+
+
+complex_p = naryop("complex", _complex_impl, kinds="float")
+complex_p.def_abstract_eval(_complex_abstract_eval)
+
+
+def real(x):
+  """The real part of a complex ``x`` (of a real ``x``: ``x``)."""
+  return real_p.bind(x) if get_aval(x).dtype.kind == "c" else x
+
+
+def imag(x):
+  """The imaginary part of a complex ``x`` (real dtype)."""
+  return imag_p.bind(x)
+
+
+def conj(x):
+  """The complex conjugate of ``x`` (of a real ``x``: ``x``)."""
+  return conj_p.bind(x) if get_aval(x).dtype.kind == "c" else x
+
+
+def complex(x, y):
+  """``x + i y`` of two real arrays of one dtype (float64 -> complex128)."""
+  return complex_p.bind(x, y)
+
+
+def _zeros_of(x):
+  return shapes.full_like(x, 0)
+
+
+real_p.def_batching(lambda vals, dims: (real_p.bind(*vals), dims[0]))
+imag_p.def_batching(lambda vals, dims: (imag_p.bind(*vals), dims[0]))
+deflinear(real_p, lambda ct, x: [complex(ct, _zeros_of(ct))])
+deflinear(imag_p, lambda ct, x: [complex(_zeros_of(ct), neg(ct))])
+deflinear(conj_p, lambda ct, x: [conj(ct)])
+deflinear(complex_p, lambda ct, x, y: [_unbroadcast(real(ct), x.aval) if is_undef(x) else None,
+                                       _unbroadcast(neg(imag(ct)), y.aval) if is_undef(y) else None])
+
+
 # -- dtype conversion and stop_gradient ----------------------------------------
 
 def _convert_abstract_eval(x, *, new_dtype):
@@ -345,25 +445,47 @@ convert_element_type_p = Primitive(
     abstract_eval=_convert_abstract_eval)
 
 
+def _convert_impl(x, *, new_dtype):
+  x = np.asarray(x)
+  if x.dtype.kind == "c" and np.dtype(new_dtype).kind != "c":
+    x = x.real  # warned about once, when the conversion is bound
+  return x.astype(new_dtype)[()]
+
+
+convert_element_type_p.impl = _convert_impl
+
+
+def _convert_tangent(t, new_dtype):
+  """A tangent (or cotangent) converted along: the real part when complex becomes real."""
+  if get_aval(t).dtype.kind == "c" and np.dtype(new_dtype).kind != "c":
+    t = real(t)
+  return convert_element_type(t, new_dtype)
+
+
 def _convert_jvp(primals, tangents, *, new_dtype):
   (x,), (t,) = primals, tangents
   ans = convert_element_type(x, new_dtype)
-  if type(t) is Zero or not is_float(np.dtype(new_dtype)) or not is_float(get_aval(x).dtype):
+  if type(t) is Zero or not is_inexact(np.dtype(new_dtype)) or not is_inexact(get_aval(x).dtype):
     return ans, Zero.like(ans)
-  return ans, convert_element_type(t, new_dtype)
+  return ans, _convert_tangent(t, new_dtype)
 
 
 convert_element_type_p.def_jvp(_convert_jvp, symbolic_zeros=True)
 convert_element_type_p.def_transpose(lambda ct, x, *, new_dtype: [
-    convert_element_type(ct, x.aval.dtype)])
+    _convert_tangent(ct, x.aval.dtype)])
 convert_element_type_p.def_batching(lambda vals, dims, **params: (
     convert_element_type_p.bind(*vals, **params), dims[0]))
 
 
 def convert_element_type(x, new_dtype):
+  """``x`` as ``new_dtype``; complex to real keeps the real part, with NumPy's warning."""
   new_dtype = np.dtype(new_dtype)
-  if get_aval(x).dtype == new_dtype:
+  dtype = get_aval(x).dtype
+  if dtype == new_dtype:
     return x
+  if dtype.kind == "c" and new_dtype.kind != "c":
+    warnings.warn("Casting complex values to real discards the imaginary part",
+                  np.exceptions.ComplexWarning, stacklevel=2)
   return convert_element_type_p.bind(x, new_dtype=new_dtype)
 
 

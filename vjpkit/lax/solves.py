@@ -15,7 +15,9 @@ from ..core.primitive import Primitive
 from ..core.zeros import Zero, is_undef
 from ..interpreters.jvp import defjvp
 from . import elementwise as ew
-from ._matrix import batch_leading, check_matrix, matmul, mT, trace, tril, triu
+from . import shapes
+from ._declare import real_dtype
+from ._matrix import batch_leading, check_matrix, matmul, mH, mT, trace, tril, triu
 
 
 def _check_pair(who, a, b, b_shape_ok):
@@ -132,16 +134,21 @@ def solve(a, b):
 
 def _slogdet_abstract_eval(a):
   check_matrix("slogdet", a)
-  out = ShapedArray(a.shape[:-2], a.dtype)
-  return [out, out]
+  return [ShapedArray(a.shape[:-2], a.dtype), ShapedArray(a.shape[:-2], real_dtype(a.dtype))]
 
 
 def _slogdet_jvp(primals, tangents):
-  # d log|det A| = tr(A⁻¹ Ȧ); the sign is locally constant. At a singular A the
-  # derivative is infinite and the solve raises LinAlgError (see numpy.linalg.det).
+  # With τ = tr(A⁻¹ Ȧ): d log|det A| = Re τ, d sign = sign · i Im τ (a real sign is locally
+  # constant). At a singular A the derivative is infinite and the solve raises LinAlgError
+  # (see numpy.linalg.det).
   (a,), (t,) = primals, tangents
   sign, logabsdet = slogdet_p.bind(a)
-  return [sign, logabsdet], [Zero.like(sign), trace(solve(a, t))]
+  tau = trace(solve(a, t))
+  if get_aval(a).dtype.kind != "c":
+    return [sign, logabsdet], [Zero.like(sign), tau]
+  im = ew.imag(tau)
+  return [sign, logabsdet], [ew.mul(sign, ew.complex(shapes.full_like(im, 0), im)),
+                             ew.real(tau)]
 
 
 slogdet_p = Primitive("slogdet", multiple_results=True,
@@ -170,10 +177,10 @@ def _pinv_abstract_eval(a, **_):
 
 def _pinv_jvp(t, p, a, **_):
   # For A of locally constant rank (Golub & Pereyra):
-  #   Ṗ = -P Ȧ P + P Pᵀ Ȧᵀ (I - A P) + (I - P A) Ȧᵀ Pᵀ P.
+  #   Ṗ = -P Ȧ P + P Pᴴ Ȧᴴ (I - A P) + (I - P A) Ȧᴴ Pᴴ P.
   # Written with P itself, so repeated or zero singular values are no problem
   # (differentiating through the SVD would divide by their differences).
-  pt, tt = mT(p), mT(t)
+  pt, tt = mH(p), mH(t)
   x = matmul(matmul(p, pt), tt)   # P Pᵀ Ȧᵀ
   y = matmul(tt, matmul(pt, p))   # Ȧᵀ Pᵀ P
   return ew.add(ew.sub(ew.sub(x, matmul(x, matmul(a, p))), matmul(matmul(p, t), p)),

@@ -40,7 +40,8 @@ from .ufuncs import (abs, absolute, acos, acosh, add, arccos, arccosh, arcsin, a
                      less, less_equal, log, log1p, log2, log10, logaddexp, logaddexp2,
                      logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod,
                      modf, multiply, nan_to_num, negative, not_equal, positive, pow, power,
-                     rad2deg, radians, real, reciprocal, remainder, rint, round, sign, sin, sinc,
+                     rad2deg, radians, real, imag, angle, reciprocal, remainder, rint, round,
+                     sign, sin, sinc,
                      sinh, sqrt, square, subtract, tan, tanh, trunc, true_divide, where)
 
 # functions beyond the first set (issue 15), one module per job
@@ -59,6 +60,7 @@ from .polynomials import polyadd, polyder, polyfit, polyint, polymul, polysub, p
 from .selection import choose, piecewise, select
 from .setops import (intersect1d, isin, setdiff1d, setxor1d, union1d, unique, unique_all,
                      unique_counts, unique_inverse, unique_values)
+from .complexes import iscomplex, iscomplexobj, isreal, isrealobj, real_if_close, sort_complex
 from .signs import copysign, isneginf, isposinf, signbit
 from .spaces import empty, geomspace, logspace
 from .statistics import (bincount, corrcoef, cov, digitize, histogram, histogram_bin_edges,
@@ -67,44 +69,48 @@ from .vectors import cross, matvec, vecdot, vecmat
 from .windows import bartlett, blackman, hamming, hanning, i0, kaiser
 
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
+complex64, complex128 = _np.complex64, _np.complex128
+ComplexWarning = _np.exceptions.ComplexWarning
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
 ndarray = _np.ndarray
 
 _operators.install()
 
-__all__ = ["abs", "absolute", "acos", "acosh", "add", "all", "allclose", "amax", "amin", "any",
-           "append", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
-           "arctanh", "argmax", "argmin", "argpartition", "argsort", "argwhere", "around", "array",
-           "array_equal", "array_equiv", "array_split", "asarray", "asin", "asinh", "atan",
-           "atan2", "atanh", "atleast_1d", "atleast_2d", "atleast_3d", "average", "bartlett",
-           "bincount", "blackman", "block", "bool_", "broadcast_arrays", "broadcast_shapes",
-           "broadcast_to", "can_cast", "cbrt", "ceil", "choose", "clip", "column_stack",
-           "compress", "concat", "concatenate", "conj", "conjugate", "copy", "copysign",
-           "corrcoef", "cos", "cosh", "count_nonzero", "cov", "cross", "cumprod", "cumsum",
-           "cumulative_prod", "cumulative_sum", "deg2rad", "degrees", "delete", "diag",
-           "diag_indices", "diag_indices_from", "diagflat", "diagonal", "diff", "digitize",
-           "divide", "divmod", "dot", "dsplit", "dstack", "e", "ediff1d", "einsum", "empty",
-           "empty_like", "equal", "exp", "exp2", "expand_dims", "expm1", "extract", "eye", "fabs",
-           "fix", "flatnonzero", "flip", "fliplr", "flipud", "float32", "float64", "float_power",
-           "floor", "floor_divide", "fmax", "fmin", "fmod", "full", "full_like", "geomspace",
-           "gradient", "greater", "greater_equal", "hamming", "hanning", "heaviside", "histogram",
-           "histogram_bin_edges", "hsplit", "hstack", "hypot", "i0", "identity", "indices", "inf",
-           "inner", "insert", "int32", "int64", "interp", "intersect1d", "isclose", "isdtype",
-           "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isscalar", "issubdtype",
-           "iterable", "ix_", "kaiser", "kron", "less", "less_equal", "lexsort", "linalg",
-           "linspace", "log", "log10", "log1p", "log2", "logaddexp", "logaddexp2", "logical_and",
-           "logical_not", "logical_or", "logical_xor", "logspace", "matmul", "matrix_transpose",
-           "matvec", "max", "maximum", "mean", "median", "meshgrid", "min", "minimum", "mod",
-           "modf", "moveaxis", "multiply", "nan", "nan_to_num", "nanargmax", "nanargmin",
-           "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmedian", "nanmin", "nanpercentile",
-           "nanprod", "nanquantile", "nanstd", "nansum", "nanvar", "ndarray", "ndim", "negative",
-           "newaxis", "nonzero", "not_equal", "ones", "ones_like", "outer", "pad", "partition",
-           "percentile", "permute_dims", "pi", "piecewise", "polyadd", "polyder", "polyfit",
-           "polyint", "polymul", "polysub", "polyval", "positive", "pow", "power", "prod",
-           "promote_types", "ptp", "quantile", "rad2deg", "radians", "ravel", "ravel_multi_index",
-           "real", "reciprocal", "remainder", "repeat", "reshape", "result_type", "rint", "roll",
-           "rollaxis", "rot90", "round", "row_stack", "searchsorted", "select", "setdiff1d",
-           "setxor1d", "shape", "sign", "signbit", "sin", "sinc", "sinh", "size", "sort", "split",
+__all__ = ["ComplexWarning", "abs", "absolute", "acos", "acosh", "add", "all", "allclose", "amax",
+           "amin", "angle", "any", "append", "arange", "arccos", "arccosh", "arcsin", "arcsinh",
+           "arctan", "arctan2", "arctanh", "argmax", "argmin", "argpartition", "argsort",
+           "argwhere", "around", "array", "array_equal", "array_equiv", "array_split", "asarray",
+           "asin", "asinh", "atan", "atan2", "atanh", "atleast_1d", "atleast_2d", "atleast_3d",
+           "average", "bartlett", "bincount", "blackman", "block", "bool_", "broadcast_arrays",
+           "broadcast_shapes", "broadcast_to", "can_cast", "cbrt", "ceil", "choose", "clip",
+           "column_stack", "complex128", "complex64", "compress", "concat", "concatenate", "conj",
+           "conjugate", "copy", "copysign", "corrcoef", "cos", "cosh", "count_nonzero", "cov",
+           "cross", "cumprod", "cumsum", "cumulative_prod", "cumulative_sum", "deg2rad",
+           "degrees", "delete", "diag", "diag_indices", "diag_indices_from", "diagflat",
+           "diagonal", "diff", "digitize", "divide", "divmod", "dot", "dsplit", "dstack", "e",
+           "ediff1d", "einsum", "empty", "empty_like", "equal", "exp", "exp2", "expand_dims",
+           "expm1", "extract", "eye", "fabs", "fix", "flatnonzero", "flip", "fliplr", "flipud",
+           "float32", "float64", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod",
+           "full", "full_like", "geomspace", "gradient", "greater", "greater_equal", "hamming",
+           "hanning", "heaviside", "histogram", "histogram_bin_edges", "hsplit", "hstack",
+           "hypot", "i0", "identity", "imag", "indices", "inf", "inner", "insert", "int32",
+           "int64", "interp", "intersect1d", "isclose", "iscomplex", "iscomplexobj", "isdtype",
+           "isfinite", "isin", "isinf", "isnan", "isneginf", "isposinf", "isreal", "isrealobj",
+           "isscalar", "issubdtype", "iterable", "ix_", "kaiser", "kron", "less", "less_equal",
+           "lexsort", "linalg", "linspace", "log", "log10", "log1p", "log2", "logaddexp",
+           "logaddexp2", "logical_and", "logical_not", "logical_or", "logical_xor", "logspace",
+           "matmul", "matrix_transpose", "matvec", "max", "maximum", "mean", "median", "meshgrid",
+           "min", "minimum", "mod", "modf", "moveaxis", "multiply", "nan", "nan_to_num",
+           "nanargmax", "nanargmin", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmedian",
+           "nanmin", "nanpercentile", "nanprod", "nanquantile", "nanstd", "nansum", "nanvar",
+           "ndarray", "ndim", "negative", "newaxis", "nonzero", "not_equal", "ones", "ones_like",
+           "outer", "pad", "partition", "percentile", "permute_dims", "pi", "piecewise",
+           "polyadd", "polyder", "polyfit", "polyint", "polymul", "polysub", "polyval",
+           "positive", "pow", "power", "prod", "promote_types", "ptp", "quantile", "rad2deg",
+           "radians", "ravel", "ravel_multi_index", "real", "real_if_close", "reciprocal",
+           "remainder", "repeat", "reshape", "result_type", "rint", "roll", "rollaxis", "rot90",
+           "round", "row_stack", "searchsorted", "select", "setdiff1d", "setxor1d", "shape",
+           "sign", "signbit", "sin", "sinc", "sinh", "size", "sort", "sort_complex", "split",
            "sqrt", "square", "squeeze", "stack", "std", "subtract", "sum", "swapaxes", "take",
            "take_along_axis", "tan", "tanh", "tensordot", "tile", "trace", "transpose",
            "trapezoid", "tri", "tril", "tril_indices", "tril_indices_from", "trim_zeros", "triu",

@@ -187,21 +187,24 @@ def broadcast_to_shape(x, shape: tuple[int, ...]):
 
 
 def check_real(dtype: np.dtype, who: str) -> None:
-  """Reject complex values: vjpkit differentiates real functions only."""
+  """Reject complex values where a function is defined for real ones only (an ordering, a
+  real-only special function): NumPy's TypeError, naming ``vjpkit.numpy.<who>``."""
   if np.dtype(dtype).kind == "c":
-    raise TypeError(f"vjpkit.numpy.{who} does not support complex inputs (got {np.dtype(dtype).name}); "
-                    "vjpkit differentiates real-valued functions: work on the real and imaginary "
-                    "parts as separate real arrays.")
+    raise TypeError(f"vjpkit.numpy.{who} does not support complex inputs (got "
+                    f"{np.dtype(dtype).name}): it is defined for real values only. Apply it to "
+                    "the real and imaginary parts (vjpkit.numpy.real/imag) or to abs(x).")
 
 
-def promote(*args, inexact: bool = False, who: str = "function"):
-  """Convert ``args`` to one dtype and one shape (rank-0 args stay rank 0)."""
+def promote(*args, inexact: bool = False, who: str = "function", real: bool = False):
+  """Convert ``args`` to one dtype and one shape (rank-0 args stay rank 0); ``real``:
+  complex values are rejected (a function defined for real numbers only)."""
   same = _same_float_aval(args)  # the common case, without NumPy's promotion machinery
   if same is not None:
     return same
   arrays = [arraylike(a) for a in args]
   dtype = result_type(*arrays)
-  check_real(dtype, who)
+  if real:
+    check_real(dtype, who)
   if inexact and dtype.kind not in "fc":
     dtype = np.dtype(np.float64)
   arrays = [convert(a, dtype) for a in arrays]
@@ -219,10 +222,12 @@ def broadcast_shapes(*shapes: tuple[int, ...], who: str) -> tuple[int, ...]:
                      f"{' '.join(map(str, shapes))}") from None
 
 
-def promote_inexact(x, who: str = "function"):
-  """Integer and bool inputs of float functions become float64, as in NumPy."""
+def promote_inexact(x, who: str = "function", real: bool = False):
+  """Integer and bool inputs of float functions become float64, as in NumPy; ``real``:
+  complex values are rejected."""
   x = np.asarray(x) if isinstance(x, _PY) else arraylike(x)
-  check_real(get_aval(x).dtype, who)
+  if real:
+    check_real(get_aval(x).dtype, who)
   if get_aval(x).dtype.kind not in "fc":
     return convert(x, np.dtype(np.float64))
   return x

@@ -131,6 +131,7 @@ def install() -> None:
   Tracer.T = property(lambda self: shapes.transpose(self))
   Tracer.mT = property(lambda self: shapes.swapaxes(self, -1, -2))
   Tracer.real = property(lambda self: ufuncs.real(self))
+  Tracer.imag = property(lambda self: ufuncs.imag(self))
   Tracer.reshape = lambda self, *shape, order="C": shapes.reshape(
       self, shape[0] if len(shape) == 1 else shape, order)
   Tracer.transpose = lambda self, *axes: shapes.transpose(

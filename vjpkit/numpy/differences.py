@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, canonical_axis, check_real, convert, promote_inexact
+from ._core import asarray, canonical_axis, convert, promote_inexact
 from . import ufuncs
 from .shapes import broadcast_to, concatenate, ravel
 
@@ -47,7 +47,6 @@ def diff(a: Array, n: int = 1, axis: int = -1, prepend: Array | None = None,
   array([2., 2., 2.])
   """
   a = asarray(a)
-  check_real(get_aval(a).dtype, "diff")
   n = int(n)
   if n < 0:
     raise ValueError(f"diff: order must be non-negative but got {n}")

@@ -40,6 +40,8 @@ FUNCTIONS = (
     "nanstd", "nanmax", "nanmin", "cumsum", "cumprod", "nancumsum", "nancumprod",
     # elementwise functions that are not ufuncs
     "clip", "round", "around", "fix", "sinc", "where", "nan_to_num", "real", "isclose", "allclose",
+    "imag", "angle", "iscomplex", "isreal", "iscomplexobj", "isrealobj", "real_if_close",
+    "sort_complex",
     # shapes
     "reshape", "ravel", "transpose", "moveaxis", "swapaxes", "squeeze", "expand_dims",
     "broadcast_to", "broadcast_arrays", "concatenate", "stack", "hstack", "vstack", "dstack",

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, check_real, convert, result_type, scalar_if_0d
+from ._core import asarray, convert, result_type, scalar_if_0d
 from .matrices import diagonal
 
 Array = Any
@@ -90,7 +90,6 @@ def einsum(subscripts: str, *operands: Array, optimize: Any = "greedy", **kwargs
     raise TypeError("vjpkit.numpy.einsum: out= is not supported; use the returned value")
   ops = [asarray(o) for o in operands]
   dtype = kwargs.get("dtype") or result_type(*ops)
-  check_real(dtype, "einsum")
   ops = [asarray(convert(o, np.dtype(dtype))) for o in ops]
   labels, out = _parse(subscripts, [get_aval(o).shape for o in ops])
   sizes: dict[str, int] = {}

@@ -1,7 +1,8 @@
 """vjpkit.numpy.linalg: NumPy's linear algebra, differentiable.
 
 Stacks of matrices ``(..., m, n)`` are handled like NumPy; integer and bool
-inputs become float64; complex inputs raise. Solves and decompositions are
+inputs become float64; complex64/complex128 inputs are supported throughout (Hermitian
+``eigh`` and ``cholesky``, conjugate transposes in every rule). Solves and decompositions are
 the primitives of ``vjpkit.lax.solves`` and ``vjpkit.lax.decompositions``;
 everything else here is a composite of them. Conventions where the
 derivative is not unique (all as in JAX unless said otherwise):
@@ -43,9 +44,14 @@ Array = Any
 LinAlgError = np.linalg.LinAlgError
 _UNSET: Any = object()  # pinv's rtol: "not passed" differs from None, as in NumPy
 
-__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_norm",
+__all__ = ["LinAlgError", "cholesky", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "matrix_norm",
            "matrix_power", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",
            "vector_norm"]
+
+
+class EigResult(NamedTuple):
+  eigenvalues: Array
+  eigenvectors: Array
 
 
 class EighResult(NamedTuple):
@@ -72,16 +78,14 @@ class SlogdetResult(NamedTuple):
 # -- arguments ---------------------------------------------------------------------
 
 def _float_arg(x, who: str, name: str = "a"):
-  """``x`` as a float32/float64 array; ints and bools promote like NumPy, complex raises."""
+  """``x`` as a float32/float64/complex64/complex128 array; ints and bools promote like
+  NumPy (to float64)."""
   x = asarray(x)
   dtype = get_aval(x).dtype
-  if dtype.kind == "c":
-    raise TypeError(f"vjpkit.numpy.linalg.{who}: complex input ('{name}' has dtype "
-                    f"{dtype.name}) is not supported; pass real arrays")
   if dtype == np.float16:
     raise TypeError(f"vjpkit.numpy.linalg.{who}: array type float16 is unsupported in linalg "
                     f"('{name}'); convert it to float32 or float64")
-  return convert(x, np.dtype(np.float64)) if dtype.kind != "f" else x
+  return convert(x, np.dtype(np.float64)) if dtype.kind not in "fc" else x
 
 
 def _matrix_arg(x, who: str, name: str = "a", square: bool = True):
@@ -177,8 +181,6 @@ def matrix_power(a: Array, n: int) -> Array:
   except TypeError:
     raise TypeError("vjpkit.numpy.linalg.matrix_power: exponent 'n' must be an integer") from None
   a = asarray(a)
-  if get_aval(a).dtype.kind == "c":
-    raise TypeError("vjpkit.numpy.linalg.matrix_power: complex input is not supported")
   shape = get_aval(a).shape
   if len(shape) < 2 or shape[-1] != shape[-2]:
     _matrix_arg(a, "matrix_power")  # raises NumPy's LinAlgError
@@ -215,7 +217,9 @@ def det(a: Array) -> Array:
   np.float64(-2.0000000000000004)
   """
   sign, logabsdet = lax.slogdet(_matrix_arg(a, "det"))
-  return lax.mul(sign, lax.exp(logabsdet))
+  size = lax.exp(logabsdet)
+  return lax.mul(sign, size if get_aval(sign).dtype == get_aval(size).dtype
+                 else lax.convert_element_type(size, get_aval(sign).dtype))
 
 
 # -- decompositions -----------------------------------------------------------------------
@@ -284,6 +288,33 @@ def svd(a: Array, full_matrices: bool = True, compute_uv: bool = True,
   return SVDResult(*lax.svd(a, full_matrices=bool(full_matrices) and m != n))
 
 
+def eig(a: Array) -> EigResult:
+  """Eigenvalues and right eigenvectors (columns, unit 2-norm) of general square matrices;
+  both complex, also for real input (JAX's convention; NumPy returns real arrays when
+  every eigenvalue is real).
+
+  Derivatives: eigenvalues everywhere their values are distinct; eigenvectors with the
+  normalisation ``|v_i| = 1`` held, and an arbitrary phase (see ``vjpkit.lax.eig``), so
+  only phase-invariant functions of them (``abs(v)``, ``v v^H``) have meaningful
+  derivatives.
+
+  >>> w, v = eig([[2.0, 1.0], [0.0, 3.0]])
+  >>> w
+  array([2.+0.j, 3.+0.j])
+  """
+  w, v = lax.eig(_matrix_arg(a, "eig"))
+  return EigResult(w, v)
+
+
+def eigvals(a: Array) -> Array:
+  """The (complex) eigenvalues of general square matrices.
+
+  >>> eigvals([[0.0, -1.0], [1.0, 0.0]])
+  array([0.+1.j, 0.-1.j])
+  """
+  return lax.eig(_matrix_arg(a, "eigvals"), compute_eigenvectors=False)[0]
+
+
 def svdvals(x: Array, /) -> Array:
   """The singular values, descending (``svd(x, compute_uv=False)``).
 
@@ -318,6 +349,14 @@ def _root_zero_safe(s, p: float):
   return where(is_zero, 0, sqrt(safe) if p == 2 else power(safe, 1.0 / p))
 
 
+def _abs2(x):
+  """``|x|²`` elementwise (real for complex ``x``)."""
+  if get_aval(x).dtype.kind == "c":
+    re, im = lax.real(x), lax.imag(x)
+    return lax.add(lax.mul(re, re), lax.mul(im, im))
+  return x * x
+
+
 def _keep(y, axes, keepdims):
   return expand_dims(y, sorted(axes)) if keepdims else y
 
@@ -330,12 +369,12 @@ def _vector_norm(x, ord, axes: tuple[int, ...], keepdims: bool):
   if ord == -np.inf:
     return _min(absolute(x), axes, keepdims=keepdims)
   if ord == 0:  # the number of nonzero entries: no derivative
-    count = lax.convert_element_type(not_equal(x, 0), get_aval(x).dtype)
+    count = lax.convert_element_type(not_equal(x, 0), np.finfo(get_aval(x).dtype).dtype)
     return _sum(count, axes, keepdims=keepdims)
   if ord == 1:
     return _sum(absolute(x), axes, keepdims=keepdims)
   if ord is None or ord == 2:
-    return _root_zero_safe(_sum(x * x, axes, keepdims=keepdims), 2)
+    return _root_zero_safe(_sum(_abs2(x), axes, keepdims=keepdims), 2)
   p = float(ord)
   return _root_zero_safe(_sum(power(absolute(x), p), axes, keepdims=keepdims), p)
 
@@ -344,7 +383,7 @@ def _matrix_norm(x, ord, row: int, col: int, keepdims: bool):
   if row == col:
     raise ValueError("Duplicate axes given.")
   if ord in ("fro", None):
-    return _root_zero_safe(_sum(x * x, (row, col), keepdims=keepdims), 2)
+    return _root_zero_safe(_sum(_abs2(x), (row, col), keepdims=keepdims), 2)
   if ord in (2, -2, "nuc"):
     nd = get_aval(x).ndim
     rest = [i for i in range(nd) if i not in (row, col)]

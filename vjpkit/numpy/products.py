@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, canonical_axis, check_real, convert, result_type, scalar_if_0d
+from ._core import asarray, canonical_axis, convert, result_type, scalar_if_0d
 
 Array = Any
 
@@ -18,7 +18,6 @@ Array = Any
 def _promote_dtypes(a, b):
   a, b = asarray(a), asarray(b)
   dtype = result_type(a, b)
-  check_real(dtype, "products")
   if dtype == np.bool_:
     dtype = np.dtype(np.int64)
   return asarray(convert(a, dtype)), asarray(convert(b, dtype))
@@ -73,12 +72,15 @@ def matmul(a: Array, b: Array) -> Array:
 
 
 def vdot(a: Array, b: Array) -> Array:
-  """The dot product of the flattened inputs.
+  """The dot product of the flattened inputs, conjugating the first (as NumPy's).
 
   >>> vdot([[1.0, 2.0]], [3.0, 4.0])
   np.float64(11.0)
+  >>> vdot(np.array([1j]), np.array([1j]))
+  np.complex128(1+0j)
   """
   a, b = _promote_dtypes(a, b)
+  a = lax.conj(a)
   a, b = lax.reshape(a, (get_aval(a).size,)), lax.reshape(b, (get_aval(b).size,))
   return _dot_general(a, b, (((0,), (0,)), ((), ())))
 

@@ -27,9 +27,11 @@ def no_out(out, who: str) -> None:
                     "use the returned value instead.")
 
 
-def _arr(a, who: str):
+def _arr(a, who: str, real: bool = False):
+  """``a`` as an array; ``real``: complex values rejected (orderings: max, argmin, ...)."""
   a = asarray(a)
-  check_real(get_aval(a).dtype, who)
+  if real:
+    check_real(get_aval(a).dtype, who)
   return a
 
 
@@ -123,7 +125,7 @@ def _float(a, dtype, who):
   a = _arr(a, who)
   if dtype is not None:
     return convert(a, np.dtype(dtype))
-  return a if get_aval(a).dtype.kind == "f" else convert(a, np.dtype(np.float64))
+  return a if get_aval(a).dtype.kind in "fc" else convert(a, np.dtype(np.float64))
 
 
 def mean(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, *, where=None) -> Array:
@@ -167,9 +169,14 @@ def var(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bo
   axes = _axes(a, axis)
   m = _mean(a, axis, keepdims=True, where=where) if mean is None else mean
   centered = ufuncs.subtract(a, m)
-  sq = sum(lax.mul(centered, centered), axis, keepdims=keepdims, where=where)
-  n = _count_where(a, axis, axes, keepdims, where)
-  return ufuncs.true_divide(sq, ufuncs.subtract(n, np.array(ddof, get_aval(a).dtype)[()]))
+  if get_aval(centered).dtype.kind == "c":  # |x - m|², real, as NumPy's
+    re, im = lax.real(centered), lax.imag(centered)
+    squares = lax.add(lax.mul(re, re), lax.mul(im, im))
+  else:
+    squares = lax.mul(centered, centered)
+  sq = sum(squares, axis, keepdims=keepdims, where=where)
+  n = _count_where(squares, axis, axes, keepdims, where)
+  return ufuncs.true_divide(sq, ufuncs.subtract(n, np.array(ddof, get_aval(sq).dtype)[()]))
 
 
 def std(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False, *,
@@ -184,7 +191,7 @@ def std(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bo
 
 
 def _extremum(a, axis, keepdims, initial, where, who, reduce, combine):
-  a = _arr(a, who)
+  a = _arr(a, who, real=True)
   axes = _axes(a, axis)
   if where is not None:
     if initial is None:
@@ -232,7 +239,7 @@ def ptp(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
 
 
 def _arg(a, axis, keepdims, who, op):
-  a = _arr(a, who)
+  a = _arr(a, who, real=True)
   if axis is None:
     flat = lax.reshape(a, (get_aval(a).size,))
     y = op(flat, 0)
@@ -392,7 +399,7 @@ def nanstd(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims:
 
 
 def _nan_extremum(a, axis, keepdims, fill, reduce, who):
-  a = _arr(a, who)
+  a = _arr(a, who, real=True)
   if get_aval(a).dtype.kind != "f":
     return reduce(a, axis, keepdims=keepdims)
   y = reduce(_without_nan(a, fill, who), axis, keepdims=keepdims)

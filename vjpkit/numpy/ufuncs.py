@@ -35,9 +35,9 @@ def _example(name: str, np_fun: Callable, args: tuple) -> str:
   return f"\n\n  >>> {name}({', '.join(map(repr, args))})\n  {value!r}\n"
 
 
-def _unary_float(name: str, op: Callable, np_fun: Callable, arg=0.5) -> Callable:
+def _unary_float(name: str, op: Callable, np_fun: Callable, arg=0.5, real=False) -> Callable:
   def f(x: Array) -> Array:
-    return op(promote_inexact(x, name))
+    return op(promote_inexact(x, name, real))
   f.__name__ = f.__qualname__ = name
   f.__doc__ = f"Elementwise ``numpy.{np_fun.__name__}``; integer inputs give float64." + _example(
       name, np_fun, (arg,))
@@ -76,14 +76,15 @@ log2 = _unary_float("log2", _log_base(2), np.log2)
 log10 = _unary_float("log10", _log_base(10), np.log10)
 log1p = _unary_float("log1p", lax.log1p, np.log1p)
 sqrt = _unary_float("sqrt", lax.sqrt, np.sqrt)
-cbrt = _unary_float("cbrt", lax.cbrt, np.cbrt, -8.0)
-deg2rad = radians = _unary_float("deg2rad", _scaled(np.pi / 180), np.deg2rad, 90.0)
-rad2deg = degrees = _unary_float("rad2deg", _scaled(180 / np.pi), np.rad2deg, 1.0)
+cbrt = _unary_float("cbrt", lax.cbrt, np.cbrt, -8.0, real=True)
+deg2rad = radians = _unary_float("deg2rad", _scaled(np.pi / 180), np.deg2rad, 90.0, real=True)
+rad2deg = degrees = _unary_float("rad2deg", _scaled(180 / np.pi), np.rad2deg, 1.0, real=True)
 
 
-def _binary(name: str, op: Callable, np_fun: Callable, args=(1.5, -2.0), inexact=False) -> Callable:
+def _binary(name: str, op: Callable, np_fun: Callable, args=(1.5, -2.0), inexact=False,
+            real=False) -> Callable:
   def f(x: Array, y: Array) -> Array:
-    return op(*promote(x, y, inexact=inexact, who=name))
+    return op(*promote(x, y, inexact=inexact, who=name, real=real))
   f.__name__ = f.__qualname__ = name
   f.__doc__ = (f"Elementwise ``numpy.{np_fun.__name__}`` with NumPy broadcasting and promotion."
                + _example(name, np_fun, args))
@@ -96,8 +97,8 @@ multiply = _binary("multiply", lax.mul, np.multiply)
 true_divide = divide = _binary("true_divide", lax.div, np.true_divide, inexact=True)
 maximum = _binary("maximum", lax.max, np.maximum)
 minimum = _binary("minimum", lax.min, np.minimum)
-fmod = _binary("fmod", lax.rem, np.fmod, (5.5, -2.0))
-arctan2 = atan2 = _binary("arctan2", lax.atan2, np.arctan2, (1.0, -1.0), inexact=True)
+fmod = _binary("fmod", lax.rem, np.fmod, (5.5, -2.0), real=True)
+arctan2 = atan2 = _binary("arctan2", lax.atan2, np.arctan2, (1.0, -1.0), inexact=True, real=True)
 equal = _binary("equal", lax.eq, np.equal)
 not_equal = _binary("not_equal", lax.ne, np.not_equal)
 less = _binary("less", lax.lt, np.less)
@@ -180,7 +181,7 @@ def fabs(x: Array) -> Array:
   >>> fabs(-2)
   np.float64(2.0)
   """
-  return lax.abs(promote_inexact(x, "fabs"))
+  return lax.abs(promote_inexact(x, "fabs", True))
 
 
 def sign(x: Array) -> Array:
@@ -258,7 +259,7 @@ def clip(a: Array, a_min: Array = None, a_max: Array = None, *, min: Array = Non
   hi = a_max if max is None else max
   if lo is None and hi is None:
     raise ValueError("clip: pass at least one of a_min/min and a_max/max")
-  out = promote(a, who="clip")[0]
+  out = promote(a, who="clip", real=True)[0]
   if lo is not None:
     out = maximum(out, lo)
   if hi is not None:
@@ -306,7 +307,7 @@ def fmax(x: Array, y: Array) -> Array:
   >>> fmax([1.0, np.nan], [np.nan, 2.0])
   array([1., 2.])
   """
-  x, y = promote(x, y, who="fmax")
+  x, y = promote(x, y, who="fmax", real=True)
   return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.max(x, y), y), x)
 
 
@@ -316,7 +317,7 @@ def fmin(x: Array, y: Array) -> Array:
   >>> fmin([1.0, np.nan], [np.nan, 2.0])
   array([1., 2.])
   """
-  x, y = promote(x, y, who="fmin")
+  x, y = promote(x, y, who="fmin", real=True)
   return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.min(x, y), y), x)
 
 
@@ -333,7 +334,7 @@ def hypot(x: Array, y: Array) -> Array:
   >>> hypot(3.0, 4.0)
   np.float64(5.0)
   """
-  x, y = promote(x, y, inexact=True, who="hypot")
+  x, y = promote(x, y, inexact=True, who="hypot", real=True)
   dtype = get_aval(x).dtype
   zero, one, inf = (lax.full((), v, dtype) for v in (0, 1, np.inf))
   x, y = lax.abs(x), lax.abs(y)
@@ -356,7 +357,7 @@ def logaddexp(x: Array, y: Array) -> Array:
   >>> logaddexp(0.0, 0.0)
   np.float64(0.6931471805599453)
   """
-  x, y = promote(x, y, inexact=True, who="logaddexp")
+  x, y = promote(x, y, inexact=True, who="logaddexp", real=True)
   dtype = get_aval(x).dtype
   zero = lax.full((), 0, dtype)
   same_inf = lax.logical_and(lax.eq(x, y), lax.logical_not(isfinite(x)))  # no inf - inf
@@ -374,7 +375,7 @@ def logaddexp2(x: Array, y: Array) -> Array:
   >>> logaddexp2(1.0, 1.0)
   np.float64(2.0)
   """
-  x, y = promote(x, y, inexact=True, who="logaddexp2")
+  x, y = promote(x, y, inexact=True, who="logaddexp2", real=True)
   ln2 = lax.full((), np.log(2), get_aval(x).dtype)
   return lax.div(logaddexp(lax.mul(x, ln2), lax.mul(y, ln2)), ln2)
 
@@ -389,7 +390,7 @@ def sinc(x: Array) -> Array:
   >>> sinc(0.5)
   np.float64(0.6366197723675814)
   """
-  x = promote_inexact(x, "sinc")
+  x = promote_inexact(x, "sinc", True)
   dtype = get_aval(x).dtype
   z = lax.mul(x, lax.full((), np.pi, dtype))
   one = lax.full((), 1, dtype)
@@ -413,7 +414,7 @@ _SINC_TAYLOR = tuple((-1) ** n / math.factorial(2 * n + 1) for n in range(15))
 
 def _rounding(name: str, op: Callable, np_fun: Callable, arg=-1.5) -> Callable:
   def f(x: Array) -> Array:
-    y = promote(x, who=name)[0]
+    y = promote(x, who=name, real=True)[0]
     return fresh(y, x) if get_aval(y).dtype.kind in "iub" else op(y)
   f.__name__ = f.__qualname__ = name
   f.__doc__ = f"Elementwise ``numpy.{np_fun.__name__}`` (zero derivative)." + _example(name, np_fun, (arg,))
@@ -455,7 +456,7 @@ def rint(x: Array) -> Array:
   >>> rint(2.5)
   np.float64(2.0)
   """
-  return lax.round(promote_inexact(x, "rint"))
+  return lax.round(promote_inexact(x, "rint", True))
 
 
 def remainder(x: Array, y: Array) -> Array:
@@ -464,7 +465,7 @@ def remainder(x: Array, y: Array) -> Array:
   >>> remainder(-5.5, 2.0)
   np.float64(0.5)
   """
-  x, y = promote(x, y, who="remainder")
+  x, y = promote(x, y, who="remainder", real=True)
   r = lax.rem(x, y)
   zero = lax.full((), 0, get_aval(r).dtype)
   wrong_sign = lax.logical_and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(y, zero)))
@@ -481,7 +482,7 @@ def floor_divide(x: Array, y: Array) -> Array:
   >>> floor_divide(-5.5, 2.0)
   np.float64(-3.0)
   """
-  x, y = promote(x, y, who="floor_divide")
+  x, y = promote(x, y, who="floor_divide", real=True)
   if get_aval(x).dtype.kind == "b":  # NumPy divides booleans as int8
     x, y = lax.convert_element_type(x, np.int8), lax.convert_element_type(y, np.int8)
   x, y = lax.stop_gradient_p.bind(x), lax.stop_gradient_p.bind(y)  # read only: no copies
@@ -514,7 +515,7 @@ def modf(x: Array) -> tuple[Array, Array]:
   >>> modf(-3.5)
   (np.float64(-0.5), np.float64(-3.0))
   """
-  x = promote_inexact(x, "modf")
+  x = promote_inexact(x, "modf", True)
   whole = _trunc(x)
   return lax.sub(x, whole), whole
 
@@ -525,7 +526,7 @@ def heaviside(x1: Array, x2: Array) -> Array:
   >>> heaviside([-1.0, 0.0, 2.0], 0.5)
   array([0. , 0.5, 1. ])
   """
-  x1, x2 = promote(x1, x2, inexact=True, who="heaviside")
+  x1, x2 = promote(x1, x2, inexact=True, who="heaviside", real=True)
   dtype = get_aval(x1).dtype
   zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
   step = _where(lax.gt(x1, zero), broadcast_to_shape(one, get_aval(x1).shape), zero)
@@ -553,22 +554,55 @@ def nan_to_num(x: Array, copy: bool = True, nan: float = 0.0, posinf: float | No
 
 
 def real(x: Array) -> Array:
-  """The real part of a real array: the array itself.
+  """The real part of ``x`` (a real ``x`` itself).
 
-  >>> real(2.0)
-  np.float64(2.0)
+  >>> real(np.array([1 + 2j, 3 - 4j]))
+  array([1., 3.])
   """
-  return promote(x, who="real")[0]
+  x = promote(x, who="real")[0]
+  return lax.real(x) if get_aval(x).dtype.kind == "c" else x
+
+
+def imag(x: Array) -> Array:
+  """The imaginary part of ``x`` (zeros of ``x``'s dtype for a real ``x``).
+
+  >>> imag(np.array([1 + 2j, 3 - 4j]))
+  array([ 2., -4.])
+  """
+  x = promote(x, who="imag")[0]
+  if get_aval(x).dtype.kind == "c":
+    return lax.imag(x)
+  return lax.full(get_aval(x).shape, 0, get_aval(x).dtype)
 
 
 def conjugate(x: Array) -> Array:
-  """The complex conjugate of a real array: the array itself (bools become int8, as in
-  NumPy).
+  """The complex conjugate of ``x`` (of a real array, the array itself; bools become
+  int8, as in NumPy).
 
+  >>> conjugate(np.array([1 + 2j]))
+  array([1.-2.j])
   >>> conjugate(2.0)
   np.float64(2.0)
   """
-  return fresh(_bool_as_int8(promote(x, who="conjugate")[0]), x)  # a new array, as NumPy's ufunc
+  x = _bool_as_int8(promote(x, who="conjugate")[0])
+  if get_aval(x).dtype.kind == "c":
+    return lax.conj(x)
+  return fresh(x, x)  # a new array, as NumPy's ufunc
+
+
+def angle(z: Array, deg: bool = False) -> Array:
+  """The argument of ``z`` (``arctan2(imag(z), real(z))``), in degrees with ``deg``.
+
+  >>> angle(np.array([1j, -1.0]))
+  array([1.57079633, 3.14159265])
+  """
+  z = promote(z, who="angle")[0]
+  if get_aval(z).dtype.kind == "c":
+    out = lax.atan2(lax.imag(z), lax.real(z))
+  else:
+    z = promote_inexact(z, "angle")
+    out = lax.atan2(lax.full(get_aval(z).shape, 0, get_aval(z).dtype), z)
+  return lax.mul(out, lax.full((), 180 / np.pi, get_aval(out).dtype)) if deg else out
 
 
 conj = conjugate

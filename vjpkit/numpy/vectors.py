@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, canonical_axis, check_real, convert, result_type
+from ._core import asarray, canonical_axis, convert, result_type
 from . import ufuncs
 from .shapes import moveaxis, stack
 
@@ -35,7 +35,6 @@ def cross(a: Array, b: Array, axisa: int = -1, axisb: int = -1, axisc: int = -1,
     axisa = axisb = axisc = axis
   a, b = asarray(a), asarray(b)
   dtype = result_type(a, b)
-  check_real(dtype, "cross")
   if dtype == np.bool_:
     raise TypeError("cross: boolean inputs are not supported (NumPy's subtract rejects them)")
   a, b = convert(a, dtype), convert(b, dtype)

@@ -8,6 +8,10 @@ turn, that
 * reverse mode satisfies the dot-product identity ``<u, J v> == <Jᵀ u, v>``
   for a random cotangent ``u``, where ``J v`` is the finite difference;
 
+Complex arguments are perturbed along a real and along an imaginary direction, and
+the pairing is JAX's ``<u, v> = Re(sum(u * v))`` (no conjugation: the one that
+vjpkit's, JAX's and autograd's transposes satisfy);
+
 and then does the same for the derivative functions themselves up to
 ``order``. Random directions come from a fixed seed, so a check is repeatable.
 """
@@ -18,7 +22,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..api import jvp, vjp
-from ..core.avals import float0, is_float
+from ..core.avals import float0, is_inexact
 from ..tree_util import tree_flatten, tree_unflatten
 
 _DEFAULT_TOL = {np.dtype(np.float64): 1e-5, np.dtype(np.float32): 2e-2, np.dtype(np.float16): 1e-1}
@@ -36,28 +40,46 @@ def _as_arrays(tree):
   return [np.zeros(a.shape) if a.dtype == float0 else a for a in arrays], t
 
 
+def _wide(x) -> np.ndarray:
+  """``x`` in float64, or complex128 when complex (differences and errors in full precision)."""
+  x = np.asarray(x)
+  return x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)
+
+
 def _inner(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]) -> float:
-  return float(sum(np.vdot(np.asarray(x, np.float64), np.asarray(y, np.float64))
-                   for x, y in zip(xs, ys)))
+  """The real pairing Re(sum(x * y)) over leaves (no conjugation)."""
+  return float(sum(np.real(np.sum(_wide(x) * _wide(y))) for x, y in zip(xs, ys)))
 
 
-def _random_like(rng, x: np.ndarray) -> np.ndarray:
-  return rng.standard_normal(x.shape).astype(x.dtype) if is_float(x.dtype) else np.zeros(x.shape)
+def _random_like(rng, x: np.ndarray, imaginary: bool = False) -> np.ndarray:
+  """A random direction of ``x``'s dtype (zeros for integers); ``imaginary``: purely
+  imaginary (for complex ``x``); a complex ``x`` gets complex entries otherwise."""
+  if not is_inexact(x.dtype):
+    return np.zeros(x.shape)
+  r = rng.standard_normal(x.shape)
+  if x.dtype.kind == "c":
+    r = 1j * r if imaginary else r + 1j * rng.standard_normal(x.shape)
+  return r.astype(x.dtype)
+
+
+def _directions(a: np.ndarray) -> tuple[bool, ...]:
+  """The perturbations of an argument: real, then (complex ones) imaginary."""
+  return (False, True) if a.dtype.kind == "c" else (False,)
 
 
 def numerical_jvp(f: Callable, args: Sequence[Any], tangents: Sequence[Any], eps: float) -> list:
   """Central difference of ``f`` at ``args`` along ``tangents`` (flat output leaves)."""
-  plus = [a + eps * t if is_float(np.asarray(a).dtype) else a for a, t in zip(args, tangents)]
-  minus = [a - eps * t if is_float(np.asarray(a).dtype) else a for a, t in zip(args, tangents)]
+  plus = [a + eps * t if is_inexact(np.asarray(a).dtype) else a for a, t in zip(args, tangents)]
+  minus = [a - eps * t if is_inexact(np.asarray(a).dtype) else a for a, t in zip(args, tangents)]
   fp, _ = _as_arrays(f(*plus))
   fm, _ = _as_arrays(f(*minus))
-  return [(np.asarray(p, np.float64) - np.asarray(m, np.float64)) / (2 * eps) for p, m in zip(fp, fm)]
+  return [(_wide(p) - _wide(m)) / (2 * eps) for p, m in zip(fp, fm)]
 
 
 def _worst(expected: Sequence[np.ndarray], actual: Sequence[np.ndarray]) -> tuple[float, str]:
   worst, where = 0.0, ""
   for k, (e, a) in enumerate(zip(expected, actual)):
-    err = np.abs(np.asarray(a, np.float64) - np.asarray(e, np.float64))
+    err = np.abs(_wide(a) - _wide(e))
     if err.size and float(np.max(err)) >= worst:
       idx = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
       worst = float(np.max(err))
@@ -67,12 +89,13 @@ def _worst(expected: Sequence[np.ndarray], actual: Sequence[np.ndarray]) -> tupl
 
 
 def _close(expected, actual, atol, rtol) -> bool:
-  return all(np.allclose(np.asarray(a, np.float64), np.asarray(e, np.float64), atol=atol, rtol=rtol,
-                         equal_nan=True) for e, a in zip(expected, actual))
+  return all(np.allclose(_wide(a), _wide(e), atol=atol, rtol=rtol, equal_nan=True)
+             for e, a in zip(expected, actual))
 
 
 def _tols(args, atol, rtol, eps):
-  dtypes = [np.asarray(a).dtype for a in args if is_float(np.asarray(a).dtype)]
+  dtypes = [np.empty((), np.asarray(a).dtype).real.dtype for a in args
+            if is_inexact(np.asarray(a).dtype)]
   low = min(dtypes, key=lambda d: d.itemsize) if dtypes else np.dtype(np.float64)
   return (_DEFAULT_TOL.get(low, 1e-5) if atol is None else atol,
           _DEFAULT_TOL.get(low, 1e-5) if rtol is None else rtol,
@@ -86,17 +109,20 @@ def check_jvp(f: Callable, args: Sequence[Any], *, atol=None, rtol=None, eps=Non
   atol, rtol, eps = _tols(args, atol, rtol, eps)
   rng = rng or np.random.default_rng(0)
   for i, a in enumerate(args):
-    if not is_float(a.dtype):
+    if not is_inexact(a.dtype):
       continue
-    tangents = [_random_like(rng, x) if j == i else np.zeros_like(x) for j, x in enumerate(args)]
-    _, t_out = jvp(f, tuple(args), tuple(tangents))
-    actual, _ = _as_arrays(t_out)
-    expected = numerical_jvp(f, args, tangents, eps)
-    if not _close(expected, actual, atol, rtol):
-      err, where = _worst(expected, actual)
-      raise GradientCheckError(
-          f"JVP check failed{label} (mode fwd) for argument {i}: largest error {err:.3g} at "
-          f"{where} (finite differences with eps={eps}, atol={atol}, rtol={rtol})")
+    for imaginary in _directions(a):
+      tangents = [_random_like(rng, x, imaginary) if j == i else np.zeros_like(x)
+                  for j, x in enumerate(args)]
+      _, t_out = jvp(f, tuple(args), tuple(tangents))
+      actual, _ = _as_arrays(t_out)
+      expected = numerical_jvp(f, args, tangents, eps)
+      if not _close(expected, actual, atol, rtol):
+        err, where = _worst(expected, actual)
+        along = " along an imaginary direction" if imaginary else ""
+        raise GradientCheckError(
+            f"JVP check failed{label} (mode fwd) for argument {i}{along}: largest error "
+            f"{err:.3g} at {where} (finite differences with eps={eps}, atol={atol}, rtol={rtol})")
 
 
 def check_vjp(f: Callable, args: Sequence[Any], *, atol=None, rtol=None, eps=None,
@@ -110,17 +136,21 @@ def check_vjp(f: Callable, args: Sequence[Any], *, atol=None, rtol=None, eps=Non
   u = [_random_like(rng, o) for o in out_leaves]
   cts = f_vjp(tree_unflatten(out_tree, u))
   for i, a in enumerate(args):
-    if not is_float(a.dtype):
+    if not is_inexact(a.dtype):
       continue
-    v = [_random_like(rng, x) if j == i else np.zeros_like(x) for j, x in enumerate(args)]
-    jv = numerical_jvp(f, args, v, eps)
-    lhs = _inner(u, jv)
-    rhs = _inner(tree_flatten(cts[i])[0], [v[i]])
-    scale = max(1.0, abs(lhs), abs(rhs))
-    if not abs(lhs - rhs) <= atol * scale + rtol * scale:
-      raise GradientCheckError(
-          f"VJP check failed{label} (mode rev) for argument {i}: <u, J v> = {lhs:.10g} "
-          f"(finite differences) but <J^T u, v> = {rhs:.10g}; error {abs(lhs - rhs):.3g}")
+    for imaginary in _directions(a):
+      v = [_random_like(rng, x, imaginary) if j == i else np.zeros_like(x)
+           for j, x in enumerate(args)]
+      jv = numerical_jvp(f, args, v, eps)
+      lhs = _inner(u, jv)
+      rhs = _inner(tree_flatten(cts[i])[0], [v[i]])
+      scale = max(1.0, abs(lhs), abs(rhs))
+      if not abs(lhs - rhs) <= atol * scale + rtol * scale:
+        along = " along an imaginary direction" if imaginary else ""
+        raise GradientCheckError(
+            f"VJP check failed{label} (mode rev) for argument {i}{along}: <u, J v> = "
+            f"{lhs:.10g} (finite differences) but <J^T u, v> = {rhs:.10g}; error "
+            f"{abs(lhs - rhs):.3g}")
 
 
 def check_grads(f: Callable, args: Sequence[Any], order: int = 2,

@@ -83,6 +83,8 @@ def _elements(dtype: np.dtype, low: float, high: float, avoid: Sequence[float], 
     pieces = [st.floats(lo, hi, width=width, allow_nan=False, allow_infinity=False,
                         allow_subnormal=False)
               for lo, hi in _intervals(low, high, avoid, margin, ftype)]
+    if dtype.kind == "c":  # both parts in [low, high]; avoid applies to the real part
+      return st.builds(complex, st.one_of(pieces), st.one_of(pieces))
     return st.one_of(pieces)
   if dtype.kind in "iu":
     return st.integers(math.ceil(low), math.floor(high)).filter(
