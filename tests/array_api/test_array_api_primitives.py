@@ -2,7 +2,7 @@
 values (jit) and gradients against NumPy's."""
 import numpy as np
 import pytest
-from array_api_testutil import BACKENDS, check, require, to_backend
+from array_api_testutil import BACKENDS, check, require, to_backend, to_numpy
 
 import vjpkit
 import vjpkit.numpy as vnp
@@ -282,3 +282,17 @@ CALLS = {
 @pytest.mark.parametrize("name", sorted(CALLS))
 def test_calls_and_custom_derivatives(backend, name):
   check(backend, CALLS[name], X)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_complex_values(backend):
+  z = X + 1j * Y
+  check(backend, lambda z: (vnp.real(z) * vnp.imag(z), vnp.conj(z) * z, vnp.abs(z),
+                            lax.complex(vnp.real(z), vnp.imag(z) * 2)), z, grad=False)
+  check(backend, lambda x, y: vnp.abs(lax.complex(x, y)) ** 2, X, Y)
+  special = np.array([np.inf, -np.inf, np.nan, -0.0, 0.0, 1.5])
+  re = np.array([1.0, -2.0, 3.0, -0.0, -0.0, np.inf])
+  converted = [to_backend(backend, v, (3,)) for v in (re, special)]
+  got = vjpkit.jit(lax.complex)(*converted)
+  expected = lax.complex(re, special)
+  np.testing.assert_array_equal(to_numpy(got).view(np.float64), expected.view(np.float64))

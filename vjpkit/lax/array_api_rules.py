@@ -135,6 +135,25 @@ ew.convert_element_type_p.def_array_api(_convert, elementwise=True)
 ew.stop_gradient_p.def_array_api(lambda b, x: x, elementwise=True)
 
 
+def _complex(b: Backend, x, y):
+  # x + y i: exact for finite y (y * 1j is (-)0 + y i); an infinite or NaN y times 1j would
+  # make the real part NaN, so those are added as the constants (0 ± inf i), (0 + nan i)
+  xp = b.xp
+  dtype = b.dtype(np.result_type(_np_dtype(x), np.complex64))
+  re, im = xp.astype(x, dtype), xp.astype(y, dtype)
+  z = re + im * xp.asarray(1j, dtype=dtype)
+  const = lambda v: xp.asarray(v, dtype=dtype)  # noqa: E731
+  special = xp.where(y > 0, const(complex(0, np.inf)), const(complex(0, -np.inf)))
+  special = xp.where(xp.isnan(y), const(complex(0, np.nan)), special)
+  return xp.where(xp.isfinite(y), z, re + special)
+
+
+ew.real_p.def_array_api(lambda b, x: b.xp.real(x), elementwise=True)
+ew.imag_p.def_array_api(lambda b, x: b.xp.imag(x), elementwise=True)
+ew.conj_p.def_array_api(lambda b, x: b.xp.conj(x), elementwise=True)
+ew.complex_p.def_array_api(_complex, elementwise=True)
+
+
 # -- SciPy special functions: Dask map_blocks, cupyx.scipy.special --------------------
 
 def _scipy_name(prim) -> str | None:
