@@ -140,12 +140,13 @@ def _complex(b: Backend, x, y):
   # make the real part NaN, so those are added as the constants (0 ± inf i), (0 + nan i)
   xp = b.xp
   dtype = b.dtype(np.result_type(_np_dtype(x), np.complex64))
-  re, im = xp.astype(x, dtype), xp.astype(y, dtype)
+  finite = xp.isfinite(y)
+  re, im = xp.astype(x, dtype), xp.astype(xp.where(finite, y, xp.zeros_like(y)), dtype)
   z = re + im * xp.asarray(1j, dtype=dtype)
   const = lambda v: xp.asarray(v, dtype=dtype)  # noqa: E731
   special = xp.where(y > 0, const(complex(0, np.inf)), const(complex(0, -np.inf)))
   special = xp.where(xp.isnan(y), const(complex(0, np.nan)), special)
-  return xp.where(xp.isfinite(y), z, re + special)
+  return xp.where(finite, z, re + special)
 
 
 ew.real_p.def_array_api(lambda b, x: b.xp.real(x), elementwise=True)
