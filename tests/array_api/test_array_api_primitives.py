@@ -167,6 +167,10 @@ INDEXING = {
                                                 x[0] * 3, (0, 1), mode="drop"),
     "scatter_add_clip": lambda x: lax.scatter_add(x, np.array([[0, 1], [2, 9]]), x[0, :2], (0, 1),
                                                   mode="clip"),
+    "scatter_set": lambda x: lax.scatter(x, np.array([[0], [2], [2], [9], [5]]), x[:5] * 5, (0,)),
+    "scatter_set_2d": lambda x: lax.scatter(x, np.array([[0, 1], [2, 3], [6, 0]]), x[0, :3] * 3,
+                                            (0, 1), mode="clip"),
+    "scatter_set_axis1": lambda x: lax.scatter(x, np.array([[3], [1]]), x[:, :2].T * 2, (1,)),
     "dynamic_slice": lambda x: lax.dynamic_slice(x, (vnp.argmax(x[:, 0]), np.int64(1)), (3, 2)),
     "dynamic_update_slice": lambda x: lax.dynamic_update_slice(
         x, x[:2, :2] * 7, (vnp.argmin(x[:, 0]), np.int64(2))),
@@ -249,8 +253,8 @@ def test_while_loop_on_dask_is_unsupported_and_runs_on_eager_libraries():
 @pytest.mark.parametrize("backend", ["array_api_strict", "dask"])
 def test_scatter_and_callbacks_are_unsupported(backend):
   x = to_backend(backend, X)
-  with pytest.raises(NotImplementedError, match=f"'scatter' cannot run on {backend}"):
-    vjpkit.jit(lambda x: lax.scatter(x, np.array([[0], [1]]), x[:2], (0,)))(x)
+  with pytest.raises(NotImplementedError, match=f"'scatter_mul' cannot run on {backend}"):
+    vjpkit.jit(lambda x: lax.scatter_mul(x, np.array([[0], [1]]), x[:2], (0,)))(x)
   with pytest.raises(NotImplementedError, match=f"'pure_callback' cannot run on {backend}"):
     vjpkit.jit(lambda x: vjpkit.pure_callback(np.sin, vjpkit.ShapeDtypeStruct(X.shape, X.dtype), x))(x)
   with pytest.raises(NotImplementedError, match=f"'cummax' cannot run on {backend}"):

@@ -451,6 +451,31 @@ def _scatter_add(b: Backend, x, idx, updates, *, axes, mode):
   return xp.permute_dims(out, tuple(inverse))
 
 
+def _scatter_set(b: Backend, x, idx, updates, *, axes, mode):
+  # no scatter in the standard: each position takes the last update addressed to it (as
+  # NumPy's assignment does), found from a one-hot matrix (memory: updates x positions)
+  xp = b.xp
+  sizes = [x.shape[a] for a in axes]
+  m = math.prod(sizes)
+  front, rest = _front(b, x, axes)
+  rows = _flat_rows(b, idx, sizes, mode)
+  nb = math.prod(rows.shape)
+  rows = _reshape(b, rows, new_sizes=(nb,))
+  hits = xp.expand_dims(rows, axis=1) == xp.expand_dims(xp.arange(m, dtype=xp.int64), axis=0)
+  order = xp.expand_dims(xp.arange(1, nb + 1, dtype=xp.int64), axis=1)
+  last = xp.max(xp.where(hits, order, xp.zeros_like(order)), axis=0)   # 0: no update here
+  u = _reshape(b, updates, new_sizes=(nb, math.prod(rest)))
+  picked = xp.take(u, xp.clip(last - 1, 0, max(nb - 1, 0)), axis=0) if nb else None
+  flat = _reshape(b, front, new_sizes=(m, math.prod(rest)))
+  if picked is not None:
+    flat = xp.where(xp.expand_dims(last > 0, axis=1), picked, flat)
+  out = _reshape(b, flat, new_sizes=tuple(sizes) + tuple(rest))
+  inverse = [0] * x.ndim
+  for k, a in enumerate(list(axes) + [i for i in range(x.ndim) if i not in axes]):
+    inverse[a] = k
+  return xp.permute_dims(out, tuple(inverse))
+
+
 def _window_positions(b: Backend, start, n: int, k: int):
   """The positions of a window of size k at a (clamped) traced start in an axis of n."""
   xp = b.xp
@@ -488,11 +513,11 @@ indexing.gather_p.def_array_api(_gather)
 indexing.scatter_add_p.def_array_api(_scatter_add)
 indexing.dynamic_slice_p.def_array_api(_dynamic_slice)
 indexing.dynamic_update_slice_p.def_array_api(_dynamic_update_slice)
-for _p in (indexing.scatter_p, indexing.scatter_mul_p, indexing.scatter_min_p,
-           indexing.scatter_max_p):
+indexing.scatter_p.def_array_api(_scatter_set)
+for _p in (indexing.scatter_mul_p, indexing.scatter_min_p, indexing.scatter_max_p):
   _p.def_array_api(lambda b, *args, _p=_p, **params: (_ for _ in ()).throw(b.unsupported(
-      _p, "the array API standard has no scatter; only scatter_add (the transpose of "
-      "indexing) has a route, a one-hot matrix product")))
+      _p, "the array API standard has no scatter; scatter_add and scatter (set) have a "
+      "route through a one-hot matrix, the multiplying and extremum scatters do not")))
 
 
 # -- linear algebra: the standard's linalg extension; Dask only for one-chunk matrices --
