@@ -29,6 +29,13 @@ from .control_flow.scan import scan_p
 
 __all__: list[str] = []  # rules only: registered on import
 
+def _unsupported(prim, why: str):
+  """A rule for what no array library can do through the standard: a clear error."""
+  def rule(b: Backend, *args, **params):
+    raise b.unsupported(prim, why)
+  return rule
+
+
 # -- elementwise ----------------------------------------------------------------------
 
 _BY_NAME = {
@@ -349,7 +356,8 @@ def _cumulative(name: str):
     xp = b.xp
     f = getattr(xp, name, None)
     if f is None:
-      raise b.unsupported(f"cum{name.split('_')[1]}", f"the namespace has no {name}")
+      raise b.unsupported("cumsum" if name == "cumulative_sum" else "cumprod",
+                          f"the namespace has no {name}")
     if reverse:
       x = xp.flip(x, axis=axis)
     out = f(x, axis=axis, dtype=x.dtype)
@@ -360,8 +368,7 @@ def _cumulative(name: str):
 cumulative.cumsum_p.def_array_api(_cumulative("cumulative_sum"))
 cumulative.cumprod_p.def_array_api(_cumulative("cumulative_prod"))
 for _p in (cumulative.cummax_p, cumulative.cummin_p):
-  _p.def_array_api(lambda b, x, *, axis, reverse, _p=_p: (_ for _ in ()).throw(
-      b.unsupported(_p, "the array API standard has no running maximum or minimum")))
+  _p.def_array_api(_unsupported(_p, "the array API standard has no running maximum or minimum"))
 
 
 # -- sorting --------------------------------------------------------------------------
@@ -515,9 +522,9 @@ indexing.dynamic_slice_p.def_array_api(_dynamic_slice)
 indexing.dynamic_update_slice_p.def_array_api(_dynamic_update_slice)
 indexing.scatter_p.def_array_api(_scatter_set)
 for _p in (indexing.scatter_mul_p, indexing.scatter_min_p, indexing.scatter_max_p):
-  _p.def_array_api(lambda b, *args, _p=_p, **params: (_ for _ in ()).throw(b.unsupported(
-      _p, "the array API standard has no scatter; scatter_add and scatter (set) have a "
-      "route through a one-hot matrix, the multiplying and extremum scatters do not")))
+  _p.def_array_api(_unsupported(_p, "the array API standard has no scatter; scatter_add and "
+                                "scatter (set) have a route through a one-hot matrix, the "
+                                "multiplying and extremum scatters do not"))
 
 
 # -- linear algebra: the standard's linalg extension; Dask only for one-chunk matrices --
