@@ -287,3 +287,77 @@ def test_custom_jvp_vjp_and_checkpoint_with_complex():
 def test_make_jaxpr_prints_complex_types():
   text = str(vjpkit.make_jaxpr(lambda z: lax.real(z * 2j))(np.ones(2, complex)))
   assert "c128[2]" in text and "real" in text
+
+
+# -- shape, joining and other array functions: the table ----------------------------
+
+SHAPE_FUNCTIONS = {
+    "reshape": lambda m, z: m.reshape(z, (3, 2)), "transpose": lambda m, z: m.transpose(z),
+    "ravel": lambda m, z: m.ravel(z), "concatenate": lambda m, z: m.concatenate([z, 2 * z]),
+    "stack": lambda m, z: m.stack([z, z * 1j]), "hstack": lambda m, z: m.hstack([z, z]),
+    "flip": lambda m, z: m.flip(z, 1), "roll": lambda m, z: m.roll(z, 1, axis=1),
+    "tile": lambda m, z: m.tile(z, (2, 1)), "repeat": lambda m, z: m.repeat(z, 2, axis=0),
+    "pad": lambda m, z: m.pad(z, 1), "moveaxis": lambda m, z: m.moveaxis(z, 0, 1),
+    "swapaxes": lambda m, z: m.swapaxes(z, 0, 1), "expand_dims": lambda m, z: m.expand_dims(z, 0),
+    "broadcast_to": lambda m, z: m.broadcast_to(z, (2, 2, 3)), "split": lambda m, z: m.split(z, 3, 1)[1],
+    "diag": lambda m, z: m.diag(z[0]), "diagonal": lambda m, z: m.diagonal(z),
+    "trace": lambda m, z: m.trace(z), "tril": lambda m, z: m.tril(z), "triu": lambda m, z: m.triu(z),
+    "sort": lambda m, z: m.sort(z + m.arange(3.0) * 3), "diff": lambda m, z: m.diff(z),
+    "gradient": lambda m, z: m.gradient(z[0]), "trapezoid": lambda m, z: m.trapezoid(z),
+    "cross": lambda m, z: m.cross(z[0], z[1]), "polyval": lambda m, z: m.polyval(z[0], z[1]),
+    "vander": lambda m, z: m.vander(z[0], 3), "vecdot": lambda m, z: m.vecdot(z, z * 2),
+    "matvec": lambda m, z: m.matvec(z, z[0]), "vecmat": lambda m, z: m.vecmat(z[:, 0], z),
+    "where": lambda m, z: m.where(m.real(z) > 0, z, 1j), "take": lambda m, z: m.take(z, [2, 0, 1], 1),
+    "getitem": lambda m, z: z[::-1, [0, 2]], "atleast_3d": lambda m, z: m.atleast_3d(z),
+    "rot90": lambda m, z: m.rot90(z), "squeeze": lambda m, z: m.squeeze(z[None]),
+    "average": lambda m, z: m.average(z, axis=0, weights=[1.0, 3.0]),
+    "nansum": lambda m, z: m.nansum(z, 1), "nanmean": lambda m, z: m.nanmean(z, 0),
+    "cumulative_sum": lambda m, z: m.cumulative_sum(z, axis=1), "kron": lambda m, z: m.kron(z, z),
+    "linspace": lambda m, z: m.linspace(z[0], z[1], 4), "append": lambda m, z: m.append(z, z[0]),
+    "cov": lambda m, z: m.cov(z), "corrcoef": lambda m, z: m.corrcoef(z),
+    "cov_weighted": lambda m, z: m.cov(z, aweights=[1.0, 2.0, 0.5]),
+    # orderings of complex values are lexicographic (real part, then imaginary), as in NumPy
+    "max": lambda m, z: m.max(z, axis=1), "min": lambda m, z: m.min(z, axis=0),
+    "ptp": lambda m, z: m.ptp(z, axis=1), "maximum": lambda m, z: m.maximum(z, z[::-1]),
+    "fmin": lambda m, z: m.fmin(z, z[::-1]), "argmax": lambda m, z: m.argmax(z, axis=1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_FUNCTIONS))
+def test_array_functions_complex(name):
+  f = SHAPE_FUNCTIONS[name]
+  z = _c(2, 3)
+  np.testing.assert_allclose(f(vnp, z), f(np, z), rtol=1e-12)
+  np.testing.assert_allclose(vjpkit.jit(lambda z: f(vnp, z))(z), f(np, z), rtol=1e-12)
+  if name != "argmax":
+    check_grads(lambda z: f(vnp, z), (z,), order=2)
+  zs = _c(3, 2, 3)
+  np.testing.assert_allclose(vjpkit.vmap(lambda z: f(vnp, z))(zs),
+                             np.stack([f(np, z) for z in zs]), rtol=1e-12)
+
+
+def test_strategies_draw_complex_arrays():
+  from hypothesis import find
+
+  from vjpkit.testing.strategies import arrays
+  x = find(arrays(shape=3, dtype=np.complex128), lambda x: bool(np.all(x.imag != 0)))
+  assert x.dtype == np.complex128 and np.all(np.abs(x.real) <= 3) and np.all(x.imag != 0)
+
+
+def test_predicates_and_helpers():
+  z = np.array([1 + 1j, 2 + 0j])
+  assert vnp.iscomplexobj(z) and not vnp.isrealobj(z) and vnp.isrealobj(1.0)
+  np.testing.assert_array_equal(vnp.iscomplex(z), np.iscomplex(z))
+  np.testing.assert_array_equal(vnp.isreal(z), np.isreal(z))
+  np.testing.assert_array_equal(vnp.iscomplex(np.ones(2)), [False, False])
+  np.testing.assert_array_equal(vnp.real_if_close(z + 1e-16j * 0), z)
+  np.testing.assert_array_equal(vnp.real_if_close(np.array([1 + 1e-16j])), np.array([1.0]))
+  np.testing.assert_array_equal(vnp.sort_complex(np.array([[3, 1j, 2]])),
+                                np.sort_complex(np.array([[3, 1j, 2]])))
+  np.testing.assert_allclose(vnp.angle(z, deg=True), np.angle(z, deg=True))
+  np.testing.assert_array_equal(vnp.imag(np.ones(2)), np.imag(np.ones(2)))
+  with pytest.raises(Exception, match="real_if_close"):
+    vjpkit.jit(vnp.real_if_close)(z)
+  # traced values: attributes as on arrays
+  g = vjpkit.grad(lambda z: vnp.sum(z.real * z.imag))(z)
+  np.testing.assert_allclose(g, z.imag - 1j * z.real)

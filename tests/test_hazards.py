@@ -522,3 +522,24 @@ def test_no_result_shares_memory_with_an_input_tangent_cotangent_or_constant(ste
   _assert_owned(results, [x, w, c, t, *cts])
   for got, want in zip(_arrays(later()), expected_later):  # later results are unchanged
     np.testing.assert_array_equal(got, want)
+
+
+# -- writes into the inputs after vjp/linearize ------------------------------------------
+
+def test_writing_into_inputs_after_vjp_or_linearize_does_not_change_the_derivative():
+  x, W = np.array([1.0, 2.0]), np.array([[1.0, 2.0], [3.0, 4.0]])
+  f = lambda W, x: vnp.sum(vnp.sin(W @ x) * x)  # noqa: E731
+  want = vjpkit.vjp(f, W.copy(), x.copy())[1](1.0)
+  _, f_vjp = vjpkit.vjp(f, W, x)
+  x += 5.0
+  W[0, 0] = -3.0
+  for got, w in zip(f_vjp(1.0), want):
+    np.testing.assert_array_equal(got, w)
+  x = np.array([1.0, 2.0])
+  _, f_jvp = vjpkit.linearize(lambda x: x * x, x)
+  x[:] = 7.0
+  np.testing.assert_array_equal(f_jvp(np.ones(2)), [2.0, 4.0])
+  y = np.arange(6.0)
+  _, f_vjp = vjpkit.vjp(lambda v: vnp.sum(v[1:3] ** 2), y)  # a view of the input
+  y[1:3] = 0.0
+  np.testing.assert_array_equal(f_vjp(1.0)[0], [0.0, 2.0, 4.0, 0.0, 0.0, 0.0])

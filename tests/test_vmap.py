@@ -240,6 +240,11 @@ ROWS: dict[str, list[Row]] = {
             Row(lambda x: vjpkit.jit(lambda a: lax.mul(vjpkit.jit(lax.exp)(a), 2.0))(x), ((2,),))],
     "checkpoint": [Row(lambda x, y: vjpkit.checkpoint(lambda a, b: lax.mul(lax.sin(a), b))(x, y),
                        ((3,), (3,)))],
+    # the discrete Fourier transform (over trailing axes: the batch axis moves to the front)
+    "fft": [Row(lambda x: lax.fft(x, lax.FftType.FFT, (2, 3)), ((2, 3),), ("c",)),
+            Row(lambda x: lax.fft(x, lax.FftType.IFFT, (3,)), ((2, 3),), ("c",)),
+            Row(lambda x: lax.fft(x, lax.FftType.RFFT, (5,)), ((2, 5),)),
+            Row(lambda x: lax.fft(x, lax.FftType.IRFFT, (2, 4)), ((2, 3),), ("c",))],
     # control flow (a batched predicate turns cond into a select, and while into masking)
     "cond": [Row(lambda p, x: lax.cond(p, lax.sin, lambda y: lax.mul(y, y), x), ((), (3,)), ("b", "f")),
              Row(lambda i, x, y: lax.switch(i, [lax.mul, lax.sub, lambda a, b: lax.exp(a)], x, y),

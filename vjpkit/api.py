@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from .api_array import has_foreign, linearize_foreign, route, vjp_foreign
-from .core.aliasing import Held, unaliased
+from .core.aliasing import Held, detached, unaliased
 from .core.avals import arg_aval, float0, get_aval, is_array_value, is_inexact, is_weak_scalar
 from .core.errors import check_callable, check_output_dtype, describe_value
 from .core.ir import ClosedJaxpr, Jaxpr, Var
@@ -197,6 +197,7 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
   f, store = _flat_fun(fun, in_tree, "linearize")
   out, lin = linearize_flat(f, flat, who="linearize")
   out_tree = store.tree
+  detached(lin.consts, flat)  # later writes into the inputs do not change f_jvp
   held = Held([*flat, *lin.consts])  # what a later call of f_jvp reads (and the inputs)
 
   def f_jvp(*tangents):
@@ -239,6 +240,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     f = _split_aux(f, store, "vjp")
   out, lin = linearize_flat(f, flat, who="vjp")
   out_tree, aux = store.tree, None
+  detached(lin.consts, flat)  # later writes into the inputs do not change f_vjp
   held = Held([*flat, *lin.consts])  # what a later call of f_vjp reads (and the inputs)
   n_out = store.n_out if has_aux else len(out)
   out_avals = [get_aval(x) for x in out[:n_out]]

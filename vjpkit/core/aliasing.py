@@ -89,6 +89,21 @@ def unaliased(outs: list, protected: Iterable[Any] = (), constant: Sequence[bool
   return outs
 
 
+def detached(residuals: list, inputs: Sequence[Any]) -> list:
+  """``residuals`` (modified in place) with a copy in place of every writeable array that
+  uses the buffer of one of ``inputs``: a pullback or linearization kept for later must not
+  read what the caller writes into an input after the call (``x += 1`` between ``vjp`` and
+  ``f_vjp(ct)``). Read-only arrays cannot change and are kept."""
+  keys = _keys(inputs)
+  if not keys:
+    return residuals
+  for k, x in enumerate(residuals):
+    if isinstance(x, np.ndarray) and x.flags.writeable and (
+        (id(x) if x.base is None else _root_key(x)) in keys):
+      residuals[k] = x.copy()
+  return residuals
+
+
 def unaliased_impl(outs: list, operands: Sequence[Any]) -> list:
   """The results of a primitive's impl that runs a sub-program (cond, loops, calls), none
   sharing memory with an operand or with each other: the program may return an operand

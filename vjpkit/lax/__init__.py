@@ -27,6 +27,7 @@ from .elementwise import (abs, abs_p, complex, complex_p, conj, conj_p, imag, im
                           pow_p, rem, rem_p, round, round_p, select_n, select_n_p, sign, sign_p,
                           sin, sin_p, sinh, sinh_p, sqrt, sqrt_p, stop_gradient, stop_gradient_p,
                           sub, sub_p, tan, tan_p, tanh, tanh_p)
+from .fft import FftType, fft, fft_p
 from .indexing import (concrete_or_none, dynamic_slice, dynamic_slice_p, dynamic_update_slice,
                        dynamic_update_slice_p, gather, gather_p, scatter, scatter_add,
                        scatter_add_p, scatter_max, scatter_max_p, scatter_min, scatter_min_p,
@@ -76,6 +77,8 @@ __all__ = [
     # cumulative
     "cummax", "cummax_p", "cummin", "cummin_p", "cumprod", "cumprod_p", "cumsum", "cumsum_p",
     "prefix_scan",
+    # fft
+    "FftType", "fft", "fft_p",
     # indexing
     "concrete_or_none", "dynamic_slice", "dynamic_slice_p", "dynamic_update_slice",
     "dynamic_update_slice_p", "gather", "gather_p", "scatter", "scatter_add", "scatter_add_p",

@@ -11,6 +11,7 @@ Unmodified NumPy code works too: tracers implement NumPy's dispatch protocols
 import numpy as _np
 
 from . import _operators
+from . import fft
 from . import linalg
 from ._core import array, asarray, result_type
 from .creation import arange, eye, identity, linspace, meshgrid, tri
@@ -89,7 +90,7 @@ __all__ = ["ComplexWarning", "abs", "absolute", "acos", "acosh", "add", "all", "
            "degrees", "delete", "diag", "diag_indices", "diag_indices_from", "diagflat",
            "diagonal", "diff", "digitize", "divide", "divmod", "dot", "dsplit", "dstack", "e",
            "ediff1d", "einsum", "empty", "empty_like", "equal", "exp", "exp2", "expand_dims",
-           "expm1", "extract", "eye", "fabs", "fix", "flatnonzero", "flip", "fliplr", "flipud",
+           "expm1", "extract", "eye", "fabs", "fft", "fix", "flatnonzero", "flip", "fliplr", "flipud",
            "float32", "float64", "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod",
            "full", "full_like", "geomspace", "gradient", "greater", "greater_equal", "hamming",
            "hanning", "heaviside", "histogram", "histogram_bin_edges", "hsplit", "hstack",

@@ -80,7 +80,7 @@ IN_PLACE = {
 }
 
 # NumPy submodules whose functions vjpkit mirrors in a submodule of vjpkit.numpy
-SUBMODULES = {"numpy.linalg": "vjpkit.numpy.linalg"}
+SUBMODULES = {"numpy.linalg": "vjpkit.numpy.linalg", "numpy.fft": "vjpkit.numpy.fft"}
 
 
 def _vnp():

@@ -191,7 +191,7 @@ def std(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bo
 
 
 def _extremum(a, axis, keepdims, initial, where, who, reduce, combine):
-  a = _arr(a, who, real=True)
+  a = _arr(a, who)  # complex values are ordered lexicographically, as in NumPy
   axes = _axes(a, axis)
   if where is not None:
     if initial is None:
@@ -239,7 +239,7 @@ def ptp(a: Array, axis=None, out=None, keepdims: bool = False) -> Array:
 
 
 def _arg(a, axis, keepdims, who, op):
-  a = _arr(a, who, real=True)
+  a = _arr(a, who)
   if axis is None:
     flat = lax.reshape(a, (get_aval(a).size,))
     y = op(flat, 0)

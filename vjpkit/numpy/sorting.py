@@ -20,7 +20,6 @@ def _prepare(a, axis, kind, order, who):
   if order is not None:
     raise NotImplementedError(f"{who}: order= (structured arrays) is not supported")
   a = asarray(a)
-  check_real(get_aval(a).dtype, who)
   if axis is None:
     return lax.reshape(a, (get_aval(a).size,)), 0
   if get_aval(a).ndim == 0:

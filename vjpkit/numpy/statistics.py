@@ -51,7 +51,6 @@ def cov(m: Array, y: Array | None = None, rowvar: bool = True, bias: bool = Fals
   array([[ 1., -1.],
          [-1.,  1.]])
   """
-  check_real(result_type(m) if y is None else result_type(m, y), "cov")
   if dtype is None:
     dtype = np.result_type(result_type(m) if y is None else result_type(m, y), np.float64)
   dtype = np.dtype(dtype)
@@ -99,7 +98,7 @@ def cov(m: Array, y: Array | None = None, rowvar: bool = True, bias: bool = Fals
           ufuncs.multiply(ddof, _sum(ufuncs.multiply(w, aw))), w_sum))
     fact = ufuncs.maximum(fact, 0.0) if isinstance(fact, Tracer) else np.maximum(fact, 0.0)
   Xc = ufuncs.subtract(X, avg)
-  XT = lax.transpose(Xc if w is None else ufuncs.multiply(Xc, w), (1, 0))
+  XT = lax.conj(lax.transpose(Xc if w is None else ufuncs.multiply(Xc, w), (1, 0)))
   from .products import dot
   c = ufuncs.true_divide(dot(Xc, XT), fact)
   k = get_aval(c).shape[0]
@@ -118,8 +117,10 @@ def corrcoef(x: Array, y: Array | None = None, rowvar: bool = True, *, dtype=Non
   if get_aval(c).ndim == 0:
     return ufuncs.true_divide(c, c)
   from .matrices import diagonal
-  s = ufuncs.sqrt(diagonal(c))
+  s = ufuncs.sqrt(ufuncs.real(diagonal(c)))
   c = ufuncs.true_divide(ufuncs.true_divide(c, lax.expand_dims(s, (1,))), lax.expand_dims(s, (0,)))
+  if get_aval(c).dtype.kind == "c":  # each part clipped, as NumPy does
+    return lax.complex(ufuncs.clip(lax.real(c), -1.0, 1.0), ufuncs.clip(lax.imag(c), -1.0, 1.0))
   return ufuncs.clip(c, -1.0, 1.0)
 
 

@@ -307,7 +307,7 @@ def fmax(x: Array, y: Array) -> Array:
   >>> fmax([1.0, np.nan], [np.nan, 2.0])
   array([1., 2.])
   """
-  x, y = promote(x, y, who="fmax", real=True)
+  x, y = promote(x, y, who="fmax")
   return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.max(x, y), y), x)
 
 
@@ -317,7 +317,7 @@ def fmin(x: Array, y: Array) -> Array:
   >>> fmin([1.0, np.nan], [np.nan, 2.0])
   array([1., 2.])
   """
-  x, y = promote(x, y, who="fmin", real=True)
+  x, y = promote(x, y, who="fmin")
   return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.min(x, y), y), x)
 
 

@@ -63,14 +63,20 @@ def cross(a: Array, b: Array, axisa: int = -1, axisb: int = -1, axisc: int = -1,
 
 
 def vecdot(x1: Array, x2: Array, /, *, axis: int = -1) -> Array:
-  """The dot product of vectors along ``axis`` (broadcasting the other axes).
+  """The dot product of vectors along ``axis`` (broadcasting the other axes), conjugating
+  ``x1`` (as NumPy's and the array API's).
 
   >>> vecdot([[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0])
   array([3., 7.])
+  >>> vecdot([1j], [1j])
+  np.complex128(1+0j)
   """
+  return _sum_of_products(ufuncs.conjugate(x1), x2, axis)
+
+
+def _sum_of_products(x1, x2, axis: int):
   from .reductions import sum as _sum
-  p = ufuncs.multiply(x1, x2)
-  return _sum(p, axis=axis)
+  return _sum(ufuncs.multiply(x1, x2), axis=axis)
 
 
 def matvec(x1: Array, x2: Array, /) -> Array:
@@ -82,11 +88,12 @@ def matvec(x1: Array, x2: Array, /) -> Array:
   x1, x2 = asarray(x1), asarray(x2)
   if get_aval(x1).ndim < 2 or get_aval(x2).ndim < 1:
     raise ValueError("matvec: x1 must be at least 2-D and x2 at least 1-D")
-  return vecdot(x1, lax.expand_dims(x2, (get_aval(x2).ndim - 1,)), axis=-1)
+  return _sum_of_products(x1, lax.expand_dims(x2, (get_aval(x2).ndim - 1,)), -1)  # no conj
 
 
 def vecmat(x1: Array, x2: Array, /) -> Array:
-  """Vector-matrix products over broadcast batch dimensions: ``x1[..., i] x2[..., i, j]``.
+  """Vector-matrix products over broadcast batch dimensions: ``conj(x1[..., i]) x2[..., i, j]``
+  (the vector conjugated, as NumPy's).
 
   >>> vecmat([1.0, 1.0], [[1.0, 2.0], [3.0, 4.0]])
   array([4., 6.])
