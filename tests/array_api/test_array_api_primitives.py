@@ -300,3 +300,11 @@ def test_complex_values(backend):
   got = vjpkit.jit(lax.complex)(*converted)
   expected = lax.complex(re, special)
   np.testing.assert_array_equal(to_numpy(got).view(np.float64), expected.view(np.float64))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fft_along_unchunked_axes(backend):
+  fft = pytest.importorskip("vjpkit.numpy.fft")
+  check(backend, lambda x: vnp.abs(fft.rfft(x, axis=-1)) ** 2, X, rtol=1e-10)
+  check(backend, lambda x: vnp.real(fft.ifft(fft.fft(x * 1.0 + 0.0j))) * x, X, rtol=1e-10)
+  check(backend, lambda x: fft.irfft(fft.rfft(x), n=4) * 2, X, rtol=1e-10)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..interpreters.array_api import Backend, Broadcast
-from . import cumulative, decompositions, indexing, linalg, reductions, shapes, solves, sorting
+from . import cumulative, decompositions, fft, indexing, linalg, reductions, shapes, solves, sorting
 from . import elementwise as ew
 from . import special
 from .control_flow.cond import cond_p
@@ -626,6 +626,27 @@ solves.triangular_solve_p.def_array_api(_one_block(solves.triangular_solve_p, _t
 solves.slogdet_p.def_array_api(_one_block(solves.slogdet_p, _slogdet))
 solves.pinv_p.def_array_api(_one_block(solves.pinv_p, lambda b, a, *, rcond, hermitian: _linalg(
     b, solves.pinv_p, a).pinv(a, rtol=rcond)))
+
+
+# -- fft: the standard's fft extension; on Dask along axes in one chunk ------------------
+
+_FFT_NAMES = {fft.FftType.FFT: "fftn", fft.FftType.IFFT: "ifftn", fft.FftType.RFFT: "rfftn",
+              fft.FftType.IRFFT: "irfftn"}
+
+
+def _fft(b: Backend, x, *, fft_type, fft_lengths):
+  axes = tuple(range(x.ndim - len(fft_lengths), x.ndim))
+  _check_one_chunk(b, fft.fft_p, x, axes, "an FFT")
+  fft_ns = getattr(b.xp, "fft", None)
+  if fft_ns is None:
+    raise b.unsupported(fft.fft_p, "the namespace has no fft extension")
+  f = getattr(fft_ns, _FFT_NAMES[fft_type])
+  out = f(x, s=tuple(fft_lengths), axes=axes) if fft_type == fft.FftType.IRFFT else f(x, axes=axes)
+  out_dtype = fft.fft_p.abstract_eval(_aval(x), fft_type=fft_type, fft_lengths=fft_lengths).dtype
+  return out if _np_dtype(out) == out_dtype else b.xp.astype(out, b.dtype(out_dtype))
+
+
+fft.fft_p.def_array_api(_fft)
 
 
 # -- control flow -----------------------------------------------------------------------
