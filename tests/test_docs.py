@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 # guides with a test of their own (which also checks how many examples they hold)
-OWN_TEST = {"adding-a-primitive.md": "tests/test_guide.py",
+OWN_TEST = {"adding-a-primitive.md": "tests/test_guide.py", "complex.md": "tests/test_guide.py",
             "index.md": "test_readme_examples (the site's hook fills its body from README.md)",
             "api.md": "--doctest-modules (generated from the docstrings)"}
 ROOT = pathlib.Path(__file__).parent.parent

@@ -229,7 +229,9 @@ def test_deep_pytree_flatten_unflatten_map_and_structure():
   text = repr(tree)
   assert text.startswith("[{'a': [{'a': ") and text.endswith("}]") and text.count("*") == 1
   with pytest.raises(ValueError, match="tree structures differ"):
-    tree_map(lambda a, b: a, x, _chain(DEPTH, (1.0,)))
+    tree_map(lambda a, b: a, _chain(DEPTH, (1.0,)), x)
+  # a further tree may extend the first one's structure (JAX's prefix rule)
+  assert tree_leaves(tree_map(lambda a, b: b, x, _chain(DEPTH, (1.0,)))) == [1.0]
 
 
 def test_deep_pytree_under_transforms():

@@ -40,6 +40,31 @@ NN: dict[str, Row] = {
     "softmax": Row(nn.softmax, ss.softmax, axis=True),
     "log_softmax": Row(nn.log_softmax, ss.log_softmax, axis=True),
     "logsumexp": Row(nn.logsumexp, ss.logsumexp, axis=True),
+    "elu": Row(nn.elu, lambda x: np.where(x > 0, x, np.expm1(x)), avoid=(0.0,)),
+    "celu": Row(lambda x: nn.celu(x, 0.5), lambda x: np.where(x > 0, x, 0.5 * np.expm1(x / 0.5)),
+                avoid=(0.0,)),
+    "selu": Row(nn.selu, lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 *
+                                                                 np.expm1(x)), avoid=(0.0,)),
+    "leaky_relu": Row(nn.leaky_relu, lambda x: np.where(x >= 0, x, 0.01 * x), avoid=(0.0,)),
+    "relu6": Row(nn.relu6, lambda x: np.clip(x, 0, 6), low=-2.0, high=8.0, avoid=(0.0, 6.0)),
+    "hard_sigmoid": Row(nn.hard_sigmoid, lambda x: np.clip(x + 3, 0, 6) / 6, avoid=(-3.0, 3.0)),
+    "hard_silu": Row(nn.hard_silu, lambda x: x * np.clip(x + 3, 0, 6) / 6, avoid=(-3.0, 3.0)),
+    "hard_tanh": Row(nn.hard_tanh, lambda x: np.clip(x, -1, 1), avoid=(-1.0, 1.0)),
+    "soft_sign": Row(nn.soft_sign, lambda x: x / (np.abs(x) + 1), avoid=(0.0,)),
+    "squareplus": Row(nn.squareplus, lambda x: (x + np.sqrt(x * x + 4)) / 2),
+    "sparse_plus": Row(nn.sparse_plus, lambda x: np.where(x <= -1, 0, np.where(
+        x >= 1, x, (x + 1) ** 2 / 4)), avoid=(-1.0, 1.0)),
+    "sparse_sigmoid": Row(nn.sparse_sigmoid, lambda x: np.clip(x + 1, 0, 2) / 2,
+                          avoid=(-1.0, 1.0)),
+    "mish": Row(nn.mish, lambda x: x * np.tanh(np.logaddexp(x, 0))),
+    "log1mexp": Row(nn.log1mexp, lambda x: np.log(-np.expm1(-x)), low=0.05, high=6.0,
+                    avoid=(float(np.log(2)),)),
+    "identity": Row(nn.identity, lambda x: x),
+    "standardize": Row(lambda x, axis=-1: nn.standardize(x, axis, epsilon=0.1),
+                       lambda x, axis=-1: (x - x.mean(axis, keepdims=True)) / np.sqrt(
+                           x.var(axis, keepdims=True) + 0.1), axis=True),
+    "logmeanexp": Row(nn.logmeanexp, lambda x, axis=None: ss.logsumexp(x, axis) - np.log(
+        x.size / ss.logsumexp(x, axis, keepdims=True).size), axis=True),
 }
 
 

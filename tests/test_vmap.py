@@ -23,7 +23,7 @@ import vjpkit
 import vjpkit.numpy as vnp
 from vjpkit import grad, jacrev, jvp, lax, make_jaxpr, vjp, vmap
 from vjpkit.core.primitive import Primitive
-from vjpkit.interpreters.batching import batch_rules
+from vjpkit.interpreters.batching import batch_rules, collective_rules
 from vjpkit.interpreters.jvp import jvp_rules
 from vjpkit.interpreters.transpose import transpose_rules
 from vjpkit.tree_util import tree_leaves, tree_map, tree_structure, tree_unflatten
@@ -265,12 +265,33 @@ ROWS: dict[str, list[Row]] = {
                       Row(_callback("broadcast_all"), ((2,), (2,)))],
     "_square": [Row(_square_fn, ((3,),)), Row(_square_fn, ((),))],
     "user_lin": [Row(lambda x, t: vjpkit.jvp(_square_fn, (x,), (t,))[1], ((3,), (3,)))],
+    # more of jax.lax (issue 15)
+    "rsqrt": _unary(lax.rsqrt, "pos"), "square": _unary(lax.square), "exp2": _unary(lax.exp2),
+    "is_finite": _unary(lax.is_finite), "nextafter": _binary(lax.nextafter),
+    "xor": _binary(lax.bitwise_xor, "i3"), "shift_left": _binary(lax.shift_left, "i3"),
+    "shift_right_logical": _binary(lax.shift_right_logical, "i3"),
+    "shift_right_arithmetic": _binary(lax.shift_right_arithmetic, "i3"),
+    "population_count": _unary(lax.population_count, "i3"), "clz": _unary(lax.clz, "i3"),
+    "cumlogsumexp": [Row(lambda x: lax.cumlogsumexp(x, 1, reverse=True), ((2, 3),)),
+                     Row(lambda x: lax.cumlogsumexp(x), ((3,),))],
+    "custom_root": [Row(lambda a: lax.custom_root(
+        lambda x: lax.sub(lax.mul(x, x), a), lax.full_like(a, 1.0), lambda f, x0: lax.fori_loop(
+            0, 30, lambda i, x: lax.sub(x, lax.div(f(x), lax.mul(x, 2.0))), x0),
+        lambda g, y: lax.div(y, g(lax.full_like(y, 1.0)))), ((3,),), ("pos",))],
+    "custom_linear_solve": [Row(lambda d, b: lax.custom_linear_solve(
+        lambda x: lax.mul(d, x), b, lambda mv, b: lax.div(b, d), symmetric=True),
+        ((3,), (3,)), ("pos", "f"))],
+    "debug_callback": [Row(lambda x: (vjpkit.debug.callback(lambda v: None, x), lax.sin(x))[1],
+                           ((3,),))],
 }
 
 # Primitives no eagerly evaluable function can apply: custom_lin, the tangent map of a
 # custom_vjp function, only exists inside linearize, to be transposed (evaluating it would
 # be forward mode of a custom_vjp function, an error). It still has a batching rule.
 NO_ROW = {"custom_lin"}
+# Collectives need a named axis (vmap(..., axis_name=...)); they are batched by the rules of
+# ``collective_rules`` and tested in tests/test_collectives.py.
+NO_ROW |= {"psum", "pmax", "pmin", "all_gather", "ppermute"}
 
 
 def _draw_case(row, data):
@@ -333,7 +354,8 @@ def test_every_primitive_has_a_row_and_a_batching_rule():
   prims = _library_primitives()
   missing_rows = sorted(p.name for p in prims if p.name not in ROWS and p.name not in NO_ROW)
   assert not missing_rows, f"add rows for these primitives to ROWS in {__file__}: {missing_rows}"
-  missing_rules = sorted(p.name for p in prims if p not in batch_rules)
+  missing_rules = sorted(p.name for p in prims
+                         if p not in batch_rules and p not in collective_rules)
   assert not missing_rules, f"these primitives have no batching rule: {missing_rules}"
 
 

@@ -36,6 +36,7 @@ from .lax.call import _call_abstract_eval, call_rules
 from .passes import optimize
 from .passes.inline import inlinable
 from .tree_util import PyTreeDef, tree_flatten, tree_unflatten
+from .jit_switch import jit_disabled
 
 __all__ = ["jit", "jit_p"]
 
@@ -221,6 +222,8 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
 
   @functools.wraps(fun)
   def jitted(*args, **kwargs):
+    if jit_disabled():  # vjpkit.disable_jit(): run the Python function itself
+      return fun(*args, **kwargs)
     if not kwargs and not has_static:  # the fast path: arrays in, compiled code, arrays out
       sig = []
       for a in args:

@@ -99,14 +99,17 @@ def _mapped_axis_size(flat, dims, names, axis_size) -> int:
   return n
 
 
-def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | None = None) -> Callable:
+def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_name: Any = None,
+         axis_size: int | None = None, spmd_axis_name: Any = None) -> Callable:
   """Vectorise ``fun`` over a batch axis of its arguments.
 
   ``in_axes``/``out_axes``: an int (negative counts from the end), ``None`` (not
   batched: the same value for every batch member), or a pytree prefix of the
   arguments/outputs (a tuple with one entry per positional argument). Keyword
   arguments are mapped over axis 0. ``axis_size`` is needed only when no
-  argument is mapped.
+  argument is mapped. ``axis_name`` (hashable) names the axis for the collectives of
+  ``vjpkit.lax`` (``psum``, ``pmean``, ``all_gather``, ``axis_index``, ...), as in JAX;
+  ``spmd_axis_name`` (sharding) must be None.
 
   Each primitive's batching rule computes the whole batch at once; nothing loops
   over the batch, and vmap composes with grad, jvp, vjp and itself.
@@ -120,6 +123,17 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
          [2., 2.]])
   """
   check_callable(fun, "vmap")
+  if isinstance(axis_size, str) or (axis_size is not None and not isinstance(
+      axis_size, (int, np.integer))):
+    raise TypeError(f"vmap: axis_size must be an int or None, got {axis_size!r} (vjpkit's "
+                    "order is JAX's: vmap(fun, in_axes, out_axes, axis_name, axis_size))")
+  if spmd_axis_name is not None:
+    raise NotImplementedError("vmap: spmd_axis_name (sharding) is not supported; vjpkit runs "
+                              "on one device")
+  try:
+    hash(axis_name)
+  except TypeError:
+    raise TypeError(f"vmap: axis_name must be hashable, got {axis_name!r}") from None
   spec = tuple(in_axes) if isinstance(in_axes, list) else in_axes
 
   @functools.wraps(fun)
@@ -149,7 +163,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_size: int | No
     def resolve_out_axes(n_out):
       out_dims[:] = _axes_for_leaves(out_axes, store.tree, "vmap", "out_axes")
       return out_dims
-    outs = vmap_flat(f, n, flat, dims, resolve_out_axes)
+    outs = vmap_flat(f, n, flat, dims, resolve_out_axes, axis_name=axis_name)
     # an output with out_axes=None is the same for every member: it may be closed over
     return tree_unflatten(store.tree, _to_users(outs, flat, [d is None for d in out_dims]))
   return vmapped

@@ -121,8 +121,8 @@ def test_unsupported_functions_raise_naming_them():
     g(lambda x: np.sum(np.lib.stride_tricks.sliding_window_view(x, 2)))()
   with pytest.raises(TypeError, match=r"numpy\.convolve"):
     g(lambda x: np.sum(np.convolve(x, x)))()
-  with pytest.raises(TypeError, match=r"numpy\.bitwise_and"):
-    vjpkit.vmap(lambda i: np.bitwise_and(i, 1))(np.arange(3))
+  with pytest.raises(TypeError, match=r"numpy\.isnat"):
+    vjpkit.vmap(lambda i: np.isnat(i))(np.arange(3.0))
   with pytest.raises(TypeError, match=r"numpy\.add\.reduceat"):
     g(lambda x: np.sum(np.add.reduceat(x, [0, 1])))()
 

@@ -8,13 +8,14 @@ batched arrays; ``batch_size(vals, dims)`` is the size of the batch.
 """
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, NamedTuple, Sequence, cast
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.ir import memo_concrete
 from ..core.primitive import missing_rule_error
 from ..core.rules import batch_rules
-from ..core.trace import Trace, Tracer, new_trace
+from ..core.trace import Trace, Tracer, _stack, new_trace
 
 not_mapped = None
 
@@ -77,13 +78,44 @@ class BatchTracer(Tracer):
     return out
 
 
+# Collective primitives (psum, all_gather, ...): prim -> rule(trace, vals, dims, **params),
+# which sees the trace, so that it can tell its own named axis from others.
+collective_rules: dict[Any, Callable] = {}
+
+
+class _AxisContext(threading.local):
+  """The axis name of the batching rule being run: a BatchTrace made while a rule runs (to
+  batch a sub-program of scan, cond, jit, ...) stands for the same axis and inherits it."""
+  def __init__(self):
+    self.name: Any = None
+
+
+_axis_context = _AxisContext()
+_INHERIT: Any = object()
+
+
+def current_axis_name() -> Any:
+  """The axis name of the batching rule being run (None outside a named vmap)."""
+  return _axis_context.name
+
+
+def named_axis_trace(axis_name: Any, who: str) -> "BatchTrace":
+  """The innermost active vmap with ``axis_name`` (a NameError if there is none)."""
+  for trace in reversed(_stack.traces):
+    if type(trace) is BatchTrace and trace.active and trace.axis_name == axis_name:
+      return trace
+  raise NameError(f"{who}: unbound axis name {axis_name!r}: a collective needs to run inside "
+                  f"vmap(..., axis_name={axis_name!r})")
+
+
 class BatchTrace(Trace):
-  __slots__ = ("axis_size",)
+  __slots__ = ("axis_size", "axis_name")
   description = "vmap"
 
-  def __init__(self, level: int, axis_size: int):
+  def __init__(self, level: int, axis_size: int, axis_name: Any = None):
     super().__init__(level)
     self.axis_size = axis_size
+    self.axis_name = axis_name
 
   def process_primitive(self, prim, args, params):
     vals, dims, batched = [], [], False
@@ -97,13 +129,25 @@ class BatchTrace(Trace):
         dims.append(None)
     if not batched:
       return prim.bind(*vals, **params)
+    collective = collective_rules.get(prim)
+    if collective is not None:
+      out, out_dim = collective(self, vals, dims, **params)
+      return self.wrap(out, out_dim)
     rule = batch_rules.get(prim)
     if rule is None:
       raise NotImplementedError(missing_rule_error(
           prim, "batching rule", "def_batching",
           f"; vmap is not supported for '{prim.name}' without one (use a Python loop "
           "instead)"))
-    out, out_dim = rule(vals, dims, **params)
+    context = _axis_context
+    if self.axis_name is None and context.name is None:
+      out, out_dim = rule(vals, dims, **params)
+    else:  # a named axis: sub-programs batched by the rule stand for it too
+      outer, context.name = context.name, self.axis_name
+      try:
+        out, out_dim = rule(vals, dims, **params)
+      finally:
+        context.name = outer
     if prim.multiple_results:
       return [self.wrap(x, d) for x, d in zip(out, out_dim)]
     return self.wrap(out, out_dim)
@@ -113,8 +157,11 @@ class BatchTrace(Trace):
 
 
 def vmap_flat(fun: Callable, axis_size: int, args: Sequence[Any], in_dims: Sequence[int | None],
-              out_dims: Sequence[int | None] | Callable) -> list[Any]:
+              out_dims: Sequence[int | None] | Callable, axis_name: Any = _INHERIT) -> list[Any]:
   """Apply ``fun`` to a batch: ``in_dims``/``out_dims`` give where each batch axis is.
+
+  ``axis_name`` names the axis for collectives (``lax.psum``, ...); by default it is that
+  of the batching rule calling ``vmap_flat`` (None outside any).
 
   ``out_dims`` may be a function of the number of outputs (for callers that learn
   the output structure only by running ``fun``); ``None`` there means the output
@@ -122,7 +169,8 @@ def vmap_flat(fun: Callable, axis_size: int, args: Sequence[Any], in_dims: Seque
   of the batched result, as in NumPy.
   """
   ops = _ops()
-  with new_trace(BatchTrace, axis_size) as trace:
+  name = _axis_context.name if axis_name is _INHERIT else axis_name
+  with new_trace(BatchTrace, axis_size, name) as trace:
     outs = fun(*[trace.wrap(x, d) for x, d in zip(args, in_dims, strict=True)])
     pairs = [(x.val, x.bdim) if type(x) is BatchTracer and x._trace is trace else (x, None)
              for x in outs]
@@ -153,14 +201,15 @@ def batch_jaxpr(jaxpr, axis_size: int, in_dims: Sequence[int | None]):
   ``jaxpr`` has no constvars; returns ``(new_jaxpr, consts)`` where the consts
   are leading inputs of nothing yet (the caller hoists them, see ``hoist_consts``).
   """
-  return memo_concrete(jaxpr, ("batch_jaxpr", axis_size, tuple(in_dims)),
+  return memo_concrete(jaxpr, ("batch_jaxpr", axis_size, tuple(in_dims), _axis_context.name),
                        lambda: _batch_jaxpr(jaxpr, axis_size, list(in_dims)))
 
 
 def batch_jaxpr_out(jaxpr, axis_size: int, in_dims: Sequence[int | None]):
   """Like ``batch_jaxpr``, but an output that is the same for every batch member stays
   unbatched: returns ``(new_jaxpr, consts, out_batched)``, batched outputs at axis 0."""
-  return memo_concrete(jaxpr, ("batch_jaxpr_out", axis_size, tuple(in_dims)),
+  return memo_concrete(jaxpr, ("batch_jaxpr_out", axis_size, tuple(in_dims),
+                               _axis_context.name),
                        lambda: _batch_jaxpr(jaxpr, axis_size, list(in_dims), False))
 
 
@@ -187,7 +236,7 @@ def _batch_jaxpr(jaxpr, axis_size: int, in_dims: list, instantiate: bool = True)
   out_batched: list[bool] = []
 
   def f(*xs):
-    with new_trace(BatchTrace, axis_size) as trace:
+    with new_trace(BatchTrace, axis_size, _axis_context.name) as trace:
       outs = eval_jaxpr(jaxpr, [], [trace.wrap(x, d) for x, d in zip(xs, in_dims)])
       pairs = [(x.val, x.bdim) if type(x) is BatchTracer and x._trace is trace else (x, None)
                for x in outs]

@@ -12,8 +12,23 @@ from .call import call_jaxpr_of, call_rules, closed_call, closed_call_p
 from .composites import (broadcasted_iota, clamp, dot, dynamic_index_in_dim,
                          dynamic_update_index_in_dim, iota, reduce, select)
 from .control_flow import cond, cond_p, fori_loop, map, scan, scan_p, switch, while_loop, while_p
-from .cumulative import (cummax, cummax_p, cummin, cummin_p, cumprod, cumprod_p, cumsum, cumsum_p,
-                         prefix_scan)
+from .cumulative import (cumlogsumexp, cumlogsumexp_p, cummax, cummax_p, cummin, cummin_p, cumprod,
+                         cumprod_p, cumsum, cumsum_p, prefix_scan)
+from .conveniences import (approx_max_k, approx_min_k, batch_matmul, dtype, broadcast, broadcast_like, broadcast_shapes,
+                           broadcast_to_rank, collapse, dynamic_slice_in_dim,
+                           dynamic_update_slice_in_dim, empty, index_in_dim, index_take,
+                           optimization_barrier, reduce_and, reduce_or, reduce_prod, reduce_xor,
+                           sort_key_val, split, stack, tile, top_k, unstack)
+from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clz, clz_p, exp2,
+                               exp2_p, is_finite, is_finite_p, nextafter, nextafter_p,
+                               population_count, population_count_p, reciprocal, rsqrt, rsqrt_p,
+                               shift_left, shift_left_p, shift_right_arithmetic,
+                               shift_right_arithmetic_p, shift_right_logical,
+                               shift_right_logical_p, square, square_p, xor_p)
+from .parallel import (all_gather, all_gather_p, axis_index, axis_size, pmax, pmax_p, pmean, pmin,
+                       pmin_p, ppermute, ppermute_p, pshuffle, psum, psum_p, psum_scatter)
+from .solvers import custom_linear_solve, custom_linear_solve_p, custom_root, custom_root_p
+from .windowed import associative_scan, padtype_to_pads, reduce_window, reduce_window_shape_tuple
 from .decompositions import cholesky, cholesky_p, eigh, eigh_p, qr, qr_p, svd, svd_p
 from .eig import eig, eig_p
 from .elementwise import (abs, abs_p, complex, complex_p, conj, conj_p, imag, imag_p, real, real_p, acos, acos_p, acosh, acosh_p, add, add_any, add_any_p, add_p,
@@ -104,4 +119,19 @@ __all__ = [
     "iota", "reduce", "select",
     # control_flow
     "cond", "cond_p", "fori_loop", "map", "scan", "scan_p", "switch", "while_loop", "while_p",
+    # more of jax.lax (issue 15): elementwise_more, conveniences, windowed, cumulative
+    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "clz", "clz_p", "exp2", "exp2_p",
+    "is_finite", "is_finite_p", "nextafter", "nextafter_p", "population_count",
+    "population_count_p", "reciprocal", "rsqrt", "rsqrt_p", "shift_left", "shift_left_p",
+    "shift_right_arithmetic", "shift_right_arithmetic_p", "shift_right_logical",
+    "shift_right_logical_p", "square", "square_p", "xor_p",
+    "approx_max_k", "approx_min_k", "dtype", "batch_matmul", "broadcast", "broadcast_like", "broadcast_shapes", "broadcast_to_rank",
+    "collapse", "dynamic_slice_in_dim", "dynamic_update_slice_in_dim", "empty", "index_in_dim",
+    "index_take", "optimization_barrier", "reduce_and", "reduce_or", "reduce_prod", "reduce_xor",
+    "sort_key_val", "split", "stack", "tile", "top_k", "unstack",
+    "associative_scan", "padtype_to_pads", "reduce_window", "reduce_window_shape_tuple",
+    "cumlogsumexp", "cumlogsumexp_p",
+    "all_gather", "all_gather_p", "axis_index", "axis_size", "pmax", "pmax_p", "pmean", "pmin",
+    "pmin_p", "ppermute", "ppermute_p", "pshuffle", "psum", "psum_p", "psum_scatter",
+    "custom_linear_solve", "custom_linear_solve_p", "custom_root", "custom_root_p",
 ]

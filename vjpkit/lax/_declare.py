@@ -13,7 +13,8 @@ import numpy as np
 from ..core.avals import ShapedArray, get_aval, short_dtype
 from ..core.primitive import Primitive
 
-_KINDS = {"float": "f", "inexact": "fc", "int": "iu", "bool": "b", "num": "fciu", "any": "fciub"}
+_KINDS = {"float": "f", "inexact": "fc", "int": "iu", "bool": "b", "intbool": "iub", "num": "fciu",
+          "any": "fciub"}
 
 
 def _check_kind(name: str, avals, kinds: str):

@@ -1,4 +1,4 @@
-"""Cumulative reductions along one axis: cumsum, cumprod, cummax, cummin.
+"""Cumulative reductions along one axis: cumsum, cumprod, cummax, cummin, cumlogsumexp.
 
 Each is a primitive so that its value is exactly NumPy's (``np.cumsum``,
 ``np.cumprod``, ``np.maximum.accumulate``) in one pass. ``cumsum`` is linear:
@@ -81,6 +81,22 @@ cummin_p = _cumulative("cummin", np.minimum.accumulate)
 _scan_jvp(cummin_p, ew.min)
 
 
+def _logaddexp(a, b):
+  """``log(exp(a) + exp(b))``, per element the exact smooth branch ``a + log1p(exp(b - a))``
+  where ``a >= b``, else the one with ``a`` and ``b`` swapped: derivatives of every order
+  are exact, also at ties (1/2 each)."""
+  first = ew.ge(a, b)
+  out = ew.add(ew.select_n(first, b, a),
+               ew.log1p(ew.exp(ew.select_n(first, ew.sub(a, b), ew.sub(b, a)))))
+  hi = ew.max(a, b)
+  inf = np.array(np.inf, get_aval(hi).dtype)[()]
+  return ew.select_n(ew.eq(ew.abs(hi), inf), out, hi)  # both -inf (or an inf): hi, not nan
+
+
+cumlogsumexp_p = _cumulative("cumlogsumexp", np.logaddexp.accumulate)
+_scan_jvp(cumlogsumexp_p, _logaddexp)
+
+
 def _bind(prim, x, axis, reverse):
   ndim = get_aval(x).ndim
   if not -ndim <= axis < ndim:
@@ -113,6 +129,17 @@ def cummax(x, axis: int = 0, reverse: bool = False):
   array([1., 3., 3.])
   """
   return _bind(cummax_p, x, axis, reverse)
+
+
+def cumlogsumexp(x, axis: int = 0, reverse: bool = False):
+  """Running ``log(sum(exp(x)))`` along ``axis``, without overflow.
+
+  >>> cumlogsumexp(np.array([1.0, 1.0, 900.0]))
+  array([  1.        ,   1.69314718, 900.        ])
+  """
+  if get_aval(x).dtype.kind != "f":
+    raise TypeError(f"cumlogsumexp needs a float operand, got {get_aval(x).dtype.name}")
+  return _bind(cumlogsumexp_p, x, axis, reverse)
 
 
 def cummin(x, axis: int = 0, reverse: bool = False):

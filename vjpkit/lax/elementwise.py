@@ -317,9 +317,10 @@ def le(x, y): return le_p.bind(x, y)
 def gt(x, y): return gt_p.bind(x, y)
 def ge(x, y): return ge_p.bind(x, y)
 
-and_p = naryop("and", np.logical_and, kinds="bool")
-or_p = naryop("or", np.logical_or, kinds="bool")
-not_p = unop("not", np.logical_not, kinds="bool")
+# logical on booleans, bitwise on integers (as JAX's and_p/or_p/not_p)
+and_p = naryop("and", np.bitwise_and, kinds="intbool")
+or_p = naryop("or", np.bitwise_or, kinds="intbool")
+not_p = unop("not", np.invert, kinds="intbool")
 for _p in (and_p, or_p, not_p):
   defjvp_zero(_p)
 def logical_and(x, y): return and_p.bind(x, y)

@@ -69,6 +69,25 @@ from .statistics import (bincount, corrcoef, cov, digitize, histogram, histogram
 from .vectors import cross, matvec, vecdot, vecmat
 from .windows import bartlett, blackman, hamming, hanning, i0, kaiser
 
+# the rest of jax.numpy's non-complex names (issue 15)
+from .bitwise import (bitwise_and, bitwise_count, bitwise_invert, bitwise_left_shift, bitwise_not,
+                      bitwise_or, bitwise_right_shift, bitwise_xor, gcd, invert, lcm, left_shift,
+                      packbits, right_shift, unpackbits)
+from .floating import frexp, ldexp, nextafter, spacing
+from .functional import apply_along_axis, apply_over_axes, fromfunction, vectorize
+from .grids import c_, index_exp, mask_indices, mgrid, ogrid, r_, resize, s_
+from .histograms import histogram2d, histogramdd
+from .indexing import at
+from .inplace import fill_diagonal, place, put, put_along_axis
+from .names import (array_repr, array_str, astype, bool, cdouble, character, complex_,
+                    complexfloating, csingle, double, dtype, einsum_path,
+                    euler_gamma, finfo, flexible, float16, float_, floating, from_dlpack,
+                    frombuffer, fromfile, fromiter, fromstring, generic, get_printoptions, iinfo,
+                    inexact, int16, int8, int_, integer, load, number, object_, printoptions,
+                    save, savez, set_printoptions, signedinteger, single, uint, uint16, uint32,
+                    uint64, uint8, unsignedinteger)
+from .polynomials_more import poly, polydiv, roots, unwrap
+
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
 complex64, complex128 = _np.complex64, _np.complex128
 ComplexWarning = _np.exceptions.ComplexWarning
@@ -119,3 +138,17 @@ __all__ = ["ComplexWarning", "abs", "absolute", "acos", "acosh", "add", "all", "
            "unique_all", "unique_counts", "unique_inverse", "unique_values", "unravel_index",
            "unstack", "vander", "var", "vdot", "vecdot", "vecmat", "vsplit", "vstack", "where",
            "zeros", "zeros_like"]
+__all__ += ["cdouble", "complex_", "complexfloating", "csingle"]
+__all__ += ["apply_along_axis", "apply_over_axes", "array_repr", "array_str", "astype", "at",
+            "bitwise_and", "bitwise_count", "bitwise_invert", "bitwise_left_shift", "bitwise_not",
+            "bitwise_or", "bitwise_right_shift", "bitwise_xor", "bool", "c_", "character",
+            "double", "dtype", "einsum_path", "euler_gamma", "fill_diagonal", "finfo",
+            "flexible", "float16", "float_", "floating", "frexp", "from_dlpack", "frombuffer",
+            "fromfile", "fromfunction", "fromiter", "fromstring", "gcd", "generic",
+            "get_printoptions", "histogram2d", "histogramdd", "iinfo", "index_exp", "inexact",
+            "int16", "int8", "int_", "integer", "invert", "lcm", "ldexp", "left_shift", "load",
+            "mask_indices", "mgrid", "nextafter", "number", "object_", "ogrid", "packbits",
+            "place", "poly", "polydiv", "printoptions", "put", "put_along_axis", "r_", "resize",
+            "right_shift", "roots", "s_", "save", "savez", "set_printoptions", "signedinteger",
+            "single", "spacing", "uint", "uint16", "uint32", "uint64", "uint8", "unpackbits",
+            "unsignedinteger", "unwrap", "vectorize"]

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..core.avals import get_aval, is_weak_scalar
 from ..core.trace import Tracer
-from . import (dispatch, indexing, matrices, products, reductions, shapes, sorting, ufuncs)
+from . import (bitwise, dispatch, indexing, matrices, products, reductions, shapes, sorting,
+               ufuncs)
 
 
 def _swap(f):
@@ -21,7 +22,9 @@ _BINARY = {
     "add": ufuncs.add, "sub": ufuncs.subtract, "mul": ufuncs.multiply,
     "truediv": ufuncs.true_divide, "floordiv": ufuncs.floor_divide, "mod": ufuncs.remainder,
     "divmod": ufuncs.divmod, "pow": ufuncs.power, "matmul": products.matmul,
-    "and": ufuncs.logical_and, "or": ufuncs.logical_or, "xor": ufuncs.logical_xor,
+    # bitwise on integers, logical on booleans, as NumPy's operators
+    "and": bitwise.bitwise_and, "or": bitwise.bitwise_or, "xor": bitwise.bitwise_xor,
+    "lshift": bitwise.left_shift, "rshift": bitwise.right_shift,
 }
 _ARITHMETIC = frozenset(("add", "sub", "mul", "truediv", "floordiv", "mod", "divmod", "pow"))
 _COMPARE = {
@@ -122,7 +125,7 @@ def install() -> None:
   Tracer.__neg__ = _unary(ufuncs.negative)
   Tracer.__pos__ = lambda self: self
   Tracer.__abs__ = _unary(ufuncs.absolute)
-  Tracer.__invert__ = lambda self: ufuncs.logical_not(self)
+  Tracer.__invert__ = lambda self: bitwise.invert(self)
   Tracer.__round__ = lambda self, ndigits=None: ufuncs.round(self, ndigits or 0)
   Tracer.__getitem__ = indexing.getitem
   Tracer.__array_ufunc__ = dispatch.array_ufunc

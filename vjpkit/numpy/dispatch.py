@@ -30,7 +30,10 @@ UFUNCS = {n: n for n in (
     "maximum", "minimum", "fmax", "fmin", "floor", "ceil", "trunc", "rint", "isfinite", "isnan",
     "isinf", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
     "logical_or", "logical_xor", "logical_not", "matmul", "modf", "heaviside", "conjugate",
-    "copysign", "signbit", "vecdot", "matvec", "vecmat")}
+    "copysign", "signbit", "vecdot", "matvec", "vecmat",
+    # integer and float-representation ufuncs (issue 15)
+    "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift",
+    "bitwise_count", "gcd", "lcm", "ldexp", "frexp", "nextafter", "spacing")}
 
 # numpy functions (module, name) implemented by vjpkit.numpy functions of the same name
 FUNCTIONS = (
@@ -67,6 +70,8 @@ FUNCTIONS = (
     "polymul", "polyder", "polyint", "polyfit", "vander", "i0", "unique", "unique_values",
     "unique_counts", "unique_inverse", "unique_all", "isin", "intersect1d", "union1d",
     "setdiff1d", "setxor1d",
+    "apply_along_axis", "apply_over_axes", "resize", "poly", "polydiv", "unwrap", "histogram2d",
+    "histogramdd",
 )
 
 # NumPy functions that write into their first argument: vjpkit arrays are immutable

@@ -14,8 +14,9 @@ as in JAX, reads (``x[i]``, ``x.at[i].get()``, ``take``) clamp them into range
 and updates (``x.at[i].set/add/...``) are dropped: the result, and its
 derivatives, are as if that update were not there. A boolean mask must have
 exactly the shape of the axes it indexes (``IndexError`` otherwise, as NumPy).
-``x.at[...]`` exists on traced values (inside transforms); plain NumPy arrays
-have no ``.at`` (update them with NumPy, or pass them through a transform).
+``x.at[...]`` exists on traced values (inside transforms); plain NumPy arrays have no
+``.at``: ``vjpkit.numpy.at(x)[idx]`` gives the same methods for both (see
+docs/sharp-bits.md).
 """
 from __future__ import annotations
 
@@ -304,6 +305,20 @@ def _advanced(x, items):
 
 # -- x.at[idx].set(v) and friends ----------------------------------------------------
 
+def at(x: Array) -> "_IndexUpdateHelper":
+  """``x.at`` for any array: ``at(x)[idx].set(v)``, ``.add(v)``, ``.get(mode="fill")``, ...
+  work on NumPy arrays and traced values alike (NumPy arrays have no ``.at``; tracers
+  have it too). The result is a new array; ``x`` is never written.
+
+  >>> import vjpkit.numpy as vnp
+  >>> at(vnp.zeros(3))[np.array([0, 0, 2])].add(1.0)
+  array([2., 0., 1.])
+  >>> at(np.arange(3.0))[5].get(mode="fill", fill_value=-1.0)
+  np.float64(-1.0)
+  """
+  return _IndexUpdateHelper(asarray(x))
+
+
 class _IndexUpdateHelper:
   """``x.at``: indexing it gives the functional update methods for that index."""
   __slots__ = ("x",)
@@ -330,9 +345,18 @@ class _IndexUpdateRef:
   def __init__(self, x, idx):
     self.x, self.idx = x, idx
 
-  def get(self):
-    """``x[idx]`` (out-of-range traced indices are clamped into range)."""
-    return getitem(self.x, self.idx)
+  def get(self, *, mode: str | None = None, fill_value: Any = None,
+          indices_are_sorted: bool = False, unique_indices: bool = False):
+    """``x[idx]``. ``mode``: None (concrete indices are checked, traced ones clamped),
+    ``"clip"`` (clamped), ``"fill"`` (out-of-range integer indices give ``fill_value``,
+    by default NaN for floats, the most negative integer, True) or
+    ``"promise_in_bounds"``."""
+    if mode in (None, "promise_in_bounds"):
+      return getitem(self.x, self.idx)
+    if mode not in ("clip", "fill"):
+      raise ValueError(f"x.at[idx].get: mode must be None, 'clip', 'fill' or "
+                       f"'promise_in_bounds', got {mode!r}")
+    return _get_with_mode(self.x, self.idx, mode, fill_value)
 
   def set(self, values):
     """``x`` with ``x[idx]`` replaced by ``values`` (at a repeated index, the last wins)."""
@@ -364,6 +388,54 @@ class _IndexUpdateRef:
   def max(self, values):
     """``x`` raised to ``values`` at ``idx`` where they are larger."""
     return _update(self.x, self.idx, values, lax.scatter_max, lax.max)
+
+  def power(self, values):
+    """``x`` raised to the power ``values`` at ``idx``; at a repeated index the powers
+    compose (``(x ** a) ** b``), as JAX's."""
+    from .ufuncs import power, where
+    x = self.x
+    aval = get_aval(x)
+    exponent = _IndexUpdateRef(lax.full(aval.shape, 1, aval.dtype), self.idx).multiply(values)
+    touched = _IndexUpdateRef(lax.full(aval.shape, False, np.dtype(bool)), self.idx).set(True)
+    return where(touched, power(x, exponent), x)  # untouched entries: x itself, exactly
+
+
+def _get_with_mode(x, idx, mode, fill_value):
+  """``x[idx]`` with out-of-range integer indices clamped (``clip``) or sent to one extra
+  entry holding ``fill_value`` appended to their axis (``fill``)."""
+  aval = get_aval(x)
+  items = _expand(aval.shape, idx)
+  fill = None
+  if mode == "fill":
+    fill = _fill_value(aval.dtype) if fill_value is None else np.array(fill_value, aval.dtype)[()]
+  new_items, dim = [], 0
+  for item in items:
+    if item is None or isinstance(item, slice):
+      new_items.append(item)
+      dim += item is not None
+      continue
+    if isinstance(item, _Mask):
+      new_items.append(item)
+      dim += len(item.arrays)
+      continue
+    i = asarray(item)
+    if get_aval(i).dtype.kind not in "iu":
+      new_items.append(item)
+      dim += 1
+      continue
+    n = aval.shape[dim]
+    i = convert(i, np.dtype(np.int64))
+    wrapped = lax.select_n(lax.lt(i, np.int64(0)), i, lax.add(i, np.int64(n)))
+    if mode == "clip":
+      new_items.append(lax.max(lax.min(wrapped, np.int64(max(n - 1, 0))), np.int64(0)))
+    else:
+      inside = lax.logical_and(lax.ge(wrapped, np.int64(0)), lax.lt(wrapped, np.int64(n)))
+      new_items.append(lax.select_n(inside, lax.full_like(wrapped, n), wrapped))
+      slab = list(get_aval(x).shape)
+      slab[dim] = 1
+      x = lax.concatenate([x, lax.full(tuple(slab), fill, aval.dtype)], dim)
+    dim += 1
+  return getitem(x, tuple(new_items))
 
 
 def _update(x, idx, values, scatter, elementwise):

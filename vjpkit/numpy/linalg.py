@@ -47,6 +47,8 @@ _UNSET: Any = object()  # pinv's rtol: "not passed" differs from None, as in Num
 __all__ = ["LinAlgError", "cholesky", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "matrix_norm",
            "matrix_power", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",
            "vector_norm"]
+__all__ += ["cond", "cross", "diagonal", "lstsq", "matmul", "matrix_rank", "matrix_transpose",
+            "multi_dot", "outer", "tensordot", "tensorinv", "tensorsolve", "trace", "vecdot"]
 
 
 class EigResult(NamedTuple):
@@ -447,3 +449,8 @@ def matrix_norm(x: Array, /, *, keepdims: bool = False, ord="fro") -> Array:
   x = _matrix_arg(x, "matrix_norm", "x", square=False)
   nd = get_aval(x).ndim
   return _matrix_norm(x, ord, nd - 2, nd - 1, keepdims)
+
+
+# the rest of numpy.linalg and the array API's linalg (composites of the functions above)
+from .linalg_more import (cond, cross, diagonal, lstsq, matrix_rank, matrix_transpose,  # noqa: E402
+                          multi_dot, outer, tensordot, tensorinv, tensorsolve, trace, vecdot)

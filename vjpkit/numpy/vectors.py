@@ -71,7 +71,17 @@ def vecdot(x1: Array, x2: Array, /, *, axis: int = -1) -> Array:
   >>> vecdot([1j], [1j])
   np.complex128(1+0j)
   """
-  return _sum_of_products(ufuncs.conjugate(x1), x2, axis)
+  return _sum_of_products(_conj_if_complex(x1), x2, axis)
+
+
+def _conj_if_complex(x):
+  """``conj(x)`` for complex ``x``; ``x`` itself otherwise (a Python float stays weak)."""
+  try:
+    kind = get_aval(x).dtype.kind
+  except TypeError:  # a list
+    x = asarray(x)
+    kind = get_aval(x).dtype.kind
+  return ufuncs.conjugate(x) if kind == "c" else x
 
 
 def _sum_of_products(x1, x2, axis: int):

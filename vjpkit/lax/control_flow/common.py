@@ -17,7 +17,7 @@ import numpy as np
 from ...core.avals import ShapedArray, get_aval
 from ...core.ir import Jaxpr, Var, hoist_consts
 from ...core.trace import Tracer, new_trace
-from ...interpreters.batching import BatchTrace, BatchTracer
+from ...interpreters.batching import BatchTrace, BatchTracer, current_axis_name
 from ...interpreters.eval import eval_jaxpr
 from ...interpreters.partial_eval import trace_to_jaxpr
 from ...tree_util import PyTreeDef, tree_flatten, tree_unflatten
@@ -137,7 +137,7 @@ def batch_jaxpr_out(jaxpr: Jaxpr, axis_size: int, in_dims: Sequence[int | None],
 
   def f(*xs):
     from .. import shapes
-    with new_trace(BatchTrace, axis_size) as trace:
+    with new_trace(BatchTrace, axis_size, current_axis_name()) as trace:
       outs = eval_jaxpr(jaxpr, [], [trace.wrap(x, d) for x, d in zip(xs, in_dims)])
       res = []
       out_batched.clear()

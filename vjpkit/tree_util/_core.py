@@ -1,16 +1,4 @@
-"""Pytrees: nested containers of arrays that transforms take apart and put back.
-
-Tuples, lists, dicts (in sorted key order, as in JAX), ``None`` (a node with
-no children), namedtuples and registered classes are nodes; everything else is
-a leaf. A ``PyTreeDef`` records the structure; it is hashable, so it can key a
-jit cache, and two trees match when their structures are equal.
-
->>> leaves, tree = tree_flatten({"b": (1.0, 2.0), "a": [3.0]})
->>> leaves
-[3.0, 1.0, 2.0]
->>> tree_unflatten(tree, [x * 10 for x in leaves])
-{'a': [30.0], 'b': (10.0, 20.0)}
-"""
+"""The pytree core: the node registry, ``PyTreeDef``, flattening and unflattening."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -18,7 +6,7 @@ from typing import Any, Callable, Hashable, Iterable, NamedTuple, TypeVar, cast
 
 __all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves",
            "tree_structure", "register_pytree_node", "register_pytree_node_class",
-           "tree_all", "treedef_is_leaf"]
+           "tree_all", "treedef_is_leaf", "flatten_up_to"]
 
 _C = TypeVar("_C", bound=type)
 
@@ -73,6 +61,10 @@ def register_pytree_node_class(cls: _C) -> _C:
 class PyTreeDef:
   """The structure of a pytree: node kinds and aux data, without the leaves.
 
+  ``children`` is the tuple of the children's structures (an attribute, where JAX has
+  a method: use ``treedef_children``); ``unflatten``, ``flatten_up_to``, ``num_leaves``,
+  ``num_nodes``, ``node_data`` and ``is_leaf`` are JAX's.
+
   Equality, hashing and ``repr`` work on trees of any depth: the hash is computed
   once, bottom-up; equality compares shallow trees with tuple comparison (Python
   recursion bounded by ``_SHALLOW``) and deeper ones with an explicit stack."""
@@ -114,6 +106,21 @@ class PyTreeDef:
   def __hash__(self):
     return self._hash
 
+  def unflatten(self, leaves: Iterable[Any]) -> Any:
+    """``tree_unflatten(self, leaves)``."""
+    return tree_unflatten(self, leaves)
+
+  def flatten_up_to(self, tree: Any) -> list:
+    """The subtrees of ``tree`` at this structure's leaves (this is a prefix of its own)."""
+    return flatten_up_to(self, tree)
+
+  def is_leaf(self) -> bool:
+    return self.kind is _LEAF
+
+  def node_data(self):
+    """``(node type, aux data)`` of the root, None for a leaf."""
+    return None if self.kind is _LEAF else (self.kind, self.aux)
+
   @property
   def num_nodes(self) -> int:
     count, stack = 0, [self]
@@ -145,7 +152,8 @@ class PyTreeDef:
       elif kind is list:
         opening, closing, labels = "[", "]", None
       else:
-        opening, closing, labels = f"{getattr(kind, '__name__', str(kind))}(", ")", None
+        named = kind[1] if isinstance(kind, tuple) else kind  # a namedtuple: ("namedtuple", cls)
+        opening, closing, labels = f"{getattr(named, '__name__', str(named))}(", ")", None
       parts.append(opening)
       stack.append(closing)
       for k in range(len(children) - 1, -1, -1):
@@ -285,25 +293,56 @@ def treedef_is_leaf(treedef: PyTreeDef) -> bool:
 
 
 def tree_map(f: Callable, tree: Any, *rest: Any, is_leaf: Callable[[Any], bool] | None = None) -> Any:
-  """Apply ``f`` to corresponding leaves of ``tree`` and ``rest`` (same structures).
+  """Apply ``f`` to corresponding leaves of ``tree`` and ``rest``: each of ``rest`` has
+  ``tree``'s structure, or has it as a prefix (``f`` then gets its whole subtrees), as JAX.
 
   >>> tree_map(lambda x, y: x + y, (1.0, [2.0]), (10.0, [20.0]))
   (11.0, [22.0])
+  >>> tree_map(lambda x, y: (x, y), [1, 2], [(3, 4), None])
+  [(1, (3, 4)), (2, None)]
   """
   leaves, treedef = tree_flatten(tree, is_leaf)
   others = []
   for r in rest:
     r_leaves, r_def = tree_flatten(r, is_leaf)
     if r_def != treedef:
-      raise ValueError(f"tree_map: tree structures differ: {treedef} vs {r_def}")
+      try:
+        r_leaves = flatten_up_to(treedef, r)
+      except ValueError:
+        raise ValueError(f"tree_map: tree structures differ: {treedef} vs {r_def} (each "
+                         "further tree must have the first one's structure, or extend it)") \
+            from None
     others.append(r_leaves)
   return tree_unflatten(treedef, [f(*xs) for xs in zip(leaves, *others)])
 
 
-def tree_all(tree: Any) -> bool:
+def flatten_up_to(treedef: PyTreeDef, tree: Any) -> list:
+  """The subtrees of ``tree`` at the leaves of ``treedef``, which must be a prefix of
+  ``tree``'s structure (a ValueError says where they differ).
+
+  >>> flatten_up_to(tree_structure((0, 0)), ([1, 2], {"a": 3}))
+  [[1, 2], {'a': 3}]
+  """
+  out: list = []
+  stack: list = [(treedef, tree)]
+  while stack:
+    node, x = stack.pop()
+    if node.kind is _LEAF:
+      out.append(x)
+      continue
+    got = _node_kind(x, None)
+    if got is None or got[0] != node.kind or got[2] != node.aux or \
+       len(tuple(got[1])) != len(node.children):
+      raise ValueError(f"tree structures differ: expected a subtree of structure {node}, got "
+                       f"{type(x).__name__} {x!r:.80}")
+    stack.extend(reversed(list(zip(node.children, tuple(got[1])))))
+  return out
+
+
+def tree_all(tree: Any, *, is_leaf: Callable[[Any], bool] | None = None) -> bool:
   """True when every leaf is truthy.
 
   >>> tree_all([True, (1, 2.0)])
   True
   """
-  return all(tree_leaves(tree))
+  return all(tree_leaves(tree, is_leaf))

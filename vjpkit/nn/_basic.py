@@ -1,4 +1,4 @@
-"""vjpkit.nn: activation functions and friends, as in ``jax.nn``.
+"""The first activation functions of ``jax.nn`` (relu, sigmoid, softplus, gelu, softmax, ...).
 
 All are composites of lax primitives, written so that their values are stable
 and their derivatives are JAX's at the kinks: ``relu'(0) = 0``, and
@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from . import lax
-from .core.avals import get_aval
-from .numpy._core import asarray, canonical_axis, promote_inexact
-from .numpy.shapes import expand_dims, reshape
-from .numpy.ufuncs import equal, exp, greater_equal, less_equal, log1p, negative, tanh, where
-from .scipy.special import erf, log_softmax as _log_softmax, logsumexp, softmax as _softmax
+from .. import lax
+from ..core.avals import get_aval
+from ..numpy._core import asarray, canonical_axis, promote_inexact
+from ..numpy.shapes import expand_dims, reshape
+from ..numpy.ufuncs import equal, exp, greater_equal, less_equal, log1p, negative, tanh, where
+from ..scipy.special import erf, log_softmax as _log_softmax, logsumexp, softmax as _softmax
 
 Array = Any
 
