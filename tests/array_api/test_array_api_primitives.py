@@ -308,3 +308,16 @@ def test_fft_along_unchunked_axes(backend):
   check(backend, lambda x: vnp.abs(fft.rfft(x, axis=-1)) ** 2, X, rtol=1e-10)
   check(backend, lambda x: vnp.real(fft.ifft(fft.fft(x * 1.0 + 0.0j))) * x, X, rtol=1e-10)
   check(backend, lambda x: fft.irfft(fft.rfft(x), n=4) * 2, X, rtol=1e-10)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_more_elementwise(backend):
+  more = pytest.importorskip("vjpkit.lax.elementwise_more")
+  check(backend, lambda x: (lax.rsqrt(x), lax.square(x), lax.exp2(x), more.is_finite_p.bind(x),
+                            lax.nextafter(x, x * 0.0)), POS, grad=False)
+  check(backend, lambda x: lax.rsqrt(x) * lax.square(x) + lax.exp2(x), POS)
+  a = np.array([[5, -7, 12], [1, -1, 0]], np.int64)
+  s = np.array([[1, 2, 70], [-1, 3, 0]], np.int64)
+  check(backend, lambda a, s: (more.xor_p.bind(a, s), more.shift_left_p.bind(a, s),
+                               more.shift_right_arithmetic_p.bind(a, s),
+                               more.xor_p.bind(a > 0, s > 0)), a, s, grad=False)

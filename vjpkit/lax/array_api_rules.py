@@ -21,6 +21,7 @@ import numpy as np
 from ..core.primitive import Primitive
 from ..interpreters.array_api import Backend, Broadcast
 from . import cumulative, decompositions, fft, indexing, linalg, reductions, shapes, solves, sorting
+from . import elementwise_more as ewm
 from . import elementwise as ew
 from . import special
 from .control_flow.cond import cond_p
@@ -160,6 +161,33 @@ ew.real_p.def_array_api(lambda b, x: b.xp.real(x), elementwise=True)
 ew.imag_p.def_array_api(lambda b, x: b.xp.imag(x), elementwise=True)
 ew.conj_p.def_array_api(lambda b, x: b.xp.conj(x), elementwise=True)
 ew.complex_p.def_array_api(_complex, elementwise=True)
+
+
+def _xor(b: Backend, x, y):
+  return (b.xp.logical_xor if _np_dtype(x) == np.bool_ else b.xp.bitwise_xor)(x, y)
+
+
+def _shift(left: bool):
+  def rule(b: Backend, x, y):  # out-of-range shifts as the NumPy impls (XLA's semantics)
+    xp = b.xp
+    n = np.dtype(_np_dtype(x)).itemsize * 8
+    if left:
+      out = xp.bitwise_left_shift(x, xp.clip(y, 0, n - 1))
+      return xp.where(xp.logical_or(y < 0, y >= n), xp.zeros_like(out), out)
+    return xp.bitwise_right_shift(x, xp.where(xp.logical_or(y < 0, y > n - 1),
+                                              xp.full_like(y, n - 1), y))
+  return rule
+
+
+ewm.rsqrt_p.def_array_api(lambda b, x: b.xp.divide(b.xp.asarray(1, dtype=x.dtype), b.xp.sqrt(x)),
+                          elementwise=True)
+ewm.square_p.def_array_api(lambda b, x: b.xp.multiply(x, x), elementwise=True)
+ewm.exp2_p.def_array_api(lambda b, x: b.xp.pow(b.xp.asarray(2, dtype=x.dtype), x), elementwise=True)
+ewm.is_finite_p.def_array_api(lambda b, x: b.xp.isfinite(x), elementwise=True)
+ewm.nextafter_p.def_array_api(lambda b, x, y: b.xp.nextafter(x, y), elementwise=True)
+ewm.xor_p.def_array_api(_xor, elementwise=True)
+ewm.shift_left_p.def_array_api(_shift(True))
+ewm.shift_right_arithmetic_p.def_array_api(_shift(False))
 
 
 # -- SciPy special functions: Dask map_blocks, cupyx.scipy.special --------------------
