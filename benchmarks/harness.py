@@ -7,10 +7,17 @@ it measured.
 
 import gc
 import statistics
+import time
 import timeit
 import tracemalloc
 from dataclasses import dataclass
 from typing import Optional
+
+# The clock timing loops read: wall time, or with ``--cpu-time`` this process's CPU time
+# (``time.process_time``), which on a shared, oversubscribed machine leaves out the time
+# spent waiting for a core. Only fair to single-threaded implementations (NumPy with one
+# BLAS thread, autograd, vjpkit); JAX and PyTorch may count several threads.
+CLOCK = time.perf_counter
 
 # Table order; "numpy" is the hand-written baseline every ratio refers to.
 IMPLEMENTATIONS = (
@@ -56,7 +63,7 @@ def autorange(fn, min_time):
     Same idea as ``timeit.Timer.autorange`` but with a settable target, so the
     quick mode can ask for a single call.
     """
-    timer = timeit.Timer(fn)
+    timer = timeit.Timer(fn, timer=CLOCK)
     scale = 1
     while True:
         for step in (1, 2, 5):
@@ -73,7 +80,7 @@ def median_time(fn, min_time, repeats):
     shows neither as a lucky best case nor as an outlier.
     """
     number = autorange(fn, min_time)
-    timer = timeit.Timer(fn)  # timeit switches the garbage collector off
+    timer = timeit.Timer(fn, timer=CLOCK)  # timeit switches the garbage collector off
     return statistics.median(timer.repeat(repeat=repeats, number=number)) / number
 
 

@@ -9,6 +9,7 @@ installed, vjpkit feature not written yet) do not fail the run.
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -42,6 +43,13 @@ def parse_args(argv):
     add("--only", help="comma-separated workload names, e.g. mlp,rnn")
     add("--impl", help="comma-separated implementations (numpy is always run)")
     add("--no-memory", action="store_true", help="skip the tracemalloc runs")
+    add("--cpu-time", action="store_true",
+        help="time with this process's CPU time instead of wall time (a loaded machine)")
+    add("--json", metavar="PATH", help="also write every row (and the compile-scaling series) "
+        "as JSON to PATH")
+    add("--compile-scaling", action="store_true",
+        help="also run the compile-scaling series (jit(grad) of 1k/10k/100k-op chains; "
+        "100/300/1000 with --quick), each size in its own process")
     args = parser.parse_args(argv)
     defaults = QUICK_SETTINGS if args.quick else FULL_SETTINGS
     if args.repeats is None:
@@ -107,8 +115,39 @@ def measure(workload, impl, data, expected, args):
     return row, result
 
 
+SCALAR_CHAIN_OPS = 13  # x*x, sin, *, exp, /, tanh, 1+, log, cos, *, +, +, -
+
+
+def per_op_table(rows):
+    lines = ["| implementation | per operation | vs autograd |", "|---|---:|---:|"]
+    chain = {r.impl: r.seconds for r in rows if r.workload == "scalar chain" and r.seconds}
+    ref = chain.get("autograd")
+    for impl, seconds in chain.items():
+        if impl == "numpy":
+            continue
+        vs = f"{seconds / ref:.2f}" if ref else "n/a"
+        lines.append(f"| {impl} | {harness.format_seconds(seconds / SCALAR_CHAIN_OPS)} | {vs} |")
+    return "\n".join(lines)
+
+
+def write_json(path, rows, scaling, versions, mode):
+    """Every row as a dict (seconds, ratio to NumPy, first call, check), for notebooks."""
+    baseline = {r.workload: r.seconds for r in rows if r.impl == "numpy" and r.seconds}
+    out = {"mode": mode, "versions": versions, "cpus": os.cpu_count(), "rows": [
+        {"workload": r.workload, "impl": r.impl, "seconds": r.seconds,
+         "vs_numpy": (r.seconds / baseline[r.workload]
+                      if r.seconds and baseline.get(r.workload) else None),
+         "first_call": r.first_call, "agrees": r.agrees, "check": r.check_note,
+         "skipped": r.skipped, "error": r.error, "peak_bytes": r.peak_bytes}
+        for r in rows]}
+    if scaling is not None:
+        out["compile_scaling"] = scaling
+    Path(path).write_text(json.dumps(out, indent=1))
+
+
 def main(argv=None):
     args = parse_args(argv)
+    harness.CLOCK = time.process_time if args.cpu_time else time.perf_counter
     names = [workload.NAME for workload in ALL]
     chosen = _selected(args.only, names, "workload")
     wanted = _selected(args.impl, harness.IMPLEMENTATIONS, "implementation")
@@ -137,7 +176,7 @@ def main(argv=None):
     print(harness.time_table(rows))
     print(
         f"\nMedian of {args.repeats} repeats of an autoranged loop (each at least "
-        f"{args.min_time:g} s); \"vs NumPy\" divides by the hand-written NumPy time; "
+        f"{args.min_time:g} s{', CPU time' if args.cpu_time else ''}); \"vs NumPy\" divides by the hand-written NumPy time; "
         "\"first call\" includes tracing and compilation; \"grad ok\" compares "
         f"with the NumPy gradient (rtol {check.RTOL:g}, float64).\n"
     )
@@ -146,6 +185,22 @@ def main(argv=None):
         print(overhead.table(overhead.measure(impls, args.min_time, args.repeats)))
         print(f"\n`{overhead.tiny.__name__}(x) = x * 2.0 + 1.0` on a float64 scalar, "
               "already compiled: the time is dispatch, not arithmetic.\n")
+    if "scalar chain" in chosen:
+        print("## Eager cost per user operation (scalar chain)\n")
+        print(per_op_table(rows))
+        print(f"\nThe scalar chain's median time divided by its {SCALAR_CHAIN_OPS} NumPy-level "
+              "operations (forward and backward together).\n")
+    scaling = None
+    if args.compile_scaling:
+        from benchmarks import compile_scaling
+
+        sizes = compile_scaling.QUICK_SIZES if args.quick else compile_scaling.FULL_SIZES
+        scaling = compile_scaling.run_series(sizes)
+        print("## Compile time against program size: jit(grad(f)) of an n-operation chain\n")
+        print(compile_scaling.table(scaling))
+        print()
+    if args.json:
+        write_json(args.json, rows, scaling, versions, mode)
     memory = harness.memory_table(rows)
     if memory.count("\n") > 1:
         print("## Peak memory of one gradient (tracemalloc)\n")

@@ -12,7 +12,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.workloads import elementwise, hvp, jacobian, mlp, rnn, scalar_chain  # noqa: E402
+from benchmarks.workloads import (elementwise, hvp, jacobian, likelihood, mlp, rnn,  # noqa: E402
+                                  scalar_chain)
 
 STEP = 1e-6
 RTOL, ATOL = 1e-6, 1e-8
@@ -116,3 +117,17 @@ def test_jacobian():
     for i in range(len(x)):  # row i is the gradient of output i
         (expected,) = numeric_grad(lambda arrays: jacobian.forward(a, arrays[0], np)[i], [x])
         assert_close(jac[i], expected)
+
+
+def test_likelihood_gradient_and_hessian():
+    data = likelihood.make_data(quick=True)
+    x, logy = data["x"], data["logy"]
+    theta = np.array([0.2, -0.1, 0.4])
+    f = lambda a: likelihood.negloglik(a[0], x, logy, np)  # noqa: E731
+    grad, hess = likelihood.numpy_grad_hess(theta, x, logy)
+    (expected,) = numeric_grad(f, [theta])
+    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-6)
+    columns = [numeric_grad(lambda a: likelihood.numpy_grad_hess(a[0], x, logy)[0][j], [theta])[0]
+               for j in range(3)]
+    np.testing.assert_allclose(hess, np.array(columns), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(hess, hess.T, rtol=1e-12)

@@ -77,8 +77,9 @@ OMITTED: dict[str, dict[str, str]] = {
             "pbroadcast", "pcast", "psend", "precv", "platform_dependent", "composite", "stage",
             "stage_p", "copy_p", "shape_as_value")},
         **{n: _RANDOM for n in ("RandomAlgorithm", "rng_bit_generator", "rng_bit_generator_p",
-                                "rng_uniform", "rng_uniform_p", "random_gamma_grad")},
+                                "rng_uniform", "rng_uniform_p")},
         **{n: _COMPOSITE for n in (
+            "igamma_p", "igamma_grad_a_p", "igammac_p", "regularized_incomplete_beta_p",
             "approx_top_k_p", "axis_index_p", "clamp_p", "eq_to_p", "iota_p", "le_to_p",
             "linear_solve_p", "lt_to_p", "optimization_barrier_p", "reduce_and_p", "reduce_or_p",
             "reduce_p", "reduce_prod_p", "reduce_window_max_p", "reduce_window_min_p",
@@ -111,10 +112,6 @@ PENDING: dict[str, set[str]] = {
         "conv_general_dilated_p", "conv_general_dilated_patches", "conv_general_permutations",
         "conv_general_shape_tuple", "conv_shape_tuple", "conv_transpose",
         "conv_transpose_shape_tuple", "conv_with_general_padding",
-        # special functions (special)
-        "bessel_i0e", "bessel_i0e_p", "bessel_i1e", "bessel_i1e_p", "igamma", "igamma_p",
-        "igamma_grad_a", "igamma_grad_a_p", "igammac", "igammac_p",
-        "regularized_incomplete_beta_p", "zeta", "zeta_p",
     },
 }
 

@@ -23,7 +23,9 @@ class Row(NamedTuple):
   fn: Callable
   ref: Callable
   args: st.SearchStrategy  # draws (arrays, static keyword arguments)
-  order: int = 2
+  order: int = 2           # 0: values only (the derivative raises; see test_no_derivative)
+  sample: tuple | None = None  # (arrays, kw) inside the domain, for the float32 and jit tests
+  rtol: float = 1e-10
 
 
 def unary(low, high, avoid=(), **static):
@@ -60,6 +62,9 @@ def reduction(weights=False, keepdims=True):
                    st.booleans()).map(build)
 
 
+_S = np.linspace(0.3, 0.6, 3)   # a sample inside every domain
+_ORDERS = st.sampled_from([0.0, 0.5, 1.0, 2.5])
+
 SPECIAL: dict[str, Row] = {
     "erf": Row(vss.erf, ss.erf, unary(-2, 2)),
     "erfc": Row(vss.erfc, ss.erfc, unary(-2, 2)),
@@ -81,6 +86,79 @@ SPECIAL: dict[str, Row] = {
                           lambda a, **kw: ss.logsumexp(a, return_sign=True, **kw), reduction()),
     "softmax": Row(vss.softmax, ss.softmax, reduction(keepdims=False)),
     "log_softmax": Row(vss.log_softmax, ss.log_softmax, reduction(keepdims=False)),
+    # the gamma family
+    "gamma": Row(vss.gamma, ss.gamma, unary(0.2, 5)),
+    "gamma_negative": Row(vss.gamma, ss.gamma, unary(-2.9, -2.1)),
+    "gammasgn": Row(vss.gammasgn, ss.gammasgn, unary(-3.9, -3.1)),
+    "loggamma": Row(vss.loggamma, ss.loggamma, unary(0.2, 6)),
+    "rgamma": Row(vss.rgamma, ss.rgamma, unary(-2.9, 4)),   # through the poles 0, -1, -2
+    "psi": Row(vss.psi, ss.psi, unary(0.3, 6)),
+    "multigammaln": Row(lambda x, d: vss.multigammaln(x, d), lambda x, d: ss.multigammaln(x, d),
+                        unary(1.6, 6, d=st.integers(1, 4)), sample=((_S + 2,), {"d": 2})),
+    "gammainc": Row(lambda x, a: vss.gammainc(a, x), lambda x, a: ss.gammainc(a, x),
+                    unary(0.1, 6, a=st.sampled_from([0.5, 1.0, 3.5])), sample=((_S,), {"a": 2.0})),
+    "gammaincc": Row(lambda x, a: vss.gammaincc(a, x), lambda x, a: ss.gammaincc(a, x),
+                     unary(0.1, 6, a=st.sampled_from([0.5, 1.0, 3.5])), sample=((_S,), {"a": 2.0})),
+    "gammainc_in_a": Row(vss.gammainc, ss.gammainc, binary((0.3, 8), (0.1, 10))),
+    "gammaincinv_in_a": Row(vss.gammaincinv, ss.gammaincinv, binary((0.5, 6), (0.1, 0.9)),
+                            rtol=1e-9),
+    "beta": Row(vss.beta, ss.beta, binary((0.3, 4), (0.3, 4))),
+    "betaln": Row(vss.betaln, ss.betaln, binary((0.3, 4), (0.3, 4))),
+    "betainc": Row(lambda x, a, b: vss.betainc(a, b, x), lambda x, a, b: ss.betainc(a, b, x),
+                   unary(0.05, 0.95, a=st.sampled_from([0.5, 2.0]), b=st.sampled_from([0.7, 3.0])),
+                   sample=((_S,), {"a": 2.0, "b": 3.0})),
+    "poch": Row(vss.poch, ss.poch, binary((0.5, 4), (-0.4, 3))),
+    "zeta": Row(lambda q, s: vss.zeta(s, q), lambda q, s: ss.zeta(s, q),
+                unary(0.3, 4, s=st.sampled_from([1.5, 2.0, 3.5])), sample=((_S,), {"s": 2.0})),
+    "zeta_riemann": Row(vss.zeta, ss.zeta, unary(-6, 6, avoid=(1,)), order=0),
+    "factorial": Row(vss.factorial, ss.factorial, unary(-2, 8), order=0),
+    "comb": Row(vss.comb, lambda n, k: ss.comb(n, k), binary((0, 12), (-1, 8)), order=0),
+    # the error functions
+    "erfcx": Row(vss.erfcx, ss.erfcx, unary(-2, 10)),
+    "ndtr": Row(vss.ndtr, ss.ndtr, unary(-6, 6)),
+    "ndtri": Row(vss.ndtri, ss.ndtri, unary(0.05, 0.95)),
+    "log_ndtr": Row(vss.log_ndtr, ss.log_ndtr, unary(-30, 5)),
+    # Bessel functions (orders static: the derivative in the order raises)
+    "i0": Row(vss.i0, ss.i0, unary(-4, 4)),
+    "i1": Row(vss.i1, ss.i1, unary(-4, 4)),
+    "i0e": Row(vss.i0e, ss.i0e, unary(-8, 8, avoid=(0,))),
+    "i1e": Row(vss.i1e, ss.i1e, unary(-8, 8, avoid=(0,))),
+    "iv": Row(lambda x, v: vss.iv(v, x), lambda x, v: ss.iv(v, x), unary(0.2, 5, v=_ORDERS),
+              sample=((_S,), {"v": 1.5})),
+    "ive": Row(lambda x, v: vss.ive(v, x), lambda x, v: ss.ive(v, x), unary(0.2, 5, v=_ORDERS),
+               sample=((_S,), {"v": 1.5})),
+    "j0": Row(vss.j0, ss.j0, unary(-8, 8)),
+    "j1": Row(vss.j1, ss.j1, unary(-8, 8)),
+    "jv": Row(lambda x, v: vss.jv(v, x), lambda x, v: ss.jv(v, x), unary(0.2, 8, v=_ORDERS),
+              sample=((_S,), {"v": 1.5})),
+    "jn": Row(lambda x, n: vss.jn(n, x), lambda x, n: ss.jn(n, x),
+              unary(-8, 8, n=st.sampled_from([0, 1, 3])), sample=((_S,), {"n": 2})),
+    "y0": Row(vss.y0, ss.y0, unary(0.3, 8)),
+    "y1": Row(vss.y1, ss.y1, unary(0.3, 8)),
+    "yv": Row(lambda x, v: vss.yv(v, x), lambda x, v: ss.yv(v, x), unary(0.3, 8, v=_ORDERS),
+              sample=((_S,), {"v": 1.5})),
+    "yn": Row(lambda x, n: vss.yn(n, x), lambda x, n: ss.yn(n, x),
+              unary(0.3, 8, n=st.sampled_from([0, 1, 3])), sample=((_S,), {"n": 2})),
+    "kv": Row(lambda x, v: vss.kv(v, x), lambda x, v: ss.kv(v, x), unary(0.2, 5, v=_ORDERS),
+              sample=((_S,), {"v": 1.5})),
+    "kve": Row(lambda x, v: vss.kve(v, x), lambda x, v: ss.kve(v, x), unary(0.2, 5, v=_ORDERS),
+               sample=((_S,), {"v": 1.5})),
+    # exponential integrals, Spence, entropies
+    "expi": Row(vss.expi, ss.expi, unary(0.2, 4)),
+    "expi_negative": Row(vss.expi, ss.expi, unary(-4, -0.2)),
+    "exp1": Row(vss.exp1, ss.exp1, unary(0.2, 4)),
+    "expn": Row(lambda x, n: vss.expn(n, x), lambda x, n: ss.expn(n, x),
+                unary(0.2, 4, n=st.sampled_from([0, 1, 2, 5])), sample=((_S,), {"n": 2})),
+    "spence": Row(vss.spence, ss.spence, unary(0.05, 3)),
+    "entr": Row(vss.entr, ss.entr, unary(0.05, 3)),
+    "rel_entr": Row(vss.rel_entr, ss.rel_entr, binary((0.1, 3), (0.1, 3))),
+    "kl_div": Row(vss.kl_div, ss.kl_div, binary((0.1, 3), (0.1, 3))),
+    "sinc": Row(vss.sinc, np.sinc, unary(-3, 3)),
+    # Box-Cox
+    "boxcox": Row(vss.boxcox, ss.boxcox, binary((0.1, 4), (-2, 2))),
+    "boxcox1p": Row(vss.boxcox1p, ss.boxcox1p, binary((-0.9, 3), (-2, 2))),
+    "inv_boxcox": Row(vss.inv_boxcox, ss.inv_boxcox, binary((-0.4, 2), (-0.4, 0.4))),
+    "inv_boxcox1p": Row(vss.inv_boxcox1p, ss.inv_boxcox1p, binary((-0.4, 2), (-0.4, 0.4))),
 }
 
 
@@ -96,8 +174,9 @@ def _check_values(actual, expected, rtol=1e-10):
 def test_values_and_derivatives(name, data):
   row = SPECIAL[name]
   arrays, kw = data.draw(row.args)
-  _check_values(row.fn(*arrays, **kw), row.ref(*arrays, **kw))
-  check_grads(lambda *xs: row.fn(*xs, **kw), arrays, order=row.order)
+  _check_values(row.fn(*arrays, **kw), row.ref(*arrays, **kw), rtol=row.rtol)
+  if row.order:
+    check_grads(lambda *xs: row.fn(*xs, **kw), arrays, order=row.order)
 
 
 @pytest.mark.parametrize("name", sorted(SPECIAL))
@@ -118,20 +197,48 @@ def test_vmap_matches_loop(name, data):
     _check_values([np.asarray(o)[k] for o in out], f(*m), rtol=1e-12)
 
 
+def _sample(name):
+  row = SPECIAL[name]
+  if row.sample is not None:
+    return row.sample
+  return {"xlogy": ((np.full(3, 2.0), np.full(3, 1.5)), {}),
+          "xlog1py": ((np.full(3, 2.0), np.full(3, 0.5)), {}),
+          "logsumexp_weighted": ((np.linspace(-1, 1, 3), np.full(3, 0.5)), {}),
+          "gamma_negative": ((-_S - 2,), {}), "gammasgn": ((-_S - 3,), {}),
+          "expi_negative": ((-_S,), {}), "comb": ((_S * 10, _S * 5), {}),
+          "factorial": ((_S * 10,), {}),
+          }.get(name, ((_S,) * (2 if name in _BINARY else 1),
+                       {"n": 1} if name == "polygamma" else {}))
+
+
+_BINARY = {"gammainc_in_a", "gammaincinv_in_a", "beta", "betaln", "poch", "rel_entr", "kl_div", "boxcox", "boxcox1p", "inv_boxcox",
+           "inv_boxcox1p"}
+
+
+@pytest.mark.parametrize("name", sorted(SPECIAL))
+def test_jit_matches_eager(name):
+  row = SPECIAL[name]
+  arrays, kw = _sample(name)
+  f = lambda *xs: row.fn(*xs, **kw)  # noqa: E731
+  _check_values(vjpkit.jit(f)(*arrays), f(*arrays), rtol=1e-14)
+  if row.order:
+    loss = lambda *xs: sum(vnp.sum(y) for y in tree_flatten(f(*xs))[0])  # noqa: E731
+    g = vjpkit.grad(loss, argnums=tuple(range(len(arrays))))
+    _check_values(vjpkit.jit(g)(*arrays), g(*arrays), rtol=1e-13)
+
+
 @pytest.mark.parametrize("name", sorted(SPECIAL))
 def test_float32_stays_float32(name):
   row = SPECIAL[name]
-  arrays, kw = {"xlogy": ((np.full(3, 2.0), np.full(3, 1.5)), {}),
-                "xlog1py": ((np.full(3, 2.0), np.full(3, 0.5)), {}),
-                "logsumexp_weighted": ((np.linspace(-1, 1, 3), np.full(3, 0.5)), {})}.get(
-                    name, ((np.linspace(0.3, 0.6, 3),), {"n": 1} if name == "polygamma" else {}))
+  arrays, kw = _sample(name)
   arrays32 = [x.astype(np.float32) for x in arrays]
   out = tree_flatten(row.fn(*arrays32, **kw))[0]
   assert all(np.asarray(o).dtype == np.float32 for o in out)
   for o, e in zip(out, tree_flatten(row.ref(*arrays, **kw))[0]):
     np.testing.assert_allclose(o, e, rtol=1e-5)
   loss = lambda *xs: sum(vnp.sum(y) for y in tree_flatten(row.fn(*xs, **kw))[0])  # noqa: E731
-  assert vjpkit.grad(loss)(*arrays32).dtype == np.float32
+  if row.order:
+    assert vjpkit.grad(loss)(*arrays32).dtype == np.float32
 
 
 def test_integer_inputs_promote():
@@ -192,3 +299,244 @@ def test_second_derivative_program_typechecks(f):
   program = vjpkit.make_jaxpr(d2)(0.5)
   typecheck_jaxpr(program.jaxpr)
   np.testing.assert_allclose(eval_jaxpr(program.jaxpr, program.consts, [0.5])[0], d2(0.5))
+
+
+# -- SciPy's own ufuncs on traced values ------------------------------------------------------
+
+_UFUNC_ROWS = sorted(n for n, r in SPECIAL.items() if isinstance(r.ref, np.ufunc))
+
+
+@pytest.mark.parametrize("name", _UFUNC_ROWS)
+def test_scipy_ufuncs_dispatch_on_tracers(name):
+  row = SPECIAL[name]
+  arrays, kw = _sample(name)
+  np.testing.assert_allclose(vjpkit.jit(row.ref)(*arrays), row.fn(*arrays), rtol=1e-14)
+  if row.order:
+    via_scipy = vjpkit.grad(lambda *xs: vnp.sum(row.ref(*xs)), argnums=tuple(range(len(arrays))))
+    ours = vjpkit.grad(lambda *xs: vnp.sum(row.fn(*xs)), argnums=tuple(range(len(arrays))))
+    for a, b in zip(via_scipy(*arrays), ours(*arrays)):
+      np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+def test_scipy_ufunc_dispatch_names_and_errors():
+  assert len(_UFUNC_ROWS) >= 40
+  x = np.array([0.5, 2.0])
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(lambda x: ss.gamma(x) * ss.jv(1.0, x)))(x),
+                             vjpkit.vmap(vjpkit.grad(lambda x: vss.gamma(x) * vss.jv(1.0, x)))(x))
+  np.testing.assert_allclose(vjpkit.jit(lambda s: ss.zeta(s))(np.array([0.0, 2.0])),
+                             ss.zeta(np.array([0.0, 2.0])))          # zeta calls private ufuncs
+  np.testing.assert_allclose(vjpkit.grad(lambda q: ss.zeta(3.0, q))(1.5), -3 * ss.zeta(4.0, 1.5))
+  with pytest.raises(TypeError, match=r"^scipy\.special\.ellipk is not supported.*"
+                                      r"vjpkit\.scipy\.special"):
+    vjpkit.grad(ss.ellipk)(0.5)
+  with pytest.raises(TypeError, match=r"^numpy\.frexp is not supported"):
+    vjpkit.jit(np.frexp)(0.5)
+  with pytest.raises(TypeError, match=r"scipy\.special\.erf with out="):
+    vjpkit.jit(lambda x: ss.erf(x, out=np.zeros(2)))(x)
+
+
+# -- derivatives that raise, tails, bad inputs, special points ---------------------------------
+
+@pytest.mark.parametrize("f,arg", [
+    (lambda v: vss.iv(v, 1.0), "'v'"), (lambda v: vss.ive(v, 1.0), "'v'"),
+    (lambda v: vss.jv(v, 1.0), "'v'"), (lambda v: vss.yv(v, 1.0), "'v'"),
+    (lambda n: vss.yn(n, 1.0), "'n'"), (lambda v: vss.kv(v, 1.0), "'v'"),
+    (lambda v: vss.kve(v, 1.0), "'v'"), (lambda s: vss.zeta(s, 2.0), "'s'"),
+    (lambda s: vss.zeta(s), "'s'"), (lambda n: vss.expn(n, 1.0), "'n'"),
+    (vss.factorial, "'n'"), (lambda n: vss.comb(n, 2.0), "'N'"), (lambda k: vss.comb(5.0, k), "'k'"),
+])
+def test_no_derivative(f, arg):
+  for d in (vjpkit.grad, lambda f: lambda x: vjpkit.jvp(f, (x,), (1.0,))):
+    with pytest.raises(NotImplementedError, match=arg):
+      d(f)(2.0)
+
+
+def test_exact_and_order_arguments_rejected():
+  with pytest.raises(NotImplementedError, match="exact=True"):
+    vss.factorial(3, exact=True)
+  with pytest.raises(NotImplementedError, match="exact=True"):
+    vss.comb(3, 2, exact=True)
+  with pytest.raises(ValueError, match="positive integer"):
+    vss.multigammaln(3.0, 1.5)
+  with pytest.raises(ValueError, match="not met"):
+    vss.multigammaln(np.array([3.0, 0.4]), 2)
+  assert np.isnan(vjpkit.jit(lambda a: vss.multigammaln(a, 2))(0.4))   # traced: nan
+  np.testing.assert_allclose(vss.comb(np.array([5.0, 3.0]), 2.0, repetition=True),
+                             ss.comb(np.array([5.0, 3.0]), 2.0, repetition=True))
+
+
+# tails, poles and points outside the domain: SciPy's values (nan, inf) exactly
+EDGES = {
+    "gamma": (vss.gamma, ss.gamma, ([0.0, -1.0, -2.5, 171.5, 180.0, -180.5, 1e-300, np.nan],)),
+    "gammasgn": (vss.gammasgn, ss.gammasgn, ([0.0, -1.0, -2.5, -3.5, 5.0, np.inf],)),
+    "loggamma": (vss.loggamma, ss.loggamma, ([0.0, -0.5, 1e-300, 1e300, np.inf],)),
+    "rgamma": (vss.rgamma, ss.rgamma, ([0.0, -1.0, -170.5, 200.0, 1e-300],)),
+    "beta": (vss.beta, ss.beta, ([0.0, -1.0, 1e-300, 500.0, -0.5], [1.0, 2.0, 1.0, 500.0, 1.5])),
+    "poch": (vss.poch, ss.poch, ([0.0, -2.0, 1e3, 2.0], [1.0, 2.0, 1e3, -3.0])),
+    "zeta": (vss.zeta, ss.zeta, ([1.0, 0.5, 50.0, 2.0, 2.0], [1.0, 1.0, 3.0, 0.0, -1.5])),
+    "zeta_riemann": (vss.zeta, ss.zeta, ([1.0, -2.0, -31.0, 100.0, -np.inf],)),
+    "factorial": (vss.factorial, ss.factorial, ([-1.0, 0.0, 170.0, 171.0, np.nan],)),
+    "comb": (vss.comb, ss.comb, ([5.0, 5.0, 5.0, 1e3, -1.0], [-1.0, 6.0, 0.0, 500.0, 0.0])),
+    "erfcx": (vss.erfcx, ss.erfcx, ([-30.0, -1e3, 1e5, 1e300, np.inf],)),
+    "log_ndtr": (vss.log_ndtr, ss.log_ndtr, ([-1e5, -40.0, 10.0, 40.0, -np.inf],)),
+    "ndtri": (vss.ndtri, ss.ndtri, ([0.0, 1.0, 1e-300, -0.1, 1.5],)),
+    "i0": (vss.i0, ss.i0, ([700.0, -720.0, 0.0],)), "i1": (vss.i1, ss.i1, ([700.0, -720.0, 0.0],)),
+    "iv": (vss.iv, ss.iv, ([0.5, 2.0, -1.0, 1.5], [-1.0, 800.0, 1e-3, 0.0])),
+    "ive": (vss.ive, ss.ive, ([0.5, 2.0, 3.0], [-1.0, 800.0, 1e4])),
+    "jv": (vss.jv, ss.jv, ([0.5, 2.0, 1.0], [-1.0, 1e4, 0.0])),
+    "yv": (vss.yv, ss.yv, ([0.5, 2.0, 1.0], [-1.0, 0.0, 1e-300])),
+    "y0": (vss.y0, ss.y0, ([0.0, -1.0, 1e4],)), "y1": (vss.y1, ss.y1, ([0.0, -1.0, 1e4],)),
+    "yn": (vss.yn, ss.yn, ([1.0, 2.0], [0.0, -1.0])),
+    "kv": (vss.kv, ss.kv, ([0.5, 2.0, 1.0], [0.0, -1.0, 800.0])),
+    "kve": (vss.kve, ss.kve, ([0.5, 2.0, 1.0], [0.0, -1.0, 1e4])),
+    "expi": (vss.expi, ss.expi, ([0.0, -800.0, 800.0, 710.0],)),
+    "exp1": (vss.exp1, ss.exp1, ([0.0, -1.0, 800.0, 1e-300],)),
+    "expn": (vss.expn, ss.expn, ([0.0, 1.0, 2.0, -1.0], [0.0, 0.0, 800.0, 1.0])),
+    "spence": (vss.spence, ss.spence, ([0.0, 1.0, -1.0, 1e300],)),
+    "entr": (vss.entr, ss.entr, ([0.0, -1.0, np.inf, 1e-300],)),
+    "rel_entr": (vss.rel_entr, ss.rel_entr, ([0.0, 0.0, 1.0, -1.0, 1.0], [0.0, 1.0, 0.0, 1.0, -1.0])),
+    "kl_div": (vss.kl_div, ss.kl_div, ([0.0, 0.0, 1.0, -1.0, 1.0], [0.0, 1.0, 0.0, 1.0, -1.0])),
+    "boxcox": (vss.boxcox, ss.boxcox, ([0.0, 0.0, 0.0, -1.0, 1e-300, 1e300, 2.0],
+                                       [1.0, 0.0, -1.0, 0.5, 0.5, 2.0, 1e-30])),
+    "boxcox1p": (vss.boxcox1p, ss.boxcox1p, ([-1.0, -1.0, -1.0, -2.0, 1e-300, 1e-17],
+                                             [1.0, 0.0, -1.0, 0.5, 0.5, 3.0])),
+    "inv_boxcox": (vss.inv_boxcox, ss.inv_boxcox, ([-3.0, 1e3, 2.0, 1e-17], [0.5, 0.0, 1e-30, 2.0])),
+    "inv_boxcox1p": (vss.inv_boxcox1p, ss.inv_boxcox1p, ([-3.0, 1e-17, 2.0], [0.5, 2.0, 0.0])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_tails_and_bad_inputs(name):
+  f, ref, args = EDGES[name]
+  args = [np.array(a) for a in args]
+  with np.errstate(all="ignore"):
+    want = ref(*args)
+    for got in (f(*args), vjpkit.jit(f)(*args)):
+      np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)
+      np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")
+def test_derivatives_at_special_points():
+  # rgamma through the poles of Γ: (-1)^n n!, and the second derivative 2 (-1)^(n+1) n! ψ(n + 1)
+  x = np.array([0.0, -1.0, -2.0, -3.0])
+  n = -x
+  fact = ss.factorial(n)
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(vss.rgamma))(x), (-1) ** n * fact, rtol=1e-14)
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(vjpkit.grad(vss.rgamma)))(x),
+                             2 * (-1) ** (n + 1) * fact * ss.psi(n + 1), rtol=1e-12)
+  # i1'(0) = i1e'(0) = 1/2 (the recurrences, no division by x)
+  for f in (vss.i1, vss.i1e, lambda x: vss.iv(1.0, x), lambda x: vss.ive(1.0, x)):
+    np.testing.assert_allclose(vjpkit.grad(f)(0.0), 0.5, rtol=1e-15)
+  np.testing.assert_allclose(vjpkit.grad(vss.i1)(2.2250738585072014e-308), 0.5)  # SciPy's iv: nan
+  # spence'(1) = -1, smooth through 1 to second order (1/2)
+  np.testing.assert_allclose(vjpkit.grad(vss.spence)(1.0), -1.0, rtol=1e-15)
+  np.testing.assert_allclose(vjpkit.grad(vjpkit.grad(vss.spence))(1.0), 0.5, rtol=1e-14)
+  check_grads(vss.spence, (np.array([0.99, 1.0, 1.0 + 1e-9, 1.02]),), order=3)
+  # boxcox at λ = 0: ∂/∂λ = (log x)²/2 and ∂²/∂λ² = (log x)³/3, no cancellation near 0
+  x = np.array([0.5, 2.0, 7.0])
+  lx = np.log(x)
+  for lam in (0.0, 1e-12, -1e-9):
+    d = vjpkit.vmap(vjpkit.grad(vss.boxcox, argnums=1), in_axes=(0, None))(x, lam)
+    np.testing.assert_allclose(d, lx ** 2 / 2 + lam * lx ** 3 / 3, rtol=1e-8)
+    d2 = vjpkit.vmap(vjpkit.grad(vjpkit.grad(vss.boxcox, argnums=1), argnums=1),
+                     in_axes=(0, None))(x, lam)
+    np.testing.assert_allclose(d2, lx ** 3 / 3, rtol=1e-6)
+  check_grads(vss.boxcox, (x, np.array([-1e-3, 0.0, 0.02])), order=2)
+  check_grads(vss.inv_boxcox, (x, np.array([-1e-3, 0.0, 0.02])), order=2)
+  # boxcox at x = 0 (boxcox1p at -1): the one-sided limits x^(λ-1) and, in λ, 1/λ²
+  for f, x0 in ((vss.boxcox, 0.0), (vss.boxcox1p, -1.0)):
+    for lam, dx in ((0.5, np.inf), (1.0, 1.0), (2.0, 0.0)):
+      assert vjpkit.grad(f, argnums=(0, 1))(x0, lam) == (dx, 1 / lam ** 2)
+  # entr and rel_entr at 0: the one-sided limits
+  assert vjpkit.grad(vss.entr)(0.0) == np.inf
+  assert vjpkit.grad(vss.rel_entr, argnums=(0, 1))(0.0, 1.0) == (-np.inf, 0.0)
+  # Hurwitz zeta in q, and expn's order 0
+  check_grads(lambda q: vss.zeta(2.5, q), (np.array([0.4, 1.0, 3.0]),), order=3)
+  check_grads(lambda x: vss.expn(0, x), (np.array([0.4, 1.0, 3.0]),), order=3)
+  # the derivatives of the discrete-valued functions are 0
+  assert vjpkit.grad(vss.gammasgn)(-2.5) == 0.0
+
+
+def test_incomplete_gamma_derivative_in_a():
+  # against JAX's lax.igamma_grad_a and lax.random_gamma_grad (JAX 0.10, float64; importing
+  # and compiling JAX here would take longer than the rest of this file)
+  a = np.array([1e-3, 0.05, 0.5, 2.5, 7.0, 30.0, 250.0, 1e3])
+  x = np.array([1e-3, 3.0, 0.2, 2.5, 12.0, 25.0, 260.0, 1010.0])
+  jax_grad_a = [-6.2932038249004325, -0.015620284327717284, -0.820161406486339,
+                -0.26084496236866916, -0.033752696782254656, -0.04995487742583563,
+                -0.020367153351256516, -0.011945731337229443]
+  jax_gamma_grad = [6.339511118616953, 17.34624303801262, 0.7940505663308435, 1.0686730199876298,
+                    1.3246077171645299, 0.9166815997356533, 1.0204186094228764, 1.0051509296765602]
+  np.testing.assert_allclose(vjpkit.lax.igamma_grad_a(a, x), jax_grad_a, rtol=1e-11)
+  np.testing.assert_allclose(vjpkit.lax.random_gamma_grad(a, x), jax_gamma_grad, rtol=1e-10)
+  # the first derivative against finite differences of SciPy's gammainc, on a wider sample
+  rng = np.random.default_rng(1)
+  a = np.concatenate([rng.uniform(0.05, 3, 20), rng.uniform(3, 300, 20), a])
+  x = np.concatenate([rng.uniform(0.01, 6, 20), a[20:40] * rng.uniform(0.5, 1.5, 20), x])
+  h = 1e-3 * a
+  P = lambda a_: ss.gammainc(a_, x)  # noqa: E731
+  fd = (-P(a + 2 * h) + 8 * P(a + h) - 8 * P(a - h) + P(a - 2 * h)) / (12 * h)
+  np.testing.assert_allclose(vjpkit.lax.igamma_grad_a(a, x), fd, rtol=1e-6, atol=1e-13)
+  # the second derivative against finite differences of the first
+  f = lambda a_: vjpkit.lax.igamma_grad_a(a_, x)  # noqa: E731
+  fd = (-f(a + 2 * h) + 8 * f(a + h) - 8 * f(a - h) + f(a - 2 * h)) / (12 * h)
+  d2 = vjpkit.vmap(vjpkit.grad(vjpkit.grad(vss.gammainc)))(a, x)
+  np.testing.assert_allclose(d2, fd, rtol=1e-5, atol=1e-12)
+  # large shapes near x = a need O(√a) terms (more than the 2000 of Cephes' loop); against
+  # finite differences of SciPy (JAX: -2.4201e-4)
+  a_big, x_big = np.array([1e6, 3e4]), np.array([0.999e6, 0.998 * 3e4])
+  np.testing.assert_allclose(vjpkit.lax.igamma_grad_a(a_big, x_big),
+                             _richardson(lambda v: ss.gammainc(v, x_big), a_big, 1e-5 * a_big),
+                             rtol=1e-7)
+  # invalid arguments: nan, as the values; x = 0 and inf: 0
+  np.testing.assert_array_equal(vjpkit.lax.igamma_grad_a(np.array([-1.0, 1.0, 1.0, 1.0, np.nan]),
+                                                         np.array([1.0, -1.0, 0.0, np.inf, 1.0])),
+                                [np.nan, np.nan, 0.0, 0.0, np.nan])
+  # gamma.cdf in its shape, and the reparameterization gradient of a gamma sample
+  from vjpkit.scipy import stats
+  check_grads(lambda a: stats.gamma.cdf(np.array([0.5, 2.0]), a), (np.array([0.7, 3.0]),), order=2)
+  u = np.array([0.1, 0.5, 0.9])
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(vss.gammaincinv))(np.full(3, 2.0), u),
+                             vjpkit.lax.random_gamma_grad(2.0, vss.gammaincinv(2.0, u)), rtol=1e-14)
+  with pytest.raises(NotImplementedError, match="third derivative"):
+    vjpkit.grad(vjpkit.grad(vjpkit.grad(lambda a: vss.gammainc(a, 1.0))))(2.0)
+
+
+def _richardson(f, v, h):
+  return (-f(v + 2 * h) + 8 * f(v + h) - 8 * f(v - h) + f(v - 2 * h)) / (12 * h)
+
+
+def test_incomplete_beta_derivatives_in_the_shapes():
+  rng = np.random.default_rng(2)
+  n = 60
+  a, b = np.exp(rng.uniform(np.log(0.1), np.log(300), (2, n)))
+  x = np.concatenate([rng.uniform(0.001, 0.999, n - 4), [1e-6, 0.5, 1 - 1e-6, 0.3]])
+  ha, hb = 1e-4 * a, 1e-4 * b
+  g = vjpkit.lax.betainc_grad
+  # first derivatives against finite differences of SciPy's values (whose rounding, near 1,
+  # limits those to an absolute ~1e-12)
+  for comp, f, v, h in (("a", lambda v: ss.betainc(v, b, x), a, ha),
+                        ("b", lambda v: ss.betainc(a, v, x), b, hb)):
+    np.testing.assert_allclose(g(a, b, x, comp), _richardson(f, v, h), rtol=1e-5, atol=1e-10)
+  # second derivatives against finite differences of the first, both orders of the mixed one
+  for comp, f, v, h in (("aa", lambda v: g(v, b, x, "a"), a, ha), ("ab", lambda v: g(a, v, x, "a"), b, hb),
+                        ("ab", lambda v: g(v, b, x, "b"), a, ha), ("bb", lambda v: g(a, v, x, "b"), b, hb)):
+    np.testing.assert_allclose(g(a, b, x, comp), _richardson(f, v, h), rtol=1e-6, atol=1e-12)
+  big = np.array([1e5, 1e6])
+  np.testing.assert_allclose(g(big, 2 * big, np.array([0.33, 0.333]), "a"),
+                             _richardson(lambda v: ss.betainc(v, 2 * big, np.array([0.33, 0.333])),
+                                         big, 1e-5 * big), rtol=1e-7)
+  # invalid arguments nan, the ends 0; jvp through betainc, betaincinv, stdtr and stdtrit
+  np.testing.assert_array_equal(g(np.array([-1.0, 1.0, 1.0, 1.0, 1.0]), np.array([1.0, 0.0, 1.0, 1.0, 1.0]),
+                                  np.array([0.5, 0.5, 0.0, 1.0, 1.5])), [np.nan, np.nan, 0.0, 0.0, np.nan])
+  sa, sb, sx = np.array([0.5, 3.0]), np.array([2.0, 0.8]), np.array([0.3, 0.9])
+  check_grads(vss.betainc, (sa, sb, sx), order=2)
+  check_grads(vss.betaincinv, (sa, sb, np.array([0.2, 0.7])), order=2, rtol=1e-4)
+  df, t = np.array([0.8, 4.0, 40.0, 3.0, 2.0]), np.array([-3.0, 0.4, 1.2, 0.0, 1e-200])
+  check_grads(vss.stdtr, (df, t), order=2)
+  check_grads(vss.stdtrit, (df[:3], np.array([0.05, 0.5, 0.8])), order=2, rtol=1e-4)
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(vss.stdtr))(df, t),
+                             _richardson(lambda v: ss.stdtr(v, t), df, 1e-4 * df), rtol=1e-6, atol=1e-14)
+  with pytest.raises(NotImplementedError, match="third derivative"):
+    vjpkit.grad(vjpkit.grad(vjpkit.grad(lambda a: vss.betainc(a, 2.0, 0.5))))(2.0)

@@ -80,8 +80,6 @@ def test_continuous_invalid_parameters(name):
                                 ref.logpdf(np.nan, *[1.0] * len(shapes)))
 
 
-# the shape-parameter derivatives of these cdfs raise; the rest are checked
-_NO_SHAPE_GRAD = {"t", "gamma", "chi2", "beta", "gennorm"}
 _GRAD_POINTS = {"truncnorm": ((np.array([-1.0, 0.5]), np.array([2.0, 3.0])), np.array([0.7, 0.9]))}
 
 
@@ -102,14 +100,19 @@ def test_continuous_grads(name, method):
     shapes, z = _GRAD_POINTS[name]
   x = z * 1.5 + 0.2 if method != "ppf" else np.array([0.2, 0.7])
   f = getattr(mod, method)
-  if method in ("logpdf", "pdf") or name not in _NO_SHAPE_GRAD:
-    check_grads(lambda x, loc, scale, *s: f(x, *s, loc, scale), (x, 0.2, 1.5) + shapes, order=2,
-                rtol=1e-4, atol=1e-6)
-  else:
-    check_grads(lambda x, loc, scale: f(x, *shapes, loc, scale), (x, 0.2, 1.5), order=2,
-                rtol=1e-4, atol=1e-6)
-    with pytest.raises(NotImplementedError, match="with respect to its argument"):
-      vjpkit.grad(lambda s: vjpkit.numpy.sum(f(x, s, *shapes[1:])))(shapes[0])
+  check_grads(lambda x, loc, scale, *s: f(x, *s, loc, scale), (x, 0.2, 1.5) + shapes, order=2,
+              rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("f,arg", [
+  (lambda s: stats.gamma.cdf(1.0, s), "'a'"), (lambda s: stats.chi2.sf(1.0, s), "'a'"),
+  (lambda s: stats.beta.cdf(0.3, s, 2.0), "'a'"), (lambda s: stats.beta.ppf(0.3, 2.0, s), "'b'"),
+  (lambda s: stats.t.cdf(0.3, s), "stdtr"), (lambda s: stats.vonmises.cdf(0.3, s), "'kappa'"),
+  (lambda s: stats.vonmises.ppf(0.3, s), "'kappa'")])
+def test_continuous_third_shape_derivative_raises(f, arg):
+  # the shapes' derivatives of the cdfs are series and continued fractions to second order
+  with pytest.raises(NotImplementedError, match=f"third derivative.*{arg}"):
+    vjpkit.grad(vjpkit.grad(vjpkit.grad(f)))(2.5)
 
 
 def test_norm_far_tail():
@@ -228,12 +231,40 @@ def test_discrete_grads(name, method, params):
   check_grads(g, tuple(params[i] for i in floats), order=2, rtol=1e-4, atol=1e-6)
 
 
+Q = np.array([0.0, 1e-12, 0.01, 0.3, 0.5, 0.9, 1 - 1e-9, 1.0, -0.1, 1.5, np.nan])[:, None]
+
+
+@pytest.mark.parametrize("name", sorted(DISCRETE))
+def test_discrete_ppf(name):
+  mod, ref, params = getattr(stats, name), getattr(st, name), DISCRETE[name]
+  for loc in (0.0, 2.0):
+    want = ref.ppf(Q, *params, loc)
+    for got in (mod.ppf(Q, *params, loc), vjpkit.jit(mod.ppf)(Q, *params, loc)):
+      assert got.shape == want.shape and got.dtype == np.float64
+      np.testing.assert_array_equal(got, want)
+  # integer-valued: the cdf reaches q there and not one step before
+  q = np.array([0.1, 0.5, 0.95])[:, None]
+  ok = ~np.isnan(ref.cdf(0.0, *params))
+  if name == "geom":   # SciPy's geom.ppf(q, p=1) is 0, outside the support {1, 2, ...}
+    ok &= params[0] < 1
+  k = mod.ppf(q, *params)
+  assert np.all((mod.cdf(k, *params) >= q - 1e-12)[:, ok])
+  # a step function: derivative 0 in every argument; vmap and float32
+  first = tuple(np.asarray(p, float)[:1] for p in params)
+  grads = vjpkit.grad(lambda q, *ps: vjpkit.numpy.sum(mod.ppf(q, *ps)),
+                      argnums=tuple(range(len(params) + 1)))(np.array([0.3]), *first)
+  assert all(np.all(g == 0) for g in grads)
+  f = lambda q: mod.ppf(q, *first)
+  qs = np.array([0.2, 0.6, 0.99])
+  np.testing.assert_array_equal(vjpkit.vmap(f)(qs[:, None]), np.stack([f(qi[None]) for qi in qs]))
+  assert mod.ppf(np.float32(0.3), *[np.float32(p[0]) for p in first]).dtype == np.float32
+
+
 def test_discrete_derivative_conventions():
   # k and binom's n are held constant (the pmf is a step function of them)
   assert vjpkit.grad(lambda k: stats.poisson.logpmf(k, 2.0))(1.0) == 0.0
   assert vjpkit.grad(lambda n: stats.binom.logpmf(1.0, n, 0.3))(4.0) == 0.0
-  with pytest.raises(NotImplementedError, match="argument 'a'"):
-    vjpkit.grad(lambda n: stats.nbinom.cdf(2.0, n, 0.3))(2.5)
+  check_grads(lambda n: stats.nbinom.cdf(np.array([0.0, 2.0, 7.0]), n, 0.3), (2.5,), order=2)
   f = lambda mu: stats.poisson.logpmf(np.arange(4.0), mu)
   np.testing.assert_allclose(vjpkit.vmap(f)(np.array([1.0, 2.0])),
                              np.stack([f(1.0), f(2.0)]))
@@ -278,6 +309,46 @@ def test_multivariate_normal_grads():
   np.testing.assert_allclose(vjpkit.jit(f)(mean), f(mean), rtol=1e-13)
 
 
+def test_multivariate_normal_allow_singular():
+  mvn, ref = stats.multivariate_normal, st.multivariate_normal
+  a = rng.normal(size=(4, 2))
+  cov, mean = a @ a.T, rng.normal(size=4)                        # rank 2 of 4
+  z = rng.normal(size=(5, 2))
+  x = mean + z @ a.T                                             # on the support
+  off = x[:2] + np.array([0.0, 0.0, 1.0, 0.0])                  # off it: -inf
+  pts = np.concatenate([x, off])
+  for f in (mvn.logpdf, vjpkit.jit(mvn.logpdf, static_argnums=3)):
+    np.testing.assert_allclose(f(pts, mean, cov, True), ref.logpdf(pts, mean, cov, allow_singular=True),
+                               rtol=1e-10)
+  np.testing.assert_allclose(mvn.pdf(pts, mean, cov, allow_singular=True),
+                             ref.pdf(pts, mean, cov, allow_singular=True), rtol=1e-10)
+  diag = np.diag([1.0, 2.0, 0.0])                                # a zero variance
+  for c in (diag, np.array([1.0, 2.0, 0.0])):
+    np.testing.assert_allclose(mvn.logpdf([[0.3, 0.2, 0.0], [0.3, 0.2, 1e-3]], 0.0, c, allow_singular=True),
+                               ref.logpdf([[0.3, 0.2, 0.0], [0.3, 0.2, 1e-3]], np.zeros(3), c,
+                                          allow_singular=True), rtol=1e-12)
+  spd = _spd(4)                                                  # full rank: the usual density
+  np.testing.assert_allclose(mvn.logpdf(x, mean, spd, allow_singular=True), mvn.logpdf(x, mean, spd),
+                             rtol=1e-12)
+  with pytest.raises(ValueError, match="semidefinite"):
+    mvn.logpdf(x, mean, -spd, allow_singular=True)
+  # derivatives: x and mean; cov at constant rank (x = mean + A z, cov = A Aᵀ); repeated eigenvalues
+  # (perturbations of x and mean within the support: off it the density is 0)
+  check_grads(lambda z, w: mvn.logpdf(mean + z @ a.T, mean + w @ a.T, cov, allow_singular=True),
+              (z[:2], np.array([0.3, -0.2])), order=2, rtol=1e-4, atol=1e-6)
+  np.testing.assert_allclose(vjpkit.grad(lambda x: mvn.logpdf(x, mean, cov, allow_singular=True))(x[0]),
+                             -np.linalg.pinv(cov, hermitian=True) @ (x[0] - mean), atol=1e-10)
+  check_grads(lambda a: mvn.logpdf(mean + z[:2] @ a.T, mean, a @ a.T, allow_singular=True), (a,),
+              order=2, rtol=1e-4, atol=1e-6)
+  eye2 = 2 * np.eye(4)
+  for d in (vjpkit.jacrev, vjpkit.jacfwd):
+    np.testing.assert_allclose(d(lambda c: mvn.logpdf(x[0], mean, c, allow_singular=True))(eye2),
+                               d(lambda c: mvn.logpdf(x[0], mean, c))(eye2), atol=1e-14)
+  f = lambda m: mvn.logpdf(x, m, cov, allow_singular=True)
+  ms = mean + rng.normal(size=(3, 2)) @ a.T
+  np.testing.assert_allclose(vjpkit.vmap(f)(ms), np.stack([f(m) for m in ms]), rtol=1e-12)
+
+
 def test_dirichlet():
   alpha = np.array([0.7, 2.0, 3.5])
   x = rng.dirichlet(alpha, size=4).T             # (k, n), SciPy's layout
@@ -312,3 +383,18 @@ def test_float32_stays_float32():
     out = f(x)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, f(x.astype(np.float64)), rtol=1e-5)
+
+
+def test_vonmises_cdf_derivative_in_kappa():
+  x = np.array([0.5, -2.0, 3.0, 7.0, -9.0, 0.1, 0.0])
+  k = np.array([2.0, 0.3, 30.0, 5.0, 1e3, 0.01, 4.0])
+  h = 1e-5 * k
+  fd = lambda f, v: (-f(v + 2 * h) + 8 * f(v + h) - 8 * f(v - h) + f(v - 2 * h)) / (12 * h)  # noqa: E731
+  g = vjpkit.lax.vonmises_cdf_grad
+  np.testing.assert_allclose(g(x, k), fd(lambda v: st.vonmises.cdf(x, v), k), rtol=1e-7, atol=1e-12)
+  np.testing.assert_allclose(vjpkit.vmap(vjpkit.grad(lambda k, x: g(x, k)))(k, x),
+                             fd(lambda v: g(x, v), k), rtol=1e-6, atol=1e-12)
+  assert np.isnan(g(0.3, -1.0)) and np.isnan(g(0.3, 1e6))   # past 3e5 terms: nan, not inaccurate
+  np.testing.assert_allclose(vjpkit.grad(stats.vonmises.ppf, argnums=1)(0.3, 2.0),
+                             -g(stats.vonmises.ppf(0.3, 2.0), 2.0) / stats.vonmises.pdf(
+                                 stats.vonmises.ppf(0.3, 2.0), 2.0), rtol=1e-12)

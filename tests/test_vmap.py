@@ -218,6 +218,33 @@ ROWS: dict[str, list[Row]] = {
                 for shapes in [((2, 3),) * 3, ((), (2, 3), ()), ((3,), (), (3,))]],
     "betaincinv": [Row(lambda a, b, q: lax.betaincinv(a, b, lax.mul(q, 0.4)), shapes, ("pos",) * 3)
                    for shapes in [((2, 3),) * 3, ((), (), (3,))]],
+    # special functions of vjpkit.scipy.special (Bessel orders v in [0.5, 2])
+    "gamma": _unary(lax.gamma, "pos"), "gammasgn": _unary(lax.gammasgn),
+    "loggamma": _unary(lax.loggamma, "pos"), "rgamma": _unary(lax.rgamma),
+    "beta": _binary(lax.beta, "pos"), "poch": _binary(lax.poch, "pos"),
+    "zeta": _binary(lambda s, q: lax.zeta(lax.add(s, 1.0), q), "pos"),
+    "riemann_zeta": _unary(lax.riemann_zeta), "factorial": _unary(lax.factorial, "pos"),
+    "comb": _binary(lambda n, k: lax.comb(lax.mul(n, 3.0), k), "pos"),
+    "igamma_grad_a": _binary(lax.igamma_grad_a, "pos"),
+    "betainc_grad": [Row(lambda a, b, x: lax.betainc_grad(a, b, lax.mul(x, 0.4), "ab"), shapes,
+                         ("pos",) * 3) for shapes in [((2, 3),) * 3, ((), (2, 3), ())]],
+    "bessel_i0": _unary(lax.bessel_i0), "bessel_i1": _unary(lax.bessel_i1),
+    "bessel_j0": _unary(lax.bessel_j0), "bessel_j1": _unary(lax.bessel_j1),
+    "bessel_y0": _unary(lax.bessel_y0, "pos"), "bessel_y1": _unary(lax.bessel_y1, "pos"),
+    "bessel_iv": _binary(lax.bessel_iv, "pos"), "bessel_ive": _binary(lax.bessel_ive, "pos"),
+    "bessel_jv": _binary(lax.bessel_jv, "pos"), "bessel_yv": _binary(lax.bessel_yv, "pos"),
+    "bessel_yn": _binary(lambda n, x: lax.bessel_yn(lax.round(n), x), "pos"),
+    "bessel_kv": _binary(lax.bessel_kv, "pos"), "bessel_kve": _binary(lax.bessel_kve, "pos"),
+    "erfcx": _unary(lax.erfcx), "expi": _unary(lax.expi, "pos"), "exp1": _unary(lax.exp1, "pos"),
+    "expn": _binary(lambda n, x: lax.expn(lax.round(n), x), "pos"), "spence": _unary(lax.spence, "pos"),
+    "entr": _unary(lax.entr, "pos"), "rel_entr": _binary(lax.rel_entr, "pos"),
+    "kl_div": _binary(lax.kl_div, "pos"),
+    "vonmises_cdf": _binary(lax.vonmises_cdf), "vonmises_cdf_grad": _binary(
+        lambda x, k: lax.vonmises_cdf_grad(x, lax.abs(k))),
+    "vonmises_ppf": _binary(lambda q, k: lax.vonmises_ppf(lax.mul(q, 0.4), k), "pos"),
+    "discrete_ppf": [Row(lambda q, mu, loc: lax.discrete_ppf("poisson", lax.mul(q, 0.4), mu,
+                                                               lax.round(loc)), shapes, ("pos",) * 3)
+                     for shapes in [((2, 3),) * 3, ((), (3,), ())]],
     # matrices (shifted or symmetrized to stay well conditioned)
     "solve": [Row(lambda a, b: lax.solve(_shift(a), b), ((3, 3), (3, 2)))],
     "triangular_solve": [Row(lambda a, b: lax.triangular_solve(_shift(a), b, left_side=True, lower=True),

@@ -18,7 +18,8 @@ How it costs nothing when off: nothing is checked then, because the checking ver
 ``Primitive.bind`` (eager evaluation), ``StagingTrace.stage`` (which records where each
 staged equation came from) and ``Lowered.run`` (jit's compiled code) are put in place
 only while a flag is on, and the plain ones are put back when both are off. While on,
-eager backward passes are not compiled (so each of their operations is checked).
+eager backward passes are not compiled and rules are not replayed from their cached
+traces (``interpreters/rule_cache.py``), so each of their operations is checked.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from .interpreters import linearize as _linearize
 from .interpreters.eval import eval_jaxpr
 from .interpreters.jvp import JVPTrace
 from .interpreters import partial_eval as _pe
+from .interpreters import rule_cache as _rule_cache
 from .interpreters.partial_eval import StagingTrace
 from .interpreters.transpose import backward_pass
 from .tree_util import tree_leaves
@@ -272,11 +274,13 @@ def _refresh() -> None:
     StagingTrace.stage = _recording_stage  # type: ignore[method-assign]
     Lowered.run = _checked_run  # type: ignore[method-assign]
     _linearize.COMPILE_BACKWARD = sys.maxsize
+    _rule_cache.ENABLED = False  # every rule runs, so that each operation is checked
   elif not on and Primitive.__dict__["bind"] is not _PLAIN_BIND:
     Primitive.bind = _PLAIN_BIND  # type: ignore[method-assign]
     StagingTrace.stage = _PLAIN_STAGE  # type: ignore[method-assign]
     Lowered.run = _PLAIN_RUN  # type: ignore[method-assign]
     _linearize.COMPILE_BACKWARD = _COMPILE_BACKWARD
+    _rule_cache.ENABLED = True
     _sources.clear()
 
 

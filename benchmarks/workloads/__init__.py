@@ -1,4 +1,4 @@
-"""The six workloads, in table order.
+"""The workloads, in table order.
 
 Each module provides NAME, MEASURE_MEMORY, make_data(quick) and
 IMPLEMENTATIONS: a dict from implementation name (see
@@ -8,6 +8,6 @@ backward); it raises ImportError / AttributeError / NotImplementedError when
 its framework or feature is missing, which the table shows as "n/a".
 """
 
-from benchmarks.workloads import elementwise, hvp, jacobian, mlp, rnn, scalar_chain
+from benchmarks.workloads import elementwise, hvp, jacobian, likelihood, mlp, rnn, scalar_chain
 
-ALL = (scalar_chain, mlp, elementwise, hvp, rnn, jacobian)
+ALL = (scalar_chain, mlp, elementwise, hvp, rnn, jacobian, likelihood)

@@ -294,7 +294,8 @@ class _Codegen:
     filename = f"<vjpkit-codegen-{next(_counter)}:{fname}>"
     linecache.cache[filename] = (len(source), None, [l + "\n" for l in lines], filename)
     namespace = self.env.globals
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    for piece in _pieces(lines):  # one function at a time: the parser's memory stays bounded
+      exec(compile(piece, filename, "exec"), namespace)  # noqa: S102 - our own generated code
     # Unchunked code does not refer to itself: dropping its name from its globals avoids a
     # reference cycle, so its constants are freed as soon as the function is.
     fn = namespace.pop(fname) if len(jaxpr.eqns) <= CHUNK else namespace[fname]
@@ -439,6 +440,17 @@ class _Codegen:
     main += [f"    {x} = R[{slot[x]}]" for x in sorted(ret_names) if x in slot and x not in params]
     main.append(f"    return {ret}")
     return lines + main
+
+
+def _pieces(lines: list[str]) -> list[str]:
+  """The source as one text per top-level function, each padded with blank lines so that
+  its line numbers are those of the whole source (tracebacks, ``linecache``). Python's
+  parser holds a whole text's syntax tree at once: for a program of 10⁵ equations, the
+  whole source in one text would take gigabytes to compile."""
+  starts = [i for i, line in enumerate(lines) if line.startswith("def ")] or [0]
+  starts[0] = 0
+  ends = starts[1:] + [len(lines)]
+  return ["\n" * s + "\n".join(lines[s:e]) for s, e in zip(starts, ends)]
 
 
 _IDENT = re.compile(r"(?<![\w.])[a-z][a-z_0-9]*\b(?!\s*=[^=])")

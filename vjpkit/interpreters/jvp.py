@@ -23,6 +23,9 @@ from ..core.primitive import missing_rule_error
 from ..core.rules import jvp_rules
 from ..core.trace import Trace, Tracer, new_trace
 from ..core.zeros import UndefPrimal, Zero, add_tangents, instantiate
+from . import rule_cache
+
+_MISS = rule_cache.MISS
 
 
 class JVPTracer(Tracer):
@@ -52,13 +55,19 @@ class JVPTracer(Tracer):
 
 class JVPTrace(Trace):
   """Forward mode; ``description`` names the transform the user called (grad, jacfwd, ...)."""
-  __slots__ = ("description",)
+  __slots__ = ("description", "lin")
 
   def __init__(self, level: int, who: str = "jvp"):
     super().__init__(level)
     self.description = who
+    self.lin: Any = None  # linearize: the staging trace that records the tangents
 
   def process_primitive(self, prim, args, params):
+    lin = self.lin
+    if lin is not None and rule_cache.ENABLED:  # linearize: replay the rule's cached split
+      out = rule_cache.linearize_rule(self, lin, JVPTracer, prim, args, params)
+      if out is not _MISS:
+        return out
     primals, tangents, nonzero = [], [], False
     for x in args:
       if type(x) is JVPTracer and x._trace is self:
@@ -122,6 +131,7 @@ def jvp_flat(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any],
 
 
 # -- rule helpers ------------------------------------------------------------
+# (their rules are pure functions of avals and params: rule_cache may trace them once)
 
 def _zero_out(ans):
   return Zero(tangent_aval(get_aval(ans)))
@@ -139,6 +149,7 @@ def defjvp(prim, *rules: Callable | None) -> None:
         out = add_tangents(out, rule(t, ans, *primals, **params))
     return ans, _zero_out(ans) if out is None else out
   prim.def_jvp(jvp, symbolic_zeros=True)
+  rule_cache.trust(jvp)
 
 
 def defjvp_zero(prim) -> None:
@@ -149,6 +160,7 @@ def defjvp_zero(prim) -> None:
       return ans, [_zero_out(a) for a in ans]
     return ans, _zero_out(ans)
   prim.def_jvp(jvp, symbolic_zeros=True)
+  rule_cache.trust(jvp)
 
 
 def deflinear(prim, transpose: Callable) -> None:
@@ -159,6 +171,7 @@ def deflinear(prim, transpose: Callable) -> None:
     return ans, prim.bind(*[instantiate(t) for t in tangents], **params)
   prim.def_jvp(jvp, symbolic_zeros=True)
   prim.def_transpose(transpose)
+  rule_cache.trust(jvp, transpose)
 
 
 def defbilinear(prim, lhs_transpose: Callable, rhs_transpose: Callable) -> None:
@@ -185,6 +198,7 @@ def defbilinear(prim, lhs_transpose: Callable, rhs_transpose: Callable) -> None:
     return [None, rhs_transpose(ct, x, y, **params)]
   prim.def_jvp(jvp, symbolic_zeros=True)
   prim.def_transpose(transpose)
+  rule_cache.trust(jvp, transpose)
 
 
 def jvp_jaxpr(jaxpr, nonzeros: Sequence[bool], instantiate_all: bool | Sequence[bool]):

@@ -61,8 +61,12 @@ class LinearFunction:
     if not eqns:
       return False
     big = 0
+    left = len(eqns)
     for e in eqns:
       big += 1 if e.outvars and e.outvars[0].aval.size >= COMPILE_BACKWARD else -1
+      left -= 1
+      if big + left <= 0:  # a majority of big equations can no longer be reached
+        return False
     if big <= 0:
       return False
     return not any(isinstance(x, Tracer) for x in itertools.chain(self.consts, cts))
@@ -104,6 +108,7 @@ def linearize_flat(fun: Callable, primals: Sequence[Any], dce: bool = True, who:
   with new_trace(StagingTrace) as lin:
     tangents = [lin.new_arg(a) if live else Zero(a) for a, live in zip(in_avals, in_live)]
     with new_trace(JVPTrace, who) as jvp:
+      jvp.lin = lin
       out_primals, out_tangents = jvp.unpack(fun(*[jvp.wrap_arg(p, t) for p, t in zip(primals, tangents)]))
     out_live = [type(t) is not Zero for t in out_tangents]
     jaxpr, consts = lin.to_jaxpr([t for t in out_tangents if type(t) is not Zero])

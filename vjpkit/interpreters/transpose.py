@@ -18,8 +18,12 @@ from typing import Any, Sequence
 from ..core.ir import Jaxpr, Lit, Var, memo_concrete
 from ..core.primitive import missing_rule_error
 from ..core.rules import transpose_rules
-from ..core.trace import bind
+from ..core.trace import Tracer, bind
 from ..core.zeros import UndefPrimal, Zero, add_tangents
+from . import rule_cache
+from .rule_cache import PlannedEqn
+
+_TRACEABLE = rule_cache.TRACEABLE
 
 
 def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
@@ -29,13 +33,11 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
   ``all_linear``: the caller knows every equation reads a linear value (true of the
   programs ``linearize`` records), so none needs evaluating forward first."""
   env: dict[int, Any] = {id(v): c for v, c in zip(jaxpr.constvars, consts, strict=True)}
-  linear = {id(v) for v in jaxpr.invars}
+  linear: Any = {id(v) for v in jaxpr.invars}
   linear_eqns = []
-  if all_linear:
+  if all_linear:  # every variable but the constants is linear
     linear_eqns = jaxpr.eqns
-    for eqn in jaxpr.eqns:
-      for o in eqn.outvars:
-        linear.add(id(o))
+    linear = _AllBut(env)
   for eqn in () if all_linear else jaxpr.eqns:
     for v in eqn.invars:
       if type(v) is Var and id(v) in linear:
@@ -56,7 +58,30 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
   for v, ct in zip(jaxpr.outvars, cts_out, strict=True):
     _accumulate(ct_env, linear, v, ct)
   pop = ct_env.pop
+  get = ct_env.get
+  planned = all_linear and rule_cache.ENABLED
   for eqn in reversed(linear_eqns):
+    if planned and type(eqn) is PlannedEqn and eqn.plan is not None:
+      # recorded by linearize with its transpose traced once: replay that
+      ct = pop(id(eqn.outvars[0]), None)
+      if ct is None:
+        continue
+      plan = eqn.plan
+      invars = eqn.invars
+      args = [ct]
+      concrete = not isinstance(ct, Tracer)
+      for i in plan.known:
+        v = invars[i]
+        x = v.val if type(v) is Lit else env[id(v)]
+        if concrete and isinstance(x, Tracer):
+          concrete = False
+        args.append(x)
+      res = plan.run(*args) if concrete else plan.run_bind(*args)
+      for i, k in plan.pairs:
+        vid = id(invars[i])
+        prev = get(vid)
+        ct_env[vid] = res[k] if prev is None else add_tangents(prev, res[k])
+      continue
     if eqn.prim.multiple_results:
       cts = [pop(id(v), None) for v in eqn.outvars]
       if all(ct is None for ct in cts):
@@ -66,6 +91,16 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
       ct_arg = pop(id(eqn.outvars[0]), None)
       if ct_arg is None:
         continue
+    rule = transpose_rules.get(eqn.prim)
+    if rule in _TRACEABLE and rule_cache.ENABLED and type(ct_arg) is not list:
+      cts_in = rule_cache.transpose_rule(rule, eqn, linear, env, ct_arg)  # the cached trace
+      if cts_in is not None:
+        for v, ct in zip(eqn.invars, cts_in):
+          if ct is not None:
+            vid = id(v)
+            prev = ct_env.get(vid)
+            ct_env[vid] = ct if prev is None else add_tangents(prev, ct)
+        continue
     args = []
     for v in eqn.invars:
       if type(v) is Lit:
@@ -74,7 +109,6 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
         args.append(UndefPrimal(v.aval))
       else:
         args.append(env[id(v)])
-    rule = transpose_rules.get(eqn.prim)
     if rule is None:
       raise NotImplementedError(missing_rule_error(
           eqn.prim, "transpose rule", "def_transpose",
@@ -97,7 +131,19 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
   return [ct_env.get(id(v), Zero(v.aval)) for v in jaxpr.invars]
 
 
-def _accumulate(ct_env: dict, linear: set, v, ct) -> None:
+class _AllBut:
+  """The ids of a program's linear variables when all but its constants are: a set that
+  need not be built (``backward_pass`` tests only ids of variables for membership)."""
+  __slots__ = ("consts",)
+
+  def __init__(self, consts: dict):
+    self.consts = consts
+
+  def __contains__(self, vid) -> bool:
+    return vid not in self.consts
+
+
+def _accumulate(ct_env: dict, linear, v, ct) -> None:
   if type(v) is Var and ct is not None and type(ct) is not Zero:
     vid = id(v)
     if vid in linear:

@@ -63,7 +63,28 @@ from .special import (  # for vjpkit.scipy.stats
     betainc, betainc_p, betaincinv, betaincinv_p, betaln, betaln_p, gammainc, gammainc_p, gammaincc,
     gammaincc_p, gammainccinv, gammainccinv_p, gammaincinv, gammaincinv_p, i0e, i0e_p, i1e, i1e_p,
     log_ndtr, log_ndtr_p, ndtri, ndtri_exp, ndtri_exp_p, ndtri_p, stdtr, stdtr_p, stdtrit,
-    stdtrit_p)
+    stdtrit_p, betainc_grad, betainc_grad_p, igamma_da_p, igamma_grad_a, random_gamma_grad)
+from .special_bessel import (bessel_i0, bessel_i0_p, bessel_i0e, bessel_i0e_p, bessel_i1,
+                             bessel_i1_p, bessel_i1e, bessel_i1e_p, bessel_iv, bessel_iv_p,
+                             bessel_ive, bessel_ive_p, bessel_j0, bessel_j0_p, bessel_j1,
+                             bessel_j1_p, bessel_jv, bessel_jv_p, bessel_kv, bessel_kv_p,
+                             bessel_kve, bessel_kve_p, bessel_y0, bessel_y0_p, bessel_y1,
+                             bessel_y1_p, bessel_yn, bessel_yn_p, bessel_yv, bessel_yv_p)
+from .special_gamma import (beta, beta_p, comb, comb_p, factorial, factorial_p, gamma, gamma_p,
+                            gammasgn, gammasgn_p, igamma, igammac, loggamma, loggamma_p, poch,
+                            poch_p, rgamma, rgamma_p, riemann_zeta, riemann_zeta_p, zeta, zeta_p)
+from .special_misc import (entr, entr_p, erfcx, erfcx_p, exp1, exp1_p, expi, expi_p, expn, expn_p,
+                           kl_div, kl_div_p, rel_entr, rel_entr_p, spence, spence_p)
+from .special_stats import (discrete_ppf, discrete_ppf_p, vonmises_cdf, vonmises_cdf_grad,
+                            vonmises_cdf_grad_p, vonmises_cdf_p, vonmises_ppf, vonmises_ppf_p)
+
+from ..core.rules import jvp_rules as _jvp_rules, transpose_rules as _transpose_rules
+from ..interpreters.rule_cache import trust as _trust
+
+# transpose rules written by hand here that are pure functions of avals and params, which
+# eager reverse mode may trace once per signature (the jvp.py helpers' rules already are)
+_trust(*(_transpose_rules[p] for p in (add_p, sub_p, div_p, select_n_p, convert_element_type_p)),
+       *(_jvp_rules[p] for p in (select_n_p, convert_element_type_p, reduce_max_p, reduce_min_p)))
 
 __all__ = [
     # elementwise
@@ -114,6 +135,19 @@ __all__ = [
     "gammainc_p", "gammaincc", "gammaincc_p", "gammainccinv", "gammainccinv_p", "gammaincinv",
     "gammaincinv_p", "i0e", "i0e_p", "i1e", "i1e_p", "log_ndtr", "log_ndtr_p", "ndtri", "ndtri_exp",
     "ndtri_exp_p", "ndtri_p", "stdtr", "stdtr_p", "stdtrit", "stdtrit_p",
+    "betainc_grad", "betainc_grad_p", "igamma_da_p", "igamma_grad_a", "random_gamma_grad",
+    "bessel_i0", "bessel_i0_p", "bessel_i0e", "bessel_i0e_p", "bessel_i1", "bessel_i1_p",
+    "bessel_i1e", "bessel_i1e_p", "bessel_iv", "bessel_iv_p", "bessel_ive", "bessel_ive_p",
+    "bessel_j0", "bessel_j0_p", "bessel_j1", "bessel_j1_p", "bessel_jv", "bessel_jv_p",
+    "bessel_kv", "bessel_kv_p", "bessel_kve", "bessel_kve_p", "bessel_y0", "bessel_y0_p",
+    "bessel_y1", "bessel_y1_p", "bessel_yn", "bessel_yn_p", "bessel_yv", "bessel_yv_p",
+    "beta", "beta_p", "comb", "comb_p", "factorial", "factorial_p", "gamma", "gamma_p",
+    "gammasgn", "gammasgn_p", "igamma", "igammac", "loggamma", "loggamma_p", "poch", "poch_p",
+    "rgamma", "rgamma_p", "riemann_zeta", "riemann_zeta_p", "zeta", "zeta_p",
+    "entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn", "expn_p",
+    "kl_div", "kl_div_p", "rel_entr", "rel_entr_p", "spence", "spence_p",
+    "discrete_ppf", "discrete_ppf_p", "vonmises_cdf", "vonmises_cdf_grad", "vonmises_cdf_grad_p",
+    "vonmises_cdf_p", "vonmises_ppf", "vonmises_ppf_p",
     # composites
     "broadcasted_iota", "clamp", "dot", "dynamic_index_in_dim", "dynamic_update_index_in_dim",
     "iota", "reduce", "select",

@@ -6,7 +6,7 @@ its batching rule; the declaring module then adds the derivative next to it
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -83,7 +83,7 @@ def _broadcasting_batcher(p):
   """Batch an elementwise op: align every batched operand's axis at 0 and give
   unbatched non-scalar operands that axis by broadcasting (a free view)."""
   def rule(vals, dims, **params):
-    from . import shapes
+    shapes = _shapes()
     avals = [get_aval(v) for v in vals]
     batched = [(a, d) for a, d in zip(avals, dims) if d is not None]
     a0, d0 = batched[0]
@@ -107,6 +107,18 @@ def _broadcasting_batcher(p):
         aligned.append(shapes.moveaxis(v, d, 0))
     return p.bind(*aligned, **params), 0
   return rule
+
+
+def _shapes():
+  """``vjpkit.lax.shapes`` (which imports this module), imported once, at first use."""
+  global _SHAPES
+  if _SHAPES is None:
+    from . import shapes
+    _SHAPES = shapes
+  return _SHAPES
+
+
+_SHAPES: Any = None
 
 
 def const(x, value):

@@ -1,5 +1,6 @@
 """Special functions: erf, erfc, erf_inv, lgamma, digamma, polygamma; for the statistics of
-``vjpkit.scipy.stats`` log_ndtr, ndtri, gammainc(c), betaln, betainc, stdtr and inverses.
+``vjpkit.scipy.stats`` log_ndtr, ndtri, gammainc(c), betaln, betainc, stdtr and inverses
+(the incomplete gamma functions differentiable in ``a`` too, by ``igamma_grad_a``).
 
 Their values need dedicated algorithms, so the impls call ``scipy.special``
 (imported when first evaluated: ``import vjpkit`` works without SciPy). The
@@ -116,14 +117,61 @@ def _gamma_density(a, x):
   return ew.exp(ew.sub(ew.sub(ew.mul(ew.sub(a, const(a, 1.0)), ew.log(x)), x), lgamma(a)))
 
 
-_GAMMA_USE = "the shape parameter of gamma.cdf/chi2.cdf, or poisson's k"
+# ∂P/∂a and ∂²P/∂a² have no closed form: igamma_grad_a computes them by the series and
+# continued fraction of P and Q differentiated in a (vjpkit/lax/_igamma_da.py). Its derivative
+# in x is closed (the density differentiated in a); a third derivative in a raises.
+def _igamma_da_impl(a, x, *, order):
+  from ._igamma_da import igamma_da
+  return igamma_da(a, x, order)
+
+
+def _igamma_da_dx(t, ans, a, x, *, order):
+  lg = ew.sub(ew.log(x), digamma(a))
+  poly = lg if order == 1 else ew.sub(ew.mul(lg, lg), polygamma(1, a))
+  return ew.mul(t, ew.mul(_gamma_density(a, x), poly))
+
+
+def _igamma_da_da(t, ans, a, x, *, order):
+  if order >= 2:
+    raise NotImplementedError(
+      "vjpkit: the third derivative of gammainc(a, x) (and gammaincc, gammaincinv, ...) with "
+      "respect to its argument 'a' is not implemented; derivatives in 'a' are available to "
+      "second order (and in x to every order). Hold 'a' constant (vjpkit.lax.stop_gradient) "
+      "for higher orders.")
+  return ew.mul(t, igamma_da_p.bind(a, x, order=order + 1))
+
+
+igamma_da_p = naryop("igamma_grad_a", _igamma_da_impl, kinds="float")
+defjvp(igamma_da_p, _igamma_da_da, _igamma_da_dx)
+
+
+def igamma_grad_a(a, x):
+  """``∂P(a, x)/∂a``, the derivative of the regularized lower incomplete gamma in its shape
+  (JAX's ``lax.igamma_grad_a``).
+
+  >>> igamma_grad_a(1.0, 1.0)
+  np.float64(-0.43172971...)
+  """
+  return igamma_da_p.bind(a, x, order=1)
+
+
+def random_gamma_grad(a, x):
+  """``dx/da`` for a gamma sample ``x`` of shape ``a`` at a fixed uniform draw
+  (``-∂P/∂a / ∂P/∂x``, JAX's ``lax.random_gamma_grad``): the reparameterization gradient.
+
+  >>> random_gamma_grad(1.0, 1.0)
+  np.float64(1.17356...)
+  """
+  return ew.neg(ew.div(igamma_grad_a(a, x), _gamma_density(a, x)))
+
+
 gammainc_p = naryop("gammainc", _scipy_nary("gammainc"), kinds="float")
-defjvp(gammainc_p, _no_derivative("gammainc(a, x)", "a", _GAMMA_USE),
+defjvp(gammainc_p, lambda t, ans, a, x: ew.mul(t, igamma_grad_a(a, x)),
        lambda t, ans, a, x: ew.mul(t, _gamma_density(a, x)))
 def gammainc(a, x): return gammainc_p.bind(a, x)
 
 gammaincc_p = naryop("gammaincc", _scipy_nary("gammaincc"), kinds="float")
-defjvp(gammaincc_p, _no_derivative("gammaincc(a, x)", "a", _GAMMA_USE),
+defjvp(gammaincc_p, lambda t, ans, a, x: ew.neg(ew.mul(t, igamma_grad_a(a, x))),
        lambda t, ans, a, x: ew.neg(ew.mul(t, _gamma_density(a, x))))
 def gammaincc(a, x): return gammaincc_p.bind(a, x)
 
@@ -142,10 +190,63 @@ def _beta_density(a, b, x):
                               ew.mul(ew.sub(b, one), ew.log1p(ew.neg(x)))), betaln(a, b)))
 
 
-_BETA_USE = "the shape parameters of beta.cdf, or binom/nbinom's k and n"
+# ∂I/∂a, ∂I/∂b and their second derivatives have no closed form: betainc_grad computes them by
+# the continued fraction carried as a second-order jet in (a, b) (vjpkit/lax/_ibeta_da.py).
+# Its derivatives in x are closed (the density differentiated in a and b); third derivatives
+# in a, b raise.
+def _betainc_grad_impl(a, b, x, *, component):
+  from ._ibeta_da import betainc_da
+  return betainc_da(a, b, x, component)
+
+
+def _beta_logdens_grads(a, b, x):
+  """``∂/∂a`` and ``∂/∂b`` of the log beta density, and ``ψ'(a + b)``."""
+  pab = digamma(ew.add(a, b))
+  la = ew.add(ew.sub(ew.log(x), digamma(a)), pab)
+  lb = ew.add(ew.sub(ew.log1p(ew.neg(x)), digamma(b)), pab)
+  return la, lb, polygamma(1, ew.add(a, b))
+
+
+def _betainc_grad_dx(t, ans, a, b, x, *, component):
+  la, lb, tab = _beta_logdens_grads(a, b, x)
+  poly = {"a": lambda: la, "b": lambda: lb,
+          "aa": lambda: ew.add(ew.sub(ew.mul(la, la), polygamma(1, a)), tab),
+          "ab": lambda: ew.add(ew.mul(la, lb), tab),
+          "bb": lambda: ew.add(ew.sub(ew.mul(lb, lb), polygamma(1, b)), tab)}[component]()
+  return ew.mul(t, ew.mul(_beta_density(a, b, x), poly))
+
+
+def _betainc_grad_in(arg: str):
+  def rule(t, ans, a, b, x, *, component):
+    if len(component) == 2:
+      raise NotImplementedError(
+        "vjpkit: the third derivative of betainc(a, b, x) (and betaincinv, stdtr, ...) with "
+        f"respect to its argument '{arg}' is not implemented; derivatives in 'a' and 'b' are "
+        "available to second order (and in x to every order). Hold the shapes constant "
+        "(vjpkit.lax.stop_gradient) for higher orders.")
+    return ew.mul(t, betainc_grad(a, b, x, "".join(sorted(component + arg))))
+  return rule
+
+
+betainc_grad_p = naryop("betainc_grad", _betainc_grad_impl, kinds="float")
+defjvp(betainc_grad_p, _betainc_grad_in("a"), _betainc_grad_in("b"), _betainc_grad_dx)
+
+
+def betainc_grad(a, b, x, component: str = "a"):
+  """A derivative of the regularized incomplete beta ``I_x(a, b)`` in its shapes:
+  ``component`` is ``"a"``, ``"b"``, ``"aa"``, ``"ab"`` or ``"bb"``.
+
+  >>> betainc_grad(1.0, 1.0, 0.5)     # I_x(a, 1) = x^a: ∂/∂a = x^a log x
+  np.float64(-0.34657359027997...)
+  """
+  if component not in ("a", "b", "aa", "ab", "bb"):
+    raise ValueError(f"betainc_grad: component must be one of a, b, aa, ab, bb; got {component!r}")
+  return betainc_grad_p.bind(a, b, x, component=component)
+
+
 betainc_p = naryop("betainc", _scipy_nary("betainc"), kinds="float")
-defjvp(betainc_p, _no_derivative("betainc(a, b, x)", "a", _BETA_USE),
-       _no_derivative("betainc(a, b, x)", "b", _BETA_USE),
+defjvp(betainc_p, lambda t, ans, a, b, x: ew.mul(t, betainc_grad(a, b, x, "a")),
+       lambda t, ans, a, b, x: ew.mul(t, betainc_grad(a, b, x, "b")),
        lambda t, ans, a, b, x: ew.mul(t, _beta_density(a, b, x)))
 def betainc(a, b, x): return betainc_p.bind(a, b, x)
 
@@ -159,45 +260,82 @@ def _t_density(df, x):
   return ew.exp(ew.sub(log_norm, ew.mul(ew.add(hdf, half), ew.log1p(ew.div(ew.mul(x, x), df)))))
 
 
-_T_USE = "the degrees of freedom of t.cdf/t.sf/t.ppf"
+def _stdtr_ddf(df, x):
+  """``∂stdtr(df, x)/∂df``. With ``u = x²/(df + x²)``, ``stdtr = 1/2 + sign(x) I_u(1/2, df/2)/2``,
+  so it is ``sign(x) (∂_b I/2 - ∂_x I · x²/(df + x²)²)/2`` at ``(1/2, df/2, u)``: ``u`` is
+  small where ``x`` is (no ``1 - w`` rounding). Below ``|x| = 1e-150`` (``x²`` would
+  underflow) its expansion ``x ∂f(df, 0)/∂df``, ``f`` the density, which is exact to first
+  order in ``x``: the mixed second derivative at ``x = 0`` is right too."""
+  half = const(x, 0.5)
+  big = ew.gt(ew.abs(x), const(x, 1e-150))
+  xs = ew.select_n(big, const(x, 1.0), x)
+  x2 = ew.mul(xs, xs)
+  denom = ew.add(df, x2)
+  u = ew.div(x2, denom)
+  b = ew.mul(half, df)
+  inner = ew.sub(ew.mul(half, betainc_grad(half, b, u, "b")),
+                 ew.mul(_beta_density(half, b, u), ew.div(x2, ew.mul(denom, denom))))
+  regular = ew.mul(ew.mul(ew.sign(xs), half), inner)
+  # f(df, 0) = exp(-log(df)/2 - betaln(df/2, 1/2)); its df-derivative
+  f0 = _t_density(df, ew.mul(const(x, 0.0), x))
+  g = ew.mul(f0, ew.sub(ew.div(const(x, -0.5), df),
+                        ew.mul(half, ew.sub(digamma(b), digamma(ew.add(b, half))))))
+  return ew.select_n(big, ew.mul(x, g), regular)
+
+
 stdtr_p = naryop("stdtr", _scipy_nary("stdtr"), kinds="float")
-defjvp(stdtr_p, _no_derivative("stdtr(df, x)", "df", _T_USE),
+defjvp(stdtr_p, lambda t, ans, df, x: ew.mul(t, _stdtr_ddf(df, x)),
        lambda t, ans, df, x: ew.mul(t, _t_density(df, x)))
 def stdtr(df, x): return stdtr_p.bind(df, x)
 
-# stdtrit(df, q)' in q = 1 / density(stdtrit(df, q))
+# stdtrit(df, q)' in q = 1 / density(stdtrit(df, q)); in df, implicitly,
+# -∂stdtr/∂df / ∂stdtr/∂x at the answer
 stdtrit_p = naryop("stdtrit", _scipy_nary("stdtrit"), kinds="float")
-defjvp(stdtrit_p, _no_derivative("stdtrit(df, q)", "df", _T_USE),
+defjvp(stdtrit_p, lambda t, ans, df, q: ew.neg(ew.mul(t, ew.div(_stdtr_ddf(df, ans),
+                                                                _t_density(df, ans)))),
        lambda t, ans, df, q: ew.div(t, _t_density(df, ans)))
 def stdtrit(df, q): return stdtrit_p.bind(df, q)
 
-# gammaincinv(a, q)' in q = 1 / gamma density at the answer
+# gammaincinv(a, q)' in q = 1 / gamma density at the answer; in a, implicitly,
+# -∂P/∂a / ∂P/∂x at the answer (random_gamma_grad); the same for gammainccinv, as Q = 1 - P
 gammaincinv_p = naryop("gammaincinv", _scipy_nary("gammaincinv"), kinds="float")
-defjvp(gammaincinv_p, _no_derivative("gammaincinv(a, q)", "a", "the shape parameter of "
-                                     "gamma.ppf/chi2.ppf"),
+defjvp(gammaincinv_p, lambda t, ans, a, q: ew.mul(t, random_gamma_grad(a, ans)),
        lambda t, ans, a, q: ew.div(t, _gamma_density(a, ans)))
 def gammaincinv(a, q): return gammaincinv_p.bind(a, q)
 
-# betaincinv(a, b, q)' in q = 1 / beta density at the answer
+# betaincinv(a, b, q)' in q = 1 / beta density at the answer; in a and b, implicitly,
+# -∂I/∂a / ∂I/∂x at the answer
+def _betaincinv_shape(component: str):
+  def rule(t, ans, a, b, q):
+    return ew.neg(ew.mul(t, ew.div(betainc_grad(a, b, ans, component), _beta_density(a, b, ans))))
+  return rule
+
+
 betaincinv_p = naryop("betaincinv", _scipy_nary("betaincinv"), kinds="float")
-defjvp(betaincinv_p, _no_derivative("betaincinv(a, b, q)", "a", "the shape parameters of beta.ppf"),
-       _no_derivative("betaincinv(a, b, q)", "b", "the shape parameters of beta.ppf"),
+defjvp(betaincinv_p, _betaincinv_shape("a"), _betaincinv_shape("b"),
        lambda t, ans, a, b, q: ew.div(t, _beta_density(a, b, ans)))
 def betaincinv(a, b, q): return betaincinv_p.bind(a, b, q)
 
 # gammainccinv(a, q)' in q = -1 / gamma density at the answer
 gammainccinv_p = naryop("gammainccinv", _scipy_nary("gammainccinv"), kinds="float")
-defjvp(gammainccinv_p, _no_derivative("gammainccinv(a, q)", "a", "the shape parameter of "
-                                      "gennorm.ppf"),
+defjvp(gammainccinv_p, lambda t, ans, a, q: ew.mul(t, random_gamma_grad(a, ans)),
        lambda t, ans, a, q: ew.neg(ew.div(t, _gamma_density(a, ans))))
 def gammainccinv(a, q): return gammainccinv_p.bind(a, q)
 
-# exponentially scaled Bessel functions: i0e' = i1e - sign(x) i0e, i1e' = i0e - (sign(x) + 1/x) i1e
+# exponentially scaled Bessel functions: i0e' = i1e - sign(x) i0e,
+# i1e' = (i0e + ive(2, ·))/2 - sign(x) i1e (the recurrence: no 1/x, so i1e'(0) = 1/2, not nan)
 i0e_p = unop("i0e", _scipy("i0e"))
 i1e_p = unop("i1e", _scipy("i1e"))
 defjvp(i0e_p, lambda t, ans, x: ew.mul(t, ew.sub(i1e(x), ew.mul(ew.sign(x), ans))))
-defjvp(i1e_p, lambda t, ans, x: ew.mul(t, ew.sub(i0e(x), ew.mul(
-  ew.add(ew.sign(x), ew.div(const(x, 1.0), x)), ans))))
+
+
+def _i1e_jvp(t, ans, x):
+  from .special_bessel import bessel_ive
+  two = ew.mul(const(x, 0.5), ew.add(i0e(x), bessel_ive(const(x, 2.0), x)))
+  return ew.mul(t, ew.sub(two, ew.mul(ew.sign(x), ans)))
+
+
+defjvp(i1e_p, _i1e_jvp)
 def i0e(x): return i0e_p.bind(x)
 def i1e(x): return i1e_p.bind(x)
 

@@ -14,6 +14,7 @@ array([0.        , 1.38177329])
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -88,12 +89,44 @@ IN_PLACE = {
 SUBMODULES = {"numpy.linalg": "vjpkit.numpy.linalg", "numpy.fft": "vjpkit.numpy.fft"}
 
 
+# Ufuncs of other libraries (SciPy's special functions) are resolved by providers that the
+# modules implementing them register (vjpkit.scipy.special): provider(ufunc) -> function or None
+UFUNC_PROVIDERS: list[Callable[[Any], Callable | None]] = []
+
+# modules whose ufuncs are named after them in error messages, besides numpy
+_UFUNC_MODULES = ("scipy.special", "scipy.special._ufuncs")
+
+
+def register_ufunc_provider(provider: Callable[[Any], Callable | None]) -> None:
+  """Resolve ufuncs that are not NumPy's: ``provider(ufunc)`` returns the vjpkit function that
+  implements ``ufunc`` on traced values, or None if it does not know it."""
+  if provider not in UFUNC_PROVIDERS:
+    UFUNC_PROVIDERS.append(provider)
+
+
+def ufunc_name(ufunc) -> str:
+  """The public name of ``ufunc``: ``numpy.sin``, ``scipy.special.erf``."""
+  name = ufunc.__name__
+  if getattr(np, name, None) is ufunc:
+    return f"numpy.{name}"
+  for module in _UFUNC_MODULES:
+    mod = sys.modules.get(module)
+    if mod is not None and getattr(mod, name, None) is ufunc:
+      return f"{module.split('._')[0]}.{name}"
+  return f"numpy.{name}" if name in UFUNCS else f"the ufunc {name!r}"
+
+
 def _vnp():
   from .. import numpy as vnp
   return vnp
 
 
 def _unsupported(what: str) -> TypeError:
+  if what.startswith("scipy.special."):
+    return TypeError(
+        f"{what} is not supported on vjpkit traced values: vjpkit.scipy.special has no "
+        "differentiable version of it. Compute it outside the transformed function, or "
+        "rewrite it with the functions of vjpkit.scipy.special (its __all__).")
   return TypeError(
       f"{what} is not supported on vjpkit traced values: vjpkit.numpy has no differentiable "
       "version of it. Compute it outside the transformed function, or rewrite it with "
@@ -109,10 +142,14 @@ def _check_out(out, what: str) -> None:
 
 
 def _ufunc_lookup(ufunc) -> Callable:
+  for provider in UFUNC_PROVIDERS:
+    f = provider(ufunc)
+    if f is not None:
+      return f
   name = UFUNCS.get(ufunc.__name__)
   f = getattr(_vnp(), name, None) if name else None
   if f is None:
-    raise _unsupported(f"numpy.{ufunc.__name__}")
+    raise _unsupported(ufunc_name(ufunc))
   return f
 
 
@@ -122,7 +159,7 @@ def _reduce(ufunc, x, axis=0, dtype=None, keepdims=False, initial=None):
            "logical_and": vnp.all, "logical_or": vnp.any}
   f = table.get(ufunc.__name__)
   if f is None:
-    raise _unsupported(f"numpy.{ufunc.__name__}.reduce")
+    raise _unsupported(f"{ufunc_name(ufunc)}.reduce")
   kwargs = {} if initial is None else {"initial": initial}
   return f(x, axis, keepdims=keepdims, **kwargs)
 
@@ -135,7 +172,7 @@ def _accumulate(ufunc, x, axis=0, dtype=None):
            "maximum": lambda x, axis: lax.cummax(x, axis), "minimum": lambda x, axis: lax.cummin(x, axis)}
   f = table.get(ufunc.__name__)
   if f is None:
-    raise _unsupported(f"numpy.{ufunc.__name__}.accumulate")
+    raise _unsupported(f"{ufunc_name(ufunc)}.accumulate")
   return f(x, axis=axis)
 
 
@@ -151,11 +188,11 @@ def _outer(ufunc, a, b):
 
 def array_ufunc(self, ufunc, method: str, *inputs, **kwargs) -> Any:
   """``Tracer.__array_ufunc__``: NumPy ufuncs (and ``ndarray`` operators) on tracers."""
-  what = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+  what = ufunc_name(ufunc) + ("" if method == "__call__" else f".{method}")
   _check_out(kwargs.pop("out", None), what)
   if kwargs.pop("where", True) is not True:
     raise TypeError(f"{what} with where=: not supported on traced values; use "
-                    f"vjpkit.numpy.where(mask, numpy.{ufunc.__name__}(...), default) instead.")
+                    f"vjpkit.numpy.where(mask, {ufunc_name(ufunc)}(...), default) instead.")
   dtype = kwargs.pop("dtype", None)
   for key, default in (("casting", "same_kind"), ("order", "K"), ("subok", True)):
     if kwargs.pop(key, default) != default:

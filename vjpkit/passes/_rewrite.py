@@ -92,11 +92,20 @@ class Rewriter:
     return self.sub.get(id(a), a) if type(a) is Var else a
 
   def rename(self, eqn: Eqn) -> Eqn:
-    """``eqn`` reading the atoms its inputs were replaced by."""
-    new = [self.atom(a) for a in eqn.invars]
-    if all(n is o for n, o in zip(new, eqn.invars)):
+    """``eqn`` reading the atoms its inputs were replaced by (itself when none was)."""
+    sub = self.sub
+    if not sub:  # nothing replaced yet: the common case of a pass that changes little
       return eqn
-    return Eqn(eqn.prim, new, eqn.params, eqn.outvars)
+    invars = eqn.invars
+    for i, a in enumerate(invars):
+      if id(a) in sub and type(a) is Var:
+        new = list(invars)
+        for j in range(i, len(new)):
+          b = new[j]
+          if type(b) is Var:
+            new[j] = sub.get(id(b), b)
+        return Eqn(eqn.prim, new, eqn.params, eqn.outvars)
+    return eqn
 
   def producer(self, a) -> Eqn | None:
     return self.defs.get(id(a)) if type(a) is Var else None

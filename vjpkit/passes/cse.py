@@ -27,6 +27,8 @@ def _atom_key(a):
 
 
 def _params_key(params: dict):
+  if not params:
+    return ()
   try:
     key = tuple(sorted(params.items()))
     hash(key)
@@ -59,7 +61,10 @@ def cse_jaxpr(jaxpr: Jaxpr) -> Jaxpr:
       continue
     ins = [_atom_key(a) for a in eqn.invars]
     if eqn.prim in commutative:
-      ins.sort(key=repr)
+      try:  # ("lit", dtype, bytes) and ("var", id): a total order, without repr's cost
+        ins.sort()
+      except TypeError:
+        ins.sort(key=repr)
     key = (eqn.prim, params, tuple(ins))
     first = seen.get(key)
     if first is None:

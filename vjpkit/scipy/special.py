@@ -1,11 +1,33 @@
 """vjpkit.scipy.special: SciPy's special functions, differentiable.
 
-erf, erfc, erfinv, gammaln, digamma and polygamma are primitives whose values
-come from SciPy (``vjpkit.lax.special``). The rest are composites written
-for stability: ``logsumexp`` and ``softmax`` shift by the maximum under
-``stop_gradient`` (the shift cancels, so it needs no derivative), and
-``xlogy``/``xlog1py`` are 0 wherever ``x == 0``. Integer and bool inputs
-become float64, as in SciPy.
+The functions, by family (SciPy's names and signatures):
+
+- gamma: ``gamma``, ``gammaln``, ``loggamma``, ``gammasgn``, ``rgamma``, ``digamma``/``psi``,
+  ``polygamma``, ``multigammaln``, ``gammainc``, ``gammaincc``, ``gammaincinv``,
+  ``gammainccinv``, ``poch``, ``factorial``, ``comb``
+- beta and zeta: ``beta``, ``betaln``, ``betainc``, ``betaincinv``, ``zeta`` (Riemann, or
+  Hurwitz with ``q``)
+- error functions and the normal distribution: ``erf``, ``erfc``, ``erfinv``, ``erfcx``,
+  ``ndtr``, ``ndtri``, ``log_ndtr``, ``ndtri_exp``, ``stdtr``, ``stdtrit``
+- Bessel: ``i0``, ``i0e``, ``i1``, ``i1e``, ``iv``, ``ive``, ``j0``, ``j1``, ``jv``/``jn``,
+  ``y0``, ``y1``, ``yv``, ``yn``, ``kv``, ``kve``
+- exponential integrals and the rest: ``expi``, ``exp1``, ``expn``, ``spence``, ``sinc``,
+  ``entr``, ``rel_entr``, ``kl_div``, ``xlogy``, ``xlog1py``, ``boxcox``, ``boxcox1p``,
+  ``inv_boxcox``, ``inv_boxcox1p``, ``expit``, ``logit``, ``logsumexp``, ``softmax``,
+  ``log_softmax``
+
+Most are primitives whose values come from SciPy (``vjpkit.lax.special*``), with
+closed-form derivatives to every order. Where none exists, differentiating raises
+NotImplementedError naming the argument: a Bessel function in its order, zeta in its
+exponent, ``expn`` in ``n``, ``factorial`` and ``comb`` in their (integer) arguments. The
+incomplete gamma and beta functions, ``stdtr`` and their inverses are differentiable in
+their shape parameters to second order (by their series and continued fractions
+differentiated in them). SciPy's own ufuncs called on traced values
+(``scipy.special.erf(x)`` under ``grad``) run these. The composites are written for
+stability: ``logsumexp`` and ``softmax`` shift by the maximum under ``stop_gradient`` (the
+shift cancels, so it needs no derivative), ``xlogy``/``xlog1py`` are 0 wherever ``x == 0``,
+the Box-Cox transforms are smooth through ``λ = 0``. Integer and bool inputs become
+float64, as in SciPy.
 
 >>> import vjpkit
 >>> vjpkit.grad(lambda x: logsumexp(x))(np.array([0.0, 0.0]))   # softmax
@@ -13,6 +35,7 @@ array([0.5, 0.5])
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -23,14 +46,24 @@ from ..core.avals import get_aval
 from ..numpy._core import promote, promote_inexact
 from ..numpy.reductions import max as _max, sum as _sum
 from ..numpy.shapes import squeeze
+from ..numpy.dispatch import register_ufunc_provider
 from ..numpy.ufuncs import equal, exp, less, log, log1p, where
+from ._special_bessel import i0, i1, iv, ive, j0, j1, jn, jv, kv, kve, y0, y1, yn, yv
+from ._special_gamma import (beta, comb, factorial, gamma, gammasgn, loggamma, multigammaln, poch,
+                             psi, rgamma, zeta)
+from ._special_misc import (boxcox, boxcox1p, entr, erfcx, exp1, expi, expn, inv_boxcox,
+                            inv_boxcox1p, kl_div, rel_entr, sinc, spence)
 
 Array = Any
 
-__all__ = ["betainc", "betaincinv", "betaln", "digamma", "erf", "erfc", "erfinv", "expit",
-           "gammainc", "gammaincc", "gammainccinv", "gammaincinv", "gammaln", "i0e", "i1e", "log_ndtr", "log_softmax", "logit",
-           "logsumexp", "ndtr", "ndtri", "ndtri_exp", "polygamma", "softmax", "stdtr", "stdtrit", "xlog1py",
-           "xlogy"]
+__all__ = ["beta", "betainc", "betaincinv", "betaln", "boxcox", "boxcox1p", "comb", "digamma",
+           "entr", "erf", "erfc", "erfcx", "erfinv", "exp1", "expi", "expit", "expn", "factorial",
+           "gamma", "gammainc", "gammaincc", "gammainccinv", "gammaincinv", "gammaln", "gammasgn",
+           "i0", "i0e", "i1", "i1e", "inv_boxcox", "inv_boxcox1p", "iv", "ive", "j0", "j1", "jn",
+           "jv", "kl_div", "kv", "kve", "log_ndtr", "log_softmax", "loggamma", "logit",
+           "logsumexp", "multigammaln", "ndtr", "ndtri", "ndtri_exp", "poch", "polygamma", "psi",
+           "rel_entr", "rgamma", "sinc", "softmax", "spence", "stdtr", "stdtrit", "xlog1py", "xlogy",
+           "y0", "y1", "yn", "yv", "zeta"]
 
 
 def _unary(name: str, op, doc: str):
@@ -221,7 +254,7 @@ def ndtr(x: Array) -> Array:
   np.float64(0.5)
   """
   x = promote_inexact(x)
-  return 0.5 * lax.erfc(x * (-1 / np.sqrt(2)))
+  return 0.5 * lax.erfc(x * (-1 / float(np.sqrt(2))))  # a Python float: float32 stays float32
 
 
 def _nary(name: str, op, doc: str):
@@ -232,25 +265,29 @@ def _nary(name: str, op, doc: str):
   return f
 
 
-_NO_SHAPE_GRAD = ("Differentiable in the last argument only; the derivative in the others "
-                  "raises NotImplementedError.")
+_SHAPE_GRAD = ("Differentiable in every argument: in the last to every order, in the shape "
+               "parameters to second order (the continued fraction carried as a jet in them, "
+               "lax.betainc_grad); a third derivative in a shape raises NotImplementedError.")
+_GAMMA_GRAD = ("Differentiable in both arguments: in x to every order, in the shape a to "
+               "second order (the series and continued fraction differentiated in a, as JAX's "
+               "igamma_grad_a); a third derivative in a raises NotImplementedError.")
 gammainc = _nary("gammainc", _lsp.gammainc, f"""The regularized lower incomplete gamma ``P(a, x)``.
 
-{_NO_SHAPE_GRAD}
+{_GAMMA_GRAD}
 
 >>> gammainc(1.0, 1.0)     # 1 - e^-1
 np.float64(0.632120558828557...)
 """)
 gammaincc = _nary("gammaincc", _lsp.gammaincc, f"""The regularized upper incomplete gamma ``1 - P(a, x)``.
 
-{_NO_SHAPE_GRAD}
+{_GAMMA_GRAD}
 
 >>> gammaincc(1.0, 1.0)
 np.float64(0.367879441171442...)
 """)
 gammaincinv = _nary("gammaincinv", _lsp.gammaincinv, f"""The inverse of gammainc in x.
 
-{_NO_SHAPE_GRAD}
+{_GAMMA_GRAD}
 
 >>> gammaincinv(1.0, 0.5)  # log 2
 np.float64(0.693147180559945...)
@@ -262,35 +299,35 @@ np.float64(-0.6931471805599453)
 """)
 betainc = _nary("betainc", _lsp.betainc, f"""The regularized incomplete beta ``I_x(a, b)``.
 
-{_NO_SHAPE_GRAD}
+{_SHAPE_GRAD}
 
 >>> betainc(1.0, 1.0, 0.25)
 np.float64(0.25)
 """)
 betaincinv = _nary("betaincinv", _lsp.betaincinv, f"""The inverse of betainc in x.
 
-{_NO_SHAPE_GRAD}
+{_SHAPE_GRAD}
 
 >>> betaincinv(1.0, 1.0, 0.25)
 np.float64(0.25)
 """)
 stdtr = _nary("stdtr", _lsp.stdtr, f"""Student's t cdf ``stdtr(df, t)``.
 
-{_NO_SHAPE_GRAD}
+{_SHAPE_GRAD}
 
 >>> stdtr(1.0, 1.0)        # Cauchy: 3/4
 np.float64(0.75)
 """)
 stdtrit = _nary("stdtrit", _lsp.stdtrit, f"""The inverse of stdtr in t.
 
-{_NO_SHAPE_GRAD}
+{_SHAPE_GRAD}
 
 >>> stdtrit(1.0, 0.75)
 np.float64(1.000000000000000...)
 """)
 gammainccinv = _nary("gammainccinv", _lsp.gammainccinv, f"""The inverse of gammaincc in x.
 
-{_NO_SHAPE_GRAD}
+{_GAMMA_GRAD}
 
 >>> gammainccinv(1.0, 0.5)  # log 2
 np.float64(0.693147180559945...)
@@ -310,3 +347,32 @@ ndtri_exp = _unary("ndtri_exp", _lsp.ndtri_exp, """``ndtri(exp(y))`` for a log p
 >>> ndtri_exp(-804.6084420137538)
 np.float64(-40.0...)
 """)
+
+
+# -- SciPy's ufuncs on traced values: scipy.special.erf(tracer) runs erf above --------------
+
+_SCIPY_UFUNCS: dict[Any, Any] = {}
+
+
+def _scipy_ufunc(ufunc):
+  """The function of this module implementing the ``scipy.special`` ufunc ``ufunc`` (the
+  provider ``vjpkit.numpy.dispatch`` asks), or None. SciPy is never imported here: a SciPy
+  ufunc in hand means it is loaded."""
+  if not _SCIPY_UFUNCS:
+    mod = sys.modules.get("scipy.special")
+    if mod is None:
+      return None
+    here = sys.modules[__name__]
+    for name in __all__:
+      obj = getattr(mod, name, None)
+      if isinstance(obj, np.ufunc):
+        _SCIPY_UFUNCS.setdefault(obj, getattr(here, name))
+    private = sys.modules.get("scipy.special._ufuncs")
+    for name in ("_riemann_zeta", "_zeta"):   # what scipy.special.zeta calls
+      obj = getattr(private, name, None)
+      if isinstance(obj, np.ufunc):
+        _SCIPY_UFUNCS[obj] = zeta
+  return _SCIPY_UFUNCS.get(ufunc)
+
+
+register_ufunc_provider(_scipy_ufunc)

@@ -2,9 +2,10 @@
 
 ``vjpkit.scipy.stats.norm.logpdf(x, loc=0, scale=1)`` has SciPy's signature and values
 (broadcasting, nan for invalid parameters, 0/-inf outside the support) and derivatives in
-the variate and every continuous parameter; where no closed form exists (the cdfs of gamma,
-chi2, beta, t in their shape parameters) differentiating raises NotImplementedError naming
-the argument. Discrete distributions take ``(k, *shapes, loc=0)``; multivariate_normal,
+the variate and every continuous parameter; the cdfs of gamma, chi2, gennorm, beta, t and
+vonmises (and their sf and ppf), which have no closed form, are differentiable in their
+shape parameters to second order (a third derivative there raises NotImplementedError
+naming the argument). Discrete distributions take ``(k, *shapes, loc=0)``; multivariate_normal,
 dirichlet and multinomial give their densities.
 
 >>> import vjpkit

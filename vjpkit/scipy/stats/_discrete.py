@@ -4,8 +4,9 @@
 is a step function of them, so their derivative is 0; the continuous parameters (``mu``,
 ``p``, nbinom's ``n``) are differentiable. The pmf is 0 (logpmf -inf) at ``k`` outside the
 support or not an integer, and every method is nan for invalid parameters, as in SciPy.
-The cdfs of binom and nbinom come from the incomplete beta function: nbinom's in ``n``
-raises NotImplementedError (its derivative there has no closed form).
+The cdfs of binom and nbinom come from the incomplete beta function, nbinom's
+differentiable in ``n`` too (to second order, by ``lax.betainc_grad``). The ppfs are SciPy's
+(``vjpkit.lax.discrete_ppf``), integer-valued floats whose derivative is 0.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from ... import lax
 from ... import numpy as vnp
 from .. import special as sp
 from . import _common as c
@@ -70,14 +72,22 @@ class Discrete:
   def logcdf(self, k, *args): return vnp.log(self.cdf(k, *args))
   def logsf(self, k, *args): return vnp.log(self.sf(k, *args))
 
+  def ppf(self, q, *args):
+    """SciPy's quantile: the least support point ``k`` with ``cdf(k) >= q`` (an integer-valued
+    float), ``a - 1 + loc`` at ``q = 0``, nan outside ``[0, 1]``; a step function, so its
+    derivative is 0."""
+    return lax.discrete_ppf(self.name, q, *args)
+
   def methods(self) -> dict[str, Callable]:
     names = ("k",) + self.shapes + ("loc",)
     shape_doc = "".join(f", {s}" for s in self.shapes)
     out = {}
-    for m in ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf"):
-      doc = (f"scipy.stats.{self.name}.{m}(k{shape_doc}, loc=0) (see the module's docstring "
-             "for the derivatives).")
-      out[m] = c.method(f"{self.name}.{m}", names, {"loc": 0.0}, getattr(self, m), doc)
+    for m in ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf", "ppf"):
+      first = "q" if m == "ppf" else "k"
+      doc = (f"scipy.stats.{self.name}.{m}({first}{shape_doc}, loc=0) (see the module's "
+             "docstring for the derivatives).")
+      out[m] = c.method(f"{self.name}.{m}", (first,) + names[1:], {"loc": 0.0},
+                        getattr(self, m), doc)
     return out
 
 

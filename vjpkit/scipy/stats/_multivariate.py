@@ -4,7 +4,11 @@
 factor, to every order), and batches over leading axes of ``x``, ``mean`` and ``cov`` as in
 JAX (SciPy squeezes size-1 axes of the result; vjpkit keeps the batch shape). A ``cov``
 that is not positive definite raises ``numpy.linalg.LinAlgError`` (SciPy's
-``allow_singular=False``); ``allow_singular=True`` is not supported.
+``allow_singular=False``). With ``allow_singular=True`` the density is SciPy's degenerate one:
+eigenvalues at most ``1e6 ε max|λ|`` count as 0, the Mahalanobis term uses the
+pseudo-inverse (``lax.pinv``, whose derivative needs no distinct eigenvalues), the log
+determinant is the pseudo-determinant's (its derivative ``tr(cov⁺ d cov)``), the dimension
+the rank, and points off the support (the range of ``cov`` around ``mean``) get -inf.
 """
 from __future__ import annotations
 
@@ -27,10 +31,7 @@ def _shape(x) -> tuple[int, ...]:
   return tuple(get_aval(x).shape)
 
 
-def _mvn_args(x, mean, cov, allow_singular: bool, who: str):
-  if allow_singular:
-    raise NotImplementedError(f"vjpkit.scipy.stats.multivariate_normal.{who}: "
-                              "allow_singular=True is not supported (a singular cov)")
+def _mvn_args(x, mean, cov, who: str):
   x, cov = promote_inexact(x), promote_inexact(cov)
   mean = None if mean is None else promote_inexact(mean)
   # SciPy's rule: the dimension is mean's, else cov's, else 1 (x then holds points)
@@ -73,7 +74,9 @@ def mvn_logpdf(x: Array, mean: Array = None, cov: Array = 1, allow_singular: boo
   >>> mvn_logpdf([1.0, 2.0], [0.0, 1.0], [[2.0, 0.5], [0.5, 1.0]])
   np.float64(-2.6891135...)
   """
-  x, mean, cov, dim = _mvn_args(x, mean, cov, allow_singular, "logpdf")
+  x, mean, cov, dim = _mvn_args(x, mean, cov, "logpdf")
+  if allow_singular:
+    return _singular_logpdf(x, mean, cov, dim)
   chol = _factor(cov, "logpdf")
   dev = x - mean
   batch = np.broadcast_shapes(_shape(dev)[:-1], _shape(chol)[:-2])
@@ -82,6 +85,30 @@ def mvn_logpdf(x: Array, mean: Array = None, cov: Array = 1, allow_singular: boo
   y = lax.triangular_solve(chol, vnp.expand_dims(dev, -1), left_side=True, lower=True)[..., 0]
   log_det = vnp.sum(vnp.log(vnp.diagonal(chol, axis1=-2, axis2=-1)), -1)
   return -0.5 * vnp.sum(y * y, -1) - log_det - 0.5 * dim * _LOG_2PI
+
+
+def _singular_logpdf(x, mean, cov, dim: int):
+  """SciPy's logpdf with ``allow_singular=True`` (its ``_PSD``): ``cov`` positive
+  semidefinite, of any rank."""
+  dtype = get_aval(cov).dtype
+  v, w = lax.eigh(cov)
+  cutoff = (1e6 if dtype == np.float64 else 1e3) * float(np.finfo(dtype).eps)
+  eps = lax.stop_gradient(cutoff * vnp.max(vnp.abs(w), -1, keepdims=True))
+  concrete = lax.concrete_or_none(w)
+  if concrete is not None and np.any(concrete < -lax.concrete_or_none(eps)):
+    raise ValueError("vjpkit.scipy.stats.multivariate_normal.logpdf: cov must be symmetric "
+                     "positive semidefinite (allow_singular=True)")
+  keep = vnp.greater(w, eps)
+  rank = vnp.sum(keep.astype(dtype), -1)
+  log_pdet = vnp.sum(vnp.where(keep, vnp.log(vnp.where(keep, w, 1.0)), 0.0), -1)
+  prec = lax.pinv(cov, rcond=cutoff, hermitian=True)
+  dev = x - mean
+  maha = vnp.sum(dev * vnp.squeeze(vnp.matmul(prec, vnp.expand_dims(dev, -1)), -1), -1)
+  out = -0.5 * (rank * _LOG_2PI + log_pdet + maha)
+  # the support: no component along the null eigenvectors (SciPy's tolerance, 1e3 eps)
+  along = vnp.squeeze(vnp.matmul(vnp.expand_dims(lax.stop_gradient(dev), -2), v), -2)
+  residual = vnp.sqrt(vnp.sum(vnp.where(keep, 0.0, along * along), -1))
+  return vnp.where(vnp.less(residual, 1e3 * vnp.squeeze(eps, -1)), out, -np.inf)
 
 
 def mvn_pdf(x: Array, mean: Array = None, cov: Array = 1, allow_singular: bool = False) -> Array:

@@ -1,4 +1,4 @@
-"""``scipy.stats.beta``: the beta distribution; the derivatives of cdf/sf/ppf in ``a`` and ``b`` raise.
+"""``scipy.stats.beta``: the beta distribution; cdf/sf/ppf are differentiable in ``a`` and ``b`` to second order.
 
 pdf 0 and logpdf -inf outside the support, nan for ``scale <= 0`` or invalid shapes, as in
 SciPy; derivatives in ``x``, ``loc``, ``scale`` and the shapes (see ``_families``).

@@ -1,4 +1,4 @@
-"""``scipy.stats.chi2``: the chi-squared distribution; the derivatives of cdf/sf/ppf in ``df`` raise.
+"""``scipy.stats.chi2``: the chi-squared distribution; cdf/sf/ppf are differentiable in ``df`` to second order.
 
 pdf 0 and logpdf -inf outside the support, nan for ``scale <= 0`` or invalid shapes, as in
 SciPy; derivatives in ``x``, ``loc``, ``scale`` and the shapes (see ``_families``).

@@ -1,4 +1,4 @@
-"""``scipy.stats.gamma``: the gamma distribution (shape ``a``); the derivatives of cdf/sf/ppf in ``a`` raise.
+"""``scipy.stats.gamma``: the gamma distribution (shape ``a``); cdf/sf/ppf are differentiable in ``a`` to second order.
 
 pdf 0 and logpdf -inf outside the support, nan for ``scale <= 0`` or invalid shapes, as in
 SciPy; derivatives in ``x``, ``loc``, ``scale`` and the shapes (see ``_families``).

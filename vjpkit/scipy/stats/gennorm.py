@@ -1,4 +1,4 @@
-"""``scipy.stats.gennorm``: the generalized normal distribution (shape ``beta``); the derivatives of cdf/sf/ppf in ``beta`` raise.
+"""``scipy.stats.gennorm``: the generalized normal distribution (shape ``beta``); cdf/sf/ppf are differentiable in ``beta`` to second order.
 
 pdf 0 and logpdf -inf outside the support, nan for ``scale <= 0`` or invalid shapes, as in
 SciPy; derivatives in ``x``, ``loc``, ``scale`` and the shapes (see ``_families``).

@@ -15,5 +15,6 @@ cdf = _m["cdf"]
 logcdf = _m["logcdf"]
 sf = _m["sf"]
 logsf = _m["logsf"]
+ppf = _m["ppf"]
 
-__all__ = ["cdf", "logcdf", "logpmf", "logsf", "pmf", "sf"]
+__all__ = ["cdf", "logcdf", "logpmf", "logsf", "pmf", "ppf", "sf"]

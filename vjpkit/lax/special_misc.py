@@ -1,0 +1,153 @@
+"""The scaled complementary error function, exponential integrals, Spence's function and the
+elementwise entropies (SciPy's ``erfcx``, ``expi``, ``exp1``, ``expn``, ``spence``, ``entr``,
+``rel_entr``, ``kl_div``).
+
+Values come from ``scipy.special``; derivatives are closed forms (``erfcx' = 2x erfcx - 2/√π``,
+``expi' = e^x/x``, ``E_n' = -E_{n-1}``, ``spence'(z) = log(z)/(1 - z)``, ...), written with
+vjpkit operations so that every order is available. ``expn`` is not differentiable in ``n``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..interpreters.jvp import defjvp
+from . import elementwise as ew
+from ._declare import const, naryop, unop
+from .special import _no_derivative, _scipy, _scipy_nary
+
+__all__ = ["entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn",
+           "expn_p", "kl_div", "kl_div_p", "rel_entr", "rel_entr_p", "spence",
+           "spence_p"]
+
+erfcx_p = unop("erfcx", _scipy("erfcx"))
+defjvp(erfcx_p, lambda t, ans, x: ew.mul(t, ew.sub(ew.mul(ew.add(x, x), ans),
+                                                   const(x, 2 / np.sqrt(np.pi)))))
+
+
+def erfcx(x):
+  """``exp(x²) erfc(x)``, without overflow for large ``x``.
+
+  >>> erfcx(0.0)
+  np.float64(1.0)
+  """
+  return erfcx_p.bind(x)
+
+
+expi_p = unop("expi", _scipy("expi"))
+defjvp(expi_p, lambda t, ans, x: ew.mul(t, ew.div(ew.exp(x), x)))
+
+
+def expi(x):
+  """The exponential integral ``Ei(x)``; its derivative is ``e^x / x``.
+
+  >>> expi(1.0)
+  np.float64(1.89511781635593...)
+  """
+  return expi_p.bind(x)
+
+
+exp1_p = unop("exp1", _scipy("exp1"))
+defjvp(exp1_p, lambda t, ans, x: ew.neg(ew.mul(t, ew.div(ew.exp(ew.neg(x)), x))))
+
+
+def exp1(x):
+  """The exponential integral ``E_1(x) = ∫_1^∞ e^(-xt)/t dt``; its derivative is ``-e^-x / x``.
+
+  >>> exp1(1.0)
+  np.float64(0.219383934395520...)
+  """
+  return exp1_p.bind(x)
+
+
+def _expn_dx(t, ans, n, x):
+  """``E_n' = -E_{n-1}`` for ``n >= 1``; ``E_0 = e^-x / x``, so ``E_0' = -E_0 (1 + 1/x)``."""
+  one = const(x, 1.0)
+  zero = ew.eq(n, const(n, 0.0))
+  lower = expn(ew.select_n(zero, ew.sub(n, one), one), x)
+  e0 = ew.neg(ew.mul(ans, ew.add(one, ew.div(one, x))))
+  return ew.mul(t, ew.select_n(zero, ew.neg(lower), e0))
+
+
+expn_p = naryop("expn", _scipy_nary("expn"), kinds="float")
+defjvp(expn_p, _no_derivative("expn(n, x)", "n", "the integer order of E_n"), _expn_dx)
+
+
+def expn(n, x):
+  """The generalized exponential integral ``E_n(x)`` for an integer ``n >= 0``.
+
+  >>> expn(1.0, 1.0)   # E_1
+  np.float64(0.219383934395520...)
+  """
+  return expn_p.bind(n, x)
+
+
+# log1p(u)/u: its Taylor series (to u^7; the next term is below an ulp) where |u| < 1/100
+_LOG1P_SERIES = tuple((-1.0) ** k / (k + 1) for k in range(8))
+
+
+def _log1p_over(u):
+  """``log1p(u) / u``, 1 at ``u = 0``, smooth there to every order (a Taylor series near 0)."""
+  small = ew.lt(ew.abs(u), const(u, 0.01))
+  us = ew.select_n(small, const(u, 0.0), u)
+  ul = ew.select_n(small, u, const(u, 1.0))
+  series = const(u, _LOG1P_SERIES[-1])
+  for c in reversed(_LOG1P_SERIES[:-1]):
+    series = ew.add(const(u, c), ew.mul(us, series))
+  return ew.select_n(small, ew.div(ew.log1p(ul), ul), series)
+
+
+# spence(z) = ∫_1^z log(t) / (1 - t) dt, so spence' = log(z)/(1 - z) = -log1p(u)/u, u = z - 1
+spence_p = unop("spence", _scipy("spence"))
+defjvp(spence_p, lambda t, ans, z: ew.neg(ew.mul(t, _log1p_over(ew.sub(z, const(z, 1.0))))))
+
+
+def spence(z):
+  """Spence's function (the dilogarithm ``Li_2(1 - z)``), for ``z >= 0``.
+
+  >>> spence(1.0)
+  np.float64(0.0)
+  """
+  return spence_p.bind(z)
+
+
+entr_p = unop("entr", _scipy("entr"))
+defjvp(entr_p, lambda t, ans, x: ew.neg(ew.mul(t, ew.add(ew.log(x), const(x, 1.0)))))
+
+
+def entr(x):
+  """``-x log x`` (0 at 0, ``-inf`` for ``x < 0``); its derivative is ``-(log x + 1)``.
+
+  >>> entr(1.0)
+  np.float64(-0.0)
+  """
+  return entr_p.bind(x)
+
+
+rel_entr_p = naryop("rel_entr", _scipy_nary("rel_entr"), kinds="float")
+defjvp(rel_entr_p,
+       lambda t, ans, x, y: ew.mul(t, ew.add(ew.log(ew.div(x, y)), const(x, 1.0))),
+       lambda t, ans, x, y: ew.neg(ew.mul(t, ew.div(x, y))))
+
+
+def rel_entr(x, y):
+  """``x log(x / y)`` for ``x, y > 0``, 0 at ``x = 0, y >= 0``, ``inf`` otherwise.
+
+  >>> rel_entr(1.0, 1.0)
+  np.float64(0.0)
+  """
+  return rel_entr_p.bind(x, y)
+
+
+kl_div_p = naryop("kl_div", _scipy_nary("kl_div"), kinds="float")
+defjvp(kl_div_p,
+       lambda t, ans, x, y: ew.mul(t, ew.log(ew.div(x, y))),
+       lambda t, ans, x, y: ew.mul(t, ew.sub(const(x, 1.0), ew.div(x, y))))
+
+
+def kl_div(x, y):
+  """``x log(x / y) - x + y`` for ``x, y > 0`` (``y`` at ``x = 0``, ``inf`` otherwise).
+
+  >>> kl_div(1.0, 1.0)
+  np.float64(0.0)
+  """
+  return kl_div_p.bind(x, y)
