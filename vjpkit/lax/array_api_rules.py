@@ -23,7 +23,7 @@ from ..interpreters.array_api import Backend, Broadcast
 from . import cumulative, decompositions, fft, indexing, linalg, reductions, shapes, solves, sorting
 from . import elementwise_more as ewm
 from . import elementwise as ew
-from . import special
+from . import special, special_bessel, special_gamma, special_misc
 from .control_flow.cond import cond_p
 from .control_flow.loops import while_p
 from .control_flow.scan import scan_p
@@ -224,7 +224,8 @@ def _special(prim, name: str):
   return rule
 
 
-for _p in list(vars(special).values()):
+for _p in [p for module in (special, special_bessel, special_gamma, special_misc)
+           for p in list(vars(module).values())]:
   if isinstance(_p, Primitive):
     _scipy_ufunc = _scipy_name(_p)
     if _scipy_ufunc is not None:
