@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .api_array import has_foreign, linearize_foreign, route, vjp_foreign
 from .core.aliasing import Held, detached, unaliased
 from .core.avals import arg_aval, float0, get_aval, is_array_value, is_inexact, is_weak_scalar
 from .core.errors import check_callable, check_output_dtype, describe_value
@@ -153,6 +154,8 @@ def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple
   if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
     raise TypeError("jvp: primals and tangents must be tuples or lists of arguments, "
                     f"got {type(primals).__name__} and {type(tangents).__name__}")
+  if has_foreign((primals, tangents)):  # Dask, CuPy, ...: run there (api_array)
+    return route(lambda p, t: jvp(fun, p, t), (tuple(primals), tuple(tangents)), {}, who="jvp")
   flat_p, tree_p = _flatten_args(tuple(primals), "jvp", "primals", weak=True)
   flat_t, tree_t = _flatten_args(tuple(tangents), "jvp", "tangents")
   if tree_p != tree_t:
@@ -188,6 +191,8 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
   (np.float64(2.0),)
   """
   check_callable(fun, "linearize")
+  if has_foreign(primals):  # Dask, CuPy, ...: run there (api_array)
+    return linearize_foreign(linearize, fun, primals)
   flat, in_tree = _flatten_args(primals, "linearize", weak=True)
   f, store = _flat_fun(fun, in_tree, "linearize")
   out, lin = linearize_flat(f, flat, who="linearize")
@@ -227,6 +232,8 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
   array([1., 2.])
   """
   check_callable(fun, "vjp")
+  if has_foreign(primals):  # Dask, CuPy, ...: run there (api_array)
+    return vjp_foreign(vjp, fun, primals, has_aux)
   flat, in_tree = _flatten_args(primals, "vjp", weak=True)
   f, store = _flat_fun(fun, in_tree, "vjp")
   if has_aux:
@@ -310,6 +317,8 @@ def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str,
     nargs = len(args)
     nums = (first % nargs,) if single and -nargs <= first < nargs else \
         _argnums_tuple(argnums, nargs, who)
+    if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
+      return route(value_and_grad_f, args, kwargs, who=who, dynamic_argnums=nums)
     diff = [args[i] for i in nums]
     if all(type(a) in _PLAIN_LEAVES for a in diff):  # no containers: skip the pytree work
       flat, in_tree = diff, None

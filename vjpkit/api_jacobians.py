@@ -11,8 +11,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import lax
-from .api import (_OutStore, _arg_leaves, _flat_fun, _flatten_args, _partial, _split_aux,
-                  _to_users, check_argnums)
+from .api import (_argnums_tuple, _arg_leaves, _flat_fun, _flatten_args, _OutStore, _partial,
+                  _split_aux, _to_users, check_argnums)
+from .api_array import has_foreign, route
 from .core.avals import ShapedArray, get_aval
 from .core.errors import check_callable, check_output_dtype
 from .core.zeros import Zero, instantiate
@@ -120,6 +121,9 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   check_argnums(argnums, "jacrev")
   @functools.wraps(fun)
   def jacrev_f(*args, **kwargs):
+    if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
+      return route(jacrev_f, args, kwargs, who="jacrev",
+                   dynamic_argnums=_argnums_tuple(argnums, len(args), "jacrev"))
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev",
                                             holomorphic)
     out, lin = linearize_flat(f, flat, who="jacrev")
@@ -173,6 +177,9 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   check_argnums(argnums, "jacfwd")
   @functools.wraps(fun)
   def jacfwd_f(*args, **kwargs):
+    if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
+      return route(jacfwd_f, args, kwargs, who="jacfwd",
+                   dynamic_argnums=_argnums_tuple(argnums, len(args), "jacfwd"))
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd",
                                             holomorphic)
     in_avals = [get_aval(x) for x in flat]

@@ -29,6 +29,7 @@ import numpy as np
 
 from .api import _check_leaf
 from .config import config
+from .api_array import has_foreign, route
 from .core.avals import arg_aval
 from .core.errors import check_callable, describe_value
 from .core.ir import Jaxpr, hoist_consts
@@ -418,6 +419,9 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
             if all(type(a) in _NUMPY_SCALARS for a in args):
               _install_fast(entry, args)
             return entry.run(args)
+    if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
+      return route(jitted, args, kwargs, who="jit", static_argnums=nums, static_argnames=names,
+                   cache=True)
     entry, leaves, traced = _lookup(args, kwargs)
     if (not traced and not kwargs and not has_static and entry.fast_key is None
         and all(type(a) in _SCALAR_TYPES for a in args)):

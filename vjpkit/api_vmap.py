@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .api import _check_leaf, _flat_fun, _to_users
+from .api_array import has_foreign, route
 from .core.avals import get_aval
 from .core.errors import check_callable
 from .interpreters.batching import vmap_flat
@@ -137,6 +138,12 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_name: Any = No
 
   @functools.wraps(fun)
   def vmapped(*args, **kwargs):
+    if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
+      mapped = (None if not isinstance(spec, tuple) else  # NumPy leaves unmapped: concrete
+                tuple(i for i, axis in enumerate(spec) if axis is not None))
+      if mapped is not None or spec is None:
+        mapped = (mapped or ()) + tuple(kwargs)  # keyword arguments are mapped over axis 0
+      return route(vmapped, args, kwargs, who="vmap", dynamic_argnums=mapped)
     flat, in_tree = tree_flatten((args, kwargs))
     if isinstance(spec, tuple) and len(spec) != len(args):
       raise ValueError(f"vmap: in_axes has {len(spec)} entries but the function was called "

@@ -151,6 +151,23 @@ class Primitive:
       rules.broadcast_rules[self] = broadcast
     return rule
 
+  def def_array_api(self, rule: Callable, *, elementwise: bool = False) -> Callable:
+    """How the equation runs on a non-NumPy array library (Dask, CuPy, array-api-strict).
+
+    ``rule(backend, *arrays, **params)`` computes the result with ``backend.xp``, the
+    library's array-API namespace (``vjpkit/interpreters/array_api.py``; a list for
+    ``multiple_results``); it raises ``backend.unsupported(prim, why)`` where the library
+    cannot do it. ``elementwise=True``: the rule broadcasts its operands like a NumPy
+    ufunc, so operands that are broadcasts of small arrays may reach it unexpanded.
+    Without a rule, transforms of such arrays raise a NotImplementedError naming the
+    primitive (``docs/array-backends.md``)."""
+    rules.array_api_rules[self] = rule
+    if elementwise:
+      rules.array_api_elementwise.add(self)
+    else:
+      rules.array_api_elementwise.discard(self)
+    return rule
+
   def def_partial_eval(self, rule: Callable) -> Callable:
     """``rule(trace, args, params) -> outs``: staging with some inputs known. For
     primitives with sub-programs, so that their known part is evaluated now; see

@@ -28,3 +28,8 @@ emit_rules: dict[Any, Rule] = {}
 ufunc_rules: dict[Any, Rule] = {}
 # rule(eqn) -> expanded shape: the result is the operand reshaped to it, then broadcast
 broadcast_rules: dict[Any, Rule] = {}
+# rule(backend, *args, **params) -> value (a list for multiple_results): the equation run
+# with an array-API namespace (``interpreters/array_api.py``; Dask, CuPy, array-api-strict)
+array_api_rules: dict[Any, Rule] = {}
+# primitives whose array-API rule is elementwise and broadcasts like NumPy's ufuncs
+array_api_elementwise: set[Any] = set()

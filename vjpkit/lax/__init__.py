@@ -5,6 +5,7 @@ dtypes or broadcast (beyond rank-0 operands of elementwise ops); that is the
 job of ``vjpkit.numpy``. Every public function and ``*_p`` primitive defined in
 a family module is re-exported here (``tests/test_namespaces.py`` checks it).
 """
+from . import array_api_rules as _array_api_rules  # noqa: F401 - registers array-API rules
 from . import codegen_rules as _codegen_rules  # noqa: F401 - registers NumPy emitters
 from . import pass_rules as _pass_rules  # noqa: F401 - registers the primitives passes build
 from .call import call_jaxpr_of, call_rules, closed_call, closed_call_p

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
+from ..core.backends import is_foreign, library_name
 from ..core.errors import ConcretizationTypeError, TracerIntegerConversionError
 from ..core.trace import Tracer
 
@@ -40,11 +41,25 @@ def _asarray(x, dtype, who: str) -> Any:
     if len(shapes) > 1:
       raise _ragged(who, f"its elements have the shapes {shapes[0]} and {shapes[1]}")
     return stack(elements)
+  if is_foreign(x) or isinstance(x, (list, tuple)) and any(is_foreign(leaf) for leaf in _flat(x)):
+    raise _foreign_error(x, who)
   try:
     return np.asarray(x, dtype)
   except ValueError as e:
     _raise_if_ragged(x, e, who)
     raise
+
+
+def _foreign_error(x, who: str) -> TypeError:
+  if isinstance(x, (list, tuple)):
+    x = next(leaf for leaf in _flat(x) if is_foreign(leaf))
+  lib = library_name(x)
+  return TypeError(
+      f"vjpkit.numpy.{who}: got a {lib} array ({type(x).__name__}) outside a transform (or "
+      "closed over by the transformed function). vjpkit.numpy computes eagerly with NumPy, "
+      f"which would pull the whole array into memory, so vjpkit does not convert it. Pass it "
+      f"as an argument of vjpkit.jit, grad, vjp, jvp or vmap, which then compute with {lib} "
+      "(docs/array-backends.md), or convert it yourself (numpy.asarray(x), x.compute() for Dask).")
 
 
 def _raise_if_ragged(x, e: ValueError, who: str) -> None:
