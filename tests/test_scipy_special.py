@@ -329,8 +329,8 @@ def test_scipy_ufunc_dispatch_names_and_errors():
   with pytest.raises(TypeError, match=r"^scipy\.special\.ellipk is not supported.*"
                                       r"vjpkit\.scipy\.special"):
     vjpkit.grad(ss.ellipk)(0.5)
-  with pytest.raises(TypeError, match=r"^numpy\.frexp is not supported"):
-    vjpkit.jit(np.frexp)(0.5)
+  with pytest.raises(TypeError, match=r"^numpy\.isnat is not supported"):
+    vjpkit.jit(np.isnat)(0.5)
   with pytest.raises(TypeError, match=r"scipy\.special\.erf with out="):
     vjpkit.jit(lambda x: ss.erf(x, out=np.zeros(2)))(x)
 
