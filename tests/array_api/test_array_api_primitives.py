@@ -210,6 +210,13 @@ def test_linalg_small_matrices(backend):
   check(backend, lambda s: vnp.linalg.pinv(s[:, :3]), spd, chunks=one_chunk)
   check(backend, lambda s, b: lax.triangular_solve(s, b, left_side=True, lower=True),
         spd, b, chunks=one_chunk)
+  # LU with pivoting (the factors of solve's and slogdet's derivatives), both solve directions
+  check(backend, lambda a: lax.lu(a)[0], a, chunks=one_chunk)
+  if backend != "dask":  # (the derivative of a wide LU concatenates blocks: two chunks)
+    check(backend, lambda a: lax.lu(a[:3])[0], a)
+  for trans in (0, 1):
+    check(backend, lambda a, b: lax.lu_solve(lax.lu(a)[0], lax.lu(a)[2], b, trans), a, b,
+          chunks=one_chunk)
 
 
 # -- what a library cannot do: clear errors, never a conversion -------------------------

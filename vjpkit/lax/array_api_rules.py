@@ -21,6 +21,7 @@ import numpy as np
 from ..core.primitive import Primitive
 from ..interpreters.array_api import Backend, Broadcast
 from . import cumulative, decompositions, fft, indexing, linalg, reductions, shapes, solves, sorting
+from . import lu as lu_mod
 from . import elementwise_more as ewm
 from . import elementwise as ew
 from . import special, special_bessel, special_gamma, special_misc
@@ -729,3 +730,50 @@ cond_p.def_array_api(_cond)
 scan_p.def_array_api(_scan)
 while_p.def_array_api(_while)
 
+
+
+# -- LU: the factors of solve's and slogdet's derivatives ------------------------------------
+# The standard has no LU, so on eager libraries it is written with its operations (partial
+# pivoting, one column a step: fine for the small matrices of a model's linear systems); on
+# Dask a matrix in one chunk runs the NumPy impl on its block.
+
+def _lu(b: Backend, a):
+  xp = b.xp
+  if a.ndim != 2:
+    raise b.unsupported(lu_mod.lu_p, "a stack of matrices (batch it with vmap over 2-D ones)")
+  m, n = a.shape
+  idx, cols = xp.arange(m), xp.arange(n)
+  perm = xp.astype(xp.arange(m), xp.int32)
+  zeros_m = xp.zeros((m,), dtype=a.dtype)
+  pivots, lu = [], a
+  for k in range(min(m, n)):
+    p = xp.argmax(xp.abs(lu[k:, k])) + k
+    swap = xp.where(idx == k, p, xp.where(idx == p, xp.asarray(k), idx))
+    lu, perm = xp.take(lu, swap, axis=0), xp.take(perm, swap, axis=0)
+    pivots.append(p)
+    pivot = lu[k, k]
+    safe = xp.where(pivot == 0, xp.ones_like(pivot), pivot)  # a zero column stays zero
+    low = xp.where(idx > k, lu[:, k] / safe, zeros_m)
+    row = xp.where(cols > k, lu[k, :], xp.zeros_like(lu[k, :]))
+    lu = lu - low[:, None] * row[None, :]
+    lu = xp.where((idx[:, None] > k) & (cols[None, :] == k), low[:, None], lu)
+  return [lu, xp.astype(xp.stack(pivots), xp.int32), perm]
+
+
+def _lu_solve(b: Backend, lu, perm, c, *, trans):
+  xp = b.xp
+  la = _linalg(b, lu_mod.lu_solve_p, lu, c)
+  if lu.ndim != 2:
+    raise b.unsupported(lu_mod.lu_solve_p, "a stack of matrices (batch it with vmap)")
+  n = lu.shape[-1]
+  eye = xp.eye(n, dtype=lu.dtype)
+  lower, upper = xp.tril(lu, k=-1) + eye, xp.triu(lu)
+  rows = c.ndim - 2
+  if trans == 0:  # a[perm] = L U: L U x = c[perm]
+    return la.solve(upper, la.solve(lower, xp.take(c, perm, axis=rows)))
+  w = la.solve(xp.matrix_transpose(lower), la.solve(xp.matrix_transpose(upper), c))
+  return xp.take(w, xp.argsort(perm), axis=rows)  # aᵀ x = c: x[perm] = Lᵀ⁻¹ Uᵀ⁻¹ c
+
+
+lu_mod.lu_p.def_array_api(_one_block(lu_mod.lu_p, _lu))
+lu_mod.lu_solve_p.def_array_api(_one_block(lu_mod.lu_solve_p, _lu_solve))

@@ -92,7 +92,8 @@ from .polynomials_more import poly, polydiv, roots, unwrap
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
 complex64, complex128 = _np.complex64, _np.complex128
 ComplexWarning = _np.exceptions.ComplexWarning
-pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
+pi, inf, nan, newaxis = _np.pi, _np.inf, _np.nan, None
+e: float = _np.e
 ndarray = _np.ndarray
 
 _operators.install()
