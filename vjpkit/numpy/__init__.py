@@ -93,7 +93,7 @@ float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np
 complex64, complex128 = _np.complex64, _np.complex128
 ComplexWarning = _np.exceptions.ComplexWarning
 pi, inf, nan, newaxis = _np.pi, _np.inf, _np.nan, None
-e: float = _np.e
+from numpy import e  # noqa: E402
 ndarray = _np.ndarray
 
 _operators.install()
