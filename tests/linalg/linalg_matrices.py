@@ -2,12 +2,29 @@
 
 Derivatives of decompositions are only defined (and finite differences only
 accurate) away from repeated eigenvalues, repeated or zero singular values
-and singular matrices, so each kind keeps a margin from those.
+and singular matrices, so each kind keeps a margin from those. Also: ``assert_tree_close``,
+the comparison of two pytrees of results that the linalg function tables share.
 """
 from __future__ import annotations
 
 import numpy as np
 from hypothesis import strategies as st
+
+from vjpkit.tree_util import tree_flatten
+
+
+def leaves(out) -> list[np.ndarray]:
+  """The leaves of the pytree ``out``, as NumPy arrays."""
+  return [np.asarray(x) for x in tree_flatten(out)[0]]
+
+
+def assert_tree_close(actual, expected, rtol: float, atol: float) -> None:
+  """The same number of leaves, of the same shapes, close to ``rtol`` and ``atol``."""
+  actual, expected = leaves(actual), leaves(expected)
+  assert len(actual) == len(expected)
+  for a, e in zip(actual, expected):
+    assert a.shape == e.shape, (a.shape, e.shape)
+    np.testing.assert_allclose(a, e, rtol=rtol, atol=atol)
 
 
 def _orthogonal(rng, batch, n):
