@@ -2,13 +2,13 @@
 
 Derivatives of decompositions are only defined (and finite differences only
 accurate) away from repeated eigenvalues, repeated or zero singular values
-and singular matrices, so each kind keeps a margin from those. Also: ``assert_tree_close``,
-the comparison of two pytrees of results that the linalg function tables share.
+and singular matrices, so each kind keeps a margin from those. Also what the linalg function
+tables share: ``assert_tree_close`` (two pytrees of results compared) and ``first_example``.
 """
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from vjpkit.tree_util import tree_flatten
 
@@ -16,6 +16,18 @@ from vjpkit.tree_util import tree_flatten
 def leaves(out) -> list[np.ndarray]:
   """The leaves of the pytree ``out``, as NumPy arrays."""
   return [np.asarray(x) for x in tree_flatten(out)[0]]
+
+
+def first_example(strategy):
+  """One example drawn from a hypothesis ``strategy`` (outside ``@given``)."""
+  found = []
+
+  @settings(max_examples=1, database=None)
+  @given(strategy)
+  def grab(x):
+    found.append(x)
+  grab()
+  return found[0]
 
 
 def assert_tree_close(actual, expected, rtol: float, atol: float) -> None:

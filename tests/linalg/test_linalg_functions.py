@@ -21,7 +21,7 @@ from vjpkit.interpreters.eval import eval_jaxpr
 from vjpkit.testing.check_grads import check_grads
 from vjpkit.tree_util import tree_flatten
 
-from linalg_matrices import assert_tree_close, leaves, matrices
+from linalg_matrices import assert_tree_close, first_example, leaves, matrices
 
 vla = vnp.linalg
 inf = np.inf
@@ -181,7 +181,7 @@ def test_vmap_matches_loop(name, data):
 def test_float32(name):
   """float32 in, float32 out (values and gradients), close to the float64 result."""
   row = FUNCTIONS[name]
-  arrays, kw = _first_example(row.args)
+  arrays, kw = first_example(row.args)
   arrays32 = [x.astype(np.float32) for x in arrays]
   out = leaves(row.fn(*arrays32, **kw))
   for o, e in zip(out, leaves(row.ref(*arrays, **kw))):
@@ -189,17 +189,6 @@ def test_float32(name):
     np.testing.assert_allclose(o, e, rtol=2e-4, atol=2e-4)
   g = vjpkit.grad(_scalar_loss(row.fn, kw))(*arrays32)
   assert g.dtype == np.float32
-
-
-def _first_example(strategy):
-  found = []
-
-  @settings(max_examples=1, database=None)
-  @given(strategy)
-  def grab(x):
-    found.append(x)
-  grab()
-  return found[0]
 
 
 def test_integer_inputs_promote_to_float64():

@@ -25,7 +25,7 @@ from vjpkit.interpreters.eval import eval_jaxpr
 from vjpkit.testing.check_grads import check_grads
 from vjpkit.tree_util import tree_flatten
 
-from linalg_matrices import assert_tree_close, general, leaves, rect, spd, symmetric
+from linalg_matrices import assert_tree_close, first_example, general, leaves, rect, spd, symmetric
 
 
 def _same(out):
@@ -313,22 +313,11 @@ def test_jit_matches_eager(name, data):
     _assert_close(eval_jaxpr(program.jaxpr, program.consts, arrays), leaves(expected))
 
 
-def _first_example(strategy):
-  found = []
-
-  @settings(max_examples=1, database=None)
-  @given(strategy)
-  def grab(x):
-    found.append(x)
-  grab()
-  return found[0]
-
-
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_float32(name):
   """float32 in, float32 out (values and gradients), close to SciPy's float64 result."""
   row = FUNCTIONS[name]
-  arrays, kw = _first_example(row.args)
+  arrays, kw = first_example(row.args)
   arrays32 = [x.astype(np.float32) for x in arrays]
   out = leaves(row.view(row.fn(*arrays32, **kw)))
   for o, e in zip(out, leaves(row.view(row.ref(*arrays, **kw)))):
