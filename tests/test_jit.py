@@ -12,18 +12,11 @@ import vjpkit.numpy as vnp
 from vjpkit import lax
 from vjpkit.testing import strategies as vst
 
-
-def _counting(f):
-  calls = []
-
-  def g(*args, **kwargs):
-    calls.append(1)
-    return f(*args, **kwargs)
-  return g, calls
+from call_counting import counting
 
 
 def test_traces_once_per_signature():
-  f, calls = _counting(lambda x, y: vnp.sin(x) * y)
+  f, calls = counting(lambda x, y: vnp.sin(x) * y)
   jf = vjpkit.jit(f)
   np.testing.assert_allclose(jf(np.ones(3), 2.0), np.sin(1.0) * 2.0)
   jf(np.zeros(3), 5.0)
@@ -48,7 +41,7 @@ def test_pytrees_kwargs_and_outputs():
 
 
 def test_static_argnums_and_argnames():
-  f, calls = _counting(lambda x, n, mode="sin": (vnp.sin(x) if mode == "sin" else vnp.cos(x)) ** n)
+  f, calls = counting(lambda x, n, mode="sin": (vnp.sin(x) if mode == "sin" else vnp.cos(x)) ** n)
   jf = vjpkit.jit(f, static_argnums=1, static_argnames="mode")
   assert jf(1.0, 2) == pytest.approx(np.sin(1.0) ** 2)
   assert jf(1.0, 3, mode="cos") == pytest.approx(np.cos(1.0) ** 3)
@@ -181,7 +174,7 @@ def test_transforms_of_jit_reuse_their_compiled_programs(monkeypatch):
   real = codegen.compile_jaxpr
   monkeypatch.setattr(codegen, "compile_jaxpr", lambda *a, **k: compiled.append(1) or real(*a, **k))
   monkeypatch.setattr(vjpkit.api_jit, "compile_jaxpr", codegen.compile_jaxpr)
-  f, calls = _counting(_loss)
+  f, calls = counting(_loss)
   jf = vjpkit.jit(f)
   for g, args in [(vjpkit.grad(jf), (W, X)), (vjpkit.vmap(jf, (None, 0)), (W, np.stack([X, X]))),
                   (lambda w: vjpkit.jvp(lambda v: jf(v, X), (w,), (w,)), (W,))]:
@@ -251,7 +244,7 @@ def test_non_array_arguments_are_rejected():
 # -- caching across threads -----------------------------------------------------------
 
 def test_the_cache_is_thread_safe():
-  f, calls = _counting(lambda x: vnp.tanh(x) * x)
+  f, calls = counting(lambda x: vnp.tanh(x) * x)
   jf = vjpkit.jit(f)
   shapes = [(n,) for n in range(1, 6)]
   errors = []

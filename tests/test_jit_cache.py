@@ -10,6 +10,8 @@ import vjpkit
 import vjpkit.numpy as vnp
 from vjpkit.config import Config, config
 
+from call_counting import counting
+
 
 @pytest.fixture
 def settings():
@@ -23,15 +25,6 @@ def settings():
   for k, v in saved.items():
     if config._values[k] != v:
       config.update(k, v)
-
-
-def _counting(f):
-  calls = []
-
-  def g(*args, **kwargs):
-    calls.append(1)
-    return f(*args, **kwargs)
-  return g, calls
 
 
 def _messages(caplog):
@@ -60,7 +53,7 @@ def test_cache_info_counts_hits_misses_and_entries_on_every_path():
 
 
 def test_clear_cache_forgets_everything_and_retraces():
-  g, calls = _counting(lambda x: vnp.sin(x))
+  g, calls = counting(lambda x: vnp.sin(x))
   f = vjpkit.jit(g)
   f(1.0), f(1.0), f(np.ones(2))
   assert len(calls) == 2
@@ -82,7 +75,7 @@ def test_results_are_unchanged_by_the_scalar_path():
 
 def test_the_cache_is_lru_bounded_by_jit_cache_size(settings):
   settings(jit_cache_size=2)
-  g, calls = _counting(lambda x: x + 1.0)
+  g, calls = counting(lambda x: x + 1.0)
   f = vjpkit.jit(g)
   a, b, c = np.ones(1), np.ones(2), np.ones(3)
   f(a), f(b), f(a), f(c)     # c evicts b, the least recently used
@@ -96,7 +89,7 @@ def test_the_cache_is_lru_bounded_by_jit_cache_size(settings):
 
 def test_scalar_fast_path_hits_count_for_recency(settings):
   settings(jit_cache_size=2)
-  g, calls = _counting(lambda x: x * 2)
+  g, calls = counting(lambda x: x * 2)
   f = vjpkit.jit(g)
   f(np.float64(1)), f(np.float64(1)), f(np.float32(1))
   f(np.float64(1))           # a fast-path hit: float64 becomes the most recent
@@ -119,7 +112,7 @@ def test_shrinking_the_size_trims_existing_caches(settings):
 
 def test_size_zero_caches_nothing(settings):
   settings(jit_cache_size=0)
-  g, calls = _counting(lambda x: x * 3.0)
+  g, calls = counting(lambda x: x * 3.0)
   f = vjpkit.jit(g)
   assert f(2.0) == 6.0 and f(2.0) == 6.0
   assert len(calls) == 2 and f.cache_info() == (0, 2, 0, 0)

@@ -2,12 +2,41 @@
 
 Derivatives of decompositions are only defined (and finite differences only
 accurate) away from repeated eigenvalues, repeated or zero singular values
-and singular matrices, so each kind keeps a margin from those.
+and singular matrices, so each kind keeps a margin from those. Also what the linalg function
+tables share: ``assert_tree_close`` (two pytrees of results compared) and ``first_example``.
 """
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
+
+from vjpkit.tree_util import tree_flatten
+
+
+def leaves(out) -> list[np.ndarray]:
+  """The leaves of the pytree ``out``, as NumPy arrays."""
+  return [np.asarray(x) for x in tree_flatten(out)[0]]
+
+
+def first_example(strategy):
+  """One example drawn from a hypothesis ``strategy`` (outside ``@given``)."""
+  found = []
+
+  @settings(max_examples=1, database=None)
+  @given(strategy)
+  def grab(x):
+    found.append(x)
+  grab()
+  return found[0]
+
+
+def assert_tree_close(actual, expected, rtol: float, atol: float) -> None:
+  """The same number of leaves, of the same shapes, close to ``rtol`` and ``atol``."""
+  actual, expected = leaves(actual), leaves(expected)
+  assert len(actual) == len(expected)
+  for a, e in zip(actual, expected):
+    assert a.shape == e.shape, (a.shape, e.shape)
+    np.testing.assert_allclose(a, e, rtol=rtol, atol=atol)
 
 
 def _orthogonal(rng, batch, n):

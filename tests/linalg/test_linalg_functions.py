@@ -21,7 +21,7 @@ from vjpkit.interpreters.eval import eval_jaxpr
 from vjpkit.testing.check_grads import check_grads
 from vjpkit.tree_util import tree_flatten
 
-from linalg_matrices import matrices
+from linalg_matrices import assert_tree_close, first_example, leaves, matrices
 
 vla = vnp.linalg
 inf = np.inf
@@ -130,16 +130,8 @@ FUNCTIONS: dict[str, Row] = {
 }
 
 
-def _leaves(out) -> list[np.ndarray]:
-  return [np.asarray(x) for x in tree_flatten(out)[0]]
-
-
 def _assert_close(actual, expected, rtol=1e-9, atol=1e-11):
-  actual, expected = _leaves(actual), _leaves(expected)
-  assert len(actual) == len(expected)
-  for a, e in zip(actual, expected):
-    assert a.shape == e.shape, (a.shape, e.shape)
-    np.testing.assert_allclose(a, e, rtol=rtol, atol=atol)
+  assert_tree_close(actual, expected, rtol, atol)
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
@@ -173,7 +165,7 @@ def test_vmap_matches_loop(name, data):
   expected = [f(*m) for m in members]
   actual = vjpkit.vmap(f, in_axes=in_axes)(*stacked)
   for k, e in enumerate(expected):
-    _assert_close([np.asarray(a)[k] for a in _leaves(actual)], e, rtol=1e-8)
+    _assert_close([np.asarray(a)[k] for a in leaves(actual)], e, rtol=1e-8)
   loss = _scalar_loss(row.fn, kw)
   g = vjpkit.vmap(vjpkit.grad(loss), in_axes=in_axes)(*stacked)
   for k, m in enumerate(members):
@@ -182,32 +174,21 @@ def test_vmap_matches_loop(name, data):
     actual = vjpkit.vmap(f, in_axes=(0,) + (None,) * (len(arrays) - 1))(
         np.stack([m[0] for m in members]), *arrays[1:])
     for k, m in enumerate(members):
-      _assert_close([np.asarray(a)[k] for a in _leaves(actual)], f(m[0], *arrays[1:]), rtol=1e-8)
+      _assert_close([np.asarray(a)[k] for a in leaves(actual)], f(m[0], *arrays[1:]), rtol=1e-8)
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_float32(name):
   """float32 in, float32 out (values and gradients), close to the float64 result."""
   row = FUNCTIONS[name]
-  arrays, kw = _first_example(row.args)
+  arrays, kw = first_example(row.args)
   arrays32 = [x.astype(np.float32) for x in arrays]
-  out = _leaves(row.fn(*arrays32, **kw))
-  for o, e in zip(out, _leaves(row.ref(*arrays, **kw))):
+  out = leaves(row.fn(*arrays32, **kw))
+  for o, e in zip(out, leaves(row.ref(*arrays, **kw))):
     assert o.dtype == np.float32
     np.testing.assert_allclose(o, e, rtol=2e-4, atol=2e-4)
   g = vjpkit.grad(_scalar_loss(row.fn, kw))(*arrays32)
   assert g.dtype == np.float32
-
-
-def _first_example(strategy):
-  found = []
-
-  @settings(max_examples=1, database=None)
-  @given(strategy)
-  def grab(x):
-    found.append(x)
-  grab()
-  return found[0]
 
 
 def test_integer_inputs_promote_to_float64():
@@ -239,4 +220,4 @@ def test_staged_programs_typecheck_and_agree(name, data):
                       (vjpkit.grad(loss), vjpkit.grad(loss)(*arrays))]:
     program = vjpkit.make_jaxpr(f)(*arrays)
     typecheck_jaxpr(program.jaxpr)
-    _assert_close(eval_jaxpr(program.jaxpr, program.consts, arrays), _leaves(expected))
+    _assert_close(eval_jaxpr(program.jaxpr, program.consts, arrays), leaves(expected))

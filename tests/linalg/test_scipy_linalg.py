@@ -25,7 +25,7 @@ from vjpkit.interpreters.eval import eval_jaxpr
 from vjpkit.testing.check_grads import check_grads
 from vjpkit.tree_util import tree_flatten
 
-from linalg_matrices import general, rect, spd, symmetric
+from linalg_matrices import assert_tree_close, first_example, general, leaves, rect, spd, symmetric
 
 
 def _same(out):
@@ -237,16 +237,8 @@ FUNCTIONS: dict[str, Row] = {
 }
 
 
-def _leaves(out) -> list[np.ndarray]:
-  return [np.asarray(x) for x in tree_flatten(out)[0]]
-
-
 def _assert_close(actual, expected, rtol=1e-9, atol=1e-10):
-  actual, expected = _leaves(actual), _leaves(expected)
-  assert len(actual) == len(expected)
-  for a, e in zip(actual, expected):
-    assert a.shape == e.shape, (a.shape, e.shape)
-    np.testing.assert_allclose(a, e, rtol=rtol, atol=atol)
+  assert_tree_close(actual, expected, rtol, atol)
 
 
 def _differentiable(out):
@@ -289,7 +281,7 @@ def test_vmap_matches_loop(name, data):
   f = lambda *xs: row.view(row.fn(*xs, **kw))  # noqa: E731
   actual = vjpkit.vmap(f, in_axes=in_axes)(*stacked)
   for k, m in enumerate(members):
-    _assert_close([np.asarray(a)[k] for a in _leaves(actual)], f(*m), rtol=1e-8)
+    _assert_close([np.asarray(a)[k] for a in leaves(actual)], f(*m), rtol=1e-8)
   if not row.order:
     return
   loss = _scalar_loss(row, kw)
@@ -318,28 +310,17 @@ def test_jit_matches_eager(name, data):
     _assert_close(vjpkit.jit(fun)(*arrays), expected, rtol=1e-10)
     program = vjpkit.make_jaxpr(fun)(*arrays)
     typecheck_jaxpr(program.jaxpr)
-    _assert_close(eval_jaxpr(program.jaxpr, program.consts, arrays), _leaves(expected))
-
-
-def _first_example(strategy):
-  found = []
-
-  @settings(max_examples=1, database=None)
-  @given(strategy)
-  def grab(x):
-    found.append(x)
-  grab()
-  return found[0]
+    _assert_close(eval_jaxpr(program.jaxpr, program.consts, arrays), leaves(expected))
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_float32(name):
   """float32 in, float32 out (values and gradients), close to SciPy's float64 result."""
   row = FUNCTIONS[name]
-  arrays, kw = _first_example(row.args)
+  arrays, kw = first_example(row.args)
   arrays32 = [x.astype(np.float32) for x in arrays]
-  out = _leaves(row.view(row.fn(*arrays32, **kw)))
-  for o, e in zip(out, _leaves(row.view(row.ref(*arrays, **kw)))):
+  out = leaves(row.view(row.fn(*arrays32, **kw)))
+  for o, e in zip(out, leaves(row.view(row.ref(*arrays, **kw)))):
     assert o.dtype.kind == e.dtype.kind and (o.dtype == np.float32 or e.dtype.kind != "f")
     np.testing.assert_allclose(o, e, rtol=2e-4, atol=2e-4)
   if row.order:

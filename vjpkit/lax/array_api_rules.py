@@ -468,36 +468,42 @@ def _gather(b: Backend, x, idx, *, axes):
   return _reshape(b, xp.take(flat_x, rows, axis=0), new_sizes=batch + tuple(rest))
 
 
+def _scatter_rows(b: Backend, x, idx, axes, mode: str):
+  """For a scatter into the ``axes`` of ``x``: their sizes, ``x`` with them in front, the
+  remaining sizes, and the flat row each update goes to (a vector)."""
+  sizes = [x.shape[a] for a in axes]
+  front, rest = _front(b, x, axes)
+  rows = _flat_rows(b, idx, sizes, mode)
+  return sizes, front, rest, _reshape(b, rows, new_sizes=(math.prod(rows.shape),))
+
+
+def _unfront(b: Backend, out, axes):
+  """Undo ``_front``: the ``axes`` moved back from the front of ``out`` to their places."""
+  inverse = [0] * out.ndim
+  for k, a in enumerate(list(axes) + [i for i in range(out.ndim) if i not in axes]):
+    inverse[a] = k
+  return b.xp.permute_dims(out, tuple(inverse))
+
+
 def _scatter_add(b: Backend, x, idx, updates, *, axes, mode):
   # no scatter in the standard: a one-hot matrix product (memory: updates x positions)
   xp = b.xp
-  sizes = [x.shape[a] for a in axes]
-  m = math.prod(sizes)
-  front, rest = _front(b, x, axes)
-  rows = _flat_rows(b, idx, sizes, mode)
-  nb = math.prod(rows.shape)
-  rows = _reshape(b, rows, new_sizes=(nb,))
+  sizes, front, rest, rows = _scatter_rows(b, x, idx, axes, mode)
+  m, nb = math.prod(sizes), rows.shape[0]
   onehot = xp.astype(xp.expand_dims(rows, axis=1) == xp.expand_dims(xp.arange(m, dtype=xp.int64), axis=0),
                      x.dtype)
   u = _reshape(b, updates, new_sizes=(nb, math.prod(rest)))
   added = _reshape(b, xp.matmul(xp.permute_dims(onehot, (1, 0)), u), new_sizes=tuple(sizes) + tuple(rest))
   out = front + added
-  inverse = [0] * x.ndim
-  for k, a in enumerate(list(axes) + [i for i in range(x.ndim) if i not in axes]):
-    inverse[a] = k
-  return xp.permute_dims(out, tuple(inverse))
+  return _unfront(b, out, axes)
 
 
 def _scatter_set(b: Backend, x, idx, updates, *, axes, mode):
   # no scatter in the standard: each position takes the last update addressed to it (as
   # NumPy's assignment does), found from a one-hot matrix (memory: updates x positions)
   xp = b.xp
-  sizes = [x.shape[a] for a in axes]
-  m = math.prod(sizes)
-  front, rest = _front(b, x, axes)
-  rows = _flat_rows(b, idx, sizes, mode)
-  nb = math.prod(rows.shape)
-  rows = _reshape(b, rows, new_sizes=(nb,))
+  sizes, front, rest, rows = _scatter_rows(b, x, idx, axes, mode)
+  m, nb = math.prod(sizes), rows.shape[0]
   hits = xp.expand_dims(rows, axis=1) == xp.expand_dims(xp.arange(m, dtype=xp.int64), axis=0)
   order = xp.expand_dims(xp.arange(1, nb + 1, dtype=xp.int64), axis=1)
   last = xp.max(xp.where(hits, order, xp.zeros_like(order)), axis=0)   # 0: no update here
@@ -507,10 +513,7 @@ def _scatter_set(b: Backend, x, idx, updates, *, axes, mode):
   if picked is not None:
     flat = xp.where(xp.expand_dims(last > 0, axis=1), picked, flat)
   out = _reshape(b, flat, new_sizes=tuple(sizes) + tuple(rest))
-  inverse = [0] * x.ndim
-  for k, a in enumerate(list(axes) + [i for i in range(x.ndim) if i not in axes]):
-    inverse[a] = k
-  return xp.permute_dims(out, tuple(inverse))
+  return _unfront(b, out, axes)
 
 
 def _window_positions(b: Backend, start, n: int, k: int):

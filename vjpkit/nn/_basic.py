@@ -1,12 +1,7 @@
 """The first activation functions of ``jax.nn`` (relu, sigmoid, softplus, gelu, softmax, ...).
 
-All are composites of lax primitives, written so that their values are stable
-and their derivatives are JAX's at the kinks: ``relu'(0) = 0``, and
-``softplus`` is exact on both sides of 0 (no ``max(x, 0)`` tie).
-
->>> import vjpkit
->>> vjpkit.grad(relu)(0.0), vjpkit.grad(softplus)(0.0)
-(np.float64(0.0), np.float64(0.5))
+Their conventions (stable values, JAX's derivatives at the kinks) are described, with an
+example, in the docstring of :mod:`vjpkit.nn`.
 """
 from __future__ import annotations
 

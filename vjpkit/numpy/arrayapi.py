@@ -44,7 +44,7 @@ def matrix_transpose(x: Array, /) -> Array:
   x = asarray(x)
   nd = get_aval(x).ndim
   if nd < 2:
-    raise ValueError(f"matrix_transpose requires at least 2 dimensions; got {nd}")
+    raise ValueError(f"vjpkit.numpy.matrix_transpose: x must be at least 2-D, got {nd}-D")
   return lax.transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
 
 

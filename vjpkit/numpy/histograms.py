@@ -14,11 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..core.avals import get_aval
-from ._core import asarray, convert, result_type
+from ._core import asarray, convert
 from . import ufuncs
-from .indexing import take
-from .sorting import searchsorted
-from .statistics import bincount, histogram_bin_edges
+from .statistics import _bin_index, bincount, histogram_bin_edges
 from .shapes import reshape
 
 Array = Any
@@ -47,13 +45,7 @@ def histogramdd(sample: Array, bins: Any = 10, range: Any = None,  # noqa: A002
     col = s[:, k]
     e = histogram_bin_edges(col, per_dim[k], ranges[k])
     nb = get_aval(e).shape[0] - 1
-    dtype = result_type(col, e)
-    xs, es = convert(col, dtype), convert(e, dtype)
-    i = ufuncs.subtract(searchsorted(es, xs, side="right"), 1)
-    last = take(es, -1)
-    i = ufuncs.where(ufuncs.equal(xs, last), nb - 1, i)
-    inside = ufuncs.logical_and(ufuncs.greater_equal(xs, take(es, 0)), ufuncs.less_equal(xs, last))
-    i = ufuncs.where(inside, i, -1)
+    i = _bin_index(col, e, outside=-1)
     index = i if index is None else ufuncs.where(
         ufuncs.logical_or(ufuncs.less(index, 0), ufuncs.less(i, 0)), -1, index * nb + i)
     edges.append(e)

@@ -21,6 +21,7 @@ from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
 from ._core import asarray, convert, result_type
+from .arrayapi import matrix_transpose  # NumPy's linalg.matrix_transpose is matrix_transpose
 from .matrices import diagonal as _diagonal, trace as _trace
 from .products import matmul, tensordot as _tensordot
 from .reductions import any as any_, count_nonzero, max as _max, sum as _sum
@@ -145,19 +146,6 @@ def matrix_rank(M: Array, rtol: Array | None = None, *, tol: Array | None = None
   else:
     cutoff = asarray(tol)[..., None]
   return asarray(count_nonzero(greater(s, cutoff), axis=-1))
-
-
-def matrix_transpose(x: Array, /) -> Array:
-  """Swap the last two axes (stacks of matrices).
-
-  >>> matrix_transpose(np.ones((2, 3, 4))).shape
-  (2, 4, 3)
-  """
-  x = asarray(x)
-  nd = get_aval(x).ndim
-  if nd < 2:
-    raise ValueError(f"vjpkit.numpy.linalg.matrix_transpose: x must be at least 2-D, got {nd}-D")
-  return lax.transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
 
 
 def _chain_order(dims: list[int]) -> list[list[int]]:

@@ -430,6 +430,21 @@ def histogram_bin_edges(a: Array, bins: Any = 10, range: tuple | None = None,  #
   return convert(linspace(lo, hi, int(bins) + 1), dtype)
 
 
+def _bin_index(x: Array, edges: Array, outside: int) -> Array:
+  """The bin of each value of the vector ``x`` between ``edges`` (the last bin includes its
+  right edge), or ``outside`` for the values outside them."""
+  from .sorting import searchsorted
+  from .indexing import take
+  nb = get_aval(edges).shape[0] - 1
+  dtype = result_type(x, edges)
+  xs, es = convert(x, dtype), convert(edges, dtype)
+  i = ufuncs.subtract(searchsorted(es, xs, side="right"), 1)
+  last = take(es, -1)
+  i = ufuncs.where(ufuncs.equal(xs, last), nb - 1, i)
+  inside = ufuncs.logical_and(ufuncs.greater_equal(xs, take(es, 0)), ufuncs.less_equal(xs, last))
+  return ufuncs.where(inside, i, outside)
+
+
 def histogram(a: Array, bins: Any = 10, range: tuple | None = None,  # noqa: A002
               weights: Array | None = None, density: bool | None = None) -> tuple:
   """Counts (or summed ``weights``, or a ``density``) of the flattened ``a`` in bins;
@@ -444,15 +459,7 @@ def histogram(a: Array, bins: Any = 10, range: tuple | None = None,  # noqa: A00
   edges = histogram_bin_edges(a, bins, range, weights)
   x = ravel(a)
   nb = get_aval(edges).shape[0] - 1
-  dtype = result_type(x, edges)
-  xs, es = convert(x, dtype), convert(edges, dtype)
-  from .sorting import searchsorted
-  from .indexing import take
-  i = ufuncs.subtract(searchsorted(es, xs, side="right"), 1)
-  last = take(es, -1)
-  i = ufuncs.where(ufuncs.equal(xs, last), nb - 1, i)
-  inside = ufuncs.logical_and(ufuncs.greater_equal(xs, take(es, 0)), ufuncs.less_equal(xs, last))
-  i = ufuncs.where(inside, i, nb)  # out of range: dropped
+  i = _bin_index(x, edges, outside=nb)  # out of range: bin nb, dropped
   if weights is None:
     w = None
   else:

@@ -15,7 +15,8 @@ from ...core.avals import get_aval
 from ...numpy._core import asarray, convert
 from ...numpy.shapes import broadcast_to
 
-__all__ = ["broadcast_batch", "float_arg", "matrix_arg", "rhs_arg", "same_dtype", "unvector"]
+__all__ = ["broadcast_batch", "factor_pair", "float_arg", "matrix_arg", "rhs_arg", "same_dtype",
+           "unvector"]
 
 
 def float_arg(x: Any, who: str, name: str = "a"):
@@ -44,6 +45,21 @@ def matrix_arg(x: Any, who: str, name: str = "a", square: bool = True):
     raise ValueError(f"vjpkit.scipy.linalg.{who}: expected square matrices for '{name}', got "
                      f"shape {shape}")
   return x
+
+
+def factor_pair(pair: Any, who: str, names: str, factor: str) -> tuple:
+  """The two parts of the ``pair`` (named ``names``, e.g. ``"(c, lower)"``) that ``factor``
+  returns, with a TypeError for anything else.
+
+  >>> factor_pair((1.0, True), "cho_solve", "(c, lower)", "cho_factor")
+  (1.0, True)
+  """
+  try:
+    first, second = pair
+  except (TypeError, ValueError):
+    raise TypeError(f"vjpkit.scipy.linalg.{who}: the first argument must be the pair "
+                    f"{names} that {factor} returns") from None
+  return first, second
 
 
 def same_dtype(*xs):

@@ -18,7 +18,7 @@ from typing import Any
 
 from ... import lax
 from ...numpy.arrayapi import matrix_transpose
-from ._args import matrix_arg, rhs_arg, unvector
+from ._args import factor_pair, matrix_arg, rhs_arg, unvector
 
 Array = Any
 
@@ -65,11 +65,7 @@ def cho_solve(c_and_lower: tuple[Array, bool], b: Array, overwrite_b: bool = Fal
   array([1., 1.])
   """
   del overwrite_b, check_finite
-  try:
-    c, lower = c_and_lower
-  except (TypeError, ValueError):
-    raise TypeError("vjpkit.scipy.linalg.cho_solve: the first argument must be the pair "
-                    "(c, lower) that cho_factor returns") from None
+  c, lower = factor_pair(c_and_lower, "cho_solve", "(c, lower)", "cho_factor")
   c = matrix_arg(c, "cho_solve", "c")
   c, b, vector = rhs_arg(c, b, "cho_solve")
   lower = bool(lower)

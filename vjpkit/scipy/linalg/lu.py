@@ -25,7 +25,7 @@ from ...numpy.arrayapi import matrix_transpose
 from ...numpy.matrices import tril, triu
 from ...numpy.products import matmul
 from ...numpy.sorting import argsort
-from ._args import matrix_arg, rhs_arg, unvector
+from ._args import factor_pair, matrix_arg, rhs_arg, unvector
 
 Array = Any
 
@@ -87,11 +87,7 @@ def lu_solve(lu_and_piv: tuple, b: Array, trans: int = 0, overwrite_b: bool = Fa
   del overwrite_b, check_finite
   if trans not in _TRANS:
     raise ValueError(f"vjpkit.scipy.linalg.lu_solve: trans must be 0, 1 or 2, got {trans!r}")
-  try:
-    packed, piv = lu_and_piv
-  except (TypeError, ValueError):
-    raise TypeError("vjpkit.scipy.linalg.lu_solve: the first argument must be the pair "
-                    "(lu, piv) that lu_factor returns") from None
+  packed, piv = factor_pair(lu_and_piv, "lu_solve", "(lu, piv)", "lu_factor")
   packed = matrix_arg(packed, "lu_solve", "lu")
   perm = lax.lu_pivots_to_permutation(piv, get_aval(packed).shape[-1])
   packed, b, vector = rhs_arg(packed, b, "lu_solve")
