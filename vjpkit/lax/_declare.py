@@ -40,7 +40,10 @@ def real_dtype(dtype: np.dtype) -> np.dtype:
 
 
 def complex_dtype(dtype: np.dtype) -> np.dtype:
-  """The complex dtype of a float one (float32 -> complex64; others -> complex128)."""
+  """The complex dtype of ``dtype``: a complex one itself, float32 -> complex64, others ->
+  complex128."""
+  if dtype.kind == "c":
+    return np.dtype(dtype)
   return np.dtype(np.complex64) if dtype in (np.float32, np.float16) else np.dtype(np.complex128)
 
 

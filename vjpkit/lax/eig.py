@@ -27,19 +27,15 @@ from .solves import solve
 __all__ = ["eig", "eig_p"]
 
 
-def _complex_of(dtype: np.dtype) -> np.dtype:
-  return dtype if dtype.kind == "c" else complex_dtype(dtype)
-
-
 def _eig_abstract_eval(a, *, compute_eigenvectors):
   check_matrix("eig", a)
-  dtype = _complex_of(a.dtype)
+  dtype = complex_dtype(a.dtype)
   w = ShapedArray(a.shape[:-1], dtype)
   return [w, ShapedArray(a.shape, dtype)] if compute_eigenvectors else [w]
 
 
 def _eig_impl(a, *, compute_eigenvectors):
-  dtype = _complex_of(np.asarray(a).dtype)
+  dtype = complex_dtype(np.asarray(a).dtype)
   if not compute_eigenvectors:
     return [np.linalg.eigvals(a).astype(dtype)]
   w, v = np.linalg.eig(a)

@@ -203,7 +203,7 @@ def fft(x: Any, fft_type: FftType | str, fft_lengths: Sequence[int]) -> Any:
                       "for complex input")
     target = np.dtype(np.float32) if dtype in (np.float16, np.float32) else np.dtype(np.float64)
   else:
-    target = dtype if dtype.kind == "c" else complex_dtype(dtype)
+    target = complex_dtype(dtype)
   x = ew.convert_element_type(x, target)
   if not fft_lengths:
     return x

@@ -50,11 +50,7 @@ def iscomplex(x: Array) -> Array:
   >>> iscomplex(np.array([1 + 1j, 2 + 0j, 3.0]))
   array([ True, False, False])
   """
-  x = promote(x, who="iscomplex")[0]
-  if get_aval(x).dtype.kind != "c":
-    return lax.full(get_aval(x).shape, False, np.dtype(bool))
-  im = imag(x)
-  return lax.ne(im, lax.full((), 0, get_aval(im).dtype))
+  return _imaginary_test(x, lax.ne, False, "iscomplex")
 
 
 def isreal(x: Array) -> Array:
@@ -63,11 +59,16 @@ def isreal(x: Array) -> Array:
   >>> isreal(np.array([1 + 1j, 2 + 0j]))
   array([False,  True])
   """
-  x = promote(x, who="isreal")[0]
+  return _imaginary_test(x, lax.eq, True, "isreal")
+
+
+def _imaginary_test(x, compare, for_real: bool, who: str):
+  """``compare(imag(x), 0)`` elementwise; ``for_real`` everywhere for a real ``x``."""
+  x = promote(x, who=who)[0]
   if get_aval(x).dtype.kind != "c":
-    return lax.full(get_aval(x).shape, True, np.dtype(bool))
+    return lax.full(get_aval(x).shape, for_real, np.dtype(bool))
   im = imag(x)
-  return lax.eq(im, lax.full((), 0, get_aval(im).dtype))
+  return compare(im, lax.full((), 0, get_aval(im).dtype))
 
 
 def real_if_close(a: Array, tol: float = 100) -> Array:
