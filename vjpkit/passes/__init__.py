@@ -13,9 +13,11 @@ from .constfold import fold_constants
 from .cse import cse_jaxpr
 from .dce import dce_closed, dce_jaxpr
 from .inline import inline_calls
+from .pipeline import optimize_sweep
 from .simplify import simplify_jaxpr
 
 __all__ = ["cse_jaxpr", "dce_closed", "dce_jaxpr", "fold_constants", "inline_calls", "optimize",
+           "optimize_sequential", "optimize_sweep",
            "register_primitives", "simplify_jaxpr"]
 
 
@@ -33,6 +35,13 @@ def optimize(jaxpr: Jaxpr, consts: Sequence[Any] = ()) -> tuple[Jaxpr, list]:
       b:f64[3] = cos a
     in (b,) }
   """
+  return optimize_sweep(inline_calls(jaxpr), consts)
+
+
+def optimize_sequential(jaxpr: Jaxpr, consts: Sequence[Any] = ()) -> tuple[Jaxpr, list]:
+  """``optimize`` as separate passes, one walk each: inline, fold, simplify, CSE,
+  simplify, DCE. Same values as ``optimize`` (which does the middle four in one walk,
+  ``pipeline.optimize_sweep``); kept as its reference in the tests."""
   jaxpr = inline_calls(jaxpr)
   jaxpr, consts = fold_constants(jaxpr, consts)
   # simplify drops constvars it no longer reads: keep each value with its variable

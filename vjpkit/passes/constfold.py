@@ -89,11 +89,12 @@ def fold_constants(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
   return dce_closed(Jaxpr(constvars, new.invars, new.eqns, new.outvars), constvals)
 
 
-def _fold(rw: Rewriter, eqn, known, new_const, L):
-  """The atoms replacing ``eqn``'s results, or None to keep it."""
+def _fold(rw: Rewriter, eqn, known, new_const, L, elementwise: bool | None = None):
+  """The atoms replacing ``eqn``'s results, or None to keep it (``elementwise``: whether
+  ``eqn`` is a ufunc equation, when the caller knows)."""
   if eqn.prim in effectful or eqn.prim is L.broadcast_in_dim_p:
     return None
-  if is_ufunc_eqn(eqn):  # an elementwise op of (broadcast) scalars is a broadcast scalar
+  if elementwise if elementwise is not None else is_ufunc_eqn(eqn):  # an elementwise op of (broadcast) scalars is a broadcast scalar
     values = [rw.scalar_value(a) for a in eqn.invars]
     if all(v is not None for v in values) and any(type(a) is Var for a in eqn.invars):
       out = eqn.outvars[0]

@@ -1,0 +1,177 @@
+"""``optimize`` in one forward sweep: constant folding, simplification and CSE together.
+
+Run one after the other, the passes walk the program five times (fold, simplify, CSE,
+simplify again, DCE; each simplification ends with a DCE of its own) and build an
+intermediate program after each. Their per-equation work is small and local, so they
+can share one walk: each equation, its inputs renamed through the replacements made so
+far, is
+
+1. folded when its inputs are constants (``constfold``),
+2. simplified by the algebraic rules (``simplify``),
+3. merged into an identical earlier equation (``cse``),
+
+and kept only if none of these replaced it. Equations a rule builds (``emit``) go
+through the same three steps, so what a rule produces is itself simplified and merged,
+which is what the second simplification of the sequential pipeline was for. One
+backward DCE at the end removes what the replacements left dead. The result computes
+the same values as the sequential pipeline, in one walk, with no intermediate programs.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..core.ir import Eqn, Jaxpr, Lit, Var
+from ..core.trace import Tracer
+from ..interpreters.codegen import ufunc_of
+from ._rewrite import Rewriter, lit, prims
+from .constfold import _fold, _uniform_value
+from .cse import _atom_key, _commutative, _params_key
+from .dce import dce_closed, effectful
+from .simplify import _rules, _scalar_operands, _use_counts
+
+__all__ = ["optimize_sweep"]
+
+_MAX_DEPTH = 8  # nesting of rules building equations that rules rewrite again
+
+
+class _LazyUses(dict):
+  """The use counts of the input program's variables, counted when first read (only
+  the ``transpose`` rule reads them)."""
+
+  def __init__(self, jaxpr: Jaxpr):
+    super().__init__()
+    self._jaxpr: Jaxpr | None = jaxpr
+
+  def get(self, key, default=None):
+    if self._jaxpr is not None:
+      self.update(_use_counts(self._jaxpr))
+      self._jaxpr = None
+    return super().get(key, default)
+
+
+class _Sweep(Rewriter):
+  """The program being built: ``Rewriter`` whose ``emit`` folds, simplifies and merges."""
+
+  def __init__(self, jaxpr: Jaxpr, known: dict, constvars: list, constvals: list):
+    super().__init__(jaxpr)
+    self.known, self.constvars, self.constvals = known, constvars, constvals
+    self.seen: dict = {}
+    self.commutative = _commutative()
+    self.rules = _rules()
+    self.uses = _LazyUses(jaxpr)
+    self.depth = 0
+    self.scalars: dict[int, Any] = {}  # broadcasts of a literal -> its value
+
+  def keep(self, eqn: Eqn) -> None:
+    super().keep(eqn)
+    if eqn.prim is prims.broadcast_in_dim_p:
+      value = self.scalar_value(eqn.invars[0])
+      if value is not None:
+        self.scalars[id(eqn.outvars[0])] = value
+
+  def scalar_value(self, a):
+    """``Rewriter.scalar_value``, read from what ``keep`` noted (a broadcast is kept
+    before any equation reads it)."""
+    return a.val if type(a) is Lit else self.scalars.get(id(a))
+
+  def new_const(self, value, aval) -> Var:
+    var = Var(aval)
+    self.constvars.append(var)
+    self.constvals.append(value)
+    self.known[id(var)] = value
+    return var
+
+  def emit(self, prim, invars: list, **params):
+    out = prim.abstract_eval(*[a.aval for a in invars], **params)
+    outs = out if prim.multiple_results else [out]
+    eqn = Eqn(prim, list(invars), params, [Var(a) for a in outs])
+    elementwise = not prim.multiple_results and ufunc_of(eqn) is not None
+    if elementwise and all(type(a) is Lit for a in invars):
+      return lit(prim.impl(*[a.val for a in invars]), out.dtype)
+    self.depth += 1
+    try:
+      atoms = self.process(eqn, elementwise)
+    finally:
+      self.depth -= 1
+    return atoms if prim.multiple_results else atoms[0]
+
+  def process(self, eqn: Eqn, elementwise: bool) -> list:
+    """The atoms standing for ``eqn``'s results: its own outvars when it is kept."""
+    L = prims
+    if self.depth <= _MAX_DEPTH:
+      out = _fold(self, eqn, self.known, self.new_const, L, elementwise)
+      if out is not None:
+        return out
+      if elementwise:
+        eqn = _scalar_operands(self, eqn)
+      rule = self.rules.get(eqn.prim)
+      if rule is not None:
+        res = rule(self, eqn, self.uses)
+        if res is not None:
+          assert res.aval == eqn.outvars[0].aval, (res.aval, eqn.outvars[0].aval)
+          return [res]
+    return self.merge(eqn)
+
+  def merge(self, eqn: Eqn) -> list:
+    """CSE: the results of an identical earlier equation, or ``eqn`` kept."""
+    params = _params_key(eqn.params) if eqn.prim not in effectful else None
+    if params is None:
+      self.keep(eqn)
+      return eqn.outvars
+    ins = [("var", id(a)) if type(a) is Var else _atom_key(a) for a in eqn.invars]
+    if eqn.prim in self.commutative:
+      try:  # ("lit", dtype, bytes) and ("var", id): a total order, without repr's cost
+        ins.sort()
+      except TypeError:
+        ins.sort(key=repr)
+    key = (eqn.prim, params, tuple(ins))
+    first = self.seen.get(key)
+    if first is not None:
+      return first.outvars
+    self.seen[key] = eqn
+    self.keep(eqn)
+    return eqn.outvars
+
+
+def optimize_sweep(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
+  """Fold constants, simplify and merge common subexpressions in one walk, then DCE.
+
+  ``jaxpr`` has no call equations left (``inline_calls`` ran); ``consts`` are the
+  values of its constvars. Returns the new program and its constvars' values.
+
+  >>> import numpy as np, vjpkit
+  >>> import vjpkit.numpy as vnp
+  >>> closed = vjpkit.make_jaxpr(lambda x: vnp.sin(x) * 1.0 + x * vnp.sin(x))(np.ones(2))
+  >>> print(optimize_sweep(closed.jaxpr, closed.consts)[0])
+  { lambda ; a:f64[2]. let
+      b:f64[2] = sin a
+      c:f64[2] = mul a b
+      d:f64[2] = add b c
+    in (d,) }
+  """
+  L = prims
+  known: dict[int, Any] = {}
+  constvars: list = []
+  constvals: list = []
+  rw = _Sweep(jaxpr, known, constvars, constvals)
+  for v, x in zip(jaxpr.constvars, consts, strict=True):
+    value = None if isinstance(x, Tracer) else _uniform_value(x)
+    if value is not None:
+      scalar = lit(value, v.aval.dtype)
+      rw.replace(v, scalar if v.aval.shape == () else rw.emit(
+          L.broadcast_in_dim_p, [scalar], shape=v.aval.shape, broadcast_dimensions=()))
+      continue
+    constvars.append(v)
+    constvals.append(x)
+    if not isinstance(x, Tracer):
+      known[id(v)] = x
+  rename, process, replace = rw.rename, rw.process, rw.replace
+  for eqn in jaxpr.eqns:
+    eqn = rename(eqn)
+    outs = process(eqn, not eqn.prim.multiple_results and ufunc_of(eqn) is not None)
+    if outs is not eqn.outvars:
+      for v, a in zip(eqn.outvars, outs):
+        if a is not v:
+          replace(v, a)
+  new = rw.finish()
+  return dce_closed(Jaxpr(constvars, new.invars, new.eqns, new.outvars), constvals)
