@@ -5,6 +5,10 @@ compile's alone) and reports its phases: trace (staging ``grad(f)`` into a progr
 optimize (``vjpkit.passes.optimize``), codegen (writing the NumPy source) and Python
 compile (``compile()`` of that source, measured as one text: the compiler itself
 compiles it function by function), next to one eager ``grad(f)`` of the same program.
+Programs of ``codegen.PLAN_MIN_EQNS`` equations or more compile to an execution plan
+(``vjpkit/interpreters/plan.py``) instead of source: their codegen column is building
+the plan, and there is no Python compile. The phases run with the garbage collector
+paused, as ``jit`` runs them (``vjpkit/jit_gc.py``).
 Times are CPU times of the process (``time.process_time``: the machine may be shared).
 Time per operation should be flat across sizes: every phase linear.
 
@@ -48,6 +52,8 @@ def measure_one(n):
     from vjpkit.core.avals import get_aval
     from vjpkit.interpreters.codegen import compile_jaxpr
     from vjpkit.interpreters.partial_eval import trace_to_jaxpr
+    from vjpkit.interpreters.plan import PlanCompiled
+    from vjpkit.jit_gc import gc_paused
     from vjpkit.passes import optimize
 
     x = np.float64(0.3)
@@ -68,24 +74,30 @@ def measure_one(n):
     del jitted, got
 
     phases = {}
-    start = time.process_time()
-    jaxpr, consts = trace_to_jaxpr(lambda x: [grad(x)], [get_aval(x)])
-    phases["trace"] = time.process_time() - start
-    n_staged = len(jaxpr.eqns)
-    start = time.process_time()
-    jaxpr, consts = optimize(jaxpr, consts)
-    phases["optimize"] = time.process_time() - start
-    start = time.process_time()
-    compiled = compile_jaxpr(jaxpr, consts, "grad")
-    generate_and_compile = time.process_time() - start
-    source = compiled.source
+    with gc_paused():  # as jit compiles (vjpkit/jit_gc.py)
+      start = time.process_time()
+      jaxpr, consts = trace_to_jaxpr(lambda x: [grad(x)], [get_aval(x)])
+      phases["trace"] = time.process_time() - start
+      n_staged = len(jaxpr.eqns)
+      start = time.process_time()
+      jaxpr, consts = optimize(jaxpr, consts)
+      phases["optimize"] = time.process_time() - start
+      start = time.process_time()
+      compiled = compile_jaxpr(jaxpr, consts, "grad")
+      generate_and_compile = time.process_time() - start
+    plan = isinstance(compiled, PlanCompiled)
+    if plan:  # no Python source is compiled: the plan is built directly
+      phases["python compile"] = 0.0
+    else:
+      source = compiled.source
+      start = time.process_time()
+      compile(source, "<grad>", "exec")
+      phases["python compile"] = time.process_time() - start
     del compiled
-    start = time.process_time()
-    compile(source, "<grad>", "exec")
-    phases["python compile"] = time.process_time() - start
     phases["codegen"] = max(generate_and_compile - phases["python compile"], 0.0)
     return {"ops": n, "staged_eqns": n_staged, "optimized_eqns": len(jaxpr.eqns),
             "eager_grad_s": eager, "jit_first_call_s": total, "phases_s": phases,
+            "backend": "plan" if plan else "source",
             "peak_rss_bytes": peak_rss, "base_rss_bytes": base_rss, "agrees": ok}
 
 
@@ -110,11 +122,11 @@ def table(results):
     from benchmarks.harness import format_seconds
 
     lines = ["| operations | staged eqns | eager grad | jit(grad) first call | ratio | trace | "
-             "optimize | codegen | Python compile | µs per op (jit) | peak RSS | ok |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"]
+             "optimize | codegen | Python compile | backend | µs per op (jit) | peak RSS | ok |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|:---:|"]
     for r in results:
         if "error" in r:
-            lines.append(f"| {r['ops']} | error: {' '.join(r['error'])} |" + " |" * 10)
+            lines.append(f"| {r['ops']} | error: {' '.join(r['error'])} |" + " |" * 11)
             continue
         p = r["phases_s"]
         lines.append(
@@ -123,7 +135,7 @@ def table(results):
             f"{r['jit_first_call_s'] / r['eager_grad_s']:.1f}× | "
             + " | ".join(format_seconds(p[k]) for k in ("trace", "optimize", "codegen",
                                                         "python compile"))
-            + f" | {r['jit_first_call_s'] / r['ops'] * 1e6:.1f} | "
+            + f" | {r.get('backend', 'source')} | {r['jit_first_call_s'] / r['ops'] * 1e6:.1f} | "
             f"{r['peak_rss_bytes'] / 2**20:.0f} MB (+{(r['peak_rss_bytes'] - r['base_rss_bytes']) / 2**20:.0f}) | "
             f"{'✓' if r['agrees'] else '✗'} |")
     return "\n".join(lines)

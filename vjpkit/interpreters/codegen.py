@@ -44,6 +44,9 @@ from ..core.rules import broadcast_rules, emit_rules, ufunc_rules
 from .codegen_blocked import emit_region, find_regions
 
 CHUNK = 1000
+# Programs of at least this many equations compile to an execution plan (``plan.py``)
+# rather than Python source: CPython's compile() alone costs ~10 µs per statement.
+PLAN_MIN_EQNS = 20_000
 
 
 class Emit(NamedTuple):
@@ -133,12 +136,17 @@ class Compiled:
 _counter = itertools.count()
 
 
-def compile_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any] | None = None, name: str = "f") -> Compiled:
+def compile_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any] | None = None, name: str = "f",
+                  backend: str = "auto") -> Compiled:
   """Compile ``jaxpr`` to a Python function of NumPy calls returning a tuple of outputs.
 
   With ``consts`` (values of the constvars) the constants are bound into the
   generated module and the function takes only the invars; without, it takes
-  the constvars followed by the invars.
+  the constvars followed by the invars. ``backend``: ``"source"`` writes Python
+  source and compiles it; ``"plan"`` records the same NumPy calls as an execution
+  plan run by a loop (``interpreters.plan``: much cheaper to build, somewhat slower
+  per call, the same results bit for bit); ``"auto"`` (the default) takes the plan
+  for programs of at least ``PLAN_MIN_EQNS`` equations.
 
   >>> import numpy as np, vjpkit
   >>> import vjpkit.numpy as vnp
@@ -152,6 +160,14 @@ def compile_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any] | None = None, name: str =
   >>> c(np.zeros(3))
   (array([0., 0., 0.]),)
   """
+  if backend == "auto":
+    backend = "plan" if len(jaxpr.eqns) >= PLAN_MIN_EQNS else "source"
+  if backend == "plan":
+    from .plan import compile_plan
+    return compile_plan(jaxpr, consts, name)
+  if backend != "source":
+    raise ValueError(f"compile_jaxpr: backend must be 'auto', 'source' or 'plan', got "
+                     f"{backend!r}")
   return _Codegen(jaxpr, consts, name).build()
 
 
@@ -203,15 +219,21 @@ class _Codegen:
     eqns = jaxpr.eqns
     roots: dict[int, frozenset] = {id(v): frozenset((id(v),))
                                    for v in jaxpr.constvars + jaxpr.invars}
-    self.plans = []
+    self.plans = plans = []
+    plan_of = self.plan
     for eqn in eqns:
-      plan = self.plan(eqn)
-      self.plans.append(plan)
+      plan = plan_of(eqn)
+      plans.append(plan)
+      kind = plan[0]
+      if kind == "ufunc" or kind == "fresh":  # a new buffer: its own root
+        for v in eqn.outvars:
+          roots[id(v)] = frozenset((id(v),))
+        continue
       ins = frozenset().union(*[roots[id(v)] for v in eqn.invars if type(v) is Var])
-      if plan[0] in ("bcast", "opaque"):
+      if kind == "bcast" or kind == "opaque":
         ins |= _READONLY_ROOTS
       for v in eqn.outvars:
-        roots[id(v)] = frozenset((id(v),)) if plan[0] in ("ufunc", "fresh") else ins
+        roots[id(v)] = ins
     for v in jaxpr.outvars:
       if type(v) is Var and id(v) in self.bcast:
         self.need_real.add(id(v))
@@ -240,10 +262,15 @@ class _Codegen:
     reads broadcast operands unbroadcast) or the kind of an Emit (detail: the Emit)."""
     rule = broadcast_rules.get(eqn.prim)
     ufunc = None if rule is not None else ufunc_of(eqn)
-    virtual = ufunc is not None and self.reads_virtually(eqn)
-    for v in eqn.invars:
-      if type(v) is Var and id(v) in self.bcast and not virtual:
-        self.need_real.add(id(v))
+    bcast = self.bcast
+    if bcast and any(type(v) is Var and id(v) in bcast for v in eqn.invars):
+      virtual = ufunc is not None and self.reads_virtually(eqn)
+      if not virtual:
+        for v in eqn.invars:
+          if type(v) is Var and id(v) in bcast:
+            self.need_real.add(id(v))
+    else:
+      virtual = False  # no broadcast operand: nothing to read virtually
     if rule is not None:
       self.bcast[id(eqn.outvars[0])] = (eqn.invars[0], tuple(rule(eqn)))
       return ("bcast", None)
@@ -284,6 +311,21 @@ class _Codegen:
 
   # -- emission ----------------------------------------------------------------
   def build(self) -> Compiled:
+    lines = self.generate()
+    jaxpr, fname = self.jaxpr, self.name
+    source = "\n".join(lines)
+    filename = f"<vjpkit-codegen-{next(_counter)}:{fname}>"
+    linecache.cache[filename] = (len(source), None, [l + "\n" for l in lines], filename)
+    namespace = self.env.globals
+    for piece in _pieces(lines):  # one function at a time: the parser's memory stays bounded
+      exec(compile(piece, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    # Unchunked code does not refer to itself: dropping its name from its globals avoids a
+    # reference cycle, so its constants are freed as soon as the function is.
+    fn = namespace.pop(fname) if len(jaxpr.eqns) <= CHUNK else namespace[fname]
+    return Compiled(fn, source, jaxpr)
+
+  def generate(self) -> list[str]:
+    """The lines of the source (the globals they name are in ``self.env``)."""
     jaxpr = self.jaxpr
     params = [self.var_name(v) for v in ([] if self.bound_consts else jaxpr.constvars)]
     params += [self.var_name(v) for v in jaxpr.invars]
@@ -314,16 +356,7 @@ class _Codegen:
       lines.append(f"    return {ret}")
     else:
       lines = self.chunked(fname, params, bodies, ret)
-    source = "\n".join(lines)
-    filename = f"<vjpkit-codegen-{next(_counter)}:{fname}>"
-    linecache.cache[filename] = (len(source), None, [l + "\n" for l in lines], filename)
-    namespace = self.env.globals
-    for piece in _pieces(lines):  # one function at a time: the parser's memory stays bounded
-      exec(compile(piece, filename, "exec"), namespace)  # noqa: S102 - our own generated code
-    # Unchunked code does not refer to itself: dropping its name from its globals avoids a
-    # reference cycle, so its constants are freed as soon as the function is.
-    fn = namespace.pop(fname) if len(jaxpr.eqns) <= CHUNK else namespace[fname]
-    return Compiled(fn, source, jaxpr)
+    return lines
 
   def emit_eqn(self, i: int, eqn: Eqn) -> list[str]:
     kind, detail = self.plans[i]
@@ -345,11 +378,15 @@ class _Codegen:
 
   def dead_names(self, i: int, eqn: Eqn, skip: frozenset | set = frozenset()) -> list[str]:
     """Names of the arrays whose last use is equation ``i`` (vars in ``skip`` aside)."""
-    names = []
-    for v in dict.fromkeys(itertools.chain(eqn.invars, eqn.outvars)):
-      if (type(v) is not Var or self.last.get(id(v)) != i or id(v) in self.external
-          or v.aval.shape == () or id(v) in self.reused or id(v) in skip):
+    names: list[str] = []
+    last, seen = self.last, []
+    for v in itertools.chain(eqn.invars, eqn.outvars):
+      if (type(v) is not Var or last.get(id(v)) != i or v.aval.shape == ()
+          or id(v) in self.external or id(v) in self.reused or id(v) in skip):
         continue
+      if v in seen:  # a variable read twice is deleted once
+        continue
+      seen.append(v)
       if id(v) in self.virtual_names:
         names.append(self.virtual_names[id(v)])
       if id(v) not in self.bcast or id(v) in self.need_real:
