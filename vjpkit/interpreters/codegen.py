@@ -221,40 +221,46 @@ class _Codegen:
                                    for v in jaxpr.constvars + jaxpr.invars}
     self.plans = plans = []
     plan_of = self.plan
-    for eqn in eqns:
+    last: dict[int, int] = {}
+    bcasts: list[int] = []  # positions of the broadcasts
+    for i, eqn in enumerate(eqns):
       plan = plan_of(eqn)
       plans.append(plan)
+      for v in eqn.invars:
+        if type(v) is Var:
+          last[id(v)] = i
       kind = plan[0]
       if kind == "ufunc" or kind == "fresh":  # a new buffer: its own root
         for v in eqn.outvars:
           roots[id(v)] = frozenset((id(v),))
+          last[id(v)] = i  # an unused result dies where it is born
         continue
       ins = frozenset().union(*[roots[id(v)] for v in eqn.invars if type(v) is Var])
       if kind == "bcast" or kind == "opaque":
         ins |= _READONLY_ROOTS
+        if kind == "bcast":
+          bcasts.append(i)
       for v in eqn.outvars:
         roots[id(v)] = ins
+        last[id(v)] = i
     for v in jaxpr.outvars:
       if type(v) is Var and id(v) in self.bcast:
         self.need_real.add(id(v))
-    last: dict[int, int] = {}
-    for i, eqn in enumerate(eqns):
-      for v in eqn.invars:
-        if type(v) is Var:
-          last[id(v)] = i
-      for v in eqn.outvars:
-        last.setdefault(id(v), i)  # an unused result dies where it is born
     for v in jaxpr.outvars:
       if type(v) is Var:
         last[id(v)] = len(eqns)
-    for eqn, (kind, _) in zip(reversed(eqns), reversed(self.plans)):
+    for i in reversed(bcasts):
+      eqn = eqns[i]
       src = eqn.invars[0]
-      if kind == "bcast" and type(src) is Var:  # a free broadcast reads its source late
+      if type(src) is Var:  # a free broadcast reads its source late
         last[id(src)] = max(last[id(src)], last[id(eqn.outvars[0])])
     root_last: dict[int, int] = {}
+    get = root_last.get
     for vid, rs in roots.items():
+      lv = last.get(vid, -1)
       for r in rs:
-        root_last[r] = max(root_last.get(r, -1), last.get(vid, -1))
+        if get(r, -2) < lv:
+          root_last[r] = lv
     self.last, self.roots, self.root_last = last, roots, root_last
 
   def plan(self, eqn: Eqn):

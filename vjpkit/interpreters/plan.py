@@ -79,29 +79,33 @@ def compile_plan(jaxpr: Jaxpr, consts: Sequence[Any] | None = None,
 
 
 class _Planner(_Codegen):
-  """The source generator's analysis, emitting steps instead of lines. Names are the
-  generated code's (so buffer reuse shares a slot exactly where the code shares a
-  name); each name, literal and constant gets a slot in the value list."""
+  """The source generator's analysis, emitting steps instead of lines. Where the code
+  has a name, the plan has a slot in the value list (``var_name`` returns slots: buffer
+  reuse shares a slot exactly where the code shares a name); literals and constants
+  get slots too, filled before the call."""
 
   def __init__(self, jaxpr: Jaxpr, consts, name: str):
     super().__init__(jaxpr, consts, name)
-    self.slots: dict[str, int] = {}
     self.template: list = []           # the value list a call starts from
     self.lit_slots: dict[tuple, int] = {}
     self.virt: dict[int, int] = {}     # broadcast var -> slot read by elementwise ops
     self.steps: list[tuple] = []
-    self.const_values: dict[str, Any] = {}
     if consts is not None:
       for v, x in zip(jaxpr.constvars, consts, strict=True):
-        self.const_values[self.names[id(v)]] = x
+        self.names[id(v)] = len(self.template)  # type: ignore[assignment]
+        self.template.append(x)
 
   # -- slots -----------------------------------------------------------------------
-  def slot(self, name: str) -> int:
-    s = self.slots.get(name)
+  def var_name(self, v: Var) -> int:  # type: ignore[override]
+    s = self.names.get(id(v))
     if s is None:
-      s = self.slots[name] = len(self.template)
-      self.template.append(self.const_values.get(name))
-    return s
+      s = self.names[id(v)] = len(self.template)  # type: ignore[assignment]
+      self.template.append(None)
+    return s  # type: ignore[return-value]
+
+  def new_slot(self) -> int:
+    self.template.append(None)
+    return len(self.template) - 1
 
   def value_slot(self, value) -> int:
     """A slot holding a constant ``value`` (one per distinct value and type)."""
@@ -127,14 +131,14 @@ class _Planner(_Codegen):
   def operand(self, a, inline: bool = False) -> int:
     if type(a) is Lit:
       return self.value_slot(self.lit_value(a, inline))
-    return self.slot(self.var_name(a))
+    return (self.var_name(a))
 
   # -- steps -----------------------------------------------------------------------
   def build(self) -> Callable:
     jaxpr = self.jaxpr
-    params = [self.slot(self.var_name(v))
+    params = [(self.var_name(v))
               for v in ([] if self.bound_consts else jaxpr.constvars)]
-    params += [self.slot(self.var_name(v)) for v in jaxpr.invars]
+    params += [(self.var_name(v)) for v in jaxpr.invars]
     self.analyse()
     for i, eqn in enumerate(jaxpr.eqns):
       self.plan_eqn(i, eqn)
@@ -142,7 +146,10 @@ class _Planner(_Codegen):
     return _runner(self.steps, self.template, params, returns, self.name)
 
   def add(self, code: int, fn: Callable, ins, out, i: int, eqn: Eqn) -> None:
-    dels = tuple(self.slot(n) for n in self.dead_names(i, eqn)) or None
+    dels = None
+    if eqn.outvars[0].aval.shape != () or any(type(v) is Var and v.aval.shape != ()
+                                             for v in eqn.invars):
+      dels = tuple(self.dead_names(i, eqn)) or None  # (scalars are never freed)
     self.steps.append((code, fn, ins, out, dels))
 
   def plan_eqn(self, i: int, eqn: Eqn) -> None:
@@ -163,14 +170,14 @@ class _Planner(_Codegen):
       self.virt[id(var)] = self.operand(src, inline=True)
       base = self.operand(src)
     elif src.aval.shape == () or _pad_left(src.aval.shape, len(expanded)) == expanded:
-      base = self.virt[id(var)] = self.slot(self.var_name(src))
+      base = self.virt[id(var)] = (self.var_name(src))
     else:
-      name = self.virtual_names[id(var)] = f"{self.var_name(var)}_v"
-      base = self.virt[id(var)] = self.slot(name)
+      base = self.virt[id(var)] = self.new_slot()
+      self.virtual_names[id(var)] = base  # type: ignore[assignment]
       self.steps.append((_CALL1, operator.methodcaller("reshape", expanded),
-                         self.slot(self.var_name(src)), base, None))
+                         (self.var_name(src)), base, None))
     if id(var) in self.need_real:
-      out = self.slot(self.var_name(var))
+      out = (self.var_name(var))
       if type(src) is Lit and var.aval.size <= MAX_MATERIALISED:
         full = np.full(var.aval.shape, src.val, var.aval.dtype)
         full.flags.writeable = False
@@ -178,7 +185,7 @@ class _Planner(_Codegen):
       else:
         self.steps.append((_CALL1, functools.partial(_broadcast_to, shape=var.aval.shape),
                            base, out, None))
-    dels = tuple(self.slot(n) for n in self.dead_names(i, eqn)) or None
+    dels = tuple(self.dead_names(i, eqn)) or None
     if dels:
       if len(self.steps) > steps_before:
         code, fn, ins, out_slot, _ = self.steps[-1]
@@ -196,7 +203,7 @@ class _Planner(_Codegen):
       elif virtual and id(v) in self.bcast:
         args.append(self.virt[id(v)])
       else:
-        args.append(self.slot(self.var_name(v)))
+        args.append((self.var_name(v)))
     buf = None
     if out.aval.shape != ():
       for v in eqn.invars:
@@ -206,7 +213,7 @@ class _Planner(_Codegen):
           self.reused.add(id(v))
           self.names[id(out)] = buf
           break
-    out_slot = self.slot(self.var_name(out))
+    out_slot = (self.var_name(out))
     if buf is not None:
       if len(args) == 1:
         self.add(_OUT1, ufunc, args[0], out_slot, i, eqn)
@@ -239,7 +246,7 @@ class _Planner(_Codegen):
     else:
       expr = emit if type(emit) is str else emit.expr
       fn = _expression(expr, len(ins), self.env.globals)
-    outs = tuple(self.slot(self.var_name(v)) for v in eqn.outvars)
+    outs = tuple((self.var_name(v)) for v in eqn.outvars)
     if eqn.prim.multiple_results:
       self.add(_MULTI, fn, ins, outs, i, eqn)
     else:
@@ -254,7 +261,7 @@ class _Planner(_Codegen):
         outs.append((self.operand(v), False))
         continue
       rs = self.roots[id(v)]
-      outs.append((self.slot(self.var_name(v)), bool(rs & self.external or rs & claimed)))
+      outs.append(((self.var_name(v)), bool(rs & self.external or rs & claimed)))
       claimed |= rs
     return outs
 
