@@ -219,7 +219,8 @@ class _Codegen:
     eqns = jaxpr.eqns
     roots: dict[int, frozenset] = {id(v): frozenset((id(v),))
                                    for v in jaxpr.constvars + jaxpr.invars}
-    self.plans = plans = []
+    self.plans: list[tuple[str, Any]] = []
+    plans = self.plans
     plan_of = self.plan
     last: dict[int, int] = {}
     bcasts: list[int] = []  # positions of the broadcasts

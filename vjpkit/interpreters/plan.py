@@ -63,8 +63,8 @@ class PlanCompiled(Compiled):
     self._source: str | None = None
     self._consts, self._name = consts, name
 
-  @property  # type: ignore[override]
-  def source(self) -> str:
+  @property  # (Compiled's attribute, made when first read)
+  def source(self) -> str:  # type: ignore[override]
     if self._source is None:
       self._source = "\n".join(_Codegen(self.jaxpr, self._consts, self._name).generate())
     return self._source
@@ -131,14 +131,14 @@ class _Planner(_Codegen):
   def operand(self, a, inline: bool = False) -> int:
     if type(a) is Lit:
       return self.value_slot(self.lit_value(a, inline))
-    return (self.var_name(a))
+    return self.var_name(a)
 
   # -- steps -----------------------------------------------------------------------
-  def build(self) -> Callable:
+  def build(self) -> Callable:  # type: ignore[override]
     jaxpr = self.jaxpr
-    params = [(self.var_name(v))
+    params = [self.var_name(v)
               for v in ([] if self.bound_consts else jaxpr.constvars)]
-    params += [(self.var_name(v)) for v in jaxpr.invars]
+    params += [self.var_name(v) for v in jaxpr.invars]
     self.analyse()
     for i, eqn in enumerate(jaxpr.eqns):
       self.plan_eqn(i, eqn)
@@ -170,14 +170,14 @@ class _Planner(_Codegen):
       self.virt[id(var)] = self.operand(src, inline=True)
       base = self.operand(src)
     elif src.aval.shape == () or _pad_left(src.aval.shape, len(expanded)) == expanded:
-      base = self.virt[id(var)] = (self.var_name(src))
+      base = self.virt[id(var)] = self.var_name(src)
     else:
       base = self.virt[id(var)] = self.new_slot()
       self.virtual_names[id(var)] = base  # type: ignore[assignment]
       self.steps.append((_CALL1, operator.methodcaller("reshape", expanded),
-                         (self.var_name(src)), base, None))
+                         self.var_name(src), base, None))
     if id(var) in self.need_real:
-      out = (self.var_name(var))
+      out = self.var_name(var)
       if type(src) is Lit and var.aval.size <= MAX_MATERIALISED:
         full = np.full(var.aval.shape, src.val, var.aval.dtype)
         full.flags.writeable = False
@@ -203,7 +203,7 @@ class _Planner(_Codegen):
       elif virtual and id(v) in self.bcast:
         args.append(self.virt[id(v)])
       else:
-        args.append((self.var_name(v)))
+        args.append(self.var_name(v))
     buf = None
     if out.aval.shape != ():
       for v in eqn.invars:
@@ -211,9 +211,9 @@ class _Planner(_Codegen):
             and self.roots[id(v)] == frozenset((id(v),)) and self.root_last[id(v)] == i):
           buf = self.var_name(v)
           self.reused.add(id(v))
-          self.names[id(out)] = buf
+          self.names[id(out)] = buf  # type: ignore[assignment]
           break
-    out_slot = (self.var_name(out))
+    out_slot = self.var_name(out)
     if buf is not None:
       if len(args) == 1:
         self.add(_OUT1, ufunc, args[0], out_slot, i, eqn)
@@ -246,7 +246,7 @@ class _Planner(_Codegen):
     else:
       expr = emit if type(emit) is str else emit.expr
       fn = _expression(expr, len(ins), self.env.globals)
-    outs = tuple((self.var_name(v)) for v in eqn.outvars)
+    outs = tuple(self.var_name(v) for v in eqn.outvars)
     if eqn.prim.multiple_results:
       self.add(_MULTI, fn, ins, outs, i, eqn)
     else:
@@ -261,7 +261,7 @@ class _Planner(_Codegen):
         outs.append((self.operand(v), False))
         continue
       rs = self.roots[id(v)]
-      outs.append(((self.var_name(v)), bool(rs & self.external or rs & claimed)))
+      outs.append((self.var_name(v), bool(rs & self.external or rs & claimed)))
       claimed |= rs
     return outs
 

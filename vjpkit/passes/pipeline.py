@@ -63,7 +63,10 @@ class _Sweep(Rewriter):
     self.scalars: dict[int, Any] = {}  # broadcasts of a literal -> its value
 
   def keep(self, eqn: Eqn) -> None:
-    super().keep(eqn)
+    defs = self.defs
+    for v in eqn.outvars:
+      defs[id(v)] = eqn
+    self.eqns.append(eqn)
     if eqn.prim is prims.broadcast_in_dim_p:
       value = self.scalar_value(eqn.invars[0])
       if value is not None:
@@ -99,10 +102,21 @@ class _Sweep(Rewriter):
     """The atoms standing for ``eqn``'s results: its own outvars when it is kept."""
     L = prims
     if self.depth <= _MAX_DEPTH:
-      out = _fold(self, eqn, self.known, self.new_const, L, elementwise)
-      if out is not None:
-        return out
-      if elementwise:
+      # what folding and the scalar-operand rewrite need: inputs that are constants or
+      # broadcast literals (most equations have neither: skip both)
+      known, scalars = self.known, self.scalars
+      foldable, any_scalar = True, False
+      for a in eqn.invars:
+        if type(a) is Var:
+          if id(a) in scalars:
+            any_scalar = True
+          elif id(a) not in known:
+            foldable = False
+      if foldable:
+        out = _fold(self, eqn, known, self.new_const, L, elementwise)
+        if out is not None:
+          return out
+      if elementwise and any_scalar:
         eqn = _scalar_operands(self, eqn)
       rule = self.rules.get(eqn.prim)
       if rule is not None:
