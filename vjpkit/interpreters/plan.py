@@ -204,15 +204,22 @@ class _Planner(_Codegen):
         args.append(self.virt[id(v)])
       else:
         args.append(self.var_name(v))
+    if out.aval.shape == ():  # a scalar: never written in place, never freed
+      op = _OPERATOR_FNS.get(ufunc) if len(args) == 2 else None
+      fn0: Callable = op if op is not None else (
+          operator.neg if ufunc is np.negative and len(args) == 1 else ufunc)
+      code = _CALL1 if len(args) == 1 else _CALL2 if len(args) == 2 else _CALLN
+      ins: Any = args[0] if code == _CALL1 else tuple(args)
+      self.steps.append((code, fn0, ins, self.var_name(out), None))
+      return
     buf = None
-    if out.aval.shape != ():
-      for v in eqn.invars:
-        if (type(v) is Var and v.aval == out.aval and id(v) not in self.external
-            and self.roots[id(v)] == frozenset((id(v),)) and self.root_last[id(v)] == i):
-          buf = self.var_name(v)
-          self.reused.add(id(v))
-          self.names[id(out)] = buf  # type: ignore[assignment]
-          break
+    for v in eqn.invars:
+      if (type(v) is Var and v.aval == out.aval and id(v) not in self.external
+          and self.roots[id(v)] == frozenset((id(v),)) and self.root_last[id(v)] == i):
+        buf = self.var_name(v)
+        self.reused.add(id(v))
+        self.names[id(out)] = buf  # type: ignore[assignment]
+        break
     out_slot = self.var_name(out)
     if buf is not None:
       if len(args) == 1:

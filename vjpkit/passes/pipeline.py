@@ -132,12 +132,10 @@ class _Sweep(Rewriter):
     if params is None:
       self.keep(eqn)
       return eqn.outvars
-    ins = [("var", id(a)) if type(a) is Var else _atom_key(a) for a in eqn.invars]
+    # a variable is keyed by its id (an int), a literal by ("lit", dtype, bytes)
+    ins = [id(a) if type(a) is Var else _atom_key(a) for a in eqn.invars]
     if eqn.prim in self.commutative:
-      try:  # ("lit", dtype, bytes) and ("var", id): a total order, without repr's cost
-        ins.sort()
-      except TypeError:
-        ins.sort(key=repr)
+      ins.sort(key=_order)
     key = (eqn.prim, params, tuple(ins))
     first = self.seen.get(key)
     if first is not None:
@@ -145,6 +143,11 @@ class _Sweep(Rewriter):
     self.seen[key] = eqn
     self.keep(eqn)
     return eqn.outvars
+
+
+def _order(k) -> tuple:
+  """A total order on operand keys: literals first, by their key; then variables by id."""
+  return (1, k) if type(k) is int else (0, k)
 
 
 def optimize_sweep(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
