@@ -153,3 +153,19 @@ def test_jit_pauses_the_collector_while_compiling_and_restores_it():
     assert not gc.isenabled()
   finally:
     gc.enable()
+
+
+def test_the_threshold_is_a_setting():
+  old = vjpkit.config.jit_plan_min_eqns
+  assert codegen.PLAN_MIN_EQNS == old
+  try:
+    vjpkit.config.update("jit_plan_min_eqns", 3)
+    assert codegen.PLAN_MIN_EQNS == 3
+    f = vjpkit.jit(lambda x: vnp.tanh(x) * 2.0 + x * x)
+    assert isinstance(f.lower(X).compiled, PlanCompiled)
+    _same(f(X), np.tanh(X) * 2.0 + X * X)
+    with pytest.raises(TypeError, match="non-negative int"):
+      vjpkit.config.update("jit_plan_min_eqns", -1)
+  finally:
+    vjpkit.config.update("jit_plan_min_eqns", old)
+  assert codegen.PLAN_MIN_EQNS == old

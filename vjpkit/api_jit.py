@@ -35,6 +35,7 @@ from .core.errors import check_callable, describe_value
 from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
+from .interpreters import codegen as _codegen
 from .interpreters.codegen import Compiled, _identifier, compile_jaxpr
 from .interpreters.codegen_scalar import compile_scalar
 from .interpreters.partial_eval import trace_to_jaxpr
@@ -476,11 +477,13 @@ _fast_allowed = [not (config.debug_nans or config.debug_infs)]
 
 def _config_changed() -> None:
   _fast_allowed[0] = not (config.debug_nans or config.debug_infs)
+  _codegen.PLAN_MIN_EQNS = config.jit_plan_min_eqns
   for f in list(_JITTED):
     f._on_config()
 
 
 config._on_change(_config_changed)
+_codegen.PLAN_MIN_EQNS = config.jit_plan_min_eqns
 
 
 def _log_compile(entry: Lowered, traced: bool) -> None:
