@@ -90,6 +90,8 @@ class _Planner(_Codegen):
     self.lit_slots: dict[tuple, int] = {}
     self.virt: dict[int, int] = {}     # broadcast var -> slot read by elementwise ops
     self.steps: list[tuple] = []
+    self.early: dict[int, tuple] = {}  # equation -> its step, made during the analysis
+    self.planned = 0
     if consts is not None:
       for v, x in zip(jaxpr.constvars, consts, strict=True):
         self.names[id(v)] = len(self.template)  # type: ignore[assignment]
@@ -108,9 +110,16 @@ class _Planner(_Codegen):
     return len(self.template) - 1
 
   def value_slot(self, value) -> int:
-    """A slot holding a constant ``value`` (one per distinct value and type)."""
-    arr = np.asarray(value)
-    key = (type(value), arr.dtype.str, arr.tobytes())
+    """A slot holding a constant ``value`` (one per distinct value and type, bit for bit:
+    ``0.0`` and ``-0.0`` are two values)."""
+    t = type(value)
+    if t is float:
+      key: tuple = (t, value.hex())
+    elif t is int or t is bool:
+      key = (t, value)
+    else:
+      arr = np.asarray(value)
+      key = (t, arr.dtype.str, arr.tobytes())
     s = self.lit_slots.get(key)
     if s is None:
       s = self.lit_slots[key] = len(self.template)
@@ -140,8 +149,13 @@ class _Planner(_Codegen):
               for v in ([] if self.bound_consts else jaxpr.constvars)]
     params += [self.var_name(v) for v in jaxpr.invars]
     self.analyse()
+    early, steps = self.early, self.steps
     for i, eqn in enumerate(jaxpr.eqns):
-      self.plan_eqn(i, eqn)
+      step = early.get(i)
+      if step is not None:
+        steps.append(step)
+      else:
+        self.plan_eqn(i, eqn)
     returns = self.plan_returns()
     return _runner(self.steps, self.template, params, returns, self.name)
 
@@ -204,13 +218,8 @@ class _Planner(_Codegen):
         args.append(self.virt[id(v)])
       else:
         args.append(self.var_name(v))
-    if out.aval.shape == ():  # a scalar: never written in place, never freed
-      op = _OPERATOR_FNS.get(ufunc) if len(args) == 2 else None
-      fn0: Callable = op if op is not None else (
-          operator.neg if ufunc is np.negative and len(args) == 1 else ufunc)
-      code = _CALL1 if len(args) == 1 else _CALL2 if len(args) == 2 else _CALLN
-      ins: Any = args[0] if code == _CALL1 else tuple(args)
-      self.steps.append((code, fn0, ins, self.var_name(out), None))
+    if out.aval.shape == ():
+      self.steps.append(self.scalar_step(eqn, ufunc, args))
       return
     buf = None
     for v in eqn.invars:
@@ -241,6 +250,27 @@ class _Planner(_Codegen):
       self.add(_CALL2, fn, (args[0], args[1]), out_slot, i, eqn)
     else:
       self.add(_CALLN, fn, tuple(args), out_slot, i, eqn)
+
+  def scalar_step(self, eqn: Eqn, ufunc: np.ufunc, args: list[int]) -> tuple:
+    """The step of a ufunc with a scalar result: never written in place, never freed."""
+    op = _OPERATOR_FNS.get(ufunc) if len(args) == 2 else None
+    fn: Callable = op if op is not None else (
+        operator.neg if ufunc is np.negative and len(args) == 1 else ufunc)
+    code = _CALL1 if len(args) == 1 else _CALL2 if len(args) == 2 else _CALLN
+    return (code, fn, args[0] if code == _CALL1 else tuple(args),
+            self.var_name(eqn.outvars[0]), None)
+
+  def plan(self, eqn: Eqn):
+    """``_Codegen.plan``; a scalar ufunc's step is made right away, as nothing the rest
+    of the analysis finds (last uses, buffers) concerns it."""
+    plan = super().plan(eqn)
+    if plan[0] == "ufunc" and not plan[1][1] and eqn.outvars[0].aval.shape == ():
+      names: dict[int, Any] = self.names
+      args = [self.operand(v, inline=True) if type(v) is Lit else
+              names[id(v)] if id(v) in names else self.var_name(v) for v in eqn.invars]
+      self.early[self.planned] = self.scalar_step(eqn, plan[1][0], args)
+    self.planned += 1
+    return plan
 
   def plan_rule(self, i: int, eqn: Eqn) -> None:
     """``emit_rule``: the primitive's code rule as a function of its operands, or its impl."""
