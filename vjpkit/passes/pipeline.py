@@ -58,6 +58,9 @@ class _Sweep(Rewriter):
     self.seen: dict = {}
     self.commutative = _commutative()
     self.rules = _rules()
+    # the rules that only ever rewrite an operation with a constant operand (x * 1, x + 0)
+    self.arithmetic = frozenset((prims.mul_p, prims.add_p, prims.add_any_p, prims.sub_p,
+                                 prims.div_p))
     self.uses = _LazyUses(jaxpr)
     self.depth = 0
     self.scalars: dict[int, Any] = {}  # broadcasts of a literal -> its value
@@ -105,13 +108,15 @@ class _Sweep(Rewriter):
       # what folding and the scalar-operand rewrite need: inputs that are constants or
       # broadcast literals (most equations have neither: skip both)
       known, scalars = self.known, self.scalars
-      foldable, any_scalar = True, False
+      foldable, any_scalar, any_lit = True, False, False
       for a in eqn.invars:
         if type(a) is Var:
           if id(a) in scalars:
             any_scalar = True
           elif id(a) not in known:
             foldable = False
+        else:
+          any_lit = True
       if foldable:
         out = _fold(self, eqn, known, self.new_const, L, elementwise)
         if out is not None:
@@ -119,7 +124,7 @@ class _Sweep(Rewriter):
       if elementwise and any_scalar:
         eqn = _scalar_operands(self, eqn)
       rule = self.rules.get(eqn.prim)
-      if rule is not None:
+      if rule is not None and (any_lit or any_scalar or eqn.prim not in self.arithmetic):
         res = rule(self, eqn, self.uses)
         if res is not None:
           assert res.aval == eqn.outvars[0].aval, (res.aval, eqn.outvars[0].aval)
