@@ -319,7 +319,11 @@ def _expression(expr: str, n: int, namespace: dict) -> Callable:
 
 def _runner(steps: list, template: list, params: list[int], returns: list[tuple[int, bool]],
             name: str) -> Callable:
-  steps_t = tuple(steps)
+  # (code, fn, a, b, out, dels): the two operands of a binary step unpacked, the
+  # operand tuple in ``a`` otherwise
+  steps_t = tuple((code, fn, ins[0], ins[1], out, dels) if code in (_CALL2, _OUT2)
+                  else (code, fn, ins, None, out, dels)
+                  for code, fn, ins, out, dels in steps)
   copy = np.array
   nparams = len(params)
   contiguous = params == list(range(nparams))
@@ -334,26 +338,26 @@ def _runner(steps: list, template: list, params: list[int], returns: list[tuple[
     else:
       for s, x in zip(params, args):
         R[s] = x
-    for code, fn, ins, out, dels in steps_t:
-      if code == 0:
-        R[out] = fn(R[ins])
-      elif code == 1:
-        R[out] = fn(R[ins[0]], R[ins[1]])
-      elif code == 2:
-        R[out] = fn(R[ins], out=R[out])
+    for code, fn, a, b, out, dels in steps_t:
+      if code == 1:
+        R[out] = fn(R[a], R[b])
+      elif code == 0:
+        R[out] = fn(R[a])
       elif code == 3:
-        R[out] = fn(R[ins[0]], R[ins[1]], out=R[out])
+        R[out] = fn(R[a], R[b], out=R[out])
+      elif code == 2:
+        R[out] = fn(R[a], out=R[out])
       elif code == 4:
-        R[out] = fn(*[R[k] for k in ins])
+        R[out] = fn(*[R[k] for k in a])
       elif code == 5:
-        res = fn(*[R[k] for k in ins])
+        res = fn(*[R[k] for k in a])
         if len(out) == 1:
           (R[out[0]],) = res
         else:
           for k, x in zip(out, res, strict=True):
             R[k] = x
       elif code == 7:
-        R[out] = fn(*[R[k] for k in ins], out=R[out])
+        R[out] = fn(*[R[k] for k in a], out=R[out])
       if dels is not None:
         for k in dels:
           R[k] = None
