@@ -241,3 +241,19 @@ def test_jacobians_of_python_float_jit_equals_eager(jac):
   eager, jitted = f(2.0), vjpkit.jit(f)(2.0)
   assert eager.dtype == jitted.dtype
   np.testing.assert_array_equal(eager, jitted)
+
+
+def test_python_number_operands_of_cond_and_checkpoint_are_weak():
+  # as in JAX: a float32 operand with a Python number stays float32, eagerly and under
+  # grad, jit and vmap
+  x = np.float32(2.0)
+  branches = (lambda a, b: a * b, lambda a, b: a + b)
+  assert lax.cond(True, *branches, x, 2.0).dtype == np.float32
+  assert vjpkit.jit(lambda x: lax.cond(x > 0, *branches, x, 2.0))(x).dtype == np.float32
+  assert vjpkit.grad(lambda x: lax.cond(x > 0, *branches, x, 2.0))(x).dtype == np.float32
+  assert vjpkit.vmap(lambda x: lax.cond(x > 0, *branches, x, 2.0))(np.ones(2, np.float32)).dtype == np.float32
+  mul = vjpkit.checkpoint(lambda a, b: a * b)
+  assert mul(x, 2.0).dtype == np.float32
+  assert vjpkit.grad(mul)(x, 2.0).dtype == np.float32
+  assert vjpkit.grad(mul, argnums=1)(x, 2.0) == 2.0
+  assert lax.cond(True, *branches, 3.0, 2.0) == 6.0  # two Python numbers: float64 as NumPy
