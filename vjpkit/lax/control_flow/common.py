@@ -65,6 +65,30 @@ def stage_function(fun: Callable, in_tree: PyTreeDef, in_avals: Sequence[ShapedA
   return hoist_consts(jaxpr), consts, store.tree
 
 
+def promote_weak_carry(init: Sequence[Any], in_avals: Sequence[ShapedArray],
+                       out_avals: Sequence[ShapedArray]) -> list | None:
+  """JAX's rule for a weakly typed loop carry (a Python number as the initial value): where
+  the body returns such a leaf with another dtype of the same shape (``c * x`` with a float32
+  ``x``), the initial value takes that dtype, and the body is staged again. Returns the new
+  initial leaves, or None where no weak leaf changed type."""
+  new, changed = list(init), False
+  for k, (x, a, b) in enumerate(zip(init, in_avals, out_avals)):
+    if a.weak_type and a.shape == b.shape and a.dtype != b.dtype:
+      if isinstance(x, Tracer):  # a weak traced value (a Python number given to jit)
+        from ..elementwise import convert_element_type
+        new[k] = convert_element_type(x, b.dtype)
+      else:
+        new[k] = np.asarray(x, b.dtype)[()]
+      changed = True
+  return new if changed else None
+
+
+def weak_changes_only(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray]) -> bool:
+  """Whether every leaf whose type differs is weakly typed and keeps its shape (which
+  ``promote_weak_carry`` handles)."""
+  return all(a == b or (a.weak_type and a.shape == b.shape) for a, b in zip(in_avals, out_avals))
+
+
 def avals_str(avals: Sequence[ShapedArray]) -> str:
   return "(" + ", ".join(a.str_short() for a in avals) + ")"
 
