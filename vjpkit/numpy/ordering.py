@@ -45,8 +45,6 @@ def lexsort(keys: Any, axis: int = -1) -> Array:
   if not shape:
     return np.int64(0)
   ax = canonical_axis(axis, len(shape))
-  for k in ks:
-    check_real(get_aval(k).dtype, "lexsort")
   perm = argsort(ks[0], axis=ax)
   for k in ks[1:]:
     sub = lax.take_along_axis(k, perm, ax)
