@@ -189,3 +189,18 @@ def test_fftconvolve_large_inputs_go_through_ffts(cplx):
   rows = vjpkit.vmap(lambda x: vs.fftconvolve(x, b, "valid"))(np.stack([a, 2 * a]))
   np.testing.assert_allclose(rows[1], 2 * ss.fftconvolve(a, b, "valid"), atol=1e-10)
   np.testing.assert_allclose(vjpkit.jit(vs.fftconvolve)(a, b), ss.fftconvolve(a, b), atol=1e-10)
+
+
+def test_convolve_and_correlate_methods_match_scipy():
+  rng = np.random.default_rng(4)
+  a, b = rng.normal(size=(30, 40)), rng.normal(size=(20, 9)) + 1j * rng.normal(size=(20, 9))
+  ia, ib = rng.integers(-5, 5, 500), rng.integers(-5, 5, 300)
+  for fn, ref in ((vs.convolve, ss.convolve), (vs.correlate, ss.correlate)):
+    for method in ("auto", "direct", "fft"):
+      for mode in MODES:
+        want = ref(a, b, mode, method)
+        np.testing.assert_allclose(fn(a, b, mode, method), want, atol=1e-12 * np.abs(want).max())
+        got, want = fn(ia, ib, mode, method), ref(ia, ib, mode, method)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+  check_grads(lambda x: vs.correlate(x, b.real, "same", "fft"), (a,), order=1, modes=("rev",))

@@ -65,7 +65,7 @@ def _check_method(method: str, who: str) -> None:
 
 def convolve(in1: Array, in2: Array, mode: str = "full", method: str = "auto") -> Array:
   """The N-d convolution of ``in1`` and ``in2`` (SciPy's ``signal.convolve``); "same" is
-  centred on ``in1``.
+  centred on ``in1``. ``method``: "direct", "fft", or "auto" (FFTs for large float inputs).
 
   >>> convolve(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, -1.0]]))
   array([[ 1.,  1., -2.],
@@ -76,7 +76,7 @@ def convolve(in1: Array, in2: Array, mode: str = "full", method: str = "auto") -
   starts, lengths = _windows(s1, s2, mode, "convolve")
   if 0 in s1 or 0 in s2:
     return lax.full(tuple(0 for _ in s1), 0, get_aval(in1).dtype)
-  return full_window_conv(in1, in2, starts, lengths)
+  return _by_method(in1, in2, starts, lengths, method)
 
 
 def correlate(in1: Array, in2: Array, mode: str = "full", method: str = "auto") -> Array:
@@ -91,8 +91,27 @@ def correlate(in1: Array, in2: Array, mode: str = "full", method: str = "auto") 
   starts, lengths = _windows(s1, s2, mode, "correlate")
   if 0 in s1 or 0 in s2:
     return lax.full(tuple(0 for _ in s1), 0, get_aval(in1).dtype)
-  return full_window_conv(in1, lax.rev(conj_if_complex(in2), tuple(range(len(s2)))), starts,
-                          lengths)
+  return _by_method(in1, lax.rev(conj_if_complex(in2), tuple(range(len(s2)))), starts,
+                    lengths, method)
+
+
+def _by_method(in1, in2, starts, lengths, method: str):
+  """SciPy's ``method``: "direct"; "fft" (integer results rounded back, as SciPy's); "auto":
+  FFTs for large inexact inputs (the same rule as ``fftconvolve``), otherwise direct."""
+  s1, s2 = get_aval(in1).shape, get_aval(in2).shape
+  dtype = get_aval(in1).dtype
+  if method == "direct" or (method == "auto" and (dtype.kind not in "fc" or not _large(s1, s2))):
+    return full_window_conv(in1, in2, starts, lengths)
+  if dtype.kind in "fc":
+    return _fft_conv(in1, in2, list(range(len(s1))), starts, lengths)
+  f64 = np.dtype(np.float64)
+  out = _fft_conv(convert(in1, f64), convert(in2, f64), list(range(len(s1))), starts, lengths)
+  return convert(lax.round(out), dtype)
+
+
+def _large(c1, c2) -> bool:
+  n1, n2 = int(np.prod(c1, dtype=np.int64)), int(np.prod(c2, dtype=np.int64))
+  return min(n1, n2) > _DIRECT_MAX_KERNEL and n1 * n2 > _DIRECT_MAX_WORK
 
 
 def fftconvolve(in1: Array, in2: Array, mode: str = "full", axes: Any = None) -> Array:
@@ -117,8 +136,7 @@ def fftconvolve(in1: Array, in2: Array, mode: str = "full", axes: Any = None) ->
     return lax.full(tuple(0 for _ in s1), 0, get_aval(in1).dtype)
   other = [a for a in range(nd) if a not in conv_axes]
   c1, c2 = [s1[a] for a in conv_axes], [s2[a] for a in conv_axes]
-  n1, n2 = int(np.prod(c1, dtype=np.int64)), int(np.prod(c2, dtype=np.int64))
-  if min(n1, n2) > _DIRECT_MAX_KERNEL and n1 * n2 > _DIRECT_MAX_WORK:
+  if _large(c1, c2):
     if other:
       _other_shape(s1, s2, other)
     return _fft_conv(in1, in2, conv_axes, *_windows(c1, c2, mode, "fftconvolve"))
