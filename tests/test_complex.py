@@ -411,3 +411,24 @@ def test_complex_unique_under_jit_and_its_derivative():
   w = np.array([1 - 1j, 2 + 0.5j, -1j])
   g = vjpkit.grad(lambda z: vnp.real(vnp.sum(w * vnp.unique(z))))(z)
   np.testing.assert_allclose(g, [w[2], w[1], 0, w[0]])
+
+
+@pytest.mark.parametrize("name", ["nansum", "nanprod", "nancumsum", "nancumprod", "nanmax",
+                                  "nanmin", "nanargmax", "nanargmin", "nanmean"])
+def test_complex_nan_functions_skip_values_with_a_nan_part_as_numpy(name):
+  # nansum, nanprod, nancumsum and nancumprod used to propagate complex NaNs (wrong values)
+  rng = np.random.default_rng(11)
+  for _ in range(40):
+    n = int(rng.integers(1, 6))
+    z = (rng.integers(-2, 3, n) + 1j * rng.integers(-2, 3, n)).astype(complex)
+    for _ in range(int(rng.integers(0, n))):
+      i = rng.integers(0, n)
+      z[i] = complex(np.nan, z[i].imag) if rng.random() < 0.5 else complex(z[i].real, np.nan)
+    if np.isnan(z).all():
+      continue
+    got, want = getattr(vnp, name)(z), getattr(np, name)(z)
+    np.testing.assert_array_equal(got, want)
+  z = np.array([1 + 2j, complex(np.nan, 1.0), 3 - 1j])
+  np.testing.assert_array_equal(vjpkit.grad(lambda z: vnp.real(vnp.nansum(2j * z)))(z),
+                                [2j, 0, 2j])  # d Re(2iz) = -2 dy
+  np.testing.assert_array_equal(vjpkit.jit(vnp.nanmax)(z), 3 - 1j)
