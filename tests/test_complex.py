@@ -432,3 +432,21 @@ def test_complex_nan_functions_skip_values_with_a_nan_part_as_numpy(name):
   np.testing.assert_array_equal(vjpkit.grad(lambda z: vnp.real(vnp.nansum(2j * z)))(z),
                                 [2j, 0, 2j])  # d Re(2iz) = -2 dy
   np.testing.assert_array_equal(vjpkit.jit(vnp.nanmax)(z), 3 - 1j)
+
+
+def test_complex_isinf_isfinite_nan_to_num_and_log_bases_at_nonfinite_values():
+  # isinf/isfinite of complex values were wrong (NaN tested instead of inf); nan_to_num left
+  # complex NaNs and infinities alone; log2/log10/exp2 gave inf·0 NaNs at infinite parts
+  z = np.array([complex(np.inf, 1), 1j, complex(-np.inf, np.nan), 0j, complex(np.nan, 1),
+                complex(2, np.nan), complex(1, -np.inf), 3 - 4j])
+  for name in ("isinf", "isfinite", "isnan", "nan_to_num", "log2", "log10", "exp2", "log",
+               "sort_complex"):
+    with np.errstate(all="ignore"):
+      want = getattr(np, name)(z)
+      for got in (getattr(vnp, name)(z), vjpkit.jit(getattr(vnp, name))(z)):
+        assert got.dtype == want.dtype, name
+        for part in (np.real, np.imag):  # to rounding; infinities and NaNs where NumPy's are
+          np.testing.assert_allclose(part(got), part(want), rtol=1e-15, err_msg=name)
+  w = np.array([1 + 2j, -0.5 + 0.3j])
+  for name in ("log2", "log10", "exp2", "nan_to_num"):
+    check_grads(getattr(vnp, name), (w,), order=2)
