@@ -522,9 +522,13 @@ def isclose(a: Array, b: Array, rtol: float = 1e-05, atol: float = 1e-08, equal_
   array([ True, False])
   """
   a, b = asarray(a), asarray(b)
-  close = ufuncs.less_equal(ufuncs.absolute(ufuncs.subtract(a, b)),
-                            ufuncs.add(atol, ufuncs.multiply(rtol, ufuncs.absolute(b))))
-  close = ufuncs.logical_or(close, ufuncs.equal(a, b))  # equal infinities
+  # an infinity is close only to itself (the tolerance |b|·rtol would be infinite too); the
+  # formula reads finite values only (no inf - inf warnings)
+  finite = ufuncs.logical_and(ufuncs.isfinite(a), ufuncs.isfinite(b))
+  fa, fb = ufuncs.where(finite, a, 0), ufuncs.where(finite, b, 0)
+  close = ufuncs.less_equal(ufuncs.absolute(ufuncs.subtract(fa, fb)),
+                            ufuncs.add(atol, ufuncs.multiply(rtol, ufuncs.absolute(fb))))
+  close = ufuncs.where(finite, close, ufuncs.equal(a, b))
   if equal_nan:
     close = ufuncs.logical_or(close, ufuncs.logical_and(ufuncs.isnan(a), ufuncs.isnan(b)))
   return close

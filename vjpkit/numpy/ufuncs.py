@@ -552,6 +552,7 @@ def heaviside(x1: Array, x2: Array) -> Array:
   dtype = get_aval(x1).dtype
   zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
   step = _where(lax.gt(x1, zero), broadcast_to_shape(one, get_aval(x1).shape), zero)
+  step = _where(lax.ne(x1, x1), x1, step)  # NaN stays NaN, as NumPy
   return _where(lax.eq(x1, zero), x2, step)
 
 
