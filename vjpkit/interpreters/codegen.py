@@ -171,6 +171,7 @@ def compile_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any] | None = None, name: str =
   return _Codegen(jaxpr, consts, name).build()
 
 
+_UFUNC_PLANS: dict[tuple, tuple] = {}
 _RESERVED = {"np", "out", "axis", "axes", "dtype", "R"}
 _READONLY = -1  # a pseudo-buffer: values that may be read-only views or shared
 _READONLY_ROOTS = frozenset((_READONLY,))
@@ -217,8 +218,9 @@ class _Codegen:
     """Plan every equation, then compute last uses and which buffers values share."""
     jaxpr = self.jaxpr
     eqns = jaxpr.eqns
-    roots: dict[int, frozenset] = {id(v): frozenset((id(v),))
-                                   for v in jaxpr.constvars + jaxpr.invars}
+    # the buffers each value may share memory with; a value absent is its own buffer
+    # (inputs, and results of ufuncs and of rules making fresh arrays: most values)
+    roots: dict[int, frozenset] = {}
     self.plans: list[tuple[str, Any]] = []
     plans = self.plans
     plan_of = self.plan
@@ -233,10 +235,10 @@ class _Codegen:
       kind = plan[0]
       if kind == "ufunc" or kind == "fresh":  # a new buffer: its own root
         for v in eqn.outvars:
-          roots[id(v)] = frozenset((id(v),))
           last[id(v)] = i  # an unused result dies where it is born
         continue
-      ins = frozenset().union(*[roots[id(v)] for v in eqn.invars if type(v) is Var])
+      ins = frozenset().union(*[roots.get(id(v)) or (id(v),) for v in eqn.invars
+                                if type(v) is Var])
       if kind == "bcast" or kind == "opaque":
         ins |= _READONLY_ROOTS
         if kind == "bcast":
@@ -257,8 +259,12 @@ class _Codegen:
         last[id(src)] = max(last[id(src)], last[id(eqn.outvars[0])])
     root_last: dict[int, int] = {}
     get = root_last.get
-    for vid, rs in roots.items():
-      lv = last.get(vid, -1)
+    for vid, lv in last.items():
+      rs = roots.get(vid)
+      if rs is None:
+        if get(vid, -2) < lv:
+          root_last[vid] = lv
+        continue
       for r in rs:
         if get(r, -2) < lv:
           root_last[r] = lv
@@ -282,7 +288,10 @@ class _Codegen:
       self.bcast[id(eqn.outvars[0])] = (eqn.invars[0], tuple(rule(eqn)))
       return ("bcast", None)
     if ufunc is not None:
-      return ("ufunc", (ufunc, virtual))
+      plan = _UFUNC_PLANS.get((ufunc, virtual))
+      if plan is None:  # one tuple per ufunc, shared by its equations
+        plan = _UFUNC_PLANS[(ufunc, virtual)] = ("ufunc", (ufunc, virtual))
+      return plan
     emit = self.emit_rule(eqn, ["_"] * len(eqn.invars))  # names are given at emission
     return (emit.kind, None)
 
@@ -438,7 +447,7 @@ class _Codegen:
     if out.aval.shape != ():
       for v in eqn.invars:
         if (type(v) is Var and v.aval == out.aval and id(v) not in self.external
-            and self.roots[id(v)] == frozenset((id(v),)) and self.root_last[id(v)] == i):
+            and id(v) not in self.roots and self.root_last[id(v)] == i):
           buf = self.var_name(v)
           self.reused.add(id(v))
           self.names[id(out)] = buf  # the result lives on in the same buffer, under its name
@@ -463,7 +472,7 @@ class _Codegen:
         outs.append(self.atom(v))
         continue
       name = self.var_name(v)
-      rs = self.roots[id(v)]
+      rs = self.roots.get(id(v)) or frozenset((id(v),))
       if rs & self.external or rs & claimed:
         name = f"{self.env.ref(np.array, 'copy')}({name})"
       claimed |= rs

@@ -91,8 +91,7 @@ class _Planner(_Codegen):
     self.lit_slots: dict[tuple, int] = {}
     self.virt: dict[int, int] = {}     # broadcast var -> slot read by elementwise ops
     self.steps: list[tuple] = []
-    self.early: dict[int, tuple] = {}  # equation -> its step, made during the analysis
-    self.planned = 0
+    self.early: list = []  # per equation: its step if made during the analysis, else None
     if consts is not None:
       for v, x in zip(jaxpr.constvars, consts, strict=True):
         self.names[id(v)] = len(self.template)  # type: ignore[assignment]
@@ -152,7 +151,7 @@ class _Planner(_Codegen):
     self.analyse()
     early, steps = self.early, self.steps
     for i, eqn in enumerate(jaxpr.eqns):
-      step = early.get(i)
+      step = early[i]
       if step is not None:
         steps.append(step)
       else:
@@ -165,7 +164,7 @@ class _Planner(_Codegen):
     if eqn.outvars[0].aval.shape != () or any(type(v) is Var and v.aval.shape != ()
                                              for v in eqn.invars):
       dels = tuple(self.dead_names(i, eqn)) or None  # (scalars are never freed)
-    self.steps.append((code, fn, ins, out, dels))
+    self.steps.append(_step(code, fn, ins, out, dels))
 
   def plan_eqn(self, i: int, eqn: Eqn) -> None:
     kind, detail = self.plans[i]
@@ -189,7 +188,7 @@ class _Planner(_Codegen):
     else:
       base = self.virt[id(var)] = self.new_slot()
       self.virtual_names[id(var)] = base  # type: ignore[assignment]
-      self.steps.append((_CALL1, operator.methodcaller("reshape", expanded),
+      self.steps.append(_step(_CALL1, operator.methodcaller("reshape", expanded),
                          self.var_name(src), base, None))
     if id(var) in self.need_real:
       out = self.var_name(var)
@@ -198,15 +197,14 @@ class _Planner(_Codegen):
         full.flags.writeable = False
         self.template[out] = full  # what the code binds as a global
       else:
-        self.steps.append((_CALL1, functools.partial(_broadcast_to, shape=var.aval.shape),
+        self.steps.append(_step(_CALL1, functools.partial(_broadcast_to, shape=var.aval.shape),
                            base, out, None))
     dels = tuple(self.dead_names(i, eqn)) or None
     if dels:
       if len(self.steps) > steps_before:
-        code, fn, ins, out_slot, _ = self.steps[-1]
-        self.steps[-1] = (code, fn, ins, out_slot, dels)
+        self.steps[-1] = self.steps[-1][:5] + (dels,)
       else:
-        self.steps.append((_FREE, None, None, None, dels))
+        self.steps.append((_FREE, None, None, None, None, dels))
 
   def plan_ufunc(self, i: int, eqn: Eqn, ufunc: np.ufunc, virtual: bool) -> None:
     """``emit_ufunc``: the same operands, the same buffer, the same call."""
@@ -225,7 +223,7 @@ class _Planner(_Codegen):
     buf = None
     for v in eqn.invars:
       if (type(v) is Var and v.aval == out.aval and id(v) not in self.external
-          and self.roots[id(v)] == frozenset((id(v),)) and self.root_last[id(v)] == i):
+          and id(v) not in self.roots and self.root_last[id(v)] == i):
         buf = self.var_name(v)
         self.reused.add(id(v))
         self.names[id(out)] = buf  # type: ignore[assignment]
@@ -258,8 +256,8 @@ class _Planner(_Codegen):
     fn: Callable = op if op is not None else (
         operator.neg if ufunc is np.negative and len(args) == 1 else ufunc)
     code = _CALL1 if len(args) == 1 else _CALL2 if len(args) == 2 else _CALLN
-    return (code, fn, args[0] if code == _CALL1 else tuple(args),
-            self.var_name(eqn.outvars[0]), None)
+    return _step(code, fn, args[0] if code == _CALL1 else tuple(args),
+                 self.var_name(eqn.outvars[0]), None)
 
   def plan(self, eqn: Eqn):
     """``_Codegen.plan``; a scalar ufunc's step is made right away, as nothing the rest
@@ -269,8 +267,9 @@ class _Planner(_Codegen):
       names: dict[int, Any] = self.names
       args = [self.operand(v, inline=True) if type(v) is Lit else
               names[id(v)] if id(v) in names else self.var_name(v) for v in eqn.invars]
-      self.early[self.planned] = self.scalar_step(eqn, plan[1][0], args)
-    self.planned += 1
+      self.early.append(self.scalar_step(eqn, plan[1][0], args))
+    else:
+      self.early.append(None)
     return plan
 
   def plan_rule(self, i: int, eqn: Eqn) -> None:
@@ -298,10 +297,18 @@ class _Planner(_Codegen):
       if isinstance(v, Lit):
         outs.append((self.operand(v), False))
         continue
-      rs = self.roots[id(v)]
+      rs = self.roots.get(id(v)) or frozenset((id(v),))
       outs.append((self.var_name(v), bool(rs & self.external or rs & claimed)))
       claimed |= rs
     return outs
+
+
+def _step(code: int, fn, ins, out, dels) -> tuple:
+  """A step ``(code, fn, a, b, out, dels)``: a binary step's two operand slots in ``a``
+  and ``b``, else ``a`` the operand slot (one operand) or tuple of them."""
+  if code == _CALL2 or code == _OUT2:
+    return (code, fn, ins[0], ins[1], out, dels)
+  return (code, fn, ins, None, out, dels)
 
 
 def _broadcast_to(x, shape):
@@ -320,11 +327,7 @@ def _expression(expr: str, n: int, namespace: dict) -> Callable:
 
 def _runner(steps: list, template: list, params: list[int], returns: list[tuple[int, bool]],
             name: str) -> Callable:
-  # (code, fn, a, b, out, dels): the two operands of a binary step unpacked, the
-  # operand tuple in ``a`` otherwise
-  steps_t = tuple((code, fn, ins[0], ins[1], out, dels) if code in (_CALL2, _OUT2)
-                  else (code, fn, ins, None, out, dels)
-                  for code, fn, ins, out, dels in steps)
+  steps_t = tuple(steps)
   copy = np.array
   nparams = len(params)
   contiguous = params == list(range(nparams))
