@@ -42,7 +42,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..core.avals import _SCALAR_AVALS, _array_aval, tangent_aval
+from ..core.avals import _SCALAR_AVALS, _array_aval, get_aval, tangent_aval
 from ..core.ir import Eqn, Jaxpr, Lit, Var
 from ..core.rules import jvp_rules, pe_rules, transpose_rules
 from ..core.trace import Tracer, new_trace
@@ -144,13 +144,17 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
   body, names, glob = _step_lines(steps, n_primals, init, concrete)
   tangents = [f"t{i}" for i in range(n_tangents)]
   glob.update(_JT=tracer_type, _Var=Var, _PE=PlannedEqn, _Lit=Lit, _NS=_NUMPY_SCALARS,
-              _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__)
+              _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__, _ga=get_aval)
   lines = [f"def run(trace, lin, {', '.join(names[:n_primals] + tangents)}):"] + body
   ans = names[outs[0]]
+  # the JVP tracer of (ans, tangent): JVPTracer.__init__, inlined (its aval is the primal's)
+  new_jt = [f"  j = _new(_JT)", "  j._trace = trace", f"  j.primal = {ans}",
+            f"  av = _SA.get(type({ans}))",
+            f"  j.aval = _ga({ans}) if av is None else av"]
   if out is None:
     lines.append(f"  return {ans}")
   elif out < n_tangents:  # the input tangent itself
-    lines.append(f"  return _JT(trace, {ans}, t{out})")
+    lines += new_jt + [f"  j.tangent = t{out}", "  return j"]
   else:
     atoms = [f"t{i}.ir_var" for i in range(n_tangents)]
     for k, i in enumerate(outs[1:]):  # residuals: lin.to_atom, its common case inlined
@@ -170,7 +174,7 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
                    f"_plan{j}))")
       atoms.append(v)
     lines += ["  o = _new(_ST)", "  o._trace = lin", f"  o.ir_var = {atoms[out]}",
-              f"  o.aval = {atoms[out]}.aval", f"  return _JT(trace, {ans}, o)"]
+              f"  o.aval = {atoms[out]}.aval"] + new_jt + ["  j.tangent = o", "  return j"]
   exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
   return glob["run"]
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from ..core.ir import Jaxpr, Lit, Var, memo_concrete
 from ..core.primitive import missing_rule_error
 from ..core.rules import transpose_rules
@@ -24,6 +26,7 @@ from . import rule_cache
 from .rule_cache import PlannedEqn
 
 _TRACEABLE = rule_cache.TRACEABLE
+_F64 = np.float64
 
 
 def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
@@ -80,7 +83,12 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
       for i, k in plan.pairs:
         vid = id(invars[i])
         prev = get(vid)
-        ct_env[vid] = res[k] if prev is None else add_tangents(prev, res[k])
+        if prev is None:
+          ct_env[vid] = res[k]
+        elif type(prev) is _F64 and type(res[k]) is _F64:  # add_any's value, as its impl
+          ct_env[vid] = prev + res[k]                        # would compute it (scalar math)
+        else:
+          ct_env[vid] = add_tangents(prev, res[k])
       continue
     if eqn.prim.multiple_results:
       cts = [pop(id(v), None) for v in eqn.outvars]
