@@ -232,6 +232,64 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
   rule = jvp_rules.get(prim)
   if rule not in TRACEABLE:
     return MISS
+  # the common cases, unrolled: one or two operands, concrete primals, staged tangents
+  # (the key is the one the general loop below builds)
+  n = len(args)
+  if n == 1:
+    x = args[0]
+    if type(x) is tracer_type and x._trace is trace:
+      t = x.tangent
+      if type(t) is StagingTracer and t._trace is lin_trace:
+        p = x.primal
+        tp = type(p)
+        a = _array_aval(p) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
+            else None
+        if a is not None:
+          try:
+            entry = _LIN_CACHE.get((rule, a, 1, *_params_key(params)) if params else (rule, a, 1))
+          except TypeError:  # an unhashable param
+            return MISS
+          if entry is _UNTRACEABLE:
+            return MISS
+          if entry is not None:
+            return entry.run(trace, lin_trace, p, t)
+  elif n == 2:
+    x, y = args
+    mask = 0
+    px, tx, py, ty = x, None, y, None
+    if type(x) is tracer_type and x._trace is trace:
+      tx = x.tangent
+      if type(tx) is StagingTracer and tx._trace is lin_trace:
+        px = x.primal
+        mask = 1
+      else:
+        mask = 4  # (not handled here)
+    if type(y) is tracer_type and y._trace is trace:
+      ty = y.tangent
+      if type(ty) is StagingTracer and ty._trace is lin_trace:
+        py = y.primal
+        mask |= 2
+      else:
+        mask = 4
+    if 0 < mask < 4:
+      tp = type(px)
+      ax = _array_aval(px) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
+          else None
+      tp = type(py)
+      ay = _array_aval(py) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
+          else None
+      if ax is not None and ay is not None:
+        try:
+          entry = _LIN_CACHE.get((rule, ax, ay, mask, *_params_key(params)) if params
+                                 else (rule, ax, ay, mask))
+        except TypeError:  # an unhashable param
+          return MISS
+        if entry is _UNTRACEABLE:
+          return MISS
+        if entry is not None:
+          if mask == 3:
+            return entry.run(trace, lin_trace, px, py, tx, ty)
+          return entry.run(trace, lin_trace, px, py, tx if mask == 1 else ty)
   mask = 0
   bit = 1
   concrete = True
