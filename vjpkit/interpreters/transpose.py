@@ -71,15 +71,24 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
         continue
       plan = eqn.plan
       invars = eqn.invars
-      args = [ct]
-      concrete = not isinstance(ct, Tracer)
-      for i in plan.known:
-        v = invars[i]
+      known = plan.known
+      if len(known) == 1:  # the usual case (a product with a residual), unrolled
+        v = invars[known[0]]
         x = v.val if type(v) is Lit else env[id(v)]
-        if concrete and isinstance(x, Tracer):
-          concrete = False
-        args.append(x)
-      res = plan.run(*args) if concrete else plan.run_bind(*args)
+        if isinstance(ct, Tracer) or isinstance(x, Tracer):
+          res = plan.run_bind(ct, x)
+        else:
+          res = plan.run(ct, x)
+      else:
+        args = [ct]
+        concrete = not isinstance(ct, Tracer)
+        for i in known:
+          v = invars[i]
+          x = v.val if type(v) is Lit else env[id(v)]
+          if concrete and isinstance(x, Tracer):
+            concrete = False
+          args.append(x)
+        res = plan.run(*args) if concrete else plan.run_bind(*args)
       for i, k in plan.pairs:
         vid = id(invars[i])
         prev = get(vid)
