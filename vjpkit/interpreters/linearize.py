@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, Sequence
 
-from ..core.avals import ShapedArray, get_aval, is_inexact, tangent_aval
+from ..core.avals import ShapedArray, get_aval, tangent_aval
 from ..core.ir import Jaxpr
 from ..core.trace import Tracer, _stack
 from ..core.zeros import Zero, instantiate

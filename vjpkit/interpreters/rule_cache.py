@@ -148,7 +148,7 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
   lines = [f"def run(trace, lin, {', '.join(names[:n_primals] + tangents)}):"] + body
   ans = names[outs[0]]
   # the JVP tracer of (ans, tangent): JVPTracer.__init__, inlined (its aval is the primal's)
-  new_jt = [f"  j = _new(_JT)", "  j._trace = trace", f"  j.primal = {ans}",
+  new_jt = ["  j = _new(_JT)", "  j._trace = trace", f"  j.primal = {ans}",
             f"  av = _SA.get(type({ans}))",
             f"  j.aval = _ga({ans}) if av is None else av"]
   if out is None:
