@@ -144,7 +144,8 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
   body, names, glob = _step_lines(steps, n_primals, init, concrete)
   tangents = [f"t{i}" for i in range(n_tangents)]
   glob.update(_JT=tracer_type, _Var=Var, _PE=PlannedEqn, _Lit=Lit, _NS=_NUMPY_SCALARS,
-              _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__, _ga=get_aval)
+              _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__, _ga=get_aval,
+              _ARR=np.ndarray, _aa=_array_aval)
   lines = [f"def run(trace, lin, {', '.join(names[:n_primals] + tangents)}):"] + body
   ans = names[outs[0]]
   # the JVP tracer of (ans, tangent): JVPTracer.__init__, inlined (its aval is the primal's)
@@ -157,10 +158,22 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
     lines += new_jt + [f"  j.tangent = t{out}", "  return j"]
   else:
     atoms = [f"t{i}.ir_var" for i in range(n_tangents)]
-    for k, i in enumerate(outs[1:]):  # residuals: lin.to_atom, its common case inlined
+    if len(outs) > 1:
+      lines.append("  cids = lin._const_ids")
+    for k, i in enumerate(outs[1:]):  # residuals: lin.to_atom, its common cases inlined
       r = f"r{k}"
-      lines.append(f"  {r} = {names[i]}")
-      lines.append(f"  {r} = _Lit({r}, _SA[type({r})]) if type({r}) in _NS else lin.to_atom({r})")
+      lines += [f"  {r} = {names[i]}",
+                f"  if type({r}) in _NS:",  # a NumPy scalar: a literal
+                f"    {r} = _Lit({r}, _SA[type({r})])",
+                f"  elif type({r}) is _ARR:",  # an array: a constvar, one per array
+                f"    c = cids.get(id({r}))",
+                "    if c is None:",
+                f"      c = cids[id({r})] = _Var(_aa({r}))",
+                "      lin.constvars.append(c)",
+                f"      lin.constvals.append({r})",
+                f"    {r} = c",
+                "  else:",
+                f"    {r} = lin.to_atom({r})"]
       atoms.append(r)
     for k, a in enumerate(lin_init):
       glob[f"_l{k}"] = a
