@@ -173,3 +173,13 @@ def test_float64_division_keeps_numpy_semantics():
     assert type(got) is np.float64
   same(vnp.true_divide(np.float64(1.0), np.float64(3.0)), np.float64(1.0) / np.float64(3.0))
   same(vjpkit.grad(lambda x: 1.0 / x)(np.float64(4.0)), np.float64(-1.0 / 16.0))
+
+
+def test_backward_sums_like_add_any():
+  # backward_pass sums concrete cotangents with add_any's impl directly
+  from vjpkit.lax.elementwise import add_any_p
+  assert add_any_p.impl is np.add
+  x = np.array([0.5, 2.0], np.float32)
+  g = vjpkit.grad(lambda x: vnp.sum(x * x + vnp.sin(x) * x))(x)
+  assert g.dtype == np.float32
+  np.testing.assert_allclose(g, 2 * x + np.cos(x) * x + np.sin(x), rtol=1e-6)

@@ -27,6 +27,8 @@ from .rule_cache import PlannedEqn
 
 _TRACEABLE = rule_cache.TRACEABLE
 _F64 = np.float64
+_ARRAY = np.ndarray
+_add = np.add  # add_any's impl (vjpkit/lax/elementwise.py), for concrete cotangent sums
 
 
 def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
@@ -92,12 +94,15 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
       for i, k in plan.pairs:
         vid = id(invars[i])
         prev = get(vid)
+        r = res[k]
         if prev is None:
-          ct_env[vid] = res[k]
-        elif type(prev) is _F64 and type(res[k]) is _F64:  # add_any's value, as its impl
-          ct_env[vid] = prev + res[k]                        # would compute it (scalar math)
+          ct_env[vid] = r
+        elif type(prev) is _F64 and type(r) is _F64:  # add_any of concrete values: what its
+          ct_env[vid] = prev + r                      # impl (np.add) computes, less overhead
+        elif type(prev) is _ARRAY and type(r) is _ARRAY and prev.shape == r.shape:
+          ct_env[vid] = _add(prev, r)
         else:
-          ct_env[vid] = add_tangents(prev, res[k])
+          ct_env[vid] = add_tangents(prev, r)
       continue
     if eqn.prim.multiple_results:
       cts = [pop(id(v), None) for v in eqn.outvars]
