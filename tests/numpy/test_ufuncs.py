@@ -260,3 +260,17 @@ def test_floor_divide_of_booleans_is_int8_like_numpy():
   out = vnp.floor_divide(b, c)
   assert out.dtype == np.floor_divide(b, c).dtype
   np.testing.assert_array_equal(out, np.floor_divide(b, c))
+
+
+def test_trunc_fix_modf_keep_signs_of_zero_and_infinities_as_numpy():
+  # modf's fraction was NaN at ±inf and +0.0 for negative integers; trunc(-0.0) was +0.0
+  x = np.array([-np.inf, -2.5, -1.0, -0.0, 0.0, 0.5, 3.0, np.inf, np.nan, -1e300, 1e-310])
+  for name in ("trunc", "fix", "modf"):
+    with np.errstate(invalid="ignore"):
+      want = getattr(np, name)(x)
+      for got in (getattr(vnp, name)(x), vjpkit.jit(getattr(vnp, name))(x)):
+        for g, w in zip(got if name == "modf" else (got,), want if name == "modf" else (want,)):
+          np.testing.assert_array_equal(g, w)
+          np.testing.assert_array_equal(np.signbit(g), np.signbit(w))
+  assert vjpkit.grad(lambda x: vnp.modf(x)[0])(-2.5) == 1.0
+  assert vjpkit.grad(lambda x: vnp.modf(x)[0])(-2.0) == 1.0
