@@ -424,6 +424,14 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
         if several:
           used1[t] = hits + misses
         return fn(a0)
+      if t is np.ndarray and fast0 and not kwargs and not a0.ndim:
+        dtype = a0.dtype
+        fn = fast0.get(dtype)  # a 0-d array: its dtype is its signature
+        if fn is not None:
+          hits += 1
+          if several:
+            used0[dtype] = hits + misses
+          return fn(a0)
     elif not kwargs and fastn:  # scalars again
       t = (type(a0), type(rest[0])) if len(rest) == 1 else (type(a0), *map(type, rest))
       fn = fastn.get(t)
@@ -440,14 +448,6 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     if _jit_switch.active and _jit_switch.jit_disabled():  # disable_jit(): the function itself
       return fun(*args, **kwargs)
     if not kwargs and not has_static:  # the fast path: arrays in, compiled code, arrays out
-      if len(args) == 1 and type(args[0]) is np.ndarray and args[0].ndim == 0:
-        dtype = args[0].dtype
-        fn = fast0.get(dtype)  # a 0-d array: its dtype is its signature
-        if fn is not None:
-          hits += 1
-          if several:
-            used0[dtype] = hits + misses
-          return fn(args[0])
       sig = []
       for a in args:
         t = type(a)
