@@ -36,6 +36,7 @@ from .core.ir import Jaxpr, hoist_consts
 from .core.primitive import Primitive
 from .core.trace import Tracer
 from .interpreters.codegen import Compiled, _identifier, compile_jaxpr
+from .interpreters.codegen_blocked import set_threads
 from .interpreters.codegen_scalar import compile_scalar
 from .interpreters.partial_eval import trace_to_jaxpr
 from .jit_cache import CacheInfo, describe_call, describe_where, explain_miss, logger
@@ -523,10 +524,12 @@ _fast_allowed = [not (config.debug_nans or config.debug_infs or _jit_switch.acti
 
 def _config_changed() -> None:
   _fast_allowed[0] = not (config.debug_nans or config.debug_infs or _jit_switch.active)
+  set_threads(config.jit_threads)
   for f in list(_JITTED):
     f._on_config()
 
 
+set_threads(config.jit_threads)
 config._on_change(_config_changed)
 _jit_switch.on_change(_config_changed)
 
