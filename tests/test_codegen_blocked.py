@@ -279,3 +279,27 @@ def test_a_forked_child_gets_threads_of_its_own(threaded):
       pytest.fail("the forked child hung")
     time.sleep(0.01)
   assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_each_region_runs_the_way_that_has_been_faster(threaded):
+  threaded.setattr(codegen_blocked, "CHUNK_BLOCKS", 5)   # two tasks of 80 elements
+  ways = []
+  slow = {"serial": True}
+
+  def run(lo, hi):
+    serial = (lo, hi) == (0, 160)
+    if lo == 0:
+      ways.append("serial" if serial else "threaded")
+    time.sleep(0.02 if serial == slow["serial"] else 0.0005)
+  vjpkit.config.update("jit_threads", 2)
+  stats = [0.0, 0.0, 0]
+  for _ in range(40):
+    codegen_blocked.run_blocks(run, 160, stats)
+  assert ways[:2] == ["threaded", "serial"]          # one time of each way first
+  explore = [n for n in range(2, 40) if n % codegen_blocked.EXPLORE == 0]
+  assert [n for n, w in enumerate(ways) if w == "serial" and n >= 2] == explore
+  slow["serial"] = False                              # now the threads are slower
+  ways.clear()
+  for _ in range(40):
+    codegen_blocked.run_blocks(run, 160, stats)
+  assert ways[-16:].count("threaded") == 2           # only the exploring calls

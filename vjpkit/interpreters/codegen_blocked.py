@@ -12,8 +12,9 @@ intermediates, and the memory traffic is that of the inputs and results.
 The loop is a function of a range of blocks, ``r0_run(lo, hi)``, which ``run_blocks``
 calls once for the whole range or, for regions of ``THREADS_MIN_SIZE`` elements or more,
 for tasks of ``CHUNK_BLOCKS`` blocks on up to ``vjpkit.config.jit_threads`` threads (NumPy's
-ufuncs release the GIL): each block is still computed by the same ufuncs, so the results
-do not depend on the number of threads. Reductions are not part of regions; they run
+ufuncs release the GIL), whichever has been faster for this region lately (``_stats8``):
+each block is still computed by the same ufuncs, so the results do not depend on the
+number of threads. Reductions are not part of regions; they run
 unblocked on the calling thread, as before.
 
 >>> import numpy as np, vjpkit
@@ -38,7 +39,7 @@ def lambda_(a):
             _multiply3(r0_buf0, r0_buf1, out=r0_buf1)
             _tanh6(r0_x0, out=r0_buf0)
             _add7(r0_buf1, r0_buf0, out=r0_y0)
-    _run_blocks8(r0_run, 131072)
+    _run_blocks9(r0_run, 131072, _stats8)
     del r0_in0, r0_out0, r0_run
     return (b,)
 """
@@ -47,6 +48,7 @@ from __future__ import annotations
 import contextvars
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -199,7 +201,8 @@ def emit_region(cg: _Codegen, start: int, end: int, k: int) -> list[str]:
     run += [f"        {b} = {b}[:{size % BLOCK}]" for b, _ in buffers]
   run += ["    " + line for line in loop + body]
   lines += ["    " + line for line in run]
-  lines.append(f"{env.ref(run_blocks, 'run_blocks')}({p}run, {size})")
+  stats = env.ref([0.0, 0.0, 0], "stats")  # run_blocks' timings of this region
+  lines.append(f"{env.ref(run_blocks, 'run_blocks')}({p}run, {size}, {stats})")
   lines.append(f"del {', '.join(dict.fromkeys(ins + outs + [f'{p}run']))}")
   return lines
 
@@ -236,13 +239,21 @@ if hasattr(os, "register_at_fork"):
   os.register_at_fork(after_in_child=_forget_pool)
 
 
-def run_blocks(run: Callable[[int, int], None], size: int) -> None:
+EXPLORE = 8  # every EXPLORE-th call of a region runs the way that has been slower lately
+
+
+def run_blocks(run: Callable[[int, int], None], size: int, stats: list | None = None) -> None:
   """Call ``run(lo, hi)`` over the element range ``[0, size)``: once, on this thread, or
   for tasks of ``CHUNK_BLOCKS`` blocks taken in turn by ``_threads[0]`` threads, this one
   included. Every element is computed by the same ufuncs either way, so the results do
   not depend on the threads. The tasks run in copies of the caller's context (its
   ``np.errstate``); where some raise, the exception of the first (the one a serial
   evaluation meets) is raised once all have finished.
+
+  ``stats`` (one list per region of the generated code) holds the recent time of each
+  way, serial and threaded, as moving averages: each call runs the faster way, and every
+  ``EXPLORE``-th the other, since threads help only while the machine has idle cores (on
+  a loaded one they wait for each other and for the GIL).
 
   >>> out = np.zeros(10)
   >>> def run(lo, hi):
@@ -255,6 +266,26 @@ def run_blocks(run: Callable[[int, int], None], size: int) -> None:
   if threads <= 1 or size < THREADS_MIN_SIZE:
     run(0, size)
     return
+  if stats is None:
+    _run_threaded(run, size, threads)
+    return
+  n = stats[2]
+  stats[2] = n + 1
+  if n < 2:
+    threaded = n == 0  # the first call threaded, the second serial: a time for each
+  else:
+    threaded = (stats[1] <= stats[0]) != (n % EXPLORE == 0)
+  t0 = time.perf_counter()
+  if threaded:
+    _run_threaded(run, size, threads)
+  else:
+    run(0, size)
+  dt = time.perf_counter() - t0
+  i = 1 if threaded else 0
+  stats[i] = dt if n < 2 else 0.75 * stats[i] + 0.25 * dt
+
+
+def _run_threaded(run: Callable[[int, int], None], size: int, threads: int) -> None:
   step = CHUNK_BLOCKS * BLOCK
   starts = range(0, size, step)
   tasks = iter(range(len(starts)))  # shared: next() on it is one atomic step under the GIL
