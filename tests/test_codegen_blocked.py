@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import vjpkit
 import vjpkit.numpy as vnp
+from vjpkit.config import Config
 from vjpkit.interpreters import codegen_blocked
 
 
@@ -250,10 +251,17 @@ def test_small_regions_and_one_thread_stay_on_the_calling_thread(threaded):
   assert seen == {threading.get_ident()}
 
 
-def test_jit_threads_setting_is_validated():
+def test_jit_threads_setting_is_validated(monkeypatch):
   for bad in (-1, 1.5, "2", True):
     with pytest.raises(TypeError, match="jit_threads"):
       vjpkit.config.update("jit_threads", bad)
+  assert vjpkit.config.jit_threads == int(os.environ.get("VJPKIT_JIT_THREADS") or
+                                          min(os.cpu_count() or 1, 4))
+  monkeypatch.setenv("VJPKIT_JIT_THREADS", "3")
+  assert Config().jit_threads == 3
+  monkeypatch.setenv("VJPKIT_JIT_THREADS", "-2")
+  with pytest.raises(ValueError, match="VJPKIT_JIT_THREADS"):
+    Config()
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
