@@ -322,3 +322,18 @@ def test_fast_paths_of_several_arguments_and_recency(settings):
   assert len(calls) == 3
   assert f(*a) == 6.0 and len(calls) == 3
   assert type(f(*b)) is np.float32 and len(calls) == 4
+
+
+def test_the_one_array_fast_path_keeps_results_owned_and_counted():
+  f = vjpkit.jit(lambda x: x)
+  g = vjpkit.jit(lambda x: (x * 2.0, {"s": vnp.sum(x)}))
+  x = np.arange(3.0)
+  for _ in range(3):
+    y = f(x)
+    assert y is not x and not np.shares_memory(y, x) and y.tolist() == [0.0, 1.0, 2.0]
+    a, d = g(x)
+    assert a.tolist() == [0.0, 2.0, 4.0] and type(d["s"]) is np.float64 and d["s"] == 3.0
+  assert f.cache_info() == (2, 1, config.jit_cache_size, 1)
+  assert g.cache_info() == (2, 1, config.jit_cache_size, 1)
+  assert f(x.astype(np.float32)).dtype == np.float32 and f(np.ones((3, 1))).shape == (3, 1)
+  assert f.cache_info().misses == 3

@@ -88,14 +88,14 @@ class Lowered:
   """
   __slots__ = ("jaxpr", "consts", "out_tree", "name", "call_jaxpr", "cacheable", "_compiled",
                "scalar_outs", "scalar_ins", "_fn", "key", "fast_keys", "signature", "times",
-               "_math")
+               "_math", "_runner")
   _compiled: Compiled | None
 
   def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef | None, name: str):
     self.jaxpr, self.consts, self.out_tree, self.name = jaxpr, consts, out_tree, name
     self.call_jaxpr = hoist_consts(jaxpr)
     self.cacheable = not any(isinstance(c, Tracer) for c in consts)
-    self._compiled = self._fn = None
+    self._compiled = self._fn = self._runner = None
     self.scalar_outs = [i for i, v in enumerate(jaxpr.outvars) if v.aval.shape == ()]
     self.scalar_ins = [i for i, v in enumerate(jaxpr.invars) if v.aval.shape == ()]
     self.key = self.signature = None
@@ -110,6 +110,32 @@ class Lowered:
       self._compiled = compile_jaxpr(self.jaxpr, self.consts, self.name)
       self.times[2] = time.perf_counter() - t0
     return self._compiled
+
+  def runner(self) -> Callable:
+    """``run`` as a function of the leaves themselves, made once and specialised to the
+    program (the all-scalar code, or the NumPy code with only the unwrapping it needs)."""
+    r = self._runner
+    if r is None:
+      r = self._runner = self._make_runner()
+    return r
+
+  def _make_runner(self) -> Callable:
+    math_fn = self.math_code()
+    if callable(math_fn):
+      return math_fn
+    if self.scalar_ins or self.scalar_outs:
+      def run_leaves(*leaves):
+        return self.run_numpy(leaves)
+      return run_leaves
+    fn, tree = self.compiled.fn, self.out_tree
+    if tree is None:
+      def run_one(*leaves):
+        return fn(*leaves)[0]
+      return run_one
+
+    def run_tree(*leaves):
+      return tree_unflatten(tree, fn(*leaves))
+    return run_tree
 
   def scalar_runner(self) -> Callable:
     """A function of the call's (NumPy or Python) scalar arguments returning its result:
@@ -246,21 +272,21 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   name = _fun_name(fun)
   # the cache, least recently used first: signature key -> Lowered
   cache: OrderedDict[Any, Lowered] = OrderedDict()
-  # all-scalar calls (no kwargs, no static arguments) -> the function that runs them
-  # (Lowered.scalar_runner), keyed by what alone decides their signature: the type of the
-  # only argument (fast1), the dtype of a lone 0-d array (fast0), the tuple of the
-  # arguments' types (fastn)
+  # calls without kwargs or static arguments whose signature is decided by little ->
+  # the function that runs them: keyed by the type of the only argument, a scalar (fast1),
+  # by the shape and dtype of the only argument, an array (fasta; Lowered.runner), by the
+  # tuple of the arguments' types, all scalars (fastn; Lowered.scalar_runner)
   fast1: dict[type, Callable] = {}
-  fast0: dict[Any, Callable] = {}
+  fasta: dict[tuple, Callable] = {}
   fastn: dict[tuple, Callable] = {}
-  fast_tables = {"1": fast1, "0": fast0, "n": fastn}
+  fast_tables = {"1": fast1, "a": fasta, "n": fastn}
   fast_keys: dict[tuple, Any] = {}  # (table, key) -> the cache key of its entry
   # Recency, as clock readings (hits + misses) of each entry's last use: by cache key for
   # the other paths, by fast key for the fast paths (one dict store per hit is cheaper than
   # reordering the cache); the cache is put in this order before it is trimmed or listed.
   used: dict[Any, int] = {}
-  fast_used: dict[str, dict] = {"1": {}, "0": {}, "n": {}}
-  used1, used0, usedn = fast_used["1"], fast_used["0"], fast_used["n"]
+  fast_used: dict[str, dict] = {"1": {}, "a": {}, "n": {}}
+  used1, useda, usedn = fast_used["1"], fast_used["a"], fast_used["n"]
   several = False  # whether the cache holds more than one entry (recency then matters)
   evicted: OrderedDict[Any, None] = OrderedDict()  # recently dropped keys, for the log
   uncacheable: OrderedDict[Any, None] = OrderedDict()  # keys whose programs close over tracers
@@ -390,10 +416,10 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     return entry
 
   def _fast_key(args: tuple) -> tuple[str, Any]:
-    """The fast table and key for a call with these (scalar or 0-d array) arguments."""
+    """The fast table and key for a call with these arguments (scalars, or one array)."""
     if len(args) == 1:
       a = args[0]
-      return ("0", a.dtype) if type(a) is np.ndarray else ("1", type(a))
+      return ("a", (a.shape, a.dtype)) if type(a) is np.ndarray else ("1", type(a))
     return ("n", tuple(map(type, args)))
 
   def _install_fast(entry: Lowered, args: tuple) -> None:
@@ -403,7 +429,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     table, k = _fast_key(args)
     if (table, k) in fast_keys:
       return
-    fast = entry.scalar_runner()
+    fast = entry.runner() if table == "a" else entry.scalar_runner()
     with lock:
       if not _fast_allowed[0] or cache.get(entry.key) is not entry:
         return
@@ -425,13 +451,13 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
         if several:
           used1[t] = hits + misses
         return fn(a0)
-      if t is np.ndarray and fast0 and not kwargs and not a0.ndim:
-        dtype = a0.dtype
-        fn = fast0.get(dtype)  # a 0-d array: its dtype is its signature
+      if t is np.ndarray and fasta and not kwargs:
+        k = (a0.shape, a0.dtype)  # one array: its shape and dtype are its signature
+        fn = fasta.get(k)
         if fn is not None:
           hits += 1
           if several:
-            used0[dtype] = hits + misses
+            useda[k] = hits + misses
           return fn(a0)
     elif not kwargs and fastn:  # scalars again
       t = (type(a0), type(rest[0])) if len(rest) == 1 else (type(a0), *map(type, rest))
@@ -450,9 +476,14 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       return fun(*args, **kwargs)
     if not kwargs and not has_static:  # the fast path: arrays in, compiled code, arrays out
       sig = []
+      # all NumPy scalars, or one array: a fast path can be installed
+      scalars = len(args) == 1 or (len(args) > 1 and type(args[0]) is not np.ndarray)
       for a in args:
         t = type(a)
-        if t is np.ndarray or t in _NUMPY_SCALARS:
+        if t is np.ndarray:
+          sig.append((a.shape, a.dtype))
+          scalars = scalars and len(args) == 1
+        elif t in _NUMPY_SCALARS:
           sig.append((a.shape, a.dtype))
         else:
           break
@@ -463,10 +494,10 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
           hits += 1
           if several:
             touch(key)
-          if all(type(a) in _NUMPY_SCALARS or (type(a) is np.ndarray and a.ndim == 0
-                                               and len(args) == 1) for a in args):
+          if scalars:
             _install_fast(entry, args)
-          return entry.run(args)
+          # (Lowered.run where debug_nans/debug_infs have put their checking version)
+          return entry.runner()(*args) if _fast_allowed[0] else entry.run(args)
     if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
       return route(jitted, args, kwargs, who="jit", static_argnums=nums, static_argnames=names,
                    cache=True)
