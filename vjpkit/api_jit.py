@@ -90,6 +90,7 @@ class Lowered:
                "scalar_outs", "scalar_ins", "_fn", "key", "fast_keys", "signature", "times",
                "_math", "_runner")
   _compiled: Compiled | None
+  _runner: Callable | None
 
   def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef | None, name: str):
     self.jaxpr, self.consts, self.out_tree, self.name = jaxpr, consts, out_tree, name
@@ -279,7 +280,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   fast1: dict[type, Callable] = {}
   fasta: dict[tuple, Callable] = {}
   fastn: dict[tuple, Callable] = {}
-  fast_tables = {"1": fast1, "a": fasta, "n": fastn}
+  fast_tables: dict[str, dict] = {"1": fast1, "a": fasta, "n": fastn}
   fast_keys: dict[tuple, Any] = {}  # (table, key) -> the cache key of its entry
   # Recency, as clock readings (hits + misses) of each entry's last use: by cache key for
   # the other paths, by fast key for the fast paths (one dict store per hit is cheaper than
