@@ -333,10 +333,16 @@ def average(a: Array, axis=None, weights=None, returned: bool = False, *, keepdi
 # -- NaN-ignoring reductions -------------------------------------------------------
 
 def _without_nan(a, fill, who):
+  """``a`` with ``fill`` at its NaNs (for complex values: where either part is NaN, as
+  NumPy's nan-functions; an infinite ``fill`` becomes ``fill + fill·j``, lexicographically
+  beyond every other value)."""
   a = _arr(a, who)
-  if get_aval(a).dtype.kind != "f":
+  dtype = get_aval(a).dtype
+  if dtype.kind not in "fc":
     return a
-  return ufuncs.where(ufuncs.isnan(a), np.array(fill, get_aval(a).dtype)[()], a)
+  if dtype.kind == "c" and np.isinf(fill):
+    fill = complex(fill, fill)
+  return ufuncs.where(ufuncs.isnan(a), np.array(fill, dtype)[()], a)
 
 
 def nansum(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
@@ -399,8 +405,8 @@ def nanstd(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims:
 
 
 def _nan_extremum(a, axis, keepdims, fill, reduce, who):
-  a = _arr(a, who, real=True)
-  if get_aval(a).dtype.kind != "f":
+  a = _arr(a, who)
+  if get_aval(a).dtype.kind not in "fc":
     return reduce(a, axis, keepdims=keepdims)
   y = reduce(_without_nan(a, fill, who), axis, keepdims=keepdims)
   all_nan = all(ufuncs.isnan(a), axis, keepdims=keepdims)
