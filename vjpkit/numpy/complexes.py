@@ -99,7 +99,10 @@ def sort_complex(a: Array) -> Array:
   from .sorting import sort
   a = asarray(a)
   dtype = get_aval(a).dtype
-  target = np.dtype(dtype if dtype.kind == "c" else np.result_type(dtype, np.complex64))
+  # NumPy's rule: complex64 for small integers, long double complex for long doubles,
+  # complex128 otherwise (also for float32)
+  target = np.dtype(dtype if dtype.kind == "c" else "F" if dtype.char in "bhBH"
+                    else "G" if dtype.char == "g" else "D")
   a = convert(a, target) if dtype != target else a
   if get_aval(a).ndim == 0:
     return a

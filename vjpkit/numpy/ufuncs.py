@@ -438,8 +438,8 @@ def _rounding(name: str, op: Callable, np_fun: Callable, arg=-1.5) -> Callable:
   return f
 
 
-def _trunc(x):
-  return lax.mul(lax.sign(x), lax.floor(lax.abs(x)))
+def _trunc(x):  # toward zero, keeping the sign of zero (-0.5 -> -0.0) as NumPy
+  return _where(lax.lt(x, lax.full((), 0, get_aval(x).dtype)), lax.ceil(x), lax.floor(x))
 
 
 floor = _rounding("floor", lax.floor, np.floor)
@@ -534,7 +534,12 @@ def modf(x: Array) -> tuple[Array, Array]:
   """
   x = promote_inexact(x, "modf", True)
   whole = _trunc(x)
-  return lax.sub(x, whole), whole
+  from .signs import signbit
+  neg = signbit(x)  # the fraction has the sign of x, also when it is zero (as NumPy)
+  frac = _where(neg, lax.neg(lax.sub(whole, x)), lax.sub(x, whole))
+  dtype = get_aval(x).dtype
+  signed_zero = _where(neg, lax.full((), -0.0, dtype), lax.full((), 0.0, dtype))
+  return _where(isinf(x), signed_zero, frac), whole
 
 
 def heaviside(x1: Array, x2: Array) -> Array:
@@ -547,6 +552,7 @@ def heaviside(x1: Array, x2: Array) -> Array:
   dtype = get_aval(x1).dtype
   zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
   step = _where(lax.gt(x1, zero), broadcast_to_shape(one, get_aval(x1).shape), zero)
+  step = _where(lax.ne(x1, x1), x1, step)  # NaN stays NaN, as NumPy
   return _where(lax.eq(x1, zero), x2, step)
 
 
