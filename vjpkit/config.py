@@ -12,7 +12,7 @@ True
 
 Each setting starts from an environment variable (``VJPKIT_DEBUG_NANS=1``,
 ``VJPKIT_DEBUG_INFS=1``, ``VJPKIT_LOG_COMPILES=1``, ``VJPKIT_EXPLAIN_CACHE_MISSES=1``,
-``VJPKIT_JIT_CACHE_SIZE=64``) read when vjpkit is imported.
+``VJPKIT_JIT_CACHE_SIZE=64``, ``VJPKIT_JIT_THREADS=2``) read when vjpkit is imported.
 """
 from __future__ import annotations
 
@@ -63,11 +63,17 @@ class Config:
     and how (shape, dtype, weak type, static value or pytree structure).
   * ``jit_cache_size``: how many signatures each jitted function keeps compiled (default
     128); beyond it the least recently used one is dropped. 0 caches nothing.
+  * ``jit_threads``: how many threads (the calling one included) ``jit``'s compiled code
+    may use to evaluate the blocks of a large elementwise region
+    (``vjpkit.interpreters.codegen_blocked``; NumPy's ufuncs release the GIL). The default
+    is ``min(os.cpu_count(), 4)``; 1 (or 0) evaluates every block on the calling thread.
+    Results are the same, bit for bit, with any number of threads.
   """
   _FLAGS = {"debug_nans": "VJPKIT_DEBUG_NANS", "debug_infs": "VJPKIT_DEBUG_INFS",
             "log_compiles": "VJPKIT_LOG_COMPILES",
             "explain_cache_misses": "VJPKIT_EXPLAIN_CACHE_MISSES"}
-  _INTS = {"jit_cache_size": ("VJPKIT_JIT_CACHE_SIZE", 128)}
+  _INTS = {"jit_cache_size": ("VJPKIT_JIT_CACHE_SIZE", 128),
+           "jit_threads": ("VJPKIT_JIT_THREADS", min(os.cpu_count() or 1, 4))}
 
   def __init__(self) -> None:
     self._values: dict[str, bool | int] = {name: _env_flag(var)
@@ -96,9 +102,13 @@ class Config:
   def jit_cache_size(self) -> int:
     return int(self._values["jit_cache_size"])
 
+  @property
+  def jit_threads(self) -> int:
+    return int(self._values["jit_threads"])
+
   def update(self, name: str, value: bool | int) -> None:
     """Set the setting ``name`` to ``value`` (True or False for the flags, a
-    non-negative int for ``jit_cache_size``)."""
+    non-negative int for ``jit_cache_size`` and ``jit_threads``)."""
     if name not in self._values:
       raise AttributeError(f"vjpkit.config has no setting {name!r}; the settings are "
                            f"{', '.join(sorted(self._values))}")
