@@ -1,7 +1,12 @@
 """Blocked elementwise regions in the generated code: the same bits as unblocked, less memory."""
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -10,6 +15,7 @@ from hypothesis import strategies as st
 
 import vjpkit
 import vjpkit.numpy as vnp
+from vjpkit.config import Config
 from vjpkit.interpreters import codegen_blocked
 
 
@@ -118,19 +124,26 @@ def test_eager_gradients_and_gradients_of_jit(small_blocks):
                              expected.reshape(2, 35), rtol=1e-13)
 
 
-def test_peak_memory_is_the_results_not_the_intermediates():
+@pytest.mark.parametrize("threads", [1, 2])
+def test_peak_memory_is_the_results_not_the_intermediates(threads):
   x = np.random.default_rng(4).normal(size=1 << 17)   # 1 MiB: blocked at the real sizes
   g = vjpkit.jit(vjpkit.grad(_workload))
   assert "for r0_s" in g.lower(x).source
-  g(x)
-  tracemalloc.start()
+  saved = vjpkit.config.jit_threads
+  vjpkit.config.update("jit_threads", threads)
   try:
-    tracemalloc.reset_peak()
-    out = g(x)
-    peak = tracemalloc.get_traced_memory()[1]
+    g(x)
+    tracemalloc.start()
+    try:
+      tracemalloc.reset_peak()
+      out = g(x)
+      peak = tracemalloc.get_traced_memory()[1]
+    finally:
+      tracemalloc.stop()
   finally:
-    tracemalloc.stop()
-  assert peak < 1.5 * out.nbytes   # the result, plus a few 64 KiB blocks
+    vjpkit.config.update("jit_threads", saved)
+  # the result, plus a few 64 KiB blocks for each thread
+  assert peak < out.nbytes + threads * 6 * 8 * codegen_blocked.BLOCK
 
 
 def test_broadcast_operands(small_blocks):
@@ -154,3 +167,147 @@ def test_complex_regions(small_blocks):
   out_b, out_u, src = _blocked_and_not(small_blocks, f, x)
   assert "for r0_s" in src
   _same(out_b, out_u)
+
+
+# -- several threads (run_blocks) -----------------------------------------------------
+
+@pytest.fixture
+def threaded(monkeypatch):
+  """Small blocks, tasks of one block, threads from 64 elements; jit_threads restored."""
+  monkeypatch.setattr(codegen_blocked, "BLOCK", 16)
+  monkeypatch.setattr(codegen_blocked, "MIN_SIZE", 32)
+  monkeypatch.setattr(codegen_blocked, "THREADS_MIN_SIZE", 64)
+  monkeypatch.setattr(codegen_blocked, "CHUNK_BLOCKS", 1)
+  saved = vjpkit.config.jit_threads
+  yield monkeypatch
+  vjpkit.config.update("jit_threads", saved)
+
+
+def _with_threads(n, f, *args):
+  vjpkit.config.update("jit_threads", n)
+  return f(*args)
+
+
+@given(n=st.integers(64, 300), seed=st.integers(0, 2 ** 16), threads=st.integers(2, 4))
+def test_threads_give_the_serial_and_unblocked_bits(n, seed, threads):
+  x = np.random.default_rng(seed).normal(size=n) * 3
+  with pytest.MonkeyPatch.context() as mp:
+    mp.setattr(codegen_blocked, "BLOCK", 16)
+    mp.setattr(codegen_blocked, "MIN_SIZE", 32)
+    mp.setattr(codegen_blocked, "THREADS_MIN_SIZE", 64)
+    mp.setattr(codegen_blocked, "CHUNK_BLOCKS", 1 + seed % 3)
+    saved = vjpkit.config.jit_threads
+    try:
+      g = vjpkit.jit(vjpkit.value_and_grad(_workload))
+      serial = _with_threads(1, g, x)
+      parallel = _with_threads(threads, g, x)
+      assert "_run_blocks" in g.lower(x).source
+      mp.setattr(codegen_blocked, "MIN_SIZE", 1 << 62)
+      unblocked = vjpkit.jit(vjpkit.value_and_grad(_workload))(x)
+    finally:
+      vjpkit.config.update("jit_threads", saved)
+  _same(parallel, serial)
+  _same(parallel, unblocked)
+
+
+def test_threads_see_the_callers_errstate(threaded):
+  x = np.linspace(1.0, 800.0, 200)
+  f = vjpkit.jit(lambda x: vnp.exp(x) * 2.0 + 1.0)
+  vjpkit.config.update("jit_threads", 3)
+  with np.errstate(over="raise"):
+    with pytest.raises(FloatingPointError, match="overflow"):
+      f(x)
+  with np.errstate(over="ignore"):
+    with warnings.catch_warnings():
+      warnings.simplefilter("error")
+      out = f(x)
+  assert np.isinf(out[-1]) and out[0] == np.exp(1.0) * 2.0 + 1.0
+
+
+def test_the_first_failing_task_raises(threaded):
+  def run(lo, hi):   # elements from 40 on fail: the error names the first in the range
+    if hi > 40:
+      raise ValueError(f"element {max(lo, 40)}")
+  vjpkit.config.update("jit_threads", 1)   # api_jit passes the setting on
+  assert codegen_blocked._threads[0] == 1
+  with pytest.raises(ValueError, match="element 40$"):
+    codegen_blocked.run_blocks(run, 160)    # serially: one call, the whole range
+  for threads in (2, 4):
+    vjpkit.config.update("jit_threads", threads)
+    for _ in range(5):
+      with pytest.raises(ValueError, match="element 40$"):
+        codegen_blocked.run_blocks(run, 160)
+
+
+def test_small_regions_and_one_thread_stay_on_the_calling_thread(threaded):
+  seen = set()
+
+  def run(lo, hi):
+    seen.add(threading.get_ident())
+  vjpkit.config.update("jit_threads", 4)
+  codegen_blocked.run_blocks(run, 63)   # below THREADS_MIN_SIZE
+  vjpkit.config.update("jit_threads", 1)
+  codegen_blocked.run_blocks(run, 1000)
+  assert seen == {threading.get_ident()}
+
+
+def test_jit_threads_setting_is_validated(monkeypatch):
+  for bad in (-1, 1.5, "2", True):
+    with pytest.raises(TypeError, match="jit_threads"):
+      vjpkit.config.update("jit_threads", bad)
+  assert vjpkit.config.jit_threads == int(os.environ.get("VJPKIT_JIT_THREADS") or
+                                          min(os.cpu_count() or 1, 4))
+  monkeypatch.setenv("VJPKIT_JIT_THREADS", "3")
+  assert Config().jit_threads == 3
+  monkeypatch.setenv("VJPKIT_JIT_THREADS", "-2")
+  with pytest.raises(ValueError, match="VJPKIT_JIT_THREADS"):
+    Config()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_gets_threads_of_its_own(threaded):
+  x = np.linspace(-1, 1, 200)
+  f = vjpkit.jit(lambda x: vnp.sin(x) * x + 1.0)
+  vjpkit.config.update("jit_threads", 2)
+  expected = f(x)                       # the parent's pool exists now
+  pid = os.fork()
+  if pid == 0:                          # the child: the parent's pool threads are gone
+    try:
+      os._exit(0 if np.array_equal(f(x), expected) else 1)
+    finally:
+      os._exit(2)
+  deadline = time.monotonic() + 60
+  while True:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+      break
+    if time.monotonic() > deadline:
+      os.kill(pid, signal.SIGKILL)
+      os.waitpid(pid, 0)
+      pytest.fail("the forked child hung")
+    time.sleep(0.01)
+  assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_each_region_runs_the_way_that_has_been_faster(threaded):
+  threaded.setattr(codegen_blocked, "CHUNK_BLOCKS", 5)   # two tasks of 80 elements
+  ways = []
+  slow = {"serial": True}
+
+  def run(lo, hi):
+    serial = (lo, hi) == (0, 160)
+    if lo == 0:
+      ways.append("serial" if serial else "threaded")
+    time.sleep(0.02 if serial == slow["serial"] else 0.0005)
+  vjpkit.config.update("jit_threads", 2)
+  stats = [0.0, 0.0, 0]
+  for _ in range(40):
+    codegen_blocked.run_blocks(run, 160, stats)
+  assert ways[:2] == ["threaded", "serial"]          # one time of each way first
+  explore = [n for n in range(2, 40) if n % codegen_blocked.EXPLORE == 0]
+  assert [n for n, w in enumerate(ways) if w == "serial" and n >= 2] == explore
+  slow["serial"] = False                              # now the threads are slower
+  ways.clear()
+  for _ in range(40):
+    codegen_blocked.run_blocks(run, 160, stats)
+  assert ways[-16:].count("threaded") == 2           # only the exploring calls

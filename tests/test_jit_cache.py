@@ -255,3 +255,85 @@ def test_threads_with_a_small_cache_get_right_results(settings):
     t.join()
   assert not errors, errors[0]
   assert f.cache_info().currsize <= 2
+
+
+# -- the scalar fast paths -----------------------------------------------------------
+
+def test_disable_jit_turns_the_fast_paths_off_and_on_again():
+  seen = []
+  f = vjpkit.jit(lambda x: seen.append(type(x)) or x * 2.0)
+  for x in (np.float64(1.0), 1.0, np.array(1.0)):
+    f(x), f(x), f(x)                     # traced once each, then on a fast path
+  assert len(seen) == 2                  # np.float64 and the 0-d array share a signature
+  with vjpkit.disable_jit():
+    for x in (np.float64(1.0), 1.0, np.array(1.0)):
+      assert f(x) == 2.0
+    assert seen[2:] == [np.float64, float, np.ndarray]   # the function itself, eagerly
+    with vjpkit.disable_jit(False):
+      assert f(np.float64(3.0)) == 6.0
+    assert len(seen) == 5
+  for x in (np.float64(4.0), 4.0, np.array(4.0)):
+    assert f(x) == 8.0 and f(x) == 8.0
+  assert len(seen) == 5
+
+
+def test_disable_jit_on_another_thread_does_not_change_this_one():
+  import threading
+  f = vjpkit.jit(lambda x: x + 1.0)
+  f(np.float64(1.0)), f(np.float64(1.0))
+  inside, release = threading.Event(), threading.Event()
+
+  def hold():
+    with vjpkit.disable_jit():
+      inside.set()
+      release.wait(10)
+  t = threading.Thread(target=hold)
+  t.start()
+  try:
+    inside.wait(10)
+    before = f.cache_info()
+    assert f(np.float64(2.0)) == 3.0     # compiled code here (a hit), not the function
+    assert f.cache_info().hits == before.hits + 1
+  finally:
+    release.set()
+    t.join()
+
+
+@pytest.mark.parametrize("x", [np.float64(0.5), 0.5, np.array(0.5), np.float32(0.5),
+                               np.array(0.5, np.float32), np.int64(3), np.array(3)])
+def test_every_fast_path_keeps_values_types_and_counts(x):
+  f = vjpkit.jit(lambda x: x * 3 + 1)
+  expected = x * 3 + 1
+  expected = expected[()] if isinstance(expected, np.ndarray) else np.asarray(expected)[()]
+  outs = [f(x) for _ in range(4)]
+  for out in outs:
+    assert type(out) is type(expected) and out == expected
+  assert f.cache_info() == (3, 1, config.jit_cache_size, 1)
+
+
+def test_fast_paths_of_several_arguments_and_recency(settings):
+  settings(jit_cache_size=2)
+  g, calls = counting(lambda x, y: x * y)
+  f = vjpkit.jit(g)
+  a, b = (np.float64(2.0), np.float64(3.0)), (np.float32(2.0), 3.0)
+  f(*a), f(*a), f(*b), f(*b)
+  f(*a), f(*a)                           # fast-path hits: a is the most recent
+  f(np.ones(2), np.ones(2))              # evicts b, not a
+  assert len(calls) == 3
+  assert f(*a) == 6.0 and len(calls) == 3
+  assert type(f(*b)) is np.float32 and len(calls) == 4
+
+
+def test_the_one_array_fast_path_keeps_results_owned_and_counted():
+  f = vjpkit.jit(lambda x: x)
+  g = vjpkit.jit(lambda x: (x * 2.0, {"s": vnp.sum(x)}))
+  x = np.arange(3.0)
+  for _ in range(3):
+    y = f(x)
+    assert y is not x and not np.shares_memory(y, x) and y.tolist() == [0.0, 1.0, 2.0]
+    a, d = g(x)
+    assert a.tolist() == [0.0, 2.0, 4.0] and type(d["s"]) is np.float64 and d["s"] == 3.0
+  assert f.cache_info() == (2, 1, config.jit_cache_size, 1)
+  assert g.cache_info() == (2, 1, config.jit_cache_size, 1)
+  assert f(x.astype(np.float32)).dtype == np.float32 and f(np.ones((3, 1))).shape == (3, 1)
+  assert f.cache_info().misses == 3

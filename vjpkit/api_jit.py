@@ -37,6 +37,7 @@ from .core.primitive import Primitive
 from .core.trace import Tracer
 from .interpreters import codegen as _codegen
 from .interpreters.codegen import Compiled, _identifier, compile_jaxpr
+from .interpreters.codegen_blocked import set_threads
 from .interpreters.codegen_scalar import compile_scalar
 from .interpreters.partial_eval import trace_to_jaxpr
 from .jit_cache import CacheInfo, describe_call, describe_where, explain_miss, logger
@@ -89,18 +90,20 @@ class Lowered:
   ``source`` the Python code it compiles to, ``out_tree`` the output structure.
   """
   __slots__ = ("jaxpr", "consts", "out_tree", "name", "call_jaxpr", "cacheable", "_compiled",
-               "scalar_outs", "scalar_ins", "_fn", "key", "fast_key", "signature", "times",
-               "_math")
+               "scalar_outs", "scalar_ins", "_fn", "key", "fast_keys", "signature", "times",
+               "_math", "_runner")
   _compiled: Compiled | None
+  _runner: Callable | None
 
   def __init__(self, jaxpr: Jaxpr, consts: list, out_tree: PyTreeDef | None, name: str):
     self.jaxpr, self.consts, self.out_tree, self.name = jaxpr, consts, out_tree, name
     self.call_jaxpr = hoist_consts(jaxpr)
     self.cacheable = not any(isinstance(c, Tracer) for c in consts)
-    self._compiled = self._fn = None
+    self._compiled = self._fn = self._runner = None
     self.scalar_outs = [i for i, v in enumerate(jaxpr.outvars) if v.aval.shape == ()]
     self.scalar_ins = [i for i, v in enumerate(jaxpr.invars) if v.aval.shape == ()]
-    self.key = self.fast_key = self.signature = None
+    self.key = self.signature = None
+    self.fast_keys: tuple = ()  # (table, key) of the fast paths that run it
     self._math: Callable | bool | None = None  # the all-scalar code: None until tried
     self.times: list = [0.0, 0.0, None]  # seconds: trace, optimize, codegen
 
@@ -112,6 +115,32 @@ class Lowered:
         self._compiled = compile_jaxpr(self.jaxpr, self.consts, self.name)
       self.times[2] = time.perf_counter() - t0
     return self._compiled
+
+  def runner(self) -> Callable:
+    """``run`` as a function of the leaves themselves, made once and specialised to the
+    program (the all-scalar code, or the NumPy code with only the unwrapping it needs)."""
+    r = self._runner
+    if r is None:
+      r = self._runner = self._make_runner()
+    return r
+
+  def _make_runner(self) -> Callable:
+    math_fn = self.math_code()
+    if callable(math_fn):
+      return math_fn
+    if self.scalar_ins or self.scalar_outs:
+      def run_leaves(*leaves):
+        return self.run_numpy(leaves)
+      return run_leaves
+    fn, tree = self.compiled.fn, self.out_tree
+    if tree is None:
+      def run_one(*leaves):
+        return fn(*leaves)[0]
+      return run_one
+
+    def run_tree(*leaves):
+      return tree_unflatten(tree, fn(*leaves))
+    return run_tree
 
   def scalar_runner(self) -> Callable:
     """A function of the call's (NumPy or Python) scalar arguments returning its result:
@@ -248,12 +277,22 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
   name = _fun_name(fun)
   # the cache, least recently used first: signature key -> Lowered
   cache: OrderedDict[Any, Lowered] = OrderedDict()
-  # all-scalar calls (no kwargs, no static arguments) by the types of their arguments (the
-  # type of the only argument, or the tuple of types) -> the function that runs them
-  # (Lowered.scalar_runner)
+  # calls without kwargs or static arguments whose signature is decided by little ->
+  # the function that runs them: keyed by the type of the only argument, a scalar (fast1),
+  # by the shape and dtype of the only argument, an array (fasta; Lowered.runner), by the
+  # tuple of the arguments' types, all scalars (fastn; Lowered.scalar_runner)
   fast1: dict[type, Callable] = {}
+  fasta: dict[tuple, Callable] = {}
   fastn: dict[tuple, Callable] = {}
-  fast_keys: dict[Any, Any] = {}  # their cache keys
+  fast_tables: dict[str, dict] = {"1": fast1, "a": fasta, "n": fastn}
+  fast_keys: dict[tuple, Any] = {}  # (table, key) -> the cache key of its entry
+  # Recency, as clock readings (hits + misses) of each entry's last use: by cache key for
+  # the other paths, by fast key for the fast paths (one dict store per hit is cheaper than
+  # reordering the cache); the cache is put in this order before it is trimmed or listed.
+  used: dict[Any, int] = {}
+  fast_used: dict[str, dict] = {"1": {}, "a": {}, "n": {}}
+  used1, useda, usedn = fast_used["1"], fast_used["a"], fast_used["n"]
+  several = False  # whether the cache holds more than one entry (recency then matters)
   evicted: OrderedDict[Any, None] = OrderedDict()  # recently dropped keys, for the log
   uncacheable: OrderedDict[Any, None] = OrderedDict()  # keys whose programs close over tracers
   lock = threading.Lock()
@@ -265,10 +304,23 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     return _lookup(args, kwargs)[0]
 
   def touch(key) -> None:
-    try:
+    used[key] = hits + misses
+
+  def recency(item) -> int:
+    key, entry = item
+    r = used.get(key, -1)
+    for table, k in entry.fast_keys:
+      r = max(r, fast_used[table].get(k, -1))
+    return r
+
+  def by_recency() -> list:
+    """The cache's (key, entry) pairs, least recently used first."""
+    return sorted(list(cache.items()), key=recency)
+
+  def _reorder() -> None:
+    """Put the cache in recency order (the lock is held)."""
+    for key, _ in by_recency():
       cache.move_to_end(key)
-    except KeyError:  # dropped by another thread meanwhile
-      pass
 
   def _lookup(args, kwargs):
     nonlocal hits, misses
@@ -297,7 +349,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     maxsize = config.jit_cache_size
     if config.explain_cache_misses:
       logger.log(logging.WARNING, explain_miss(
-          name, describe_where(fun), signature, [e.signature for e in list(cache.values())],
+          name, describe_where(fun), signature, [e.signature for _, e in by_recency()],
           key in evicted, maxsize, key in uncacheable))
     entry = _trace(args, kwargs, leaves, tree)
     entry.key, entry.signature = key, signature
@@ -308,27 +360,36 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     elif maxsize > 0:
       with lock:
         entry = cache.setdefault(key, entry)
+        touch(key)
         evicted.pop(key, None)
         _trim(maxsize)
+        _recount()
     if config.log_compiles:
       _log_compile(entry, traced)
     return entry, leaves, traced
 
   def _trim(maxsize: int) -> None:
     """Drop the least recently used entries beyond ``maxsize`` (the lock is held)."""
+    if len(cache) > maxsize:
+      _reorder()
     while len(cache) > maxsize:
       key, old = cache.popitem(last=False)
+      used.pop(key, None)
       evicted[key] = None
       if len(evicted) > _EVICTED_MEMORY:
         evicted.popitem(last=False)
       _unfast(old)
 
   def _unfast(entry: Lowered) -> None:
-    k = entry.fast_key
-    if k is not None:
-      (fast1 if type(k) is type else fastn).pop(k, None)
-      fast_keys.pop(k, None)
-      entry.fast_key = None
+    for table, k in entry.fast_keys:
+      fast_tables[table].pop(k, None)
+      fast_used[table].pop(k, None)
+      fast_keys.pop((table, k), None)
+    entry.fast_keys = ()
+
+  def _recount() -> None:
+    nonlocal several
+    several = len(cache) > 1
 
   def _trace(args, kwargs, leaves, tree) -> Lowered:
     t0 = time.perf_counter()
@@ -360,75 +421,94 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     entry.times = [t1 - t0, time.perf_counter() - t1, None]
     return entry
 
+  def _fast_key(args: tuple) -> tuple[str, Any]:
+    """The fast table and key for a call with these arguments (scalars, or one array)."""
+    if len(args) == 1:
+      a = args[0]
+      return ("a", (a.shape, a.dtype)) if type(a) is np.ndarray else ("1", type(a))
+    return ("n", tuple(map(type, args)))
+
   def _install_fast(entry: Lowered, args: tuple) -> None:
     """Let later calls with arguments of these scalar types skip the signature."""
-    if not _fast_allowed[0] or entry.fast_key is not None:
+    if not _fast_allowed[0]:
       return
-    fast = entry.scalar_runner()
+    table, k = _fast_key(args)
+    if (table, k) in fast_keys:
+      return
+    fast = entry.runner() if table == "a" else entry.scalar_runner()
     with lock:
-      if cache.get(entry.key) is not entry:
+      if not _fast_allowed[0] or cache.get(entry.key) is not entry:
         return
-      if len(args) == 1:
-        k: Any = type(args[0])
-        fast1[k] = fast
-      else:
-        k = tuple(map(type, args))
-        fastn[k] = fast
-      entry.fast_key = k
-      fast_keys[k] = entry.key
-
-  def touch_fast(args) -> None:
-    key = fast_keys.get(type(args[0]) if len(args) == 1 else tuple(map(type, args)))
-    if key is not None:
-      touch(key)
+      fast_tables[table][k] = fast
+      entry.fast_keys = (*entry.fast_keys, (table, k))
+      fast_keys[(table, k)] = entry.key
 
   has_static = bool(nums or names)
 
   @functools.wraps(fun)
   def jitted(a0=_NO_ARGUMENT, /, *rest, **kwargs):
     nonlocal hits
-    if _jit_switch.active and _jit_switch.jit_disabled():  # disable_jit(): the function itself
-      return fun(*(rest if a0 is _NO_ARGUMENT else (a0, *rest)), **kwargs)
-    if not rest and not kwargs:
+    if not rest:
       # the fastest path: one NumPy or Python scalar, whose type is its signature
-      fn = fast1.get(type(a0))
-      if fn is not None:
+      t = type(a0)
+      fn = fast1.get(t)
+      if fn is not None and not kwargs:
         hits += 1
-        if len(cache) > 1:
-          touch_fast((a0,))
+        if several:
+          used1[t] = hits + misses
         return fn(a0)
-    args = rest if a0 is _NO_ARGUMENT else (a0, *rest)
-    if not kwargs:
-      if rest:  # scalars again
-        fn = fastn.get(tuple(map(type, args)))
+      if t is np.ndarray and fasta and not kwargs:
+        k = (a0.shape, a0.dtype)  # one array: its shape and dtype are its signature
+        fn = fasta.get(k)
         if fn is not None:
           hits += 1
-          if len(cache) > 1:
-            touch_fast(args)
-          return fn(*args)
-      if not has_static:  # the fast path: arrays in, compiled code, arrays out
-        sig = []
-        for a in args:
-          t = type(a)
-          if t is np.ndarray or t in _NUMPY_SCALARS:
-            sig.append((a.shape, a.dtype))
-          else:
-            break
+          if several:
+            useda[k] = hits + misses
+          return fn(a0)
+    elif not kwargs and fastn:  # scalars again
+      t = (type(a0), type(rest[0])) if len(rest) == 1 else (type(a0), *map(type, rest))
+      fn = fastn.get(t)
+      if fn is not None:
+        hits += 1
+        if several:
+          usedn[t] = hits + misses
+        return fn(a0, *rest)
+    return call(rest if a0 is _NO_ARGUMENT else (a0, *rest), kwargs)
+
+  def call(args: tuple, kwargs: dict):
+    """A call that took none of the scalar fast paths."""
+    nonlocal hits
+    if _jit_switch.active and _jit_switch.jit_disabled():  # disable_jit(): the function itself
+      return fun(*args, **kwargs)
+    if not kwargs and not has_static:  # the fast path: arrays in, compiled code, arrays out
+      sig = []
+      # all NumPy scalars, or one array: a fast path can be installed
+      scalars = len(args) == 1 or (len(args) > 1 and type(args[0]) is not np.ndarray)
+      for a in args:
+        t = type(a)
+        if t is np.ndarray:
+          sig.append((a.shape, a.dtype))
+          scalars = scalars and len(args) == 1
+        elif t in _NUMPY_SCALARS:
+          sig.append((a.shape, a.dtype))
         else:
-          key = (len(args), tuple(sig), None)
-          entry = cache.get(key)
-          if entry is not None:
-            hits += 1
-            if len(cache) > 1:
-              touch(key)
-            if all(type(a) in _NUMPY_SCALARS for a in args):
-              _install_fast(entry, args)
-            return entry.run(args)
+          break
+      else:
+        key = (len(args), tuple(sig), None)
+        entry = cache.get(key)
+        if entry is not None:
+          hits += 1
+          if several:
+            touch(key)
+          if scalars:
+            _install_fast(entry, args)
+          # (Lowered.run where debug_nans/debug_infs have put their checking version)
+          return entry.runner()(*args) if _fast_allowed[0] else entry.run(args)
     if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
       return route(jitted, args, kwargs, who="jit", static_argnums=nums, static_argnames=names,
                    cache=True)
     entry, leaves, traced = _lookup(args, kwargs)
-    if (not traced and not kwargs and not has_static and entry.fast_key is None
+    if (not traced and not kwargs and not has_static
         and all(type(a) in _SCALAR_TYPES for a in args)):
       _install_fast(entry, args)
     leaves = [_PY_SCALARS[type(x)](x) if type(x) in _PY_SCALARS else x for x in leaves]
@@ -445,12 +525,14 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
     nonlocal hits, misses
     with lock:
       cache.clear()
-      fast1.clear()
-      fastn.clear()
+      for table in (*fast_tables.values(), *fast_used.values()):
+        table.clear()
       fast_keys.clear()
+      used.clear()
       evicted.clear()
       uncacheable.clear()
       hits = misses = 0
+      _recount()
 
   def on_config() -> None:
     with lock:
@@ -458,6 +540,7 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
         for entry in list(cache.values()):
           _unfast(entry)
       _trim(config.jit_cache_size)
+      _recount()
 
   jitted.lower = lower  # type: ignore[attr-defined]  # attributes of a function: see Jitted
   jitted.cache_info = cache_info  # type: ignore[attr-defined]
@@ -471,18 +554,22 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
 _NO_ARGUMENT: Any = object()  # jitted's first parameter when the call has no arguments
 _EVICTED_MEMORY = 256  # dropped keys remembered, to say so when one misses again
 _JITTED: weakref.WeakSet = weakref.WeakSet()  # every jitted function, for config changes
-# whether calls may skip Lowered.run (which debug_nans/debug_infs replace): [bool]
-_fast_allowed = [not (config.debug_nans or config.debug_infs)]
+# whether calls may take the scalar fast paths, which skip Lowered.run (which
+# debug_nans/debug_infs replace) and the disable_jit() test: [bool]
+_fast_allowed = [not (config.debug_nans or config.debug_infs or _jit_switch.active)]
 
 
 def _config_changed() -> None:
-  _fast_allowed[0] = not (config.debug_nans or config.debug_infs)
+  _fast_allowed[0] = not (config.debug_nans or config.debug_infs or _jit_switch.active)
+  set_threads(config.jit_threads)
   _codegen.PLAN_MIN_EQNS = config.jit_plan_min_eqns
   for f in list(_JITTED):
     f._on_config()
 
 
+set_threads(config.jit_threads)
 config._on_change(_config_changed)
+_jit_switch.on_change(_config_changed)
 _codegen.PLAN_MIN_EQNS = config.jit_plan_min_eqns
 
 

@@ -12,8 +12,8 @@ True
 
 Each setting starts from an environment variable (``VJPKIT_DEBUG_NANS=1``,
 ``VJPKIT_DEBUG_INFS=1``, ``VJPKIT_LOG_COMPILES=1``, ``VJPKIT_EXPLAIN_CACHE_MISSES=1``,
-``VJPKIT_JIT_CACHE_SIZE=64``, ``VJPKIT_JIT_PLAN_MIN_EQNS=50000``) read when vjpkit is
-imported.
+``VJPKIT_JIT_CACHE_SIZE=64``, ``VJPKIT_JIT_THREADS=2``,
+``VJPKIT_JIT_PLAN_MIN_EQNS=50000``) read when vjpkit is imported.
 """
 from __future__ import annotations
 
@@ -64,6 +64,11 @@ class Config:
     and how (shape, dtype, weak type, static value or pytree structure).
   * ``jit_cache_size``: how many signatures each jitted function keeps compiled (default
     128); beyond it the least recently used one is dropped. 0 caches nothing.
+  * ``jit_threads``: how many threads (the calling one included) ``jit``'s compiled code
+    may use to evaluate the blocks of a large elementwise region
+    (``vjpkit.interpreters.codegen_blocked``; NumPy's ufuncs release the GIL). The default
+    is ``min(os.cpu_count(), 4)``; 1 (or 0) evaluates every block on the calling thread.
+    Results are the same, bit for bit, with any number of threads.
   * ``jit_plan_min_eqns``: programs of at least this many equations (default 20000) are
     compiled to an execution plan instead of Python source (``interpreters/plan.py``):
     several times cheaper to compile, about twice as slow per call for chains of
@@ -73,6 +78,7 @@ class Config:
             "log_compiles": "VJPKIT_LOG_COMPILES",
             "explain_cache_misses": "VJPKIT_EXPLAIN_CACHE_MISSES"}
   _INTS = {"jit_cache_size": ("VJPKIT_JIT_CACHE_SIZE", 128),
+           "jit_threads": ("VJPKIT_JIT_THREADS", min(os.cpu_count() or 1, 4)),
            "jit_plan_min_eqns": ("VJPKIT_JIT_PLAN_MIN_EQNS", 20_000)}
 
   def __init__(self) -> None:
@@ -103,12 +109,16 @@ class Config:
     return int(self._values["jit_cache_size"])
 
   @property
+  def jit_threads(self) -> int:
+    return int(self._values["jit_threads"])
+
+  @property
   def jit_plan_min_eqns(self) -> int:
     return int(self._values["jit_plan_min_eqns"])
 
   def update(self, name: str, value: bool | int) -> None:
     """Set the setting ``name`` to ``value`` (True or False for the flags, a
-    non-negative int for ``jit_cache_size`` and ``jit_plan_min_eqns``)."""
+    non-negative int for ``jit_cache_size``, ``jit_threads`` and ``jit_plan_min_eqns``)."""
     if name not in self._values:
       raise AttributeError(f"vjpkit.config has no setting {name!r}; the settings are "
                            f"{', '.join(sorted(self._values))}")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Iterator
+from typing import Callable, Iterator
 
-__all__ = ["disable_jit", "jit_disabled"]
+__all__ = ["disable_jit", "jit_disabled", "on_change"]
 
 _state = threading.local()
 _lock = threading.Lock()
 active = 0  # how many disable_jit() blocks are open, on any thread: jit's fast path reads it
+_listeners: list[Callable[[], None]] = []  # called when active becomes non-zero or zero
 
 
 def jit_disabled() -> bool:
@@ -35,9 +36,26 @@ def disable_jit(disable: bool = True) -> Iterator[None]:
   _state.disabled = bool(disable)
   with _lock:
     active += 1
+    first = active == 1
+  if first:
+    _changed()
   try:
     yield
   finally:
     _state.disabled = previous
     with _lock:
       active -= 1
+      last = active == 0
+    if last:
+      _changed()
+
+
+def _changed() -> None:
+  for listener in list(_listeners):
+    listener()
+
+
+def on_change(listener: Callable[[], None]) -> None:
+  """Call ``listener()`` whenever the first ``disable_jit()`` block opens or the last one
+  closes (jit then turns its scalar fast paths off, or lets them be installed again)."""
+  _listeners.append(listener)

@@ -9,6 +9,14 @@ through the same ufuncs in the same order as unblocked, so the results are the
 same, bit for bit; the peak memory is the region's results instead of all its
 intermediates, and the memory traffic is that of the inputs and results.
 
+The loop is a function of a range of blocks, ``r0_run(lo, hi)``, which ``run_blocks``
+calls once for the whole range or, for regions of ``THREADS_MIN_SIZE`` elements or more,
+for tasks of ``CHUNK_BLOCKS`` blocks on up to ``vjpkit.config.jit_threads`` threads (NumPy's
+ufuncs release the GIL), whichever has been faster for this region lately (``_stats8``):
+each block is still computed by the same ufuncs, so the results do not depend on the
+number of threads. Reductions are not part of regions; they run
+unblocked on the calling thread, as before.
+
 >>> import numpy as np, vjpkit
 >>> import vjpkit.numpy as vnp
 >>> f = lambda x: vnp.sin(x) * vnp.exp(-(x * x)) + vnp.tanh(x)
@@ -17,25 +25,32 @@ def lambda_(a):
     b = _empty0((131072,), _float64_1)
     r0_in0 = a.reshape(-1)
     r0_out0 = b.reshape(-1)
-    r0_buf0 = _empty0(8192, _float64_1)
-    r0_buf1 = _empty0(8192, _float64_1)
-    for r0_s in range(0, 131072, 8192):
-        r0_e = r0_s + 8192
-        r0_x0 = r0_in0[r0_s:r0_e]
-        r0_y0 = r0_out0[r0_s:r0_e]
-        _sin2(r0_x0, out=r0_buf0)
-        _multiply3(r0_x0, r0_x0, out=r0_buf1)
-        _negative4(r0_buf1, out=r0_buf1)
-        _exp5(r0_buf1, out=r0_buf1)
-        _multiply3(r0_buf0, r0_buf1, out=r0_buf1)
-        _tanh6(r0_x0, out=r0_buf0)
-        _add7(r0_buf1, r0_buf0, out=r0_y0)
-    del r0_in0, r0_out0, r0_buf0, r0_buf1, r0_x0, r0_y0
+    def r0_run(r0_lo, r0_hi):
+        r0_buf0 = _empty0(8192, _float64_1)
+        r0_buf1 = _empty0(8192, _float64_1)
+        for r0_s in range(r0_lo, r0_hi, 8192):
+            r0_e = r0_s + 8192
+            r0_x0 = r0_in0[r0_s:r0_e]
+            r0_y0 = r0_out0[r0_s:r0_e]
+            _sin2(r0_x0, out=r0_buf0)
+            _multiply3(r0_x0, r0_x0, out=r0_buf1)
+            _negative4(r0_buf1, out=r0_buf1)
+            _exp5(r0_buf1, out=r0_buf1)
+            _multiply3(r0_buf0, r0_buf1, out=r0_buf1)
+            _tanh6(r0_x0, out=r0_buf0)
+            _add7(r0_buf1, r0_buf0, out=r0_y0)
+    _run_blocks9(r0_run, 131072, _stats8)
+    del r0_in0, r0_out0, r0_run
     return (b,)
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import contextvars
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -44,7 +59,8 @@ from ..core.ir import Lit, Var
 if TYPE_CHECKING:
   from .codegen import _Codegen
 
-__all__ = ["BLOCK", "MIN_SIZE", "block_rules", "find_regions", "emit_region"]
+__all__ = ["BLOCK", "MIN_SIZE", "THREADS_MIN_SIZE", "block_rules", "find_regions", "emit_region",
+           "run_blocks", "set_threads"]
 
 # prim -> rule(eqn) -> (ufunc, operands) | None: an equation that is not a ufunc of its
 # inputs but one ufunc call all the same (integer_pow with y=2: np.multiply(x, x))
@@ -151,7 +167,7 @@ def emit_region(cg: _Codegen, start: int, end: int, k: int) -> list[str]:
     local[id(v)] = block
   # block buffers for the intermediates, reused once their value is dead
   free: dict[Any, list[str]] = {}
-  buffers: list[str] = []
+  buffers: list[tuple[str, str]] = []  # (name, dtype's global)
   body: list[str] = []
   for n, e in enumerate(eqns):
     ufunc, args = _ufunc_and_args(cg, start + n, e)  # type: ignore[misc]
@@ -168,30 +184,128 @@ def emit_region(cg: _Codegen, start: int, end: int, k: int) -> list[str]:
         local[id(out)] = pool.pop()
       else:
         buf = f"{p}buf{len(buffers)}"
-        buffers.append(buf)
-        head.append(f"{buf} = {empty}({BLOCK}, {env.ref(out.aval.dtype, out.aval.dtype.name + '_')})")
+        buffers.append((buf, env.ref(out.aval.dtype, out.aval.dtype.name + '_')))
         local[id(out)] = buf
       if last_in_region.get(id(out), -1) < n:  # never read: its buffer is free again
         free[out.aval.dtype].append(local[id(out)])
     body.append(f"{env.ref(ufunc, ufunc.__name__)}({', '.join(texts)}, out={local[id(out)]})")
+  # the blocks from r{k}_lo to r{k}_hi: a function, so that run_blocks can give ranges of
+  # blocks to several threads (each call has buffers of its own)
   lines = alloc + head
-  lines.append(f"for {p}s in range(0, {size}, {BLOCK}):")
-  lines.append(f"    {p}e = {p}s + {BLOCK}")
+  lines.append(f"def {p}run({p}lo, {p}hi):")
+  run = [f"{b} = {empty}({BLOCK}, {dtype})" for b, dtype in buffers]
+  run.append(f"for {p}s in range({p}lo, {p}hi, {BLOCK}):")
+  run.append(f"    {p}e = {p}s + {BLOCK}")
   if size % BLOCK:
-    lines.append(f"    if {p}e > {size}:")
-    lines += [f"        {b} = {b}[:{size % BLOCK}]" for b in buffers]
-  lines += ["    " + line for line in loop + body]
-  temps = ins + outs + buffers + [local[id(v)] for v in _inputs(cg, eqns, defined, shape)] \
-      + [f"{p}y{j}" for j in range(len(outs))]
-  lines.append(f"del {', '.join(dict.fromkeys(temps))}")
+    run.append(f"    if {p}e > {size}:")
+    run += [f"        {b} = {b}[:{size % BLOCK}]" for b, _ in buffers]
+  run += ["    " + line for line in loop + body]
+  lines += ["    " + line for line in run]
+  stats = env.ref([0.0, 0.0, 0], "stats")  # run_blocks' timings of this region
+  lines.append(f"{env.ref(run_blocks, 'run_blocks')}({p}run, {size}, {stats})")
+  lines.append(f"del {', '.join(dict.fromkeys(ins + outs + [f'{p}run']))}")
   return lines
 
 
-def _inputs(cg, eqns, defined, shape) -> list:
-  seen: dict[int, Var] = {}
-  for e in eqns:
-    for v in e.invars:
-      if (type(v) is Var and id(v) not in defined and v.aval.shape == shape
-              and id(v) not in cg.bcast):
-        seen.setdefault(id(v), v)
-  return list(seen.values())
+# -- running the blocks on several threads ------------------------------------------
+
+THREADS_MIN_SIZE = 1 << 17  # elements: smaller regions run on the calling thread
+CHUNK_BLOCKS = 4            # blocks per task: a thread takes the next task when done
+_threads = [1]              # threads to use (vjpkit.config.jit_threads, set by jit)
+_pool: list = [None]        # the executor of the other threads, made when first needed
+_pool_lock = threading.Lock()
+
+
+def set_threads(n: int) -> None:
+  """Use up to ``n`` threads (the calling one included) for large regions."""
+  _threads[0] = max(1, int(n))
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+  with _pool_lock:
+    pool = _pool[0]
+    if pool is None or pool._max_workers != workers:
+      if pool is not None:
+        pool.shutdown(wait=False)
+      pool = _pool[0] = ThreadPoolExecutor(workers, thread_name_prefix="vjpkit-blocks")
+    return pool
+
+
+def _forget_pool() -> None:  # in a forked child, the parent's threads do not exist
+  _pool[0] = None
+
+
+if hasattr(os, "register_at_fork"):
+  os.register_at_fork(after_in_child=_forget_pool)
+
+
+EXPLORE = 8  # every EXPLORE-th call of a region runs the way that has been slower lately
+
+
+def run_blocks(run: Callable[[int, int], None], size: int, stats: list | None = None) -> None:
+  """Call ``run(lo, hi)`` over the element range ``[0, size)``: once, on this thread, or
+  for tasks of ``CHUNK_BLOCKS`` blocks taken in turn by ``_threads[0]`` threads, this one
+  included. Every element is computed by the same ufuncs either way, so the results do
+  not depend on the threads. The tasks run in copies of the caller's context (its
+  ``np.errstate``); where some raise, the exception of the first (the one a serial
+  evaluation meets) is raised once all have finished.
+
+  ``stats`` (one list per region of the generated code) holds the recent time of each
+  way, serial and threaded, as moving averages: each call runs the faster way, and every
+  ``EXPLORE``-th the other, since threads help only while the machine has idle cores (on
+  a loaded one they wait for each other and for the GIL).
+
+  >>> out = np.zeros(10)
+  >>> def run(lo, hi):
+  ...   out[lo:hi] = np.arange(lo, hi)
+  >>> run_blocks(run, 10)
+  >>> out
+  array([0., 1., 2., 3., 4., 5., 6., 7., 8., 9.])
+  """
+  threads = _threads[0]
+  if threads <= 1 or size < THREADS_MIN_SIZE:
+    run(0, size)
+    return
+  if stats is None:
+    _run_threaded(run, size, threads)
+    return
+  n = stats[2]
+  stats[2] = n + 1
+  if n < 2:
+    threaded = n == 0  # the first call threaded, the second serial: a time for each
+  else:
+    threaded = (stats[1] <= stats[0]) != (n % EXPLORE == 0)
+  t0 = time.perf_counter()
+  if threaded:
+    _run_threaded(run, size, threads)
+  else:
+    run(0, size)
+  dt = time.perf_counter() - t0
+  i = 1 if threaded else 0
+  stats[i] = dt if n < 2 else 0.75 * stats[i] + 0.25 * dt
+
+
+def _run_threaded(run: Callable[[int, int], None], size: int, threads: int) -> None:
+  step = CHUNK_BLOCKS * BLOCK
+  starts = range(0, size, step)
+  tasks = iter(range(len(starts)))  # shared: next() on it is one atomic step under the GIL
+  errors: dict[int, BaseException] = {}
+
+  def work() -> None:
+    for i in tasks:
+      if errors and i > min(errors):
+        continue  # a serial evaluation would have stopped before this task
+      lo = starts[i]
+      try:
+        run(lo, min(lo + step, size))
+      except BaseException as e:  # noqa: BLE001 - re-raised below, in the caller's thread
+        errors[i] = e
+
+  workers = min(threads, len(starts)) - 1
+  pool = _executor(threads - 1)
+  futures = [pool.submit(contextvars.copy_context().run, work) for _ in range(workers)]
+  work()
+  for future in futures:
+    future.result()
+  if errors:
+    raise errors[min(errors)]

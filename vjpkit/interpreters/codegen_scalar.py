@@ -36,7 +36,7 @@ def f(x0):
         return _fallback(x0)
     if v1 - v1 != 0.0:
         return _fallback(x0)
-    return _f64(v1)
+    return v1 * _one
 >>> bool(f(0.5) == np.sin(0.5) * 0.5 + 1.0), type(f(0.5))
 (True, <class 'numpy.float64'>)
 """
@@ -69,7 +69,7 @@ class ScalarEnv:
   """Globals of a generated scalar module."""
 
   def __init__(self) -> None:
-    self.globals: dict[str, Any] = {"_ERRORS": _ERRORS, "_f64": np.float64}
+    self.globals: dict[str, Any] = {"_ERRORS": _ERRORS, "_one": _ONE}
     self._count = itertools.count()
 
   def ref(self, value: Any, hint: str) -> str:
@@ -170,10 +170,12 @@ def compile_scalar(jaxpr: Jaxpr, consts: Sequence[Any], name: str,
   finite = " or ".join(f"{o} - {o} != 0.0" for o in dict.fromkeys(outs))
   lines.append(f"    if {finite}:")
   lines.append(f"        {call_fallback}")
+  # a float times NumPy's 1.0 is that float as a NumPy float64 (the same value, exactly:
+  # results are finite here), made faster than by np.float64(v)
   if single and len(outs) == 1:
-    lines.append(f"    return _f64({outs[0]})")
+    lines.append(f"    return {_mul_one(outs[0])}")
   else:
-    wrapped = ", ".join(f"_f64({o})" for o in outs) + ("," if len(outs) == 1 else "")
+    wrapped = ", ".join(_mul_one(o) for o in outs) + ("," if len(outs) == 1 else "")
     lines.append(f"    return _finish(({wrapped}))" if finish is not None else
                  f"    return ({wrapped})")
     env.globals["_finish"] = finish
@@ -188,6 +190,11 @@ def compile_scalar(jaxpr: Jaxpr, consts: Sequence[Any], name: str,
 
 
 _counter = itertools.count()
+_ONE = np.float64(1.0)
+
+
+def _mul_one(atom: str) -> str:
+  return f"{atom} * _one"
 
 
 def _is_call(expr: str) -> bool:
