@@ -84,6 +84,11 @@ def _vjp_rows(lin, j: int, y_aval, in_avals) -> list:
   """The blocks of output leaf ``j``: its VJPs with every basis cotangent, as one vmap."""
   if y_aval.size == 0:
     return [_zero_block(y_aval.shape + a.shape, a.dtype) for a in in_avals]
+  if y_aval.size == 1:  # a scalar loss: one VJP, no batch of one (the same values)
+    cts = lin.transpose([np.ones(y_aval.shape, y_aval.dtype) if k == j else Zero(a)
+                         for k, a in enumerate(lin.out_avals)])
+    return [_zero_block(y_aval.shape + a.shape, a.dtype) if type(c) is Zero
+            else lax.reshape(c, y_aval.shape + a.shape) for a, c in zip(in_avals, cts)]
   zero: list[bool] = []
 
   def pullback(ct):
