@@ -12,6 +12,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval, short_dtype
 from ..core.primitive import Primitive
+from ..core.trace import Tracer
 
 _KINDS = {"float": "f", "inexact": "fc", "int": "iu", "bool": "b", "intbool": "iub", "num": "fciu",
           "any": "fciub"}
@@ -86,13 +87,21 @@ def _broadcasting_batcher(p):
   """Batch an elementwise op: align every batched operand's axis at 0 and give
   unbatched non-scalar operands that axis by broadcasting (a free view)."""
   def rule(vals, dims, **params):
-    shapes = _shapes()
     avals = [get_aval(v) for v in vals]
     batched = [(a, d) for a, d in zip(avals, dims) if d is not None]
     a0, d0 = batched[0]
-    if (all(d == d0 and a.shape == a0.shape for a, d in batched)
-        and all(a.ndim == 0 for a, d in zip(avals, dims) if d is None)):
-      return p.bind(*vals, **params), d0
+    if all(d == d0 and a.shape == a0.shape for a, d in batched):
+      unbatched = [a.ndim for a, d in zip(avals, dims) if d is None and a.ndim]
+      if not unbatched:
+        return p.bind(*vals, **params), d0
+      if (isinstance(p.impl, np.ufunc) and all(n == a0.ndim - 1 for n in unbatched)
+          and not any(isinstance(v, Tracer) for v in vals)):
+        # Concrete operands of a ufunc: NumPy broadcasts the unbatched ones itself (with a
+        # unit axis where the batch axis is), without materialising them batched.
+        return p.bind(*[v if d is not None or not a.ndim or d0 == 0
+                        else np.reshape(v, a.shape[:d0] + (1,) + a.shape[d0:])
+                        for v, a, d in zip(vals, avals, dims)], **params), d0
+    shapes = _shapes()
     axis_size = a0.shape[d0]
     per_example = ()
     for a, d in zip(avals, dims):

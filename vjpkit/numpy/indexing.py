@@ -164,6 +164,8 @@ def _is_advanced(i) -> bool:
 def getitem(x, idx) -> Any:
   """``x[idx]`` with NumPy's semantics for basic and advanced indices."""
   shape = get_aval(x).shape
+  if type(idx) is int and shape:  # x[i]: the common case, without the general machinery
+    return _int_index(x, shape, idx)
   items = _expand(shape, idx)
   if not any(_is_advanced(i) for i in items):
     return _basic(x, items)
@@ -172,6 +174,17 @@ def getitem(x, idx) -> Any:
 
 _OOB_HINT = (" (vjpkit checks concrete indices like NumPy, under jit too; only traced indices "
              "clamp on reads and drop on updates, as in JAX)")
+
+
+def _int_index(x, shape: tuple, i: int):
+  """``x[i]`` for a Python int ``i``: ``_basic``'s slice and squeeze, bound directly."""
+  n = shape[0]
+  if not -n <= i < n:
+    raise IndexError(f"index {i} is out of bounds for axis 0 with size {n}{_OOB_HINT}")
+  i %= n
+  y = x if n == 1 else lax.slice_p.bind(x, start_indices=(i,) + (0,) * (len(shape) - 1),
+                                        limit_indices=(i + 1,) + shape[1:], strides=None)
+  return lax.squeeze_p.bind(y, dimensions=(0,))
 
 
 def _basic(x, items):
