@@ -90,17 +90,11 @@ def _broadcasting_batcher(p):
     avals = [get_aval(v) for v in vals]
     batched = [(a, d) for a, d in zip(avals, dims) if d is not None]
     a0, d0 = batched[0]
-    if all(d == d0 and a.shape == a0.shape for a, d in batched):
-      unbatched = [a.ndim for a, d in zip(avals, dims) if d is None and a.ndim]
-      if not unbatched:
-        return p.bind(*vals, **params), d0
-      if (isinstance(p.impl, np.ufunc) and all(n == a0.ndim - 1 for n in unbatched)
-          and not any(isinstance(v, Tracer) for v in vals)):
-        # Concrete operands of a ufunc: NumPy broadcasts the unbatched ones itself (with a
-        # unit axis where the batch axis is), without materialising them batched.
-        return p.bind(*[v if d is not None or not a.ndim or d0 == 0
-                        else np.reshape(v, a.shape[:d0] + (1,) + a.shape[d0:])
-                        for v, a, d in zip(vals, avals, dims)], **params), d0
+    if (all(d == d0 and a.shape == a0.shape for a, d in batched)
+        and all(a.ndim == 0 for a, d in zip(avals, dims) if d is None)):
+      return p.bind(*vals, **params), d0
+    if isinstance(p.impl, np.ufunc) and not any(isinstance(v, Tracer) for v in vals):
+      return _numpy_broadcast(p, vals, avals, dims, params)
     shapes = _shapes()
     axis_size = a0.shape[d0]
     per_example = ()
@@ -119,6 +113,29 @@ def _broadcasting_batcher(p):
         aligned.append(shapes.moveaxis(v, d, 0))
     return p.bind(*aligned, **params), 0
   return rule
+
+
+def _numpy_broadcast(p, vals, avals, dims, params):
+  """A batched ufunc on concrete operands: each gets unit axes where it lacks the batch
+  axis or the per-example axes, and NumPy broadcasts them (nothing is materialised)."""
+  per_example: tuple = ()
+  for a, d in zip(avals, dims):
+    per_example = (a.shape if d is None else a.shape[:d] + a.shape[d + 1:]) or per_example
+  rank = len(per_example) + 1
+  out_d = next((d for a, d in zip(avals, dims) if d is not None and a.ndim == rank), 0)
+  args = []
+  for v, a, d in zip(vals, avals, dims):
+    if a.ndim == 0:
+      args.append(v)
+    elif d is None:  # per-example shape: a unit batch axis
+      args.append(v if out_d == 0 else np.reshape(v, a.shape[:out_d] + (1,) + a.shape[out_d:]))
+    elif a.ndim == rank:
+      args.append(v if d == out_d else np.moveaxis(v, d, out_d))
+    else:  # batched rank-0 values: unit per-example axes
+      shape = [1] * rank
+      shape[out_d] = a.shape[0]
+      args.append(np.reshape(v, shape))
+  return p.bind(*args, **params), out_d
 
 
 def _shapes():
