@@ -88,15 +88,22 @@ def _broadcasting_batcher(p):
   unbatched non-scalar operands that axis by broadcasting (a free view)."""
   def rule(vals, dims, **params):
     avals = [get_aval(v) for v in vals]
-    batched = [(a, d) for a, d in zip(avals, dims) if d is not None]
-    a0, d0 = batched[0]
-    if (all(d == d0 and a.shape == a0.shape for a, d in batched)
-        and all(a.ndim == 0 for a, d in zip(avals, dims) if d is None)):
+    shape0 = d0 = None
+    aligned_already = True  # batched operands alike, unbatched ones rank 0
+    for a, d in zip(avals, dims):
+      if d is None:
+        if a.shape:
+          aligned_already = False
+      elif shape0 is None:
+        shape0, d0 = a.shape, d
+      elif d != d0 or a.shape != shape0:
+        aligned_already = False
+    if aligned_already:
       return p.bind(*vals, **params), d0
     if isinstance(p.impl, np.ufunc) and not any(isinstance(v, Tracer) for v in vals):
       return _numpy_broadcast(p, vals, avals, dims, params)
     shapes = _shapes()
-    axis_size = a0.shape[d0]
+    axis_size = shape0[d0]
     per_example = ()
     for a, d in zip(avals, dims):
       s = a.shape if d is None else a.shape[:d] + a.shape[d + 1:]
@@ -128,13 +135,13 @@ def _numpy_broadcast(p, vals, avals, dims, params):
     if a.ndim == 0:
       args.append(v)
     elif d is None:  # per-example shape: a unit batch axis
-      args.append(v if out_d == 0 else np.reshape(v, a.shape[:out_d] + (1,) + a.shape[out_d:]))
+      args.append(v if out_d == 0 else v.reshape(a.shape[:out_d] + (1,) + a.shape[out_d:]))
     elif a.ndim == rank:
       args.append(v if d == out_d else np.moveaxis(v, d, out_d))
     else:  # batched rank-0 values: unit per-example axes
       shape = [1] * rank
       shape[out_d] = a.shape[0]
-      args.append(np.reshape(v, shape))
+      args.append(v.reshape(shape))
   return p.bind(*args, **params), out_d
 
 
