@@ -177,14 +177,11 @@ _OOB_HINT = (" (vjpkit checks concrete indices like NumPy, under jit too; only t
 
 
 def _int_index(x, shape: tuple, i: int):
-  """``x[i]`` for a Python int ``i``: ``_basic``'s slice and squeeze, bound directly."""
+  """``x[i]`` for a Python int ``i``: one ``index_in_dim`` (not a slice and a squeeze)."""
   n = shape[0]
   if not -n <= i < n:
     raise IndexError(f"index {i} is out of bounds for axis 0 with size {n}{_OOB_HINT}")
-  i %= n
-  y = x if n == 1 else lax.slice_p.bind(x, start_indices=(i,) + (0,) * (len(shape) - 1),
-                                        limit_indices=(i + 1,) + shape[1:], strides=None)
-  return lax.squeeze_p.bind(y, dimensions=(0,))
+  return lax.index_in_dim_p.bind(x, index=i % n, axis=0)
 
 
 def _basic(x, items):
