@@ -20,6 +20,7 @@ from .core.zeros import Zero, instantiate
 from .interpreters.batching import vmap_flat
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
+from .passes.dce import dce_closed
 from .tree_util import PyTreeDef, tree_unflatten
 
 __all__ = ["jacfwd", "jacrev", "hessian"]
@@ -131,9 +132,11 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
                    dynamic_argnums=_argnums_tuple(argnums, len(args), "jacrev"))
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev",
                                             holomorphic)
-    out, lin = linearize_flat(f, flat, who="jacrev")
+    out, lin = linearize_flat(f, flat, dce=False, who="jacrev")
     n_out = store.n_out if has_aux else len(out)
     _check_jac_outputs(out[:n_out], "jacrev", holomorphic)
+    if n_out != 1 or get_aval(out[0]).size != 1:  # several VJPs: drop dead tangent work once
+      lin.jaxpr, lin.consts = dce_closed(lin.jaxpr, lin.consts)
     in_avals = [get_aval(x) for x in flat]
     blocks = [_vjp_rows(lin, j, get_aval(y), in_avals) for j, y in enumerate(out[:n_out])]
     return _jac_result(blocks, store, in_tree, argnums, has_aux, out[n_out:],
