@@ -87,6 +87,17 @@ def _broadcasting_batcher(p):
   """Batch an elementwise op: align every batched operand's axis at 0 and give
   unbatched non-scalar operands that axis by broadcasting (a free view)."""
   def rule(vals, dims, **params):
+    if len(dims) == 2:  # the common case, aligned already: the op itself
+      dx, dy = dims
+      x, y = vals
+      if dy is None:
+        if not get_aval(y).shape:
+          return p.bind(x, y, **params), dx
+      elif dx is None:
+        if not get_aval(x).shape:
+          return p.bind(x, y, **params), dy
+      elif dx == dy and get_aval(x).shape == get_aval(y).shape:
+        return p.bind(x, y, **params), dx
     avals = [get_aval(v) for v in vals]
     shape0 = d0 = None
     aligned_already = True  # batched operands alike, unbatched ones rank 0
@@ -100,8 +111,12 @@ def _broadcasting_batcher(p):
         aligned_already = False
     if aligned_already:
       return p.bind(*vals, **params), d0
-    if isinstance(p.impl, np.ufunc) and not any(isinstance(v, Tracer) for v in vals):
-      return _numpy_broadcast(p, vals, avals, dims, params)
+    if isinstance(p.impl, np.ufunc):
+      for v in vals:
+        if isinstance(v, Tracer):
+          break
+      else:  # concrete operands
+        return _numpy_broadcast(p, vals, avals, dims, params)
     shapes = _shapes()
     axis_size = shape0[d0]
     per_example = ()
@@ -126,21 +141,31 @@ def _numpy_broadcast(p, vals, avals, dims, params):
   """A batched ufunc on concrete operands: each gets unit axes where it lacks the batch
   axis or the per-example axes, and NumPy broadcasts them (nothing is materialised)."""
   per_example: tuple = ()
+  out_d = None  # the batch axis of the first operand of full rank
   for a, d in zip(avals, dims):
-    per_example = (a.shape if d is None else a.shape[:d] + a.shape[d + 1:]) or per_example
+    s = a.shape
+    if d is None:
+      if s:
+        per_example = s
+    elif len(s) > 1:
+      per_example = s[:d] + s[d + 1:]
+      if out_d is None:
+        out_d = d
+  if out_d is None:
+    out_d = 0
   rank = len(per_example) + 1
-  out_d = next((d for a, d in zip(avals, dims) if d is not None and a.ndim == rank), 0)
   args = []
   for v, a, d in zip(vals, avals, dims):
-    if a.ndim == 0:
+    s = a.shape
+    if not s or (d is None and out_d == 0) or (d is not None and len(s) == rank and d == out_d):
       args.append(v)
     elif d is None:  # per-example shape: a unit batch axis
-      args.append(v if out_d == 0 else v.reshape(a.shape[:out_d] + (1,) + a.shape[out_d:]))
-    elif a.ndim == rank:
-      args.append(v if d == out_d else np.moveaxis(v, d, out_d))
+      args.append(v.reshape(s[:out_d] + (1,) + s[out_d:]))
+    elif len(s) == rank:
+      args.append(np.moveaxis(v, d, out_d))
     else:  # batched rank-0 values: unit per-example axes
       shape = [1] * rank
-      shape[out_d] = a.shape[0]
+      shape[out_d] = s[0]
       args.append(v.reshape(shape))
   return p.bind(*args, **params), out_d
 
