@@ -166,3 +166,4 @@ def test_broadcast_in_dim_small_and_large(shape):
   np.testing.assert_array_equal(got, np.broadcast_to(v, shape))
   np.testing.assert_array_equal(lax.broadcast_in_dim(v, (1,) + shape[1:], (1,)), v[None])
   assert np.shares_memory(got, v) == (np.prod(shape) >= 4096)  # small: a copy
+  assert not got.flags.writeable  # either way read-only, as NumPy's broadcast_to

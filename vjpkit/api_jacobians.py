@@ -54,7 +54,7 @@ def _check_jac_outputs(outs: Sequence[Any], who: str, holomorphic: bool) -> None
 def _jac_setup(fun, args, kwargs, argnums, has_aux: bool, who: str, holomorphic: bool):
   """The flat function of the differentiated arguments, their leaves and structure, and
   the store where the function leaves its output (and aux) structure."""
-  partial_f, dyn = _partial(fun, args, kwargs, argnums, who, holomorphic, who == "jacfwd")
+  partial_f, dyn = _partial(fun, args, kwargs, argnums, who, holomorphic, who != "jacrev")
   flat, in_tree = _flatten_args(dyn, who, weak=True)
   f, store = _flat_fun(partial_f, in_tree, who)
   return (_split_aux(f, store, who) if has_aux else f), flat, in_tree, store
@@ -183,13 +183,17 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   """
   check_callable(fun, "jacfwd")
   check_argnums(argnums, "jacfwd")
+  return _jacfwd(fun, argnums, has_aux, holomorphic, "jacfwd")
+
+
+def _jacfwd(fun: Callable, argnums, has_aux: bool, holomorphic: bool, who: str) -> Callable:
+  """``jacfwd``'s function; its arguments are checked as ``who``'s (jacfwd or hessian)."""
   @functools.wraps(fun)
   def jacfwd_f(*args, **kwargs):
     if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
-      return route(jacfwd_f, args, kwargs, who="jacfwd",
-                   dynamic_argnums=_argnums_tuple(argnums, len(args), "jacfwd"))
-    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd",
-                                            holomorphic)
+      return route(jacfwd_f, args, kwargs, who=who,
+                   dynamic_argnums=_argnums_tuple(argnums, len(args), who))
+    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, who, holomorphic)
     in_avals = [get_aval(x) for x in flat]
     columns, ys = [], None
     for i, a in enumerate(in_avals):
@@ -231,10 +235,5 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
   """
   check_callable(fun, "hessian")
   check_argnums(argnums, "hessian")
-  hess = jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic)
-
-  @functools.wraps(fun)
-  def hessian_f(*args, **kwargs):
-    _partial(fun, args, kwargs, argnums, "hessian", holomorphic, True)  # bad arguments are named as hessian's
-    return hess(*args, **kwargs)
-  return hessian_f
+  return _jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic,
+                 "hessian")  # bad arguments are named as hessian's

@@ -41,8 +41,9 @@ def _broadcast_in_dim_impl(x, *, shape, broadcast_dimensions):
     return x[()]
   if math.prod(shape) >= _COPY_BELOW:
     return np.broadcast_to(x, shape)  # a big result: a free, read-only view
-  out = np.empty(shape, x.dtype)  # small: a copy is cheaper than np.broadcast_to's overhead
-  out[...] = x
+  out = np.empty(shape, x.dtype)  # small: a copy is cheaper than np.broadcast_to's overhead,
+  out[...] = x                    # read-only like the broadcast view it stands for
+  out.flags.writeable = False
   return out[()]
 
 
