@@ -3,7 +3,8 @@
 
 Basic indices (integers, slices, ``None``, ``...``) become one ``slice`` (plus
 ``rev`` for negative steps), ``squeeze`` and ``expand_dims``: the transpose is a
-``pad``. Integer arrays become a ``gather`` whose transpose is a scatter-add,
+``pad``. A lone integer, ``x[i]``, is one ``index_in_dim`` (transpose ``embed_in_dim``),
+which is cheaper under nested transforms. Integer arrays become a ``gather`` whose transpose is a scatter-add,
 so repeated indices accumulate their cotangents. Boolean masks must be
 concrete (the result's shape depends on them): they become integer arrays.
 
