@@ -110,9 +110,15 @@ def test_traced_out_of_range_updates_are_dropped(method):
 
 def test_traced_reads_clamp():
   x = np.array(X)
-  for read in (lambda x, i: x[i], lambda x, i: x.at[i].get(), lambda x, i: vnp.take(x, i)):
+  for read in (lambda x, i: x[i], lambda x, i: x.at[i].get()):
     got = [float(vjpkit.jit(read)(x, i)) for i in (7, 3, -1, -3, -4, -7)]
     assert got == [2, 2, 2, 0, 0, 0]  # JAX's values
+  # jnp.take's default mode is "fill": NaN, negative indices wrapped once (JAX's values)
+  got = [float(vjpkit.jit(vnp.take)(x, i)) for i in (7, 3, -1, -3, -4, -7)]
+  np.testing.assert_array_equal(got, [np.nan, np.nan, 2, 0, np.nan, np.nan])
+  ints = vjpkit.jit(vnp.take)(np.arange(3), np.array([7, 1]))
+  np.testing.assert_array_equal(ints, [np.iinfo(np.int64).min, 1])
+  np.testing.assert_array_equal(vjpkit.vmap(lambda i: vnp.take(x, i))(np.array([1, 5])), [1, np.nan])
   np.testing.assert_array_equal(vjpkit.jit(vjpkit.grad(lambda x, i: x[i]))(x, 7), [0, 0, 1])
 
 

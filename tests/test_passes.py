@@ -243,3 +243,15 @@ def test_optimize_preserves_values_of_random_programs(program):
     assert len(jaxpr.eqns) <= len(closed.eqns)
     np.testing.assert_allclose(eval_jaxpr(jaxpr, consts, xs)[0],
                                eval_jaxpr(closed.jaxpr, closed.consts, xs)[0], rtol=1e-12)
+
+
+def test_select_of_two_literals_merges_only_bit_equal_ones():
+  # 0.0 and -0.0 compare equal in Python: the selection between them used to be dropped
+  f = lambda x: vnp.where(x > 0, 0.0, -0.0)
+  x = np.array([1.0, -1.0])
+  got = vjpkit.jit(f)(x)
+  np.testing.assert_array_equal(np.signbit(got), [False, True])
+  closed = vjpkit.make_jaxpr(f)(x)
+  assert "select_n" in str(optimize(closed.jaxpr, closed.consts)[0])
+  closed = vjpkit.make_jaxpr(lambda x: vnp.where(x > 0, np.nan, np.nan))(x)
+  assert "select_n" not in str(optimize(closed.jaxpr, closed.consts)[0])

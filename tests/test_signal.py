@@ -168,3 +168,39 @@ def test_dtypes():
 def test_errors(call, err, match):
   with pytest.raises(err, match=match):
     call()
+
+
+@pytest.mark.parametrize("cplx", [False, True])
+def test_fftconvolve_large_inputs_go_through_ffts(cplx):
+  rng = np.random.default_rng(3)
+  cases = [((700,), (120,), None), ((40, 40), (36, 36), None), ((3, 300), (1, 250), 1)]
+  for s1, s2, axes in cases:
+    a, b = rng.normal(size=s1), rng.normal(size=s2)
+    if cplx:
+      b = b + 1j * rng.normal(size=s2)
+    for mode in MODES:
+      want = ss.fftconvolve(a, b, mode, axes=axes)
+      got = vs.fftconvolve(a, b, mode, axes=axes)
+      assert got.dtype == want.dtype
+      np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * np.abs(want).max())
+  a, b = rng.normal(size=300), rng.normal(size=260)
+  assert vs.fftconvolve(a.astype(np.float32), b.astype(np.float32)).dtype == np.float32
+  check_grads(lambda x, y: vs.fftconvolve(x, y, "same"), (a, b), order=2, modes=("rev",))
+  rows = vjpkit.vmap(lambda x: vs.fftconvolve(x, b, "valid"))(np.stack([a, 2 * a]))
+  np.testing.assert_allclose(rows[1], 2 * ss.fftconvolve(a, b, "valid"), atol=1e-10)
+  np.testing.assert_allclose(vjpkit.jit(vs.fftconvolve)(a, b), ss.fftconvolve(a, b), atol=1e-10)
+
+
+def test_convolve_and_correlate_methods_match_scipy():
+  rng = np.random.default_rng(4)
+  a, b = rng.normal(size=(30, 40)), rng.normal(size=(20, 9)) + 1j * rng.normal(size=(20, 9))
+  ia, ib = rng.integers(-5, 5, 500), rng.integers(-5, 5, 300)
+  for fn, ref in ((vs.convolve, ss.convolve), (vs.correlate, ss.correlate)):
+    for method in ("auto", "direct", "fft"):
+      for mode in MODES:
+        want = ref(a, b, mode, method)
+        np.testing.assert_allclose(fn(a, b, mode, method), want, atol=1e-12 * np.abs(want).max())
+        got, want = fn(ia, ib, mode, method), ref(ia, ib, mode, method)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+  check_grads(lambda x: vs.correlate(x, b.real, "same", "fft"), (a,), order=1, modes=("rev",))

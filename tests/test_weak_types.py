@@ -241,3 +241,36 @@ def test_jacobians_of_python_float_jit_equals_eager(jac):
   eager, jitted = f(2.0), vjpkit.jit(f)(2.0)
   assert eager.dtype == jitted.dtype
   np.testing.assert_array_equal(eager, jitted)
+
+
+def test_python_number_operands_of_cond_and_checkpoint_are_weak():
+  # as in JAX: a float32 operand with a Python number stays float32, eagerly and under
+  # grad, jit and vmap
+  x = np.float32(2.0)
+  branches = (lambda a, b: a * b, lambda a, b: a + b)
+  assert lax.cond(True, *branches, x, 2.0).dtype == np.float32
+  assert vjpkit.jit(lambda x: lax.cond(x > 0, *branches, x, 2.0))(x).dtype == np.float32
+  assert vjpkit.grad(lambda x: lax.cond(x > 0, *branches, x, 2.0))(x).dtype == np.float32
+  assert vjpkit.vmap(lambda x: lax.cond(x > 0, *branches, x, 2.0))(np.ones(2, np.float32)).dtype == np.float32
+  mul = vjpkit.checkpoint(lambda a, b: a * b)
+  assert mul(x, 2.0).dtype == np.float32
+  assert vjpkit.grad(mul)(x, 2.0).dtype == np.float32
+  assert vjpkit.grad(mul, argnums=1)(x, 2.0) == 2.0
+  assert lax.cond(True, *branches, 3.0, 2.0) == 6.0  # two Python numbers: float64 as NumPy
+
+
+def test_python_number_loop_carry_takes_the_body_dtype_as_in_jax():
+  x = np.float32(2.0)
+  r = lax.fori_loop(0, 3, lambda i, c: c * x, 2.0)
+  assert r.dtype == np.float32 and r == 16.0
+  assert lax.scan(lambda c, a: (c * a, c), 1.0, np.ones(3, np.float32))[0].dtype == np.float32
+  assert lax.while_loop(lambda c: c < 10, lambda c: c * x, 1.0).dtype == np.float32
+  assert vjpkit.jit(lambda s: lax.fori_loop(0, 3, lambda i, c: c * x, s))(1.0).dtype == np.float32
+  assert vjpkit.jit(lambda s: lax.while_loop(lambda c: c < 10, lambda c: c * x, s))(1.0) == 16.0
+  assert vjpkit.grad(lambda y: lax.fori_loop(0, 3, lambda i, c: c * y, 1.0))(x) == 12.0
+  assert vjpkit.grad(lambda s: lax.fori_loop(0, 3, lambda i, c: c * x, s))(1.0) == 8.0
+  batched = vjpkit.vmap(lambda y: lax.fori_loop(0, 3, lambda i, c: c * y, 1.0))(np.full(2, x))
+  assert batched.dtype == np.float32
+  assert lax.fori_loop(0, 3, lambda i, c: c * 1.5, 1) == 3.375  # int -> float, as JAX
+  with pytest.raises(TypeError, match="changes the type of the carry"):  # strong: an error
+    lax.fori_loop(0, 3, lambda i, c: c * np.float64(2.0), x)

@@ -21,7 +21,7 @@ import functools
 from typing import Any, Callable, Sequence
 
 from .core.aliasing import unaliased_impl
-from .core.avals import get_aval
+from .core.avals import arg_aval, get_aval
 from .core.errors import check_callable
 from .core.ir import Eqn
 from .core.primitive import Primitive
@@ -126,13 +126,13 @@ def checkpoint(fun: Callable | None = None, *, prevent_cse: bool = True, policy:
     n = len(args)
     static_pos = {i % n for i in static}
     dyn = tuple(a for i, a in enumerate(args) if i not in static_pos)
-    flat, in_tree = flatten_operands(dyn, "checkpoint")
+    flat, in_tree = flatten_operands(dyn, "checkpoint", weak=True)
 
     def call(*d):
       it = iter(d)
       return fun(*[a if i in static_pos else next(it) for i, a in enumerate(args)])
-    jaxpr, consts, out_tree = stage_function(call, in_tree, [get_aval(x) for x in flat],
-                                             "checkpoint")
+    jaxpr, consts, out_tree = stage_function(call, in_tree, [arg_aval(x) for x in flat],
+                                             "checkpoint", keep_weak=True)
     outs = checkpoint_p.bind(*consts, *flat, call_jaxpr=jaxpr, prevent_cse=bool(prevent_cse))
     return tree_unflatten(out_tree, outs)
   return checkpointed

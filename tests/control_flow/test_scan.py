@@ -211,7 +211,9 @@ def test_hundred_thousand_steps():
 
 def test_errors():
   with pytest.raises(TypeError, match="changes the type of the carry"):
-    lax.scan(lambda c, x: (c * x, None), 0, np.ones(3))
+    lax.scan(lambda c, x: (c * x, None), np.int64(0), np.ones(3))
+  # a Python number takes the body's dtype, as in JAX
+  assert lax.scan(lambda c, x: (c * x, None), 1, np.full(3, 2.0))[0] == 8.0
   with pytest.raises(ValueError, match="disagree"):
     lax.scan(lambda c, x: (c, None), 0.0, (np.ones(3), np.ones(4)))
   with pytest.raises(ValueError, match="length="):

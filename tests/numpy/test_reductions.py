@@ -13,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 import vjpkit
 import vjpkit.numpy as vnp
 from numpy_testutil import check, seeds
+from vjpkit.testing import check_grads
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NaN slices, as in NumPy
 
@@ -154,3 +155,15 @@ def test_where_and_initial():
     vnp.max(np.ones((0, 2)), axis=0)
   with pytest.raises(np.exceptions.AxisError):
     vnp.sum(x, axis=2)
+
+@pytest.mark.parametrize("axis", [(0, 1), (0, 2), (2, 1), (0, 1, 2), (-1, 0)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_median_over_several_axes(axis, keepdims):
+  x = np.random.default_rng(0).normal(size=(3, 4, 5))
+  x[1, 2, 3] = np.nan if axis == (0, 2) else x[1, 2, 3]
+  want = np.median(x, axis=axis, keepdims=keepdims)
+  np.testing.assert_allclose(vnp.median(x, axis=axis, keepdims=keepdims), want)
+  np.testing.assert_allclose(vjpkit.jit(lambda x: vnp.median(x, axis=axis, keepdims=keepdims))(x),
+                             want)
+  if axis == (2, 1):
+    check_grads(lambda x: vnp.median(x, axis=axis), (x,), order=1)

@@ -260,3 +260,37 @@ def test_floor_divide_of_booleans_is_int8_like_numpy():
   out = vnp.floor_divide(b, c)
   assert out.dtype == np.floor_divide(b, c).dtype
   np.testing.assert_array_equal(out, np.floor_divide(b, c))
+
+
+def test_trunc_fix_modf_keep_signs_of_zero_and_infinities_as_numpy():
+  # modf's fraction was NaN at ±inf and +0.0 for negative integers; trunc(-0.0) was +0.0
+  x = np.array([-np.inf, -2.5, -1.0, -0.0, 0.0, 0.5, 3.0, np.inf, np.nan, -1e300, 1e-310])
+  for name in ("trunc", "fix", "modf"):
+    with np.errstate(invalid="ignore"):
+      want = getattr(np, name)(x)
+      for got in (getattr(vnp, name)(x), vjpkit.jit(getattr(vnp, name))(x)):
+        for g, w in zip(got if name == "modf" else (got,), want if name == "modf" else (want,)):
+          np.testing.assert_array_equal(g, w)
+          np.testing.assert_array_equal(np.signbit(g), np.signbit(w))
+  assert vjpkit.grad(lambda x: vnp.modf(x)[0])(-2.5) == 1.0
+  assert vjpkit.grad(lambda x: vnp.modf(x)[0])(-2.0) == 1.0
+
+
+def test_isclose_heaviside_gcd_at_edges_as_numpy():
+  # isclose called every finite value close to an infinity (an infinite tolerance), and
+  # -inf close to inf; heaviside(nan) was 0; gcd/lcm of an array and a scalar raised
+  v = np.array([-np.inf, -2.5, -0.0, 0.0, 1e-310, 1.0, 1e308, np.inf, np.nan])
+  a, b = v[:, None], v[None, :]
+  for kw in ({}, {"equal_nan": True}, {"rtol": 0.5, "atol": 1.0}):
+    np.testing.assert_array_equal(vnp.isclose(a, b, **kw), np.isclose(a, b, **kw))
+    np.testing.assert_array_equal(vjpkit.jit(lambda a, b: vnp.isclose(a, b, **kw))(a, b),
+                                  np.isclose(a, b, **kw))
+  z = np.array([complex(np.inf, 1), 1 + 1j, complex(1, np.inf)])
+  np.testing.assert_array_equal(vnp.isclose(z[:, None], z[None, :]),
+                                np.isclose(z[:, None], z[None, :]))
+  with np.errstate(invalid="ignore"):
+    np.testing.assert_array_equal(vnp.heaviside(a, b), np.heaviside(a, b))
+  i = np.arange(-6, 7)
+  for fn in ("gcd", "lcm"):
+    np.testing.assert_array_equal(getattr(vnp, fn)(i, 4), getattr(np, fn)(i, 4))
+    np.testing.assert_array_equal(getattr(vnp, fn)(6, i[:, None]), getattr(np, fn)(6, i[:, None]))

@@ -116,7 +116,10 @@ def gcd(x1: Array, x2: Array, /) -> Array:
   array([6, 6, 5])
   """
   a, b = _ints("gcd", x1, x2, bools=False)
-  a, b = lax.abs(a), lax.abs(b)
+  shape = tuple(np.broadcast_shapes(get_aval(a).shape, get_aval(b).shape))
+  a, b = (lax.broadcast_in_dim(lax.abs(v), shape, tuple(range(len(shape) - get_aval(v).ndim,
+                                                                len(shape))))
+          for v in (a, b))  # one shape: the loop carries both
   dtype = get_aval(a).dtype
   zero, one = np.array(0, dtype)[()], np.array(1, dtype)[()]
 

@@ -206,7 +206,7 @@ def trapezoid(y: Array, x: Array | None = None, dx: Array = 1.0, axis: int = -1)
   nd = get_aval(y).ndim
   axis = canonical_axis(axis, nd)
   if x is None:
-    d = asarray(dx)
+    d = dx if isinstance(dx, (int, float)) else asarray(dx)  # a Python number stays weak
   else:
     x = asarray(x)
     if get_aval(x).ndim == 1:

@@ -503,9 +503,10 @@ def _fill_value(dtype: np.dtype):
 def take(a: Array, indices: Array, axis: int | None = None, out=None, mode: str | None = None) -> Array:
   """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened array by default).
 
-  ``mode``: ``"raise"`` (the default; under jit or vmap, where indices cannot be checked,
-  out-of-range ones are clamped), ``"wrap"``, ``"clip"``, or ``"fill"`` (JAX's: NaN for
-  out-of-range indices of a float array, after negative ones wrap once).
+  ``mode``: ``"raise"`` (the default for concrete indices, checked as NumPy; under jit or
+  vmap, where indices cannot be checked, the default is JAX's ``"fill"``), ``"wrap"``,
+  ``"clip"``, or ``"fill"`` (JAX's: NaN for out-of-range indices of a float array, the most
+  negative integer for an integer array, after negative ones wrap once).
 
   >>> take([[1.0, 2.0], [3.0, 4.0]], [1, 1, 0], axis=1)
   array([[2., 2., 1.],
@@ -518,6 +519,8 @@ def take(a: Array, indices: Array, axis: int | None = None, out=None, mode: str 
     a, axis = lax.reshape(a, (get_aval(a).size,)), 0
   shape = get_aval(a).shape
   axis = canonical_axis(axis, len(shape))
+  if mode is None and isinstance(indices, Tracer):  # unchecked: fill, as jax.numpy.take
+    mode = "fill"
   i = _mode_indices(indices, shape[axis], axis, mode)
   nb = get_aval(i).ndim
   y = lax.gather(a, lax.reshape(i, get_aval(i).shape + (1,)), (axis,))

@@ -14,7 +14,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import asarray, canonical_axis, check_real
+from ._core import asarray, canonical_axis
 from . import ufuncs
 from .sorting import argsort, sort
 
@@ -45,8 +45,6 @@ def lexsort(keys: Any, axis: int = -1) -> Array:
   if not shape:
     return np.int64(0)
   ax = canonical_axis(axis, len(shape))
-  for k in ks:
-    check_real(get_aval(k).dtype, "lexsort")
   perm = argsort(ks[0], axis=ax)
   for k in ks[1:]:
     sub = lax.take_along_axis(k, perm, ax)
@@ -102,11 +100,13 @@ def argpartition(a: Array, kth: int, axis: int | None = -1, kind: str = "introse
 def _nanarg(a, axis, keepdims, who, largest):
   from .reductions import all as _all, argmax, argmin, max as _max, min as _min
   a = asarray(a)
-  check_real(get_aval(a).dtype, who)
-  if get_aval(a).dtype.kind != "f":
+  kind = get_aval(a).dtype.kind
+  if kind not in "fc":
     return (argmax if largest else argmin)(a, axis, keepdims=keepdims)
-  mask = ufuncs.isnan(a)
-  fill = -np.inf if largest else np.inf
+  mask = ufuncs.isnan(a)  # complex: NaN in either part, as NumPy
+  fill: float | complex = -np.inf if largest else np.inf
+  if kind == "c":
+    fill = complex(fill, fill)  # lexicographically beyond every other value
   filled = ufuncs.where(mask, np.array(fill, get_aval(a).dtype)[()], a)
   idx = (argmax if largest else argmin)(filled, axis, keepdims=keepdims)
   # where every number is -inf (+inf), the answer is the first one that is not NaN

@@ -9,6 +9,7 @@ slice has a NaN derivative (sqrt at 0, as JAX).
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
@@ -333,10 +334,16 @@ def average(a: Array, axis=None, weights=None, returned: bool = False, *, keepdi
 # -- NaN-ignoring reductions -------------------------------------------------------
 
 def _without_nan(a, fill, who):
+  """``a`` with ``fill`` at its NaNs (for complex values: where either part is NaN, as
+  NumPy's nan-functions; an infinite ``fill`` becomes ``fill + fill·j``, lexicographically
+  beyond every other value)."""
   a = _arr(a, who)
-  if get_aval(a).dtype.kind != "f":
+  dtype = get_aval(a).dtype
+  if dtype.kind not in "fc":
     return a
-  return ufuncs.where(ufuncs.isnan(a), np.array(fill, get_aval(a).dtype)[()], a)
+  if dtype.kind == "c" and np.isinf(fill):
+    fill = complex(fill, fill)
+  return ufuncs.where(ufuncs.isnan(a), np.array(fill, dtype)[()], a)
 
 
 def nansum(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
@@ -399,8 +406,8 @@ def nanstd(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims:
 
 
 def _nan_extremum(a, axis, keepdims, fill, reduce, who):
-  a = _arr(a, who, real=True)
-  if get_aval(a).dtype.kind != "f":
+  a = _arr(a, who)
+  if get_aval(a).dtype.kind not in "fc":
     return reduce(a, axis, keepdims=keepdims)
   y = reduce(_without_nan(a, fill, who), axis, keepdims=keepdims)
   all_nan = all(ufuncs.isnan(a), axis, keepdims=keepdims)
@@ -442,8 +449,13 @@ def median(a: Array, axis=None, out=None, overwrite_input: bool = False, keepdim
     ax = 0
   else:
     axes = _axes(a, axis)
-    if len(axes) != 1:
-      raise NotImplementedError("median over several axes at once: reshape them into one axis")
+    if len(axes) != 1:  # several axes: moved to the end and merged into one
+      shape = get_aval(a).shape
+      rest = [d for d in range(nd) if d not in axes]
+      merged = lax.reshape(lax.transpose(a, tuple(rest) + tuple(axes)),
+                           tuple(shape[d] for d in rest) + (math.prod(shape[d] for d in axes),))
+      y = median(merged, axis=-1)
+      return lax.reshape(y, tuple(1 if d in axes else shape[d] for d in range(nd))) if keepdims else y
     ax = axes[0]
     s = lax.sort(a, ax)
   n = get_aval(s).shape[ax]
@@ -516,9 +528,13 @@ def isclose(a: Array, b: Array, rtol: float = 1e-05, atol: float = 1e-08, equal_
   array([ True, False])
   """
   a, b = asarray(a), asarray(b)
-  close = ufuncs.less_equal(ufuncs.absolute(ufuncs.subtract(a, b)),
-                            ufuncs.add(atol, ufuncs.multiply(rtol, ufuncs.absolute(b))))
-  close = ufuncs.logical_or(close, ufuncs.equal(a, b))  # equal infinities
+  # an infinity is close only to itself (the tolerance |b|·rtol would be infinite too); the
+  # formula reads finite values only (no inf - inf warnings)
+  finite = ufuncs.logical_and(ufuncs.isfinite(a), ufuncs.isfinite(b))
+  fa, fb = ufuncs.where(finite, a, 0), ufuncs.where(finite, b, 0)
+  close = ufuncs.less_equal(ufuncs.absolute(ufuncs.subtract(fa, fb)),
+                            ufuncs.add(atol, ufuncs.multiply(rtol, ufuncs.absolute(fb))))
+  close = ufuncs.where(finite, close, ufuncs.equal(a, b))
   if equal_nan:
     close = ufuncs.logical_or(close, ufuncs.logical_and(ufuncs.isnan(a), ufuncs.isnan(b)))
   return close

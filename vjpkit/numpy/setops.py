@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, check_real, convert, result_type
+from ._core import asarray, convert, result_type
 from . import ufuncs
 from .ordering import lexsort
 from .shapes import concatenate, ravel
@@ -81,7 +81,7 @@ def _unique_1d(x, valid, size: int, fill_value, equal_nan: bool):
   from .indexing import take
   s = take(x, perm)
   neq = ufuncs.not_equal(lax.slice_in_dim(s, 1, n), lax.slice_in_dim(s, 0, n - 1))
-  if equal_nan and get_aval(x).dtype.kind == "f":
+  if equal_nan and get_aval(x).dtype.kind in "fc":  # complex: NaN in either part
     both = ufuncs.logical_and(ufuncs.isnan(lax.slice_in_dim(s, 1, n)),
                               ufuncs.isnan(lax.slice_in_dim(s, 0, n - 1)))
     neq = ufuncs.logical_and(neq, ufuncs.logical_not(both))
@@ -109,12 +109,6 @@ def _unique_1d(x, valid, size: int, fill_value, equal_nan: bool):
   return values, index, inverse, counts
 
 
-def _prep(ar, who):
-  a = asarray(ar)
-  check_real(get_aval(a).dtype, who)
-  return a
-
-
 def unique(ar: Array, return_index: bool = False, return_inverse: bool = False,
            return_counts: bool = False, axis: int | None = None, *, equal_nan: bool = True,
            size: int | None = None, fill_value: Array | None = None, sorted: bool = True) -> Any:
@@ -125,7 +119,7 @@ def unique(ar: Array, return_index: bool = False, return_inverse: bool = False,
   >>> unique([3.0, 1.0, 3.0, 2.0], return_counts=True)
   (array([1., 2., 3.]), array([1, 1, 2]))
   """
-  a = _prep(ar, "unique")
+  a = asarray(ar)
   extras = (return_index, return_inverse, return_counts)
   if axis is not None:
     c = _concrete(a)
@@ -204,7 +198,7 @@ def isin(element: Array, test_elements: Array, assume_unique: bool = False, inve
   >>> isin([1.0, 2.0, 5.0], [2.0, 5.0, 7.0])
   array([False,  True,  True])
   """
-  e, t = _prep(element, "isin"), ravel(_prep(test_elements, "isin"))
+  e, t = asarray(element), ravel(asarray(test_elements))
   dtype = result_type(e, t)
   e, t = convert(e, dtype), convert(t, dtype)
   shape = get_aval(e).shape
@@ -219,7 +213,7 @@ def isin(element: Array, test_elements: Array, assume_unique: bool = False, inve
 
 
 def _two(ar1, ar2, who):
-  a, b = ravel(_prep(ar1, who)), ravel(_prep(ar2, who))
+  a, b = ravel(asarray(ar1)), ravel(asarray(ar2))
   dtype = result_type(a, b)
   return convert(a, dtype), convert(b, dtype)
 
@@ -247,7 +241,7 @@ def setdiff1d(ar1: Array, ar2: Array, assume_unique: bool = False, *, size: int 
   >>> setdiff1d([3.0, 1.0, 2.0, 1.0], [2.0])
   array([1., 3.])
   """
-  a = ravel(_prep(ar1, "setdiff1d"))  # NumPy keeps ar1's dtype here
+  a = ravel(asarray(ar1))  # NumPy keeps ar1's dtype here
   return _masked_unique(a, isin(a, ar2, invert=True), size, fill_value, "setdiff1d")
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, canonical_axis, check_real, convert, result_type
+from ._core import asarray, canonical_axis, convert, result_type
 
 Array = Any
 
@@ -60,6 +60,5 @@ def searchsorted(a: Array, v: Array, side: str = "left", sorter: Array | None = 
     from .indexing import take
     a = take(a, sorter)
   v = asarray(v)
-  dtype = result_type(a, v)
-  check_real(dtype, "searchsorted")
+  dtype = result_type(a, v)  # complex: lexicographic, as NumPy
   return lax.searchsorted(convert(a, dtype), convert(v, dtype), side)

@@ -44,11 +44,22 @@ def _unary_float(name: str, op: Callable, np_fun: Callable, arg=0.5, real=False)
   return f
 
 
+def _by_real(z, op, c: float):
+  """``op(z, c)`` (mul or div) for a real constant ``c``; a complex ``z`` part by part, so
+  that an infinite part meets no ``inf·0`` (as NumPy's complex log2, log10 and exp2)."""
+  if get_aval(z).dtype.kind != "c":
+    return op(z, lax.full((), c, get_aval(z).dtype))
+  part = lax.full((), c, np.dtype(get_aval(z).dtype.char.lower()))
+  return lax.complex(op(lax.real(z), part), op(lax.imag(z), part))
+
+
 def _log_base(base: float):
-  return lambda x: lax.div(lax.log(x), lax.full((), np.log(base), get_aval(x).dtype))
+  return lambda x: _by_real(lax.log(x), lax.div, np.log(base))
 
 
 def _exp2(x):
+  if get_aval(x).dtype.kind == "c":
+    return lax.exp(_by_real(x, lax.mul, np.log(2.0)))
   return lax.pow(lax.full((), 2, get_aval(x).dtype), x)
 
 
@@ -284,7 +295,10 @@ def isinf(x: Array) -> Array:
   array([False,  True])
   """
   x = promote(x, who="isinf")[0]
-  if get_aval(x).dtype.kind not in "f":
+  kind = get_aval(x).dtype.kind
+  if kind == "c":  # either part infinite, as NumPy
+    return lax.logical_or(isinf(lax.real(x)), isinf(lax.imag(x)))
+  if kind != "f":
     return lax.ne(x, x)
   return lax.eq(lax.abs(x), lax.full((), np.inf, get_aval(x).dtype))
 
@@ -296,7 +310,10 @@ def isfinite(x: Array) -> Array:
   array([ True, False, False])
   """
   x = promote(x, who="isfinite")[0]
-  if get_aval(x).dtype.kind not in "f":
+  kind = get_aval(x).dtype.kind
+  if kind == "c":  # both parts finite, as NumPy
+    return lax.logical_and(isfinite(lax.real(x)), isfinite(lax.imag(x)))
+  if kind != "f":
     return lax.eq(x, x)
   return lax.lt(lax.abs(x), lax.full((), np.inf, get_aval(x).dtype))
 
@@ -421,8 +438,8 @@ def _rounding(name: str, op: Callable, np_fun: Callable, arg=-1.5) -> Callable:
   return f
 
 
-def _trunc(x):
-  return lax.mul(lax.sign(x), lax.floor(lax.abs(x)))
+def _trunc(x):  # toward zero, keeping the sign of zero (-0.5 -> -0.0) as NumPy
+  return _where(lax.lt(x, lax.full((), 0, get_aval(x).dtype)), lax.ceil(x), lax.floor(x))
 
 
 floor = _rounding("floor", lax.floor, np.floor)
@@ -517,7 +534,12 @@ def modf(x: Array) -> tuple[Array, Array]:
   """
   x = promote_inexact(x, "modf", True)
   whole = _trunc(x)
-  return lax.sub(x, whole), whole
+  from .signs import signbit
+  neg = signbit(x)  # the fraction has the sign of x, also when it is zero (as NumPy)
+  frac = _where(neg, lax.neg(lax.sub(whole, x)), lax.sub(x, whole))
+  dtype = get_aval(x).dtype
+  signed_zero = _where(neg, lax.full((), -0.0, dtype), lax.full((), 0.0, dtype))
+  return _where(isinf(x), signed_zero, frac), whole
 
 
 def heaviside(x1: Array, x2: Array) -> Array:
@@ -530,6 +552,7 @@ def heaviside(x1: Array, x2: Array) -> Array:
   dtype = get_aval(x1).dtype
   zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
   step = _where(lax.gt(x1, zero), broadcast_to_shape(one, get_aval(x1).shape), zero)
+  step = _where(lax.ne(x1, x1), x1, step)  # NaN stays NaN, as NumPy
   return _where(lax.eq(x1, zero), x2, step)
 
 
@@ -543,6 +566,9 @@ def nan_to_num(x: Array, copy: bool = True, nan: float = 0.0, posinf: float | No
   """
   x = promote(given := x, who="nan_to_num")[0]
   dtype = get_aval(x).dtype
+  if dtype.kind == "c":  # each part on its own, as NumPy
+    return lax.complex(nan_to_num(lax.real(x), True, nan, posinf, neginf),
+                       nan_to_num(lax.imag(x), True, nan, posinf, neginf))
   if dtype.kind != "f":
     return fresh(x, given) if copy else x
   info = np.finfo(dtype)

@@ -163,10 +163,16 @@ def _integer_pow(rw, eqn, uses):
   return None
 
 
+def _same_bits(a: Lit, b: Lit) -> bool:
+  """Equal literals, bit for bit (0.0 and -0.0 differ; a NaN equals itself)."""
+  return (a.aval == b.aval
+          and np.asarray(a.val, a.aval.dtype).tobytes() == np.asarray(b.val, b.aval.dtype).tobytes())
+
+
 def _select_n(rw, eqn, uses):
   which, *cases = eqn.invars
   out = eqn.outvars[0]
-  if all(c is cases[0] or (type(c) is Lit and type(cases[0]) is Lit and c.val == cases[0].val)
+  if all(c is cases[0] or (type(c) is Lit and type(cases[0]) is Lit and _same_bits(c, cases[0]))
          for c in cases):
     return _same_as(rw, cases[0], out)
   w = rw.scalar_value(which)

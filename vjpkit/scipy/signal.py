@@ -65,7 +65,7 @@ def _check_method(method: str, who: str) -> None:
 
 def convolve(in1: Array, in2: Array, mode: str = "full", method: str = "auto") -> Array:
   """The N-d convolution of ``in1`` and ``in2`` (SciPy's ``signal.convolve``); "same" is
-  centred on ``in1``.
+  centred on ``in1``. ``method``: "direct", "fft", or "auto" (FFTs for large float inputs).
 
   >>> convolve(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, -1.0]]))
   array([[ 1.,  1., -2.],
@@ -76,7 +76,7 @@ def convolve(in1: Array, in2: Array, mode: str = "full", method: str = "auto") -
   starts, lengths = _windows(s1, s2, mode, "convolve")
   if 0 in s1 or 0 in s2:
     return lax.full(tuple(0 for _ in s1), 0, get_aval(in1).dtype)
-  return full_window_conv(in1, in2, starts, lengths)
+  return _by_method(in1, in2, starts, lengths, method)
 
 
 def correlate(in1: Array, in2: Array, mode: str = "full", method: str = "auto") -> Array:
@@ -91,13 +91,33 @@ def correlate(in1: Array, in2: Array, mode: str = "full", method: str = "auto") 
   starts, lengths = _windows(s1, s2, mode, "correlate")
   if 0 in s1 or 0 in s2:
     return lax.full(tuple(0 for _ in s1), 0, get_aval(in1).dtype)
-  return full_window_conv(in1, lax.rev(conj_if_complex(in2), tuple(range(len(s2)))), starts,
-                          lengths)
+  return _by_method(in1, lax.rev(conj_if_complex(in2), tuple(range(len(s2)))), starts,
+                    lengths, method)
+
+
+def _by_method(in1, in2, starts, lengths, method: str):
+  """SciPy's ``method``: "direct"; "fft" (integer results rounded back, as SciPy's); "auto":
+  FFTs for large inexact inputs (the same rule as ``fftconvolve``), otherwise direct."""
+  s1, s2 = get_aval(in1).shape, get_aval(in2).shape
+  dtype = get_aval(in1).dtype
+  if method == "direct" or (method == "auto" and (dtype.kind not in "fc" or not _large(s1, s2))):
+    return full_window_conv(in1, in2, starts, lengths)
+  if dtype.kind in "fc":
+    return _fft_conv(in1, in2, list(range(len(s1))), starts, lengths)
+  f64 = np.dtype(np.float64)
+  out = _fft_conv(convert(in1, f64), convert(in2, f64), list(range(len(s1))), starts, lengths)
+  return convert(lax.round(out), dtype)
+
+
+def _large(c1, c2) -> bool:
+  n1, n2 = int(np.prod(c1, dtype=np.int64)), int(np.prod(c2, dtype=np.int64))
+  return min(n1, n2) > _DIRECT_MAX_KERNEL and n1 * n2 > _DIRECT_MAX_WORK
 
 
 def fftconvolve(in1: Array, in2: Array, mode: str = "full", axes: Any = None) -> Array:
-  """SciPy's ``signal.fftconvolve``: the N-d convolution (computed directly, with SciPy's
-  values up to rounding). With ``axes``, the convolution runs over those axes only, and
+  """SciPy's ``signal.fftconvolve``: the N-d convolution, through FFTs (computed directly
+  where one input has at most 32 entries or the work is small; SciPy's values up to
+  rounding either way). With ``axes``, the convolution runs over those axes only, and
   the others broadcast against each other (one convolution per position).
 
   >>> fftconvolve(np.array([1.0, 2.0]), np.array([1.0, 1.0, 1.0]))
@@ -114,16 +134,16 @@ def fftconvolve(in1: Array, in2: Array, mode: str = "full", axes: Any = None) ->
       {int(a) % nd if -nd <= int(a) < nd else _bad_axis(a, nd) for a in np.atleast_1d(axes)})
   if 0 in s1 or 0 in s2:
     return lax.full(tuple(0 for _ in s1), 0, get_aval(in1).dtype)
+  other = [a for a in range(nd) if a not in conv_axes]
+  c1, c2 = [s1[a] for a in conv_axes], [s2[a] for a in conv_axes]
+  if _large(c1, c2):
+    if other:
+      _other_shape(s1, s2, other)
+    return _fft_conv(in1, in2, conv_axes, *_windows(c1, c2, mode, "fftconvolve"))
   if conv_axes == list(range(nd)):
     starts, lengths = _windows(s1, s2, mode, "fftconvolve")
     return full_window_conv(in1, in2, starts, lengths)
-  other = [a for a in range(nd) if a not in conv_axes]
-  try:
-    bshape = np.broadcast_shapes(tuple(s1[a] for a in other), tuple(s2[a] for a in other))
-  except ValueError:
-    raise ValueError(f"vjpkit.scipy.signal.fftconvolve: in1 {s1} and in2 {s2} must have equal "
-                     "sizes (or size 1) along the axes not convolved over") from None
-  c1, c2 = [s1[a] for a in conv_axes], [s2[a] for a in conv_axes]
+  bshape = _other_shape(s1, s2, other)
   starts, lengths = _windows(c1, c2, mode, "fftconvolve")
   groups = int(np.prod(bshape, dtype=np.int64))
   perm = tuple(other + conv_axes)
@@ -136,6 +156,39 @@ def fftconvolve(in1: Array, in2: Array, mode: str = "full", axes: Any = None) ->
                                  feature_group_count=groups)
   out = lax.reshape(out, tuple(bshape) + tuple(lengths))
   return lax.transpose(out, tuple(int(i) for i in np.argsort(perm)))
+
+
+# fftconvolve convolves directly (exactly) when one input is small or the work is small, and
+# through FFTs otherwise (SciPy's method: O(n log n), values equal up to rounding)
+_DIRECT_MAX_KERNEL = 32
+_DIRECT_MAX_WORK = 1 << 16
+
+
+def _other_shape(s1, s2, other):
+  try:
+    return np.broadcast_shapes(tuple(s1[a] for a in other), tuple(s2[a] for a in other))
+  except ValueError:
+    raise ValueError(f"vjpkit.scipy.signal.fftconvolve: in1 {s1} and in2 {s2} must have equal "
+                     "sizes (or size 1) along the axes not convolved over") from None
+
+
+def _fft_conv(in1, in2, axes, starts, lengths):
+  """The convolution over ``axes`` through FFTs of fast lengths (the other axes broadcast),
+  the window ``starts``/``lengths`` of the full result."""
+  from scipy.fft import next_fast_len
+  from ..numpy import fft
+  s1, s2 = get_aval(in1).shape, get_aval(in2).shape
+  full = [s1[a] + s2[a] - 1 for a in axes]
+  if get_aval(in1).dtype.kind == "c":
+    fshape = [next_fast_len(n) for n in full]
+    spec = fft.fftn(in1, fshape, axes) * fft.fftn(in2, fshape, axes)
+    out = fft.ifftn(spec, fshape, axes)
+  else:
+    fshape = [next_fast_len(n, True) for n in full]
+    out = fft.irfftn(fft.rfftn(in1, fshape, axes) * fft.rfftn(in2, fshape, axes), fshape, axes)
+  for a, st, ln in zip(axes, starts, lengths):
+    out = lax.slice_in_dim(out, st, st + ln, axis=a)
+  return out
 
 
 def _bad_axis(a, nd):

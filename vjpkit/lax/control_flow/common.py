@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ...core.avals import ShapedArray, get_aval
+from ...core.avals import ShapedArray, get_aval, is_weak_scalar
 from ...core.ir import Jaxpr, Var, hoist_consts
 from ...core.trace import Tracer, new_trace
 from ...interpreters.batching import BatchTrace, BatchTracer, current_axis_name
@@ -23,8 +23,9 @@ from ...interpreters.partial_eval import trace_to_jaxpr
 from ...tree_util import PyTreeDef, tree_flatten, tree_unflatten
 
 
-def flatten_operands(tree_of_arrays, who: str) -> tuple[list, PyTreeDef]:
-  """Leaves of an operand pytree as arrays or tracers (Python numbers become arrays)."""
+def flatten_operands(tree_of_arrays, who: str, weak: bool = False) -> tuple[list, PyTreeDef]:
+  """Leaves of an operand pytree as arrays or tracers (Python numbers become arrays, or stay
+  Python numbers with ``weak``: then they are weakly typed, as a jit argument is)."""
   leaves, tree = tree_flatten(tree_of_arrays)
   out: list[Any] = []
   for x in leaves:
@@ -33,7 +34,8 @@ def flatten_operands(tree_of_arrays, who: str) -> tuple[list, PyTreeDef]:
     elif isinstance(x, (bool, int, float, complex, np.ndarray, np.generic)):
       get_aval(x)  # rejects object and string arrays
       # Python numbers become NumPy scalars (literals when staged), keeping NumPy's dtypes
-      out.append(np.asarray(x)[()] if isinstance(x, (bool, int, float, complex)) else x)
+      out.append(x if weak and is_weak_scalar(x) else
+                 np.asarray(x)[()] if isinstance(x, (bool, int, float, complex)) else x)
     else:
       raise TypeError(f"{who}: operands must be arrays, numbers or pytrees of them, got a "
                       f"value of type {type(x).__name__!r}")
@@ -49,17 +51,42 @@ class OutTree:
 
 
 def stage_function(fun: Callable, in_tree: PyTreeDef, in_avals: Sequence[ShapedArray],
-                   who: str) -> tuple[Jaxpr, list, PyTreeDef]:
+                   who: str, keep_weak: bool = False) -> tuple[Jaxpr, list, PyTreeDef]:
   """Stage ``fun`` (called as ``fun(*tree_unflatten(in_tree, leaves))``) into a
-  constvar-free program; returns ``(jaxpr, consts, out_tree)``, consts first."""
+  constvar-free program; returns ``(jaxpr, consts, out_tree)``, consts first. Weak input
+  avals stay weak with ``keep_weak``."""
   store = OutTree()
 
   def flat(*leaves):
     out = fun(*tree_unflatten(in_tree, list(leaves)))
     out_leaves, store.tree = flatten_operands(out, f"{who} (its output)")
     return out_leaves
-  jaxpr, consts = trace_to_jaxpr(flat, in_avals)
+  jaxpr, consts = trace_to_jaxpr(flat, in_avals, keep_weak=keep_weak)
   return hoist_consts(jaxpr), consts, store.tree
+
+
+def promote_weak_carry(init: Sequence[Any], in_avals: Sequence[ShapedArray],
+                       out_avals: Sequence[ShapedArray]) -> list | None:
+  """JAX's rule for a weakly typed loop carry (a Python number as the initial value): where
+  the body returns such a leaf with another dtype of the same shape (``c * x`` with a float32
+  ``x``), the initial value takes that dtype, and the body is staged again. Returns the new
+  initial leaves, or None where no weak leaf changed type."""
+  new, changed = list(init), False
+  for k, (x, a, b) in enumerate(zip(init, in_avals, out_avals)):
+    if a.weak_type and a.shape == b.shape and a.dtype != b.dtype:
+      if isinstance(x, Tracer):  # a weak traced value (a Python number given to jit)
+        from ..elementwise import convert_element_type
+        new[k] = convert_element_type(x, b.dtype)
+      else:
+        new[k] = np.asarray(x, b.dtype)[()]
+      changed = True
+  return new if changed else None
+
+
+def weak_changes_only(in_avals: Sequence[ShapedArray], out_avals: Sequence[ShapedArray]) -> bool:
+  """Whether every leaf whose type differs is weakly typed and keeps its shape (which
+  ``promote_weak_carry`` handles)."""
+  return all(a == b or (a.weak_type and a.shape == b.shape) for a, b in zip(in_avals, out_avals))
 
 
 def avals_str(avals: Sequence[ShapedArray]) -> str:

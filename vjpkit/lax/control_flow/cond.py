@@ -19,7 +19,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ...core.aliasing import unaliased_impl
-from ...core.avals import get_aval, tangent_aval
+from ...core.avals import arg_aval, get_aval, tangent_aval
 from ...core.errors import check_callable
 from ...core.ir import Eqn, Jaxpr, Var
 from ...core.primitive import Primitive
@@ -262,9 +262,10 @@ def _as_int32(index, n: int):
 
 
 def _apply(index, funs: Sequence[Callable], operands, who: str):
-  ops, in_tree = flatten_operands(tuple(operands), who)
-  avals = [get_aval(x) for x in ops]
-  staged = [stage_function(f, in_tree, avals, f"{who} branch {i}") for i, f in enumerate(funs)]
+  ops, in_tree = flatten_operands(tuple(operands), who, weak=True)  # Python numbers: weak
+  avals = [arg_aval(x) for x in ops]
+  staged = [stage_function(f, in_tree, avals, f"{who} branch {i}", keep_weak=True)
+            for i, f in enumerate(funs)]
   out_tree = staged[0][2]
   for i, (jaxpr, _, tree) in enumerate(staged):
     if tree != out_tree:

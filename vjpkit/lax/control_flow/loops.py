@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ...core.aliasing import unaliased_impl
-from ...core.avals import ShapedArray, get_aval
+from ...core.avals import ShapedArray, arg_aval, get_aval
 from ...core.errors import check_callable
 from ...core.ir import Jaxpr, Var, hoist_consts
 from ...core.primitive import Primitive
@@ -28,6 +28,7 @@ from ...interpreters.partial_eval import partial_eval_jaxpr_nounits, trace_to_ja
 from ...passes.dce import dce_jaxpr, used_invars
 from ...tree_util import tree_flatten, tree_unflatten
 from .common import (avals_str, batch_jaxpr_out, carry_change, flatten_operands, is_concrete,
+                     promote_weak_carry, weak_changes_only,
                      merge_mask, select_mask, split, stage_function, to_front, with_invars)
 from .scan import scan
 
@@ -197,14 +198,21 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val: Any) -> Any:
   """
   check_callable(cond_fun, "while_loop", "cond_fun")
   check_callable(body_fun, "while_loop", "body_fun")
-  init, val_tree = flatten_operands(init_val, "while_loop")
+  init, val_tree = flatten_operands(init_val, "while_loop", weak=True)
   in_tree = flatten_operands((init_val,), "while_loop")[1]
-  avals = [get_aval(x) for x in init]
-  cond_jaxpr, cond_consts, cond_tree = stage_function(cond_fun, in_tree, avals, "while_loop cond")
+  avals = [arg_aval(x) for x in init]
+  body_jaxpr, body_consts, body_tree = stage_function(body_fun, in_tree, avals, "while_loop body",
+                                                      keep_weak=True)
+  promoted = promote_weak_carry(init, avals, body_jaxpr.out_avals) if body_tree == val_tree else None
+  if promoted is not None:  # a Python-number init takes the dtype the body gives it, as JAX
+    init, avals = promoted, [get_aval(x) for x in promoted]
+    body_jaxpr, body_consts, body_tree = stage_function(body_fun, in_tree, avals,
+                                                        "while_loop body", keep_weak=True)
+  cond_jaxpr, cond_consts, cond_tree = stage_function(cond_fun, in_tree, avals, "while_loop cond",
+                                                      keep_weak=True)
   if cond_jaxpr.out_avals != [ShapedArray((), np.bool_)] or cond_tree.num_leaves != 1:
     raise TypeError(f"while_loop: cond_fun must return a boolean scalar, it returns "
                     f"{avals_str(cond_jaxpr.out_avals)}")
-  body_jaxpr, body_consts, body_tree = stage_function(body_fun, in_tree, avals, "while_loop body")
   if body_tree != val_tree or body_jaxpr.out_avals != avals:
     raise TypeError(f"while_loop: body_fun must return a value of the same structure and types "
                     f"as init_val {avals_str(avals)}, it returns {avals_str(body_jaxpr.out_avals)}"
@@ -237,13 +245,13 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable, init_val: Any) -> Any:
     dtype = np.result_type(dtype, np.int64)  # a Python int too large for the other bound
   from .. import elementwise as ew
   init_flat, init_tree = tree_flatten(init_val)
-  init_avals = [get_aval(v) for v in init_flat]
+  init_avals = [arg_aval(v) for v in init_flat]
 
   def checked_body(i, val):
     out = body_fun(i, val)
     flat, tree = tree_flatten(out)
     avals = [get_aval(v) for v in flat]
-    if tree == init_tree and avals != init_avals:
+    if tree == init_tree and not weak_changes_only(init_avals, avals):
       which, casts = carry_change(init_avals, avals)
       raise TypeError(
           f"fori_loop: body_fun changes the type of the carry from {avals_str(init_avals)} to "

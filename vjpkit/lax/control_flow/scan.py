@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ...core.aliasing import unaliased_impl
-from ...core.avals import ShapedArray, get_aval, tangent_aval
+from ...core.avals import ShapedArray, arg_aval, get_aval, tangent_aval
 from ...core.errors import check_callable
 from ...core.ir import Eqn, Jaxpr, Var, hoist_consts
 from ...core.primitive import Primitive
@@ -40,6 +40,7 @@ from ...interpreters.transpose import transpose_jaxpr
 from ...passes.dce import dce_jaxpr, used_invars
 from ...tree_util import tree_flatten, tree_unflatten
 from .common import (avals_str, batch_jaxpr_out, carry_change, flatten_operands, merge_mask,
+                     promote_weak_carry,
                      select_mask, split, stage_function, to_front, with_invars)
 
 
@@ -345,8 +346,8 @@ def scan(f: Callable, init: Any, xs: Any = None, length: int | None = None,
   if not lengths:
     raise ValueError("scan: with no xs, the number of iterations must be given as length=")
   n = lengths.pop()
-  init_flat, init_tree = flatten_operands(init, "scan")
-  carry_avals = [get_aval(c) for c in init_flat]
+  init_flat, init_tree = flatten_operands(init, "scan", weak=True)
+  carry_avals = [arg_aval(c) for c in init_flat]
   x_avals = [ShapedArray(get_aval(x).shape[1:], get_aval(x).dtype) for x in xs_flat]
 
   def body(carry, x):
@@ -361,8 +362,16 @@ def scan(f: Callable, init: Any, xs: Any = None, length: int | None = None,
     return new_carry, y
   in_tree = tree_flatten((tree_unflatten(init_tree, carry_avals),
                           tree_unflatten(xs_tree, x_avals)))[1]
-  jaxpr, consts, out_tree = stage_function(body, in_tree, carry_avals + x_avals, "scan")
+  jaxpr, consts, out_tree = stage_function(body, in_tree, carry_avals + x_avals, "scan",
+                                           keep_weak=True)
   carry_out_avals = jaxpr.out_avals[:len(init_flat)]
+  promoted = promote_weak_carry(init_flat, carry_avals, carry_out_avals)
+  if promoted is not None:  # a Python-number init takes the dtype the body gives it, as JAX
+    init_flat = promoted
+    carry_avals = [arg_aval(c) for c in init_flat]
+    jaxpr, consts, out_tree = stage_function(body, in_tree, carry_avals + x_avals, "scan",
+                                             keep_weak=True)
+    carry_out_avals = jaxpr.out_avals[:len(init_flat)]
   if carry_out_avals != carry_avals:
     which, casts = carry_change(carry_avals, carry_out_avals)
     raise TypeError(f"scan: the body changes the type of the carry from {avals_str(carry_avals)} "
