@@ -164,6 +164,8 @@ def test_broadcast_in_dim_small_and_large(shape):
   v = rng.normal(size=shape[1])
   got = lax.broadcast_in_dim(v, shape, (1,))
   np.testing.assert_array_equal(got, np.broadcast_to(v, shape))
-  np.testing.assert_array_equal(lax.broadcast_in_dim(v, (1,) + shape[1:], (1,)), v[None])
+  unit = lax.broadcast_in_dim(v, (1,) + shape[1:], (1,))  # only a unit axis: a reshape
+  np.testing.assert_array_equal(unit, v[None])
+  assert np.shares_memory(unit, v) and not unit.flags.writeable and v.flags.writeable
   assert np.shares_memory(got, v) == (np.prod(shape) >= 4096)  # small: a copy
   assert not got.flags.writeable  # either way read-only, as NumPy's broadcast_to

@@ -37,7 +37,9 @@ def _broadcast_in_dim_impl(x, *, shape, broadcast_dimensions):
   for i, d in enumerate(broadcast_dimensions):
     expanded[d] = x.shape[i]
   x = x.reshape(expanded)
-  if x.shape == shape:  # only unit axes added: a reshape
+  if x.shape == shape:  # only unit axes added: a (read-only) reshape
+    if x.ndim:
+      x.flags.writeable = False
     return x[()]
   if math.prod(shape) >= _COPY_BELOW:
     return np.broadcast_to(x, shape)  # a big result: a free, read-only view
