@@ -540,3 +540,14 @@ def test_incomplete_beta_derivatives_in_the_shapes():
                              _richardson(lambda v: ss.stdtr(v, t), df, 1e-4 * df), rtol=1e-6, atol=1e-14)
   with pytest.raises(NotImplementedError, match="third derivative"):
     vjpkit.grad(vjpkit.grad(vjpkit.grad(lambda a: vss.betainc(a, 2.0, 0.5))))(2.0)
+
+
+def test_xlogy_and_xlog1py_are_zero_at_zero_x_for_every_y_but_nan():
+  # were NaN for x == 0 and y below the pole (SciPy and JAX: 0)
+  y = np.array([-np.inf, -3.0, -1.0, -0.5, 0.0, 0.5, 2.0, np.inf, np.nan])
+  for name in ("xlogy", "xlog1py"):
+    with np.errstate(invalid="ignore", divide="ignore"):
+      for x in (0.0, 1.5, -2.0):
+        np.testing.assert_array_equal(getattr(vss, name)(x, y), getattr(ss, name)(x, y))
+  # the derivative in x at x == 0 is still log(y) where y is in the domain
+  assert vjpkit.grad(vss.xlogy)(0.0, 2.0) == np.log(2.0)

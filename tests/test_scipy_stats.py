@@ -398,3 +398,22 @@ def test_vonmises_cdf_derivative_in_kappa():
   np.testing.assert_allclose(vjpkit.grad(stats.vonmises.ppf, argnums=1)(0.3, 2.0),
                              -g(stats.vonmises.ppf(0.3, 2.0), 2.0) / stats.vonmises.pdf(
                                  stats.vonmises.ppf(0.3, 2.0), 2.0), rtol=1e-12)
+
+
+def test_stats_edge_regressions():
+  # betabinom.cdf/sf of an array k with scalar parameters raised (the sum's axis was not
+  # broadcast); a non-integer loc of a discrete distribution gave NaN (SciPy shifts the
+  # support); cauchy.logpdf overflowed to -inf at |x| > 1e154; discrete logcdf/logsf lost
+  # probabilities within rounding of 1
+  k = np.array([-2.0, -1, 0, 1, 2, 3, 5, 10, 100])
+  for m in ("cdf", "sf", "logcdf", "logsf"):
+    np.testing.assert_allclose(getattr(stats.betabinom, m)(k, 10, 2.0, 3.0),
+                               getattr(st.betabinom, m)(k, 10, 2.0, 3.0), rtol=1e-10)
+  for m in ("pmf", "logpmf", "cdf", "sf"):
+    np.testing.assert_allclose(getattr(stats.poisson, m)(k + 0.5, 3.0, 0.5),
+                               getattr(st.poisson, m)(k + 0.5, 3.0, 0.5), rtol=1e-10)
+  np.testing.assert_allclose(stats.cauchy.logpdf(np.array([1e300, -1e200]), 0.5, 2.0),
+                             st.cauchy.logpdf(np.array([1e300, -1e200]), 0.5, 2.0), rtol=1e-12)
+  np.testing.assert_allclose(stats.nbinom.logcdf(100.0, 5, 0.4), st.nbinom.logcdf(100.0, 5, 0.4),
+                             rtol=1e-6)
+  assert stats.geom.logsf(-1.0, 0.3) == 0.0

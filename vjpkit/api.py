@@ -304,11 +304,13 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
 
 
 def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str,
-                    holomorphic: bool = False) -> Callable:
+                    holomorphic: bool = False, value: bool = True) -> Callable:
+  """``value_and_grad`` (``value=False``: ``grad``, the gradient alone)."""
   check_callable(fun, who)
   nums0 = check_argnums(argnums, who)  # bad argnums fail here, not at the first call
   single = _is_index(argnums)
   first = nums0[0] if single else None
+  fast = single and not has_aux
   @functools.wraps(fun)
   def value_and_grad_f(*args, **kwargs):
     # vjp, specialised: one linearization, one transpose with a unit seed, and as
@@ -319,6 +321,8 @@ def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str,
         _argnums_tuple(argnums, nargs, who)
     if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
       return route(value_and_grad_f, args, kwargs, who=who, dynamic_argnums=nums)
+    if fast and type(args[nums[0]]) in _PLAIN_LEAVES:
+      return _grad_of_leaf(fun, args, kwargs, nums[0], who, holomorphic, value)
     diff = [args[i] for i in nums]
     if all(type(a) in _PLAIN_LEAVES for a in diff):  # no containers: skip the pytree work
       flat, in_tree = diff, None
@@ -363,11 +367,53 @@ def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str,
     g = cts if in_tree is None else tree_unflatten(in_tree, cts)
     g = g[0] if single else tuple(g)
     if has_aux:
-      return (results[0], tree_unflatten(store.aux_tree, results[n_out:len(outs)])), g
-    return results[0], g
+      aux = tree_unflatten(store.aux_tree, results[n_out:len(outs)])
+      return ((results[0], aux), g) if value else (g, aux)
+    return (results[0], g) if value else g
   return value_and_grad_f
 
 
+def _grad_of_leaf(fun: Callable, args: tuple, kwargs: dict, i: int, who: str,
+                  holomorphic: bool, value: bool):
+  """``value_and_grad`` (``grad`` without ``value``) with respect to the single array or
+  scalar ``args[i]``, without aux: the common case, with none of the pytree work."""
+  x = args[i]
+  aval = get_aval(x)  # (rejects object arrays)
+  if holomorphic or aval.dtype.kind != "f":
+    _check_grad_input(x, i, who, holomorphic)
+  nargs = len(args)
+  outs_tree: list = [None]
+
+  def flat_f(leaf):
+    if nargs == 1:
+      out = fun(leaf, **kwargs)
+    else:
+      full = list(args)
+      full[i] = leaf
+      out = fun(*full, **kwargs)
+    if isinstance(out, Tracer):  # the usual result: a leaf, which needs no checking
+      outs_tree[0] = _LEAF_TREE
+      return [out]
+    out_leaves, outs_tree[0] = tree_flatten(out)
+    return [_check_leaf(x, "grad", "the function's output") for x in out_leaves]
+  # (a Python float stays weak, as _check_leaf leaves it; NumPy scalars stay scalars)
+  outs, lin = linearize_flat(flat_f, [x], dce=False, who=who)
+  tree = outs_tree[0]
+  if len(outs) != 1 or tree.kind is not None:
+    _check_grad_output(tree_unflatten(tree, outs), who, holomorphic)
+    raise TypeError(f"grad requires a function returning a single scalar, but it returned "
+                    f"a pytree of structure {tree}. Return the scalar itself.")
+  out = outs[0]
+  _check_grad_output_leaf(out, who, holomorphic)
+  g = lin.transpose([_one(get_aval(out).dtype)])[0]
+  if type(g) is Zero:
+    g = _zero_ct(g)
+  if type(out) is np.ndarray or type(g) is np.ndarray:  # see _to_users
+    out, g = _to_users([out, g], _arg_leaves(args, kwargs, [x], (i,)))
+  return (out, g) if value else g
+
+
+_LEAF_TREE = tree_flatten(0.0)[1]
 _PLAIN_LEAVES = frozenset((np.ndarray, np.float64, np.float32, np.float16, float))
 _ONES: dict = {}
 
@@ -412,13 +458,7 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
   >>> grad(lambda z: z ** 2, holomorphic=True)(3 + 4j)
   np.complex128(6+8j)
   """
-  value_and_grad_f = _value_and_grad(fun, argnums, has_aux, "grad", holomorphic)
-
-  @functools.wraps(fun)
-  def grad_f(*args, **kwargs):
-    value, g = value_and_grad_f(*args, **kwargs)
-    return (g, value[1]) if has_aux else g
-  return grad_f
+  return _value_and_grad(fun, argnums, has_aux, "grad", holomorphic, value=False)
 
 
 def _partial(fun: Callable, args: tuple, kwargs: dict, argnums, who: str,

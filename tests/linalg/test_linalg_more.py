@@ -141,3 +141,12 @@ def test_array_api_errors():
     la.matrix_transpose(np.ones(3))
   with pytest.raises(np.linalg.LinAlgError, match="square"):
     la.cond(TALL, 1)
+
+
+def test_empty_matrices_in_matrix_rank_and_cond():
+  # matrix_rank raised a ValueError from an empty reduction, cond an IndexError
+  for shape in ((0, 0), (3, 0), (2, 0, 3)):
+    np.testing.assert_array_equal(vnp.linalg.matrix_rank(np.zeros(shape)),
+                                  np.linalg.matrix_rank(np.zeros(shape)))
+  with pytest.raises(np.linalg.LinAlgError, match="not defined on empty arrays"):
+    vnp.linalg.cond(np.zeros((0, 0)))

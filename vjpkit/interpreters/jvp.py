@@ -58,7 +58,8 @@ class JVPTrace(Trace):
   __slots__ = ("description", "lin")
 
   def __init__(self, level: int, who: str = "jvp"):
-    super().__init__(level)
+    self.level = level  # (Trace.__init__, inlined)
+    self.active = True
     self.description = who
     self.lin: Any = None  # linearize: the staging trace that records the tangents
 

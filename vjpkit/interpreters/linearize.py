@@ -12,9 +12,9 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, Sequence
 
-from ..core.avals import ShapedArray, get_aval, is_inexact, tangent_aval
+from ..core.avals import ShapedArray, get_aval, tangent_aval
 from ..core.ir import Jaxpr
-from ..core.trace import Tracer, new_trace
+from ..core.trace import Tracer, _stack
 from ..core.zeros import Zero, instantiate
 from ..passes.dce import dce_closed
 from .eval import eval_jaxpr
@@ -63,7 +63,15 @@ class LinearFunction:
     big = 0
     left = len(eqns)
     for e in eqns:
-      big += 1 if e.outvars and e.outvars[0].aval.size >= COMPILE_BACKWARD else -1
+      outvars = e.outvars
+      if outvars:
+        aval = outvars[0].aval
+        size = aval._size  # (ShapedArray.size, its cached value read directly)
+        if size is None:
+          size = aval.size
+        big += 1 if size >= COMPILE_BACKWARD else -1
+      else:
+        big -= 1
       left -= 1
       if big + left <= 0:  # a majority of big equations can no longer be reached
         return False
@@ -103,15 +111,34 @@ def linearize_flat(fun: Callable, primals: Sequence[Any], dce: bool = True, who:
   when the linear function is transposed once and dropped, as ``grad`` does, since the
   backward pass skips equations that receive no cotangent anyway. ``who`` names the
   transform in error messages."""
-  in_avals = [tangent_aval(get_aval(p)) for p in primals]
-  in_live = [is_inexact(get_aval(p).dtype) for p in primals]
-  with new_trace(StagingTrace) as lin:
+  in_avals = []
+  in_live = []
+  for p in primals:
+    aval = get_aval(p)
+    live = aval.dtype.kind in "fc"
+    in_live.append(live)
+    in_avals.append(aval if live else tangent_aval(aval))
+  # the two traces of ``new_trace(StagingTrace)`` and ``new_trace(JVPTrace, who)``, nested,
+  # pushed and popped directly (this is a fixed cost of every gradient)
+  traces = _stack.traces
+  lin = StagingTrace(len(traces) + 1)
+  traces.append(lin)
+  try:
     tangents = [lin.new_arg(a) if live else Zero(a) for a, live in zip(in_avals, in_live)]
-    with new_trace(JVPTrace, who) as jvp:
+    jvp = JVPTrace(len(traces) + 1, who)
+    traces.append(jvp)
+    try:
       jvp.lin = lin
-      out_primals, out_tangents = jvp.unpack(fun(*[jvp.wrap_arg(p, t) for p, t in zip(primals, tangents)]))
+      wrap = jvp.wrap_arg
+      out_primals, out_tangents = jvp.unpack(fun(*[wrap(p, t) for p, t in zip(primals, tangents)]))
+    finally:
+      traces.pop()
+      jvp.active = False
     out_live = [type(t) is not Zero for t in out_tangents]
-    jaxpr, consts = lin.to_jaxpr([t for t in out_tangents if type(t) is not Zero])
+    jaxpr, consts = lin.to_jaxpr([t for t, live in zip(out_tangents, out_live) if live])
+  finally:
+    traces.pop()
+    lin.active = False
   if dce:
     jaxpr, consts = dce_closed(jaxpr, consts)
   out_avals = [tangent_aval(get_aval(p)) for p in out_primals]

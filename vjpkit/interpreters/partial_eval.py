@@ -55,7 +55,8 @@ class StagingTrace(Trace):
   description = "jit/make_jaxpr/linearize (abstract values)"
 
   def __init__(self, level: int):
-    super().__init__(level)
+    self.level = level  # (Trace.__init__, inlined: a fixed cost of every gradient)
+    self.active = True
     self.eqns: list[Eqn] = []
     self.invars: list[Var] = []
     self.arg_names: list[str] = []

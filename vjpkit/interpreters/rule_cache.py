@@ -42,7 +42,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..core.avals import _SCALAR_AVALS, _array_aval, tangent_aval
+from ..core.avals import _SCALAR_AVALS, _array_aval, get_aval, tangent_aval
 from ..core.ir import Eqn, Jaxpr, Lit, Var
 from ..core.rules import jvp_rules, pe_rules, transpose_rules
 from ..core.trace import Tracer, new_trace
@@ -144,19 +144,36 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
   body, names, glob = _step_lines(steps, n_primals, init, concrete)
   tangents = [f"t{i}" for i in range(n_tangents)]
   glob.update(_JT=tracer_type, _Var=Var, _PE=PlannedEqn, _Lit=Lit, _NS=_NUMPY_SCALARS,
-              _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__)
+              _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__, _ga=get_aval,
+              _ARR=np.ndarray, _aa=_array_aval)
   lines = [f"def run(trace, lin, {', '.join(names[:n_primals] + tangents)}):"] + body
   ans = names[outs[0]]
+  # the JVP tracer of (ans, tangent): JVPTracer.__init__, inlined (its aval is the primal's)
+  new_jt = ["  j = _new(_JT)", "  j._trace = trace", f"  j.primal = {ans}",
+            f"  av = _SA.get(type({ans}))",
+            f"  j.aval = _ga({ans}) if av is None else av"]
   if out is None:
     lines.append(f"  return {ans}")
   elif out < n_tangents:  # the input tangent itself
-    lines.append(f"  return _JT(trace, {ans}, t{out})")
+    lines += new_jt + [f"  j.tangent = t{out}", "  return j"]
   else:
     atoms = [f"t{i}.ir_var" for i in range(n_tangents)]
-    for k, i in enumerate(outs[1:]):  # residuals: lin.to_atom, its common case inlined
+    if len(outs) > 1:
+      lines.append("  cids = lin._const_ids")
+    for k, i in enumerate(outs[1:]):  # residuals: lin.to_atom, its common cases inlined
       r = f"r{k}"
-      lines.append(f"  {r} = {names[i]}")
-      lines.append(f"  {r} = _Lit({r}, _SA[type({r})]) if type({r}) in _NS else lin.to_atom({r})")
+      lines += [f"  {r} = {names[i]}",
+                f"  if type({r}) in _NS:",  # a NumPy scalar: a literal
+                f"    {r} = _Lit({r}, _SA[type({r})])",
+                f"  elif type({r}) is _ARR:",  # an array: a constvar, one per array
+                f"    c = cids.get(id({r}))",
+                "    if c is None:",
+                f"      c = cids[id({r})] = _Var(_aa({r}))",
+                "      lin.constvars.append(c)",
+                f"      lin.constvals.append({r})",
+                f"    {r} = c",
+                "  else:",
+                f"    {r} = lin.to_atom({r})"]
       atoms.append(r)
     for k, a in enumerate(lin_init):
       glob[f"_l{k}"] = a
@@ -170,7 +187,7 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
                    f"_plan{j}))")
       atoms.append(v)
     lines += ["  o = _new(_ST)", "  o._trace = lin", f"  o.ir_var = {atoms[out]}",
-              f"  o.aval = {atoms[out]}.aval", f"  return _JT(trace, {ans}, o)"]
+              f"  o.aval = {atoms[out]}.aval"] + new_jt + ["  j.tangent = o", "  return j"]
   exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
   return glob["run"]
 
@@ -228,6 +245,64 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
   rule = jvp_rules.get(prim)
   if rule not in TRACEABLE:
     return MISS
+  # the common cases, unrolled: one or two operands, concrete primals, staged tangents
+  # (the key is the one the general loop below builds)
+  n = len(args)
+  if n == 1:
+    x = args[0]
+    if type(x) is tracer_type and x._trace is trace:
+      t = x.tangent
+      if type(t) is StagingTracer and t._trace is lin_trace:
+        p = x.primal
+        tp = type(p)
+        a = _array_aval(p) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
+            else None
+        if a is not None:
+          try:
+            entry = _LIN_CACHE.get((rule, a, 1, *_params_key(params)) if params else (rule, a, 1))
+          except TypeError:  # an unhashable param
+            return MISS
+          if entry is _UNTRACEABLE:
+            return MISS
+          if entry is not None:
+            return entry.run(trace, lin_trace, p, t)
+  elif n == 2:
+    x, y = args
+    mask = 0
+    px, tx, py, ty = x, None, y, None
+    if type(x) is tracer_type and x._trace is trace:
+      tx = x.tangent
+      if type(tx) is StagingTracer and tx._trace is lin_trace:
+        px = x.primal
+        mask = 1
+      else:
+        mask = 4  # (not handled here)
+    if type(y) is tracer_type and y._trace is trace:
+      ty = y.tangent
+      if type(ty) is StagingTracer and ty._trace is lin_trace:
+        py = y.primal
+        mask |= 2
+      else:
+        mask = 4
+    if 0 < mask < 4:
+      tp = type(px)
+      ax = _array_aval(px) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
+          else None
+      tp = type(py)
+      ay = _array_aval(py) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
+          else None
+      if ax is not None and ay is not None:
+        try:
+          entry = _LIN_CACHE.get((rule, ax, ay, mask, *_params_key(params)) if params
+                                 else (rule, ax, ay, mask))
+        except TypeError:  # an unhashable param
+          return MISS
+        if entry is _UNTRACEABLE:
+          return MISS
+        if entry is not None:
+          if mask == 3:
+            return entry.run(trace, lin_trace, px, py, tx, ty)
+          return entry.run(trace, lin_trace, px, py, tx if mask == 1 else ty)
   mask = 0
   bit = 1
   concrete = True

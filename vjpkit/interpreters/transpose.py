@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from ..core.ir import Jaxpr, Lit, Var, memo_concrete
 from ..core.primitive import missing_rule_error
 from ..core.rules import transpose_rules
@@ -24,6 +26,9 @@ from . import rule_cache
 from .rule_cache import PlannedEqn
 
 _TRACEABLE = rule_cache.TRACEABLE
+_F64 = np.float64
+_ARRAY = np.ndarray
+_add = np.add  # add_any's impl (vjpkit/lax/elementwise.py), for concrete cotangent sums
 
 
 def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
@@ -68,19 +73,36 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
         continue
       plan = eqn.plan
       invars = eqn.invars
-      args = [ct]
-      concrete = not isinstance(ct, Tracer)
-      for i in plan.known:
-        v = invars[i]
+      known = plan.known
+      if len(known) == 1:  # the usual case (a product with a residual), unrolled
+        v = invars[known[0]]
         x = v.val if type(v) is Lit else env[id(v)]
-        if concrete and isinstance(x, Tracer):
-          concrete = False
-        args.append(x)
-      res = plan.run(*args) if concrete else plan.run_bind(*args)
+        if isinstance(ct, Tracer) or isinstance(x, Tracer):
+          res = plan.run_bind(ct, x)
+        else:
+          res = plan.run(ct, x)
+      else:
+        args = [ct]
+        concrete = not isinstance(ct, Tracer)
+        for i in known:
+          v = invars[i]
+          x = v.val if type(v) is Lit else env[id(v)]
+          if concrete and isinstance(x, Tracer):
+            concrete = False
+          args.append(x)
+        res = plan.run(*args) if concrete else plan.run_bind(*args)
       for i, k in plan.pairs:
         vid = id(invars[i])
         prev = get(vid)
-        ct_env[vid] = res[k] if prev is None else add_tangents(prev, res[k])
+        r = res[k]
+        if prev is None:
+          ct_env[vid] = r
+        elif type(prev) is _F64 and type(r) is _F64:  # add_any of concrete values: what its
+          ct_env[vid] = prev + r                      # impl (np.add) computes, less overhead
+        elif type(prev) is _ARRAY and type(r) is _ARRAY and prev.shape == r.shape:
+          ct_env[vid] = _add(prev, r)
+        else:
+          ct_env[vid] = add_tangents(prev, r)
       continue
     if eqn.prim.multiple_results:
       cts = [pop(id(v), None) for v in eqn.outvars]

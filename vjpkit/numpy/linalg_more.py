@@ -56,6 +56,9 @@ def cond(x: Array, p=None) -> Array:
   la = _la()
   x = la._matrix_arg(x, "cond", "x", square=False)
   shape = _shape(x)
+  if 0 in shape[-2:]:
+    raise la.LinAlgError("vjpkit.numpy.linalg.cond: cond is not defined on empty arrays, got "
+                         f"shape {shape}")
   if p in (None, 2, -2):
     s = la.svdvals(x)
     r = s[..., 0] / s[..., -1] if p != -2 else s[..., -1] / s[..., 0]
@@ -137,6 +140,8 @@ def matrix_rank(M: Array, rtol: Array | None = None, *, tol: Array | None = None
     return lax.convert_element_type(lax.ne(count_nonzero(M), 0), np.dtype(np.int64))
   if tol is not None and rtol is not None:
     raise ValueError("vjpkit.numpy.linalg.matrix_rank: pass tol or rtol, not both")
+  if 0 in shape[-2:]:  # no singular values: rank 0, as NumPy
+    return asarray(np.zeros(shape[:-2], np.int64))[()]
   s = lax.stop_gradient(la.svdvals(M))
   smax = _max(s, axis=-1, keepdims=True)
   if tol is None:

@@ -10,12 +10,19 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
+from ..core.trace import Tracer
 from ._core import asarray, canonical_axis, convert, result_type, scalar_if_0d
 
 Array = Any
 
 
 def _promote_dtypes(a, b):
+  if (type(a) is np.ndarray or isinstance(a, Tracer)) and (
+      type(b) is np.ndarray or isinstance(b, Tracer)):  # the common case, with no work
+    aa, ab = get_aval(a), get_aval(b)
+    if (aa.dtype == ab.dtype and aa.dtype != np.bool_ and not aa.weak_type
+        and not ab.weak_type):
+      return a, b
   a, b = asarray(a), asarray(b)
   dtype = result_type(a, b)
   if dtype == np.bool_:

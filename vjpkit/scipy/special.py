@@ -47,7 +47,7 @@ from ..numpy._core import promote, promote_inexact
 from ..numpy.reductions import max as _max, sum as _sum
 from ..numpy.shapes import squeeze
 from ..numpy.dispatch import register_ufunc_provider
-from ..numpy.ufuncs import equal, exp, less, log, log1p, where
+from ..numpy.ufuncs import equal, exp, isinf, less, log, log1p, where
 from ._special_bessel import i0, i1, iv, ive, j0, j1, jn, jv, kv, kve, y0, y1, yn, yv
 from ._special_gamma import (beta, comb, factorial, gamma, gammasgn, loggamma, multigammaln, poch,
                              psi, rgamma, zeta)
@@ -140,7 +140,7 @@ def logit(x: Array) -> Array:
 
 
 def xlogy(x: Array, y: Array) -> Array:
-  """``x * log(y)``, and 0 where ``x == 0`` (even for ``y == 0``).
+  """``x * log(y)``, and 0 where ``x == 0`` (for every ``y`` but NaN, as SciPy).
 
   Where ``x == y == 0`` both partial derivatives are taken as 0 (JAX gives
   ``-inf`` and ``nan`` there); elsewhere they are ``log(y)`` and ``x / y``.
@@ -163,9 +163,12 @@ def xlog1py(x: Array, y: Array) -> Array:
 
 
 def _x_times_log(x, y, log_fn, pole: float):
-  """``x * log_fn(y)`` with the pole ``y == pole`` replaced by a harmless value where ``x == 0``."""
-  at_pole = lax.logical_and(equal(x, 0), equal(y, pole))
-  safe_y = where(at_pole, pole + 1.0, y)
+  """``x * log_fn(y)``, 0 where ``x == 0`` and ``y`` is not NaN (SciPy's and JAX's value): there
+  a ``y`` at or below the pole, or infinite, is replaced by a harmless one (elsewhere ``y`` is
+  kept, so that the derivative in ``x`` at ``x == 0`` stays ``log_fn(y)``)."""
+  outside = lax.logical_or(lax.le(y, lax.full((), pole, get_aval(y).dtype)), isinf(y))
+  replace = lax.logical_and(equal(x, 0), outside)
+  safe_y = where(replace, pole + 1.0, y)
   return x * log_fn(safe_y)
 
 

@@ -22,6 +22,14 @@ from . import _common as c
 Array = Any
 
 
+def _log_near_one(p, complement: Callable):
+  """``log p``, as ``log1p(-(1 - p))`` from the complement where ``p > 1/2`` (so that a
+  probability within rounding of 1 keeps its small logarithm, as SciPy's)."""
+  near_one = vnp.greater(p, 0.5)
+  return c.where(near_one, vnp.log1p(-c.safe(near_one, complement(), 0.0)),
+                 vnp.log(c.safe(near_one, 1.0, p)))
+
+
 class Discrete:
   """``logpmf(k, *shapes)`` on the support ``lo <= k <= hi(*shapes)`` (integers);
   ``logcdf``/``logsf`` of ``floor(k)`` inside it; ``valid(*shapes)`` the parameter domain;
@@ -39,7 +47,7 @@ class Discrete:
   def _prep(self, k, args):
     *shapes, loc = args
     shapes = [c.stop_gradient(s) if d else s for s, d in zip(shapes, self.discrete)]
-    ok = vnp.logical_and(self.valid(*shapes), vnp.equal(loc, vnp.floor(loc)))
+    ok = self.valid(*shapes)  # any real loc shifts the support, as SciPy
     shapes = [c.safe(ok, s, v) for s, v in zip(shapes, self.inner)]
     k = c.stop_gradient(k - c.safe(ok, loc, 0.0))
     hi = np.inf if self.hi is None else self.hi(*shapes)
@@ -69,8 +77,8 @@ class Discrete:
 
   def cdf(self, k, *args): return self._tail("cdf", 0.0, 1.0, k, args)
   def sf(self, k, *args): return self._tail("sf", 1.0, 0.0, k, args)
-  def logcdf(self, k, *args): return vnp.log(self.cdf(k, *args))
-  def logsf(self, k, *args): return vnp.log(self.sf(k, *args))
+  def logcdf(self, k, *args): return _log_near_one(self.cdf(k, *args), lambda: self.sf(k, *args))
+  def logsf(self, k, *args): return _log_near_one(self.sf(k, *args), lambda: self.cdf(k, *args))
 
   def ppf(self, q, *args):
     """SciPy's quantile: the least support point ``k`` with ``cdf(k) >= q`` (an integer-valued
@@ -218,7 +226,8 @@ def _betabinom_cdf(k, n, a, b, upper: bool = False):
     raise TypeError("vjpkit.scipy.stats.betabinom.cdf/sf: n must be concrete (not traced by "
                     "jit or vmap): it fixes the number of terms of the sum")
   terms = int(np.max(n)) + 1 if np.size(n) else 1
-  j = np.arange(terms, dtype=np.result_type(n)).reshape((terms,) + (1,) * np.ndim(n))
+  nd = max(len(vnp.shape(v)) for v in (k, n, a, b))  # j runs along a new leading axis
+  j = np.arange(terms, dtype=np.result_type(n)).reshape((terms,) + (1,) * nd)
   inside = vnp.logical_and(vnp.greater(j, k) if upper else vnp.less_equal(j, k),
                            vnp.less_equal(j, n))
   js = c.safe(inside, j, 0.0)

@@ -48,6 +48,12 @@ t = Continuous(
   sf=_t_or_norm(lambda z, df: sp.stdtr(df, -z), lambda z: sp.ndtr(-z)),
   ppf=_t_or_norm(lambda q, df: sp.stdtrit(df, q), sp.ndtri)).methods()
 
+def _log1p_square(z):
+  """``log(1 + z²)``, also where ``z²`` overflows (``2 log|z|`` there)."""
+  big = vnp.greater(vnp.abs(z), 1e150)
+  return c.where(big, 2 * vnp.log(vnp.abs(c.safe(big, z, 1.0))), vnp.log1p(vnp.square(c.safe(big, 1.0, z))))
+
+
 def _cauchy_ppf(q):
   """``tan(π (q - 1/2))`` near the middle, ``∓cot(π q')`` with ``q'`` the nearer tail's
   probability (exact in floating point), so the tails keep full precision."""
@@ -59,7 +65,7 @@ def _cauchy_ppf(q):
 
 
 cauchy = Continuous(
-  "cauchy", (), lambda z: -_LOG_PI - vnp.log1p(z * z),
+  "cauchy", (), lambda z: -_LOG_PI - _log1p_square(z),
   cdf=lambda z: vnp.arctan2(1.0, -z) / np.pi, sf=lambda z: vnp.arctan2(1.0, z) / np.pi,
   ppf=_cauchy_ppf).methods()
 
