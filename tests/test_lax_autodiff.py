@@ -54,6 +54,10 @@ UNARY = {
     "rev": (lambda x: lax.rev(x, tuple(range(x.ndim))), (-2, 2, None), 2),
     "slice_strided": (lambda x: lax.slice(x, (0,) * x.ndim, x.shape, (2,) * x.ndim), (-2, 2, None), 2),
     "pad": (lambda x: lax.pad(x, 0.5, [(1, 2, 1)] * x.ndim), (-2, 2, None), 2),
+    "index_in_dim": (lambda x: lax.index_in_dim(x, -1, x.ndim - 1, keepdims=False) if x.ndim
+                     else x, (-2, 2, None), 2),
+    "embed_in_dim": (lambda x: lax.embed_in_dim_p.bind(x, index=1, axis=x.ndim, size=3),
+                     (-2, 2, None), 2),
     "concatenate": (lambda x: lax.concatenate([x, lax.mul(x, x)], 0) if x.ndim else x, (-2, 2, None), 2),
     "convert_f32_to_f64": (lambda x: lax.sin(lax.convert_element_type(x, np.float64)),
                            (-2, 2, None), 2),

@@ -154,6 +154,10 @@ ROWS: dict[str, list[Row]] = {
               Row(lambda x: lax.slice(x, (1,), (5,), (2,)), ((5,),))],
     "pad": [Row(lambda x, v: lax.pad(x, v, [(1, 2, 1), (0, 1, 0)]), ((2, 3), ())),
             Row(lambda x, v: lax.pad(x, v, [(2, 0, 0)]), ((3,), ()))],
+    "index_in_dim": [Row(lambda x: lax.index_in_dim(x, 1, axis=1, keepdims=False), ((2, 3),)),
+                     Row(lambda x: lax.index_in_dim(x, -1, keepdims=False), ((3,),))],
+    "embed_in_dim": [Row(lambda x: lax.embed_in_dim_p.bind(x, index=1, axis=1, size=3), ((2, 4),)),
+                     Row(lambda x: lax.embed_in_dim_p.bind(x, index=0, axis=0, size=2), ((),))],
     # reductions
     "reduce_sum": [Row(lambda x: lax.reduce_sum(x, (0, 2)), ((2, 3, 2),)),
                    Row(lambda x: lax.reduce_sum(x), ((3,),))],

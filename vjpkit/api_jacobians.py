@@ -20,6 +20,7 @@ from .core.zeros import Zero, instantiate
 from .interpreters.batching import vmap_flat
 from .interpreters.jvp import jvp_flat
 from .interpreters.linearize import linearize_flat
+from .passes.dce import dce_closed
 from .tree_util import PyTreeDef, tree_unflatten
 
 __all__ = ["jacfwd", "jacrev", "hessian"]
@@ -53,7 +54,7 @@ def _check_jac_outputs(outs: Sequence[Any], who: str, holomorphic: bool) -> None
 def _jac_setup(fun, args, kwargs, argnums, has_aux: bool, who: str, holomorphic: bool):
   """The flat function of the differentiated arguments, their leaves and structure, and
   the store where the function leaves its output (and aux) structure."""
-  partial_f, dyn = _partial(fun, args, kwargs, argnums, who, holomorphic, who == "jacfwd")
+  partial_f, dyn = _partial(fun, args, kwargs, argnums, who, holomorphic, who != "jacrev")
   flat, in_tree = _flatten_args(dyn, who, weak=True)
   f, store = _flat_fun(partial_f, in_tree, who)
   return (_split_aux(f, store, who) if has_aux else f), flat, in_tree, store
@@ -84,6 +85,11 @@ def _vjp_rows(lin, j: int, y_aval, in_avals) -> list:
   """The blocks of output leaf ``j``: its VJPs with every basis cotangent, as one vmap."""
   if y_aval.size == 0:
     return [_zero_block(y_aval.shape + a.shape, a.dtype) for a in in_avals]
+  if y_aval.size == 1:  # a scalar loss: one VJP, no batch of one (the same values)
+    cts = lin.transpose([np.ones(y_aval.shape, y_aval.dtype) if k == j else Zero(a)
+                         for k, a in enumerate(lin.out_avals)])
+    return [_zero_block(y_aval.shape + a.shape, a.dtype) if type(c) is Zero
+            else lax.reshape(c, y_aval.shape + a.shape) for a, c in zip(in_avals, cts)]
   zero: list[bool] = []
 
   def pullback(ct):
@@ -126,9 +132,11 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
                    dynamic_argnums=_argnums_tuple(argnums, len(args), "jacrev"))
     f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacrev",
                                             holomorphic)
-    out, lin = linearize_flat(f, flat, who="jacrev")
+    out, lin = linearize_flat(f, flat, dce=False, who="jacrev")
     n_out = store.n_out if has_aux else len(out)
     _check_jac_outputs(out[:n_out], "jacrev", holomorphic)
+    if n_out != 1 or get_aval(out[0]).size != 1:  # several VJPs: drop dead tangent work once
+      lin.jaxpr, lin.consts = dce_closed(lin.jaxpr, lin.consts)
     in_avals = [get_aval(x) for x in flat]
     blocks = [_vjp_rows(lin, j, get_aval(y), in_avals) for j, y in enumerate(out[:n_out])]
     return _jac_result(blocks, store, in_tree, argnums, has_aux, out[n_out:],
@@ -175,13 +183,17 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
   """
   check_callable(fun, "jacfwd")
   check_argnums(argnums, "jacfwd")
+  return _jacfwd(fun, argnums, has_aux, holomorphic, "jacfwd")
+
+
+def _jacfwd(fun: Callable, argnums, has_aux: bool, holomorphic: bool, who: str) -> Callable:
+  """``jacfwd``'s function; its arguments are checked as ``who``'s (jacfwd or hessian)."""
   @functools.wraps(fun)
   def jacfwd_f(*args, **kwargs):
     if has_foreign(args) or (kwargs and has_foreign(kwargs)):  # Dask, CuPy, ...: api_array
-      return route(jacfwd_f, args, kwargs, who="jacfwd",
-                   dynamic_argnums=_argnums_tuple(argnums, len(args), "jacfwd"))
-    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, "jacfwd",
-                                            holomorphic)
+      return route(jacfwd_f, args, kwargs, who=who,
+                   dynamic_argnums=_argnums_tuple(argnums, len(args), who))
+    f, flat, in_tree, store = _jac_setup(fun, args, kwargs, argnums, has_aux, who, holomorphic)
     in_avals = [get_aval(x) for x in flat]
     columns, ys = [], None
     for i, a in enumerate(in_avals):
@@ -223,10 +235,5 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
   """
   check_callable(fun, "hessian")
   check_argnums(argnums, "hessian")
-  hess = jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic)
-
-  @functools.wraps(fun)
-  def hessian_f(*args, **kwargs):
-    _partial(fun, args, kwargs, argnums, "hessian", holomorphic, True)  # bad arguments are named as hessian's
-    return hess(*args, **kwargs)
-  return hessian_f
+  return _jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic,
+                 "hessian")  # bad arguments are named as hessian's

@@ -150,7 +150,7 @@ class BatchTrace(Trace):
         context.name = outer
     if prim.multiple_results:
       return [self.wrap(x, d) for x, d in zip(out, out_dim)]
-    return self.wrap(out, out_dim)
+    return out if out_dim is None else BatchTracer(self, out, out_dim)
 
   def wrap(self, val, bdim):
     return val if bdim is None else BatchTracer(self, val, bdim)

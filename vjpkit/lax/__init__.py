@@ -64,6 +64,7 @@ from .shapes import (broadcast_batch, broadcast_in_dim, broadcast_in_dim_p, conc
                      concatenate_p, expand_dims, expand_dims_p, full, full_like, moveaxis, pad,
                      pad_p, reshape, reshape_p, rev, rev_p, slice, slice_in_dim, slice_p, squeeze,
                      squeeze_p, transpose, transpose_p)
+from .static_index import embed_in_dim_p, index_in_dim_p
 from .solves import (pinv, pinv_p, slogdet, slogdet_p, solve, solve_p, solve_sylvester,
                      solve_sylvester_p, triangular_solve, triangular_solve_p)
 from .sorting import argsort, argsort_p, searchsorted, searchsorted_p, sort
@@ -113,6 +114,8 @@ __all__ = [
     "expand_dims", "expand_dims_p", "full", "full_like", "moveaxis", "pad", "pad_p", "reshape",
     "reshape_p", "rev", "rev_p", "slice", "slice_in_dim", "slice_p", "squeeze", "squeeze_p",
     "transpose", "transpose_p",
+    # static_index
+    "embed_in_dim_p", "index_in_dim_p",
     # ode
     "odeint_adjoint_p", "odeint_p",
     # reductions

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval, short_dtype
 from ..core.primitive import Primitive
+from ..core.trace import Tracer
 
 _KINDS = {"float": "f", "inexact": "fc", "int": "iu", "bool": "b", "intbool": "iub", "num": "fciu",
           "any": "fciub"}
@@ -86,14 +87,38 @@ def _broadcasting_batcher(p):
   """Batch an elementwise op: align every batched operand's axis at 0 and give
   unbatched non-scalar operands that axis by broadcasting (a free view)."""
   def rule(vals, dims, **params):
-    shapes = _shapes()
+    if len(dims) == 2:  # the common case, aligned already: the op itself
+      dx, dy = dims
+      x, y = vals
+      if dy is None:
+        if not get_aval(y).shape:
+          return p.bind(x, y, **params), dx
+      elif dx is None:
+        if not get_aval(x).shape:
+          return p.bind(x, y, **params), dy
+      elif dx == dy and get_aval(x).shape == get_aval(y).shape:
+        return p.bind(x, y, **params), dx
     avals = [get_aval(v) for v in vals]
-    batched = [(a, d) for a, d in zip(avals, dims) if d is not None]
-    a0, d0 = batched[0]
-    if (all(d == d0 and a.shape == a0.shape for a, d in batched)
-        and all(a.ndim == 0 for a, d in zip(avals, dims) if d is None)):
+    shape0 = d0 = None
+    aligned_already = True  # batched operands alike, unbatched ones rank 0
+    for a, d in zip(avals, dims):
+      if d is None:
+        if a.shape:
+          aligned_already = False
+      elif shape0 is None:
+        shape0, d0 = a.shape, d
+      elif d != d0 or a.shape != shape0:
+        aligned_already = False
+    if aligned_already:
       return p.bind(*vals, **params), d0
-    axis_size = a0.shape[d0]
+    if isinstance(p.impl, np.ufunc):
+      for v in vals:
+        if isinstance(v, Tracer):
+          break
+      else:  # concrete operands
+        return _numpy_broadcast(p, vals, avals, dims, params)
+    shapes = _shapes()
+    axis_size = shape0[d0]
     per_example = ()
     for a, d in zip(avals, dims):
       s = a.shape if d is None else a.shape[:d] + a.shape[d + 1:]
@@ -110,6 +135,39 @@ def _broadcasting_batcher(p):
         aligned.append(shapes.moveaxis(v, d, 0))
     return p.bind(*aligned, **params), 0
   return rule
+
+
+def _numpy_broadcast(p, vals, avals, dims, params):
+  """A batched ufunc on concrete operands: each gets unit axes where it lacks the batch
+  axis or the per-example axes, and NumPy broadcasts them (nothing is materialised)."""
+  per_example: tuple = ()
+  out_d = None  # the batch axis of the first operand of full rank
+  for a, d in zip(avals, dims):
+    s = a.shape
+    if d is None:
+      if s:
+        per_example = s
+    elif len(s) > 1:
+      per_example = s[:d] + s[d + 1:]
+      if out_d is None:
+        out_d = d
+  if out_d is None:
+    out_d = 0
+  rank = len(per_example) + 1
+  args = []
+  for v, a, d in zip(vals, avals, dims):
+    s = a.shape
+    if not s or (d is None and out_d == 0) or (d is not None and len(s) == rank and d == out_d):
+      args.append(v)
+    elif d is None:  # per-example shape: a unit batch axis
+      args.append(v.reshape(s[:out_d] + (1,) + s[out_d:]))
+    elif len(s) == rank:
+      args.append(np.moveaxis(v, d, out_d))
+    else:  # batched rank-0 values: unit per-example axes
+      shape = [1] * rank
+      shape[out_d] = s[0]
+      args.append(v.reshape(shape))
+  return p.bind(*args, **params), out_d
 
 
 def _shapes():

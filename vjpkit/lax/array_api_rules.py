@@ -20,7 +20,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..interpreters.array_api import Backend, Broadcast
-from . import cumulative, decompositions, fft, indexing, linalg, reductions, shapes, solves, sorting
+from . import cumulative, decompositions, fft, indexing, linalg, reductions, shapes, solves, sorting, static_index
 from . import lu as lu_mod
 from . import elementwise_more as ewm
 from . import elementwise as ew
@@ -317,6 +317,23 @@ shapes.rev_p.def_array_api(lambda b, x, *, dimensions: b.xp.flip(x, axis=tuple(d
 shapes.concatenate_p.def_array_api(lambda b, *xs, dimension: b.xp.concat(list(xs), axis=dimension))
 shapes.slice_p.def_array_api(_slice)
 shapes.pad_p.def_array_api(_pad)
+
+
+def _embed_in_dim(b: Backend, x, *, index, axis, size):
+  xp = b.xp
+  x = xp.expand_dims(x, axis=axis)
+  pieces = []
+  for n in (index, size - index - 1):
+    shape = list(x.shape)
+    shape[axis] = n
+    pieces.append(xp.zeros(tuple(shape), dtype=x.dtype) if n else None)
+  parts = [p for p in (pieces[0], x, pieces[1]) if p is not None]
+  return xp.concat(parts, axis=axis) if len(parts) > 1 else x
+
+
+static_index.index_in_dim_p.def_array_api(
+    lambda b, x, *, index, axis: x[(builtins.slice(None),) * axis + (index, ...)])
+static_index.embed_in_dim_p.def_array_api(_embed_in_dim)
 
 
 # -- reductions -----------------------------------------------------------------------

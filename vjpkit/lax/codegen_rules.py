@@ -17,7 +17,7 @@ from ..interpreters.codegen import Emit
 from ..interpreters.codegen_blocked import block_rules
 from ..interpreters.codegen_scalar import agrees_with_numpy, libm, scalar_rules
 from . import elementwise as ew
-from . import linalg, reductions, shapes
+from . import linalg, reductions, shapes, static_index
 
 
 def _fresh(expr: str) -> Emit:
@@ -106,6 +106,11 @@ for _p in (shapes.reshape_p, shapes.squeeze_p, shapes.expand_dims_p):
 shapes.transpose_p.def_codegen(_transpose)
 shapes.slice_p.def_codegen(_slice)
 shapes.concatenate_p.def_codegen(_concatenate)
+static_index.index_in_dim_p.def_codegen(lambda eqn, args, env: _view(
+    f"{args[0]}[{':, ' * eqn.params['axis']}{eqn.params['index']}]"))
+static_index.embed_in_dim_p.def_codegen(lambda eqn, args, env: _fresh(
+    f"{env.ref(static_index.embed_in_dim_p.impl, 'embed_in_dim')}({args[0]}, "
+    f"index={eqn.params['index']}, axis={eqn.params['axis']}, size={eqn.params['size']})"))
 shapes.pad_p.def_codegen(lambda eqn, args, env: _fresh(
     f"{env.ref(shapes.pad_p.impl, 'pad')}({', '.join(args)}, "
     f"padding_config={eqn.params['padding_config']!r})"))

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..core.avals import get_aval
 from ..tree_util import tree_map
-from . import elementwise as ew, indexing, linalg, reductions, shapes, sorting
+from . import elementwise as ew, indexing, linalg, reductions, shapes, sorting, static_index
 from .elementwise_more import xor_p
 
 __all__ = ["approx_max_k", "approx_min_k", "batch_matmul", "broadcast", "broadcast_like",
@@ -165,8 +165,9 @@ def index_in_dim(operand: Any, index: int, axis: int = 0, keepdims: bool = True)
     raise IndexError(f"lax.index_in_dim: index {index} is out of bounds for axis {axis} of "
                      f"length {shape[axis]}")
   index %= shape[axis]
-  out = shapes.slice_in_dim(operand, index, index + 1, axis=axis)
-  return out if keepdims else shapes.squeeze(out, (axis,))
+  if not keepdims:
+    return static_index.index_in_dim_p.bind(operand, index=index, axis=axis)
+  return shapes.slice_in_dim(operand, index, index + 1, axis=axis)
 
 
 def _start(index, size: int, allow_negative: bool):

@@ -8,6 +8,7 @@ which is why no other rule ever has to "unbroadcast": the transpose of
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Sequence
 
 import numpy as np
@@ -35,7 +36,20 @@ def _broadcast_in_dim_impl(x, *, shape, broadcast_dimensions):
   expanded = [1] * len(shape)
   for i, d in enumerate(broadcast_dimensions):
     expanded[d] = x.shape[i]
-  return np.broadcast_to(x.reshape(expanded), shape)[()]
+  x = x.reshape(expanded)
+  if x.shape == shape:  # only unit axes added: a (read-only) reshape
+    if x.ndim:
+      x.flags.writeable = False
+    return x[()]
+  if math.prod(shape) >= _COPY_BELOW:
+    return np.broadcast_to(x, shape)  # a big result: a free, read-only view
+  out = np.empty(shape, x.dtype)  # small: a copy is cheaper than np.broadcast_to's overhead,
+  out[...] = x                    # read-only like the broadcast view it stands for
+  out.flags.writeable = False
+  return out[()]
+
+
+_COPY_BELOW = 4096  # results of fewer elements are copied, not broadcast views
 
 
 def _broadcast_in_dim_shape(x, *, shape, broadcast_dimensions):

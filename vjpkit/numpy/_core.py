@@ -309,25 +309,32 @@ _FLOAT_SCALARS = frozenset((np.float64, np.float32, np.float16))
 
 
 def _same_float_aval(args):
-  """``promote(*args)`` when every array argument has one real floating aval and the
-  others are Python floats or ints (NEP 50: they take that dtype); None otherwise."""
-  aval, python_scalars = None, False
+  """``promote(*args)`` when every array argument has one real floating dtype and one shape
+  or rank 0 (rank-0 values broadcast as they are) and the others are Python floats or ints
+  (NEP 50: they take that dtype); None otherwise."""
+  dtype = shape = None
+  python_scalars = False
   for a in args:
     t = type(a)
     if t is float or t is int:
       python_scalars = True
       continue
     if t is np.ndarray or t in _FLOAT_SCALARS or isinstance(a, Tracer):
-      other = get_aval(a)
-      if aval is None:
-        aval = other
-      elif other is not aval and other != aval:
+      aval = get_aval(a)
+      if dtype is None:
+        dtype = aval.dtype
+      elif aval.dtype != dtype:
         return None
+      s = aval.shape
+      if s:
+        if shape is None:
+          shape = s
+        elif s != shape:
+          return None
     else:
       return None
-  if aval is None or aval.dtype.kind != "f":
+  if dtype is None or dtype.kind != "f":
     return None
   if not python_scalars:
     return list(args)
-  dtype = aval.dtype
   return [np.array(a, dtype)[()] if type(a) is float or type(a) is int else a for a in args]

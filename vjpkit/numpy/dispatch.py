@@ -119,8 +119,14 @@ def ufunc_name(ufunc) -> str:
 
 
 def _vnp():
-  from .. import numpy as vnp
-  return vnp
+  global _VNP
+  if _VNP is None:
+    from .. import numpy as vnp
+    _VNP = vnp
+  return _VNP
+
+
+_VNP: Any = None
 
 
 def _unsupported(what: str) -> TypeError:
@@ -190,6 +196,8 @@ def _outer(ufunc, a, b):
 
 def array_ufunc(self, ufunc, method: str, *inputs, **kwargs) -> Any:
   """``Tracer.__array_ufunc__``: NumPy ufuncs (and ``ndarray`` operators) on tracers."""
+  if method == "__call__" and not kwargs:  # the common case (``array - tracer``): no options
+    return _ufunc_lookup(ufunc)(*inputs)
   what = ufunc_name(ufunc) + ("" if method == "__call__" else f".{method}")
   _check_out(kwargs.pop("out", None), what)
   if kwargs.pop("where", True) is not True:

@@ -3,7 +3,8 @@
 
 Basic indices (integers, slices, ``None``, ``...``) become one ``slice`` (plus
 ``rev`` for negative steps), ``squeeze`` and ``expand_dims``: the transpose is a
-``pad``. Integer arrays become a ``gather`` whose transpose is a scatter-add,
+``pad``. A lone integer, ``x[i]``, is one ``index_in_dim`` (transpose ``embed_in_dim``),
+which is cheaper under nested transforms. Integer arrays become a ``gather`` whose transpose is a scatter-add,
 so repeated indices accumulate their cotangents. Boolean masks must be
 concrete (the result's shape depends on them): they become integer arrays.
 
@@ -164,6 +165,8 @@ def _is_advanced(i) -> bool:
 def getitem(x, idx) -> Any:
   """``x[idx]`` with NumPy's semantics for basic and advanced indices."""
   shape = get_aval(x).shape
+  if type(idx) is int and shape:  # x[i]: the common case, without the general machinery
+    return _int_index(x, shape, idx)
   items = _expand(shape, idx)
   if not any(_is_advanced(i) for i in items):
     return _basic(x, items)
@@ -172,6 +175,14 @@ def getitem(x, idx) -> Any:
 
 _OOB_HINT = (" (vjpkit checks concrete indices like NumPy, under jit too; only traced indices "
              "clamp on reads and drop on updates, as in JAX)")
+
+
+def _int_index(x, shape: tuple, i: int):
+  """``x[i]`` for a Python int ``i``: one ``index_in_dim`` (not a slice and a squeeze)."""
+  n = shape[0]
+  if not -n <= i < n:
+    raise IndexError(f"index {i} is out of bounds for axis 0 with size {n}{_OOB_HINT}")
+  return lax.index_in_dim_p.bind(x, index=i % n, axis=0)
 
 
 def _basic(x, items):
