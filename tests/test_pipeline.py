@@ -41,13 +41,18 @@ W = np.arange(12.0).reshape(3, 4) / 7
     (lambda x: -(-(x * 1.0)).T.T, (W,)),
     (lambda x: vnp.sin(x) * x + x * vnp.sin(x), (1.0,)),
     (vjpkit.grad(lambda W: vnp.sum(vnp.tanh(W @ np.ones(4)) ** 2)), (W,)),
-    (vjpkit.hessian(lambda x: vnp.sum(vnp.sin(x) ** 2 * x)), (np.linspace(0, 1, 4),)),
     (lambda x: vnp.sum(vnp.broadcast_to(x, (5, 3)), axis=0) * 1.0, (np.ones(3),)),
     (lambda x: (x ** 2 - x * x, vnp.where(True, x, 2.0 * x)), (np.ones(3),)),
 ])
 def test_the_rewrites_of_each_pass_still_happen(f, args):
   fused, seq = _compare(f, *args)
   assert str(fused) == str(seq)
+
+
+def test_a_hessian_computes_the_same():
+  # (equations may come in another order: the one walk merges a repeated product into
+  # its first occurrence, which the sequential passes had already removed as dead)
+  _compare(vjpkit.hessian(lambda x: vnp.sum(vnp.sin(x) ** 2 * x)), np.linspace(0, 1, 4))
 
 
 def test_a_long_chain_is_one_walk_with_the_same_result():
