@@ -132,14 +132,15 @@ def test_fold_constants_leaves_big_results_to_run_time():
 # -- algebraic simplification ------------------------------------------------------------
 
 def test_simplify_multiply_by_one_and_zero_add_zero_neg_neg():
-  closed = vjpkit.make_jaxpr(lambda x, n: ((-(-(x * 1.0)) + 0.0) * 1.0 - 0.0, n * 0))(  # noqa: B002
+  # (x + (-0.0) is x bit for bit; x + 0.0 is not, at x = -0.0)
+  closed = vjpkit.make_jaxpr(lambda x, n: ((-(-(x * 1.0)) + -0.0) * 1.0 - 0.0, n * 0))(  # noqa: B002
       np.ones(2), np.arange(3))
   assert _text(closed) == _lines(
       "{ lambda ; a:f64[2] b:i64[3]. let",
       "    c:f64[2] = mul a 1.0:f64[]",
       "    d:f64[2] = neg c",
       "    e:f64[2] = neg d",
-      "    f:f64[2] = add e 0.0:f64[]",
+      "    f:f64[2] = add e -0.0:f64[]",
       "    g:f64[2] = mul f 1.0:f64[]",
       "    h:f64[2] = sub g 0.0:f64[]",
       "    i:i64[3] = mul b 0:i64[]",
@@ -255,3 +256,17 @@ def test_select_of_two_literals_merges_only_bit_equal_ones():
   assert "select_n" in str(optimize(closed.jaxpr, closed.consts)[0])
   closed = vjpkit.make_jaxpr(lambda x: vnp.where(x > 0, np.nan, np.nan))(x)
   assert "select_n" not in str(optimize(closed.jaxpr, closed.consts)[0])
+
+
+def test_simplifier_keeps_the_sign_of_zero():
+  # 0.0 - x was rewritten to -x (and x + 0.0 to x, x * 0.0 to +0.0): 1/(0.0 - 0.0) gave -inf
+  z, one = np.zeros(1), np.ones(1)
+  cases = [(lambda x: 1.0 / (0.0 - x), z), (lambda x: 1.0 / (x + 0.0), -z),
+           (lambda x: 1.0 / (x - (-0.0)), -z), (lambda x: 1.0 / (x * 0.0), -one),
+           (lambda x: 1.0 / (-0.0 - x), z), (lambda x: 1.0 / (x - 0.0), -z)]
+  with np.errstate(divide="ignore"):
+    for f, x in cases:
+      np.testing.assert_array_equal(vjpkit.jit(f)(x), f(x))
+  # the exact identities still apply
+  closed = vjpkit.make_jaxpr(lambda x: (x + (-0.0)) * 1.0 - 0.0)(one)
+  assert not optimize(closed.jaxpr, closed.consts)[0].eqns

@@ -5,7 +5,7 @@ cotangents out of generic transpose rules, so backward programs contain
 ``mul ct 1``, ``neg (neg ct)``, ``transpose (dot_general ...)`` and
 ``reduce_sum (broadcast_in_dim ...)``. Each rule below rewrites one such
 pattern into what a person would have written; the result computes the same
-numbers (bit for bit, except for the sign of a zero in ``x + 0``).
+numbers, bit for bit (also the sign of a zero: ``x + 0.0`` is kept, ``x + (-0.0)`` is ``x``).
 
 ``x * 0`` is folded to zeros only when ``x`` is an integer or a constant:
 for floating-point ``x`` it is NaN when ``x`` is inf or NaN, and a gradient
@@ -115,25 +115,36 @@ def _mul(rw, eqn, uses):
       return _same_as(rw, other, out)
     if _is(c, -1):
       return _same_as(rw, rw.emit(prims.neg_p, [other]), out)
-    if _is(c, 0) and _finite_or_exact(rw, other):
-      return _zeros(rw, out)
+    if _is(c, 0) and _finite_or_exact(rw, other) and other.aval.dtype.kind in "biu":
+      return _zeros(rw, out)  # (for floats the sign of the zero depends on the other operand)
   return None
+
+
+def _zero(value, atom, negative: bool) -> bool:
+  """``value`` is a zero that leaves the other operand's bits alone: any integer zero; for
+  floats ``-0.0`` in ``x + z`` and ``z - y``, ``+0.0`` in ``x - z`` (``-0.0 + 0.0`` is
+  ``+0.0``, and ``0.0 - 0.0`` is not ``-(0.0)``: a sign that ``1/x`` would turn into ±inf)."""
+  if not _is(value, 0):
+    return False
+  if atom.aval.dtype.kind not in "fc":
+    return True
+  return bool(np.all(np.signbit(np.real(value)) == negative))
 
 
 def _add(rw, eqn, uses):
   (x, y), out = eqn.invars, eqn.outvars[0]
-  if _is(rw.scalar_value(y), 0):
+  if _zero(rw.scalar_value(y), y, True):
     return _same_as(rw, x, out)
-  if _is(rw.scalar_value(x), 0):
+  if _zero(rw.scalar_value(x), x, True):
     return _same_as(rw, y, out)
   return None
 
 
 def _sub(rw, eqn, uses):
   (x, y), out = eqn.invars, eqn.outvars[0]
-  if _is(rw.scalar_value(y), 0):
+  if _zero(rw.scalar_value(y), y, False):
     return _same_as(rw, x, out)
-  if _is(rw.scalar_value(x), 0):
+  if _zero(rw.scalar_value(x), x, True):
     return _same_as(rw, rw.emit(prims.neg_p, [y]), out)
   return None
 
