@@ -40,6 +40,24 @@ def _uniform_value(x):
   return None
 
 
+def seed_constants(rw, jaxpr: Jaxpr, consts: Sequence[Any], known: dict[int, Any],
+                   constvars: list, constvals: list) -> None:
+  """The first step of folding: a constvar holding one value everywhere becomes that literal
+  (broadcast to its shape); the others stay constvars (in ``constvars``/``constvals``),
+  known by value in ``known`` where concrete."""
+  for v, x in zip(jaxpr.constvars, consts, strict=True):
+    value = None if isinstance(x, Tracer) else _uniform_value(x)
+    if value is not None:
+      scalar = lit(value, v.aval.dtype)
+      rw.replace(v, scalar if v.aval.shape == () else rw.emit(
+          prims.broadcast_in_dim_p, [scalar], shape=v.aval.shape, broadcast_dimensions=()))
+      continue
+    constvars.append(v)
+    constvals.append(x)
+    if not isinstance(x, Tracer):
+      known[id(v)] = x
+
+
 def fold_constants(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
   """``(jaxpr, consts)`` with constant subexpressions computed; returns the new pair.
 
@@ -54,21 +72,11 @@ def fold_constants(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
       c:f64[3] = mul a b
     in (c,) }
   """
-  L = prims
   rw = Rewriter(jaxpr)
   known: dict[int, Any] = {}
-  constvars, constvals = [], []
-  for v, x in zip(jaxpr.constvars, consts, strict=True):
-    value = None if isinstance(x, Tracer) else _uniform_value(x)
-    if value is not None:
-      scalar = lit(value, v.aval.dtype)
-      rw.replace(v, scalar if v.aval.shape == () else rw.emit(
-          L.broadcast_in_dim_p, [scalar], shape=v.aval.shape, broadcast_dimensions=()))
-      continue
-    constvars.append(v)
-    constvals.append(x)
-    if not isinstance(x, Tracer):
-      known[id(v)] = x
+  constvars: list = []
+  constvals: list = []
+  seed_constants(rw, jaxpr, consts, known, constvars, constvals)
 
   def new_const(value, aval) -> Var:
     var = Var(aval)
@@ -79,7 +87,7 @@ def fold_constants(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
 
   for eqn in jaxpr.eqns:
     eqn = rw.rename(eqn)
-    out = _fold(rw, eqn, known, new_const, L)
+    out = _fold(rw, eqn, known, new_const, prims)
     if out is None:
       rw.keep(eqn)
     else:

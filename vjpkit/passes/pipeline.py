@@ -21,10 +21,9 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..core.ir import Eqn, Jaxpr, Lit, Var
-from ..core.trace import Tracer
 from ..interpreters.codegen import ufunc_of
 from ._rewrite import Rewriter, lit, prims
-from .constfold import _fold, _uniform_value
+from .constfold import _fold, seed_constants
 from .cse import _atom_key, _commutative, _params_key
 from .dce import dce_closed, effectful
 from .simplify import _rules, _scalar_operands, _use_counts
@@ -171,22 +170,11 @@ def optimize_sweep(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
       d:f64[2] = add b c
     in (d,) }
   """
-  L = prims
   known: dict[int, Any] = {}
   constvars: list = []
   constvals: list = []
   rw = _Sweep(jaxpr, known, constvars, constvals)
-  for v, x in zip(jaxpr.constvars, consts, strict=True):
-    value = None if isinstance(x, Tracer) else _uniform_value(x)
-    if value is not None:
-      scalar = lit(value, v.aval.dtype)
-      rw.replace(v, scalar if v.aval.shape == () else rw.emit(
-          L.broadcast_in_dim_p, [scalar], shape=v.aval.shape, broadcast_dimensions=()))
-      continue
-    constvars.append(v)
-    constvals.append(x)
-    if not isinstance(x, Tracer):
-      known[id(v)] = x
+  seed_constants(rw, jaxpr, consts, known, constvars, constvals)
   rename, process, replace = rw.rename, rw.process, rw.replace
   for eqn in jaxpr.eqns:
     eqn = rename(eqn)
