@@ -167,3 +167,12 @@ def test_median_over_several_axes(axis, keepdims):
                              want)
   if axis == (2, 1):
     check_grads(lambda x: vnp.median(x, axis=axis), (x,), order=1)
+
+
+def test_reductions_of_0d_inputs_are_numpy_scalars():
+  # sum/max/min/nansum of a 0-d array returned a 0-d array (NumPy: a scalar, keepdims too)
+  for name in ("sum", "prod", "mean", "max", "min", "nansum", "nanmax", "nanmin", "nanprod"):
+    for a in (np.array(2.0), np.array(3), np.float64(2.0)):
+      for kw in ({}, {"axis": ()}, {"keepdims": True}):
+        want, got = getattr(np, name)(a, **kw), getattr(vnp, name)(a, **kw)
+        assert type(got) is type(want) and got == want, (name, a, kw)

@@ -68,6 +68,13 @@ def _sum_dtype(dtype: np.dtype) -> np.dtype:
   return dtype
 
 
+def _no_axes(y, a):
+  """A reduction over no axes: a new array, as NumPy's, not the input; a NumPy scalar for a
+  0-d input (NumPy's ``sum(array(2.0))`` is ``np.float64(2.0)``, with keepdims too)."""
+  y = fresh(y, a)
+  return y[()] if isinstance(y, np.ndarray) and y.ndim == 0 else y
+
+
 def _monoid(a, axis, dtype, out, keepdims, initial, where, who, reduce, identity, combine):
   """``sum``/``prod``: NumPy's dtype rule, a ``where`` mask filled with the identity,
   ``initial`` combined into the result."""
@@ -79,7 +86,7 @@ def _monoid(a, axis, dtype, out, keepdims, initial, where, who, reduce, identity
   axes = _axes(a, axis)
   y = _keep(reduce(a, axes), axes, keepdims)
   if not axes:
-    y = fresh(y, a)  # axis=(): a new array, as NumPy's, not the input
+    y = _no_axes(y, a)
   return y if initial is None else combine(y, convert(initial, get_aval(y).dtype))
 
 
@@ -202,7 +209,7 @@ def _extremum(a, axis, keepdims, initial, where, who, reduce, combine):
     raise ValueError(f"zero-size array to reduction operation {who} which has no identity")
   y = _keep(reduce(a, axes), axes, keepdims)
   if not axes:
-    y = fresh(y, a)  # axis=(): a new array, as NumPy's, not the input
+    y = _no_axes(y, a)
   return y if initial is None else combine(y, initial)
 
 
