@@ -352,11 +352,7 @@ def _value_and_grad(fun: Callable, argnums, has_aux: bool, who: str,
       return [_check_leaf(x, "grad", "the function's output") for x in out_leaves + aux_leaves]
     outs, lin = linearize_flat(flat_f, flat, dce=False, who=who)
     n_out = store.n_out
-    if n_out != 1 or store.tree.kind is not None:
-      _check_grad_output(tree_unflatten(store.tree, outs[:n_out]), who, holomorphic)
-      raise TypeError(f"grad requires a function returning a single scalar, but it returned "
-                      f"a pytree of structure {store.tree}. Return the scalar itself.")
-    _check_grad_output_leaf(outs[0], who, holomorphic)
+    _check_single_output(outs[:n_out], store.tree, who, holomorphic)
     cts = lin.transpose([_one(get_aval(outs[0]).dtype)] + [Zero(a) for a in lin.out_avals[1:]])
     # the caller's arguments, and no other result, share memory with what is returned; an
     # aux output that depends on no differentiated input may be a closed-over array
@@ -398,13 +394,8 @@ def _grad_of_leaf(fun: Callable, args: tuple, kwargs: dict, i: int, who: str,
     return [_check_leaf(x, "grad", "the function's output") for x in out_leaves]
   # (a Python float stays weak, as _check_leaf leaves it; NumPy scalars stay scalars)
   outs, lin = linearize_flat(flat_f, [x], dce=False, who=who)
-  tree = outs_tree[0]
-  if len(outs) != 1 or tree.kind is not None:
-    _check_grad_output(tree_unflatten(tree, outs), who, holomorphic)
-    raise TypeError(f"grad requires a function returning a single scalar, but it returned "
-                    f"a pytree of structure {tree}. Return the scalar itself.")
+  _check_single_output(outs, outs_tree[0], who, holomorphic)
   out = outs[0]
-  _check_grad_output_leaf(out, who, holomorphic)
   g = lin.transpose([_one(get_aval(out).dtype)])[0]
   if type(g) is Zero:
     g = _zero_ct(g)
@@ -508,6 +499,15 @@ def _check_grad_output(out, who: str = "grad", holomorphic: bool = False):
         f"{who} requires a function returning a single scalar, but it returned a pytree with "
         f"{len(leaves)} leaves. Use vjp or jacrev for functions with several outputs.")
   _check_grad_output_leaf(leaves[0], who, holomorphic)
+
+
+def _check_single_output(outs: list, tree: PyTreeDef, who: str, holomorphic: bool) -> None:
+  """The flattened output of a function under grad is one scalar leaf (not a container)."""
+  if len(outs) != 1 or tree.kind is not None:
+    _check_grad_output(tree_unflatten(tree, outs), who, holomorphic)
+    raise TypeError(f"grad requires a function returning a single scalar, but it returned "
+                    f"a pytree of structure {tree}. Return the scalar itself.")
+  _check_grad_output_leaf(outs[0], who, holomorphic)
 
 
 def _check_grad_output_leaf(leaf, who: str = "grad", holomorphic: bool = False):

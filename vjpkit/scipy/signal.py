@@ -100,13 +100,13 @@ def _by_method(in1, in2, starts, lengths, method: str):
   FFTs for large inexact inputs (the same rule as ``fftconvolve``), otherwise direct."""
   s1, s2 = get_aval(in1).shape, get_aval(in2).shape
   dtype = get_aval(in1).dtype
-  if method == "direct" or (method == "auto" and (dtype.kind not in "fc" or not _large(s1, s2))):
+  exact = dtype.kind not in "fc"
+  if method == "direct" or (method == "auto" and (exact or not _large(s1, s2))):
     return full_window_conv(in1, in2, starts, lengths)
-  if dtype.kind in "fc":
-    return _fft_conv(in1, in2, list(range(len(s1))), starts, lengths)
-  f64 = np.dtype(np.float64)
-  out = _fft_conv(convert(in1, f64), convert(in2, f64), list(range(len(s1))), starts, lengths)
-  return convert(lax.round(out), dtype)
+  if exact:
+    in1, in2 = convert(in1, np.dtype(np.float64)), convert(in2, np.dtype(np.float64))
+  out = _fft_conv(in1, in2, list(range(len(s1))), starts, lengths)
+  return convert(lax.round(out), dtype) if exact else out
 
 
 def _large(c1, c2) -> bool:
