@@ -37,3 +37,15 @@ def test_boolean_arithmetic_is_logical_under_every_transform(name):
     np.testing.assert_array_equal(f(a, b), ref, strict=True)
   np.testing.assert_array_equal(vjpkit.jit(lambda x, y: x * y + x)(a, b), a * b + a, strict=True)
   np.testing.assert_array_equal(vjpkit.jit(lambda x: x + 1)(a), a + 1, strict=True)
+
+
+def test_signbit_and_copysign_read_the_sign_bit_of_nans_under_jit():
+  # traced signbit was atan2(x, -1) < 0: False for NaNs with the sign bit (NumPy: True)
+  x = np.array([0.5, -0.0, np.inf, np.nan, -2.5, 1e-310, -np.nan, -np.inf, 0.0])
+  for dtype in (np.float64, np.float32):
+    xs = x.astype(dtype)
+    for f in (vnp.signbit, vjpkit.jit(vnp.signbit), vjpkit.vmap(vnp.signbit)):
+      np.testing.assert_array_equal(f(xs), np.signbit(xs), strict=True)
+    np.testing.assert_array_equal(vjpkit.jit(vnp.copysign)(np.ones(9, dtype), xs),
+                                  np.copysign(np.ones(9, dtype), xs), strict=True)
+  assert "signbit" in str(vjpkit.make_jaxpr(vnp.signbit)(x))
