@@ -240,6 +240,7 @@ ROWS: dict[str, list[Row]] = {
     "bessel_jv": _binary(lax.bessel_jv, "pos"), "bessel_yv": _binary(lax.bessel_yv, "pos"),
     "bessel_yn": _binary(lambda n, x: lax.bessel_yn(lax.round(n), x), "pos"),
     "bessel_kv": _binary(lax.bessel_kv, "pos"), "bessel_kve": _binary(lax.bessel_kve, "pos"),
+    "logit": _unary(lambda x: lax.logit(lax.mul(x, 0.25)), "pos"),
     "erfcx": _unary(lax.erfcx), "expi": _unary(lax.expi, "pos"), "exp1": _unary(lax.exp1, "pos"),
     "expn": _binary(lambda n, x: lax.expn(lax.round(n), x), "pos"), "spence": _unary(lax.spence, "pos"),
     "entr": _unary(lax.entr, "pos"), "rel_entr": _binary(lax.rel_entr, "pos"),
@@ -330,7 +331,7 @@ ROWS: dict[str, list[Row]] = {
     # more of jax.lax (issue 15)
     "rsqrt": _unary(lax.rsqrt, "pos"), "square": _unary(lax.square), "exp2": _unary(lax.exp2),
     "is_finite": _unary(lax.is_finite), "signbit": _unary(lax.signbit),
-    "log2": _unary(lax.log2, "pos"), "log10": _unary(lax.log10, "pos"),
+    "log2": _unary(lax.log2, "pos"), "log10": _unary(lax.log10, "pos"), "sinc": _unary(lax.sinc),
     "nextafter": _binary(lax.nextafter),
     "xor": _binary(lax.bitwise_xor, "i3"), "shift_left": _binary(lax.shift_left, "i3"),
     "shift_right_logical": _binary(lax.shift_right_logical, "i3"),

@@ -22,7 +22,7 @@ from .conveniences import (approx_max_k, approx_min_k, batch_matmul, dtype, broa
                            dynamic_update_slice_in_dim, empty, index_in_dim, index_take,
                            optimization_barrier, reduce_and, reduce_or, reduce_prod, reduce_xor,
                            sort_key_val, split, stack, tile, top_k, unstack)
-from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clz, clz_p, exp2,
+from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clz, clz_p, exp2, sinc, sinc_p,
                                exp2_p, is_finite, is_finite_p, log10, log10_p, log2, log2_p,
                                nextafter, nextafter_p, signbit, signbit_p,
                                population_count, population_count_p, reciprocal, rsqrt, rsqrt_p,
@@ -86,7 +86,7 @@ from .special_gamma import (beta, beta_p, comb, comb_p, factorial, factorial_p, 
                             gammasgn, gammasgn_p, igamma, igammac, loggamma, loggamma_p, poch,
                             poch_p, rgamma, rgamma_p, riemann_zeta, riemann_zeta_p, zeta, zeta_p)
 from .special_misc import (entr, entr_p, erfcx, erfcx_p, exp1, exp1_p, expi, expi_p, expn, expn_p,
-                           kl_div, kl_div_p, rel_entr, rel_entr_p, spence, spence_p)
+                           kl_div, kl_div_p, logit, logit_p, rel_entr, rel_entr_p, spence, spence_p)
 from .special_stats import (discrete_ppf, discrete_ppf_p, vonmises_cdf, vonmises_cdf_grad,
                             vonmises_cdf_grad_p, vonmises_cdf_p, vonmises_ppf, vonmises_ppf_p)
 
@@ -172,7 +172,7 @@ __all__ = [
     "gammasgn", "gammasgn_p", "igamma", "igammac", "loggamma", "loggamma_p", "poch", "poch_p",
     "rgamma", "rgamma_p", "riemann_zeta", "riemann_zeta_p", "zeta", "zeta_p",
     "entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn", "expn_p",
-    "kl_div", "kl_div_p", "rel_entr", "rel_entr_p", "spence", "spence_p",
+    "kl_div", "kl_div_p", "logit", "logit_p", "rel_entr", "rel_entr_p", "spence", "spence_p",
     "discrete_ppf", "discrete_ppf_p", "vonmises_cdf", "vonmises_cdf_grad", "vonmises_cdf_grad_p",
     "vonmises_cdf_p", "vonmises_ppf", "vonmises_ppf_p",
     # composites
@@ -183,7 +183,7 @@ __all__ = [
     # more of jax.lax (issue 15): elementwise_more, conveniences, windowed, cumulative
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "clz", "clz_p", "exp2", "exp2_p",
     "is_finite", "is_finite_p", "log10", "log10_p", "log2", "log2_p", "nextafter", "nextafter_p",
-    "signbit", "signbit_p", "population_count",
+    "signbit", "signbit_p", "sinc", "sinc_p", "population_count",
     "population_count_p", "reciprocal", "rsqrt", "rsqrt_p", "shift_left", "shift_left_p",
     "shift_right_arithmetic", "shift_right_arithmetic_p", "shift_right_logical",
     "shift_right_logical_p", "square", "square_p", "xor_p",

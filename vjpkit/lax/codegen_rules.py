@@ -180,8 +180,10 @@ def _scalar_logistic(eqn, args, env):
 
 def _logistic_float(x: float) -> float:
   """``lax.logistic``'s impl on a float, operation for operation."""
-  e = math.exp(-abs(x))
-  return 1 / (1 + e) if x >= 0 else e / (1 + e)
+  try:
+    return 1 / (1 + math.exp(-x))
+  except OverflowError:  # exp(-x) is inf in NumPy: 1 / inf
+    return 0.0
 
 
 for _p, _op in ((ew.add_p, "+"), (ew.add_any_p, "+"), (ew.sub_p, "-"), (ew.mul_p, "*"),

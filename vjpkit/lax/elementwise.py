@@ -154,12 +154,11 @@ def tanh(x): return tanh_p.bind(x)
 
 
 def _logistic_impl(x):
-  # 1/(1+exp(-x)) without overflow warnings for large |x|
+  # 1/(1+exp(-x)), SciPy's expit operation for operation (its values); exp(-x) overflowing
+  # to inf for x < -709 gives 0, as there, without NumPy's overflow warning
   x = np.asarray(x)
-  if x.dtype.kind == "c":
+  with np.errstate(over="ignore"):
     return (1 / (1 + np.exp(-x)))[()]
-  e = np.exp(-np.abs(x))
-  return np.where(x >= 0, 1 / (1 + e), e / (1 + e))[()]
 
 
 logistic_p = unop("logistic", _logistic_impl, kinds="inexact")

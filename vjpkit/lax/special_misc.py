@@ -16,7 +16,7 @@ from ._declare import const, naryop, unop
 from .special import _no_derivative, _scipy, _scipy_nary
 
 __all__ = ["entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn",
-           "expn_p", "kl_div", "kl_div_p", "rel_entr", "rel_entr_p", "spence",
+           "expn_p", "kl_div", "kl_div_p", "logit", "logit_p", "rel_entr", "rel_entr_p", "spence",
            "spence_p"]
 
 erfcx_p = unop("erfcx", _scipy("erfcx"))
@@ -31,6 +31,22 @@ def erfcx(x):
   np.float64(1.0)
   """
   return erfcx_p.bind(x)
+
+
+logit_p = unop("logit", _scipy("logit"))
+# 1/x + 1/(1 - x) = 1 / (x (1 - x)): inf at 0 and 1 (the one-sided limits, as JAX's), and
+# its own derivative -inf at 0, inf at 1
+defjvp(logit_p, lambda t, ans, x: ew.mul(t, ew.add(ew.div(const(x, 1), x),
+                                                   ew.div(const(x, 1), ew.sub(const(x, 1), x)))))
+
+
+def logit(x):
+  """``log(x / (1 - x))``, SciPy's values (``log1p(2x - 1) - log1p(1 - 2x)`` near 1/2).
+
+  >>> logit(0.5)
+  np.float64(0.0)
+  """
+  return logit_p.bind(x)
 
 
 expi_p = unop("expi", _scipy("expi"))

@@ -120,23 +120,13 @@ def polygamma(n: int, x: Array) -> Array:
 
 
 def logit(x: Array) -> Array:
-  """``log(x / (1 - x))``, the inverse of expit, to a few ulps (``log1p((2x - 1) / (1 - x))``
-  in ``[1/4, 3/4]``, ``log(x) - log1p(-x)`` outside). The derivative ``1 / (x (1 - x))`` is
-  ``inf`` at 0 and 1 (the one-sided limits, as in JAX).
+  """``log(x / (1 - x))``, the inverse of expit, with SciPy's values (``lax.logit``). The
+  derivative ``1 / (x (1 - x))`` is ``inf`` at 0 and 1 (the one-sided limits, as in JAX).
 
   >>> logit(0.5)
   np.float64(0.0)
   """
-  x = promote_inexact(x)
-  dtype = get_aval(x).dtype
-  half = lax.full((), 0.5, dtype)
-  mid = lax.lt(lax.abs(lax.sub(x, half)), lax.full((), 0.25, dtype))
-  xm = lax.select_n(mid, half, x)  # (no division by 0 in the branch not taken)
-  one = lax.full((), 1, dtype)
-  inner = lax.log1p(lax.div(lax.sub(lax.add(xm, xm), one), lax.sub(one, xm)))
-  with np.errstate(divide="ignore"):
-    outer = lax.sub(lax.log(x), lax.log1p(lax.neg(x)))
-  return lax.select_n(mid, outer, inner)
+  return lax.logit(promote_inexact(x))
 
 
 def xlogy(x: Array, y: Array) -> Array:
@@ -251,13 +241,22 @@ np.float64(1.959963984540054)
 
 
 def ndtr(x: Array) -> Array:
-  """The standard normal cdf ``(1 + erf(x/√2))/2``, as ``erfc(-x/√2)/2`` (accurate for x < 0).
+  """The standard normal cdf ``(1 + erf(x/√2))/2``, SciPy's (Cephes') way: with ``z = x/√2``,
+  ``(1 + erf(z))/2`` for ``|z| < 1/√2``, else ``erfc(|z|)/2`` (and one minus it for
+  ``z > 0``); its values, accurate in the lower tail.
 
   >>> ndtr(0.0)
   np.float64(0.5)
   """
   x = promote_inexact(x)
-  return 0.5 * lax.erfc(x * (-1 / float(np.sqrt(2))))  # a Python float: float32 stays float32
+  dtype = get_aval(x).dtype
+  z = lax.mul(x, lax.full((), np.sqrt(0.5), dtype))  # M_SQRT1_2, correctly rounded
+  half = lax.full((), 0.5, dtype)
+  az = lax.abs(z)
+  tail = lax.mul(half, lax.erfc(az))
+  tails = lax.select_n(lax.gt(z, lax.full((), 0, dtype)), tail, lax.sub(lax.full((), 1, dtype), tail))
+  centre = lax.add(half, lax.mul(half, lax.erf(z)))
+  return lax.select_n(lax.lt(az, lax.full((), np.sqrt(0.5), dtype)), tails, centre)
 
 
 def _nary(name: str, op, doc: str):
