@@ -56,6 +56,7 @@ ENABLED = True
 # rule functions that are pure functions of (avals, params): safe to trace once and replay
 TRACEABLE: set[Callable] = set()
 
+_UNSEEN = object()
 _UNTRACEABLE = object()  # a cache entry for a signature whose rule needs concrete values
 _LIN_CACHE: dict = {}
 _T_CACHE: dict = {}
@@ -130,23 +131,43 @@ class _Linearized:
   function ``run(trace, lin, *primals, *nonzero tangents)`` that computes the known part
   and appends the linear part's equations to ``lin``, returning the JVP tracer (or the
   bare result when its tangent is zero); ``run_bind`` binds where ``run`` calls impls."""
-  __slots__ = ("run", "run_bind")
+  __slots__ = ("run", "run_bind", "_args", "_out_avals", "_staged")
 
   def __init__(self, steps, init, n_primals, outs, lin, lin_init, n_tangents, out,
-               tracer_type):
+               tracer_type, out_avals=None):
     args = (steps, n_primals, init, outs, lin, lin_init, n_tangents, out, tracer_type)
     self.run = _compile_linearized(*args, concrete=True)
     self.run_bind = _compile_linearized(*args, concrete=False)
+    self._args, self._out_avals = args, out_avals
+    self._staged: dict[int, Callable | None] = {}
+
+  def staged(self, mask: int) -> Callable | None:
+    """``run_bind`` for primals that are tracers of one staging trace where ``mask`` has
+    a bit (the others concrete), recording the known part's equations into that trace
+    directly: ``run(trace, lin, S, *primals, *tangents)``. None where it does not apply."""
+    fn = self._staged.get(mask, _UNSEEN)
+    if fn is _UNSEEN:
+      fn = self._staged[mask] = (None if self._out_avals is None else _compile_linearized(
+          *self._args, concrete=False, stage=(mask, self._out_avals)))
+    return fn
 
 
 def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents, out,
-                        tracer_type, concrete: bool) -> Callable:
-  body, names, glob = _step_lines(steps, n_primals, init, concrete)
+                        tracer_type, concrete: bool, stage: tuple | None = None
+                        ) -> Callable | None:
+  if stage is None:
+    body, names, glob = _step_lines(steps, n_primals, init, concrete)
+  else:
+    staged = _staged_step_lines(steps, n_primals, init, stage[0], stage[1], outs)
+    if staged is None:
+      return None
+    body, names, glob = staged
   tangents = [f"t{i}" for i in range(n_tangents)]
   glob.update(_JT=tracer_type, _Var=Var, _PE=PlannedEqn, _Lit=Lit, _NS=_NUMPY_SCALARS,
               _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__, _ga=get_aval,
               _ARR=np.ndarray, _aa=_array_aval)
-  lines = [f"def run(trace, lin, {', '.join(names[:n_primals] + tangents)}):"] + body
+  staging = "" if stage is None else "S, "
+  lines = [f"def run(trace, lin, {staging}{', '.join(names[:n_primals] + tangents)}):"] + body
   ans = names[outs[0]]
   # the JVP tracer of (ans, tangent): JVPTracer.__init__, inlined (its aval is the primal's)
   new_jt = ["  j = _new(_JT)", "  j._trace = trace", f"  j.primal = {ans}",
@@ -220,6 +241,65 @@ def _step_lines(steps, n_in: int, init: list, concrete: bool):
   return lines, names, glob
 
 
+def _staged_step_lines(steps, n_in: int, init: list, mask: int, out_avals: list,
+                       keep: list):
+  """``_step_lines`` binding each step, for inputs in ``mask`` that are tracers of one
+  staging trace ``S`` (``StagingTrace``, exactly) and the others concrete: the equations
+  that binding would record in ``S`` (a step reading a tracer), appended to it directly
+  with the result avals its shape rules gave when the steps were traced (``out_avals``),
+  and the steps on concrete values only bound, as ``bind`` does. The values at ``keep``
+  become tracers of ``S``. Returns None when a step would not simply be staged (several
+  results, a partial-evaluation rule)."""
+  names = [f"a{i}" for i in range(n_in + len(init))]
+  glob: dict[str, Any] = {"_Var": Var, "_Eqn": Eqn, "_Lit": Lit, "_new": object.__new__,
+                          "_ST": StagingTracer}
+  for i, c in enumerate(init):
+    glob[names[n_in + i]] = c
+  atoms: dict[int, str] = {}  # slot -> its atom in S's program (staged slots only)
+  avals: dict[int, str] = {}
+  lines = ["  to = S.to_atom", "  e = S.eqns.append"]
+  for i in range(n_in):
+    if mask >> i & 1:
+      lines.append(f"  v{i} = a{i}.ir_var")
+      atoms[i] = f"v{i}"
+  for j, (prim, params, ins, n_out) in enumerate(steps):
+    glob[f"p{j}"] = prim
+    k = len(names)
+    if not any(i in atoms for i in ins):  # concrete operands only: computed now
+      args = ", ".join(names[i] for i in ins)
+      if params:
+        glob[f"k{j}"] = params
+        args = f"{args}, **k{j}" if args else f"**k{j}"
+      new = [f"a{k + o}" for o in range(n_out)]
+      names += new
+      target = new[0] if n_out == 1 and not prim.multiple_results else f"({', '.join(new)},)"
+      lines.append(f"  {target} = p{j}.bind({args})")
+      continue
+    if n_out != 1 or prim.multiple_results or prim in pe_rules or out_avals[j] is None:
+      return None
+    glob[f"k{j}"] = params
+    glob[f"o{j}"] = out_avals[j]
+    ops = []
+    for i in ins:  # StagingTrace.process_primitive's atoms, in its order
+      if i in atoms:
+        ops.append(atoms[i])
+      elif i >= n_in and type(init[i - n_in]) in _NUMPY_SCALARS:
+        glob[f"l{i}"] = _SCALAR_AVALS[type(init[i - n_in])]
+        ops.append(f"_Lit({names[i]}, l{i})")
+      else:
+        ops.append(f"to({names[i]})")
+    names.append(f"a{k}")
+    lines.append(f"  v{k} = _Var(o{j})")
+    lines.append(f"  e(_Eqn(p{j}, [{', '.join(ops)}], k{j}, [v{k}]))")
+    atoms[k] = f"v{k}"
+    avals[k] = f"o{j}"
+  for k in sorted(set(keep)):  # the results read outside: tracers (StagingTrace.stage's)
+    if k in avals:
+      lines += [f"  a{k} = _new(_ST)", f"  a{k}._trace = S", f"  a{k}.ir_var = v{k}",
+                f"  a{k}.aval = {avals[k]}"]
+  return lines, names, glob
+
+
 def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callable:
   """The steps as one Python function of the ``n_in`` fixed values returning the values
   at ``outs``: with ``concrete``, for concrete inputs (each primitive's impl called as
@@ -229,6 +309,41 @@ def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callab
   lines.append(f"  return ({''.join(names[i] + ', ' for i in outs)})")
   exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
   return glob["run"]
+
+
+def _compile_staged(steps, n_in: int, init: list, outs: list, mask: int,
+                    out_avals: list) -> Callable | None:
+  """``_compile`` binding each step, as ``_staged_step_lines``: ``run(S, *inputs)``."""
+  staged = _staged_step_lines(steps, n_in, init, mask, out_avals, outs)
+  if staged is None:
+    return None
+  body, names, glob = staged
+  lines = [f"def run(S, {', '.join(names[:n_in])}):"] + body
+  lines.append(f"  return ({''.join(names[i] + ', ' for i in outs)})")
+  exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
+  return glob["run"]
+
+
+def staging_of(args) -> tuple[Any, int]:
+  """``(S, mask)`` when the tracers among ``args`` are all strong ``StagingTracer``s of one
+  active ``StagingTrace`` S (their positions the bits of ``mask``); ``(None, 0)`` else."""
+  S = None
+  mask = 0
+  bit = 1
+  for x in args:
+    if isinstance(x, Tracer):
+      if type(x) is not StagingTracer or x.aval.weak_type:
+        return None, 0
+      t = x._trace
+      if S is None:
+        S = t
+      elif t is not S:
+        return None, 0
+      mask |= bit
+    bit <<= 1
+  if S is None or type(S) is not StagingTrace or not S.active:
+    return None, 0
+  return S, mask
 
 
 MISS = object()  # linearize_rule's answer when the caller must run the rule itself
@@ -359,6 +474,11 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
   for p in primals:
     if isinstance(p, Tracer) and p._trace.level >= level:
       return MISS
+  S, smask = staging_of(primals)
+  if S is not None:  # jit of grad: primals staged into the program being built
+    fn = entry.staged(smask)
+    if fn is not None:
+      return fn(trace, lin_trace, S, *primals, *tangents)
   return entry.run_bind(trace, lin_trace, *primals, *tangents)
 
 
@@ -395,9 +515,10 @@ def _trace_linearized(prim, rule, avals, mask: int, params: dict, tracer_type):
   steps, init, slot = _slot_program(known_jaxpr, known_jaxpr.invars, known_jaxpr.constvars,
                                     list(known_consts) + extra, lit_value=True)
   outs = [slot[id(a)] for a in known_jaxpr.outvars]
+  out_avals = _out_avals(known_jaxpr)
   if lin_jaxpr is None:
     return _Linearized(steps, init, n, outs[:1], [], [], bin(mask).count("1"), None,
-                       tracer_type)
+                       tracer_type, out_avals)
   # known() returns ans, then one value per constvar of the linear part: the residuals,
   # and the rule's own constants (kept among the known values, entered into each
   # program as the rule itself would enter them)
@@ -430,7 +551,13 @@ def _trace_linearized(prim, rule, avals, mask: int, params: dict, tracer_type):
       if i < n_t or i >= n_const + len(lin_init):
         mask |= 1 << j
     lin.append((p, par, ins, e.outvars[0].aval, _plan(e, mask)))
-  return _Linearized(steps, init, n, known_outs, lin, lin_init, n_t, out_slot, tracer_type)
+  return _Linearized(steps, init, n, known_outs, lin, lin_init, n_t, out_slot, tracer_type,
+                     out_avals)
+
+
+def _out_avals(jaxpr: Jaxpr) -> list:
+  """Per equation: the aval of its one result (None for several)."""
+  return [e.outvars[0].aval if len(e.outvars) == 1 else None for e in jaxpr.eqns]
 
 
 def _plan(eqn: Eqn, mask: int):
@@ -447,15 +574,31 @@ def _plan(eqn: Eqn, mask: int):
 class _Transposed:
   """One transpose rule at one signature: its primitives as steps over (ct, the
   non-linear operands), and where each linear operand's cotangent is (None: none)."""
-  __slots__ = ("run", "run_bind", "outs", "known", "pairs")
+  __slots__ = ("run", "run_bind", "outs", "known", "pairs", "_args", "_staged")
 
-  def __init__(self, steps, n_in, init, slots, outs, mask):
+  def __init__(self, steps, n_in, init, slots, outs, mask, out_avals):
     self.run = _compile(steps, n_in, init, slots, concrete=True)
     self.run_bind = _compile(steps, n_in, init, slots, concrete=False)
+    self._args = (steps, n_in, init, slots, out_avals)
+    self._staged: dict[int, Callable | None] = {}
     self.outs = outs  # per operand: the index of its cotangent in run's results, or None
     n = len(outs)
     self.known = tuple(i for i in range(n) if not mask >> i & 1)  # operands run reads
     self.pairs = tuple((i, k) for i, k in enumerate(outs) if k is not None)  # (operand, result)
+
+  def run_traced(self, *args):
+    """``run_bind(*args)``, for arguments of which some are tracers: where they all are
+    tracers of one staging trace, its equations are recorded into it directly
+    (``_staged_step_lines``)."""
+    S, mask = staging_of(args)
+    if S is not None:
+      fn = self._staged.get(mask, _UNSEEN)
+      if fn is _UNSEEN:
+        steps, n_in, init, slots, out_avals = self._args
+        fn = self._staged[mask] = _compile_staged(steps, n_in, init, slots, mask, out_avals)
+      if fn is not None:
+        return fn(S, *args)
+    return self.run_bind(*args)
 
 
 def transpose_rule(rule: Callable, eqn: Eqn, linear: set, env: dict, ct):
@@ -532,4 +675,4 @@ def _trace_transposed(eqn: Eqn, rule: Callable, mask: int):
   slots = [slot[id(a)] for a in jaxpr.outvars]
   it = iter(range(len(slots)))
   return _Transposed(steps, len(jaxpr.invars), init, slots,
-                     [None if c is None else next(it) for c in outs], mask)
+                     [None if c is None else next(it) for c in outs], mask, _out_avals(jaxpr))
