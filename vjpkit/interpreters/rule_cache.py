@@ -371,7 +371,7 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
         p = x.primal
         tp = type(p)
         a = _array_aval(p) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
-            else None
+            else _staged_aval(p) if tp is StagingTracer else None
         if a is not None:
           try:
             entry = _LIN_CACHE.get((rule, a, 1, *_params_key(params)) if params else (rule, a, 1))
@@ -380,6 +380,8 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
           if entry is _UNTRACEABLE:
             return MISS
           if entry is not None:
+            if tp is StagingTracer:
+              return _replay_traced(entry, trace, lin_trace, [p], [t])
             return entry.run(trace, lin_trace, p, t)
   elif n == 2:
     x, y = args
@@ -401,11 +403,13 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
         mask = 4
     if 0 < mask < 4:
       tp = type(px)
+      traced = tp is StagingTracer
       ax = _array_aval(px) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
-          else None
+          else _staged_aval(px) if traced else None
       tp = type(py)
+      traced = traced or tp is StagingTracer
       ay = _array_aval(py) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
-          else None
+          else _staged_aval(py) if tp is StagingTracer else None
       if ax is not None and ay is not None:
         try:
           entry = _LIN_CACHE.get((rule, ax, ay, mask, *_params_key(params)) if params
@@ -415,6 +419,9 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
         if entry is _UNTRACEABLE:
           return MISS
         if entry is not None:
+          if traced:
+            return _replay_traced(entry, trace, lin_trace, [px, py],
+                                  [tx, ty] if mask == 3 else [tx if mask == 1 else ty])
           if mask == 3:
             return entry.run(trace, lin_trace, px, py, tx, ty)
           return entry.run(trace, lin_trace, px, py, tx if mask == 1 else ty)
@@ -469,6 +476,18 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
     return MISS
   if concrete:
     return entry.run(trace, lin_trace, *primals, *tangents)
+  return _replay_traced(entry, trace, lin_trace, primals, tangents)
+
+
+def _staged_aval(p) -> Any:
+  """The aval of a staged primal as ``linearize_rule``'s key has it (None when weak: the
+  general path then declines it)."""
+  aval = p.aval
+  return None if aval.weak_type else aval
+
+
+def _replay_traced(entry: _Linearized, trace, lin_trace, primals: list, tangents: list):
+  """``linearize_rule``'s replay of ``entry`` for primals of which some are tracers."""
   # a residual of a higher level than the linear program cannot be one of its constants
   level = lin_trace.level
   for p in primals:
