@@ -155,13 +155,14 @@ class _Linearized:
 def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents, out,
                         tracer_type, concrete: bool, stage: tuple | None = None
                         ) -> Callable | None:
+  traced: set[int] = set()  # the slots known to hold tracers of S (stage only)
   if stage is None:
     body, names, glob = _step_lines(steps, n_primals, init, concrete)
   else:
     staged = _staged_step_lines(steps, n_primals, init, stage[0], stage[1], outs)
     if staged is None:
       return None
-    body, names, glob = staged
+    body, names, glob, traced = staged
   tangents = [f"t{i}" for i in range(n_tangents)]
   glob.update(_JT=tracer_type, _Var=Var, _PE=PlannedEqn, _Lit=Lit, _NS=_NUMPY_SCALARS,
               _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__, _ga=get_aval,
@@ -170,9 +171,9 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
   lines = [f"def run(trace, lin, {staging}{', '.join(names[:n_primals] + tangents)}):"] + body
   ans = names[outs[0]]
   # the JVP tracer of (ans, tangent): JVPTracer.__init__, inlined (its aval is the primal's)
-  new_jt = ["  j = _new(_JT)", "  j._trace = trace", f"  j.primal = {ans}",
-            f"  av = _SA.get(type({ans}))",
-            f"  j.aval = _ga({ans}) if av is None else av"]
+  new_jt = ["  j = _new(_JT)", "  j._trace = trace", f"  j.primal = {ans}"] + (
+      [f"  j.aval = {ans}.aval"] if outs[0] in traced else
+      [f"  av = _SA.get(type({ans}))", f"  j.aval = _ga({ans}) if av is None else av"])
   if out is None:
     lines.append(f"  return {ans}")
   elif out < n_tangents:  # the input tangent itself
@@ -183,6 +184,16 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
       lines.append("  cids = lin._const_ids")
     for k, i in enumerate(outs[1:]):  # residuals: lin.to_atom, its common cases inlined
       r = f"r{k}"
+      atoms.append(r)
+      if i in traced:  # a tracer of S, below lin: a constvar, one per tracer (to_atom)
+        lines += [f"  {r} = {names[i]}",
+                  f"  c = cids.get(id({r}))",
+                  "  if c is None:",
+                  f"    c = cids[id({r})] = _Var({r}.aval)",
+                  "    lin.constvars.append(c)",
+                  f"    lin.constvals.append({r})",
+                  f"  {r} = c"]
+        continue
       lines += [f"  {r} = {names[i]}",
                 f"  if type({r}) in _NS:",  # a NumPy scalar: a literal
                 f"    {r} = _Lit({r}, _SA[type({r})])",
@@ -195,7 +206,6 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
                 f"    {r} = c",
                 "  else:",
                 f"    {r} = lin.to_atom({r})"]
-      atoms.append(r)
     for k, a in enumerate(lin_init):
       glob[f"_l{k}"] = a
       atoms.append(f"_l{k}")
@@ -248,8 +258,9 @@ def _staged_step_lines(steps, n_in: int, init: list, mask: int, out_avals: list,
   that binding would record in ``S`` (a step reading a tracer), appended to it directly
   with the result avals its shape rules gave when the steps were traced (``out_avals``),
   and the steps on concrete values only bound, as ``bind`` does. The values at ``keep``
-  become tracers of ``S``. Returns None when a step would not simply be staged (several
-  results, a partial-evaluation rule)."""
+  become tracers of ``S``. Returns ``(lines, names, globals, slots holding tracers of
+  S)``, or None when a step would not simply be staged (several results, a
+  partial-evaluation rule)."""
   names = [f"a{i}" for i in range(n_in + len(init))]
   glob: dict[str, Any] = {"_Var": Var, "_Eqn": Eqn, "_Lit": Lit, "_new": object.__new__,
                           "_ST": StagingTracer}
@@ -297,7 +308,7 @@ def _staged_step_lines(steps, n_in: int, init: list, mask: int, out_avals: list,
     if k in avals:
       lines += [f"  a{k} = _new(_ST)", f"  a{k}._trace = S", f"  a{k}.ir_var = v{k}",
                 f"  a{k}.aval = {avals[k]}"]
-  return lines, names, glob
+  return lines, names, glob, set(atoms)
 
 
 def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callable:
@@ -317,7 +328,7 @@ def _compile_staged(steps, n_in: int, init: list, outs: list, mask: int,
   staged = _staged_step_lines(steps, n_in, init, mask, out_avals, outs)
   if staged is None:
     return None
-  body, names, glob = staged
+  body, names, glob, _ = staged
   lines = [f"def run(S, {', '.join(names[:n_in])}):"] + body
   lines.append(f"  return ({''.join(names[i] + ', ' for i in outs)})")
   exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
