@@ -160,6 +160,7 @@ class _Planner(_Codegen):
     names: dict[int, Any] = self.names
     template = self.template
     bcast = self.bcast
+    lit_slots = self.lit_slots
     fast: dict = {}  # prim -> (ufunc, step code, step fn, plan), or None
     for i, eqn in enumerate(eqns):
       prim = eqn.prim
@@ -182,7 +183,18 @@ class _Planner(_Codegen):
             args.append(s)
             last[vid] = i
           else:
-            args.append(self.operand(v, inline=True))
+            val = v.val
+            f = float(val) if type(val) is np.float64 else None
+            if f is not None and v.aval.dtype == _F64 and math.isfinite(f):
+              # operand(v, inline=True) of a finite float64 literal: the float's slot
+              key = (float, f.hex())
+              s = lit_slots.get(key)
+              if s is None:
+                s = lit_slots[key] = len(template)
+                template.append(f)
+              args.append(s)
+            else:
+              args.append(self.operand(v, inline=True))
         oid = id(outvar)
         s = names.get(oid)
         if s is None:
@@ -381,6 +393,7 @@ class _Planner(_Codegen):
 
 
 _UNSEEN = object()
+_F64 = np.dtype(np.float64)
 
 
 def _scalar_entry(prim) -> tuple | None:

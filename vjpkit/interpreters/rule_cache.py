@@ -56,7 +56,6 @@ ENABLED = True
 # rule functions that are pure functions of (avals, params): safe to trace once and replay
 TRACEABLE: set[Callable] = set()
 
-_UNSEEN = object()
 _UNTRACEABLE = object()  # a cache entry for a signature whose rule needs concrete values
 _LIN_CACHE: dict = {}
 _T_CACHE: dict = {}
@@ -145,10 +144,15 @@ class _Linearized:
     """``run_bind`` for primals that are tracers of one staging trace where ``mask`` has
     a bit (the others concrete), recording the known part's equations into that trace
     directly: ``run(trace, lin, S, *primals, *tangents)``. None where it does not apply."""
-    fn = self._staged.get(mask, _UNSEEN)
-    if fn is _UNSEEN:
-      fn = self._staged[mask] = (None if self._out_avals is None else _compile_linearized(
-          *self._args, concrete=False, stage=(mask, self._out_avals)))
+    cache = self._staged
+    if mask in cache:
+      return cache[mask]
+    fn = None
+    if self._out_avals is not None:
+      steps, n_primals, init, outs, lin, lin_init, n_tangents, out, tracer_type = self._args
+      fn = _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents, out,
+                               tracer_type, concrete=False, stage=(mask, self._out_avals))
+    cache[mask] = fn
     return fn
 
 
@@ -294,7 +298,7 @@ def _staged_step_lines(steps, n_in: int, init: list, mask: int, out_avals: list,
     for i in ins:  # StagingTrace.process_primitive's atoms, in its order
       if i in atoms:
         ops.append(atoms[i])
-      elif i >= n_in and type(init[i - n_in]) in _NUMPY_SCALARS:
+      elif n_in <= i < n_in + len(init) and type(init[i - n_in]) in _NUMPY_SCALARS:
         glob[f"l{i}"] = _SCALAR_AVALS[type(init[i - n_in])]
         ops.append(f"_Lit({names[i]}, l{i})")
       else:
@@ -622,10 +626,12 @@ class _Transposed:
     (``_staged_step_lines``)."""
     S, mask = staging_of(args)
     if S is not None:
-      fn = self._staged.get(mask, _UNSEEN)
-      if fn is _UNSEEN:
+      cache = self._staged
+      if mask in cache:
+        fn = cache[mask]
+      else:
         steps, n_in, init, slots, out_avals = self._args
-        fn = self._staged[mask] = _compile_staged(steps, n_in, init, slots, mask, out_avals)
+        fn = cache[mask] = _compile_staged(steps, n_in, init, slots, mask, out_avals)
       if fn is not None:
         return fn(S, *args)
     return self.run_bind(*args)

@@ -137,8 +137,7 @@ class _Sweep(Rewriter):
   def merge(self, eqn: Eqn) -> list:
     """CSE: the results of an identical earlier equation, or ``eqn`` kept."""
     prim = eqn.prim
-    params = eqn.params
-    params = _params_key(params) if params else ()
+    params = _params_key(eqn.params) if eqn.params else ()
     if params is None or prim in effectful:
       self.keep(eqn)
       return eqn.outvars
