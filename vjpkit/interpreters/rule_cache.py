@@ -503,14 +503,26 @@ def _staged_aval(p) -> Any:
 
 def _replay_traced(entry: _Linearized, trace, lin_trace, primals: list, tangents: list):
   """``linearize_rule``'s replay of ``entry`` for primals of which some are tracers."""
-  # a residual of a higher level than the linear program cannot be one of its constants
+  # a residual of a higher level than the linear program cannot be one of its constants;
+  # (and staging_of(primals), in the same loop)
   level = lin_trace.level
+  S: Any = None
+  smask = 0
+  bit = 1
   for p in primals:
-    if isinstance(p, Tracer) and p._trace.level >= level:
-      return MISS
-  S, smask = staging_of(primals)
-  if S is not None:  # jit of grad: primals staged into the program being built
-    fn = entry.staged(smask)
+    if isinstance(p, Tracer):
+      t = p._trace
+      if t.level >= level:
+        return MISS
+      if S is not False:
+        if type(p) is not StagingTracer or p.aval.weak_type or (S is not None and t is not S):
+          S = False
+        else:
+          S = t
+          smask |= bit
+    bit <<= 1
+  if S and type(S) is StagingTrace and S.active:  # jit of grad: primals staged into the
+    fn = entry.staged(smask)                      # program being built
     if fn is not None:
       return fn(trace, lin_trace, S, *primals, *tangents)
   return entry.run_bind(trace, lin_trace, *primals, *tangents)

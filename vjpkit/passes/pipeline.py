@@ -114,9 +114,10 @@ class _Sweep(Rewriter):
       foldable, any_scalar, any_lit = True, False, False
       for a in eqn.invars:
         if type(a) is Var:
-          if id(a) in scalars:
+          vid = id(a)
+          if vid in scalars:
             any_scalar = True
-          elif id(a) not in known:
+          elif vid not in known:
             foldable = False
         else:
           any_lit = True
@@ -158,12 +159,9 @@ class _Sweep(Rewriter):
       if prim in self.commutative:
         keys.sort(key=_order)
       ins = tuple(keys)
-    key = (prim, params, ins)
-    seen = self.seen
-    first = seen.get(key)
-    if first is not None:
+    first = self.seen.setdefault((prim, params, ins), eqn)  # (one hash of the key)
+    if first is not eqn:
       return first.outvars
-    seen[key] = eqn
     # keep(eqn), inlined
     outvars = eqn.outvars
     defs = self.defs
