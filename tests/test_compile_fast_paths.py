@@ -185,3 +185,32 @@ def test_the_planners_inline_walk_makes_the_general_plan(f, args, monkeypatch):
   want = vjpkit.interpreters.codegen.compile_jaxpr(jaxpr, consts, backend="source")(*args)
   for a, b in zip(got, want):
     assert type(a) is type(b) and np.asarray(a).tobytes() == np.asarray(b).tobytes()
+
+
+def test_the_sweeps_literal_keys_are_cses():
+  from vjpkit.core.avals import ShapedArray
+  from vjpkit.core.ir import Lit
+  from vjpkit.passes.cse import _atom_key
+  from vjpkit.passes.pipeline import _lit_key
+  payload = np.array([0x7FF0000000000123, 0xFFF8000000000001], np.uint64).view(np.float64)
+  values = [np.float64(0.5), np.float64(-0.0), np.float64(0.0), np.float64(np.inf),
+            np.float64(np.nan), payload[0], payload[1], np.float32(0.5), np.int64(3),
+            np.bool_(True), np.complex128(1 + 2j), np.float16(-0.0)]
+  for v in values:
+    lit = Lit(v, ShapedArray((), np.asarray(v).dtype))
+    assert _lit_key(lit) == _atom_key(lit)
+  keys = {_lit_key(Lit(v, ShapedArray((), np.asarray(v).dtype))) for v in values}
+  assert len(keys) == len(values)  # -0.0, 0.0 and each NaN payload apart
+
+
+def test_the_sweeps_ufunc_kind_is_ufunc_of():
+  from vjpkit.interpreters.codegen import ufunc_of
+  from vjpkit.passes.pipeline import _NEVER, _RULE, _ufunc_kind
+  for f, args in [(_mixed, (np.linspace(0.1, 1, 3),)), (_scalar_literals, (np.float64(0.3),)),
+                  (vjpkit.grad(_scalar_mixed), (np.float64(0.7),))]:
+    for eqn in vjpkit.make_jaxpr(f)(*args).eqns:
+      kind = _ufunc_kind(eqn.prim)
+      if kind is _RULE:
+        continue
+      fast = kind is not _NEVER and not eqn.params and len(eqn.invars) == kind
+      assert fast == (ufunc_of(eqn) is not None and not eqn.prim.multiple_results)

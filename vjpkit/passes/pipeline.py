@@ -18,6 +18,7 @@ the same values as the sequential pipeline, in one walk, with no intermediate pr
 """
 from __future__ import annotations
 
+import struct
 from typing import Any, Sequence
 
 import numpy as np
@@ -147,15 +148,15 @@ class _Sweep(Rewriter):
     invars = eqn.invars
     if len(invars) == 2:  # (the common case, unrolled)
       a, b = invars
-      ka = id(a) if type(a) is Var else _atom_key(a)
-      kb = id(b) if type(b) is Var else _atom_key(b)
+      ka: Any = id(a) if type(a) is Var else _lit_key(a)
+      kb: Any = id(b) if type(b) is Var else _lit_key(b)
       if prim in self.commutative and (
           (type(kb) is not int or kb < ka) if type(ka) is int
           else (type(kb) is not int and kb < ka)):
         ka, kb = kb, ka
       ins: tuple = (ka, kb)
     else:
-      keys = [id(a) if type(a) is Var else _atom_key(a) for a in invars]
+      keys = [id(a) if type(a) is Var else _lit_key(a) for a in invars]
       if prim in self.commutative:
         keys.sort(key=_order)
       ins = tuple(keys)
@@ -173,6 +174,19 @@ class _Sweep(Rewriter):
       if value is not None:
         self.scalars[id(outvars[0])] = value
     return outvars
+
+
+_F64 = np.dtype(np.float64)
+_F64_STR = _F64.str
+_pack_f64 = struct.Struct("d").pack  # a float64's bytes, as ``tobytes`` gives them
+
+
+def _lit_key(a: Lit) -> tuple:
+  """``cse._atom_key`` of a literal, a float64's computed without NumPy's overhead."""
+  val = a.val
+  if type(val) is np.float64 and a.aval.dtype is _F64:
+    return ("lit", _F64_STR, _pack_f64(val))
+  return _atom_key(a)
 
 
 _RULE = object()   # _ufunc_kind: ask ufunc_of
