@@ -214,3 +214,43 @@ def test_the_sweeps_ufunc_kind_is_ufunc_of():
         continue
       fast = kind is not _NEVER and not eqn.params and len(eqn.invars) == kind
       assert fast == (ufunc_of(eqn) is not None and not eqn.prim.multiple_results)
+
+
+def test_a_big_pause_ages_its_survivors_into_the_oldest_generation():
+  import gc
+
+  from vjpkit import jit_gc
+
+  class Node:
+    pass
+  with jit_gc.gc_paused():
+    kept = [Node() for _ in range(jit_gc.AGE_MIN + 10)]
+  assert gc.isenabled() and gc.get_freeze_count() == 0
+  assert gc.get_count()[0] < jit_gc.AGE_MIN
+  oldest = {id(o) for o in gc.get_objects(generation=2)}
+  assert id(kept[0]) in oldest and id(kept[-1]) in oldest
+  # a cycle among them is still collected, by the next full collection
+  a, b = Node(), Node()
+  with jit_gc.gc_paused():
+    a.other, b.other = b, a
+    filler = [Node() for _ in range(jit_gc.AGE_MIN + 10)]
+  import weakref
+  ref = weakref.ref(a)
+  del a, b, filler
+  gc.collect()
+  assert ref() is None
+
+
+def test_a_pause_leaves_the_applications_frozen_objects_alone():
+  import gc
+
+  from vjpkit import jit_gc
+  gc.freeze()
+  try:
+    frozen = gc.get_freeze_count()
+    with jit_gc.gc_paused():
+      kept = [object.__new__(type("T", (), {})) for _ in range(10)]
+      kept += [[] for _ in range(jit_gc.AGE_MIN + 10)]
+    assert gc.get_freeze_count() == frozen and gc.isenabled()
+  finally:
+    gc.unfreeze()
