@@ -10,6 +10,15 @@ compiles (mypy does the same for its whole run) and restores it after: nested an
 concurrent compiles share one pause, and the collector runs again as soon as the
 last one ends. Reference counting still frees everything that is not in a cycle.
 
+What a big compile leaves alive (its program and compiled code: millions of objects)
+would still be walked once, by the first young-generation collection after the pause,
+in the middle of the first call (half a second for 10⁵ equations). So when a pause ends
+with more than ``AGE_MIN`` new objects, they are moved straight into the oldest
+generation (``gc.freeze()`` then ``gc.unfreeze()``: two list splices, no walk), where
+the next full collection sees them as it sees every long-lived object; any cycles among
+them are collected then. Nothing is moved while the application keeps objects frozen
+itself (``gc.get_freeze_count()``).
+
 >>> import gc
 >>> with gc_paused():
 ...   gc.isenabled()
@@ -26,6 +35,7 @@ from typing import Iterator
 
 __all__ = ["gc_paused"]
 
+AGE_MIN = 100_000  # objects allocated during a pause: above this, they are aged at its end
 _lock = threading.Lock()
 _state = {"depth": 0, "was_enabled": False}
 
@@ -45,4 +55,7 @@ def gc_paused() -> Iterator[None]:
     with _lock:
       _state["depth"] -= 1
       if _state["depth"] == 0 and _state["was_enabled"]:
+        if gc.get_count()[0] > AGE_MIN and gc.get_freeze_count() == 0:
+          gc.freeze()  # every tracked object into the permanent generation,
+          gc.unfreeze()  # and from there into the oldest one (see the module docstring)
         gc.enable()

@@ -246,6 +246,14 @@ class _Codegen:
       for v in eqn.outvars:
         roots[id(v)] = ins
         last[id(v)] = i
+    self.finish_analysis(last, roots, bcasts)
+
+  def finish_analysis(self, last: dict[int, int], roots: dict[int, frozenset],
+                      bcasts: list[int]) -> None:
+    """``analyse``'s end, after its walk: the outputs' and broadcast sources' last uses,
+    and each buffer's last use."""
+    jaxpr = self.jaxpr
+    eqns = jaxpr.eqns
     for v in jaxpr.outvars:
       if type(v) is Var and id(v) in self.bcast:
         self.need_real.add(id(v))

@@ -35,14 +35,16 @@ def f(a):
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..core.ir import Eqn, Jaxpr, Lit, Var
-from ..core.rules import emit_rules
-from .codegen import MAX_MATERIALISED, Compiled, _Codegen, _pad_left
+from ..core.rules import broadcast_rules, emit_rules, ufunc_rules
+from .codegen import (_READONLY_ROOTS, _UFUNC_PLANS, MAX_MATERIALISED, Compiled, _Codegen,
+                      _pad_left)
 
 __all__ = ["compile_plan", "PlanCompiled"]
 
@@ -129,7 +131,7 @@ class _Planner(_Codegen):
   def lit_value(self, a: Lit, inline: bool = False):
     """The value the generated code writes for literal ``a`` (``Env.lit``)."""
     val, dtype = a.val, a.aval.dtype
-    if inline and dtype == np.float64 and np.isfinite(float(val)):
+    if inline and dtype == np.float64 and math.isfinite(float(val)):
       return float(val)
     if inline and dtype == np.int64:
       return int(val)
@@ -141,6 +143,93 @@ class _Planner(_Codegen):
     if type(a) is Lit:
       return self.value_slot(self.lit_value(a, inline))
     return self.var_name(a)
+
+  # -- analysis --------------------------------------------------------------------
+  def analyse(self) -> None:
+    """``_Codegen.analyse``, its walk with the common equation inlined: an elementwise
+    one with a scalar result and no broadcast operand, whose step is made right away
+    (what ``plan`` would make of it, without its calls)."""
+    eqns = self.jaxpr.eqns
+    roots: dict[int, frozenset] = {}
+    plans: list[tuple[str, Any]] = []
+    self.plans = plans
+    plan_of = self.plan
+    last: dict[int, int] = {}
+    bcasts: list[int] = []
+    early = self.early
+    names: dict[int, Any] = self.names
+    template = self.template
+    bcast = self.bcast
+    lit_slots = self.lit_slots
+    fast: dict = {}  # prim -> (ufunc, step code, step fn, plan), or None
+    for i, eqn in enumerate(eqns):
+      prim = eqn.prim
+      entry = fast.get(prim, _UNSEEN)
+      if entry is _UNSEEN:
+        entry = fast[prim] = _scalar_entry(prim)
+      invars = eqn.invars
+      outvar = eqn.outvars[0] if len(eqn.outvars) == 1 else None
+      if (entry is not None and not eqn.params and len(invars) == entry[0].nin
+          and outvar is not None and outvar.aval.shape == ()
+          and (not bcast or not any(type(v) is Var and id(v) in bcast for v in invars))):
+        args = []
+        for v in invars:
+          if type(v) is Var:
+            vid = id(v)
+            s = names.get(vid)
+            if s is None:
+              s = names[vid] = len(template)
+              template.append(None)
+            args.append(s)
+            last[vid] = i
+          else:
+            val = v.val
+            f = float(val) if type(val) is np.float64 else None
+            if f is not None and v.aval.dtype == _F64 and math.isfinite(f):
+              # operand(v, inline=True) of a finite float64 literal: the float's slot
+              key = (float, f.hex())
+              s = lit_slots.get(key)
+              if s is None:
+                s = lit_slots[key] = len(template)
+                template.append(f)
+              args.append(s)
+            else:
+              args.append(self.operand(v, inline=True))
+        oid = id(outvar)
+        s = names.get(oid)
+        if s is None:
+          s = names[oid] = len(template)
+          template.append(None)
+        last[oid] = i
+        code = entry[1]
+        if code == _CALL2:
+          early.append((code, entry[2], args[0], args[1], s, None))
+        elif code == _CALL1:
+          early.append((code, entry[2], args[0], None, s, None))
+        else:
+          early.append((code, entry[2], tuple(args), None, s, None))
+        plans.append(entry[3])
+        continue
+      plan = plan_of(eqn)
+      plans.append(plan)
+      for v in invars:
+        if type(v) is Var:
+          last[id(v)] = i
+      kind = plan[0]
+      if kind == "ufunc" or kind == "fresh":  # a new buffer: its own root
+        for v in eqn.outvars:
+          last[id(v)] = i
+        continue
+      ins = frozenset().union(*[roots.get(id(v)) or (id(v),) for v in invars
+                                if type(v) is Var])
+      if kind == "bcast" or kind == "opaque":
+        ins |= _READONLY_ROOTS
+        if kind == "bcast":
+          bcasts.append(i)
+      for v in eqn.outvars:
+        roots[id(v)] = ins
+        last[id(v)] = i
+    self.finish_analysis(last, roots, bcasts)
 
   # -- steps -----------------------------------------------------------------------
   def build(self) -> Callable:  # type: ignore[override]
@@ -301,6 +390,30 @@ class _Planner(_Codegen):
       outs.append((self.var_name(v), bool(rs & self.external or rs & claimed)))
       claimed |= rs
     return outs
+
+
+_UNSEEN = object()
+_F64 = np.dtype(np.float64)
+
+
+def _scalar_entry(prim) -> tuple | None:
+  """For a primitive whose parameterless equations of ``ufunc.nin`` operands
+  ``codegen.ufunc_of`` finds to be ``ufunc`` without a rule (and that is no broadcast):
+  ``(ufunc, step code, step fn, plan)`` of such an equation with a scalar result
+  (``scalar_step``, ``_Codegen.plan``); None for other primitives."""
+  impl = prim.impl
+  if (prim in broadcast_rules or prim in ufunc_rules or prim.multiple_results
+      or not isinstance(impl, np.ufunc) or impl.nout != 1):
+    return None
+  n = impl.nin
+  op = _OPERATOR_FNS.get(impl) if n == 2 else None
+  fn: Callable = op if op is not None else (
+      operator.neg if impl is np.negative and n == 1 else impl)
+  code = _CALL1 if n == 1 else _CALL2 if n == 2 else _CALLN
+  plan = _UFUNC_PLANS.get((impl, False))
+  if plan is None:  # (shared with the source generator's plans)
+    plan = _UFUNC_PLANS[(impl, False)] = ("ufunc", (impl, False))
+  return impl, code, fn, plan
 
 
 def _step(code: int, fn, ins, out, dels) -> tuple:

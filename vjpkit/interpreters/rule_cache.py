@@ -130,28 +130,54 @@ class _Linearized:
   function ``run(trace, lin, *primals, *nonzero tangents)`` that computes the known part
   and appends the linear part's equations to ``lin``, returning the JVP tracer (or the
   bare result when its tangent is zero); ``run_bind`` binds where ``run`` calls impls."""
-  __slots__ = ("run", "run_bind")
+  __slots__ = ("run", "run_bind", "_args", "_out_avals", "_staged")
 
   def __init__(self, steps, init, n_primals, outs, lin, lin_init, n_tangents, out,
-               tracer_type):
+               tracer_type, out_avals=None):
     args = (steps, n_primals, init, outs, lin, lin_init, n_tangents, out, tracer_type)
     self.run = _compile_linearized(*args, concrete=True)
     self.run_bind = _compile_linearized(*args, concrete=False)
+    self._args, self._out_avals = args, out_avals
+    self._staged: dict[int, Callable | None] = {}
+
+  def staged(self, mask: int) -> Callable | None:
+    """``run_bind`` for primals that are tracers of one staging trace where ``mask`` has
+    a bit (the others concrete), recording the known part's equations into that trace
+    directly: ``run(trace, lin, S, *primals, *tangents)``. None where it does not apply."""
+    cache = self._staged
+    if mask in cache:
+      return cache[mask]
+    fn = None
+    if self._out_avals is not None:
+      steps, n_primals, init, outs, lin, lin_init, n_tangents, out, tracer_type = self._args
+      fn = _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents, out,
+                               tracer_type, concrete=False, stage=(mask, self._out_avals))
+    cache[mask] = fn
+    return fn
 
 
 def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents, out,
-                        tracer_type, concrete: bool) -> Callable:
-  body, names, glob = _step_lines(steps, n_primals, init, concrete)
+                        tracer_type, concrete: bool, stage: tuple | None = None
+                        ) -> Callable | None:
+  traced: set[int] = set()  # the slots known to hold tracers of S (stage only)
+  if stage is None:
+    body, names, glob = _step_lines(steps, n_primals, init, concrete)
+  else:
+    staged = _staged_step_lines(steps, n_primals, init, stage[0], stage[1], outs)
+    if staged is None:
+      return None
+    body, names, glob, traced = staged
   tangents = [f"t{i}" for i in range(n_tangents)]
   glob.update(_JT=tracer_type, _Var=Var, _PE=PlannedEqn, _Lit=Lit, _NS=_NUMPY_SCALARS,
               _SA=_SCALAR_AVALS, _ST=StagingTracer, _new=object.__new__, _ga=get_aval,
               _ARR=np.ndarray, _aa=_array_aval)
-  lines = [f"def run(trace, lin, {', '.join(names[:n_primals] + tangents)}):"] + body
+  staging = "" if stage is None else "S, "
+  lines = [f"def run(trace, lin, {staging}{', '.join(names[:n_primals] + tangents)}):"] + body
   ans = names[outs[0]]
   # the JVP tracer of (ans, tangent): JVPTracer.__init__, inlined (its aval is the primal's)
-  new_jt = ["  j = _new(_JT)", "  j._trace = trace", f"  j.primal = {ans}",
-            f"  av = _SA.get(type({ans}))",
-            f"  j.aval = _ga({ans}) if av is None else av"]
+  new_jt = ["  j = _new(_JT)", "  j._trace = trace", f"  j.primal = {ans}"] + (
+      [f"  j.aval = {ans}.aval"] if outs[0] in traced else
+      [f"  av = _SA.get(type({ans}))", f"  j.aval = _ga({ans}) if av is None else av"])
   if out is None:
     lines.append(f"  return {ans}")
   elif out < n_tangents:  # the input tangent itself
@@ -162,6 +188,16 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
       lines.append("  cids = lin._const_ids")
     for k, i in enumerate(outs[1:]):  # residuals: lin.to_atom, its common cases inlined
       r = f"r{k}"
+      atoms.append(r)
+      if i in traced:  # a tracer of S, below lin: a constvar, one per tracer (to_atom)
+        lines += [f"  {r} = {names[i]}",
+                  f"  c = cids.get(id({r}))",
+                  "  if c is None:",
+                  f"    c = cids[id({r})] = _Var({r}.aval)",
+                  "    lin.constvars.append(c)",
+                  f"    lin.constvals.append({r})",
+                  f"  {r} = c"]
+        continue
       lines += [f"  {r} = {names[i]}",
                 f"  if type({r}) in _NS:",  # a NumPy scalar: a literal
                 f"    {r} = _Lit({r}, _SA[type({r})])",
@@ -174,7 +210,6 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
                 f"    {r} = c",
                 "  else:",
                 f"    {r} = lin.to_atom({r})"]
-      atoms.append(r)
     for k, a in enumerate(lin_init):
       glob[f"_l{k}"] = a
       atoms.append(f"_l{k}")
@@ -220,6 +255,66 @@ def _step_lines(steps, n_in: int, init: list, concrete: bool):
   return lines, names, glob
 
 
+def _staged_step_lines(steps, n_in: int, init: list, mask: int, out_avals: list,
+                       keep: list):
+  """``_step_lines`` binding each step, for inputs in ``mask`` that are tracers of one
+  staging trace ``S`` (``StagingTrace``, exactly) and the others concrete: the equations
+  that binding would record in ``S`` (a step reading a tracer), appended to it directly
+  with the result avals its shape rules gave when the steps were traced (``out_avals``),
+  and the steps on concrete values only bound, as ``bind`` does. The values at ``keep``
+  become tracers of ``S``. Returns ``(lines, names, globals, slots holding tracers of
+  S)``, or None when a step would not simply be staged (several results, a
+  partial-evaluation rule)."""
+  names = [f"a{i}" for i in range(n_in + len(init))]
+  glob: dict[str, Any] = {"_Var": Var, "_Eqn": Eqn, "_Lit": Lit, "_new": object.__new__,
+                          "_ST": StagingTracer}
+  for i, c in enumerate(init):
+    glob[names[n_in + i]] = c
+  atoms: dict[int, str] = {}  # slot -> its atom in S's program (staged slots only)
+  avals: dict[int, str] = {}
+  lines = ["  to = S.to_atom", "  e = S.eqns.append"]
+  for i in range(n_in):
+    if mask >> i & 1:
+      lines.append(f"  v{i} = a{i}.ir_var")
+      atoms[i] = f"v{i}"
+  for j, (prim, params, ins, n_out) in enumerate(steps):
+    glob[f"p{j}"] = prim
+    k = len(names)
+    if not any(i in atoms for i in ins):  # concrete operands only: computed now
+      args = ", ".join(names[i] for i in ins)
+      if params:
+        glob[f"k{j}"] = params
+        args = f"{args}, **k{j}" if args else f"**k{j}"
+      new = [f"a{k + o}" for o in range(n_out)]
+      names += new
+      target = new[0] if n_out == 1 and not prim.multiple_results else f"({', '.join(new)},)"
+      lines.append(f"  {target} = p{j}.bind({args})")
+      continue
+    if n_out != 1 or prim.multiple_results or prim in pe_rules or out_avals[j] is None:
+      return None
+    glob[f"k{j}"] = params
+    glob[f"o{j}"] = out_avals[j]
+    ops = []
+    for i in ins:  # StagingTrace.process_primitive's atoms, in its order
+      if i in atoms:
+        ops.append(atoms[i])
+      elif n_in <= i < n_in + len(init) and type(init[i - n_in]) in _NUMPY_SCALARS:
+        glob[f"l{i}"] = _SCALAR_AVALS[type(init[i - n_in])]
+        ops.append(f"_Lit({names[i]}, l{i})")
+      else:
+        ops.append(f"to({names[i]})")
+    names.append(f"a{k}")
+    lines.append(f"  v{k} = _Var(o{j})")
+    lines.append(f"  e(_Eqn(p{j}, [{', '.join(ops)}], k{j}, [v{k}]))")
+    atoms[k] = f"v{k}"
+    avals[k] = f"o{j}"
+  for k in sorted(set(keep)):  # the results read outside: tracers (StagingTrace.stage's)
+    if k in avals:
+      lines += [f"  a{k} = _new(_ST)", f"  a{k}._trace = S", f"  a{k}.ir_var = v{k}",
+                f"  a{k}.aval = {avals[k]}"]
+  return lines, names, glob, set(atoms)
+
+
 def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callable:
   """The steps as one Python function of the ``n_in`` fixed values returning the values
   at ``outs``: with ``concrete``, for concrete inputs (each primitive's impl called as
@@ -229,6 +324,41 @@ def _compile(steps, n_in: int, init: list, outs: list, concrete: bool) -> Callab
   lines.append(f"  return ({''.join(names[i] + ', ' for i in outs)})")
   exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
   return glob["run"]
+
+
+def _compile_staged(steps, n_in: int, init: list, outs: list, mask: int,
+                    out_avals: list) -> Callable | None:
+  """``_compile`` binding each step, as ``_staged_step_lines``: ``run(S, *inputs)``."""
+  staged = _staged_step_lines(steps, n_in, init, mask, out_avals, outs)
+  if staged is None:
+    return None
+  body, names, glob, _ = staged
+  lines = [f"def run(S, {', '.join(names[:n_in])}):"] + body
+  lines.append(f"  return ({''.join(names[i] + ', ' for i in outs)})")
+  exec(compile("\n".join(lines), "<vjpkit rule_cache>", "exec"), glob)  # noqa: S102
+  return glob["run"]
+
+
+def staging_of(args) -> tuple[Any, int]:
+  """``(S, mask)`` when the tracers among ``args`` are all strong ``StagingTracer``s of one
+  active ``StagingTrace`` S (their positions the bits of ``mask``); ``(None, 0)`` else."""
+  S = None
+  mask = 0
+  bit = 1
+  for x in args:
+    if isinstance(x, Tracer):
+      if type(x) is not StagingTracer or x.aval.weak_type:
+        return None, 0
+      t = x._trace
+      if S is None:
+        S = t
+      elif t is not S:
+        return None, 0
+      mask |= bit
+    bit <<= 1
+  if S is None or type(S) is not StagingTrace or not S.active:
+    return None, 0
+  return S, mask
 
 
 MISS = object()  # linearize_rule's answer when the caller must run the rule itself
@@ -256,7 +386,7 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
         p = x.primal
         tp = type(p)
         a = _array_aval(p) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
-            else None
+            else _staged_aval(p) if tp is StagingTracer else None
         if a is not None:
           try:
             entry = _LIN_CACHE.get((rule, a, 1, *_params_key(params)) if params else (rule, a, 1))
@@ -265,6 +395,8 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
           if entry is _UNTRACEABLE:
             return MISS
           if entry is not None:
+            if tp is StagingTracer:
+              return _replay_traced(entry, trace, lin_trace, [p], [t])
             return entry.run(trace, lin_trace, p, t)
   elif n == 2:
     x, y = args
@@ -286,11 +418,13 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
         mask = 4
     if 0 < mask < 4:
       tp = type(px)
+      traced = tp is StagingTracer
       ax = _array_aval(px) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
-          else None
+          else _staged_aval(px) if traced else None
       tp = type(py)
+      traced = traced or tp is StagingTracer
       ay = _array_aval(py) if tp is _ARRAY else _SCALAR_AVALS[tp] if tp in _NUMPY_SCALARS \
-          else None
+          else _staged_aval(py) if tp is StagingTracer else None
       if ax is not None and ay is not None:
         try:
           entry = _LIN_CACHE.get((rule, ax, ay, mask, *_params_key(params)) if params
@@ -300,6 +434,9 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
         if entry is _UNTRACEABLE:
           return MISS
         if entry is not None:
+          if traced:
+            return _replay_traced(entry, trace, lin_trace, [px, py],
+                                  [tx, ty] if mask == 3 else [tx if mask == 1 else ty])
           if mask == 3:
             return entry.run(trace, lin_trace, px, py, tx, ty)
           return entry.run(trace, lin_trace, px, py, tx if mask == 1 else ty)
@@ -354,11 +491,40 @@ def linearize_rule(trace, lin_trace, tracer_type, prim, args, params: dict):
     return MISS
   if concrete:
     return entry.run(trace, lin_trace, *primals, *tangents)
-  # a residual of a higher level than the linear program cannot be one of its constants
+  return _replay_traced(entry, trace, lin_trace, primals, tangents)
+
+
+def _staged_aval(p) -> Any:
+  """The aval of a staged primal as ``linearize_rule``'s key has it (None when weak: the
+  general path then declines it)."""
+  aval = p.aval
+  return None if aval.weak_type else aval
+
+
+def _replay_traced(entry: _Linearized, trace, lin_trace, primals: list, tangents: list):
+  """``linearize_rule``'s replay of ``entry`` for primals of which some are tracers."""
+  # a residual of a higher level than the linear program cannot be one of its constants;
+  # (and staging_of(primals), in the same loop)
   level = lin_trace.level
+  S: Any = None
+  smask = 0
+  bit = 1
   for p in primals:
-    if isinstance(p, Tracer) and p._trace.level >= level:
-      return MISS
+    if isinstance(p, Tracer):
+      t = p._trace
+      if t.level >= level:
+        return MISS
+      if S is not False:
+        if type(p) is not StagingTracer or p.aval.weak_type or (S is not None and t is not S):
+          S = False
+        else:
+          S = t
+          smask |= bit
+    bit <<= 1
+  if S and type(S) is StagingTrace and S.active:  # jit of grad: primals staged into the
+    fn = entry.staged(smask)                      # program being built
+    if fn is not None:
+      return fn(trace, lin_trace, S, *primals, *tangents)
   return entry.run_bind(trace, lin_trace, *primals, *tangents)
 
 
@@ -395,9 +561,10 @@ def _trace_linearized(prim, rule, avals, mask: int, params: dict, tracer_type):
   steps, init, slot = _slot_program(known_jaxpr, known_jaxpr.invars, known_jaxpr.constvars,
                                     list(known_consts) + extra, lit_value=True)
   outs = [slot[id(a)] for a in known_jaxpr.outvars]
+  out_avals = _out_avals(known_jaxpr)
   if lin_jaxpr is None:
     return _Linearized(steps, init, n, outs[:1], [], [], bin(mask).count("1"), None,
-                       tracer_type)
+                       tracer_type, out_avals)
   # known() returns ans, then one value per constvar of the linear part: the residuals,
   # and the rule's own constants (kept among the known values, entered into each
   # program as the rule itself would enter them)
@@ -430,7 +597,13 @@ def _trace_linearized(prim, rule, avals, mask: int, params: dict, tracer_type):
       if i < n_t or i >= n_const + len(lin_init):
         mask |= 1 << j
     lin.append((p, par, ins, e.outvars[0].aval, _plan(e, mask)))
-  return _Linearized(steps, init, n, known_outs, lin, lin_init, n_t, out_slot, tracer_type)
+  return _Linearized(steps, init, n, known_outs, lin, lin_init, n_t, out_slot, tracer_type,
+                     out_avals)
+
+
+def _out_avals(jaxpr: Jaxpr) -> list:
+  """Per equation: the aval of its one result (None for several)."""
+  return [e.outvars[0].aval if len(e.outvars) == 1 else None for e in jaxpr.eqns]
 
 
 def _plan(eqn: Eqn, mask: int):
@@ -447,15 +620,33 @@ def _plan(eqn: Eqn, mask: int):
 class _Transposed:
   """One transpose rule at one signature: its primitives as steps over (ct, the
   non-linear operands), and where each linear operand's cotangent is (None: none)."""
-  __slots__ = ("run", "run_bind", "outs", "known", "pairs")
+  __slots__ = ("run", "run_bind", "outs", "known", "pairs", "_args", "_staged")
 
-  def __init__(self, steps, n_in, init, slots, outs, mask):
+  def __init__(self, steps, n_in, init, slots, outs, mask, out_avals):
     self.run = _compile(steps, n_in, init, slots, concrete=True)
     self.run_bind = _compile(steps, n_in, init, slots, concrete=False)
+    self._args = (steps, n_in, init, slots, out_avals)
+    self._staged: dict[int, Callable | None] = {}
     self.outs = outs  # per operand: the index of its cotangent in run's results, or None
     n = len(outs)
     self.known = tuple(i for i in range(n) if not mask >> i & 1)  # operands run reads
     self.pairs = tuple((i, k) for i, k in enumerate(outs) if k is not None)  # (operand, result)
+
+  def run_traced(self, *args):
+    """``run_bind(*args)``, for arguments of which some are tracers: where they all are
+    tracers of one staging trace, its equations are recorded into it directly
+    (``_staged_step_lines``)."""
+    S, mask = staging_of(args)
+    if S is not None:
+      cache = self._staged
+      if mask in cache:
+        fn = cache[mask]
+      else:
+        steps, n_in, init, slots, out_avals = self._args
+        fn = cache[mask] = _compile_staged(steps, n_in, init, slots, mask, out_avals)
+      if fn is not None:
+        return fn(S, *args)
+    return self.run_bind(*args)
 
 
 def transpose_rule(rule: Callable, eqn: Eqn, linear: set, env: dict, ct):
@@ -532,4 +723,4 @@ def _trace_transposed(eqn: Eqn, rule: Callable, mask: int):
   slots = [slot[id(a)] for a in jaxpr.outvars]
   it = iter(range(len(slots)))
   return _Transposed(steps, len(jaxpr.invars), init, slots,
-                     [None if c is None else next(it) for c in outs], mask)
+                     [None if c is None else next(it) for c in outs], mask, _out_avals(jaxpr))

@@ -78,7 +78,7 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
         v = invars[known[0]]
         x = v.val if type(v) is Lit else env[id(v)]
         if isinstance(ct, Tracer) or isinstance(x, Tracer):
-          res = plan.run_bind(ct, x)
+          res = plan.run_traced(ct, x)
         else:
           res = plan.run(ct, x)
       else:
@@ -90,7 +90,7 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence[Any], cts_out: Sequence[Any],
           if concrete and isinstance(x, Tracer):
             concrete = False
           args.append(x)
-        res = plan.run(*args) if concrete else plan.run_bind(*args)
+        res = plan.run(*args) if concrete else plan.run_traced(*args)
       for i, k in plan.pairs:
         vid = id(invars[i])
         prev = get(vid)

@@ -18,9 +18,13 @@ the same values as the sequential pipeline, in one walk, with no intermediate pr
 """
 from __future__ import annotations
 
+import struct
 from typing import Any, Sequence
 
+import numpy as np
+
 from ..core.ir import Eqn, Jaxpr, Lit, Var
+from ..core.rules import ufunc_rules
 from ..interpreters.codegen import ufunc_of
 from ._rewrite import Rewriter, lit, prims
 from .constfold import _fold, seed_constants
@@ -63,6 +67,7 @@ class _Sweep(Rewriter):
     self.uses = _LazyUses(jaxpr)
     self.depth = 0
     self.scalars: dict[int, Any] = {}  # broadcasts of a literal -> its value
+    self.broadcast = prims.broadcast_in_dim_p
 
   def keep(self, eqn: Eqn) -> None:
     defs = self.defs
@@ -110,9 +115,10 @@ class _Sweep(Rewriter):
       foldable, any_scalar, any_lit = True, False, False
       for a in eqn.invars:
         if type(a) is Var:
-          if id(a) in scalars:
+          vid = id(a)
+          if vid in scalars:
             any_scalar = True
-          elif id(a) not in known:
+          elif vid not in known:
             foldable = False
         else:
           any_lit = True
@@ -132,21 +138,71 @@ class _Sweep(Rewriter):
 
   def merge(self, eqn: Eqn) -> list:
     """CSE: the results of an identical earlier equation, or ``eqn`` kept."""
-    params = _params_key(eqn.params) if eqn.prim not in effectful else None
-    if params is None:
+    prim = eqn.prim
+    params = _params_key(eqn.params) if eqn.params else ()
+    if params is None or prim in effectful:
       self.keep(eqn)
       return eqn.outvars
-    # a variable is keyed by its id (an int), a literal by ("lit", dtype, bytes)
-    ins = [id(a) if type(a) is Var else _atom_key(a) for a in eqn.invars]
-    if eqn.prim in self.commutative:
-      ins.sort(key=_order)
-    key = (eqn.prim, params, tuple(ins))
-    first = self.seen.get(key)
-    if first is not None:
+    # a variable is keyed by its id (an int), a literal by ("lit", dtype, bytes); the
+    # operands of a commutative primitive in the order of ``_order``
+    invars = eqn.invars
+    if len(invars) == 2:  # (the common case, unrolled)
+      a, b = invars
+      ka: Any = id(a) if type(a) is Var else _lit_key(a)
+      kb: Any = id(b) if type(b) is Var else _lit_key(b)
+      if prim in self.commutative and (
+          (type(kb) is not int or kb < ka) if type(ka) is int
+          else (type(kb) is not int and kb < ka)):
+        ka, kb = kb, ka
+      ins: tuple = (ka, kb)
+    else:
+      keys = [id(a) if type(a) is Var else _lit_key(a) for a in invars]
+      if prim in self.commutative:
+        keys.sort(key=_order)
+      ins = tuple(keys)
+    first = self.seen.setdefault((prim, params, ins), eqn)  # (one hash of the key)
+    if first is not eqn:
       return first.outvars
-    self.seen[key] = eqn
-    self.keep(eqn)
-    return eqn.outvars
+    # keep(eqn), inlined
+    outvars = eqn.outvars
+    defs = self.defs
+    for v in outvars:
+      defs[id(v)] = eqn
+    self.eqns.append(eqn)
+    if prim is self.broadcast:
+      value = self.scalar_value(invars[0])
+      if value is not None:
+        self.scalars[id(outvars[0])] = value
+    return outvars
+
+
+_F64 = np.dtype(np.float64)
+_F64_STR = _F64.str
+_pack_f64 = struct.Struct("d").pack  # a float64's bytes, as ``tobytes`` gives them
+
+
+def _lit_key(a: Lit) -> tuple:
+  """``cse._atom_key`` of a literal, a float64's computed without NumPy's overhead."""
+  val = a.val
+  if type(val) is np.float64 and a.aval.dtype is _F64:
+    return ("lit", _F64_STR, _pack_f64(val))
+  return _atom_key(a)
+
+
+_RULE = object()   # _ufunc_kind: ask ufunc_of
+_NEVER = object()  # _ufunc_kind: no equation of the primitive is a ufunc
+
+
+def _ufunc_kind(prim) -> Any:
+  """Whether ``codegen.ufunc_of`` finds a ufunc for equations of ``prim``: ``_RULE`` (it
+  depends on the equation: ask it), ``_NEVER``, or the number of operands with which a
+  parameterless equation is one (its impl's ``nin``)."""
+  if prim in ufunc_rules:
+    return _RULE
+  impl = prim.impl
+  if prim.multiple_results or not isinstance(impl, np.ufunc) or impl.nout != 1:
+    return _NEVER
+  return impl.nin
 
 
 def _order(k) -> tuple:
@@ -176,9 +232,20 @@ def optimize_sweep(jaxpr: Jaxpr, consts: Sequence[Any]) -> tuple[Jaxpr, list]:
   rw = _Sweep(jaxpr, known, constvars, constvals)
   seed_constants(rw, jaxpr, consts, known, constvars, constvals)
   rename, process, replace = rw.rename, rw.process, rw.replace
+  sub = rw.sub
+  kinds: dict = {}  # prim -> _ufunc_kind(prim)
   for eqn in jaxpr.eqns:
-    eqn = rename(eqn)
-    outs = process(eqn, not eqn.prim.multiple_results and ufunc_of(eqn) is not None)
+    if sub:
+      eqn = rename(eqn)
+    prim = eqn.prim
+    kind = kinds.get(prim)
+    if kind is None:
+      kind = kinds[prim] = _ufunc_kind(prim)
+    if kind is _RULE:
+      elementwise = ufunc_of(eqn) is not None
+    else:  # (what ufunc_of finds, without its calls)
+      elementwise = kind is not _NEVER and not eqn.params and len(eqn.invars) == kind
+    outs = process(eqn, elementwise)
     if outs is not eqn.outvars:
       for v, a in zip(eqn.outvars, outs):
         if a is not v:
