@@ -23,6 +23,7 @@ from ..interpreters.array_api import Backend, Broadcast
 from . import cumulative, decompositions, fft, indexing, linalg, reductions, shapes, solves, sorting, static_index
 from . import lu as lu_mod
 from . import elementwise_more as ewm
+from . import elementwise_numpy as ewn
 from . import elementwise as ew
 from . import special, special_bessel, special_gamma, special_misc
 from .control_flow.cond import cond_p
@@ -79,8 +80,11 @@ def _div(b: Backend, x, y):
   xp = b.xp
   if not _is_int(x):
     return xp.divide(x, y)
-  q = xp.floor_divide(xp.abs(x), xp.abs(y))  # lax: integer division rounds toward zero
-  return xp.where(xp.multiply(xp.sign(x), xp.sign(y)) < 0, xp.negative(q), q)
+  # lax: integer division rounds toward zero: floor, then one up where inexact with operands
+  # of opposite signs (no abs: abs(-128) is -128 in int8)
+  q = xp.floor_divide(x, y)
+  up = xp.logical_and(xp.remainder(x, y) != 0, (x < 0) != (y < 0))
+  return xp.where(up, xp.add(q, xp.asarray(1, dtype=q.dtype)), q)
 
 
 def _rem(b: Backend, x, y):
@@ -187,6 +191,9 @@ ewm.exp2_p.def_array_api(lambda b, x: b.xp.pow(b.xp.asarray(2, dtype=x.dtype), x
 ewm.is_finite_p.def_array_api(lambda b, x: b.xp.isfinite(x), elementwise=True)
 ewm.nextafter_p.def_array_api(lambda b, x, y: b.xp.nextafter(x, y), elementwise=True)
 ewm.xor_p.def_array_api(_xor, elementwise=True)
+ewn.floor_divide_p.def_array_api(lambda b, x, y: b.xp.floor_divide(x, y), elementwise=True)
+ewn.remainder_p.def_array_api(lambda b, x, y: b.xp.remainder(x, y), elementwise=True)
+ewn.hypot_p.def_array_api(lambda b, x, y: b.xp.hypot(x, y), elementwise=True)
 ewm.shift_left_p.def_array_api(_shift(True))
 ewm.shift_right_arithmetic_p.def_array_api(_shift(False))
 

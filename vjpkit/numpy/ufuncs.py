@@ -343,25 +343,16 @@ def _where(c, x, y):
 
 
 def hypot(x: Array, y: Array) -> Array:
-  """``sqrt(x**2 + y**2)`` without overflow or underflow (scaled by the larger one).
+  """``sqrt(x**2 + y**2)`` without overflow or underflow: NumPy's ``hypot`` (its values).
 
-  At ``(0, 0)``, where it has no derivative, the gradient is ``(0, 0)``: the same
-  convention as ``linalg.norm`` at 0 (a subgradient; JAX gives ``(0.5, 0.5)`` there).
+  The derivative is ``(x dx + y dy) / hypot(x, y)``; at ``(0, 0)``, where there is none,
+  each argument gets slope 1/2 (JAX's convention), and where the result is infinite both
+  slopes are 0.
 
   >>> hypot(3.0, 4.0)
   np.float64(5.0)
   """
-  x, y = promote(x, y, inexact=True, who="hypot", real=True)
-  dtype = get_aval(x).dtype
-  zero, one, inf = (lax.full((), v, dtype) for v in (0, 1, np.inf))
-  x, y = lax.abs(x), lax.abs(y)
-  infinite = lax.logical_or(isinf(x), isinf(y))
-  x, y = _where(infinite, zero, x), _where(infinite, zero, y)
-  big, small = lax.max(x, y), lax.min(x, y)
-  safe = _where(lax.eq(big, zero), one, big)
-  ratio = lax.div(small, safe)
-  r = lax.mul(safe, lax.sqrt(lax.add(one, lax.mul(ratio, ratio))))
-  return _where(infinite, inf, _where(lax.eq(big, zero), zero, r))
+  return lax.hypot(*promote(x, y, inexact=True, who="hypot", real=True))
 
 
 def logaddexp(x: Array, y: Array) -> Array:
@@ -476,45 +467,34 @@ def rint(x: Array) -> Array:
   return lax.round(promote_inexact(x, "rint", True))
 
 
+def _int8_if_bool(x, y):
+  if get_aval(x).dtype.kind == "b":  # NumPy divides booleans as int8
+    return lax.convert_element_type(x, np.int8), lax.convert_element_type(y, np.int8)
+  return x, y
+
+
 def remainder(x: Array, y: Array) -> Array:
-  """``x - y * floor(x / y)``: the remainder with the sign of ``y`` (Python's ``%``).
+  """``x - y * floor(x / y)``: the remainder with the sign of ``y`` (Python's ``%``), also
+  for zero results (``remainder(0.0, -3.0)`` is ``-0.0``): NumPy's values. The
+  derivative is 1 in ``x`` and ``-floor_divide(x, y)`` in ``y``.
 
   >>> remainder(-5.5, 2.0)
   np.float64(0.5)
   """
-  x, y = promote(x, y, who="remainder", real=True)
-  r = lax.rem(x, y)
-  zero = lax.full((), 0, get_aval(r).dtype)
-  wrong_sign = lax.logical_and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(y, zero)))
-  return _where(wrong_sign, lax.add(r, y), r)
+  return lax.remainder(*_int8_if_bool(*promote(x, y, who="remainder", real=True)))
 
 
 mod = remainder
 
 
 def floor_divide(x: Array, y: Array) -> Array:
-  """``floor(x / y)``, computed like NumPy (from ``fmod``, so ``x == y * (x // y) + x % y``);
-  zero derivative.
+  """``floor(x / y)``, NumPy's values (from ``fmod``, so ``x == y * (x // y) + x % y``;
+  ``-0.0 // 3.0`` is ``-0.0``); zero derivative.
 
   >>> floor_divide(-5.5, 2.0)
   np.float64(-3.0)
   """
-  x, y = promote(x, y, who="floor_divide", real=True)
-  if get_aval(x).dtype.kind == "b":  # NumPy divides booleans as int8
-    x, y = lax.convert_element_type(x, np.int8), lax.convert_element_type(y, np.int8)
-  x, y = lax.stop_gradient_p.bind(x), lax.stop_gradient_p.bind(y)  # read only: no copies
-  dtype = get_aval(x).dtype
-  zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
-  m = lax.rem(x, y)
-  adjust = lax.logical_and(lax.ne(m, zero), lax.ne(lax.lt(m, zero), lax.lt(y, zero)))
-  if dtype.kind in "iu":
-    q = lax.div(x, y)
-    return _where(adjust, lax.sub(q, one), q)
-  q = lax.div(lax.sub(x, m), y)
-  q = _where(adjust, lax.sub(q, one), q)
-  fq = lax.floor(q)
-  fq = _where(lax.gt(lax.sub(q, fq), lax.full((), 0.5, dtype)), lax.add(fq, one), fq)
-  return _where(lax.eq(y, zero), lax.div(x, y), fq)
+  return lax.floor_divide(*_int8_if_bool(*promote(x, y, who="floor_divide", real=True)))
 
 
 def divmod(x: Array, y: Array) -> tuple[Array, Array]:

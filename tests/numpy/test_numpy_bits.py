@@ -1,0 +1,151 @@
+"""NumPy's numbers bit for bit (signs of zero, NaN, inf, last bits), eagerly, under jit
+(array and all-scalar paths) and vmap; derivatives against JAX's (hard-coded values)."""
+import itertools
+
+import numpy as np
+import pytest
+
+import vjpkit
+import vjpkit.numpy as vnp
+from vjpkit import lax
+
+FLOATS = [0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 3.0, -3.0, 7.0, -7.0, 1e-300, -1e-300, 5e-324,
+          1e300, -1e300, np.inf, -np.inf, np.nan]
+INTS = [0, 1, -1, 3, -3, 7, -7, 127, -128]
+
+
+def same(got, want) -> bool:
+  """Equal values, dtypes and signs of zero; NaN equals NaN."""
+  got, want = np.asarray(got), np.asarray(want)
+  if got.dtype != want.dtype or got.shape != want.shape:
+    return False
+  if want.dtype.kind == "f":
+    return bool(np.array_equal(got, want, equal_nan=True)
+                and np.array_equal(np.signbit(got), np.signbit(want)))
+  return bool(np.array_equal(got, want))
+
+
+def pairs(dtype):
+  vals = FLOATS if np.dtype(dtype).kind == "f" else INTS
+  xs, ys = zip(*itertools.product(vals, vals))
+  with np.errstate(all="ignore"):
+    return np.array(xs).astype(dtype), np.array(ys).astype(dtype)
+
+
+DIVISIONS = {
+    "floor_divide": (vnp.floor_divide, np.floor_divide),
+    "remainder": (vnp.remainder, np.remainder),
+    "mod": (vnp.mod, np.mod),
+    "fmod": (vnp.fmod, np.fmod),
+    "divmod0": (lambda a, b: vnp.divmod(a, b)[0], lambda a, b: np.divmod(a, b)[0]),
+    "divmod1": (lambda a, b: vnp.divmod(a, b)[1], lambda a, b: np.divmod(a, b)[1]),
+    "//": (lambda a, b: a // b, lambda a, b: a // b),
+    "%": (lambda a, b: a % b, lambda a, b: a % b),
+}
+
+
+def check_everywhere(vf, nf, x, y, scalars=True):
+  """``vf`` equals NumPy's ``nf`` eagerly, under jit (arrays, and element by element on
+  the all-scalar path) and under vmap."""
+  with np.errstate(all="ignore"):
+    want = nf(x, y)
+    assert same(vf(x, y), want)
+    assert same(vjpkit.jit(vf)(x, y), want)
+    assert same(vjpkit.vmap(vf)(x, y), want)
+    if scalars:
+      jf = vjpkit.jit(vf)
+      for i in range(len(x)):
+        assert same(jf(x[i], y[i]), nf(x[i], y[i])), (x[i], y[i])
+
+
+@pytest.mark.parametrize("name", sorted(DIVISIONS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32, np.int8])
+def test_division_family_signs_of_zero_inf_nan(name, dtype):
+  vf, nf = DIVISIONS[name]
+  x, y = pairs(dtype)
+  if name in ("//", "%"):  # operators: on traced values (eager ndarrays are NumPy's own)
+    check_everywhere(lambda a, b: vf(a * 1, b * 1), nf, x, y, scalars=dtype == np.float64)
+  else:
+    check_everywhere(vf, nf, x, y, scalars=dtype == np.float64)
+
+
+def test_division_family_uint8_and_bool():
+  x, y = np.array([0, 1, 3, 7, 200, 255], np.uint8), np.array([255, 7, 3, 1, 200, 0], np.uint8)
+  for vf, nf in DIVISIONS.values():
+    check_everywhere(vf, nf, x, y, scalars=False)
+  b = np.array([True, False, True]), np.array([True, True, True])
+  for name in ("floor_divide", "remainder", "divmod0", "divmod1"):
+    vf, nf = DIVISIONS[name]
+    check_everywhere(vf, nf, *b, scalars=False)
+
+
+def test_zero_results_take_numpys_signs():
+  # the cases reported: remainder's zero has the divisor's sign, floor_divide's the quotient's
+  assert same(vnp.remainder(0.0, -3.0), np.float64(-0.0))
+  assert same(vnp.remainder(-0.0, 3.0), np.float64(0.0))
+  assert same(vnp.remainder(6.0, -3.0), np.float64(-0.0))
+  assert same(vnp.floor_divide(-0.0, 3.0), np.float64(-0.0))
+  assert same(vnp.floor_divide(0.0, -3.0), np.float64(-0.0))
+  assert same(vjpkit.jit(vnp.floor_divide)(-0.0, 3.0), np.float64(-0.0))
+  assert same(vjpkit.jit(vnp.remainder)(0.0, -3.0), np.float64(-0.0))
+
+
+def test_integer_division_at_the_smallest_integer():
+  # lax.div (toward zero) took abs(-128) == -128 in int8: 1 // -128 was 0, -128 // 3 was 42
+  x = np.array([1, -1, 127, -128, -128, -128], np.int8)
+  y = np.array([-128, -128, -128, 3, -3, 1], np.int8)
+  assert same(vnp.floor_divide(x, y), np.floor_divide(x, y))
+  want = np.array([0, 0, 0, -42, 42, -128], np.int8)  # C's truncating division
+  assert same(lax.div(x, y), want)
+  assert same(vjpkit.jit(lax.div)(x, y), want)
+  assert same(lax.div(np.int8(-128), np.int8(3)), np.int8(-42))
+
+
+def test_remainder_derivatives_match_jax():
+  # jax.grad(jnp.remainder, (0, 1)): (1, -floor(x / y)), also at exact multiples
+  g = vjpkit.grad(vnp.remainder, argnums=(0, 1))
+  assert g(0.0, -3.0) == (1.0, 0.0)
+  assert g(7.0, -2.0) == (1.0, 4.0)
+  assert g(-5.5, 2.0) == (1.0, 3.0)
+  assert g(6.0, 3.0) == (1.0, -2.0)
+  jg = vjpkit.jit(vjpkit.grad(lambda x, y: vnp.sum(vnp.remainder(x, y)), argnums=(0, 1)))
+  gx, gy = jg(np.array([0.0, 7.0, -5.5, 6.0]), np.array([-3.0, -2.0, 2.0, 3.0]))
+  np.testing.assert_array_equal(gx, [1.0, 1.0, 1.0, 1.0])
+  np.testing.assert_array_equal(gy, [0.0, 4.0, 3.0, -2.0])
+  assert vjpkit.grad(vnp.floor_divide)(7.0, 2.0) == 0.0
+  assert same(vjpkit.vmap(vjpkit.grad(vnp.remainder, argnums=1))(
+      np.array([7.0, -5.5]), np.array([-2.0, 2.0])), np.array([4.0, 3.0]))
+
+
+HYPOT_POINTS = [0.0, -0.0, 1.0, -1.0, 3.0, -4.0, 0.1, 1e-310, 5e-324, 1e300, -1e300, 1e-200,
+                np.inf, -np.inf, np.nan, 0.7071067811865476, 123456.789]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_hypot_is_numpys(dtype):
+  x, y = (np.array(v, dtype) for v in zip(*itertools.product(HYPOT_POINTS, HYPOT_POINTS)))
+  rng = np.random.default_rng(0)
+  x = np.concatenate([x, rng.normal(size=2000).astype(dtype)])
+  y = np.concatenate([y, rng.normal(size=2000).astype(dtype) * 10])
+  check_everywhere(vnp.hypot, np.hypot, x, y, scalars=dtype == np.float64)
+  assert same(vnp.hypot(3, 4), np.hypot(3, 4))  # integers promote to float64
+
+
+def test_hypot_derivatives():
+  g = vjpkit.grad(vnp.hypot, argnums=(0, 1))
+  assert g(3.0, -4.0) == (0.6, -0.8)
+  assert g(0.0, 0.0) == (0.5, 0.5)  # JAX's convention (its maximum's tie)
+  assert g(-0.0, 0.0) == (0.5, 0.5)
+  assert g(0.0, -3.0) == (0.0, -1.0)
+  assert g(np.inf, 1.0) == (0.0, 0.0)  # infinite result: slopes 0, no NaN
+  jg = vjpkit.jit(vjpkit.grad(lambda x, y: vnp.sum(vnp.hypot(x, y)), argnums=(0, 1)))
+  gx, gy = jg(np.array([3.0, 0.0, 1e300]), np.array([-4.0, 0.0, 1e300]))
+  np.testing.assert_array_equal(gx, [0.6, 0.5, np.sqrt(0.5)])
+  np.testing.assert_array_equal(gy, [-0.8, 0.5, np.sqrt(0.5)])
+  vg = vjpkit.vmap(vjpkit.grad(vnp.hypot))(np.array([3.0, 0.0]), np.array([4.0, 0.0]))
+  np.testing.assert_array_equal(vg, [0.6, 0.5])
+  # second derivative: d²/dx² hypot = y² / h³
+  np.testing.assert_allclose(vjpkit.grad(vjpkit.grad(vnp.hypot))(3.0, 4.0), 16 / 125)
+  # hypot broadcasts a scalar against an array, under grad too
+  np.testing.assert_array_equal(
+      vjpkit.grad(lambda y: vnp.sum(vnp.hypot(3.0, y)))(np.array([4.0, 0.0])), [0.8, 0.0])
