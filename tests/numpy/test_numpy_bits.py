@@ -222,3 +222,78 @@ def test_scalar_probe_demands_bits_at_all_magnitudes():
         want = f(np.float64(v))
         assert same(vjpkit.jit(f)(np.float64(v)), want), (f, v)
     assert same(vjpkit.jit(vnp.hypot)(np.float64(v), np.float64(0.5)), np.hypot(v, 0.5))
+
+
+def same_parts(got, want) -> bool:
+  """``same`` for complex values part by part (a NaN part equals a NaN part)."""
+  got, want = np.asarray(got), np.asarray(want)
+  if want.dtype.kind == "c":
+    return got.dtype == want.dtype and same(got.real, want.real) and same(got.imag, want.imag)
+  return same(got, want)
+
+
+COMPLEX = [1 + 0j, complex(np.inf, 0), complex(0, np.inf), complex(np.inf, np.inf),
+           complex(-np.inf, 1), complex(np.nan, 0), 0j, complex(2, -3), complex(-0.0, 0.0),
+           complex(1e300, 1e300)]
+
+
+def test_prod_of_complex_infinities_is_numpys():
+  # a balanced tree, padded with 1 + 0j, met inf * 0 where NumPy's sequential order does not
+  xs = np.array(list(itertools.product(COMPLEX, repeat=3)))
+  with np.errstate(all="ignore"):
+    for vf, nf in ((vnp.prod, np.prod), (vnp.nanprod, np.nanprod)):
+      want = nf(xs, axis=1)
+      assert same_parts(vf(xs, axis=1), want)
+      assert same_parts(vjpkit.jit(lambda a: vf(a, axis=1))(xs), want)
+      assert same_parts(vjpkit.vmap(vf)(xs), want)
+      for row in xs[:200]:
+        assert same_parts(vjpkit.jit(vf)(row), nf(row))
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+def test_prod_values_are_numpys_order_of_multiplication(axis):
+  rng = np.random.default_rng(3)
+  x = rng.uniform(0.5, 2, (7, 33))
+  assert same(vnp.prod(x, axis=axis), np.prod(x, axis=axis))
+  assert same(vjpkit.jit(lambda a: vnp.prod(a, axis=axis))(x), np.prod(x, axis=axis))
+  assert same(lax.reduce_prod(x, (1,)), np.prod(x, axis=1))
+  i8 = np.array([[100, 2, 3], [-128, 1, 2]], np.int8)
+  assert same(lax.reduce_prod(i8, (1,)), np.multiply.reduce(i8, axis=1, dtype=np.int8))
+  assert same(vnp.prod(i8, axis=axis), np.prod(i8, axis=axis))  # int64, as NumPy
+
+
+def test_prod_derivatives_stay_exact_at_zeros():
+  g = vjpkit.grad(vnp.prod)
+  np.testing.assert_array_equal(g(np.array([2.0, 0.0, 3.0, 4.0, 5.0])), [0, 120, 0, 0, 0])
+  np.testing.assert_array_equal(g(np.array([2.0, 0.0, 3.0, 0.0, 5.0])), [0, 0, 0, 0, 0])
+  np.testing.assert_array_equal(vjpkit.jit(g)(np.array([2.0, 0.0, 3.0])), [0, 6, 0])
+  np.testing.assert_array_equal(vjpkit.hessian(vnp.prod)(np.array([1.0, 2.0, 3.0])),
+                                [[0, 3, 2], [3, 0, 1], [2, 1, 0]])
+  np.testing.assert_array_equal(vjpkit.vmap(g)(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])),
+                                [[6, 3, 2], [30, 24, 20]])
+  jf = vjpkit.jacfwd(lambda a: vnp.prod(a, axis=0))(np.array([[1.0, 2.0], [3.0, 4.0]]))
+  np.testing.assert_array_equal(jf, [[[3, 0], [1, 0]], [[0, 4], [0, 2]]])
+  z = np.array([1 + 2j, 3 - 1j, 0.5j])
+  _, t = vjpkit.jvp(vnp.prod, (z,), (np.array([1, 0, 0], complex),))
+  np.testing.assert_allclose(t, (3 - 1j) * 0.5j)
+
+
+def test_median_of_complex_nans_is_numpys():
+  # NumPy returns the entry that sorts last (0+nanj, nan+2j), not nan+0j
+  cases = [[1 + 1j, complex(np.nan, 0), 3], [1 + 1j, complex(0, np.nan), 3],
+           [1 + 1j, complex(0, np.nan), 3, 2], [complex(np.nan, 1), complex(np.nan, 2), 3],
+           [1 + 2j, 2 + 1j, 1 + 1j, 2 - 1j], [complex(np.inf, 0), 1, 2, complex(np.inf, 1)]]
+  with np.errstate(all="ignore"):
+    for c in cases:
+      x = np.array(c, complex)
+      assert same_parts(vnp.median(x), np.median(x)), c
+      assert same_parts(vjpkit.jit(vnp.median)(x), np.median(x)), c
+    x = np.array([[1 + 1j, complex(np.nan, np.nan)], [2, complex(0, np.nan)]])
+    for axis in (None, 0, 1, (0, 1)):
+      assert same_parts(vnp.median(x, axis=axis), np.median(x, axis=axis))
+      assert same_parts(vnp.median(x, axis=axis, keepdims=True),
+                        np.median(x, axis=axis, keepdims=True))
+    r = np.array([[1.0, np.nan, 3.0], [4.0, 5.0, 6.0]])
+    assert same(vnp.median(r, axis=1), np.median(r, axis=1))
+  np.testing.assert_array_equal(vjpkit.grad(vnp.median)(np.array([3.0, 1.0, 2.0, 5.0])),
+                                [0.5, 0, 0.5, 0])

@@ -60,7 +60,7 @@ from .matrix_functions import (expm, expm_frechet, expm_frechet_p, expm_p, polar
 from .positive_definite import positive_definite_solve, positive_definite_solve_p
 from .ode import odeint_adjoint_p, odeint_p
 from .reductions import (argmax, argmax_p, argmin, argmin_p, reduce_max, reduce_max_p, reduce_min,
-                         reduce_min_p, reduce_sum, reduce_sum_p)
+                         reduce_min_p, reduce_prod_p, reduce_sum, reduce_sum_p)
 from .schur import hessenberg, hessenberg_p, schur, schur_p
 from .shapes import (broadcast_batch, broadcast_in_dim, broadcast_in_dim_p, concatenate,
                      concatenate_p, expand_dims, expand_dims_p, full, full_like, moveaxis, pad,
@@ -97,7 +97,8 @@ from ..interpreters.rule_cache import trust as _trust
 # transpose rules written by hand here that are pure functions of avals and params, which
 # eager reverse mode may trace once per signature (the jvp.py helpers' rules already are)
 _trust(*(_transpose_rules[p] for p in (add_p, sub_p, div_p, select_n_p, convert_element_type_p)),
-       *(_jvp_rules[p] for p in (select_n_p, convert_element_type_p, reduce_max_p, reduce_min_p)))
+       *(_jvp_rules[p] for p in (select_n_p, convert_element_type_p, reduce_max_p, reduce_min_p,
+                                        reduce_prod_p)))
 
 __all__ = [
     # elementwise
@@ -122,7 +123,7 @@ __all__ = [
     "odeint_adjoint_p", "odeint_p",
     # reductions
     "argmax", "argmax_p", "argmin", "argmin_p", "reduce_max", "reduce_max_p", "reduce_min",
-    "reduce_min_p", "reduce_sum", "reduce_sum_p",
+    "reduce_min_p", "reduce_prod_p", "reduce_sum", "reduce_sum_p",
     # linalg
     "dot_general", "dot_general_p",
     # call

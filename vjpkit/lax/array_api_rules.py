@@ -352,7 +352,7 @@ def _reduce(name: str):
     f = getattr(b.xp, name)
     if _np_dtype(x) == np.bool_ and name != "sum":  # the standard's max/min take numbers only
       f = b.xp.any if name == "max" else b.xp.all
-    if name == "sum":  # the standard promotes small integers to the default integer
+    if name in ("sum", "prod"):  # the standard promotes small integers to the default integer
       return f(x, axis=tuple(axes), dtype=x.dtype)
     return f(x, axis=tuple(axes))
   return rule
@@ -366,6 +366,7 @@ def _arg_reduce(name: str):
 
 reductions.reduce_sum_p.def_array_api(_reduce("sum"))
 reductions.reduce_max_p.def_array_api(_reduce("max"))
+reductions.reduce_prod_p.def_array_api(_reduce("prod"))
 reductions.reduce_min_p.def_array_api(_reduce("min"))
 reductions.argmax_p.def_array_api(_arg_reduce("argmax"))
 reductions.argmin_p.def_array_api(_arg_reduce("argmin"))
