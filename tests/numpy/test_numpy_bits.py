@@ -297,3 +297,27 @@ def test_median_of_complex_nans_is_numpys():
     assert same(vnp.median(r, axis=1), np.median(r, axis=1))
   np.testing.assert_array_equal(vjpkit.grad(vnp.median)(np.array([3.0, 1.0, 2.0, 5.0])),
                                 [0.5, 0, 0.5, 0])
+
+
+def test_i0_values_are_numpys_and_its_derivative_is_i1():
+  import scipy.special as sc
+
+  from vjpkit.lax.elementwise_numpy import _i0_with
+  rng = np.random.default_rng(5)
+  x = np.concatenate([FLOATS, [700.0, 720.0, -8.0, 8.0, 8.5], rng.normal(size=3000) * 20])
+  with np.errstate(all="ignore"):
+    for dtype in (np.float64, np.float32):
+      xd = x.astype(dtype)
+      want = np.i0(xd)
+      assert same(vnp.i0(xd), want)
+      assert same(vjpkit.jit(vnp.i0)(xd), want)
+      assert same(vjpkit.vmap(vnp.i0)(xd), want)
+    assert same(_i0_with(np, x), np.i0(x))  # the array-API rule's algorithm, on NumPy
+  g = vjpkit.grad(vnp.i0)
+  assert g(0.0) == 0.0 and g(-0.0) == 0.0  # was -2.2e-16 (the series' rounding)
+  for v in (1e-300, 1e-12, 1e-4, 0.5, 3.0, 9.0, -2.0, 30.0):
+    assert g(v) == sc.i1(v), v  # was 0.0139% off at 1e-12, of the wrong sign at 1e-300
+  assert vjpkit.grad(g)(0.0) == 0.5  # I0''(0) = 1/2
+  assert vjpkit.jit(g)(0.0) == 0.0
+  np.testing.assert_array_equal(vjpkit.vmap(g)(np.array([0.0, 1.0])), sc.i1([0.0, 1.0]))
+  assert same(vnp.kaiser(7, 3.0), np.kaiser(7, 3.0))

@@ -194,6 +194,7 @@ ewm.xor_p.def_array_api(_xor, elementwise=True)
 ewn.floor_divide_p.def_array_api(lambda b, x, y: b.xp.floor_divide(x, y), elementwise=True)
 ewn.remainder_p.def_array_api(lambda b, x, y: b.xp.remainder(x, y), elementwise=True)
 ewn.hypot_p.def_array_api(lambda b, x, y: b.xp.hypot(x, y), elementwise=True)
+ewn.i0_p.def_array_api(lambda b, x: ewn._i0_with(b.xp, x), elementwise=True)
 ewm.shift_left_p.def_array_api(_shift(True))
 ewm.shift_right_arithmetic_p.def_array_api(_shift(False))
 
