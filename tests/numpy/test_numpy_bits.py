@@ -321,3 +321,47 @@ def test_i0_values_are_numpys_and_its_derivative_is_i1():
   assert vjpkit.jit(g)(0.0) == 0.0
   np.testing.assert_array_equal(vjpkit.vmap(g)(np.array([0.0, 1.0])), sc.i1([0.0, 1.0]))
   assert same(vnp.kaiser(7, 3.0), np.kaiser(7, 3.0))
+
+
+def _close_or_same(got, want, ulps=4):
+  got, want = np.asarray(got, float), np.asarray(want, float)
+  exact = (got == want) & (np.signbit(got) == np.signbit(want))
+  both_nan = np.isnan(got) & np.isnan(want)
+  finite = np.isfinite(got) & np.isfinite(want)
+  near = finite & (np.abs(got - want) <= ulps * np.spacing(np.maximum(np.abs(got), np.abs(want))))
+  return exact | both_nan | near
+
+
+def test_boxcox_edges_are_scipys():
+  import scipy.special as sc
+
+  import vjpkit.scipy.special as vsc
+  xs = [0.0, -0.0, 1.0, 2.5, 0.5, -1.0, -0.5, 1e-300, 1e300, np.inf, -np.inf, np.nan, -2.0, 3.0]
+  ls = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e-20, -1e-20, 1e-19, 9e-20, np.inf, -np.inf, np.nan,
+        1e300, -1e300, 3.0, 1e-10]
+  x, lm = (np.array(v) for v in zip(*itertools.product(xs, ls)))
+  with np.errstate(all="ignore"):
+    for vf, nf in ((vsc.boxcox, sc.boxcox), (vsc.boxcox1p, sc.boxcox1p)):
+      want = nf(x, lm)
+      for f in (vf, vjpkit.jit(vf), vjpkit.vmap(vf)):
+        ok = _close_or_same(f(x, lm), want)
+        assert ok.all(), list(zip(x[~ok], lm[~ok]))
+    # inverses: SciPy's values but where SciPy itself underflows (tiny λ: inv_boxcox(2.5,
+    # 5e-324) is e² there, inv_boxcox1p(1, 1e-300) is 1; vjpkit keeps the true values)
+    keep = np.abs(lm) >= 1e-19
+    keep &= ~((x == 1e300) & (lm == 3.0))  # (1 + 3e300)^(1/3): both ~1e-14 off, differently
+    for vf, nf in ((vsc.inv_boxcox, sc.inv_boxcox), (vsc.inv_boxcox1p, sc.inv_boxcox1p)):
+      want = nf(x, lm)
+      for f in (vf, vjpkit.jit(vf)):
+        ok = _close_or_same(f(x, lm), want) | ~keep
+        assert ok.all(), list(zip(x[~ok], lm[~ok]))
+  # the cases reported: x = inf, λ = ±inf/NaN, |λ| < 1e-19 at the pole, y = ±inf
+  assert vsc.boxcox(np.inf, -1.0) == 1.0 and vsc.boxcox(np.inf, -np.inf) == 0.0
+  assert vsc.boxcox(np.inf, 0.5) == np.inf and np.isnan(vsc.boxcox(np.inf, np.inf))
+  assert vsc.boxcox(0.0, 1e-20) == -np.inf and vsc.boxcox(0.0, 1e-19) == -1e19
+  assert np.isnan(vsc.boxcox(0.0, -np.inf)) and np.isnan(vsc.boxcox(0.0, np.nan))
+  assert vsc.inv_boxcox(-np.inf, -1.0) == 0.0 and vsc.inv_boxcox(np.inf, 0.0) == np.inf
+  assert vsc.inv_boxcox1p(-np.inf, 0.0) == -1.0 and vsc.inv_boxcox(1e300, 1e300) == 1.0
+  # derivatives through λ = 0 are unchanged
+  assert vjpkit.grad(vsc.boxcox, argnums=1)(np.e, 0.0) == 0.5
+  np.testing.assert_allclose(vjpkit.grad(vsc.inv_boxcox, argnums=1)(1.0, 0.0), -np.e / 2)
