@@ -366,6 +366,12 @@ def logaddexp(x: Array, y: Array) -> Array:
   np.float64(0.6931471805599453)
   """
   x, y = promote(x, y, inexact=True, who="logaddexp", real=True)
+  return _log_add(x, y, lax.exp, None)
+
+
+def _log_add(x, y, exp_fn, scale):
+  """``max + log1p(exp_fn(-|x - y|)) [* scale]``, NumPy's algorithm (npy_logaddexp and
+  npy_logaddexp2, which multiplies log1p by log2(e)); equal infinities take their mean."""
   dtype = get_aval(x).dtype
   zero = lax.full((), 0, dtype)
   same_inf = lax.logical_and(lax.eq(x, y), lax.logical_not(isfinite(x)))  # no inf - inf
@@ -374,18 +380,19 @@ def logaddexp(x: Array, y: Array) -> Array:
   mean = lax.mul(lax.add(_where(same_inf, x, zero), _where(same_inf, y, zero)),
                  lax.full((), 0.5, dtype))  # the equal infinities, each with half the slope
   base = _where(same_inf, mean, _where(x_wins, x, y))
-  return lax.add(base, lax.log1p(lax.exp(lax.neg(_where(x_wins, d, lax.neg(d))))))
+  term = lax.log1p(exp_fn(lax.neg(_where(x_wins, d, lax.neg(d)))))
+  return lax.add(base, term if scale is None else lax.mul(lax.full((), scale, dtype), term))
 
 
 def logaddexp2(x: Array, y: Array) -> Array:
-  """``log2(2**x + 2**y)``.
+  """``log2(2**x + 2**y)``, NumPy's algorithm and values; derivatives as ``logaddexp``'s.
 
   >>> logaddexp2(1.0, 1.0)
   np.float64(2.0)
   """
   x, y = promote(x, y, inexact=True, who="logaddexp2", real=True)
-  ln2 = lax.full((), np.log(2), get_aval(x).dtype)
-  return lax.div(logaddexp(lax.mul(x, ln2), lax.mul(y, ln2)), ln2)
+  # as NumPy: max + log2(e) * log1p(exp2(-|x - y|)) (x + 1 at a tie: log2(e) * log(2) is 1)
+  return _log_add(x, y, lax.exp2, float(np.log2(np.e)))
 
 
 def sinc(x: Array) -> Array:
