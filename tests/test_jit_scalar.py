@@ -43,7 +43,9 @@ UNARY = {"sin": vnp.sin, "cos": vnp.cos, "tan": vnp.tan, "exp": vnp.exp, "log": 
          "arctan": vnp.arctan, "arcsinh": vnp.arcsinh, "arccosh": vnp.arccosh,
          "arctanh": vnp.arctanh, "abs": vnp.abs, "negative": vnp.negative,
          "logistic": lax.logistic, "cube": lambda x: x ** 3, "square": lambda x: x ** 2,
-         "inverse": lambda x: x ** -1, "pow_half": lambda x: x ** 0.5,
+         # vnp.power, not **: on an np.float64, ** is NumPy's scalar math (C's pow), while
+         # np.power (vjpkit's eager value) computes the exponents -1, 0.5, 2 as 1/x, sqrt, x*x
+         "inverse": lambda x: vnp.power(x, -1), "pow_half": lambda x: vnp.power(x, 0.5),
          "pow_minus_one": lambda x: vnp.power(x, -1.0), "pow_two": lambda x: vnp.power(x, 2.0)}
 
 
