@@ -189,6 +189,7 @@ ewm.rsqrt_p.def_array_api(lambda b, x: b.xp.divide(b.xp.asarray(1, dtype=x.dtype
 ewm.square_p.def_array_api(lambda b, x: b.xp.multiply(x, x), elementwise=True)
 ewm.exp2_p.def_array_api(lambda b, x: b.xp.pow(b.xp.asarray(2, dtype=x.dtype), x), elementwise=True)
 ewm.is_finite_p.def_array_api(lambda b, x: b.xp.isfinite(x), elementwise=True)
+ewm.signbit_p.def_array_api(lambda b, x: b.xp.signbit(x), elementwise=True)
 ewm.nextafter_p.def_array_api(lambda b, x, y: b.xp.nextafter(x, y), elementwise=True)
 ewm.xor_p.def_array_api(_xor, elementwise=True)
 ewn.floor_divide_p.def_array_api(lambda b, x, y: b.xp.floor_divide(x, y), elementwise=True)

@@ -19,7 +19,7 @@ __all__ = ["bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "clz", "cl
            "exp2_p", "is_finite", "is_finite_p", "nextafter", "nextafter_p", "population_count",
            "population_count_p", "reciprocal", "rsqrt", "rsqrt_p", "shift_left", "shift_left_p",
            "shift_right_arithmetic", "shift_right_arithmetic_p", "shift_right_logical",
-           "shift_right_logical_p", "square", "square_p", "xor_p"]
+           "shift_right_logical_p", "signbit", "signbit_p", "square", "square_p", "xor_p"]
 
 _LN2 = float(np.log(2.0))
 
@@ -89,6 +89,20 @@ def is_finite(x: Any) -> Any:
   array([ True, False, False])
   """
   return is_finite_p.bind(x)
+
+
+signbit_p = unop("signbit", np.signbit, kinds="float", out_dtype=np.dtype(bool))
+defjvp_zero(signbit_p)
+
+
+def signbit(x: Any) -> Any:
+  """True where the sign bit of ``x`` is set: negative numbers, ``-0.0`` and NaNs with the
+  sign bit (a boolean: no derivative).
+
+  >>> signbit(np.array([-1.0, -0.0, 0.0, -np.nan]))
+  array([ True,  True, False,  True])
+  """
+  return signbit_p.bind(x)
 
 
 nextafter_p = naryop("nextafter", np.nextafter, kinds="float")
