@@ -25,7 +25,8 @@ from .conveniences import (approx_max_k, approx_min_k, batch_matmul, dtype, broa
 from .elementwise_numpy import (floor_divide, floor_divide_p, hypot, hypot_p, i0, i0_p,
                                remainder, remainder_p)
 from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clz, clz_p, exp2,
-                               exp2_p, is_finite, is_finite_p, nextafter, nextafter_p, signbit, signbit_p,
+                               exp2_p, is_finite, is_finite_p, log10, log10_p, log2, log2_p,
+                               nextafter, nextafter_p, signbit, signbit_p,
                                population_count, population_count_p, reciprocal, rsqrt, rsqrt_p,
                                shift_left, shift_left_p, shift_right_arithmetic,
                                shift_right_arithmetic_p, shift_right_logical,
@@ -185,7 +186,8 @@ __all__ = [
     # more of jax.lax (issue 15): elementwise_more, conveniences, windowed, cumulative
     "floor_divide", "floor_divide_p", "hypot", "hypot_p", "i0", "i0_p", "remainder", "remainder_p",
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "clz", "clz_p", "exp2", "exp2_p",
-    "is_finite", "is_finite_p", "nextafter", "nextafter_p", "signbit", "signbit_p", "population_count",
+    "is_finite", "is_finite_p", "log10", "log10_p", "log2", "log2_p", "nextafter", "nextafter_p",
+    "signbit", "signbit_p", "population_count",
     "population_count_p", "reciprocal", "rsqrt", "rsqrt_p", "shift_left", "shift_left_p",
     "shift_right_arithmetic", "shift_right_arithmetic_p", "shift_right_logical",
     "shift_right_logical_p", "square", "square_p", "xor_p",

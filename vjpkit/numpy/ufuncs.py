@@ -53,8 +53,14 @@ def _by_real(z, op, c: float):
   return lax.complex(op(lax.real(z), part), op(lax.imag(z), part))
 
 
-def _log_base(base: float):
-  return lambda x: _by_real(lax.log(x), lax.div, np.log(base))
+def _log_base(base: float, real: Callable):
+  """``real`` (NumPy's own log2 or log10: exact at powers of the base) for real ``x``;
+  for complex ``x`` the natural log divided part by part."""
+  def log_base(x):
+    if get_aval(x).dtype.kind != "c":
+      return real(x)
+    return _by_real(lax.log(x), lax.div, np.log(base))
+  return log_base
 
 
 def _exp2(x):
@@ -83,8 +89,8 @@ exp = _unary_float("exp", lax.exp, np.exp)
 exp2 = _unary_float("exp2", _exp2, np.exp2)
 expm1 = _unary_float("expm1", lax.expm1, np.expm1)
 log = _unary_float("log", lax.log, np.log)
-log2 = _unary_float("log2", _log_base(2), np.log2)
-log10 = _unary_float("log10", _log_base(10), np.log10)
+log2 = _unary_float("log2", _log_base(2, lax.log2), np.log2)
+log10 = _unary_float("log10", _log_base(10, lax.log10), np.log10)
 log1p = _unary_float("log1p", lax.log1p, np.log1p)
 sqrt = _unary_float("sqrt", lax.sqrt, np.sqrt)
 cbrt = _unary_float("cbrt", lax.cbrt, np.cbrt, -8.0, real=True)
@@ -466,6 +472,8 @@ def round(a: Array, decimals: int = 0) -> Array:
   if get_aval(a).dtype.kind in "iub":
     return fresh(a, given) if decimals >= 0 else convert(
         round(convert(a, np.dtype(np.float64)), decimals), get_aval(a).dtype)
+  if get_aval(a).dtype.kind == "c":  # each part, as NumPy
+    return lax.complex(round(lax.real(a), decimals), round(lax.imag(a), decimals))
   if decimals == 0:
     return lax.round(a)
   scale = lax.full((), 10.0 ** decimals, get_aval(a).dtype)

@@ -89,9 +89,10 @@ def _sum_of_products(x1, x2, axis: int):
   ``and``s, a boolean (NumPy's and JAX's)."""
   from .reductions import any as _any, sum as _sum
   products = ufuncs.multiply(x1, x2)
-  if get_aval(products).dtype == np.bool_:
+  dtype = get_aval(products).dtype
+  if dtype == np.bool_:
     return _any(products, axis=axis)
-  return _sum(products, axis=axis)
+  return _sum(products, axis=axis, dtype=dtype)  # in the operands' type (int8 stays int8)
 
 
 def matvec(x1: Array, x2: Array, /) -> Array:
