@@ -89,7 +89,7 @@ OMITTED: dict[str, dict[str, str]] = {
             "igamma_p", "igamma_grad_a_p", "igammac_p", "regularized_incomplete_beta_p",
             "approx_top_k_p", "axis_index_p", "clamp_p", "eq_to_p", "iota_p", "le_to_p",
             "linear_solve_p", "lt_to_p", "optimization_barrier_p", "reduce_and_p", "reduce_or_p",
-            "reduce_p", "reduce_prod_p", "reduce_window_max_p", "reduce_window_min_p",
+            "reduce_p", "reduce_window_max_p", "reduce_window_min_p",
             "reduce_window_p", "reduce_window_sum_p", "reduce_xor_p", "select_and_gather_add_p",
             "select_and_scatter_add_p", "select_and_scatter_p", "sort_p", "split_p", "stack_p",
             "tile_p", "top_k_p", "unstack_p")},

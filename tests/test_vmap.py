@@ -164,6 +164,8 @@ ROWS: dict[str, list[Row]] = {
     "reduce_max": [Row(lambda x: lax.reduce_max(x, (1,)), ((2, 3),)),
                    Row(lambda x: lax.reduce_max(x), ((2, 3),))],
     "reduce_min": [Row(lambda x: lax.reduce_min(x, (0,)), ((2, 3),))],
+    "reduce_prod": [Row(lambda x: lax.reduce_prod(x, (0, 2)), ((2, 3, 2),)),
+                    Row(lambda x: lax.reduce_prod(x, (0,)), ((3,),))],
     "argmax": [Row(lambda x: lax.argmax(x, 1), ((2, 3),)), Row(lambda x: lax.argmax(x, 0), ((3,),))],
     "argmin": [Row(lambda x: lax.argmin(x, 0), ((2, 3),))],
     # linear algebra
@@ -181,6 +183,8 @@ ROWS: dict[str, list[Row]] = {
     "acosh": _unary(lambda x: lax.acosh(lax.add(x, 1.0)), "pos"),
     "atanh": _unary(lambda x: lax.atanh(lax.mul(x, 0.4))), "cbrt": _unary(lax.cbrt),
     "atan2": _binary(lax.atan2), "rem": _binary(lax.rem, "pos"),
+    "floor_divide": _binary(lax.floor_divide, "pos"), "remainder": _binary(lax.remainder, "pos"),
+    "hypot": _binary(lax.hypot), "i0": _unary(lax.i0),
     # cumulative
     "cumsum": [Row(lambda x: lax.cumsum(x, 1, reverse=True), ((2, 4),)),
                Row(lambda x: lax.cumsum(x, 0), ((3,),))],

@@ -156,8 +156,8 @@ def test_conventions_at_kinks():
   assert d(vnp.sinc, 0.0) == 0.0
   np.testing.assert_allclose(vjpkit.grad(vjpkit.grad(vnp.sinc))(0.0), -np.pi ** 2 / 3)
   assert d(lambda x: vnp.logaddexp(x, x), 0.0) == 1.0
-  # hypot at (0, 0) follows norm at 0: gradient 0 (JAX: 0.5, 0.5; documented)
-  assert vjpkit.grad(vnp.hypot, argnums=(0, 1))(0.0, 0.0) == (0.0, 0.0)
+  # hypot at (0, 0): JAX's convention, slope 1/2 for each argument
+  assert vjpkit.grad(vnp.hypot, argnums=(0, 1))(0.0, 0.0) == (0.5, 0.5)
   np.testing.assert_array_equal(vjpkit.grad(vnp.linalg.norm)(np.zeros(2)), [0.0, 0.0])
 
 

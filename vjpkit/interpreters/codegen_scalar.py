@@ -8,10 +8,11 @@ equation has a rule in ``scalar_rules`` (filled by ``vjpkit.lax.codegen_rules``)
 and returns None otherwise (the caller keeps the NumPy code):
 
 * arithmetic (``+ - * /``, negation, ``abs``) is IEEE on both sides: bit for bit;
-* a ``math`` function is used only where it agrees with NumPy's to within 1 ulp on a
-  fixed probe sample of inputs (``agrees_with_numpy``), checked once per function
-  when first needed. NumPy's SIMD kernels differ from the C library by up to
-  2-3 ulp for some functions (``tanh``, ``sinh``, ``acosh`` on AVX-512 machines):
+* a ``math`` function is used only where it agrees with NumPy's bit for bit on a
+  fixed probe sample of inputs (``agrees_with_numpy``: moderate values, and decades
+  from subnormals to 1e308, both signs), checked once per function when first needed.
+  NumPy's SIMD kernels differ from the C library by 1-3 ulp for some functions
+  (``tanh``; ``sinh``, ``acosh`` on AVX-512 machines) and ``math.hypot`` is not C's:
   those are computed by the NumPy ufunc on the float, so their values are NumPy's;
 * where Python raises and NumPy returns inf or NaN (``math.log(0)``,
   ``1.0 / 0.0``, ``math.exp(1000)``, ``math.sin(inf)``) and where a result is not
@@ -214,9 +215,13 @@ def _is_call(expr: str) -> bool:
 
 def _probe_points(domain: str) -> np.ndarray:
   rng = np.random.default_rng(20261201)
+  decades = 10.0 ** np.arange(-300, 301, 10.0)  # 1e-300, 1e-290, ..., 1e300
+  extremes = np.array([5e-324, 1e-320, 1e-310, 2.2250738585072014e-308, 1.7976931348623157e308])
+  magnitudes = np.concatenate([decades, decades * 3.7, extremes])
   x = np.concatenate([rng.normal(size=1500), rng.normal(size=500) * 30,
                       rng.uniform(-1, 1, 500), rng.uniform(-1e-6, 1e-6, 100),
-                      np.exp(rng.uniform(-700, 700, 400)) * rng.choice([-1, 1], 400)])
+                      np.exp(rng.uniform(-700, 700, 400)) * rng.choice([-1, 1], 400),
+                      magnitudes, -magnitudes])
   if domain == "positive":
     return np.abs(x)
   if domain == "above -1":
@@ -228,19 +233,20 @@ def _probe_points(domain: str) -> np.ndarray:
   return x
 
 
-def _ulps(a: float, b: float) -> float:
-  if a == b or (a != a and b != b):
-    return 0.0
-  if not (math.isfinite(a) and math.isfinite(b)):
-    return math.inf
-  return abs(a - b) / math.ulp(max(abs(a), abs(b)))
+def _same(a: float, b: float) -> bool:
+  """Equal bits as far as a float's value goes: equal, with equal signs (of zeros too),
+  or both NaN."""
+  if a != a or b != b:
+    return a != a and b != b
+  return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
 @functools.lru_cache(maxsize=None)
 def agrees_with_numpy(math_fn: Callable, np_fn: np.ufunc, domain: str = "real") -> bool:
-  """Whether ``math_fn`` is within 1 ulp of NumPy's ``np_fn`` on a fixed sample of
-  ``domain`` (``"real"``, ``"positive"``, ``"above -1"``, ``"unit"``, ``"at least 1"``;
-  binary functions are probed on pairs of sample points)."""
+  """Whether ``math_fn`` gives NumPy's ``np_fn``'s values bit for bit on a fixed sample
+  of ``domain`` (``"real"``, ``"positive"``, ``"above -1"``, ``"unit"``, ``"at least 1"``;
+  binary functions are probed on pairs of sample points): eager and jit results must
+  not differ, not even in the last bit."""
   x = _probe_points(domain)
   binary = np_fn.nin == 2
   y = np.roll(x, 7)
@@ -251,7 +257,7 @@ def agrees_with_numpy(math_fn: Callable, np_fn: np.ufunc, domain: str = "real") 
       got = math_fn(float(x[i]), float(y[i])) if binary else math_fn(float(x[i]))
     except _ERRORS:
       continue  # the generated code falls back to NumPy there
-    if _ulps(got, float(expected[i])) > 1.0:
+    if not _same(got, float(expected[i])):
       return False
   return True
 

@@ -22,7 +22,10 @@ from .conveniences import (approx_max_k, approx_min_k, batch_matmul, dtype, broa
                            dynamic_update_slice_in_dim, empty, index_in_dim, index_take,
                            optimization_barrier, reduce_and, reduce_or, reduce_prod, reduce_xor,
                            sort_key_val, split, stack, tile, top_k, unstack)
-from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clz, clz_p, exp2, sinc, sinc_p,
+from .elementwise_numpy import (floor_divide, floor_divide_p, hypot, hypot_p, i0, i0_p,
+                               remainder, remainder_p)
+from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clz, clz_p, exp2,
+                               sinc, sinc_p,
                                exp2_p, is_finite, is_finite_p, log10, log10_p, log2, log2_p,
                                nextafter, nextafter_p, signbit, signbit_p,
                                population_count, population_count_p, reciprocal, rsqrt, rsqrt_p,
@@ -59,7 +62,7 @@ from .matrix_functions import (expm, expm_frechet, expm_frechet_p, expm_p, polar
 from .positive_definite import positive_definite_solve, positive_definite_solve_p
 from .ode import odeint_adjoint_p, odeint_p
 from .reductions import (argmax, argmax_p, argmin, argmin_p, reduce_max, reduce_max_p, reduce_min,
-                         reduce_min_p, reduce_sum, reduce_sum_p)
+                         reduce_min_p, reduce_prod_p, reduce_sum, reduce_sum_p)
 from .schur import hessenberg, hessenberg_p, schur, schur_p
 from .shapes import (broadcast_batch, broadcast_in_dim, broadcast_in_dim_p, concatenate,
                      concatenate_p, expand_dims, expand_dims_p, full, full_like, moveaxis, pad,
@@ -96,7 +99,8 @@ from ..interpreters.rule_cache import trust as _trust
 # transpose rules written by hand here that are pure functions of avals and params, which
 # eager reverse mode may trace once per signature (the jvp.py helpers' rules already are)
 _trust(*(_transpose_rules[p] for p in (add_p, sub_p, div_p, select_n_p, convert_element_type_p)),
-       *(_jvp_rules[p] for p in (select_n_p, convert_element_type_p, reduce_max_p, reduce_min_p)))
+       *(_jvp_rules[p] for p in (select_n_p, convert_element_type_p, reduce_max_p, reduce_min_p,
+                                        reduce_prod_p)))
 
 __all__ = [
     # elementwise
@@ -121,7 +125,7 @@ __all__ = [
     "odeint_adjoint_p", "odeint_p",
     # reductions
     "argmax", "argmax_p", "argmin", "argmin_p", "reduce_max", "reduce_max_p", "reduce_min",
-    "reduce_min_p", "reduce_sum", "reduce_sum_p",
+    "reduce_min_p", "reduce_prod_p", "reduce_sum", "reduce_sum_p",
     # linalg
     "dot_general", "dot_general_p",
     # call
@@ -181,6 +185,7 @@ __all__ = [
     # control_flow
     "cond", "cond_p", "fori_loop", "map", "scan", "scan_p", "switch", "while_loop", "while_p",
     # more of jax.lax (issue 15): elementwise_more, conveniences, windowed, cumulative
+    "floor_divide", "floor_divide_p", "hypot", "hypot_p", "i0", "i0_p", "remainder", "remainder_p",
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "clz", "clz_p", "exp2", "exp2_p",
     "is_finite", "is_finite_p", "log10", "log10_p", "log2", "log2_p", "nextafter", "nextafter_p",
     "signbit", "signbit_p", "sinc", "sinc_p", "population_count",

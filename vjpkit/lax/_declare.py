@@ -14,7 +14,7 @@ from ..core.avals import ShapedArray, get_aval, short_dtype
 from ..core.primitive import Primitive
 from ..core.trace import Tracer
 
-_KINDS = {"float": "f", "inexact": "fc", "int": "iu", "bool": "b", "intbool": "iub", "num": "fciu",
+_KINDS = {"float": "f", "inexact": "fc", "int": "iu", "bool": "b", "intbool": "iub", "real": "fiu", "num": "fciu",
           "any": "fciub"}
 
 

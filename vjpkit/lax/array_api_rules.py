@@ -23,6 +23,7 @@ from ..interpreters.array_api import Backend, Broadcast
 from . import cumulative, decompositions, fft, indexing, linalg, reductions, shapes, solves, sorting, static_index
 from . import lu as lu_mod
 from . import elementwise_more as ewm
+from . import elementwise_numpy as ewn
 from . import elementwise as ew
 from . import special, special_bessel, special_gamma, special_misc
 from .control_flow.cond import cond_p
@@ -79,8 +80,11 @@ def _div(b: Backend, x, y):
   xp = b.xp
   if not _is_int(x):
     return xp.divide(x, y)
-  q = xp.floor_divide(xp.abs(x), xp.abs(y))  # lax: integer division rounds toward zero
-  return xp.where(xp.multiply(xp.sign(x), xp.sign(y)) < 0, xp.negative(q), q)
+  # lax: integer division rounds toward zero: floor, then one up where inexact with operands
+  # of opposite signs (no abs: abs(-128) is -128 in int8)
+  q = xp.floor_divide(x, y)
+  up = xp.logical_and(xp.remainder(x, y) != 0, (x < 0) != (y < 0))
+  return xp.where(up, xp.add(q, xp.asarray(1, dtype=q.dtype)), q)
 
 
 def _rem(b: Backend, x, y):
@@ -190,6 +194,10 @@ ewm.log2_p.def_array_api(lambda b, x: b.xp.log2(x), elementwise=True)
 ewm.log10_p.def_array_api(lambda b, x: b.xp.log10(x), elementwise=True)
 ewm.nextafter_p.def_array_api(lambda b, x, y: b.xp.nextafter(x, y), elementwise=True)
 ewm.xor_p.def_array_api(_xor, elementwise=True)
+ewn.floor_divide_p.def_array_api(lambda b, x, y: b.xp.floor_divide(x, y), elementwise=True)
+ewn.remainder_p.def_array_api(lambda b, x, y: b.xp.remainder(x, y), elementwise=True)
+ewn.hypot_p.def_array_api(lambda b, x, y: b.xp.hypot(x, y), elementwise=True)
+ewn.i0_p.def_array_api(lambda b, x: ewn._i0_with(b.xp, x), elementwise=True)
 ewm.shift_left_p.def_array_api(_shift(True))
 ewm.shift_right_arithmetic_p.def_array_api(_shift(False))
 
@@ -348,7 +356,7 @@ def _reduce(name: str):
     f = getattr(b.xp, name)
     if _np_dtype(x) == np.bool_ and name != "sum":  # the standard's max/min take numbers only
       f = b.xp.any if name == "max" else b.xp.all
-    if name == "sum":  # the standard promotes small integers to the default integer
+    if name in ("sum", "prod"):  # the standard promotes small integers to the default integer
       return f(x, axis=tuple(axes), dtype=x.dtype)
     return f(x, axis=tuple(axes))
   return rule
@@ -362,6 +370,7 @@ def _arg_reduce(name: str):
 
 reductions.reduce_sum_p.def_array_api(_reduce("sum"))
 reductions.reduce_max_p.def_array_api(_reduce("max"))
+reductions.reduce_prod_p.def_array_api(_reduce("prod"))
 reductions.reduce_min_p.def_array_api(_reduce("min"))
 reductions.argmax_p.def_array_api(_arg_reduce("argmax"))
 reductions.argmin_p.def_array_api(_arg_reduce("argmin"))

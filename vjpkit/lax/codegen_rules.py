@@ -13,11 +13,13 @@ import math
 
 import numpy as np
 
+from ..core.ir import Lit
 from ..interpreters.codegen import Emit
 from ..interpreters.codegen_blocked import block_rules
 from ..interpreters.codegen_scalar import agrees_with_numpy, libm, scalar_rules
 from . import elementwise as ew
 from . import elementwise_more as ewm
+from . import elementwise_numpy as ewn
 from . import linalg, reductions, shapes, static_index
 
 
@@ -41,8 +43,8 @@ def _integer_pow(eqn, args, env):
     return _view(x)
   if y == 2:
     return _fresh(f"{x} * {x}")
-  if y == 3:
-    return _fresh(f"{x} * {x} * {x}")
+  # as the impl: np.power, not x * x * x (1 ulp apart on a quarter of the elements: eager
+  # and jit must agree, and NumPy's x ** 3 is what ported NumPy code computes)
   return _fresh(f"{env.ref(np.power, 'power')}({x}, {y})")
 
 
@@ -160,16 +162,50 @@ def _binary(op):
   return lambda eqn, args, env: f"{args[0]} {op} {args[1]}"
 
 
-def _scalar_integer_pow(eqn, args, env):
-  (x,), y = args, eqn.params["y"]
-  if y == 0:
+def _numpy_pow(x: float, y: float) -> float:
+  """``np.power`` on floats: its loop computes the exponents -1, 0.5 and 2 (when the
+  exponent is one number, as for two scalars) as ``1 / x``, ``sqrt(x)`` and ``x * x``,
+  whose last bits and NaNs differ from C's ``pow`` (``pow(-inf, 0.5)`` is inf, NumPy's
+  NaN); other exponents are ``pow``. A ValueError or ZeroDivisionError (``sqrt(-1)``,
+  ``1 / 0``) sends the program back to NumPy."""
+  if y == 2.0:
+    return x * x
+  if y == 0.5:
+    return math.sqrt(x)
+  if y == -1.0:
+    return 1.0 / x
+  return math.pow(x, y)
+
+
+def _scalar_pow_const(x: str, y: float, env) -> str | None:
+  """``x ** y`` for a known exponent ``y``, as ``_numpy_pow`` computes it."""
+  if y == 0.0:
     return "1.0"
-  if y == 1:
+  if y == 1.0:
     return x
-  if y == 2:  # as the impl: np.multiply(x, x)
+  if y == 2.0:
     return f"{x} * {x}"
-  pow_rule = libm(math.pow, np.power)(eqn, [x, repr(float(y))], env)
-  return pow_rule
+  if y == 0.5:
+    return f"{env.ref(math.sqrt, 'sqrt')}({x})"
+  if y == -1.0:
+    return f"1.0 / {x}"
+  if not agrees_with_numpy(math.pow, np.power):
+    return f"float({env.ref(np.power, 'power')}({x}, {y!r}))"
+  return f"{env.ref(math.pow, 'pow')}({x}, {y!r})"
+
+
+def _scalar_integer_pow(eqn, args, env):
+  # as the impl, np.power(x, y): np.multiply(x, x) for 2, 1 / x for -1, else pow
+  return _scalar_pow_const(args[0], float(eqn.params["y"]), env)
+
+
+def _scalar_pow(eqn, args, env):
+  y = eqn.invars[1]
+  if type(y) is Lit:
+    return _scalar_pow_const(args[0], float(y.val), env)
+  if not agrees_with_numpy(math.pow, np.power):
+    return f"float({env.ref(np.power, 'power')}({args[0]}, {args[1]}))"
+  return f"{env.ref(_numpy_pow, 'numpy_pow')}({args[0]}, {args[1]})"
 
 
 def _scalar_logistic(eqn, args, env):
@@ -186,13 +222,16 @@ def _logistic_float(x: float) -> float:
     return 0.0
 
 
+# Python's float // and % are NumPy's floor_divide and remainder (the same C algorithm:
+# fmod, the sign fix-up, the signs of zero results); x // 0.0 raises: NumPy's code redoes it
 for _p, _op in ((ew.add_p, "+"), (ew.add_any_p, "+"), (ew.sub_p, "-"), (ew.mul_p, "*"),
-                (ew.div_p, "/")):
+                (ew.div_p, "/"), (ewn.floor_divide_p, "//"), (ewn.remainder_p, "%")):
   scalar_rules[_p] = _binary(_op)
 scalar_rules[ew.neg_p] = lambda eqn, args, env: f"-{args[0]}"
 scalar_rules[ew.abs_p] = lambda eqn, args, env: f"abs({args[0]})"
 scalar_rules[ew.stop_gradient_p] = lambda eqn, args, env: args[0]
 scalar_rules[ew.integer_pow_p] = _scalar_integer_pow
+scalar_rules[ew.pow_p] = _scalar_pow
 scalar_rules[ew.logistic_p] = _scalar_logistic
 for _p, _math, _np, _domain in (
     (ew.sin_p, math.sin, np.sin, "real"), (ew.cos_p, math.cos, np.cos, "real"),
@@ -204,8 +243,8 @@ for _p, _math, _np, _domain in (
     (ew.acos_p, math.acos, np.arccos, "unit"), (ew.atan_p, math.atan, np.arctan, "real"),
     (ew.asinh_p, math.asinh, np.arcsinh, "real"),
     (ew.acosh_p, math.acosh, np.arccosh, "at least 1"),
-    (ew.atanh_p, math.atanh, np.arctanh, "unit"), (ew.pow_p, math.pow, np.power, "real"),
-    (ew.atan2_p, math.atan2, np.arctan2, "real")):
+    (ew.atanh_p, math.atanh, np.arctanh, "unit"),
+    (ew.atan2_p, math.atan2, np.arctan2, "real"), (ewn.hypot_p, math.hypot, np.hypot, "real")):
   scalar_rules[_p] = libm(_math, _np, _domain)
 scalar_rules[ewm.log2_p] = libm(math.log2, np.log2, "positive")
 scalar_rules[ewm.log10_p] = libm(math.log10, np.log10, "positive")

@@ -292,28 +292,14 @@ def _axes(x, axes) -> tuple[int, ...]:
 
 
 def reduce_prod(operand: Any, axes: Sequence[int]) -> Any:
-  """The product over ``axes`` (a balanced tree of multiplications: exact derivatives,
-  also at zeros).
+  """The product over ``axes``: NumPy's values (``np.multiply.reduce``, in its order),
+  the derivative of a balanced tree of multiplications (exact, also at zeros).
 
   >>> reduce_prod(np.array([[1.0, 2.0], [3.0, 4.0]]), (0,))
   array([3., 8.])
   """
   axes = _axes(operand, axes)
-  shape, dtype = _shape(operand), get_aval(operand).dtype
-  kept = [i for i in range(len(shape)) if i not in axes]
-  kept_shape = tuple(shape[i] for i in kept)
-  n = int(np.prod([shape[i] for i in axes])) if axes else 1
-  if n == 0:
-    return shapes.full(kept_shape, 1, dtype)
-  x = shapes.reshape(shapes.transpose(operand, kept + list(axes)), kept_shape + (n,))
-  last = len(kept_shape)
-  while n > 1:
-    if n % 2:
-      x = shapes.concatenate([x, shapes.full(kept_shape + (1,), 1, dtype)], last)
-      n += 1
-    x = ew.mul(shapes.slice_in_dim(x, 0, n, 2, last), shapes.slice_in_dim(x, 1, n, 2, last))
-    n //= 2
-  return shapes.reshape(x, kept_shape)
+  return reductions.reduce_prod_p.bind(operand, axes=axes) if axes else operand
 
 
 def _bool_or_int(x, who: str) -> None:

@@ -74,8 +74,11 @@ def _div_impl(x, y):
   if type(x) is np.float64 and type(y) is np.float64:
     return x / y  # NumPy's scalar math: np.true_divide's value (and warnings), cheaper
   if np.result_type(x).kind in "iu":  # lax semantics: integer division rounds toward zero
-    q = np.abs(x) // np.abs(y)
-    return np.where((np.sign(x) * np.sign(y)) < 0, -q, q).astype(np.result_type(x))
+    # floor, then one up where inexact with operands of opposite signs (no abs: abs(-128)
+    # is -128 in int8); x // 0 is 0, as NumPy's
+    q = np.floor_divide(x, y)
+    up = (np.remainder(x, y) != 0) & ((x < 0) != (y < 0))
+    return np.add(q, up, dtype=q.dtype) if np.ndim(q) else (q + 1 if up else q)
   return np.true_divide(x, y)
 
 

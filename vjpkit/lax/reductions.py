@@ -1,4 +1,5 @@
-"""Reductions over axes: sum (linear), max/min (JVP through the chosen entries), argmax/argmin."""
+"""Reductions over axes: sum (linear), prod (NumPy's values, the derivative of a balanced
+tree), max/min (JVP through the chosen entries), argmax/argmin."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -7,6 +8,7 @@ import numpy as np
 
 from ..core.avals import ShapedArray, get_aval
 from ..core.primitive import Primitive
+from ..core.zeros import Zero
 from ..interpreters.jvp import defjvp_zero, deflinear
 from . import elementwise as ew
 from . import shapes
@@ -64,6 +66,52 @@ deflinear(reduce_sum_p, lambda ct, x, *, axes: [
 def reduce_sum(x, axes: Sequence[int] | int | None = None):
   axes = _normalize_axes(x, axes)
   return reduce_sum_p.bind(x, axes=axes) if axes else x
+
+
+# -- reduce_prod: NumPy's np.multiply.reduce (its order of multiplications: its values, and
+# its NaNs of complex infinities), differentiated as a balanced tree of multiplications
+# (exact at zeros, as JAX's; the tree is built only when differentiating)
+
+def _reduce_prod_impl(x, *, axes):
+  return np.multiply.reduce(x, axis=axes, dtype=np.asarray(x).dtype)  # no integer upcast
+
+
+def _tree_tangent(x, t, axes):
+  """The tangent of the product over ``axes`` as a balanced tree, pairwise:
+  ``d(a b) = da b + a db`` at each level (odd lengths padded by 1, tangent 0)."""
+  aval = get_aval(x)
+  kept = list(_kept_dims(aval.ndim, axes))
+  kept_shape = tuple(aval.shape[i] for i in kept)
+  n = int(np.prod([aval.shape[i] for i in axes]))
+  if n == 0:
+    return shapes.full(kept_shape, 0, get_aval(t).dtype)
+  x, t = (shapes.reshape(shapes.transpose(v, tuple(kept) + axes), kept_shape + (n,))
+          for v in (x, t))
+  last = len(kept_shape)
+  while n > 1:
+    if n % 2:
+      x = shapes.concatenate([x, shapes.full(kept_shape + (1,), 1, aval.dtype)], last)
+      t = shapes.concatenate([t, shapes.full(kept_shape + (1,), 0, get_aval(t).dtype)], last)
+      n += 1
+    xe, xo = shapes.slice_in_dim(x, 0, n, 2, last), shapes.slice_in_dim(x, 1, n, 2, last)
+    te, to = shapes.slice_in_dim(t, 0, n, 2, last), shapes.slice_in_dim(t, 1, n, 2, last)
+    t = ew.add(ew.mul(te, xo), ew.mul(xe, to))
+    n //= 2
+    if n > 1:
+      x = ew.mul(xe, xo)
+  return shapes.reshape(t, kept_shape)
+
+
+def _reduce_prod_jvp(primals, tangents, *, axes):
+  (x,), (t,) = primals, tangents
+  ans = reduce_prod_p.bind(x, axes=axes)
+  if type(t) is Zero:
+    return ans, Zero(get_aval(ans))
+  return ans, _tree_tangent(x, t, axes)
+
+
+reduce_prod_p = _reduction("reduce_prod", _reduce_prod_impl)
+reduce_prod_p.def_jvp(_reduce_prod_jvp, symbolic_zeros=True)
 
 
 # -- reduce_max / reduce_min: the tangent of the chosen entries, ties share evenly (as JAX)

@@ -405,7 +405,7 @@ def norm(x: Array, ord=None, axis=None, keepdims: bool = False) -> Array:
 
   Vector orders: None/2, 1, inf, -inf, 0 (count) and any other p; matrix orders:
   None/'fro', 'nuc', 1, -1, 2, -2, inf, -inf. The gradient of the 2-norm at 0 is 0
-  (a subgradient; ``hypot`` at ``(0, 0)`` follows the same convention).
+  (a subgradient).
 
   >>> norm([3.0, 4.0]), norm([[1.0, -2.0], [3.0, 4.0]], ord=1)
   (np.float64(5.0), np.float64(6.0))

@@ -101,22 +101,10 @@ def sum(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initi
 
 
 def _prod(a, axes):
-  """Product over ``axes`` as a balanced tree of multiplications."""
-  aval = get_aval(a)
-  kept = [i for i in range(aval.ndim) if i not in axes]
-  kept_shape = tuple(aval.shape[i] for i in kept)
-  n = _count(a, axes)
-  if n == 0:
-    return lax.full(kept_shape, 1, aval.dtype)
-  x = lax.reshape(lax.transpose(a, kept + list(axes)), kept_shape + (n,))
-  last = len(kept_shape)
-  while n > 1:
-    if n % 2:
-      x = lax.concatenate([x, lax.full(kept_shape + (1,), 1, aval.dtype)], last)
-      n += 1
-    x = lax.mul(lax.slice_in_dim(x, 0, n, 2, last), lax.slice_in_dim(x, 1, n, 2, last))
-    n //= 2
-  return lax.reshape(x, kept_shape)
+  """Product over ``axes``: NumPy's values; derivatives of a balanced tree (exact at zeros)."""
+  if not axes:
+    return a
+  return lax.reduce_prod(a, axes)
 
 
 def prod(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,
@@ -471,7 +459,10 @@ def median(a: Array, axis=None, out=None, overwrite_input: bool = False, keepdim
   lo = lax.squeeze(lax.slice_in_dim(s, (n - 1) // 2, (n - 1) // 2 + 1, axis=ax), (ax,))
   hi = lax.squeeze(lax.slice_in_dim(s, n // 2, n // 2 + 1, axis=ax), (ax,))
   y = ufuncs.true_divide(ufuncs.add(lo, hi), 2) if n % 2 == 0 else lo
-  y = ufuncs.where(any(ufuncs.isnan(s), ax), np.array(np.nan, get_aval(y).dtype)[()], y)
+  # a NaN sorts last: NumPy returns that last entry (for complex numbers, the NaN that
+  # sorts last, such as 0+nanj or nan+2j, not nan+0j)
+  last = lax.squeeze(lax.slice_in_dim(s, n - 1, n, axis=ax), (ax,))
+  y = ufuncs.where(ufuncs.isnan(last), last, y)
   if keepdims:
     y = lax.reshape(y, (1,) * nd) if axis is None else lax.expand_dims(y, (ax,))
   return y

@@ -358,25 +358,16 @@ def _where(c, x, y):
 
 
 def hypot(x: Array, y: Array) -> Array:
-  """``sqrt(x**2 + y**2)`` without overflow or underflow (scaled by the larger one).
+  """``sqrt(x**2 + y**2)`` without overflow or underflow: NumPy's ``hypot`` (its values).
 
-  At ``(0, 0)``, where it has no derivative, the gradient is ``(0, 0)``: the same
-  convention as ``linalg.norm`` at 0 (a subgradient; JAX gives ``(0.5, 0.5)`` there).
+  The derivative is ``(x dx + y dy) / hypot(x, y)``; at ``(0, 0)``, where there is none,
+  each argument gets slope 1/2 (JAX's convention), and where the result is infinite both
+  slopes are 0.
 
   >>> hypot(3.0, 4.0)
   np.float64(5.0)
   """
-  x, y = promote(x, y, inexact=True, who="hypot", real=True)
-  dtype = get_aval(x).dtype
-  zero, one, inf = (lax.full((), v, dtype) for v in (0, 1, np.inf))
-  x, y = lax.abs(x), lax.abs(y)
-  infinite = lax.logical_or(isinf(x), isinf(y))
-  x, y = _where(infinite, zero, x), _where(infinite, zero, y)
-  big, small = lax.max(x, y), lax.min(x, y)
-  safe = _where(lax.eq(big, zero), one, big)
-  ratio = lax.div(small, safe)
-  r = lax.mul(safe, lax.sqrt(lax.add(one, lax.mul(ratio, ratio))))
-  return _where(infinite, inf, _where(lax.eq(big, zero), zero, r))
+  return lax.hypot(*promote(x, y, inexact=True, who="hypot", real=True))
 
 
 def logaddexp(x: Array, y: Array) -> Array:
@@ -390,6 +381,12 @@ def logaddexp(x: Array, y: Array) -> Array:
   np.float64(0.6931471805599453)
   """
   x, y = promote(x, y, inexact=True, who="logaddexp", real=True)
+  return _log_add(x, y, lax.exp, None)
+
+
+def _log_add(x, y, exp_fn, scale):
+  """``max + log1p(exp_fn(-|x - y|)) [* scale]``, NumPy's algorithm (npy_logaddexp and
+  npy_logaddexp2, which multiplies log1p by log2(e)); equal infinities take their mean."""
   dtype = get_aval(x).dtype
   zero = lax.full((), 0, dtype)
   same_inf = lax.logical_and(lax.eq(x, y), lax.logical_not(isfinite(x)))  # no inf - inf
@@ -398,18 +395,19 @@ def logaddexp(x: Array, y: Array) -> Array:
   mean = lax.mul(lax.add(_where(same_inf, x, zero), _where(same_inf, y, zero)),
                  lax.full((), 0.5, dtype))  # the equal infinities, each with half the slope
   base = _where(same_inf, mean, _where(x_wins, x, y))
-  return lax.add(base, lax.log1p(lax.exp(lax.neg(_where(x_wins, d, lax.neg(d))))))
+  term = lax.log1p(exp_fn(lax.neg(_where(x_wins, d, lax.neg(d)))))
+  return lax.add(base, term if scale is None else lax.mul(lax.full((), scale, dtype), term))
 
 
 def logaddexp2(x: Array, y: Array) -> Array:
-  """``log2(2**x + 2**y)``.
+  """``log2(2**x + 2**y)``, NumPy's algorithm and values; derivatives as ``logaddexp``'s.
 
   >>> logaddexp2(1.0, 1.0)
   np.float64(2.0)
   """
   x, y = promote(x, y, inexact=True, who="logaddexp2", real=True)
-  ln2 = lax.full((), np.log(2), get_aval(x).dtype)
-  return lax.div(logaddexp(lax.mul(x, ln2), lax.mul(y, ln2)), ln2)
+  # as NumPy: max + log2(e) * log1p(exp2(-|x - y|)) (x + 1 at a tie: log2(e) * log(2) is 1)
+  return _log_add(x, y, lax.exp2, float(np.log2(np.e)))
 
 
 def sinc(x: Array) -> Array:
@@ -476,45 +474,34 @@ def rint(x: Array) -> Array:
   return lax.round(promote_inexact(x, "rint", True))
 
 
+def _int8_if_bool(x, y):
+  if get_aval(x).dtype.kind == "b":  # NumPy divides booleans as int8
+    return lax.convert_element_type(x, np.int8), lax.convert_element_type(y, np.int8)
+  return x, y
+
+
 def remainder(x: Array, y: Array) -> Array:
-  """``x - y * floor(x / y)``: the remainder with the sign of ``y`` (Python's ``%``).
+  """``x - y * floor(x / y)``: the remainder with the sign of ``y`` (Python's ``%``), also
+  for zero results (``remainder(0.0, -3.0)`` is ``-0.0``): NumPy's values. The
+  derivative is 1 in ``x`` and ``-floor_divide(x, y)`` in ``y``.
 
   >>> remainder(-5.5, 2.0)
   np.float64(0.5)
   """
-  x, y = promote(x, y, who="remainder", real=True)
-  r = lax.rem(x, y)
-  zero = lax.full((), 0, get_aval(r).dtype)
-  wrong_sign = lax.logical_and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(y, zero)))
-  return _where(wrong_sign, lax.add(r, y), r)
+  return lax.remainder(*_int8_if_bool(*promote(x, y, who="remainder", real=True)))
 
 
 mod = remainder
 
 
 def floor_divide(x: Array, y: Array) -> Array:
-  """``floor(x / y)``, computed like NumPy (from ``fmod``, so ``x == y * (x // y) + x % y``);
-  zero derivative.
+  """``floor(x / y)``, NumPy's values (from ``fmod``, so ``x == y * (x // y) + x % y``;
+  ``-0.0 // 3.0`` is ``-0.0``); zero derivative.
 
   >>> floor_divide(-5.5, 2.0)
   np.float64(-3.0)
   """
-  x, y = promote(x, y, who="floor_divide", real=True)
-  if get_aval(x).dtype.kind == "b":  # NumPy divides booleans as int8
-    x, y = lax.convert_element_type(x, np.int8), lax.convert_element_type(y, np.int8)
-  x, y = lax.stop_gradient_p.bind(x), lax.stop_gradient_p.bind(y)  # read only: no copies
-  dtype = get_aval(x).dtype
-  zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
-  m = lax.rem(x, y)
-  adjust = lax.logical_and(lax.ne(m, zero), lax.ne(lax.lt(m, zero), lax.lt(y, zero)))
-  if dtype.kind in "iu":
-    q = lax.div(x, y)
-    return _where(adjust, lax.sub(q, one), q)
-  q = lax.div(lax.sub(x, m), y)
-  q = _where(adjust, lax.sub(q, one), q)
-  fq = lax.floor(q)
-  fq = _where(lax.gt(lax.sub(q, fq), lax.full((), 0.5, dtype)), lax.add(fq, one), fq)
-  return _where(lax.eq(y, zero), lax.div(x, y), fq)
+  return lax.floor_divide(*_int8_if_bool(*promote(x, y, who="floor_divide", real=True)))
 
 
 def divmod(x: Array, y: Array) -> tuple[Array, Array]:

@@ -17,10 +17,12 @@ from typing import Any
 import numpy as np
 
 from .. import lax
+from ..core.avals import get_aval
 from ..lax import special_misc as _m
 from ..lax.special_misc import _log1p_over
 from ..numpy._core import promote
-from ..numpy.ufuncs import equal, exp, expm1, greater, less, log, log1p, where
+from ..numpy.ufuncs import (equal, exp, expm1, greater_equal, isinf, isnan, less,
+                            less_equal, log, log1p, where)
 from ..numpy.ufuncs import sinc as _np_sinc
 from ._special_common import nary, unary
 
@@ -99,13 +101,22 @@ def _expm1_over(u):
 
 def _boxcox(L, lmbda, base, at_pole):
   """``(exp(λ L) - 1)/λ`` as ``L e₁(λ L)``; where ``at_pole`` (``base = e^L = 0``) SciPy's
-  value ``-1/λ`` for ``λ > 0`` as ``(base^λ - 1)/λ`` (so its derivatives are the one-sided
-  limits: ``base^(λ-1)``, inf for ``λ < 1``, and ``1/λ²`` in λ), else ``-inf``."""
-  Ls = where(at_pole, 0.0, L)
-  pos = greater(lmbda, 0)
+  value ``-1/λ`` for ``λ ≥ 1e-19`` as ``(base^λ - 1)/λ`` (so its derivatives are the
+  one-sided limits: ``base^(λ-1)``, inf for ``λ < 1``, and ``1/λ²`` in λ), ``-inf`` for
+  smaller λ (SciPy's ``log(x)`` where ``|λ| < 1e-19``), NaN for ``λ = -inf`` or NaN. Where
+  ``L = inf`` (``x = inf``), SciPy's limits: inf for ``-1e-19 < λ < inf``, ``-1/λ`` below
+  (0 at ``-inf``), NaN at ``λ = inf``."""
+  infinite = equal(L, np.inf)
+  Ls = where(at_pole | infinite, 0.0, L)
+  pos = greater_equal(lmbda, 1e-19)
   lp = where(pos, lmbda, 1.0)
-  edge = where(pos, (lax.pow(where(at_pole, base, 1.0), lp) - 1.0) / lp, -np.inf)
-  return where(at_pole, edge, Ls * _expm1_over(lmbda * Ls))
+  nan, inf = (np.array(v, get_aval(L).dtype)[()] for v in (np.nan, np.inf))  # not float64
+  below = where(equal(lmbda, -np.inf) | isnan(lmbda), nan, -inf)
+  edge = where(pos, (lax.pow(where(at_pole, base, 1.0), lp) - 1.0) / lp, below)
+  neg = less_equal(lmbda, -1e-19)
+  at_inf = where(neg, -1.0 / where(neg, lmbda, -1.0),
+                 where(equal(lmbda, np.inf) | isnan(lmbda), nan, inf))
+  return where(at_pole, edge, where(infinite, at_inf, Ls * _expm1_over(lmbda * Ls)))
 
 
 def boxcox(x: Array, lmbda: Array) -> Array:
@@ -132,8 +143,15 @@ def boxcox1p(x: Array, lmbda: Array) -> Array:
 
 
 def _inv_log(y, lmbda):
-  """``log1p(λ y)/λ`` (``y`` at ``λ = 0``) as ``y · log1p(λ y)/(λ y)``."""
-  return y * _log1p_over(lmbda * y)
+  """``log1p(λ y)/λ`` (``y`` at ``λ = 0``) as ``y · log1p(λ y)/(λ y)``; where ``λ y``
+  overflows to +inf (also for an infinite ``y``), SciPy's
+  ``(log(sign(λ) y + 1/|λ|) + log|λ|)/λ``, and ``y`` where ``y`` is infinite and ``λ = 0``."""
+  ly = lmbda * y
+  over = equal(ly, np.inf)
+  lo = where(over, lmbda, 1.0)
+  big = (log(where(less(lo, 0), -y, y) + 1.0 / lax.abs(lo)) + log(lax.abs(lo))) / lo
+  plain = y * _log1p_over(where(over, 0.0, ly))
+  return where(over, big, where(isinf(y) & equal(lmbda, 0), y, plain))
 
 
 def inv_boxcox(y: Array, lmbda: Array) -> Array:
