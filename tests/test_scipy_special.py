@@ -306,6 +306,28 @@ def test_logsumexp_complex_keeps_the_phase():
   check_grads(lambda x: vss.logsumexp(x), (z,), order=2)
 
 
+def test_spence_slope_at_small_and_infinite_z():
+  # was: -log1p(z - 1)/(z - 1), whose rounded z - 1 loses small z's digits (-inf at 1e-300)
+  g = vjpkit.grad(vss.spence)
+  for z in [1e-300, 1e-10, 1e-3, 0.5, 0.995, 1.005, 2.0, 1e10]:
+    np.testing.assert_allclose(g(z), np.log(z) / (1 - z), rtol=1e-15)
+    np.testing.assert_allclose(vjpkit.jit(g)(z), np.log(z) / (1 - z), rtol=1e-15)
+  assert g(1.0) == -1.0 and g(np.inf) == 0.0
+
+
+def test_i1e_slope_for_large_and_infinite_x():
+  # was nan for |x| >= 1e12 and at +-inf (SciPy's ive(2, x) is nan there)
+  g = vjpkit.grad(vss.i1e)
+  assert g(np.inf) == 0.0 and g(-np.inf) == 0.0 and np.isnan(g(np.nan))
+  x = np.array([1e12, -1e12])
+  np.testing.assert_allclose(vjpkit.vmap(g)(x), -0.5 * ss.i1e(np.abs(x)) / np.abs(x),
+                             rtol=1e-3)  # even; the cancellation as in JAX
+  for x in [1e-5, 0.5, -0.5, 0.999, 1.0, 1.001, 3.0, -30.0]:  # both branches, i0e - i1e (sign + 1/x)
+    ref = ss.i1e(x) * -np.sign(x) + (ss.i0e(x) + ss.ive(2, x)) / 2
+    np.testing.assert_allclose(g(x), ref, rtol=1e-13)
+  check_grads(vss.i1e, (np.array([0.3, 0.99, 1.01, 4.0, -2.0]),), order=2)
+
+
 def test_polygamma_order_must_be_static():
   with pytest.raises(TypeError, match="integer"):
     vss.polygamma(np.array([1, 2]), 1.0)
