@@ -329,7 +329,9 @@ ROWS: dict[str, list[Row]] = {
     "user_lin": [Row(lambda x, t: vjpkit.jvp(_square_fn, (x,), (t,))[1], ((3,), (3,)))],
     # more of jax.lax (issue 15)
     "rsqrt": _unary(lax.rsqrt, "pos"), "square": _unary(lax.square), "exp2": _unary(lax.exp2),
-    "is_finite": _unary(lax.is_finite), "nextafter": _binary(lax.nextafter),
+    "is_finite": _unary(lax.is_finite), "signbit": _unary(lax.signbit),
+    "log2": _unary(lax.log2, "pos"), "log10": _unary(lax.log10, "pos"),
+    "nextafter": _binary(lax.nextafter),
     "xor": _binary(lax.bitwise_xor, "i3"), "shift_left": _binary(lax.shift_left, "i3"),
     "shift_right_logical": _binary(lax.shift_right_logical, "i3"),
     "shift_right_arithmetic": _binary(lax.shift_right_arithmetic, "i3"),

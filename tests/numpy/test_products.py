@@ -80,3 +80,20 @@ def test_einsum_under_vmap_and_grad():
   np.testing.assert_allclose(out, np.einsum("bi,bij->bj", a, b))
   g = vjpkit.grad(lambda x: vnp.einsum("ii", x))(np.ones((3, 3)))
   np.testing.assert_array_equal(g, np.eye(3))
+
+
+@pytest.mark.parametrize("name", ["dot", "vdot", "inner", "outer", "kron", "matmul", "vecdot",
+                                  "matvec", "tensordot"])
+def test_products_of_booleans_are_booleans_as_numpy(name):
+  # NumPy (and JAX): the `or` of the `and`s, a boolean; they were counts (int64)
+  a = np.array([[True, False, True], [False, True, True], [False, False, False]])
+  args = {"vdot": (a, a), "outer": (a[0], a[1]), "kron": (a, a[:2]), "matvec": (a, a[0]),
+          "vecdot": (a, a[1]), "tensordot": (a, a)}.get(name, (a, a.T))
+  ref = getattr(np, name)(*args)
+  for fn in (getattr(vnp, name), vjpkit.jit(getattr(vnp, name))):
+    out = fn(*args)
+    assert np.asarray(out).dtype == np.bool_ and type(out) is type(ref) or not np.isscalar(ref)
+    np.testing.assert_array_equal(out, ref, strict=not np.isscalar(ref))
+  # a boolean with a number is a number, as NumPy
+  np.testing.assert_array_equal(getattr(vnp, name)(args[0], np.ones_like(args[1], float)),
+                                getattr(np, name)(args[0], np.ones_like(args[1], float)))

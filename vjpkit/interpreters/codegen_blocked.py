@@ -60,7 +60,7 @@ if TYPE_CHECKING:
   from .codegen import _Codegen
 
 __all__ = ["BLOCK", "MIN_SIZE", "THREADS_MIN_SIZE", "block_rules", "find_regions", "emit_region",
-           "run_blocks", "set_threads"]
+           "layout", "run_blocks", "set_threads"]
 
 # prim -> rule(eqn) -> (ufunc, operands) | None: an equation that is not a ufunc of its
 # inputs but one ufunc call all the same (integer_pow with y=2: np.multiply(x, x))
@@ -144,6 +144,7 @@ def emit_region(cg: _Codegen, start: int, end: int, k: int) -> list[str]:
   local: dict[int, str] = {}     # var -> its name inside the loop (block view or buffer)
   ins: list[str] = []
   outs: list[str] = []
+  sources: list[str] = []  # the names of the full-size inputs
   # full-size inputs from before the region, read a block at a time
   for e in eqns:
     for v in e.invars:
@@ -152,16 +153,22 @@ def emit_region(cg: _Codegen, start: int, end: int, k: int) -> list[str]:
       elif (type(v) is Var and id(v) not in defined and v.aval.shape == shape
               and id(v) not in local):
         flat, block = f"{p}in{len(ins)}", f"{p}x{len(ins)}"
-        head.append(f"{flat} = {cg.var_name(v)}.reshape(-1)")
+        sources.append(cg.var_name(v))
         loop.append(f"{block} = {flat}[{p}s:{p}e]")
         ins.append(flat)
         local[id(v)] = block
   results = [e.outvars[0] for e in eqns if cg.last.get(id(e.outvars[0]), -1) >= end]
   alloc: list[str] = []
+  order = ""  # a matrix region follows its inputs' layout (Fortran order), as NumPy does
+  if len(shape) >= 2 and sources:
+    order = f", order={p}order"
+    alloc.append(f"{p}order = {env.ref(layout, 'layout')}({', '.join(sources)})")
+  head += [f"{flat} = {src}.reshape(-1{order})" for flat, src in zip(ins, sources)]
   for v in results:
     name, flat, block = cg.var_name(v), f"{p}out{len(outs)}", f"{p}y{len(outs)}"
-    alloc.append(f"{name} = {empty}({shape!r}, {env.ref(v.aval.dtype, v.aval.dtype.name + '_')})")
-    head.append(f"{flat} = {name}.reshape(-1)")
+    alloc.append(f"{name} = {empty}({shape!r}, {env.ref(v.aval.dtype, v.aval.dtype.name + '_')}"
+                 f"{order})")
+    head.append(f"{flat} = {name}.reshape(-1{order})")
     loop.append(f"{block} = {flat}[{p}s:{p}e]")
     outs.append(flat)
     local[id(v)] = block
@@ -205,6 +212,28 @@ def emit_region(cg: _Codegen, start: int, end: int, k: int) -> list[str]:
   lines.append(f"{env.ref(run_blocks, 'run_blocks')}({p}run, {size}, {stats})")
   lines.append(f"del {', '.join(dict.fromkeys(ins + outs + [f'{p}run']))}")
   return lines
+
+
+def layout(*arrays: np.ndarray) -> str:
+  """The memory order of a region's results: ``"F"`` where every full-size input is laid
+  out in Fortran order (its strides grow along the axes; a contiguous array that is also
+  C-contiguous is not), which is the order NumPy's ufuncs give their results then (their
+  ``order="K"``); ``"C"`` otherwise (also for inputs of different layouts, as NumPy for
+  a C- and a Fortran-order operand). Flattening contiguous inputs in that order is a view.
+
+  >>> a = np.ones((3, 2))
+  >>> layout(a, a.T.T), layout(a.T), layout(a.T[:, ::2]), layout(a.T, a)
+  ('C', 'F', 'F', 'C')
+  """
+  for a in arrays:
+    flags = a.flags
+    if flags.c_contiguous:
+      return "C"
+    if not flags.f_contiguous:
+      strides = [abs(s) for s, n in zip(a.strides, a.shape) if n > 1]
+      if any(s >= t for s, t in zip(strides, strides[1:])):
+        return "C"
+  return "F"
 
 
 # -- running the blocks on several threads ------------------------------------------

@@ -23,7 +23,8 @@ from .conveniences import (approx_max_k, approx_min_k, batch_matmul, dtype, broa
                            optimization_barrier, reduce_and, reduce_or, reduce_prod, reduce_xor,
                            sort_key_val, split, stack, tile, top_k, unstack)
 from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clz, clz_p, exp2,
-                               exp2_p, is_finite, is_finite_p, nextafter, nextafter_p,
+                               exp2_p, is_finite, is_finite_p, log10, log10_p, log2, log2_p,
+                               nextafter, nextafter_p, signbit, signbit_p,
                                population_count, population_count_p, reciprocal, rsqrt, rsqrt_p,
                                shift_left, shift_left_p, shift_right_arithmetic,
                                shift_right_arithmetic_p, shift_right_logical,
@@ -181,7 +182,8 @@ __all__ = [
     "cond", "cond_p", "fori_loop", "map", "scan", "scan_p", "switch", "while_loop", "while_p",
     # more of jax.lax (issue 15): elementwise_more, conveniences, windowed, cumulative
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "clz", "clz_p", "exp2", "exp2_p",
-    "is_finite", "is_finite_p", "nextafter", "nextafter_p", "population_count",
+    "is_finite", "is_finite_p", "log10", "log10_p", "log2", "log2_p", "nextafter", "nextafter_p",
+    "signbit", "signbit_p", "population_count",
     "population_count_p", "reciprocal", "rsqrt", "rsqrt_p", "shift_left", "shift_left_p",
     "shift_right_arithmetic", "shift_right_arithmetic_p", "shift_right_logical",
     "shift_right_logical_p", "square", "square_p", "xor_p",

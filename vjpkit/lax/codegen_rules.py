@@ -17,6 +17,7 @@ from ..interpreters.codegen import Emit
 from ..interpreters.codegen_blocked import block_rules
 from ..interpreters.codegen_scalar import agrees_with_numpy, libm, scalar_rules
 from . import elementwise as ew
+from . import elementwise_more as ewm
 from . import linalg, reductions, shapes, static_index
 
 
@@ -120,8 +121,10 @@ shapes.pad_p.def_codegen(lambda eqn, args, env: _fresh(
 
 def _reduce(ufunc):
   def rule(eqn, args, env):
+    dtype = eqn.invars[0].aval.dtype
+    own = "" if dtype.kind in "fc" else f", dtype={env.ref(dtype, dtype.name + '_')}"  # int8 stays
     return _fresh(f"{env.ref(ufunc.reduce, ufunc.__name__ + '_reduce')}({args[0]}, "
-                  f"axis={eqn.params['axes']!r})")
+                  f"axis={eqn.params['axes']!r}{own})")
   return rule
 
 
@@ -202,3 +205,5 @@ for _p, _math, _np, _domain in (
     (ew.atanh_p, math.atanh, np.arctanh, "unit"), (ew.pow_p, math.pow, np.power, "real"),
     (ew.atan2_p, math.atan2, np.arctan2, "real")):
   scalar_rules[_p] = libm(_math, _np, _domain)
+scalar_rules[ewm.log2_p] = libm(math.log2, np.log2, "positive")
+scalar_rules[ewm.log10_p] = libm(math.log10, np.log10, "positive")

@@ -68,10 +68,16 @@ def _scan_jvp(prim, combine):
   prim.def_jvp(jvp, symbolic_zeros=True)
 
 
-cumsum_p = _cumulative("cumsum", np.cumsum)
+def _in_own_dtype(accumulate: Callable) -> Callable:
+  """``accumulate`` in the operand's dtype (NumPy's default widens small integers to
+  int64, which the primitive's int8 result type, and JAX's wrapping, do not)."""
+  return lambda x, axis: accumulate(x, axis=axis, dtype=x.dtype)
+
+
+cumsum_p = _cumulative("cumsum", _in_own_dtype(np.cumsum))
 deflinear(cumsum_p, lambda ct, x, *, axis, reverse: [cumsum(ct, axis, not reverse)])
 
-cumprod_p = _cumulative("cumprod", np.cumprod)
+cumprod_p = _cumulative("cumprod", _in_own_dtype(np.cumprod))
 _scan_jvp(cumprod_p, ew.mul)
 
 cummax_p = _cumulative("cummax", np.maximum.accumulate)

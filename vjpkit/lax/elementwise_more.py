@@ -16,12 +16,14 @@ from . import elementwise as ew
 from ._declare import const, naryop, unop
 
 __all__ = ["bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "clz", "clz_p", "exp2",
-           "exp2_p", "is_finite", "is_finite_p", "nextafter", "nextafter_p", "population_count",
+           "exp2_p", "is_finite", "is_finite_p", "log10", "log10_p", "log2", "log2_p", "nextafter",
+           "nextafter_p", "population_count",
            "population_count_p", "reciprocal", "rsqrt", "rsqrt_p", "shift_left", "shift_left_p",
            "shift_right_arithmetic", "shift_right_arithmetic_p", "shift_right_logical",
-           "shift_right_logical_p", "square", "square_p", "xor_p"]
+           "shift_right_logical_p", "signbit", "signbit_p", "square", "square_p", "xor_p"]
 
 _LN2 = float(np.log(2.0))
+_LN10 = float(np.log(10.0))
 
 
 def _rsqrt_impl(x):
@@ -89,6 +91,45 @@ def is_finite(x: Any) -> Any:
   array([ True, False, False])
   """
   return is_finite_p.bind(x)
+
+
+log2_p = unop("log2", np.log2, kinds="float")
+defjvp(log2_p, lambda t, ans, x: ew.div(t, ew.mul(x, const(x, _LN2))))
+log10_p = unop("log10", np.log10, kinds="float")
+defjvp(log10_p, lambda t, ans, x: ew.div(t, ew.mul(x, const(x, _LN10))))
+
+
+def log2(x: Any) -> Any:
+  """The base-2 logarithm of real ``x``, as ``np.log2`` (exact at powers of 2).
+
+  >>> log2(np.array([8.0, 0.5]))
+  array([ 3., -1.])
+  """
+  return log2_p.bind(x)
+
+
+def log10(x: Any) -> Any:
+  """The base-10 logarithm of real ``x``, as ``np.log10`` (exact at powers of 10, where
+  ``log(x) / log(10)`` is not: ``log(1000) / log(10) = 2.9999999999999996``).
+
+  >>> log10(np.array([1000.0, 0.01]))
+  array([ 3., -2.])
+  """
+  return log10_p.bind(x)
+
+
+signbit_p = unop("signbit", np.signbit, kinds="float", out_dtype=np.dtype(bool))
+defjvp_zero(signbit_p)
+
+
+def signbit(x: Any) -> Any:
+  """True where the sign bit of ``x`` is set: negative numbers, ``-0.0`` and NaNs with the
+  sign bit (a boolean: no derivative).
+
+  >>> signbit(np.array([-1.0, -0.0, 0.0, -np.nan]))
+  array([ True,  True, False,  True])
+  """
+  return signbit_p.bind(x)
 
 
 nextafter_p = naryop("nextafter", np.nextafter, kinds="float")

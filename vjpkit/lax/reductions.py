@@ -52,7 +52,8 @@ def _normalize_axes(x, axes) -> tuple[int, ...]:
 def _reduce_sum_impl(x, *, axes):
   if type(x) is np.ndarray and x.dtype.kind in "fc":
     return np.add.reduce(x, axis=axes)  # what np.sum calls, without its Python wrapper
-  return np.sum(x, axis=axes)
+  x = np.asarray(x)
+  return np.sum(x, axis=axes, dtype=x.dtype)  # int8 stays int8 (NumPy's default: int64)
 
 
 reduce_sum_p = _reduction("reduce_sum", _reduce_sum_impl)

@@ -81,10 +81,9 @@ def linspace(start: Array, stop: Array, num: int = 50, endpoint: bool = True, re
   start, stop = broadcast_to(start, shape), broadcast_to(stop, shape)
   div = (num - 1) if endpoint else num
   out_shape = (num,) + shape
-  frac = np.arange(num, dtype=get_aval(start).dtype) / div if div > 0 else np.zeros(num, get_aval(start).dtype)
   bcast = lambda v: lax.broadcast_in_dim(v, out_shape, tuple(range(1, len(out_shape))))  # noqa: E731
   delta = lax.sub(stop, start)
-  out = lax.add(bcast(start), lax.mul(bcast(delta), lax.broadcast_in_dim(frac, out_shape, (0,))))
+  out = lax.add(_offsets(delta, num, div, out_shape, bcast), bcast(start))
   if endpoint and num > 1:  # the last value is exactly stop, as in NumPy
     out = lax.concatenate([lax.slice_in_dim(out, 0, num - 1), lax.expand_dims(stop, (0,))], 0)
   out = lax.moveaxis(out, 0, canonical_axis(axis, len(out_shape)))
@@ -95,6 +94,27 @@ def linspace(start: Array, stop: Array, num: int = 50, endpoint: bool = True, re
   if retstep:
     return out, lax.div(delta, np.array(div, get_aval(delta).dtype)[()]) if div > 0 else np.nan
   return out
+
+
+def _offsets(delta, num: int, div: int, out_shape: tuple, bcast):
+  """``i * (delta / div)`` for ``i < num``, NumPy's rounding; where a step underflows to 0
+  (a subnormal ``delta``), ``(i / div) * delta`` for all, as NumPy."""
+  dtype = get_aval(delta).dtype
+  i = np.arange(num, dtype=dtype)
+  if div <= 0:
+    return lax.mul(lax.broadcast_in_dim(i, out_shape, (0,)), bcast(delta))
+  step = lax.div(delta, lax.full((), div, dtype))
+  by_step = lax.mul(lax.broadcast_in_dim(i, out_shape, (0,)), bcast(step))
+  underflow = lax.eq(step, lax.full((), 0, dtype))
+  if get_aval(underflow).shape:
+    underflow = lax.reduce_or(underflow, tuple(range(len(get_aval(underflow).shape))))
+  known = underflow if not isinstance(underflow, Tracer) else None
+  if known is not None and not bool(known):
+    return by_step
+  by_fraction = lax.mul(lax.broadcast_in_dim(i / div, out_shape, (0,)), bcast(delta))
+  if known is not None:
+    return by_fraction
+  return lax.select_n(lax.broadcast_in_dim(underflow, out_shape, ()), by_step, by_fraction)
 
 
 def meshgrid(*xi, copy: bool = True, sparse: bool = False, indexing: str = "xy") -> tuple:

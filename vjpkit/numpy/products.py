@@ -4,7 +4,8 @@ Each is one ``dot_general`` (or a broadcast ``mul``) with NumPy's axis conventio
 """
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 import numpy as np
 
@@ -30,10 +31,23 @@ def _promote_dtypes(a, b):
   return asarray(convert(a, dtype)), asarray(convert(b, dtype))
 
 
+def _logical_for_bools(fn: Callable) -> Callable:
+  """NumPy's (and JAX's) products of two boolean operands are boolean, the ``or`` of the
+  ``and``s: computed on integers (``_promote_dtypes``), then compared with zero."""
+  @functools.wraps(fn)
+  def product(a, b, *args, **kwargs):
+    out = fn(a, b, *args, **kwargs)
+    if get_aval(out).dtype == np.int64 and result_type(a, b) == np.bool_:
+      return scalar_if_0d(lax.ne(out, np.int64(0)))
+    return out
+  return product
+
+
 def _dot_general(a, b, dims):
   return scalar_if_0d(lax.dot_general(a, b, dims))
 
 
+@_logical_for_bools
 def dot(a: Array, b: Array) -> Array:
   """NumPy's ``dot``: sum over the last axis of ``a`` and the second-to-last of ``b``.
 
@@ -48,6 +62,7 @@ def dot(a: Array, b: Array) -> Array:
   return _dot_general(a, b, (((na - 1,), (contract_b,)), ((), ())))
 
 
+@_logical_for_bools
 def matmul(a: Array, b: Array) -> Array:
   """``a @ b`` with NumPy's rules (1-D operands, broadcast batch dimensions).
 
@@ -78,6 +93,7 @@ def matmul(a: Array, b: Array) -> Array:
   return lax.squeeze(out, drop) if drop else out
 
 
+@_logical_for_bools
 def vdot(a: Array, b: Array) -> Array:
   """The dot product of the flattened inputs, conjugating the first (as NumPy's).
 
@@ -92,6 +108,7 @@ def vdot(a: Array, b: Array) -> Array:
   return _dot_general(a, b, (((0,), (0,)), ((), ())))
 
 
+@_logical_for_bools
 def inner(a: Array, b: Array) -> Array:
   """Sum of products over the last axes of ``a`` and ``b``.
 
@@ -113,6 +130,7 @@ def _outer_mul(a, b):
                  lax.broadcast_in_dim(b, shape, tuple(range(len(sa), len(shape)))))
 
 
+@_logical_for_bools
 def outer(a: Array, b: Array) -> Array:
   """The outer product of the flattened inputs.
 
@@ -124,6 +142,7 @@ def outer(a: Array, b: Array) -> Array:
   return _outer_mul(lax.reshape(a, (get_aval(a).size,)), lax.reshape(b, (get_aval(b).size,)))
 
 
+@_logical_for_bools
 def tensordot(a: Array, b: Array, axes=2) -> Array:
   """Sum of products over ``axes``: an int (the last ``axes`` of a with the first of b)
   or a pair of axis sequences.
@@ -152,6 +171,7 @@ def tensordot(a: Array, b: Array, axes=2) -> Array:
   return _dot_general(a, b, ((ax_a, ax_b), ((), ())))
 
 
+@_logical_for_bools
 def kron(a: Array, b: Array) -> Array:
   """The Kronecker product: blocks ``a[i, j] * b``.
 

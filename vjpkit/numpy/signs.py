@@ -15,6 +15,7 @@ from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
 from ._core import promote, promote_inexact
+from ..lax.elementwise_more import signbit_p
 
 Array = Any
 
@@ -39,8 +40,7 @@ def signbit(x: Array) -> Array:
   zero = lax.full((), 0, dtype)
   if dtype.kind != "f":
     return lax.lt(x, zero)
-  # atan2(x, -1) is -pi for -0.0 and pi for +0.0 (and has x's sign elsewhere)
-  return lax.lt(lax.atan2(x, lax.full((), -1, dtype)), zero)
+  return signbit_p.bind(x)  # the bit itself: also -0.0 and NaNs with the sign bit
 
 
 def copysign(x1: Array, x2: Array) -> Array:

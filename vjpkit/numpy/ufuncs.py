@@ -53,8 +53,14 @@ def _by_real(z, op, c: float):
   return lax.complex(op(lax.real(z), part), op(lax.imag(z), part))
 
 
-def _log_base(base: float):
-  return lambda x: _by_real(lax.log(x), lax.div, np.log(base))
+def _log_base(base: float, real: Callable):
+  """``real`` (NumPy's own log2 or log10: exact at powers of the base) for real ``x``;
+  for complex ``x`` the natural log divided part by part."""
+  def log_base(x):
+    if get_aval(x).dtype.kind != "c":
+      return real(x)
+    return _by_real(lax.log(x), lax.div, np.log(base))
+  return log_base
 
 
 def _exp2(x):
@@ -83,8 +89,8 @@ exp = _unary_float("exp", lax.exp, np.exp)
 exp2 = _unary_float("exp2", _exp2, np.exp2)
 expm1 = _unary_float("expm1", lax.expm1, np.expm1)
 log = _unary_float("log", lax.log, np.log)
-log2 = _unary_float("log2", _log_base(2), np.log2)
-log10 = _unary_float("log10", _log_base(10), np.log10)
+log2 = _unary_float("log2", _log_base(2, lax.log2), np.log2)
+log10 = _unary_float("log10", _log_base(10, lax.log10), np.log10)
 log1p = _unary_float("log1p", lax.log1p, np.log1p)
 sqrt = _unary_float("sqrt", lax.sqrt, np.sqrt)
 cbrt = _unary_float("cbrt", lax.cbrt, np.cbrt, -8.0, real=True)
@@ -102,12 +108,22 @@ def _binary(name: str, op: Callable, np_fun: Callable, args=(1.5, -2.0), inexact
   return f
 
 
-add = _binary("add", lax.add, np.add)
+def _on_bools(op: Callable, boolean: Callable) -> Callable:
+  """``op``, with NumPy's meaning for two booleans: ``boolean`` (``add`` and ``maximum``
+  are ``or``, ``multiply`` and ``minimum`` are ``and``), under every transform alike."""
+  def f(x, y):
+    return boolean(x, y) if get_aval(x).dtype == np.bool_ else op(x, y)
+  return f
+
+
+_max = _on_bools(lax.max, lax.logical_or)
+_min = _on_bools(lax.min, lax.logical_and)
+add = _binary("add", _on_bools(lax.add, lax.logical_or), np.add)
 subtract = _binary("subtract", lax.sub, np.subtract)
-multiply = _binary("multiply", lax.mul, np.multiply)
+multiply = _binary("multiply", _on_bools(lax.mul, lax.logical_and), np.multiply)
 true_divide = divide = _binary("true_divide", lax.div, np.true_divide, inexact=True)
-maximum = _binary("maximum", lax.max, np.maximum)
-minimum = _binary("minimum", lax.min, np.minimum)
+maximum = _binary("maximum", _max, np.maximum)
+minimum = _binary("minimum", _min, np.minimum)
 fmod = _binary("fmod", lax.rem, np.fmod, (5.5, -2.0), real=True)
 arctan2 = atan2 = _binary("arctan2", lax.atan2, np.arctan2, (1.0, -1.0), inexact=True, real=True)
 equal = _binary("equal", lax.eq, np.equal)
@@ -325,7 +341,7 @@ def fmax(x: Array, y: Array) -> Array:
   array([1., 2.])
   """
   x, y = promote(x, y, who="fmax")
-  return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.max(x, y), y), x)
+  return lax.select_n(isnan(y), lax.select_n(isnan(x), _max(x, y), y), x)
 
 
 def fmin(x: Array, y: Array) -> Array:
@@ -335,7 +351,7 @@ def fmin(x: Array, y: Array) -> Array:
   array([1., 2.])
   """
   x, y = promote(x, y, who="fmin")
-  return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.min(x, y), y), x)
+  return lax.select_n(isnan(y), lax.select_n(isnan(x), _min(x, y), y), x)
 
 
 def _where(c, x, y):
@@ -458,6 +474,8 @@ def round(a: Array, decimals: int = 0) -> Array:
   if get_aval(a).dtype.kind in "iub":
     return fresh(a, given) if decimals >= 0 else convert(
         round(convert(a, np.dtype(np.float64)), decimals), get_aval(a).dtype)
+  if get_aval(a).dtype.kind == "c":  # each part, as NumPy
+    return lax.complex(round(lax.real(a), decimals), round(lax.imag(a), decimals))
   if decimals == 0:
     return lax.round(a)
   scale = lax.full((), 10.0 ** decimals, get_aval(a).dtype)

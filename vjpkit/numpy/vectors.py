@@ -85,8 +85,14 @@ def _conj_if_complex(x):
 
 
 def _sum_of_products(x1, x2, axis: int):
-  from .reductions import sum as _sum
-  return _sum(ufuncs.multiply(x1, x2), axis=axis)
+  """The sum over ``axis`` of the products; for two boolean operands the ``or`` of the
+  ``and``s, a boolean (NumPy's and JAX's)."""
+  from .reductions import any as _any, sum as _sum
+  products = ufuncs.multiply(x1, x2)
+  dtype = get_aval(products).dtype
+  if dtype == np.bool_:
+    return _any(products, axis=axis)
+  return _sum(products, axis=axis, dtype=dtype)  # in the operands' type (int8 stays int8)
 
 
 def matvec(x1: Array, x2: Array, /) -> Array:
