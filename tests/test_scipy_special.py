@@ -328,6 +328,16 @@ def test_i1e_slope_for_large_and_infinite_x():
   check_grads(vss.i1e, (np.array([0.3, 0.99, 1.01, 4.0, -2.0]),), order=2)
 
 
+def test_incomplete_gamma_slope_in_x_at_infinity_is_zero():
+  # was nan (inf - inf in the density's exponent): gamma.cdf's derivative at x = inf
+  for a in (0.5, 1.0, 2.0, 7.5):
+    assert vjpkit.grad(vss.gammainc, argnums=1)(a, np.inf) == 0.0
+    assert vjpkit.grad(vss.gammaincc, argnums=1)(a, np.inf) == 0.0
+    assert vjpkit.jit(vjpkit.grad(vss.gammainc, argnums=1))(a, np.inf) == 0.0
+  np.testing.assert_allclose(vjpkit.grad(vss.gammainc, argnums=1)(2.0, 3.0), 3.0 * np.exp(-3.0),
+                             rtol=1e-14)
+
+
 def test_polygamma_order_must_be_static():
   with pytest.raises(TypeError, match="integer"):
     vss.polygamma(np.array([1, 2]), 1.0)

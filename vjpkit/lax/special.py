@@ -113,8 +113,10 @@ def ndtri(q): return ndtri_p.bind(q)
 
 
 def _gamma_density(a, x):
-  """``x^(a-1) e^(-x) / Γ(a)``, the derivative of the regularized lower incomplete gamma in x."""
-  return ew.exp(ew.sub(ew.sub(ew.mul(ew.sub(a, const(a, 1.0)), ew.log(x)), x), lgamma(a)))
+  """``x^(a-1) e^(-x) / Γ(a)``, the derivative of the regularized lower incomplete gamma in x;
+  0 at ``x = inf`` (was nan: inf - inf in the exponent)."""
+  d = ew.exp(ew.sub(ew.sub(ew.mul(ew.sub(a, const(a, 1.0)), ew.log(x)), x), lgamma(a)))
+  return ew.select_n(ew.eq(x, const(x, np.inf)), d, const(d, 0.0))
 
 
 # ∂P/∂a and ∂²P/∂a² have no closed form: igamma_grad_a computes them by the series and
