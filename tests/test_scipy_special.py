@@ -285,6 +285,59 @@ def test_logsumexp_stability_and_signs():
   np.testing.assert_allclose(vss.softmax(np.array([1000.0, 0.0])), [1.0, 0.0])
 
 
+def test_logsumexp_complex_keeps_the_phase():
+  # was: log|sum| plus a lexicographic complex maximum (a wrong imaginary part)
+  z = np.array([1 + 2j, -0.5 + 3j, 2 - 1j])
+  np.testing.assert_allclose(vss.logsumexp(z), ss.logsumexp(z), rtol=1e-14)
+  np.testing.assert_allclose(vss.logsumexp(z, b=np.array([1, -2, 1.0])),
+                             ss.logsumexp(z, b=np.array([1, -2, 1.0])), rtol=1e-14)
+  m = z.reshape(3, 1) * np.array([1.0, 2.0])
+  np.testing.assert_allclose(vss.logsumexp(m, axis=0), ss.logsumexp(m, axis=0), rtol=1e-14)
+  big = np.array([1e3 + 1j, 1e3 - 2j])
+  np.testing.assert_allclose(vss.logsumexp(big), ss.logsumexp(big), rtol=1e-14)
+  out, sign = vss.logsumexp(z, return_sign=True)
+  ref_out, ref_sign = ss.logsumexp(z, return_sign=True)
+  np.testing.assert_allclose(out, ref_out, rtol=1e-14)
+  np.testing.assert_allclose(sign, ref_sign, rtol=1e-14)
+  # holomorphic: the JVP is the softmax-weighted tangent
+  t = np.array([0.3 - 1j, 2j, 1.0 + 0j])
+  _, d = vjpkit.jvp(vss.logsumexp, (z,), (t,))
+  np.testing.assert_allclose(d, np.sum(ss.softmax(z) * t), rtol=1e-13)
+  check_grads(lambda x: vss.logsumexp(x), (z,), order=2)
+
+
+def test_spence_slope_at_small_and_infinite_z():
+  # was: -log1p(z - 1)/(z - 1), whose rounded z - 1 loses small z's digits (-inf at 1e-300)
+  g = vjpkit.grad(vss.spence)
+  for z in [1e-300, 1e-10, 1e-3, 0.5, 0.995, 1.005, 2.0, 1e10]:
+    np.testing.assert_allclose(g(z), np.log(z) / (1 - z), rtol=1e-15)
+    np.testing.assert_allclose(vjpkit.jit(g)(z), np.log(z) / (1 - z), rtol=1e-15)
+  assert g(1.0) == -1.0 and g(np.inf) == 0.0
+
+
+def test_i1e_slope_for_large_and_infinite_x():
+  # was nan for |x| >= 1e12 and at +-inf (SciPy's ive(2, x) is nan there)
+  g = vjpkit.grad(vss.i1e)
+  assert g(np.inf) == 0.0 and g(-np.inf) == 0.0 and np.isnan(g(np.nan))
+  x = np.array([1e12, -1e12])
+  np.testing.assert_allclose(vjpkit.vmap(g)(x), -0.5 * ss.i1e(np.abs(x)) / np.abs(x),
+                             rtol=1e-3)  # even; the cancellation as in JAX
+  for x in [1e-5, 0.5, -0.5, 0.999, 1.0, 1.001, 3.0, -30.0]:  # both branches, i0e - i1e (sign + 1/x)
+    ref = ss.i1e(x) * -np.sign(x) + (ss.i0e(x) + ss.ive(2, x)) / 2
+    np.testing.assert_allclose(g(x), ref, rtol=1e-13)
+  check_grads(vss.i1e, (np.array([0.3, 0.99, 1.01, 4.0, -2.0]),), order=2)
+
+
+def test_incomplete_gamma_slope_in_x_at_infinity_is_zero():
+  # was nan (inf - inf in the density's exponent): gamma.cdf's derivative at x = inf
+  for a in (0.5, 1.0, 2.0, 7.5):
+    assert vjpkit.grad(vss.gammainc, argnums=1)(a, np.inf) == 0.0
+    assert vjpkit.grad(vss.gammaincc, argnums=1)(a, np.inf) == 0.0
+    assert vjpkit.jit(vjpkit.grad(vss.gammainc, argnums=1))(a, np.inf) == 0.0
+  np.testing.assert_allclose(vjpkit.grad(vss.gammainc, argnums=1)(2.0, 3.0), 3.0 * np.exp(-3.0),
+                             rtol=1e-14)
+
+
 def test_polygamma_order_must_be_static():
   with pytest.raises(TypeError, match="integer"):
     vss.polygamma(np.array([1, 2]), 1.0)

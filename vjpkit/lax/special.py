@@ -113,8 +113,10 @@ def ndtri(q): return ndtri_p.bind(q)
 
 
 def _gamma_density(a, x):
-  """``x^(a-1) e^(-x) / Γ(a)``, the derivative of the regularized lower incomplete gamma in x."""
-  return ew.exp(ew.sub(ew.sub(ew.mul(ew.sub(a, const(a, 1.0)), ew.log(x)), x), lgamma(a)))
+  """``x^(a-1) e^(-x) / Γ(a)``, the derivative of the regularized lower incomplete gamma in x;
+  0 at ``x = inf`` (was nan: inf - inf in the exponent)."""
+  d = ew.exp(ew.sub(ew.sub(ew.mul(ew.sub(a, const(a, 1.0)), ew.log(x)), x), lgamma(a)))
+  return ew.select_n(ew.eq(x, const(x, np.inf)), d, const(d, 0.0))
 
 
 # ∂P/∂a and ∂²P/∂a² have no closed form: igamma_grad_a computes them by the series and
@@ -323,7 +325,8 @@ defjvp(gammainccinv_p, lambda t, ans, a, q: ew.mul(t, random_gamma_grad(a, ans))
 def gammainccinv(a, q): return gammainccinv_p.bind(a, q)
 
 # exponentially scaled Bessel functions: i0e' = i1e - sign(x) i0e,
-# i1e' = (i0e + ive(2, ·))/2 - sign(x) i1e (the recurrence: no 1/x, so i1e'(0) = 1/2, not nan)
+# i1e' = (i0e + ive(2, ·))/2 - sign(x) i1e near 0 (the recurrence: no 1/x, so i1e'(0) = 1/2, not
+# nan), i0e - i1e (sign(x) + 1/x) for |x| >= 1
 i0e_p = unop("i0e", _scipy("i0e"))
 i1e_p = unop("i1e", _scipy("i1e"))
 defjvp(i0e_p, lambda t, ans, x: ew.mul(t, ew.sub(i1e(x), ew.mul(ew.sign(x), ans))))
@@ -331,8 +334,15 @@ defjvp(i0e_p, lambda t, ans, x: ew.mul(t, ew.sub(i1e(x), ew.mul(ew.sign(x), ans)
 
 def _i1e_jvp(t, ans, x):
   from .special_bessel import bessel_ive
-  two = ew.mul(const(x, 0.5), ew.add(i0e(x), bessel_ive(const(x, 2.0), x)))
-  return ew.mul(t, ew.sub(two, ew.mul(ew.sign(x), ans)))
+  # SciPy's ive(2, x) is nan for |x| >= 1e12 (and at ±inf): for |x| >= 1 the equivalent
+  # i0e - i1e (sign(x) + 1/x) (JAX's), 0 at ±inf; the recurrence only near 0
+  big = ew.ge(ew.abs(x), const(x, 1.0))
+  xs = ew.select_n(big, x, const(x, 1.0))
+  xb = ew.select_n(big, const(x, 1.0), x)
+  two = ew.mul(const(x, 0.5), ew.add(i0e(xs), bessel_ive(const(x, 2.0), xs)))
+  near = ew.sub(two, ew.mul(ew.sign(xs), i1e(xs)))
+  far = ew.sub(i0e(xb), ew.mul(ans, ew.add(ew.sign(xb), ew.div(const(x, 1.0), xb))))
+  return ew.mul(t, ew.select_n(big, near, far))
 
 
 defjvp(i1e_p, _i1e_jvp)

@@ -112,9 +112,20 @@ def _log1p_over(u):
   return ew.select_n(small, ew.div(ew.log1p(ul), ul), series)
 
 
-# spence(z) = ∫_1^z log(t) / (1 - t) dt, so spence' = log(z)/(1 - z) = -log1p(u)/u, u = z - 1
+def _spence_slope(z):
+  """``log(z)/(1 - z)``: the series ``-log1p(u)/u`` (u = z - 1) near 1, ``log(z)/(1 - z)``
+  elsewhere (log1p of the rounded ``z - 1`` loses small z's digits: -inf at z = 1e-300)."""
+  u = ew.sub(z, const(z, 1.0))
+  small = ew.lt(ew.abs(u), const(u, 0.01))
+  zl = ew.select_n(small, z, const(z, 2.0))
+  far = ew.div(ew.log(zl), ew.sub(const(z, 1.0), zl))
+  far = ew.select_n(ew.eq(z, const(z, np.inf)), far, const(z, 0.0))  # -log(z)/z -> 0
+  return ew.select_n(small, far, ew.neg(_log1p_over(u)))
+
+
+# spence(z) = ∫_1^z log(t) / (1 - t) dt, so spence' = log(z)/(1 - z)
 spence_p = unop("spence", _scipy("spence"))
-defjvp(spence_p, lambda t, ans, z: ew.neg(ew.mul(t, _log1p_over(ew.sub(z, const(z, 1.0))))))
+defjvp(spence_p, lambda t, ans, z: ew.mul(t, _spence_slope(z)))
 
 
 def spence(z):

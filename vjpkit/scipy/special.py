@@ -168,9 +168,16 @@ def _axes(x, axis) -> tuple[int, ...] | None:
 
 
 def _shift(x, axis):
-  """The maximum over ``axis`` (kept), as a constant; 0 where it is not finite."""
+  """The maximum over ``axis`` (kept), as a constant; 0 where it is not finite.  For complex
+  ``x`` the maximum of the real part (a real shift keeps the phase of the sum principal)."""
+  if _is_complex(x):
+    x = lax.real(x)
   amax = lax.stop_gradient_p.bind(_max(x, _axes(x, axis), keepdims=True))  # new: no copy
   return where(less(lax.abs(amax), np.inf), amax, 0)
+
+
+def _is_complex(x) -> bool:
+  return np.issubdtype(get_aval(x).dtype, np.complexfloating)
 
 
 def logsumexp(a: Array, axis=None, b: Array | None = None, keepdims: bool = False,
@@ -178,7 +185,9 @@ def logsumexp(a: Array, axis=None, b: Array | None = None, keepdims: bool = Fals
   """``log(sum(b * exp(a)))`` over ``axis``, computed without overflow.
 
   With ``return_sign`` the pair ``(log|s|, sign(s))``; otherwise a negative sum
-  gives nan, as in SciPy. The gradient is the softmax (weighted by ``b``).
+  gives nan, as in SciPy. The gradient is the softmax (weighted by ``b``).  For complex
+  inputs the complex ``log(s)`` (principal phase), and with ``return_sign`` the pair
+  ``(log|s|, s/|s|)``, as SciPy and JAX.
 
   >>> logsumexp([1000.0, 1000.0])
   np.float64(1000.6931471805599)
@@ -193,12 +202,13 @@ def logsumexp(a: Array, axis=None, b: Array | None = None, keepdims: bool = Fals
     e = e * b
   total = _sum(e, axes, keepdims=True)
   sign = lax.sign(total)
-  out = log(lax.abs(total)) + shift
+  cplx = _is_complex(total)
+  out = log(total if cplx and not return_sign else lax.abs(total)) + shift
   if not keepdims:
     reduced = tuple(range(get_aval(a).ndim)) if axes is None else axes
     out, sign = squeeze(out, reduced), squeeze(sign, reduced)
-  if return_sign:
-    return out, sign
+  if return_sign or cplx:
+    return (out, sign) if return_sign else out
   return where(less(sign, 0), np.nan, out)
 
 
