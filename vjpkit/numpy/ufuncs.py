@@ -13,6 +13,7 @@ derivative. Complex inputs raise a TypeError.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -407,7 +408,7 @@ def logaddexp2(x: Array, y: Array) -> Array:
   """
   x, y = promote(x, y, inexact=True, who="logaddexp2", real=True)
   # as NumPy: max + log2(e) * log1p(exp2(-|x - y|)) (x + 1 at a tie: log2(e) * log(2) is 1)
-  return _log_add(x, y, lax.exp2, float(np.log2(np.e)))
+  return _log_add(x, y, lax.exp2, float(np.log2(math.e)))
 
 
 def sinc(x: Array) -> Array:
