@@ -175,6 +175,28 @@ _UFUNC_PLANS: dict[tuple, tuple] = {}
 _RESERVED = {"np", "out", "axis", "axes", "dtype", "R"}
 _READONLY = -1  # a pseudo-buffer: values that may be read-only views or shared
 _READONLY_ROOTS = frozenset((_READONLY,))
+
+
+def note_uses(kind: str, eqn, i: int, last: dict[int, int], roots: dict[int, frozenset],
+              bcasts: list[int]) -> None:
+  """Record equation ``i`` of plan ``kind`` in the analysis: its operands' last use, and
+  which buffers its results may share (``roots``; a broadcast's or an opaque rule's results
+  are read-only)."""
+  for v in eqn.invars:
+    if type(v) is Var:
+      last[id(v)] = i
+  if kind == "ufunc" or kind == "fresh":  # a new buffer: its own root
+    for v in eqn.outvars:
+      last[id(v)] = i  # an unused result dies where it is born
+    return
+  ins = frozenset().union(*[roots.get(id(v)) or (id(v),) for v in eqn.invars if type(v) is Var])
+  if kind == "bcast" or kind == "opaque":
+    ins |= _READONLY_ROOTS
+    if kind == "bcast":
+      bcasts.append(i)
+  for v in eqn.outvars:
+    roots[id(v)] = ins
+    last[id(v)] = i
 MAX_MATERIALISED = 1 << 20  # elements: broadcast constants up to this size are precomputed
 
 
@@ -229,23 +251,7 @@ class _Codegen:
     for i, eqn in enumerate(eqns):
       plan = plan_of(eqn)
       plans.append(plan)
-      for v in eqn.invars:
-        if type(v) is Var:
-          last[id(v)] = i
-      kind = plan[0]
-      if kind == "ufunc" or kind == "fresh":  # a new buffer: its own root
-        for v in eqn.outvars:
-          last[id(v)] = i  # an unused result dies where it is born
-        continue
-      ins = frozenset().union(*[roots.get(id(v)) or (id(v),) for v in eqn.invars
-                                if type(v) is Var])
-      if kind == "bcast" or kind == "opaque":
-        ins |= _READONLY_ROOTS
-        if kind == "bcast":
-          bcasts.append(i)
-      for v in eqn.outvars:
-        roots[id(v)] = ins
-        last[id(v)] = i
+      note_uses(plan[0], eqn, i, last, roots, bcasts)
     self.finish_analysis(last, roots, bcasts)
 
   def finish_analysis(self, last: dict[int, int], roots: dict[int, frozenset],

@@ -43,8 +43,8 @@ import numpy as np
 
 from ..core.ir import Eqn, Jaxpr, Lit, Var
 from ..core.rules import broadcast_rules, emit_rules, ufunc_rules
-from .codegen import (_READONLY_ROOTS, _UFUNC_PLANS, MAX_MATERIALISED, Compiled, _Codegen,
-                      _pad_left)
+from .codegen import (_UFUNC_PLANS, MAX_MATERIALISED, Compiled, _Codegen, _pad_left,
+                      note_uses)
 
 __all__ = ["compile_plan", "PlanCompiled"]
 
@@ -212,23 +212,7 @@ class _Planner(_Codegen):
         continue
       plan = plan_of(eqn)
       plans.append(plan)
-      for v in invars:
-        if type(v) is Var:
-          last[id(v)] = i
-      kind = plan[0]
-      if kind == "ufunc" or kind == "fresh":  # a new buffer: its own root
-        for v in eqn.outvars:
-          last[id(v)] = i
-        continue
-      ins = frozenset().union(*[roots.get(id(v)) or (id(v),) for v in invars
-                                if type(v) is Var])
-      if kind == "bcast" or kind == "opaque":
-        ins |= _READONLY_ROOTS
-        if kind == "bcast":
-          bcasts.append(i)
-      for v in eqn.outvars:
-        roots[id(v)] = ins
-        last[id(v)] = i
+      note_uses(plan[0], eqn, i, last, roots, bcasts)
     self.finish_analysis(last, roots, bcasts)
 
   # -- steps -----------------------------------------------------------------------
