@@ -227,6 +227,19 @@ def _compile_linearized(steps, n_primals, init, outs, lin, lin_init, n_tangents,
   return glob["run"]
 
 
+def _call_parts(j: int, prim, params, ins, n_out: int, names: list, glob: dict) -> tuple[str, str]:
+  """Step ``j``'s argument list and assignment target; its results' names are appended to
+  ``names`` and its params to ``glob`` (as ``k{j}``)."""
+  args = ", ".join(names[i] for i in ins)
+  if params:
+    glob[f"k{j}"] = params
+    args = f"{args}, **k{j}" if args else f"**k{j}"
+  new = [f"a{len(names) + o}" for o in range(n_out)]
+  names += new
+  target = new[0] if n_out == 1 and not prim.multiple_results else f"({', '.join(new)},)"
+  return args, target
+
+
 def _step_lines(steps, n_in: int, init: list, concrete: bool):
   """The lines computing ``steps`` (see ``_compile``), the value names, and the globals."""
   names = [f"a{i}" for i in range(n_in + len(init))]
@@ -236,13 +249,7 @@ def _step_lines(steps, n_in: int, init: list, concrete: bool):
   lines = []
   for j, (prim, params, ins, n_out) in enumerate(steps):
     glob[f"p{j}"] = prim
-    args = ", ".join(names[i] for i in ins)
-    if params:
-      glob[f"k{j}"] = params
-      args = f"{args}, **k{j}" if args else f"**k{j}"
-    new = [f"a{len(names) + o}" for o in range(n_out)]
-    names += new
-    target = new[0] if n_out == 1 and not prim.multiple_results else f"({', '.join(new)},)"
+    args, target = _call_parts(j, prim, params, ins, n_out, names, glob)
     if not concrete:
       call = f"p{j}.bind({args})"
     elif prim._scalar_impl is not None and ins and not params:
@@ -281,13 +288,7 @@ def _staged_step_lines(steps, n_in: int, init: list, mask: int, out_avals: list,
     glob[f"p{j}"] = prim
     k = len(names)
     if not any(i in atoms for i in ins):  # concrete operands only: computed now
-      args = ", ".join(names[i] for i in ins)
-      if params:
-        glob[f"k{j}"] = params
-        args = f"{args}, **k{j}" if args else f"**k{j}"
-      new = [f"a{k + o}" for o in range(n_out)]
-      names += new
-      target = new[0] if n_out == 1 and not prim.multiple_results else f"({', '.join(new)},)"
+      args, target = _call_parts(j, prim, params, ins, n_out, names, glob)
       lines.append(f"  {target} = p{j}.bind({args})")
       continue
     if n_out != 1 or prim.multiple_results or prim in pe_rules or out_avals[j] is None:

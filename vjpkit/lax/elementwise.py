@@ -40,7 +40,9 @@ deflinear(neg_p, lambda ct, x: [neg(ct)])
 def neg(x): return neg_p.bind(x)
 
 
-add_p = naryop("add", np.add)
+# add/mul/max/min also take booleans, with NumPy's meaning (or, and, or, and), so that
+# vjpkit.numpy's arithmetic on booleans is the same eagerly and under every transform
+add_p = naryop("add", np.add, kinds="any")
 defjvp(add_p, lambda t, ans, x, y: _bcast_like(t, ans), lambda t, ans, x, y: _bcast_like(t, ans))
 add_p.def_transpose(lambda ct, x, y: [
     _unbroadcast(ct, x.aval) if is_undef(x) else None,
@@ -64,7 +66,7 @@ def add_any(x, y): return add_any_p.bind(x, y)
 register_vspace(add=add_any)  # core's add_tangents sums with it
 
 
-mul_p = naryop("mul", np.multiply)
+mul_p = naryop("mul", np.multiply, kinds="any")
 defbilinear(mul_p, lambda ct, x, y: _unbroadcast(mul(ct, y), x.aval),
             lambda ct, x, y: _unbroadcast(mul(x, ct), y.aval))
 def mul(x, y): return mul_p.bind(x, y)
@@ -289,12 +291,12 @@ def _balanced_eq(x, ans, y):
   return select_n(eq(x, ans), zero, select_n(eq(y, ans), one, half))
 
 
-max_p = naryop("max", np.maximum)
+max_p = naryop("max", np.maximum, kinds="any")
 defjvp(max_p, lambda t, ans, x, y: mul(t, _balanced_eq(x, ans, y)),
        lambda t, ans, x, y: mul(t, _balanced_eq(y, ans, x)))
 def max(x, y): return max_p.bind(x, y)
 
-min_p = naryop("min", np.minimum)
+min_p = naryop("min", np.minimum, kinds="any")
 defjvp(min_p, lambda t, ans, x, y: mul(t, _balanced_eq(x, ans, y)),
        lambda t, ans, x, y: mul(t, _balanced_eq(y, ans, x)))
 def min(x, y): return min_p.bind(x, y)

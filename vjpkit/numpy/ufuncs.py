@@ -108,22 +108,12 @@ def _binary(name: str, op: Callable, np_fun: Callable, args=(1.5, -2.0), inexact
   return f
 
 
-def _on_bools(op: Callable, boolean: Callable) -> Callable:
-  """``op``, with NumPy's meaning for two booleans: ``boolean`` (``add`` and ``maximum``
-  are ``or``, ``multiply`` and ``minimum`` are ``and``), under every transform alike."""
-  def f(x, y):
-    return boolean(x, y) if get_aval(x).dtype == np.bool_ else op(x, y)
-  return f
-
-
-_max = _on_bools(lax.max, lax.logical_or)
-_min = _on_bools(lax.min, lax.logical_and)
-add = _binary("add", _on_bools(lax.add, lax.logical_or), np.add)
+add = _binary("add", lax.add, np.add)
 subtract = _binary("subtract", lax.sub, np.subtract)
-multiply = _binary("multiply", _on_bools(lax.mul, lax.logical_and), np.multiply)
+multiply = _binary("multiply", lax.mul, np.multiply)
 true_divide = divide = _binary("true_divide", lax.div, np.true_divide, inexact=True)
-maximum = _binary("maximum", _max, np.maximum)
-minimum = _binary("minimum", _min, np.minimum)
+maximum = _binary("maximum", lax.max, np.maximum)
+minimum = _binary("minimum", lax.min, np.minimum)
 fmod = _binary("fmod", lax.rem, np.fmod, (5.5, -2.0), real=True)
 arctan2 = atan2 = _binary("arctan2", lax.atan2, np.arctan2, (1.0, -1.0), inexact=True, real=True)
 equal = _binary("equal", lax.eq, np.equal)
@@ -341,7 +331,7 @@ def fmax(x: Array, y: Array) -> Array:
   array([1., 2.])
   """
   x, y = promote(x, y, who="fmax")
-  return lax.select_n(isnan(y), lax.select_n(isnan(x), _max(x, y), y), x)
+  return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.max(x, y), y), x)
 
 
 def fmin(x: Array, y: Array) -> Array:
@@ -351,7 +341,7 @@ def fmin(x: Array, y: Array) -> Array:
   array([1., 2.])
   """
   x, y = promote(x, y, who="fmin")
-  return lax.select_n(isnan(y), lax.select_n(isnan(x), _min(x, y), y), x)
+  return lax.select_n(isnan(y), lax.select_n(isnan(x), lax.min(x, y), y), x)
 
 
 def _where(c, x, y):
