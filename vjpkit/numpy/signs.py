@@ -35,11 +35,10 @@ def signbit(x: Array) -> Array:
       return np.signbit(c)
   else:
     return np.signbit(x)
-  if dtype.kind == "b" or dtype.kind == "u":
-    return lax.ne(x, x) if dtype.kind == "b" else lax.lt(x, lax.full((), 0, dtype))
-  zero = lax.full((), 0, dtype)
+  if dtype.kind == "b":
+    return lax.ne(x, x)
   if dtype.kind != "f":
-    return lax.lt(x, zero)
+    return lax.lt(x, lax.full((), 0, dtype))
   return signbit_p.bind(x)  # the bit itself: also -0.0 and NaNs with the sign bit
 
 
