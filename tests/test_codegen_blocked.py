@@ -66,6 +66,37 @@ def test_value_and_grad_regions_around_a_reduction(small_blocks):
   _same(out_b, out_u)
 
 
+def test_a_reduction_between_forward_and_backward_runs_after_them(small_blocks):
+  # value_and_grad: sum(forward) sits between the forward and the backward equations,
+  # which do not read it; it moves after them, so both make one region and the values
+  # passed from forward to backward stay in block buffers
+  x = np.random.default_rng(1).normal(size=50)
+  out_b, out_u, src = _blocked_and_not(small_blocks, vjpkit.value_and_grad(_workload), x)
+  _same(out_b, out_u)
+  assert "r1_" not in src
+  assert src.count("_empty1((50,)") == 2  # the summed values and the gradient
+  assert src.index("_add_reduce") > src.index("_run_blocks")
+
+
+def test_equations_a_run_reads_or_effects_keep_their_place(small_blocks):
+  seen = []
+
+  def f(x):
+    y = vnp.sin(x) * 2.0
+    s = vnp.sum(y)                      # moved past cos, but not past the product reading it
+    z = vnp.cos(y) * s
+    t = vnp.max(z)                      # an effect reads it: neither moves
+    vjpkit.debug.callback(seen.append, t)
+    return vnp.exp(z) + z, s, t
+
+  x = np.random.default_rng(2).normal(size=40)
+  out_b, out_u, src = _blocked_and_not(small_blocks, f, x)
+  _same(out_b, out_u)
+  assert src.index("_cos") < src.index("_run_blocks") < src.index("_add_reduce")
+  assert src.index("_maximum_reduce") < src.index("_debug_callback") < src.index("r1_run")
+  assert len(seen) == 2 and seen[0] == seen[1] == out_b[2]
+
+
 def test_several_results_scalars_literals_and_inputs_used_later(small_blocks):
   def f(x, s):
     a = vnp.sin(x) * s

@@ -22,6 +22,8 @@ batch_rules: dict[Any, Rule] = {}
 pe_rules: dict[Any, Rule] = {}
 # rule(used_outputs, eqn) -> eqn | None: dead-code elimination inside sub-programs
 dce_rules: dict[Any, Rule] = {}
+# primitives with effects (debug callbacks): never removed, merged or moved by a pass
+effectful: set[Any] = set()
 # rule(eqn, args: list[str], env) -> Emit | None: how jit's generated code writes an equation
 emit_rules: dict[Any, Rule] = {}
 # rule(eqn) -> np.ufunc | None: the ufunc computing the equation elementwise, if any

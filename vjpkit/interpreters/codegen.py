@@ -41,7 +41,7 @@ import numpy as np
 from ..core.ir import Eqn, Jaxpr, Lit, Var
 from ..core.pretty import _name
 from ..core.rules import broadcast_rules, emit_rules, ufunc_rules
-from .codegen_blocked import emit_region, find_regions
+from .codegen_blocked import emit_region, find_regions, schedule
 
 CHUNK = 1000
 # Programs of at least this many equations compile to an execution plan (``plan.py``)
@@ -254,6 +254,20 @@ class _Codegen:
       note_uses(plan[0], eqn, i, last, roots, bcasts)
     self.finish_analysis(last, roots, bcasts)
 
+  def reorder(self, order: list[int]) -> None:
+    """Evaluate the equations in ``order`` (a topological order of them): the program and
+    the plans are permuted, the last uses found again."""
+    jaxpr = self.jaxpr
+    eqns = [jaxpr.eqns[i] for i in order]
+    self.plans = [self.plans[i] for i in order]
+    self.jaxpr = Jaxpr(jaxpr.constvars, jaxpr.invars, eqns, jaxpr.outvars)
+    last: dict[int, int] = {}
+    roots: dict[int, frozenset] = {}
+    bcasts: list[int] = []
+    for i, (eqn, plan) in enumerate(zip(eqns, self.plans)):
+      note_uses(plan[0], eqn, i, last, roots, bcasts)
+    self.finish_analysis(last, roots, bcasts)
+
   def finish_analysis(self, last: dict[int, int], roots: dict[int, frozenset],
                       bcasts: list[int]) -> None:
     """``analyse``'s end, after its walk: the outputs' and broadcast sources' last uses,
@@ -360,7 +374,13 @@ class _Codegen:
     params = [self.var_name(v) for v in ([] if self.bound_consts else jaxpr.constvars)]
     params += [self.var_name(v) for v in jaxpr.invars]
     self.analyse()
-    regions = find_regions(self) if len(jaxpr.eqns) <= CHUNK else {}
+    regions = {}
+    if len(jaxpr.eqns) <= CHUNK:
+      order = schedule(self)
+      if order is not None:
+        self.reorder(order)
+        jaxpr = self.jaxpr
+      regions = find_regions(self)
     bodies = []
     i = 0
     while i < len(jaxpr.eqns):

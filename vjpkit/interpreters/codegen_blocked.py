@@ -55,12 +55,13 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from ..core.ir import Lit, Var
+from ..core.rules import effectful
 
 if TYPE_CHECKING:
   from .codegen import _Codegen
 
 __all__ = ["BLOCK", "MIN_SIZE", "THREADS_MIN_SIZE", "block_rules", "find_regions", "emit_region",
-           "layout", "run_blocks", "set_threads"]
+           "layout", "run_blocks", "schedule", "set_threads"]
 
 # prim -> rule(eqn) -> (ufunc, operands) | None: an equation that is not a ufunc of its
 # inputs but one ufunc call all the same (integer_pow with y=2: np.multiply(x, x))
@@ -102,6 +103,52 @@ def _eligible(cg: _Codegen, i: int, eqn, shape: tuple | None) -> tuple | None:
     elif v.aval.shape != out.shape:
       return None
   return out.shape
+
+
+MAX_DEFERRED = 8  # equations moved past one elementwise run, at most
+
+
+def schedule(cg: _Codegen) -> list[int] | None:
+  """An order of the equations in which runs of elementwise equations of one shape are
+  no longer cut by equations they do not depend on (a reduction of a forward pass's
+  result between the forward and backward regions of a gradient): those are moved after
+  the run, so the two runs make one region and the values passed between them stay in
+  block buffers instead of full-size arrays. None where nothing moves. Effectful
+  equations and the ones the run reads keep their place (they end the run).
+
+  Moved equations read nothing the run writes later, so the results are the same; their
+  inputs live a few equations longer."""
+  eqns = cg.jaxpr.eqns
+  order: list[int] = []
+  deferred: list[int] = []
+  deferred_out: set[int] = set()
+  shape = None  # of the current elementwise run
+  moved = False
+  for i, eqn in enumerate(eqns):
+    s = _eligible(cg, i, eqn, None)
+    reads_deferred = bool(deferred_out) and any(
+        type(v) is Var and id(v) in deferred_out for v in eqn.invars)
+    if s is not None:
+      if deferred and (s != shape or reads_deferred):
+        order += deferred
+        deferred.clear()
+        deferred_out.clear()
+      elif deferred:
+        moved = True
+      shape = s
+      order.append(i)
+    elif (shape is not None and len(deferred) < MAX_DEFERRED and eqn.prim not in effectful
+          and cg.plans[i][0] != "bcast"):
+      deferred.append(i)
+      deferred_out.update(id(v) for v in eqn.outvars)
+    else:
+      order += deferred
+      deferred.clear()
+      deferred_out.clear()
+      shape = None
+      order.append(i)
+  order += deferred
+  return order if moved else None
 
 
 def find_regions(cg: _Codegen) -> dict[int, int]:

@@ -9,10 +9,9 @@ Primitives with sub-programs (scan, cond, checkpoint) register a rule in
 from __future__ import annotations
 
 from ..core.ir import Jaxpr, Var
-from ..core.rules import dce_rules
+from ..core.rules import dce_rules, effectful
 
-# Primitives with effects must never be removed (none yet).
-effectful: set = set()
+__all__ = ["dce_closed", "dce_jaxpr", "effectful", "used_invars"]
 
 # dce_rules: prim -> rule(used_outputs: list[bool], eqn) -> a smaller equation computing
 # (at least) the used outputs, or None when nothing is needed. The new equation keeps
