@@ -97,6 +97,35 @@ def test_equations_a_run_reads_or_effects_keep_their_place(small_blocks):
   assert len(seen) == 2 and seen[0] == seen[1] == out_b[2]
 
 
+_UNARY = (vnp.sin, vnp.tanh, lambda v: v * 1.5, vnp.negative)
+_REDUCE = (vnp.sum, vnp.max, lambda v: vnp.cumsum(v)[::-1])
+
+
+@given(ops=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 100), st.integers(0, 100)),
+                    min_size=2, max_size=14),
+       outs=st.sets(st.integers(0, 100), min_size=1, max_size=3))
+def test_random_programs_of_runs_and_reductions_are_bit_for_bit_unblocked(ops, outs):
+  # equations of every kind interleaved: a moved equation never changes a result
+  def f(x):
+    vals = [x]
+    for kind, a, b in ops:
+      u, v = vals[a % len(vals)], vals[b % len(vals)]
+      if kind < 4:
+        vals.append(_UNARY[kind](u))
+      elif kind < 7:
+        vals.append(u + v if kind < 6 else u * v)
+      else:
+        vals.append(_REDUCE[kind - 7](u))
+    return [vals[i % len(vals)] for i in sorted(outs)]
+
+  x = np.random.default_rng(len(ops)).normal(size=40)
+  with pytest.MonkeyPatch.context() as mp:
+    mp.setattr(codegen_blocked, "BLOCK", 16)
+    mp.setattr(codegen_blocked, "MIN_SIZE", 32)
+    out_b, out_u, _ = _blocked_and_not(mp, f, x)
+  _same(out_b, out_u)
+
+
 def test_several_results_scalars_literals_and_inputs_used_later(small_blocks):
   def f(x, s):
     a = vnp.sin(x) * s
