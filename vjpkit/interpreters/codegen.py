@@ -238,21 +238,9 @@ class _Codegen:
   # -- analysis ----------------------------------------------------------------
   def analyse(self) -> None:
     """Plan every equation, then compute last uses and which buffers values share."""
-    jaxpr = self.jaxpr
-    eqns = jaxpr.eqns
-    # the buffers each value may share memory with; a value absent is its own buffer
-    # (inputs, and results of ufuncs and of rules making fresh arrays: most values)
-    roots: dict[int, frozenset] = {}
-    self.plans: list[tuple[str, Any]] = []
-    plans = self.plans
     plan_of = self.plan
-    last: dict[int, int] = {}
-    bcasts: list[int] = []  # positions of the broadcasts
-    for i, eqn in enumerate(eqns):
-      plan = plan_of(eqn)
-      plans.append(plan)
-      note_uses(plan[0], eqn, i, last, roots, bcasts)
-    self.finish_analysis(last, roots, bcasts)
+    self.plans: list[tuple[str, Any]] = [plan_of(eqn) for eqn in self.jaxpr.eqns]
+    self.note_all()
 
   def reorder(self, order: list[int]) -> None:
     """Evaluate the equations in ``order`` (a topological order of them): the program and
@@ -261,10 +249,16 @@ class _Codegen:
     eqns = [jaxpr.eqns[i] for i in order]
     self.plans = [self.plans[i] for i in order]
     self.jaxpr = Jaxpr(jaxpr.constvars, jaxpr.invars, eqns, jaxpr.outvars)
-    last: dict[int, int] = {}
+    self.note_all()
+
+  def note_all(self) -> None:
+    """The last uses and buffer roots of the planned equations, in their order."""
+    # the buffers each value may share memory with; a value absent is its own buffer
+    # (inputs, and results of ufuncs and of rules making fresh arrays: most values)
     roots: dict[int, frozenset] = {}
-    bcasts: list[int] = []
-    for i, (eqn, plan) in enumerate(zip(eqns, self.plans)):
+    last: dict[int, int] = {}
+    bcasts: list[int] = []  # positions of the broadcasts
+    for i, (eqn, plan) in enumerate(zip(self.jaxpr.eqns, self.plans)):
       note_uses(plan[0], eqn, i, last, roots, bcasts)
     self.finish_analysis(last, roots, bcasts)
 

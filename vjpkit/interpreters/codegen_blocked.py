@@ -118,23 +118,25 @@ def schedule(cg: _Codegen) -> list[int] | None:
 
   Moved equations read nothing the run writes later, so the results are the same; their
   inputs live a few equations longer."""
-  eqns = cg.jaxpr.eqns
   order: list[int] = []
   deferred: list[int] = []
   deferred_out: set[int] = set()
+
+  def flush() -> None:
+    order.extend(deferred)
+    deferred.clear()
+    deferred_out.clear()
+
   shape = None  # of the current elementwise run
   moved = False
-  for i, eqn in enumerate(eqns):
+  for i, eqn in enumerate(cg.jaxpr.eqns):
     s = _eligible(cg, i, eqn, None)
-    reads_deferred = bool(deferred_out) and any(
-        type(v) is Var and id(v) in deferred_out for v in eqn.invars)
     if s is not None:
-      if deferred and (s != shape or reads_deferred):
-        order += deferred
-        deferred.clear()
-        deferred_out.clear()
-      elif deferred:
-        moved = True
+      if deferred:
+        if s != shape or any(type(v) is Var and id(v) in deferred_out for v in eqn.invars):
+          flush()
+        else:
+          moved = True
       shape = s
       order.append(i)
     elif (shape is not None and len(deferred) < MAX_DEFERRED and eqn.prim not in effectful
@@ -142,12 +144,10 @@ def schedule(cg: _Codegen) -> list[int] | None:
       deferred.append(i)
       deferred_out.update(id(v) for v in eqn.outvars)
     else:
-      order += deferred
-      deferred.clear()
-      deferred_out.clear()
+      flush()
       shape = None
       order.append(i)
-  order += deferred
+  flush()
   return order if moved else None
 
 
