@@ -28,7 +28,11 @@ IMPLEMENTATIONS = (
     "torch eager",
     "vjpkit eager",
     "vjpkit jit",
+    "vjpkit jit libm",  # jit with vjpkit.config.jit_scalar_libm on (scalar workloads only)
 )
+
+# implementation -> the vjpkit settings (``vjpkit.config.update``) it is built and timed with
+SETTINGS = {"vjpkit jit libm": {"jit_scalar_libm": True}}
 
 # Allocations of these go through NumPy, which reports to tracemalloc. JAX and
 # PyTorch use their own allocators, so tracemalloc cannot see them and a

@@ -9,6 +9,7 @@ installed, vjpkit feature not written yet) do not fail the run.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -87,21 +88,9 @@ def measure(workload, impl, data, expected, args):
         row.skipped = "no entry in this workload"
         return row, None
     missing = VJPKIT_MISSING if impl.startswith("vjpkit") else PEER_MISSING
-    result = None
     try:
-        fn = builder(data)
-        start = time.perf_counter()
-        result = fn()
-        row.first_call = time.perf_counter() - start
-        if expected is None:  # this is the baseline itself
-            expected = result
-        row.agrees, row.check_note = check.compare(result, expected)
-        row.seconds = harness.median_time(fn, args.min_time, args.repeats)
-        if workload.MEASURE_MEMORY and not args.no_memory:
-            if impl in harness.MEMORY_TRACED:
-                row.peak_bytes = harness.peak_memory(fn)
-            else:
-                row.memory_note = "own allocator, invisible to tracemalloc"
+        with settings(impl):
+            return _measure(workload, impl, builder, data, expected, args, row)
     except missing as exc:
         if impl == "numpy":
             raise
@@ -112,6 +101,41 @@ def measure(workload, impl, data, expected, args):
         row = harness.Row(
             workload.NAME, impl, error=_describe(exc), traceback=traceback.format_exc()
         )
+    return row, None
+
+
+@contextlib.contextmanager
+def settings(impl):
+    """``impl``'s vjpkit settings (``harness.SETTINGS``) inside the block, restored after it."""
+    changes = harness.SETTINGS.get(impl, {})
+    if not changes:
+        yield
+        return
+    vjpkit, _ = peers.load_vjpkit()
+    saved = {name: getattr(vjpkit.config, name) for name in changes}
+    for name, value in changes.items():
+        vjpkit.config.update(name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            vjpkit.config.update(name, value)
+
+
+def _measure(workload, impl, builder, data, expected, args, row):
+    fn = builder(data)
+    start = time.perf_counter()
+    result = fn()
+    row.first_call = time.perf_counter() - start
+    if expected is None:  # this is the baseline itself
+        expected = result
+    row.agrees, row.check_note = check.compare(result, expected)
+    row.seconds = harness.median_time(fn, args.min_time, args.repeats)
+    if workload.MEASURE_MEMORY and not args.no_memory:
+        if impl in harness.MEMORY_TRACED:
+            row.peak_bytes = harness.peak_memory(fn)
+        else:
+            row.memory_note = "own allocator, invisible to tracemalloc"
     return row, result
 
 

@@ -38,6 +38,7 @@ from .core.trace import Tracer
 from .interpreters import codegen as _codegen
 from .interpreters.codegen import Compiled, _identifier, compile_jaxpr
 from .interpreters.codegen_blocked import set_threads
+from .interpreters import codegen_scalar as _codegen_scalar
 from .interpreters.codegen_scalar import compile_scalar
 from .interpreters.partial_eval import trace_to_jaxpr
 from .jit_cache import CacheInfo, describe_call, describe_where, explain_miss, logger
@@ -173,6 +174,10 @@ class Lowered:
   def source(self) -> str:
     """The generated Python source of the program."""
     return self.compiled.source
+
+  def forget_math(self) -> None:
+    """Drop the all-scalar code (made again when next needed: ``jit_scalar_libm`` changed)."""
+    self._math = self._runner = None
 
   def __call__(self, leaves: list, traced: bool):
     if not traced and self.cacheable:
@@ -534,11 +539,13 @@ def jit(fun: Callable, static_argnums: int | Sequence[int] = (),
       hits = misses = 0
       _recount()
 
-  def on_config() -> None:
+  def on_config(scalar_code_changed: bool = False) -> None:
     with lock:
-      if not _fast_allowed[0]:
+      if not _fast_allowed[0] or scalar_code_changed:
         for entry in list(cache.values()):
           _unfast(entry)
+          if scalar_code_changed:
+            entry.forget_math()
       _trim(config.jit_cache_size)
       _recount()
 
@@ -563,14 +570,17 @@ def _config_changed() -> None:
   _fast_allowed[0] = not (config.debug_nans or config.debug_infs or _jit_switch.active)
   set_threads(config.jit_threads)
   _codegen.PLAN_MIN_EQNS = config.jit_plan_min_eqns
+  libm_changed = _codegen_scalar.ALWAYS_LIBM != config.jit_scalar_libm
+  _codegen_scalar.ALWAYS_LIBM = config.jit_scalar_libm
   for f in list(_JITTED):
-    f._on_config()
+    f._on_config(libm_changed)
 
 
 set_threads(config.jit_threads)
 config._on_change(_config_changed)
 _jit_switch.on_change(_config_changed)
 _codegen.PLAN_MIN_EQNS = config.jit_plan_min_eqns
+_codegen_scalar.ALWAYS_LIBM = config.jit_scalar_libm
 
 
 def _log_compile(entry: Lowered, traced: bool) -> None:

@@ -48,3 +48,5 @@ def numpy_value_and_grad(x):
 
 
 IMPLEMENTATIONS = gradient_of_x(forward, numpy_value_and_grad)
+# the same jitted gradient, run with vjpkit.config.jit_scalar_libm on (benchmarks.harness)
+IMPLEMENTATIONS["vjpkit jit libm"] = IMPLEMENTATIONS["vjpkit jit"]

@@ -54,7 +54,7 @@ import numpy as np
 from ..core.ir import Jaxpr, Lit, Var
 
 __all__ = ["compile_scalar", "scalar_rules", "ScalarCompiled", "agrees_with_numpy", "libm",
-           "MAX_EQNS"]
+           "use_libm", "MAX_EQNS"]
 
 # prim -> rule(eqn, args: list[str], env: ScalarEnv) -> Python expression on floats, or
 # None when this equation cannot be written so (the program then stays on NumPy)
@@ -63,6 +63,9 @@ scalar_rules: dict[Any, Callable] = {}
 _MAX_INLINE = 120  # characters: longer expressions get a variable
 MAX_EQNS = 2000  # longer scalar programs stay on NumPy (CPython compiles huge functions slowly)
 _F64 = np.dtype(np.float64)
+# whether the C library's math functions are used even where they differ from NumPy's in
+# the last bits (``vjpkit.config.jit_scalar_libm``, set by ``api_jit``)
+ALWAYS_LIBM = False
 _ERRORS = (ValueError, OverflowError, ZeroDivisionError)
 
 
@@ -262,11 +265,17 @@ def agrees_with_numpy(math_fn: Callable, np_fn: np.ufunc, domain: str = "real") 
   return True
 
 
+def use_libm(math_fn: Callable, np_fn: np.ufunc, domain: str = "real") -> bool:
+  """Whether generated code calls ``math_fn`` for NumPy's ``np_fn``: where it agrees bit
+  for bit, or everywhere under ``ALWAYS_LIBM``."""
+  return ALWAYS_LIBM or agrees_with_numpy(math_fn, np_fn, domain)
+
+
 def libm(math_fn: Callable, np_fn: np.ufunc, domain: str = "real") -> Callable:
-  """A scalar rule calling ``math_fn`` if it agrees with NumPy's ``np_fn``, else ``np_fn``
-  itself on the float (NumPy's value exactly, at NumPy's per-call cost)."""
+  """A scalar rule calling ``math_fn`` if it may stand for NumPy's ``np_fn`` (``use_libm``),
+  else ``np_fn`` itself on the float (NumPy's value exactly, at NumPy's per-call cost)."""
   def rule(eqn, args, env):
-    if agrees_with_numpy(math_fn, np_fn, domain):
+    if use_libm(math_fn, np_fn, domain):
       return f"{env.ref(math_fn, math_fn.__name__)}({', '.join(args)})"
     return f"float({env.ref(np_fn, np_fn.__name__)}({', '.join(args)}))"
   return rule

@@ -198,8 +198,25 @@ ewn.floor_divide_p.def_array_api(lambda b, x, y: b.xp.floor_divide(x, y), elemen
 ewn.remainder_p.def_array_api(lambda b, x, y: b.xp.remainder(x, y), elementwise=True)
 ewn.hypot_p.def_array_api(lambda b, x, y: b.xp.hypot(x, y), elementwise=True)
 ewn.i0_p.def_array_api(lambda b, x: ewn._i0_with(b.xp, x), elementwise=True)
+ewn.logaddexp_p.def_array_api(lambda b, x, y: b.xp.logaddexp(x, y), elementwise=True)
+
+
+def _logaddexp2(b: Backend, x, y):
+  """NumPy's algorithm: ``x + 1`` at a tie, else ``max + log2(e) log1p(2**-|x - y|)``."""
+  xp = b.xp
+  tie = x == y
+  d = xp.where(tie, xp.zeros_like(x), x - y)  # no inf - inf
+  two = xp.asarray(2, dtype=x.dtype)
+  term = xp.log1p(xp.pow(two, -xp.abs(d))) * xp.asarray(_LOG2E, dtype=x.dtype)
+  return xp.where(tie, x + xp.asarray(1, dtype=x.dtype), xp.maximum(x, y) + term)
+
+
+ewn.logaddexp2_p.def_array_api(_logaddexp2, elementwise=True)
 ewm.shift_left_p.def_array_api(_shift(True))
 ewm.shift_right_arithmetic_p.def_array_api(_shift(False))
+
+
+_LOG2E = 1.4426950408889634  # log2(e)
 
 
 # -- SciPy special functions: Dask map_blocks, cupyx.scipy.special --------------------

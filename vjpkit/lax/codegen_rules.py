@@ -16,7 +16,7 @@ import numpy as np
 from ..core.ir import Lit
 from ..interpreters.codegen import Emit
 from ..interpreters.codegen_blocked import block_rules
-from ..interpreters.codegen_scalar import agrees_with_numpy, libm, scalar_rules
+from ..interpreters.codegen_scalar import libm, scalar_rules, use_libm
 from . import elementwise as ew
 from . import elementwise_more as ewm
 from . import elementwise_numpy as ewn
@@ -189,7 +189,7 @@ def _scalar_pow_const(x: str, y: float, env) -> str | None:
     return f"{env.ref(math.sqrt, 'sqrt')}({x})"
   if y == -1.0:
     return f"1.0 / {x}"
-  if not agrees_with_numpy(math.pow, np.power):
+  if not use_libm(math.pow, np.power):
     return f"float({env.ref(np.power, 'power')}({x}, {y!r}))"
   return f"{env.ref(math.pow, 'pow')}({x}, {y!r})"
 
@@ -203,13 +203,14 @@ def _scalar_pow(eqn, args, env):
   y = eqn.invars[1]
   if type(y) is Lit:
     return _scalar_pow_const(args[0], float(y.val), env)
-  if not agrees_with_numpy(math.pow, np.power):
+  if not use_libm(math.pow, np.power):
     return f"float({env.ref(np.power, 'power')}({args[0]}, {args[1]}))"
   return f"{env.ref(_numpy_pow, 'numpy_pow')}({args[0]}, {args[1]})"
 
 
 def _scalar_logistic(eqn, args, env):
-  if not agrees_with_numpy(math.exp, np.exp):
+  # the impl is SciPy's expit (C's exp, as _logistic_float) or the formula with np.exp
+  if ew.scipy_expit() is None and not use_libm(math.exp, np.exp):
     return None
   return f"{env.ref(_logistic_float, 'logistic')}({args[0]})"
 

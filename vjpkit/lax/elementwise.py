@@ -159,11 +159,29 @@ def tanh(x): return tanh_p.bind(x)
 
 
 def _logistic_impl(x):
-  # 1/(1+exp(-x)), SciPy's expit operation for operation (its values); exp(-x) overflowing
-  # to inf for x < -709 gives 0, as there, without NumPy's overflow warning
+  # SciPy's expit where SciPy is installed (its values: 1/(1+exp(-x)) with the C library's
+  # exp, which NumPy's SIMD exp is not on every machine), else that formula with np.exp;
+  # exp(-x) overflowing to inf for x < -709 gives 0, as there, without NumPy's warning
   x = np.asarray(x)
+  expit = scipy_expit()
+  if expit is not None and x.dtype in (np.float32, np.float64):
+    return expit(x)[()]
   with np.errstate(over="ignore"):
     return (1 / (1 + np.exp(-x)))[()]
+
+
+def scipy_expit():
+  """``scipy.special.expit``, or None without SciPy."""
+  if not _EXPIT:
+    try:
+      from scipy.special import expit
+    except ImportError:  # pragma: no cover - scipy is in the test extras
+      expit = None
+    _EXPIT.append(expit)
+  return _EXPIT[0]
+
+
+_EXPIT: list = []
 
 
 logistic_p = unop("logistic", _logistic_impl, kinds="inexact")

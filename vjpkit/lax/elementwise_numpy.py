@@ -1,9 +1,11 @@
 """Elementwise primitives with NumPy's numbers and no ``jax.lax`` counterpart:
-``floor_divide``, ``remainder``, ``hypot`` (NumPy's ufuncs) and ``i0`` (``np.i0``).
+``floor_divide``, ``remainder``, ``hypot``, ``logaddexp``, ``logaddexp2`` (NumPy's ufuncs)
+and ``i0`` (``np.i0``).
 
 Composites of lax operations cannot give NumPy's results bit for bit here (the signs of
-zero results of ``floor_divide``/``remainder``; the last bit of ``hypot``), so each is
-one primitive; the derivatives follow JAX's ``jnp.remainder``/``jnp.hypot``:
+zero results of ``floor_divide``/``remainder``; the last bit of ``hypot``; ``logaddexp``
+calls the C library's ``log1p`` and ``exp``, where NumPy's array kernels may differ), so
+each is one primitive; the derivatives follow JAX's ``jnp.remainder``/``jnp.hypot``:
 
 * ``floor_divide`` has zero derivative (as JAX's);
 * ``remainder(x, y) = x - y floor(x / y)``: ``d/dx = 1``, ``d/dy = -floor_divide(x, y)``
@@ -12,6 +14,9 @@ one primitive; the derivatives follow JAX's ``jnp.remainder``/``jnp.hypot``:
 * ``hypot``: ``(x dx + y dy) / hypot(x, y)``; at ``(0, 0)`` each argument gets slope
   ``1/2`` (JAX's, from its ``maximum`` tie), and where the result is infinite the
   derivative is 0 (JAX gives NaN there);
+* ``logaddexp(x, y)``: the softmax weights ``1 / (1 + exp(y - x))``, at every order;
+  ``(inf, 1)`` gives ``(1, 0)``; equal infinities give ``(1/2, 1/2)``, as a tie of finite
+  arguments does (``logaddexp2``: the same with ``exp2``);
 * ``i0``: ``I1(x)`` (``scipy.special.i1``), not the slope of NumPy's Chebyshev series,
   which is a rounding error at and near 0 (-2.2e-16 at 0, where I1 is 0).
 
@@ -28,11 +33,12 @@ import numpy as np
 
 from ..interpreters.jvp import defjvp, defjvp_zero
 from . import elementwise as ew
+from . import elementwise_more as em
 from ._declare import const, naryop, unop
 from .special_bessel import bessel_i1
 
-__all__ = ["floor_divide", "floor_divide_p", "hypot", "hypot_p", "i0", "i0_p", "remainder",
-           "remainder_p"]
+__all__ = ["floor_divide", "floor_divide_p", "hypot", "hypot_p", "i0", "i0_p", "logaddexp",
+           "logaddexp_p", "logaddexp2", "logaddexp2_p", "remainder", "remainder_p"]
 
 
 floor_divide_p = naryop("floor_divide", np.floor_divide, kinds="real")
@@ -84,6 +90,44 @@ def hypot(x: Any, y: Any) -> Any:
   array([5.])
   """
   return hypot_p.bind(x, y)
+
+
+def _log_add_slope(x, y, exp_fn):
+  """``d logaddexp(x, y) / dx`` as NumPy's algorithm ``max + log1p(exp(-|x - y|))`` gives
+  it: ``1 / (1 + e)`` where ``x >= y``, ``e / (1 + e)`` elsewhere (``e = exp(-|x - y|)``,
+  or ``exp2``), 1/2 for equal infinities (no ``inf - inf`` is computed)."""
+  zero, one = const(x, 0), const(x, 1)
+  same_inf = ew.logical_and(ew.eq(x, y), ew.logical_not(em.is_finite(x)))
+  d = ew.sub(ew.select_n(same_inf, x, zero), ew.select_n(same_inf, y, zero))
+  e = exp_fn(ew.neg(ew.abs(d)))
+  w = ew.select_n(ew.ge(x, y), ew.div(e, ew.add(one, e)), ew.div(one, ew.add(one, e)))
+  return ew.select_n(same_inf, w, const(x, 0.5))
+
+
+logaddexp_p = naryop("logaddexp", np.logaddexp, kinds="float")
+defjvp(logaddexp_p, lambda t, ans, x, y: ew.mul(t, _log_add_slope(x, y, ew.exp)),
+       lambda t, ans, x, y: ew.mul(t, _log_add_slope(y, x, ew.exp)))
+logaddexp2_p = naryop("logaddexp2", np.logaddexp2, kinds="float")
+defjvp(logaddexp2_p, lambda t, ans, x, y: ew.mul(t, _log_add_slope(x, y, em.exp2)),
+       lambda t, ans, x, y: ew.mul(t, _log_add_slope(y, x, em.exp2)))
+
+
+def logaddexp(x: Any, y: Any) -> Any:
+  """NumPy's ``logaddexp``: ``log(exp(x) + exp(y))`` without overflow.
+
+  >>> logaddexp(np.array([0.0]), np.array([0.0]))
+  array([0.69314718])
+  """
+  return logaddexp_p.bind(x, y)
+
+
+def logaddexp2(x: Any, y: Any) -> Any:
+  """NumPy's ``logaddexp2``: ``log2(2**x + 2**y)`` without overflow.
+
+  >>> logaddexp2(np.array([1.0]), np.array([1.0]))
+  array([2.])
+  """
+  return logaddexp2_p.bind(x, y)
 
 
 # NumPy's Chebyshev coefficients of exp(-x) I0(x) on [0, 8] and of exp(-x) sqrt(x) I0(x) on

@@ -13,7 +13,6 @@ derivative. Complex inputs raise a TypeError.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 import numpy as np
@@ -372,22 +371,7 @@ def logaddexp(x: Array, y: Array) -> Array:
   np.float64(0.6931471805599453)
   """
   x, y = promote(x, y, inexact=True, who="logaddexp", real=True)
-  return _log_add(x, y, lax.exp, None)
-
-
-def _log_add(x, y, exp_fn, scale):
-  """``max + log1p(exp_fn(-|x - y|)) [* scale]``, NumPy's algorithm (npy_logaddexp and
-  npy_logaddexp2, which multiplies log1p by log2(e)); equal infinities take their mean."""
-  dtype = get_aval(x).dtype
-  zero = lax.full((), 0, dtype)
-  same_inf = lax.logical_and(lax.eq(x, y), lax.logical_not(isfinite(x)))  # no inf - inf
-  d = lax.sub(_where(same_inf, zero, x), _where(same_inf, zero, y))
-  x_wins = lax.ge(x, y)
-  mean = lax.mul(lax.add(_where(same_inf, x, zero), _where(same_inf, y, zero)),
-                 lax.full((), 0.5, dtype))  # the equal infinities, each with half the slope
-  base = _where(same_inf, mean, _where(x_wins, x, y))
-  term = lax.log1p(exp_fn(lax.neg(_where(x_wins, d, lax.neg(d)))))
-  return lax.add(base, term if scale is None else lax.mul(lax.full((), scale, dtype), term))
+  return lax.logaddexp(x, y)
 
 
 def logaddexp2(x: Array, y: Array) -> Array:
@@ -397,8 +381,7 @@ def logaddexp2(x: Array, y: Array) -> Array:
   np.float64(2.0)
   """
   x, y = promote(x, y, inexact=True, who="logaddexp2", real=True)
-  # as NumPy: max + log2(e) * log1p(exp2(-|x - y|)) (x + 1 at a tie: log2(e) * log(2) is 1)
-  return _log_add(x, y, lax.exp2, float(np.log2(math.e)))
+  return lax.logaddexp2(x, y)
 
 
 def sinc(x: Array) -> Array:
