@@ -68,3 +68,24 @@ def test_unexpected_error_is_reported_and_fails(capsys, monkeypatch):
     code, out = _run(capsys, "--impl", "vjpkit eager")
     assert code == 1
     assert "error (TypeError: boom)" in out
+
+
+def test_an_implementations_settings_hold_while_it_runs_only():
+    import vjpkit
+
+    seen = []
+
+    def build(data):
+        seen.append(vjpkit.config.jit_scalar_libm)
+        return lambda: seen.append(vjpkit.config.jit_scalar_libm) or 1.0
+
+    class Workload:
+        NAME, MEASURE_MEMORY = "w", False
+        IMPLEMENTATIONS = {"vjpkit jit libm": build}
+
+    class Args:
+        min_time, repeats, no_memory = 0.0, 1, True
+
+    row, _ = run.measure(Workload, "vjpkit jit libm", None, 1.0, Args)
+    assert row.agrees and set(seen) == {True}
+    assert vjpkit.config.jit_scalar_libm is False
