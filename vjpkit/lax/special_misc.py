@@ -49,12 +49,19 @@ def logit(x):
   return logit_p.bind(x)
 
 
+def _expi_slope(x):
+  """``e^x / x``, ``inf`` at ``x = inf`` (the limit; ``inf / inf`` would be NaN)."""
+  top = ew.eq(x, const(x, np.inf))
+  xs = ew.select_n(top, x, const(x, 1.0))
+  return ew.select_n(top, ew.div(ew.exp(xs), xs), ew._bcast_like(const(x, np.inf), x))
+
+
 expi_p = unop("expi", _scipy("expi"))
-defjvp(expi_p, lambda t, ans, x: ew.mul(t, ew.div(ew.exp(x), x)))
+defjvp(expi_p, lambda t, ans, x: ew.mul(t, _expi_slope(x)))
 
 
 def expi(x):
-  """The exponential integral ``Ei(x)``; its derivative is ``e^x / x``.
+  """The exponential integral ``Ei(x)`` on the whole line; its derivative is ``e^x / x``.
 
   >>> expi(1.0)
   np.float64(1.89511781635593...)
@@ -62,12 +69,21 @@ def expi(x):
   return expi_p.bind(x)
 
 
+def _exp1_slope(ans, x):
+  """``-e^-x / x`` on ``x >= 0``; for ``x < 0``, where SciPy's ``exp1`` is NaN, the value
+  itself (NaN, at every order: the formula would give a finite slope of a NaN value)."""
+  outside = ew.lt(x, const(x, 0.0))
+  xs = ew.select_n(outside, x, const(x, 1.0))
+  return ew.select_n(outside, ew.neg(ew.div(ew.exp(ew.neg(xs)), xs)), ans)
+
+
 exp1_p = unop("exp1", _scipy("exp1"))
-defjvp(exp1_p, lambda t, ans, x: ew.neg(ew.mul(t, ew.div(ew.exp(ew.neg(x)), x))))
+defjvp(exp1_p, lambda t, ans, x: ew.mul(t, _exp1_slope(ans, x)))
 
 
 def exp1(x):
-  """The exponential integral ``E_1(x) = ∫_1^∞ e^(-xt)/t dt``; its derivative is ``-e^-x / x``.
+  """The exponential integral ``E_1(x) = ∫_1^∞ e^(-xt)/t dt``; its derivative is ``-e^-x / x``
+  for ``x >= 0`` (NaN below 0, where SciPy's value is NaN).
 
   >>> exp1(1.0)
   np.float64(0.219383934395520...)
