@@ -16,8 +16,8 @@ from ._declare import const, naryop, unop
 from .special import _no_derivative, _scipy, _scipy_nary
 
 __all__ = ["entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn",
-           "expn_p", "kl_div", "kl_div_p", "logit", "logit_p", "rel_entr", "rel_entr_p", "spence",
-           "spence_p"]
+           "expn_p", "kl_div", "kl_div_p", "log1p_scipy", "log1p_scipy_p", "logit", "logit_p",
+           "rel_entr", "rel_entr_p", "spence", "spence_p"]
 
 erfcx_p = unop("erfcx", _scipy("erfcx"))
 defjvp(erfcx_p, lambda t, ans, x: ew.mul(t, ew.sub(ew.mul(ew.add(x, x), ans),
@@ -31,6 +31,22 @@ def erfcx(x):
   np.float64(1.0)
   """
   return erfcx_p.bind(x)
+
+
+# SciPy's log1p: not NumPy's for complex z (SciPy keeps the real part of a small z, NumPy's
+# log(1 + z) loses it: 1e-20 + 1e-12j gives 0 there) nor, by an ulp now and then, for real x
+log1p_scipy_p = unop("log1p_scipy", _scipy("log1p"), kinds="inexact")
+defjvp(log1p_scipy_p, lambda t, ans, x: ew.div(t, ew.add(x, const(x, 1))))
+
+
+def log1p_scipy(x):
+  """``log(1 + x)`` with ``scipy.special.log1p``'s values (real or complex ``x``); its
+  derivative is ``1 / (1 + x)``.
+
+  >>> log1p_scipy(np.complex128(1e-20 + 1e-12j)).real
+  np.float64(1.00005e-20)
+  """
+  return log1p_scipy_p.bind(x)
 
 
 logit_p = unop("logit", _scipy("logit"))
