@@ -8,6 +8,8 @@ vjpkit operations so that every order is available. ``expn`` is not differentiab
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..interpreters.jvp import defjvp
@@ -16,7 +18,7 @@ from ._declare import const, naryop, unop
 from .special import _no_derivative, _scipy, _scipy_nary
 
 __all__ = ["entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn",
-           "expn_p", "kl_div", "kl_div_p", "log1p_scipy", "log1p_scipy_p", "logit", "logit_p",
+           "expn_p", "kl_div", "kl_div_p", "log1p_scipy", "log1p_scipy_p", "logit", "logit_dk_p", "logit_p",
            "rel_entr", "rel_entr_p", "spence", "spence_p"]
 
 erfcx_p = unop("erfcx", _scipy("erfcx"))
@@ -49,11 +51,27 @@ def log1p_scipy(x):
   return log1p_scipy_p.bind(x)
 
 
+def _logit_dk_impl(x, *, k: int):
+  """The ``k``-th derivative of logit, ``(k-1)! ((-1)^(k-1) / x^k + 1 / (1 - x)^k)``: at 0
+  and 1 the one-sided limits (``inf`` for ``k = 1``; ``-inf`` at 0 and ``inf`` at 1 for
+  ``k = 2``), without NumPy's divide-by-zero warning (SciPy's logit gives ±inf there
+  without one)."""
+  x = np.asarray(x)
+  with np.errstate(divide="ignore", invalid="ignore"):
+    r, q = np.divide(1, x), np.divide(1, 1 - x)
+    out = r + q if k == 1 else (r ** k if k % 2 else -(r ** k)) + q ** k
+    if k > 2:
+      out = out * math.factorial(k - 1)
+  return np.asarray(out, x.dtype)[()]
+
+
+logit_dk_p = unop("logit_dk", _logit_dk_impl)
+defjvp(logit_dk_p, lambda t, ans, x, *, k: ew.mul(t, logit_dk_p.bind(x, k=k + 1)))
+
 logit_p = unop("logit", _scipy("logit"))
 # 1/x + 1/(1 - x) = 1 / (x (1 - x)): inf at 0 and 1 (the one-sided limits, as JAX's), and
-# its own derivative -inf at 0, inf at 1
-defjvp(logit_p, lambda t, ans, x: ew.mul(t, ew.add(ew.div(const(x, 1), x),
-                                                   ew.div(const(x, 1), ew.sub(const(x, 1), x)))))
+# its own derivative -inf at 0, inf at 1 (JAX: NaN), each order one primitive (logit_dk)
+defjvp(logit_p, lambda t, ans, x: ew.mul(t, logit_dk_p.bind(x, k=1)))
 
 
 def logit(x):
