@@ -23,7 +23,8 @@ from .conveniences import (approx_max_k, approx_min_k, batch_matmul, dtype, broa
                            optimization_barrier, reduce_and, reduce_or, reduce_prod, reduce_xor,
                            sort_key_val, split, stack, tile, top_k, unstack)
 from .elementwise_numpy import (floor_divide, floor_divide_p, hypot, hypot_p, i0, i0_p,
-                               remainder, remainder_p)
+                               logaddexp, logaddexp2, logaddexp2_p, logaddexp_p, remainder,
+                               remainder_p)
 from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clz, clz_p, exp2,
                                sinc, sinc_p,
                                exp2_p, is_finite, is_finite_p, log10, log10_p, log2, log2_p,
@@ -187,7 +188,8 @@ __all__ = [
     # control_flow
     "cond", "cond_p", "fori_loop", "map", "scan", "scan_p", "switch", "while_loop", "while_p",
     # more of jax.lax (issue 15): elementwise_more, conveniences, windowed, cumulative
-    "floor_divide", "floor_divide_p", "hypot", "hypot_p", "i0", "i0_p", "remainder", "remainder_p",
+    "floor_divide", "floor_divide_p", "hypot", "hypot_p", "i0", "i0_p", "logaddexp", "logaddexp2",
+    "logaddexp2_p", "logaddexp_p", "remainder", "remainder_p",
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "clz", "clz_p", "exp2", "exp2_p",
     "is_finite", "is_finite_p", "log10", "log10_p", "log2", "log2_p", "nextafter", "nextafter_p",
     "signbit", "signbit_p", "sinc", "sinc_p", "population_count",

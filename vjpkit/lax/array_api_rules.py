@@ -197,6 +197,20 @@ ewm.xor_p.def_array_api(_xor, elementwise=True)
 ewn.floor_divide_p.def_array_api(lambda b, x, y: b.xp.floor_divide(x, y), elementwise=True)
 ewn.remainder_p.def_array_api(lambda b, x, y: b.xp.remainder(x, y), elementwise=True)
 ewn.hypot_p.def_array_api(lambda b, x, y: b.xp.hypot(x, y), elementwise=True)
+ewn.logaddexp_p.def_array_api(lambda b, x, y: b.xp.logaddexp(x, y), elementwise=True)
+
+
+def _logaddexp2(b: Backend, x, y):
+  """NumPy's npy_logaddexp2 in the library's operations (the standard has no logaddexp2):
+  ``max + log2(e) log1p(2^-|x - y|)``, ``x + 1`` at a tie (equal infinities too)."""
+  xp = b.xp
+  tie = x == y
+  d = xp.where(tie, xp.zeros_like(x), x - y)
+  term = xp.log1p(xp.pow(2.0, -xp.abs(d))) * math.log2(math.e)
+  return xp.where(tie, x + 1.0, xp.where(d > 0, x, y) + term)
+
+
+ewn.logaddexp2_p.def_array_api(_logaddexp2, elementwise=True)
 ewn.i0_p.def_array_api(lambda b, x: ewn._i0_with(b.xp, x), elementwise=True)
 ewm.shift_left_p.def_array_api(_shift(True))
 ewm.shift_right_arithmetic_p.def_array_api(_shift(False))
