@@ -434,7 +434,12 @@ def round(a: Array, decimals: int = 0) -> Array:
   array([0., 2., 3.])
   """
   a = promote(given := a, who="round")[0]
-  if get_aval(a).dtype.kind in "iub":
+  if get_aval(a).dtype.kind == "b":  # NumPy: rint's float16 loop; other decimals are an error
+    if decimals != 0:
+      raise TypeError(f"vjpkit.numpy.round: booleans can be rounded only to decimals=0 (got "
+                      f"{decimals}), as in NumPy; convert them to a number type first")
+    return rint(a)
+  if get_aval(a).dtype.kind in "iu":
     return fresh(a, given) if decimals >= 0 else convert(
         round(convert(a, np.dtype(np.float64)), decimals), get_aval(a).dtype)
   if get_aval(a).dtype.kind == "c":  # each part, as NumPy
