@@ -90,8 +90,8 @@ from .special_gamma import (beta, beta_p, comb, comb_p, factorial, factorial_p, 
                             gammasgn, gammasgn_p, igamma, igammac, loggamma, loggamma_p, poch,
                             poch_p, rgamma, rgamma_p, riemann_zeta, riemann_zeta_p, zeta, zeta_p)
 from .special_misc import (entr, entr_p, erfcx, erfcx_p, exp1, exp1_p, expi, expi_p, expn, expn_p,
-                           kl_div, kl_div_p, log1p_scipy, log1p_scipy_p, logit, logit_p, rel_entr,
-                           rel_entr_p, spence, spence_p)
+                           kl_div, kl_div_p, log1p_scipy, log1p_scipy_p, logit, logit_dk_p, logit_p,
+                           rel_entr, rel_entr_p, spence, spence_p)
 from .special_stats import (discrete_ppf, discrete_ppf_p, vonmises_cdf, vonmises_cdf_grad,
                             vonmises_cdf_grad_p, vonmises_cdf_p, vonmises_ppf, vonmises_ppf_p)
 
@@ -178,8 +178,8 @@ __all__ = [
     "gammasgn", "gammasgn_p", "igamma", "igammac", "loggamma", "loggamma_p", "poch", "poch_p",
     "rgamma", "rgamma_p", "riemann_zeta", "riemann_zeta_p", "zeta", "zeta_p",
     "entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn", "expn_p",
-    "kl_div", "kl_div_p", "log1p_scipy", "log1p_scipy_p", "logit", "logit_p", "rel_entr",
-    "rel_entr_p", "spence", "spence_p",
+    "kl_div", "kl_div_p", "log1p_scipy", "log1p_scipy_p", "logit", "logit_dk_p", "logit_p",
+    "rel_entr", "rel_entr_p", "spence", "spence_p",
     "discrete_ppf", "discrete_ppf_p", "vonmises_cdf", "vonmises_cdf_grad", "vonmises_cdf_grad_p",
     "vonmises_cdf_p", "vonmises_ppf", "vonmises_ppf_p",
     # composites
