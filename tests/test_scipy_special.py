@@ -605,3 +605,69 @@ def test_xlogy_and_xlog1py_are_zero_at_zero_x_for_every_y_but_nan():
                                    rtol=3e-16, atol=0)
   # the derivative in x at x == 0 is still log(y) where y is in the domain
   assert vjpkit.grad(vss.xlogy)(0.0, 2.0) == np.log(2.0)
+
+
+# -- findings of session 6 ------------------------------------------------------------------
+
+def test_exponential_integral_derivatives_are_nan_where_the_value_is():
+  # exp1 and expn are NaN for x < 0 (SciPy); the derivative was finite there (-e^-x/x)
+  x = np.array([-2.0, -0.5, -np.inf])
+  assert np.isnan(ss.exp1(x)).all()
+  g = vjpkit.vmap(vjpkit.grad(vss.exp1))(x)
+  assert np.isnan(g).all()
+  assert np.isnan(vjpkit.grad(vjpkit.grad(vss.exp1))(-1.0))
+  for n in (0.0, 1.0, 3.0):
+    assert np.isnan(vjpkit.grad(vss.expn, argnums=1)(n, -1.5))
+  # on the domain, the derivatives and their limits at the ends are unchanged
+  assert vjpkit.grad(vss.exp1)(0.0) == -np.inf and vjpkit.grad(vss.exp1)(np.inf) == 0.0
+  np.testing.assert_allclose(vjpkit.grad(vss.exp1)(0.5), -np.exp(-0.5) / 0.5, rtol=1e-15)
+  # expi is defined on the whole line: e^x/x, -> inf at +inf (was inf/inf = NaN), 0 at -inf
+  np.testing.assert_allclose(vjpkit.grad(vss.expi)(-2.0), np.exp(-2.0) / -2.0, rtol=1e-15)
+  assert vjpkit.grad(vss.expi)(np.inf) == np.inf and vjpkit.grad(vss.expi)(-np.inf) == 0.0
+  assert vjpkit.grad(vss.expi)(0.0) == np.inf
+
+
+def test_log1p_is_scipys_for_real_and_complex_inputs():
+  # vjpkit.scipy.special.log1p was numpy's (a re-export): NumPy's complex log1p loses the
+  # real part of small z (1e-20 + 1e-12j gives 0 real part), and its dtypes differ
+  z = np.array([1e-10 + 1e-10j, -1e-8 + 1e-5j, 1e-20 + 1e-12j, -0.5 + 0.2j, 2 + 3j,
+                -1e-16 + 1e-8j])
+  assert "log1p" in vss.__all__
+  for f in (vss.log1p, vjpkit.jit(vss.log1p)):
+    np.testing.assert_array_equal(f(z), ss.log1p(z))
+  x = np.random.default_rng(0).uniform(-0.99, 3.0, 500)
+  for a in (x, x.astype(np.float32)):
+    out = vss.log1p(a)
+    assert out.dtype == ss.log1p(a).dtype
+    np.testing.assert_array_equal(out, ss.log1p(a))
+  for a in (np.array([0, 3], np.int8), np.array([True, False]), np.float16(0.5)):
+    assert np.asarray(vss.log1p(a)).dtype == ss.log1p(a).dtype
+  np.testing.assert_allclose(vjpkit.grad(vss.log1p)(0.5), 1 / 1.5, rtol=1e-15)
+  check_grads(vss.log1p, (np.array([0.3, -0.5, 2.0]),), order=2)
+  # holomorphic: d/dz log1p(z) = 1/(1 + z), as vnp.log1p's complex derivative
+  z0 = np.complex128(0.3 + 0.4j)
+  np.testing.assert_allclose(vjpkit.grad(lambda z: vss.log1p(z).real)(z0),
+                             vjpkit.grad(lambda z: vnp.log1p(z).real)(z0), rtol=1e-15)
+  # xlog1py: SciPy's values for complex y too
+  for f in (vss.xlog1py, vjpkit.jit(vss.xlog1py)):
+    np.testing.assert_array_equal(f(2.0 + 0j, z), ss.xlog1py(2.0 + 0j, z))
+  # scipy.special.log1p on a traced value runs it
+  np.testing.assert_allclose(vjpkit.grad(lambda v: ss.log1p(v))(0.5), 1 / 1.5, rtol=1e-15)
+
+
+def test_logit_at_zero_and_one_without_internal_warnings():
+  # grad(logit) at 0 and 1 warned (divide by zero inside the derivative); SciPy's logit
+  # does not warn there. Values and first derivatives as JAX (-inf/inf; inf, inf)
+  import warnings
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    assert vss.logit(0.0) == -np.inf and vss.logit(1.0) == np.inf
+    g = vjpkit.grad(vss.logit)
+    assert g(0.0) == np.inf and g(1.0) == np.inf
+    assert vjpkit.jit(g)(0.0) == np.inf
+    np.testing.assert_array_equal(vjpkit.vmap(g)(np.array([0.0, 1.0])), [np.inf, np.inf])
+    # the second derivative is the one-sided limit of -1/x² + 1/(1-x)² (JAX: NaN)
+    gg = vjpkit.grad(g)
+    assert gg(0.0) == -np.inf and gg(1.0) == np.inf and gg(0.5) == 0.0
+  np.testing.assert_allclose(g(0.2), 1 / (0.2 * 0.8), rtol=1e-15)
+  check_grads(vss.logit, (np.array([0.2, 0.5, 0.9]),), order=3)

@@ -125,3 +125,31 @@ def test_pinv_cutoffs_match_numpy():
   a = np.diag([1.0, 1e-10, 0.0])
   for kw in [{}, {"rcond": 1e-5}, {"rtol": None}, {"rtol": 1e-12}]:
     np.testing.assert_allclose(vla.pinv(a, **kw), np.linalg.pinv(a, **kw))
+
+
+def test_norm_of_float16_as_numpy():
+  # was rejected ('float16 is unsupported in linalg'); NumPy computes float16 norms, and
+  # rejects float16 only where it needs an SVD (ord 2, -2, 'nuc' of a matrix)
+  rng = np.random.default_rng(5)
+  a = rng.uniform(-3, 3, (3, 4)).astype(np.float16)
+  v = a[0]
+  cases = [(v, {}), (v, dict(ord=1)), (v, dict(ord=np.inf)), (v, dict(ord=-np.inf)),
+           (v, dict(ord=0)), (v, dict(ord=3)), (v, dict(ord=-1)), (a, {}), (a, dict(ord="fro")),
+           (a, dict(ord=1)), (a, dict(ord=-1)), (a, dict(ord=np.inf)), (a, dict(axis=0)),
+           (a, dict(axis=1, ord=1)), (a, dict(axis=1, keepdims=True))]
+  for x, kw in cases:
+    want = np.linalg.norm(x, **kw)
+    got = vla.norm(x, **kw)
+    assert got.dtype == want.dtype == np.float16, kw
+    np.testing.assert_array_equal(got, want)
+  assert vla.vector_norm(v).dtype == np.linalg.vector_norm(v).dtype
+  assert vla.matrix_norm(a).dtype == np.linalg.matrix_norm(a).dtype
+  g = vjpkit.grad(lambda x: vla.norm(x))(v)
+  assert g.dtype == np.float16
+  np.testing.assert_allclose(g, v.astype(np.float64) / np.linalg.norm(v.astype(np.float64)),
+                             rtol=2e-3)
+  for ord in (2, -2, "nuc"):
+    with pytest.raises(TypeError, match="float16"):
+      np.linalg.norm(a, ord=ord)
+    with pytest.raises(TypeError, match="float16.*float32"):
+      vla.norm(a, ord=ord)

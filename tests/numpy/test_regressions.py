@@ -4,6 +4,7 @@ import pytest
 
 import vjpkit
 import vjpkit.numpy as vnp
+from vjpkit.testing import check_grads
 
 
 @pytest.mark.parametrize("args", [(-1, 0, 3), (-2.5, 2.5, 5), (0, 10, 7), (3, -3, 4)])
@@ -136,3 +137,101 @@ def test_ndtr_expit_logit_exp2_sinc_are_scipys_and_numpys_values():
   assert vjpkit.grad(vnp.sinc)(0.0) == 0.0
   np.testing.assert_allclose(vjpkit.grad(vss.ndtr)(-3.0), np.exp(-4.5) / np.sqrt(2 * np.pi),
                              rtol=1e-15)
+
+
+# -- findings of session 6 ------------------------------------------------------------------
+
+@pytest.mark.parametrize("f", [vnp.round, vnp.around])
+def test_round_of_booleans_is_numpys(f):
+  # was bool; NumPy rounds booleans as float16 (decimals=0) and rejects other decimals
+  b = np.array([True, False])
+  for out in (f(b), vjpkit.jit(f)(b)):
+    assert out.dtype == np.round(b).dtype == np.float16
+    np.testing.assert_array_equal(out, [1.0, 0.0])
+  for decimals in (1, -1):
+    with pytest.raises(TypeError, match="bool"):
+      f(b, decimals)
+
+
+def test_prod_with_initial_multiplies_it_first_as_numpy():
+  # initial was multiplied in last: prod([1e200, 1e200], initial=0) was inf * 0 = nan
+  for a, initial in ((np.array([1e200, 1e200]), 0.0), (np.array([1e-200, 1e-200]), 1e300),
+                     (np.array([1e300, 1e300]), 1e-300)):
+    assert np.prod(a, initial=initial) == vnp.prod(a, initial=initial)
+  rng = np.random.default_rng(3)
+  a = rng.uniform(0.5, 2.0, (4, 5, 6))
+  w = rng.random(a.shape) < 0.7
+  for axis in (None, 0, 1, 2, (0, 2), (1, 2)):
+    for kw in (dict(initial=1.7), dict(initial=1.3, where=w)):
+      want = np.prod(a, axis=axis, **kw)
+      np.testing.assert_array_equal(vnp.prod(a, axis=axis, **kw), want)
+      np.testing.assert_array_equal(vjpkit.jit(lambda x: vnp.prod(x, axis=axis, **kw))(a), want)
+  # with zeros and a mask, the gradient is JAX's (initial times the other selected entries)
+  x = np.array([[2.0, 0.0, 3.0], [4.0, 5.0, 0.0]])
+  m = np.array([[True, False, True], [False, True, True]])
+  g = vjpkit.grad(lambda x: vnp.sum(vnp.prod(x, axis=1, where=m, initial=3.0)))(x)
+  np.testing.assert_array_equal(g, [[9.0, 0.0, 6.0], [0.0, 0.0, 15.0]])
+  g = vjpkit.grad(lambda x: vnp.prod(x, where=m, initial=2.0))(x)
+  np.testing.assert_array_equal(g, [[0.0, 0.0, 0.0], [0.0, 0.0, 60.0]])
+  assert vnp.prod(np.array([2, 3, 4], np.int8), initial=300) == 7200
+  assert vnp.prod(np.zeros((0,)), initial=5.0) == 5.0
+  check_grads(lambda x: vnp.prod(x, axis=0, initial=1.5), (rng.uniform(0.5, 2, (3, 2)),), order=2)
+
+
+def test_logaddexp_is_numpys_to_the_bit():
+  # NumPy's logaddexp uses libm's exp and log1p, which differ from the ufuncs np.exp and
+  # np.log1p in the last bit now and then: ~2% of float64 and ~10% of float32 results were off
+  rng = np.random.default_rng(0)
+  x = rng.standard_normal(20000) * rng.choice([0.01, 1.0, 10.0, 100.0], 20000)
+  y = rng.standard_normal(20000) * 3
+  x = np.concatenate([x, [np.inf, -np.inf, np.inf, np.nan, 1.0, 800.0]])
+  y = np.concatenate([y, [np.inf, -np.inf, -np.inf, 1.0, np.nan, 800.0]])
+  for dtype in (np.float64, np.float32, np.float16):
+    xd, yd = x.astype(dtype), y.astype(dtype)
+    for nf, vf in ((np.logaddexp, vnp.logaddexp), (np.logaddexp2, vnp.logaddexp2)):
+      with np.errstate(all="ignore"):
+        want = nf(xd, yd)
+        for f in (vf, vjpkit.jit(vf), vjpkit.vmap(vf)):
+          got = f(xd, yd)
+          assert got.dtype == want.dtype
+          np.testing.assert_array_equal(got, want)
+      assert vjpkit.jit(vf)(xd[0], yd[0]) == nf(xd[0], yd[0])
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32,
+                                   np.int64, np.bool_])
+def test_float_ufuncs_of_small_integers_have_numpys_dtype(dtype):
+  # vjpkit gave float64 for every integer; NumPy's float loops take the smallest float that
+  # holds the integer type: float16 for 8-bit integers and bool, float32 for 16-bit
+  a = np.array([1, 2, 3]).astype(dtype)
+  unary = ("sin", "exp", "log1p", "sqrt", "cbrt", "deg2rad", "rad2deg", "exp2", "log2", "log10",
+           "arccosh", "expm1", "tanh", "fabs", "rint", "spacing", "modf", "frexp")
+  binary = ("arctan2", "logaddexp", "logaddexp2", "hypot", "nextafter", "copysign",
+            "heaviside", "true_divide", "float_power")
+  with np.errstate(all="ignore"):
+    for name in unary + binary:
+      args = (a,) if name in unary else (a, a)
+      want, got = getattr(np, name)(*args), getattr(vnp, name)(*args)
+      jitted = vjpkit.jit(getattr(vnp, name))(*args)
+      for w, g, j in zip(*(v if isinstance(v, tuple) else (v,) for v in (want, got, jitted))):
+        assert g.dtype == w.dtype == j.dtype, (name, g.dtype, w.dtype)
+        np.testing.assert_array_equal(g, w)
+    want = np.ldexp(a, np.int32(2))
+    assert vnp.ldexp(a, np.int32(2)).dtype == want.dtype
+    # a scalar of the type too; and mixed with a Python float (NEP 50: float64)
+    assert vnp.sin(dtype(1)).dtype == np.sin(dtype(1)).dtype
+    assert vnp.arctan2(a, 2.0).dtype == np.arctan2(a, 2.0).dtype
+    assert vnp.arctan2(a, np.float32(2)).dtype == np.arctan2(a, np.float32(2)).dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.float64])
+def test_rad2deg_and_deg2rad_are_numpys_in_float32_and_float16(dtype):
+  # float32 rad2deg multiplied by float32(180 / pi); NumPy's factor is 180.0f / NPY_PIf (80%
+  # of float32 results were an ulp off); float16 computes in float32, as NumPy's loops
+  x = np.random.default_rng(1).uniform(-1000, 1000, 5000).astype(dtype)
+  for name in ("rad2deg", "deg2rad", "degrees", "radians"):
+    want = getattr(np, name)(x)
+    for f in (getattr(vnp, name), vjpkit.jit(getattr(vnp, name))):
+      got = f(x)
+      assert got.dtype == want.dtype
+      np.testing.assert_array_equal(got, want)

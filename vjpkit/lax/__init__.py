@@ -23,8 +23,8 @@ from .conveniences import (approx_max_k, approx_min_k, batch_matmul, dtype, broa
                            optimization_barrier, reduce_and, reduce_or, reduce_prod, reduce_xor,
                            sort_key_val, split, stack, tile, top_k, unstack)
 from .elementwise_numpy import (floor_divide, floor_divide_p, hypot, hypot_p, i0, i0_p,
-                               logaddexp, logaddexp_p, logaddexp2, logaddexp2_p,
-                               remainder, remainder_p)
+                               logaddexp, logaddexp2, logaddexp2_p, logaddexp_p, remainder,
+                               remainder_p)
 from .elementwise_more import (bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clz, clz_p, exp2,
                                sinc, sinc_p,
                                exp2_p, is_finite, is_finite_p, log10, log10_p, log2, log2_p,
@@ -90,7 +90,8 @@ from .special_gamma import (beta, beta_p, comb, comb_p, factorial, factorial_p, 
                             gammasgn, gammasgn_p, igamma, igammac, loggamma, loggamma_p, poch,
                             poch_p, rgamma, rgamma_p, riemann_zeta, riemann_zeta_p, zeta, zeta_p)
 from .special_misc import (entr, entr_p, erfcx, erfcx_p, exp1, exp1_p, expi, expi_p, expn, expn_p,
-                           kl_div, kl_div_p, logit, logit_p, rel_entr, rel_entr_p, spence, spence_p)
+                           kl_div, kl_div_p, log1p_scipy, log1p_scipy_p, logit, logit_dk_p, logit_p,
+                           rel_entr, rel_entr_p, spence, spence_p)
 from .special_stats import (discrete_ppf, discrete_ppf_p, vonmises_cdf, vonmises_cdf_grad,
                             vonmises_cdf_grad_p, vonmises_cdf_p, vonmises_ppf, vonmises_ppf_p)
 
@@ -177,7 +178,8 @@ __all__ = [
     "gammasgn", "gammasgn_p", "igamma", "igammac", "loggamma", "loggamma_p", "poch", "poch_p",
     "rgamma", "rgamma_p", "riemann_zeta", "riemann_zeta_p", "zeta", "zeta_p",
     "entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn", "expn_p",
-    "kl_div", "kl_div_p", "logit", "logit_p", "rel_entr", "rel_entr_p", "spence", "spence_p",
+    "kl_div", "kl_div_p", "log1p_scipy", "log1p_scipy_p", "logit", "logit_dk_p", "logit_p",
+    "rel_entr", "rel_entr_p", "spence", "spence_p",
     "discrete_ppf", "discrete_ppf_p", "vonmises_cdf", "vonmises_cdf_grad", "vonmises_cdf_grad_p",
     "vonmises_cdf_p", "vonmises_ppf", "vonmises_ppf_p",
     # composites
@@ -186,8 +188,8 @@ __all__ = [
     # control_flow
     "cond", "cond_p", "fori_loop", "map", "scan", "scan_p", "switch", "while_loop", "while_p",
     # more of jax.lax (issue 15): elementwise_more, conveniences, windowed, cumulative
-    "floor_divide", "floor_divide_p", "hypot", "hypot_p", "i0", "i0_p", "logaddexp",
-    "logaddexp_p", "logaddexp2", "logaddexp2_p", "remainder", "remainder_p",
+    "floor_divide", "floor_divide_p", "hypot", "hypot_p", "i0", "i0_p", "logaddexp", "logaddexp2",
+    "logaddexp2_p", "logaddexp_p", "remainder", "remainder_p",
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "clz", "clz_p", "exp2", "exp2_p",
     "is_finite", "is_finite_p", "log10", "log10_p", "log2", "log2_p", "nextafter", "nextafter_p",
     "signbit", "signbit_p", "sinc", "sinc_p", "population_count",

@@ -261,6 +261,16 @@ for _p in [p for module in (special, special_bessel, special_gamma, special_misc
       _p.def_array_api(_special(_p, _scipy_ufunc), elementwise=True)
 
 
+def _logit_dk(b: Backend, x, *, k: int):
+  """logit's k-th derivative (``special_misc._logit_dk_impl``) in the library's operations."""
+  r, q = 1 / x, 1 / (1 - x)
+  out = r + q if k == 1 else (r ** k if k % 2 else -(r ** k)) + q ** k
+  return out * math.factorial(k - 1) if k > 2 else out
+
+
+special_misc.logit_dk_p.def_array_api(_logit_dk, elementwise=True)
+
+
 # -- shapes ---------------------------------------------------------------------------
 
 def _broadcast_in_dim(b: Backend, x, *, shape, broadcast_dimensions):

@@ -4,8 +4,9 @@ and ``i0`` (``np.i0``).
 
 Composites of lax operations cannot give NumPy's results bit for bit here (the signs of
 zero results of ``floor_divide``/``remainder``; the last bit of ``hypot``; ``logaddexp``
-calls the C library's ``log1p`` and ``exp``, where NumPy's array kernels may differ), so
-each is one primitive; the derivatives follow JAX's ``jnp.remainder``/``jnp.hypot``:
+calls libm's exp and log1p, which differ from the ufuncs np.exp and np.log1p in the last
+bit now and then), so each is one primitive; the derivatives follow JAX's
+``jnp.remainder``/``jnp.hypot``/``jnp.logaddexp``:
 
 * ``floor_divide`` has zero derivative (as JAX's);
 * ``remainder(x, y) = x - y floor(x / y)``: ``d/dx = 1``, ``d/dy = -floor_divide(x, y)``
@@ -14,9 +15,10 @@ each is one primitive; the derivatives follow JAX's ``jnp.remainder``/``jnp.hypo
 * ``hypot``: ``(x dx + y dy) / hypot(x, y)``; at ``(0, 0)`` each argument gets slope
   ``1/2`` (JAX's, from its ``maximum`` tie), and where the result is infinite the
   derivative is 0 (JAX gives NaN there);
-* ``logaddexp(x, y)``: the softmax weights ``1 / (1 + exp(y - x))``, at every order;
-  ``(inf, 1)`` gives ``(1, 0)``; equal infinities give ``(1/2, 1/2)``, as a tie of finite
-  arguments does (``logaddexp2``: the same with ``exp2``);
+* ``logaddexp``: the softmax weights ``exp(x) / (exp(x) + exp(y))``, ``logistic(x - y)``,
+  at every order and with infinite arguments (``(inf, 1)`` gives ``(1, 0)``); equal
+  infinities get ``1/2`` each, as a tie of finite arguments (JAX: NaN). ``logaddexp2``:
+  ``logistic((x - y) log 2)``;
 * ``i0``: ``I1(x)`` (``scipy.special.i1``), not the slope of NumPy's Chebyshev series,
   which is a rounding error at and near 0 (-2.2e-16 at 0, where I1 is 0).
 
@@ -33,12 +35,11 @@ import numpy as np
 
 from ..interpreters.jvp import defjvp, defjvp_zero
 from . import elementwise as ew
-from . import elementwise_more as em
 from ._declare import const, naryop, unop
 from .special_bessel import bessel_i1
 
 __all__ = ["floor_divide", "floor_divide_p", "hypot", "hypot_p", "i0", "i0_p", "logaddexp",
-           "logaddexp_p", "logaddexp2", "logaddexp2_p", "remainder", "remainder_p"]
+           "logaddexp2", "logaddexp2_p", "logaddexp_p", "remainder", "remainder_p"]
 
 
 floor_divide_p = naryop("floor_divide", np.floor_divide, kinds="real")
@@ -92,28 +93,28 @@ def hypot(x: Any, y: Any) -> Any:
   return hypot_p.bind(x, y)
 
 
-def _log_add_slope(x, y, exp_fn):
-  """``d logaddexp(x, y) / dx`` as NumPy's algorithm ``max + log1p(exp(-|x - y|))`` gives
-  it: ``1 / (1 + e)`` where ``x >= y``, ``e / (1 + e)`` elsewhere (``e = exp(-|x - y|)``,
-  or ``exp2``), 1/2 for equal infinities (no ``inf - inf`` is computed)."""
-  zero, one = const(x, 0), const(x, 1)
-  same_inf = ew.logical_and(ew.eq(x, y), ew.logical_not(em.is_finite(x)))
+def _softmax_weight(x, y, scale: float | None):
+  """``logistic((x - y) [* scale])``, the slope of ``logaddexp(x, y)`` in ``x``; ``1/2``
+  where ``x`` and ``y`` are the same infinity (their difference taken as 0, no inf - inf)."""
+  same_inf = ew.logical_and(ew.eq(x, y), ew.eq(ew.abs(x), const(x, np.inf)))
+  zero = const(x, 0.0)
   d = ew.sub(ew.select_n(same_inf, x, zero), ew.select_n(same_inf, y, zero))
-  e = exp_fn(ew.neg(ew.abs(d)))
-  w = ew.select_n(ew.ge(x, y), ew.div(e, ew.add(one, e)), ew.div(one, ew.add(one, e)))
-  return ew.select_n(same_inf, w, const(x, 0.5))
+  return ew.logistic(d if scale is None else ew.mul(d, const(d, scale)))
+
+
+def _log_add_rules(prim, scale: float | None):
+  defjvp(prim, lambda t, ans, x, y: ew.mul(t, _softmax_weight(x, y, scale)),
+         lambda t, ans, x, y: ew.mul(t, _softmax_weight(y, x, scale)))
 
 
 logaddexp_p = naryop("logaddexp", np.logaddexp, kinds="float")
-defjvp(logaddexp_p, lambda t, ans, x, y: ew.mul(t, _log_add_slope(x, y, ew.exp)),
-       lambda t, ans, x, y: ew.mul(t, _log_add_slope(y, x, ew.exp)))
+_log_add_rules(logaddexp_p, None)
 logaddexp2_p = naryop("logaddexp2", np.logaddexp2, kinds="float")
-defjvp(logaddexp2_p, lambda t, ans, x, y: ew.mul(t, _log_add_slope(x, y, em.exp2)),
-       lambda t, ans, x, y: ew.mul(t, _log_add_slope(y, x, em.exp2)))
+_log_add_rules(logaddexp2_p, float(np.log(2.0)))
 
 
 def logaddexp(x: Any, y: Any) -> Any:
-  """NumPy's ``logaddexp``: ``log(exp(x) + exp(y))`` without overflow.
+  """NumPy's ``logaddexp``, ``log(exp(x) + exp(y))`` without overflow.
 
   >>> logaddexp(np.array([0.0]), np.array([0.0]))
   array([0.69314718])
@@ -122,7 +123,7 @@ def logaddexp(x: Any, y: Any) -> Any:
 
 
 def logaddexp2(x: Any, y: Any) -> Any:
-  """NumPy's ``logaddexp2``: ``log2(2**x + 2**y)`` without overflow.
+  """NumPy's ``logaddexp2``, ``log2(2**x + 2**y)`` without overflow.
 
   >>> logaddexp2(np.array([1.0]), np.array([1.0]))
   array([2.])

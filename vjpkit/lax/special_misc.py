@@ -8,6 +8,8 @@ vjpkit operations so that every order is available. ``expn`` is not differentiab
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..interpreters.jvp import defjvp
@@ -16,8 +18,8 @@ from ._declare import const, naryop, unop
 from .special import _no_derivative, _scipy, _scipy_nary
 
 __all__ = ["entr", "entr_p", "erfcx", "erfcx_p", "exp1", "exp1_p", "expi", "expi_p", "expn",
-           "expn_p", "kl_div", "kl_div_p", "logit", "logit_p", "rel_entr", "rel_entr_p", "spence",
-           "spence_p"]
+           "expn_p", "kl_div", "kl_div_p", "log1p_scipy", "log1p_scipy_p", "logit", "logit_dk_p", "logit_p",
+           "rel_entr", "rel_entr_p", "spence", "spence_p"]
 
 erfcx_p = unop("erfcx", _scipy("erfcx"))
 defjvp(erfcx_p, lambda t, ans, x: ew.mul(t, ew.sub(ew.mul(ew.add(x, x), ans),
@@ -33,11 +35,43 @@ def erfcx(x):
   return erfcx_p.bind(x)
 
 
+# SciPy's log1p: not NumPy's for complex z (SciPy keeps the real part of a small z, NumPy's
+# log(1 + z) loses it: 1e-20 + 1e-12j gives 0 there) nor, by an ulp now and then, for real x
+log1p_scipy_p = unop("log1p_scipy", _scipy("log1p"), kinds="inexact")
+defjvp(log1p_scipy_p, lambda t, ans, x: ew.div(t, ew.add(x, const(x, 1))))
+
+
+def log1p_scipy(x):
+  """``log(1 + x)`` with ``scipy.special.log1p``'s values (real or complex ``x``); its
+  derivative is ``1 / (1 + x)``.
+
+  >>> log1p_scipy(np.complex128(1e-20 + 1e-12j)).real
+  np.float64(1.00005e-20)
+  """
+  return log1p_scipy_p.bind(x)
+
+
+def _logit_dk_impl(x, *, k: int):
+  """The ``k``-th derivative of logit, ``(k-1)! ((-1)^(k-1) / x^k + 1 / (1 - x)^k)``: at 0
+  and 1 the one-sided limits (``inf`` for ``k = 1``; ``-inf`` at 0 and ``inf`` at 1 for
+  ``k = 2``), without NumPy's divide-by-zero warning (SciPy's logit gives ±inf there
+  without one)."""
+  x = np.asarray(x)
+  with np.errstate(divide="ignore", invalid="ignore"):
+    r, q = np.divide(1, x), np.divide(1, 1 - x)
+    out = r + q if k == 1 else (r ** k if k % 2 else -(r ** k)) + q ** k
+    if k > 2:
+      out = out * math.factorial(k - 1)
+  return np.asarray(out, x.dtype)[()]
+
+
+logit_dk_p = unop("logit_dk", _logit_dk_impl)
+defjvp(logit_dk_p, lambda t, ans, x, *, k: ew.mul(t, logit_dk_p.bind(x, k=k + 1)))
+
 logit_p = unop("logit", _scipy("logit"))
 # 1/x + 1/(1 - x) = 1 / (x (1 - x)): inf at 0 and 1 (the one-sided limits, as JAX's), and
-# its own derivative -inf at 0, inf at 1
-defjvp(logit_p, lambda t, ans, x: ew.mul(t, ew.add(ew.div(const(x, 1), x),
-                                                   ew.div(const(x, 1), ew.sub(const(x, 1), x)))))
+# its own derivative -inf at 0, inf at 1 (JAX: NaN), each order one primitive (logit_dk)
+defjvp(logit_p, lambda t, ans, x: ew.mul(t, logit_dk_p.bind(x, k=1)))
 
 
 def logit(x):
@@ -49,12 +83,19 @@ def logit(x):
   return logit_p.bind(x)
 
 
+def _expi_slope(x):
+  """``e^x / x``, ``inf`` at ``x = inf`` (the limit; ``inf / inf`` would be NaN)."""
+  top = ew.eq(x, const(x, np.inf))
+  xs = ew.select_n(top, x, const(x, 1.0))
+  return ew.select_n(top, ew.div(ew.exp(xs), xs), ew._bcast_like(const(x, np.inf), x))
+
+
 expi_p = unop("expi", _scipy("expi"))
-defjvp(expi_p, lambda t, ans, x: ew.mul(t, ew.div(ew.exp(x), x)))
+defjvp(expi_p, lambda t, ans, x: ew.mul(t, _expi_slope(x)))
 
 
 def expi(x):
-  """The exponential integral ``Ei(x)``; its derivative is ``e^x / x``.
+  """The exponential integral ``Ei(x)`` on the whole line; its derivative is ``e^x / x``.
 
   >>> expi(1.0)
   np.float64(1.89511781635593...)
@@ -62,12 +103,21 @@ def expi(x):
   return expi_p.bind(x)
 
 
+def _exp1_slope(ans, x):
+  """``-e^-x / x`` on ``x >= 0``; for ``x < 0``, where SciPy's ``exp1`` is NaN, the value
+  itself (NaN, at every order: the formula would give a finite slope of a NaN value)."""
+  outside = ew.lt(x, const(x, 0.0))
+  xs = ew.select_n(outside, x, const(x, 1.0))
+  return ew.select_n(outside, ew.neg(ew.div(ew.exp(ew.neg(xs)), xs)), ans)
+
+
 exp1_p = unop("exp1", _scipy("exp1"))
-defjvp(exp1_p, lambda t, ans, x: ew.neg(ew.mul(t, ew.div(ew.exp(ew.neg(x)), x))))
+defjvp(exp1_p, lambda t, ans, x: ew.mul(t, _exp1_slope(ans, x)))
 
 
 def exp1(x):
-  """The exponential integral ``E_1(x) = ∫_1^∞ e^(-xt)/t dt``; its derivative is ``-e^-x / x``.
+  """The exponential integral ``E_1(x) = ∫_1^∞ e^(-xt)/t dt``; its derivative is ``-e^-x / x``
+  for ``x >= 0`` (NaN below 0, where SciPy's value is NaN).
 
   >>> exp1(1.0)
   np.float64(0.219383934395520...)

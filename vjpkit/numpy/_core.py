@@ -195,9 +195,25 @@ def check_real(dtype: np.dtype, who: str) -> None:
                     "the real and imaginary parts (vjpkit.numpy.real/imag) or to abs(x).")
 
 
-def promote(*args, inexact: bool = False, who: str = "function", real: bool = False):
+def inexact_dtype(dtype: np.dtype, ufunc: bool = False) -> np.dtype:
+  """The float dtype in which a float function computes on integers or bools (``dtype``
+  itself if it is inexact): float64, as NumPy's functions; with ``ufunc``, as NumPy's float
+  ufuncs (sin, exp, arctan2, ...), whose loops start at float16: the smallest float that
+  holds every value, float16 for bool and 8-bit integers, float32 for 16-bit ones.
+
+  >>> inexact_dtype(np.dtype(np.int8)), inexact_dtype(np.dtype(np.int8), ufunc=True)
+  (dtype('float64'), dtype('float16'))
+  """
+  if dtype.kind in "fc":
+    return dtype
+  return np.promote_types(dtype, np.float16) if ufunc else np.dtype(np.float64)
+
+
+def promote(*args, inexact: bool = False, who: str = "function", real: bool = False,
+            ufunc: bool = False):
   """Convert ``args`` to one dtype and one shape (rank-0 args stay rank 0); ``real``:
-  complex values are rejected (a function defined for real numbers only)."""
+  complex values are rejected (a function defined for real numbers only); ``inexact``:
+  integers and bools become floats (``inexact_dtype``; ``ufunc``: as NumPy's float ufuncs)."""
   same = _same_float_aval(args)  # the common case, without NumPy's promotion machinery
   if same is not None:
     return same
@@ -205,8 +221,8 @@ def promote(*args, inexact: bool = False, who: str = "function", real: bool = Fa
   dtype = result_type(*arrays)
   if real:
     check_real(dtype, who)
-  if inexact and dtype.kind not in "fc":
-    dtype = np.dtype(np.float64)
+  if inexact:
+    dtype = inexact_dtype(dtype, ufunc)
   arrays = [convert(a, dtype) for a in arrays]
   shape = broadcast_shapes(*[get_aval(a).shape for a in arrays], who=who)
   return [broadcast_to_shape(a, shape) for a in arrays]
@@ -222,14 +238,16 @@ def broadcast_shapes(*shapes: tuple[int, ...], who: str) -> tuple[int, ...]:
                      f"{' '.join(map(str, shapes))}") from None
 
 
-def promote_inexact(x, who: str = "function", real: bool = False):
-  """Integer and bool inputs of float functions become float64, as in NumPy; ``real``:
+def promote_inexact(x, who: str = "function", real: bool = False, ufunc: bool = False):
+  """Integer and bool inputs of float functions become float64, as in NumPy (``ufunc``: the
+  float dtype of NumPy's float ufuncs, float16 for int8; see ``inexact_dtype``); ``real``:
   complex values are rejected."""
   x = np.asarray(x) if isinstance(x, _PY) else arraylike(x)
+  dtype = get_aval(x).dtype
   if real:
-    check_real(get_aval(x).dtype, who)
-  if get_aval(x).dtype.kind not in "fc":
-    return convert(x, np.dtype(np.float64))
+    check_real(dtype, who)
+  if dtype.kind not in "fc":
+    return convert(x, inexact_dtype(dtype, ufunc))
   return x
 
 

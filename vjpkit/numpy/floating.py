@@ -31,7 +31,7 @@ def ldexp(x1: Array, x2: Array, /) -> Array:
   x2 = asarray(x2)
   if get_aval(x2).dtype.kind not in "iub":
     raise TypeError("vjpkit.numpy.ldexp: the exponent x2 must be an integer array")
-  x1 = promote_inexact(x1, "ldexp")
+  x1 = promote_inexact(x1, "ldexp", ufunc=True)
   dtype = get_aval(x1).dtype
   return multiply(x1, lax.exp2(convert(x2, dtype)))
 
@@ -43,7 +43,7 @@ def frexp(x: Array, /) -> tuple[Array, Array]:
   >>> frexp(np.array([-3.0, 0.0]))
   (array([-0.75,  0.  ]), array([2, 0], dtype=int32))
   """
-  x = promote_inexact(x, "frexp")
+  x = promote_inexact(x, "frexp", ufunc=True)
   dtype = get_aval(x).dtype
 
   def c(v):
@@ -72,7 +72,7 @@ def nextafter(x1: Array, x2: Array, /) -> Array:
   >>> nextafter(1.0, 2.0) - 1.0
   np.float64(2.220446049250313e-16)
   """
-  x1, x2 = promote(x1, x2, inexact=True, who="nextafter")
+  x1, x2 = promote(x1, x2, inexact=True, who="nextafter", ufunc=True)
   return lax.nextafter(x1, x2)
 
 
@@ -83,7 +83,7 @@ def spacing(x: Array, /) -> Array:
   >>> spacing(np.array([1.0, -1.0]))
   array([ 2.22044605e-16, -2.22044605e-16])
   """
-  x = promote_inexact(x, "spacing")
+  x = promote_inexact(x, "spacing", ufunc=True)
   dtype = get_aval(x).dtype
   big = lax.full(get_aval(x).shape, np.inf, dtype)
   away = lax.select_n(lax.lt(x, np.array(0, dtype)[()]), big, lax.neg(big))

@@ -79,20 +79,24 @@ class SlogdetResult(NamedTuple):
 
 # -- arguments ---------------------------------------------------------------------
 
-def _float_arg(x, who: str, name: str = "a"):
-  """``x`` as a float32/float64/complex64/complex128 array; ints and bools promote like
-  NumPy (to float64)."""
+def _float_arg(x, who: str, name: str = "a", half: bool = False):
+  """``x`` as a float32/float64/complex64/complex128 array (``half``: float16 too, as NumPy's
+  norms); ints and bools promote like NumPy (to float64)."""
   x = asarray(x)
   dtype = get_aval(x).dtype
-  if dtype == np.float16:
-    raise TypeError(f"vjpkit.numpy.linalg.{who}: array type float16 is unsupported in linalg "
-                    f"('{name}'); convert it to float32 or float64")
+  if dtype == np.float16 and not half:
+    _no_half(who, name)
   return convert(x, np.dtype(np.float64)) if dtype.kind not in "fc" else x
 
 
-def _matrix_arg(x, who: str, name: str = "a", square: bool = True):
+def _no_half(who: str, name: str):
+  raise TypeError(f"vjpkit.numpy.linalg.{who}: array type float16 is unsupported in linalg "
+                  f"('{name}'), as in NumPy; convert it to float32 or float64")
+
+
+def _matrix_arg(x, who: str, name: str = "a", square: bool = True, half: bool = False):
   """A stack of (square) matrices, with NumPy's LinAlgError for anything else."""
-  x = _float_arg(x, who, name)
+  x = _float_arg(x, who, name, half)
   shape = get_aval(x).shape
   if len(shape) < 2:
     raise LinAlgError(f"vjpkit.numpy.linalg.{who}: {len(shape)}-dimensional array given "
@@ -387,6 +391,8 @@ def _matrix_norm(x, ord, row: int, col: int, keepdims: bool):
   if ord in ("fro", None):
     return _root_zero_safe(_sum(_abs2(x), (row, col), keepdims=keepdims), 2)
   if ord in (2, -2, "nuc"):
+    if get_aval(x).dtype == np.float16:  # an SVD: NumPy's TypeError too
+      _no_half(f"norm(ord={ord!r})", "x")
     nd = get_aval(x).ndim
     rest = [i for i in range(nd) if i not in (row, col)]
     s = lax.svd(transpose(x, rest + [row, col]), full_matrices=False, compute_uv=False)[0]
@@ -400,18 +406,31 @@ def _matrix_norm(x, ord, row: int, col: int, keepdims: bool):
   raise ValueError("Invalid norm order for matrices.")
 
 
+def _half_two_norm(x, keepdims: bool):
+  """The 2-norm of float16 ``x`` over all axes as NumPy's: ``sqrt(x.dot(x))``, whose float16
+  dot accumulates the (exact) products in float32 and rounds the sum once to float16."""
+  axes = tuple(range(get_aval(x).ndim))
+  sq = _sum(_abs2(convert(x, np.dtype(np.float32))), axes, keepdims=keepdims)
+  return _root_zero_safe(convert(sq, np.dtype(np.float16)), 2)
+
+
 def norm(x: Array, ord=None, axis=None, keepdims: bool = False) -> Array:
   """Vector and matrix norms with NumPy's ``ord``/``axis`` rules.
 
   Vector orders: None/2, 1, inf, -inf, 0 (count) and any other p; matrix orders:
   None/'fro', 'nuc', 1, -1, 2, -2, inf, -inf. The gradient of the 2-norm at 0 is 0
-  (a subgradient).
+  (a subgradient). float16 is computed in float16 as NumPy's (the 2-norm over all axes
+  accumulates in float32, as NumPy's float16 dot); its matrix orders 2, -2 and 'nuc' (an
+  SVD) raise NumPy's TypeError.
 
   >>> norm([3.0, 4.0]), norm([[1.0, -2.0], [3.0, 4.0]], ord=1)
   (np.float64(5.0), np.float64(6.0))
   """
-  x = _float_arg(x, "norm", "x")
+  x = _float_arg(x, "norm", "x", half=True)
   nd = get_aval(x).ndim
+  if axis is None and get_aval(x).dtype == np.float16 and (
+      ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1)):
+    return _half_two_norm(x, keepdims)
   if axis is None:
     if ord is None:
       return _vector_norm(x, None, tuple(range(nd)), keepdims)
@@ -433,7 +452,7 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
   >>> vector_norm([[1.0, 2.0], [2.0, 4.0]])
   np.float64(5.0)
   """
-  x = _float_arg(x, "vector_norm", "x")
+  x = _float_arg(x, "vector_norm", "x", half=True)
   nd = get_aval(x).ndim
   axes = tuple(range(nd)) if axis is None else (
       (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis))
@@ -446,7 +465,7 @@ def matrix_norm(x: Array, /, *, keepdims: bool = False, ord="fro") -> Array:
   >>> matrix_norm([[3.0, 0.0], [0.0, 4.0]], ord="nuc")
   np.float64(7.0)
   """
-  x = _matrix_arg(x, "matrix_norm", "x", square=False)
+  x = _matrix_arg(x, "matrix_norm", "x", square=False, half=True)
   nd = get_aval(x).ndim
   return _matrix_norm(x, ord, nd - 2, nd - 1, keepdims)
 

@@ -77,17 +77,30 @@ def _no_axes(y, a):
 
 def _monoid(a, axis, dtype, out, keepdims, initial, where, who, reduce, identity, combine):
   """``sum``/``prod``: NumPy's dtype rule, a ``where`` mask filled with the identity,
-  ``initial`` combined into the result."""
+  ``initial`` combined into the result (NumPy's order: added after a sum, multiplied first
+  into a product)."""
   no_out(out, who)
   a = _arr(a, who)
   a = convert(a, np.dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype))
   if where is not None:
     a = ufuncs.where(where, a, identity)
   axes = _axes(a, axis)
+  if initial is not None and who == "prod" and axes and _count(a, axes):
+    a, initial = _times_first(a, axes, convert(initial, get_aval(a).dtype)), None
   y = _keep(reduce(a, axes), axes, keepdims)
   if not axes:
     y = _no_axes(y, a)
   return y if initial is None else combine(y, convert(initial, get_aval(y).dtype))
+
+
+def _times_first(a, axes, initial):
+  """``a`` with the first entry of each slice over ``axes`` multiplied by ``initial``: NumPy's
+  product with ``initial`` starts from it, ``((initial * a0) * a1) ...`` (multiplied in last,
+  ``prod([1e200, 1e200], initial=0)`` would be ``inf * 0 = nan``, not 0)."""
+  shape = get_aval(a).shape
+  first = np.zeros([shape[d] if d in axes else 1 for d in range(len(shape))], bool)
+  first[tuple(0 if d in axes else slice(None) for d in range(len(shape)))] = True
+  return ufuncs.where(first, ufuncs.multiply(initial, a), a)
 
 
 def sum(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, initial=None,

@@ -51,7 +51,8 @@ def copysign(x1: Array, x2: Array) -> Array:
   """
   x1, x2 = promote(x1, x2, who="copysign")
   if get_aval(x1).dtype.kind != "f":
-    x1, x2 = promote_inexact(x1, "copysign"), promote_inexact(x2, "copysign")
+    x1, x2 = (promote_inexact(x1, "copysign", ufunc=True),
+              promote_inexact(x2, "copysign", ufunc=True))
   a = lax.abs(x1)
   neg = signbit(x2)
   if isinstance(neg, np.ndarray) or isinstance(neg, np.bool_):

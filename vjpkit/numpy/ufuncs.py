@@ -36,9 +36,10 @@ def _example(name: str, np_fun: Callable, args: tuple) -> str:
 
 def _unary_float(name: str, op: Callable, np_fun: Callable, arg=0.5, real=False) -> Callable:
   def f(x: Array) -> Array:
-    return op(promote_inexact(x, name, real))
+    return op(promote_inexact(x, name, real, ufunc=True))
   f.__name__ = f.__qualname__ = name
-  f.__doc__ = f"Elementwise ``numpy.{np_fun.__name__}``; integer inputs give float64." + _example(
+  f.__doc__ = (f"Elementwise ``numpy.{np_fun.__name__}``; integer inputs give NumPy's float dtype "
+               "(float64 for int32 and int64, float16 for int8 and bool).") + _example(
       name, np_fun, (arg,))
   return f
 
@@ -68,8 +69,17 @@ def _exp2(x):
   return lax.exp2(x)  # np.exp2 (pow(2, x) differs in the last bit now and then)
 
 
-def _scaled(factor: float):
-  return lambda x: lax.mul(x, lax.full((), factor, get_aval(x).dtype))
+def _scaled(numerator: float, denominator: float):
+  """``x * (numerator / denominator)`` as NumPy's rad2deg and deg2rad: the factor divided in
+  the dtype (float32's ``180.0f / NPY_PIf`` is not float32(180 / pi)), float16 in float32."""
+  def scale(x):
+    dtype = get_aval(x).dtype
+    work = np.dtype(np.float32) if dtype == np.float16 else dtype
+    factor = np.divide(np.array(numerator, work), np.array(denominator, work))[()]
+    if work == dtype:
+      return lax.mul(x, factor)
+    return lax.convert_element_type(lax.mul(lax.convert_element_type(x, work), factor), dtype)
+  return scale
 
 
 sin = _unary_float("sin", lax.sin, np.sin)
@@ -93,14 +103,14 @@ log10 = _unary_float("log10", _log_base(10, lax.log10), np.log10)
 log1p = _unary_float("log1p", lax.log1p, np.log1p)
 sqrt = _unary_float("sqrt", lax.sqrt, np.sqrt)
 cbrt = _unary_float("cbrt", lax.cbrt, np.cbrt, -8.0, real=True)
-deg2rad = radians = _unary_float("deg2rad", _scaled(np.pi / 180), np.deg2rad, 90.0, real=True)
-rad2deg = degrees = _unary_float("rad2deg", _scaled(180 / np.pi), np.rad2deg, 1.0, real=True)
+deg2rad = radians = _unary_float("deg2rad", _scaled(np.pi, 180), np.deg2rad, 90.0, real=True)
+rad2deg = degrees = _unary_float("rad2deg", _scaled(180, np.pi), np.rad2deg, 1.0, real=True)
 
 
 def _binary(name: str, op: Callable, np_fun: Callable, args=(1.5, -2.0), inexact=False,
-            real=False) -> Callable:
+            real=False, ufunc=False) -> Callable:
   def f(x: Array, y: Array) -> Array:
-    return op(*promote(x, y, inexact=inexact, who=name, real=real))
+    return op(*promote(x, y, inexact=inexact, who=name, real=real, ufunc=ufunc))
   f.__name__ = f.__qualname__ = name
   f.__doc__ = (f"Elementwise ``numpy.{np_fun.__name__}`` with NumPy broadcasting and promotion."
                + _example(name, np_fun, args))
@@ -114,7 +124,8 @@ true_divide = divide = _binary("true_divide", lax.div, np.true_divide, inexact=T
 maximum = _binary("maximum", lax.max, np.maximum)
 minimum = _binary("minimum", lax.min, np.minimum)
 fmod = _binary("fmod", lax.rem, np.fmod, (5.5, -2.0), real=True)
-arctan2 = atan2 = _binary("arctan2", lax.atan2, np.arctan2, (1.0, -1.0), inexact=True, real=True)
+arctan2 = atan2 = _binary("arctan2", lax.atan2, np.arctan2, (1.0, -1.0), inexact=True, real=True,
+                          ufunc=True)  # true_divide's integer loops give float64: not ufunc
 equal = _binary("equal", lax.eq, np.equal)
 not_equal = _binary("not_equal", lax.ne, np.not_equal)
 less = _binary("less", lax.lt, np.less)
@@ -197,7 +208,7 @@ def fabs(x: Array) -> Array:
   >>> fabs(-2)
   np.float64(2.0)
   """
-  return lax.abs(promote_inexact(x, "fabs", True))
+  return lax.abs(promote_inexact(x, "fabs", True, ufunc=True))
 
 
 def sign(x: Array) -> Array:
@@ -357,11 +368,11 @@ def hypot(x: Array, y: Array) -> Array:
   >>> hypot(3.0, 4.0)
   np.float64(5.0)
   """
-  return lax.hypot(*promote(x, y, inexact=True, who="hypot", real=True))
+  return lax.hypot(*promote(x, y, inexact=True, who="hypot", real=True, ufunc=True))
 
 
 def logaddexp(x: Array, y: Array) -> Array:
-  """``log(exp(x) + exp(y))`` without overflow, as ``max(x, y) + log1p(exp(-|x - y|))``;
+  """``log(exp(x) + exp(y))`` without overflow, NumPy's values to the bit (``lax.logaddexp``);
   the derivative is the softmax weights ``exp(x) / (exp(x) + exp(y))``, at every order,
   also with infinite arguments: ``(inf, 1)`` gives ``(1, 0)``, ``(-inf, 1)`` gives
   ``(0, 1)``; equal infinities ``(inf, inf)`` and ``(-inf, -inf)`` (the limit along the
@@ -370,18 +381,16 @@ def logaddexp(x: Array, y: Array) -> Array:
   >>> logaddexp(0.0, 0.0)
   np.float64(0.6931471805599453)
   """
-  x, y = promote(x, y, inexact=True, who="logaddexp", real=True)
-  return lax.logaddexp(x, y)
+  return lax.logaddexp(*promote(x, y, inexact=True, who="logaddexp", real=True, ufunc=True))
 
 
 def logaddexp2(x: Array, y: Array) -> Array:
-  """``log2(2**x + 2**y)``, NumPy's algorithm and values; derivatives as ``logaddexp``'s.
+  """``log2(2**x + 2**y)``, NumPy's values; derivatives as ``logaddexp``'s.
 
   >>> logaddexp2(1.0, 1.0)
   np.float64(2.0)
   """
-  x, y = promote(x, y, inexact=True, who="logaddexp2", real=True)
-  return lax.logaddexp2(x, y)
+  return lax.logaddexp2(*promote(x, y, inexact=True, who="logaddexp2", real=True, ufunc=True))
 
 
 def sinc(x: Array) -> Array:
@@ -425,7 +434,12 @@ def round(a: Array, decimals: int = 0) -> Array:
   array([0., 2., 3.])
   """
   a = promote(given := a, who="round")[0]
-  if get_aval(a).dtype.kind in "iub":
+  if get_aval(a).dtype.kind == "b":  # NumPy: rint's float16 loop; other decimals are an error
+    if decimals != 0:
+      raise TypeError(f"vjpkit.numpy.round: booleans can be rounded only to decimals=0 (got "
+                      f"{decimals}), as in NumPy; convert them to a number type first")
+    return rint(a)
+  if get_aval(a).dtype.kind in "iu":
     return fresh(a, given) if decimals >= 0 else convert(
         round(convert(a, np.dtype(np.float64)), decimals), get_aval(a).dtype)
   if get_aval(a).dtype.kind == "c":  # each part, as NumPy
@@ -445,7 +459,7 @@ def rint(x: Array) -> Array:
   >>> rint(2.5)
   np.float64(2.0)
   """
-  return lax.round(promote_inexact(x, "rint", True))
+  return lax.round(promote_inexact(x, "rint", True, ufunc=True))
 
 
 def _int8_if_bool(x, y):
@@ -493,7 +507,7 @@ def modf(x: Array) -> tuple[Array, Array]:
   >>> modf(-3.5)
   (np.float64(-0.5), np.float64(-3.0))
   """
-  x = promote_inexact(x, "modf", True)
+  x = promote_inexact(x, "modf", True, ufunc=True)
   whole = _trunc(x)
   from .signs import signbit
   neg = signbit(x)  # the fraction has the sign of x, also when it is zero (as NumPy)
@@ -509,7 +523,7 @@ def heaviside(x1: Array, x2: Array) -> Array:
   >>> heaviside([-1.0, 0.0, 2.0], 0.5)
   array([0. , 0.5, 1. ])
   """
-  x1, x2 = promote(x1, x2, inexact=True, who="heaviside", real=True)
+  x1, x2 = promote(x1, x2, inexact=True, who="heaviside", real=True, ufunc=True)
   dtype = get_aval(x1).dtype
   zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
   step = _where(lax.gt(x1, zero), broadcast_to_shape(one, get_aval(x1).shape), zero)

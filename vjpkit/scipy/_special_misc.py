@@ -20,16 +20,30 @@ from .. import lax
 from ..core.avals import get_aval
 from ..lax import special_misc as _m
 from ..lax.special_misc import _log1p_over
-from ..numpy._core import promote
+from ..numpy._core import convert, promote, promote_inexact
 from ..numpy.ufuncs import (equal, exp, expm1, greater_equal, isinf, isnan, less,
-                            less_equal, log, log1p, where)
-from ..numpy.ufuncs import sinc as _np_sinc
+                            less_equal, log, where)
+from ..numpy.ufuncs import log1p as _np_log1p, sinc as _np_sinc
 from ._special_common import nary, unary
 
 Array = Any
 
 __all__ = ["boxcox", "boxcox1p", "entr", "erfcx", "exp1", "expi", "expn", "inv_boxcox",
-           "inv_boxcox1p", "kl_div", "rel_entr", "sinc", "spence"]
+           "inv_boxcox1p", "kl_div", "log1p", "rel_entr", "sinc", "spence"]
+
+def log1p(x: Array) -> Array:
+  """``log(1 + x)``, ``scipy.special.log1p``'s values and dtypes: for complex ``z`` accurate
+  where ``|z|`` is small (NumPy's loses the real part there), float64 for integers, bools and
+  float16 (SciPy has no float16 loop). Its derivative is ``1 / (1 + x)``.
+
+  >>> log1p(1e-20 + 1e-12j)
+  np.complex128(1.00005e-20+1e-12j)
+  """
+  x = promote_inexact(x)
+  if get_aval(x).dtype == np.float16:
+    x = convert(x, np.dtype(np.float64))
+  return _m.log1p_scipy(x)
+
 
 erfcx = unary("erfcx", _m.erfcx, """The scaled complementary error function ``exp(x²) erfc(x)``.
 
@@ -139,7 +153,7 @@ def boxcox1p(x: Array, lmbda: Array) -> Array:
   """
   x, lmbda = promote(x, lmbda, inexact=True, who="boxcox1p")
   pole = equal(x, -1)
-  return _boxcox(log1p(where(pole, 0.0, x)), lmbda, 1.0 + x, pole)
+  return _boxcox(_np_log1p(where(pole, 0.0, x)), lmbda, 1.0 + x, pole)
 
 
 def _inv_log(y, lmbda):

@@ -12,7 +12,7 @@ The functions, by family (SciPy's names and signatures):
 - Bessel: ``i0``, ``i0e``, ``i1``, ``i1e``, ``iv``, ``ive``, ``j0``, ``j1``, ``jv``/``jn``,
   ``y0``, ``y1``, ``yv``, ``yn``, ``kv``, ``kve``
 - exponential integrals and the rest: ``expi``, ``exp1``, ``expn``, ``spence``, ``sinc``,
-  ``entr``, ``rel_entr``, ``kl_div``, ``xlogy``, ``xlog1py``, ``boxcox``, ``boxcox1p``,
+  ``entr``, ``rel_entr``, ``kl_div``, ``log1p``, ``xlogy``, ``xlog1py``, ``boxcox``, ``boxcox1p``,
   ``inv_boxcox``, ``inv_boxcox1p``, ``expit``, ``logit``, ``logsumexp``, ``softmax``,
   ``log_softmax``
 
@@ -47,12 +47,12 @@ from ..numpy._core import promote, promote_inexact
 from ..numpy.reductions import max as _max, sum as _sum
 from ..numpy.shapes import squeeze
 from ..numpy.dispatch import register_ufunc_provider
-from ..numpy.ufuncs import equal, exp, isinf, less, log, log1p, where
+from ..numpy.ufuncs import equal, exp, isinf, less, log, where
 from ._special_bessel import i0, i1, iv, ive, j0, j1, jn, jv, kv, kve, y0, y1, yn, yv
 from ._special_gamma import (beta, comb, factorial, gamma, gammasgn, loggamma, multigammaln, poch,
                              psi, rgamma, zeta)
 from ._special_misc import (boxcox, boxcox1p, entr, erfcx, exp1, expi, expn, inv_boxcox,
-                            inv_boxcox1p, kl_div, rel_entr, sinc, spence)
+                            inv_boxcox1p, kl_div, log1p, rel_entr, sinc, spence)
 
 Array = Any
 
@@ -60,7 +60,7 @@ __all__ = ["beta", "betainc", "betaincinv", "betaln", "boxcox", "boxcox1p", "com
            "entr", "erf", "erfc", "erfcx", "erfinv", "exp1", "expi", "expit", "expn", "factorial",
            "gamma", "gammainc", "gammaincc", "gammainccinv", "gammaincinv", "gammaln", "gammasgn",
            "i0", "i0e", "i1", "i1e", "inv_boxcox", "inv_boxcox1p", "iv", "ive", "j0", "j1", "jn",
-           "jv", "kl_div", "kv", "kve", "log_ndtr", "log_softmax", "loggamma", "logit",
+           "jv", "kl_div", "kv", "kve", "log1p", "log_ndtr", "log_softmax", "loggamma", "logit",
            "logsumexp", "multigammaln", "ndtr", "ndtri", "ndtri_exp", "poch", "polygamma", "psi",
            "rel_entr", "rgamma", "sinc", "softmax", "spence", "stdtr", "stdtrit", "xlog1py", "xlogy",
            "y0", "y1", "yn", "yv", "zeta"]
