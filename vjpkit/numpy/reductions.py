@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -162,6 +163,20 @@ def var(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bo
       raise ValueError("var: ddof and correction can't be provided simultaneously.")
     ddof = correction
   a = _float(a, dtype, "var")
+  sq, n = _squares(a, axis, keepdims, where, mean)
+  _warn_if_no_dof(n, ddof)
+  dof = ufuncs.maximum(ufuncs.subtract(n, ddof), 0)  # NumPy's: x/0 = inf, 0/0 = nan
+  return ufuncs.true_divide(sq, convert(dof, get_aval(sq).dtype))
+
+
+def _warn_if_no_dof(n, ddof) -> None:
+  """NumPy's warning when a (concrete) slice has ``ddof`` or fewer entries."""
+  if isinstance(n, (int, np.number)) and isinstance(ddof, (int, float, np.number)) and ddof >= n:
+    warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
+
+
+def _squares(a, axis, keepdims, where, mean):
+  """The sum of squared deviations from the mean over ``axis``, and the count of entries."""
   axes = _axes(a, axis)
   m = _mean(a, axis, keepdims=True, where=where) if mean is None else mean
   centered = ufuncs.subtract(a, m)
@@ -171,8 +186,7 @@ def var(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bo
   else:
     squares = lax.mul(centered, centered)
   sq = sum(squares, axis, keepdims=keepdims, where=where)
-  n = _count_where(squares, axis, axes, keepdims, where)
-  return ufuncs.true_divide(sq, ufuncs.subtract(n, np.array(ddof, get_aval(sq).dtype)[()]))
+  return sq, _count_where(squares, axis, axes, keepdims, where)
 
 
 def std(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False, *,
@@ -388,7 +402,12 @@ def nanvar(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims:
   no_out(out, "nanvar")
   a = _float(a, dtype, "nanvar")
   keep = ufuncs.logical_not(ufuncs.isnan(a))
-  return var(_without_nan(a, 0, "nanvar"), axis, ddof=ddof, keepdims=keepdims, where=keep)
+  sq, n = _squares(_without_nan(a, 0, "nanvar"), axis, keepdims, keep, None)
+  dof = ufuncs.subtract(n, ddof)
+  # NumPy's NaN where no degree of freedom is left: a NaN divisor, so that the derivative
+  # there is NaN too (a NaN chosen by where would get a zero, finite, derivative)
+  dof = ufuncs.where(ufuncs.less_equal(dof, 0), np.nan, dof)
+  return ufuncs.true_divide(sq, convert(dof, get_aval(sq).dtype))
 
 
 def nanstd(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False) -> Array:
