@@ -171,7 +171,8 @@ def convert(x, dtype: np.dtype):
     return np.array(x, dtype)[()]
   if isinstance(x, Tracer):
     return lax.convert_element_type(x, dtype)
-  x = np.asarray(x)
+  if not isinstance(x, np.generic):  # NumPy scalars stay scalars (their astype)
+    x = np.asarray(x)
   return x if x.dtype == dtype else x.astype(dtype)
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
+from ..core.trace import Tracer
 from ._core import asarray, check_real, convert, fresh
 from . import ufuncs
 
@@ -82,8 +84,8 @@ def _monoid(a, axis, dtype, out, keepdims, initial, where, who, reduce, identity
   no_out(out, who)
   a = _arr(a, who)
   a = convert(a, np.dtype(dtype) if dtype is not None else _sum_dtype(get_aval(a).dtype))
-  if where is not None:
-    a = ufuncs.where(where, a, identity)
+  if where is not None:  # the identity in the reduction's dtype (False/True for bools)
+    a = ufuncs.where(where, a, np.array(identity, get_aval(a).dtype)[()])
   axes = _axes(a, axis)
   if initial is not None and who == "prod" and axes and _count(a, axes):
     a, initial = _times_first(a, axes, convert(initial, get_aval(a).dtype)), None
@@ -137,55 +139,133 @@ def _float(a, dtype, who):
   return a if get_aval(a).dtype.kind in "fc" else convert(a, np.dtype(np.float64))
 
 
+# -- mean, var, std: NumPy's _methods step by step ----------------------------------------
+#
+# NumPy sums in ``dtype`` (by default float64 for integers and bools, and float32 for float16
+# in ``mean``), divides by the count (an intp, or a float64 with a float ``ddof``) in the
+# promotion of the two (float64 for a float32 sum: the division is rounded once more) and
+# casts the quotient back to the sum's dtype, unsafely: an integer ``dtype=`` truncates.
+
+_INTP = np.dtype(np.intp)
+_F64 = np.dtype(np.float64)
+
+
 def mean(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, *, where=None) -> Array:
-  """Arithmetic mean over ``axis``; integer input gives float64.
+  """Arithmetic mean over ``axis`` in NumPy's dtypes: integers and bools give float64,
+  float16 is summed in float32 and returned as float16; ``dtype=`` is that of the sum and
+  the result (an integer ``dtype`` gives the truncated mean, as NumPy's).
 
   >>> mean([1.0, 2.0, 6.0])
   np.float64(3.0)
+  >>> mean(np.array([1, 2, 4]), dtype=int)
+  np.int64(2)
   """
   no_out(out, "mean")
-  a = _float(a, dtype, "mean")
-  axes = _axes(a, axis)
-  count = _count_where(a, axis, axes, keepdims, where)
-  return ufuncs.true_divide(sum(a, axis, keepdims=keepdims, where=where), count)
+  a = _arr(a, "mean")
+  in_dtype = get_aval(a).dtype
+  half = dtype is None and in_dtype == np.float16
+  if dtype is None and in_dtype.kind in "biu":
+    dtype = _F64
+  total = sum(a, axis, np.float32 if half else dtype, keepdims=keepdims, where=where)
+  count = _count_where(a, axis, keepdims, where)
+  if isinstance(count, np.generic) and count == 0:
+    warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
+  most = _count(a, _axes(a, axis))
+  if not half:
+    return _by_count(total, count, most)
+  if get_aval(total).ndim == 0:  # NumPy: float16(float32 scalar / intp), rounded from float64
+    return convert(_by_count(convert(total, _F64), count), np.dtype(np.float16))
+  return convert(_by_count(total, count, most), np.dtype(np.float16))  # via a float32 array
 
 
-def _count_where(a, axis, axes, keepdims, where):
-  """How many entries each reduced slice has (a number, or an array under a mask)."""
-  aval = get_aval(a)
+def _count_where(a, axis, keepdims, where):
+  """How many entries each reduced slice has: a NumPy intp, or an intp array under a mask."""
   if where is None:
-    return np.array(_count(a, axes), aval.dtype)[()]
-  return sum(ufuncs.where(where, lax.full(aval.shape, 1, aval.dtype), 0), axis, aval.dtype,
-             keepdims=keepdims)
+    return np.intp(_count(a, _axes(a, axis)))
+  mask = ufuncs.logical_and(where, lax.full(get_aval(a).shape, True, np.bool_))  # a's shape
+  return sum(mask, axis, _INTP, keepdims=keepdims)
+
+
+def _by_count(total, count, most: int | None = None):
+  """``total / count`` as NumPy's reductions divide: in the promotion of their dtypes (a
+  float32 total is divided in float64), the quotient cast back to ``total``'s dtype
+  (truncated when that is an integer one). ``most`` bounds an integer count array."""
+  dtype = get_aval(total).dtype
+  wide = np.result_type(dtype, get_aval(count).dtype)
+  if dtype.kind in "fc" and (wide == dtype or _rounds_once(dtype, count, most)):
+    return ufuncs.true_divide(total, convert(count, dtype))
+  return convert(ufuncs.true_divide(convert(total, wide), convert(count, wide)), dtype)
+
+
+def _rounds_once(dtype: np.dtype, count, most: int | None) -> bool:
+  """Whether dividing in the real float ``dtype`` gives NumPy's quotient, computed in float64
+  and rounded to ``dtype``: so when ``count`` is a ``dtype`` number (a quotient of p-bit
+  numbers rounded via 2p + 2 or more bits is rounded as if once; Figueroa 1995). Not for
+  complex totals: NumPy's complex division multiplies by 1/count, rounded in float64."""
+  if dtype.kind != "f":
+    return False
+  if isinstance(count, np.generic):
+    return bool(np.asarray(count).astype(dtype) == count)
+  bits = np.finfo(dtype).nmant + 1
+  return most is not None and get_aval(count).dtype.kind in "iu" and most <= 2 ** bits
 
 
 _mean = mean
 
 
+def _ddof(ddof, correction, who: str):
+  if correction is None:
+    return ddof
+  if ddof:
+    raise ValueError(f"{who}: ddof and correction can't be provided simultaneously.")
+  return correction
+
+
 def var(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False, *,
         where=None, mean=None, correction=None) -> Array:
-  """Variance over ``axis`` with ``ddof`` (or ``correction``) degrees of freedom removed.
+  """Variance over ``axis`` with ``ddof`` (or ``correction``) degrees of freedom removed:
+  ``sum |x - mean|² / max(n - ddof, 0)`` (inf or NaN for ``ddof >= n``, as NumPy's), in
+  NumPy's dtypes (float64 for integers; complex input gives a real variance).
 
   >>> var([1.0, 2.0, 3.0, 4.0], ddof=1)
   np.float64(1.6666666666666667)
   """
   no_out(out, "var")
-  if correction is not None:
-    if ddof:
-      raise ValueError("var: ddof and correction can't be provided simultaneously.")
-    ddof = correction
-  a = _float(a, dtype, "var")
-  axes = _axes(a, axis)
-  m = _mean(a, axis, keepdims=True, where=where) if mean is None else mean
-  centered = ufuncs.subtract(a, m)
-  if get_aval(centered).dtype.kind == "c":  # |x - m|², real, as NumPy's
-    re, im = lax.real(centered), lax.imag(centered)
-    squares = lax.add(lax.mul(re, re), lax.mul(im, im))
+  return _var(_arr(a, "var"), axis, dtype, _ddof(ddof, correction, "var"), keepdims, where, mean)
+
+
+def _var(a, axis, dtype, ddof, keepdims, where, mean):
+  """NumPy's ``_var``: the mean and the squared deviations (``|x - mean|²``, in the dtype of
+  ``x - mean``) are summed in ``dtype``, divided by ``max(n - ddof, 0)``."""
+  if dtype is None and get_aval(a).dtype.kind in "biu":
+    dtype = _F64
+  axes, most = _axes(a, axis), _count(a, _axes(a, axis))
+  n = _count_where(a, axis, True, where)
+  if mean is None:
+    mean = _by_count(sum(a, axis, dtype, keepdims=True, where=where), n, most)
+  total = sum(_abs2(ufuncs.subtract(a, mean)), axis, dtype, keepdims=keepdims, where=where)
+  if axes and not keepdims and not isinstance(n, np.generic):
+    n = lax.squeeze(n, axes)
+  _warn_if_no_dof(n, ddof)
+  if isinstance(n, np.generic) and not isinstance(ddof, Tracer):
+    dof = np.maximum(n - ddof, 0)  # NumPy's: x/0 = inf, 0/0 = nan
   else:
-    squares = lax.mul(centered, centered)
-  sq = sum(squares, axis, keepdims=keepdims, where=where)
-  n = _count_where(squares, axis, axes, keepdims, where)
-  return ufuncs.true_divide(sq, ufuncs.subtract(n, np.array(ddof, get_aval(sq).dtype)[()]))
+    dof = ufuncs.maximum(ufuncs.subtract(n, ddof), 0)
+  return _by_count(total, dof, most if isinstance(ddof, (int, np.integer)) and ddof >= 0 else None)
+
+
+def _abs2(x):
+  """``|x|²`` in ``x``'s real dtype (``re² + im²`` for complex ``x``, as NumPy's)."""
+  if get_aval(x).dtype.kind == "c":
+    re, im = lax.real(x), lax.imag(x)
+    return lax.add(lax.mul(re, re), lax.mul(im, im))
+  return lax.mul(x, x)
+
+
+def _warn_if_no_dof(n, ddof) -> None:
+  """NumPy's warning when a (concrete) slice has ``ddof`` or fewer entries."""
+  if isinstance(n, np.integer) and isinstance(ddof, (int, float, np.number)) and ddof >= n:
+    warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=4)
 
 
 def std(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False, *,
@@ -195,8 +275,21 @@ def std(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bo
   >>> std([1.0, 3.0])
   np.float64(1.0)
   """
-  return ufuncs.sqrt(var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
-                         correction=correction))
+  return _sqrt_of(var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                      correction=correction), "std")
+
+
+def _sqrt_of(v, who: str):
+  """NumPy's ``std`` of a variance: its square root in its dtype; an integer (or bool)
+  ``dtype=`` variance gives a truncated NumPy scalar, and arrays NumPy's cast error."""
+  dtype = get_aval(v).dtype
+  if dtype.kind in "fc":
+    return ufuncs.sqrt(v)
+  if get_aval(v).ndim:
+    raise TypeError(f"vjpkit.numpy.{who}: the square root of a {dtype.name} variance array "
+                    f"can't be cast back to {dtype.name} (NumPy raises here too); pass a float "
+                    "dtype= (or none).")
+  return convert(ufuncs.sqrt(v), dtype)
 
 
 def _extremum(a, axis, keepdims, initial, where, who, reduce, combine):
@@ -374,43 +467,87 @@ def nanprod(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, i
   return prod(_without_nan(a, 1, "nanprod"), axis, dtype, out, keepdims, initial, where)
 
 
-def _not_nan(a, axis, keepdims):
-  return sum(ufuncs.logical_not(ufuncs.isnan(a)), axis, keepdims=keepdims)
+def _inexact_dtype(dtype, who: str):
+  """A ``dtype=`` for the nan-functions of float or complex input: inexact, as NumPy's."""
+  if dtype is None:
+    return None
+  dtype = np.dtype(dtype)
+  if dtype.kind not in "fc":
+    raise TypeError(f"vjpkit.numpy.{who}: If a is inexact, then dtype must be inexact (got "
+                    f"{dtype.name}), as in NumPy.")
+  return dtype
+
+
+def _nan_filled(a):
+  """Where ``a`` is NaN, and ``a`` with zeros there."""
+  nan = ufuncs.isnan(a)
+  return nan, ufuncs.where(nan, np.array(0, get_aval(a).dtype)[()], a)
 
 
 def nanmean(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, *, where=None) -> Array:
-  """``mean`` of the non-NaN entries (NaN where all are NaN).
+  """``mean`` of the non-NaN entries (NaN where all are NaN); as NumPy's, float16 is summed
+  in float16 and integer input is ``mean``'s.
 
   >>> nanmean([1.0, np.nan, 3.0])
   np.float64(2.0)
   """
   no_out(out, "nanmean")
-  a = _float(a, dtype, "nanmean")
-  keep = ufuncs.logical_not(ufuncs.isnan(a))
-  if where is not None:
-    keep = ufuncs.logical_and(keep, where)
-  return mean(_without_nan(a, 0, "nanmean"), axis, keepdims=keepdims, where=keep)
+  a = _arr(a, "nanmean")
+  if get_aval(a).dtype.kind not in "fc":
+    return mean(a, axis, dtype, keepdims=keepdims, where=where)
+  dtype = _inexact_dtype(dtype, "nanmean")
+  nan, filled = _nan_filled(a)
+  count = sum(ufuncs.logical_not(nan), axis, _INTP, keepdims=keepdims, where=where)
+  total = sum(filled, axis, dtype, keepdims=keepdims, where=where)
+  return _by_count(total, count, _count(a, _axes(a, axis)))
 
 
-def nanvar(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False) -> Array:
-  """``var`` of the non-NaN entries.
+def nanvar(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False, *,
+           where=None, mean=None, correction=None) -> Array:
+  """``var`` of the non-NaN entries: NaN where ``n - ddof <= 0`` (as NumPy's; the derivative
+  there is NaN too); ``where``, ``mean`` and ``correction`` as in ``var``.
 
   >>> nanvar([1.0, np.nan, 3.0])
   np.float64(1.0)
   """
   no_out(out, "nanvar")
-  a = _float(a, dtype, "nanvar")
-  keep = ufuncs.logical_not(ufuncs.isnan(a))
-  return var(_without_nan(a, 0, "nanvar"), axis, ddof=ddof, keepdims=keepdims, where=keep)
+  a = _arr(a, "nanvar")
+  if get_aval(a).dtype.kind not in "fc":
+    return var(a, axis, dtype, None, ddof, keepdims, where=where, mean=mean, correction=correction)
+  dtype, ddof = _inexact_dtype(dtype, "nanvar"), _ddof(ddof, correction, "nanvar")
+  nan, arr = _nan_filled(a)
+  axes, most = _axes(a, axis), _count(a, _axes(a, axis))
+  n = sum(ufuncs.logical_not(nan), axis, _INTP, keepdims=True, where=where)
+  if mean is None:
+    mean = _by_count(sum(arr, axis, dtype, keepdims=True, where=where), n, most)
+  dev = convert(ufuncs.subtract(arr, mean), get_aval(arr).dtype)  # NumPy: into arr, unsafely
+  dev = ufuncs.where(nan, np.array(0, get_aval(arr).dtype)[()], dev)
+  if get_aval(dev).dtype.kind == "c":  # NumPy's nanvar: real(dev * conj(dev)) (var's: re² + im²)
+    squares = lax.real(lax.mul(dev, lax.conj(dev)))
+  else:
+    squares = lax.mul(dev, dev)
+  total = sum(squares, axis, dtype, keepdims=keepdims, where=where)
+  if axes and not keepdims:
+    n = lax.squeeze(n, axes)
+  dof = ufuncs.subtract(n, ddof)
+  bad = ufuncs.less_equal(dof, 0)
+  # a NaN divisor where no degree of freedom is left: NaN values and derivatives (a NaN
+  # chosen by where would get a zero, finite, derivative)
+  v = _by_count(total, ufuncs.where(bad, np.nan, dof))
+  if get_aval(v).dtype.kind == "c":  # NumPy writes nan + 0j there
+    v = ufuncs.where(bad, np.array(np.nan, get_aval(v).dtype)[()], v)
+  return v
 
 
-def nanstd(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False) -> Array:
-  """``std`` of the non-NaN entries.
+def nanstd(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False, *,
+           where=None, mean=None, correction=None) -> Array:
+  """``std`` of the non-NaN entries (``sqrt(nanvar)``).
 
   >>> nanstd([1.0, np.nan, 3.0])
   np.float64(1.0)
   """
-  return ufuncs.sqrt(nanvar(a, axis, dtype, out, ddof, keepdims))
+  return _sqrt_of(nanvar(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                         correction=correction), "nanstd")
 
 
 def _nan_extremum(a, axis, keepdims, fill, reduce, who):
