@@ -210,7 +210,7 @@ def _scalar_pow(eqn, args, env):
 
 def _scalar_logistic(eqn, args, env):
   # the impl is SciPy's expit (C's exp, as _logistic_float) or the formula with np.exp
-  if ew.scipy_expit() is None and not use_libm(math.exp, np.exp):
+  if ew._scipy_expit() is None and not use_libm(math.exp, np.exp):
     return None
   return f"{env.ref(_logistic_float, 'logistic')}({args[0]})"
 

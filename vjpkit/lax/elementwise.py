@@ -163,14 +163,14 @@ def _logistic_impl(x):
   # exp, which NumPy's SIMD exp is not on every machine), else that formula with np.exp;
   # exp(-x) overflowing to inf for x < -709 gives 0, as there, without NumPy's warning
   x = np.asarray(x)
-  expit = scipy_expit()
+  expit = _scipy_expit()
   if expit is not None and x.dtype in (np.float32, np.float64):
     return expit(x)[()]
   with np.errstate(over="ignore"):
     return (1 / (1 + np.exp(-x)))[()]
 
 
-def scipy_expit():
+def _scipy_expit():
   """``scipy.special.expit``, or None without SciPy."""
   if not _EXPIT:
     try:
