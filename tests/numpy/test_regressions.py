@@ -235,3 +235,21 @@ def test_rad2deg_and_deg2rad_are_numpys_in_float32_and_float16(dtype):
       got = f(x)
       assert got.dtype == want.dtype
       np.testing.assert_array_equal(got, want)
+
+
+def test_bad_axis_einsum_poly_unwrap_arguments_raise_clear_errors():
+  # were AxisError "axis 1.0 is out of bounds", IndexError and ZeroDivisionError from inside
+  x = np.ones((2, 3))
+  for f in (vnp.sum, vnp.mean, vnp.var, vnp.max, vnp.argmax, vnp.squeeze, vnp.flip):
+    for axis in (1.0, np.ones(2), np.float64(0.0)):
+      with pytest.raises(TypeError, match="axis must be an integer"):
+        f(x, axis)
+  np.testing.assert_array_equal(vnp.sum(x, axis=np.int64(1)), [3.0, 3.0])
+  np.testing.assert_array_equal(vnp.sum(x, axis=np.array(1)), [3.0, 3.0])
+  assert vnp.sum(x, axis=[0, 1]) == 6.0
+  with pytest.raises(ValueError, match="at least one operand"):
+    vnp.einsum("ij")
+  with pytest.raises(ValueError, match="1d or non-empty square 2d"):
+    vnp.poly(np.float64(2.0))
+  with pytest.raises(ValueError, match="at least one dimensional"):
+    vnp.unwrap(np.float64(2.0))

@@ -313,7 +313,34 @@ def size_arg(n, who: str, what: str) -> int:
   return shape_tuple(n, who, what)[0]
 
 
+def axis_int(axis: Any, who: str = "axis") -> int:
+  """An axis argument as an int; floats, arrays and other non-integers raise TypeError.
+
+  >>> axis_int(np.int64(1))
+  1
+  """
+  if isinstance(axis, Tracer):
+    return operator.index(axis)  # its own error: a traced axis cannot be static
+  try:
+    return operator.index(axis)
+  except TypeError:
+    raise TypeError(f"{who} must be an integer (or a tuple of integers), got {axis!r} "
+                    f"of type {type(axis).__name__}") from None
+
+
+def axis_seq(axis: Any, who: str = "axis") -> tuple[int, ...]:
+  """An axis argument, an int or a tuple (or list) of ints, as a tuple of ints.
+
+  >>> axis_seq(1), axis_seq((0, np.int64(2)))
+  ((1,), (0, 2))
+  """
+  if isinstance(axis, (tuple, list)):
+    return tuple(axis_int(a, who) for a in axis)
+  return (axis_int(axis, who),)
+
+
 def canonical_axis(axis: int | np.integer, ndim: int, who: str = "axis") -> int:
+  axis = axis_int(axis, who)
   if not -ndim <= axis < max(ndim, 1):
     raise np.exceptions.AxisError(f"{who} {axis} is out of bounds for an array of dimension {ndim}")
   return int(axis) % ndim if ndim else 0

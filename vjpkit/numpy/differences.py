@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, canonical_axis, convert, promote_inexact
+from ._core import asarray, axis_seq, canonical_axis, convert, promote_inexact
 from . import ufuncs
 from .shapes import broadcast_to, concatenate, ravel
 
@@ -93,8 +93,7 @@ def ediff1d(ary: Array, to_end: Array | None = None, to_begin: Array | None = No
 def _axes_of(axis, nd: int) -> list[int]:
   if axis is None:
     return list(range(nd))
-  axes = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
-  out = [canonical_axis(ax, nd) for ax in axes]
+  out = [canonical_axis(ax, nd) for ax in axis_seq(axis)]
   if len(set(out)) != len(out):
     raise ValueError("gradient: duplicate value in 'axis'")
   return out

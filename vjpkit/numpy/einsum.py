@@ -88,6 +88,9 @@ def einsum(subscripts: str, *operands: Array, optimize: Any = "greedy", **kwargs
                     "operand/sublist form is not supported)")
   if kwargs.get("out") is not None:
     raise TypeError("vjpkit.numpy.einsum: out= is not supported; use the returned value")
+  if not operands:
+    raise ValueError("vjpkit.numpy.einsum: must specify the einstein sum subscripts string "
+                     "and at least one operand")
   ops = [asarray(o) for o in operands]
   dtype = kwargs.get("dtype") or result_type(*ops)
   ops = [asarray(convert(o, np.dtype(dtype))) for o in ops]

@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import lax
 from ..core.avals import get_aval
-from ._core import asarray, canonical_axis, convert, result_type
+from ._core import asarray, axis_seq, canonical_axis, convert, result_type
 from .products import matmul
 from .reductions import max as _max, min as _min, sum as _sum
 from .shapes import broadcast_to, expand_dims, transpose
@@ -437,8 +437,7 @@ def norm(x: Array, ord=None, axis=None, keepdims: bool = False) -> Array:
     if nd not in (1, 2):
       raise ValueError("Improper number of dimensions to norm.")
     axis = tuple(range(nd))
-  axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-  axes = tuple(canonical_axis(a, nd) for a in axes)
+  axes = tuple(canonical_axis(a, nd) for a in axis_seq(axis))
   if len(axes) == 1:
     return _vector_norm(x, ord, axes, keepdims)
   if len(axes) == 2:
@@ -454,8 +453,7 @@ def vector_norm(x: Array, /, *, axis=None, keepdims: bool = False, ord=2) -> Arr
   """
   x = _float_arg(x, "vector_norm", "x", half=True)
   nd = get_aval(x).ndim
-  axes = tuple(range(nd)) if axis is None else (
-      (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis))
+  axes = tuple(range(nd)) if axis is None else axis_seq(axis)
   return _vector_norm(x, ord, tuple(canonical_axis(a, nd) for a in axes), keepdims)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import asarray, convert
+from ._core import asarray, canonical_axis, convert
 from .differences import diff
 from .polynomials import polymul
 from .shapes import concatenate, expand_dims, ravel, zeros_like
@@ -41,7 +41,7 @@ def poly(seq_of_zeros: Array) -> Array:
                       "eigenvalues, possibly complex); pass its eigenvalues (eigvalsh for a "
                       "symmetric matrix) instead")
     return np.poly(np.asarray(z))
-  if len(shape) > 1:
+  if len(shape) != 1:
     raise ValueError("vjpkit.numpy.poly: input must be 1d or non-empty square 2d array.")
   z = convert(z, np.dtype(np.float64)) if get_aval(z).dtype.kind not in "fc" else z
   out: Any = np.ones(1, get_aval(z).dtype)
@@ -117,7 +117,10 @@ def unwrap(p: Array, discont: Array | None = None, axis: int = -1, *,
   if get_aval(p).dtype.kind not in "fc":
     p = convert(p, np.dtype(np.float64))
   nd = get_aval(p).ndim
-  axis = axis % nd
+  if nd == 0:
+    raise ValueError("vjpkit.numpy.unwrap: diff requires input that is at least one "
+                     "dimensional")
+  axis = canonical_axis(axis, nd)
   dd = diff(p, axis=axis)
   if discont is None:
     discont = period / 2

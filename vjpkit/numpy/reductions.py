@@ -18,7 +18,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import asarray, check_real, convert, fresh
+from ._core import asarray, axis_seq, check_real, convert, fresh
 from . import ufuncs
 
 Array = Any
@@ -42,7 +42,7 @@ def _axes(x, axis) -> tuple[int, ...]:
   ndim = get_aval(x).ndim
   if axis is None:
     return tuple(range(ndim))
-  axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+  axes = axis_seq(axis)  # floats and arrays raise TypeError, as in NumPy
   out = []
   for a in axes:
     if not -ndim <= a < builtins.max(ndim, 1) or (ndim == 0 and a not in (0, -1)):

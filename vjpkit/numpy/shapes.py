@@ -8,7 +8,7 @@ import numpy as np
 from .. import lax
 from ..core.avals import get_aval
 from ..core.trace import Tracer
-from ._core import (asarray, canonical_axis, convert, fresh, promote, result_type,
+from ._core import (asarray, axis_seq, canonical_axis, convert, fresh, promote, result_type,
                     shape_tuple)
 
 Array = Any
@@ -98,7 +98,7 @@ def squeeze(a: Array, axis=None) -> Array:
   if axis is None:
     axes = [i for i, d in enumerate(s) if d == 1]
   else:
-    axes = [canonical_axis(i, len(s)) for i in ((axis,) if isinstance(axis, int) else axis)]
+    axes = [canonical_axis(i, len(s)) for i in axis_seq(axis)]
     if any(s[i] != 1 for i in axes):
       raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
   return lax.squeeze(a, axes)
@@ -194,8 +194,8 @@ def full_like(a: Array, fill_value, dtype=None) -> Array:
 
 
 def _axis_list(axis, ndim) -> list[int]:
-  axes = range(ndim) if axis is None else ((axis,) if isinstance(axis, (int, np.integer)) else axis)
-  return [canonical_axis(int(a), ndim) for a in axes]
+  axes = range(ndim) if axis is None else axis_seq(axis)
+  return [canonical_axis(a, ndim) for a in axes]
 
 
 def flip(m: Array, axis=None) -> Array:
@@ -259,7 +259,7 @@ def roll(a: Array, shift, axis=None) -> Array:
   if axis is None:
     return fresh(lax.reshape(roll(ravel(a), shift, 0), get_aval(a).shape), a)
   shifts = (shift,) if np.ndim(shift) == 0 else tuple(shift)
-  axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+  axes = axis_seq(axis)
   shift_arr, axis_arr = np.broadcast_arrays(np.asarray(shifts), np.asarray(axes))
   nd = get_aval(a).ndim
   for s, ax in zip(shift_arr.ravel(), axis_arr.ravel()):
