@@ -253,3 +253,8 @@ def test_bad_axis_einsum_poly_unwrap_arguments_raise_clear_errors():
     vnp.poly(np.float64(2.0))
   with pytest.raises(ValueError, match="at least one dimensional"):
     vnp.unwrap(np.float64(2.0))
+  for shape, fill in (((), np.zeros(2)), ((2,), np.zeros(3)), ((2, 3), np.zeros((3, 3)))):
+    with pytest.raises(ValueError, match="could not broadcast"):
+      vnp.full(shape, fill)
+  np.testing.assert_array_equal(vnp.full((2, 3), np.arange(3.0)), np.full((2, 3), np.arange(3.0)))
+  np.testing.assert_array_equal(vnp.full((2, 3), np.ones((2, 1))), np.ones((2, 3)))

@@ -171,7 +171,12 @@ def full(shape_, fill_value, dtype=None) -> Array:
   shape_ = shape_tuple(shape_, "full")
   dtype = np.dtype(dtype) if dtype is not None else result_type(fill_value)
   v = promote(convert(fill_value, dtype))[0]
-  out = lax.broadcast_in_dim(v, shape_, tuple(range(len(shape_) - get_aval(v).ndim, len(shape_))))
+  vshape = get_aval(v).shape
+  if len(vshape) > len(shape_) or any(d not in (1, n) for d, n in
+                                      zip(vshape[::-1], shape_[::-1])):
+    raise ValueError(f"vjpkit.numpy.full: could not broadcast the fill value of shape {vshape} "
+                     f"into shape {shape_}")
+  out = lax.broadcast_in_dim(v, shape_, tuple(range(len(shape_) - len(vshape), len(shape_))))
   return fresh(out, fill_value)  # a new writable array, as NumPy's (not a broadcast view)
 
 
