@@ -233,7 +233,13 @@ def test_float32_stays_float32(name):
   arrays, kw = _sample(name)
   arrays32 = [x.astype(np.float32) for x in arrays]
   out = tree_flatten(row.fn(*arrays32, **kw))[0]
-  assert all(np.asarray(o).dtype == np.float32 for o in out)
+  # SciPy's dtypes: float32, except where the first loop that takes a Python scalar with
+  # float32 is float64 (expn(2, x) and yn: (long, double); gammainc(2.0, x): (double, double))
+  # (factorial, multigammaln and polygamma are Python functions in SciPy, not ufuncs, giving
+  # float64 there; they keep float32 here)
+  want = [np.dtype(np.float32) if name in ("factorial", "multigammaln", "polygamma")
+          else np.asarray(e).dtype for e in tree_flatten(row.ref(*arrays32, **kw))[0]]
+  assert [np.asarray(o).dtype for o in out] == want
   for o, e in zip(out, tree_flatten(row.ref(*arrays, **kw))[0]):
     np.testing.assert_allclose(o, e, rtol=1e-5)
   loss = lambda *xs: sum(vnp.sum(y) for y in tree_flatten(row.fn(*xs, **kw))[0])  # noqa: E731
@@ -671,3 +677,80 @@ def test_logit_at_zero_and_one_without_internal_warnings():
     assert gg(0.0) == -np.inf and gg(1.0) == np.inf and gg(0.5) == 0.0
   np.testing.assert_allclose(g(0.2), 1 / (0.2 * 0.8), rtol=1e-15)
   check_grads(vss.logit, (np.array([0.2, 0.5, 0.9]),), order=3)
+
+
+# -- SciPy's result dtypes: each ufunc's first loop that takes the inputs safely -----------
+
+_UFUNCS = [n for n in vss.__all__ if isinstance(getattr(ss, n, None), np.ufunc)]
+_DTYPES = [np.bool_, np.int8, np.uint8, np.int16, np.int32, np.int64, np.float16, np.float32,
+           np.float64]
+
+
+def _table_inputs(dtype, nin: int):
+  """``nin`` arrays of ``dtype`` (rotations of one sample, so that the arguments differ)."""
+  if dtype == np.bool_:
+    base = np.array([False, True, True, False, True, False])
+  elif np.dtype(dtype).kind == "u":
+    base = np.array([0, 1, 2, 3, 5, 4])
+  elif np.dtype(dtype).kind == "i":
+    base = np.array([0, 1, 2, -1, 5, 3])
+  else:
+    base = np.array([0.25, 0.5, 1.5, -0.5, 3.0, 0.75])
+  base = base.astype(dtype)
+  return [np.roll(base, k) for k in range(nin)]
+
+
+def _assert_scipys(out, expect):
+  """The same dtype, and the same values within 4 ulps of it (NaN where SciPy's is)."""
+  out, expect = np.asarray(out), np.asarray(expect)
+  assert out.dtype == expect.dtype, (out.dtype, expect.dtype)
+  assert np.array_equal(np.isnan(out), np.isnan(expect)), (out, expect)
+  finite = np.isfinite(expect)
+  np.testing.assert_array_equal(out[~finite & ~np.isnan(expect)],
+                                expect[~finite & ~np.isnan(expect)])
+  e = expect[finite]
+  ulp = np.spacing(np.abs(e)).astype(np.float64)
+  assert np.all(np.abs(out[finite].astype(np.float64) - e) <= 4 * ulp), (out, expect)
+
+
+@pytest.mark.filterwarnings("ignore:floating point number truncated")  # expn, yn: a float n
+@pytest.mark.parametrize("dtype", _DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("name", _UFUNCS)
+def test_ufunc_dtypes_and_values_are_scipys(name, dtype):
+  # vjpkit gave float16 for float16 inputs (erf: SciPy's float64) and float64 for small
+  # integers (exp1(int8): SciPy's float32, its 'f->f' loop comes first): 156 of these cases
+  u = getattr(ss, name)
+  args = _table_inputs(dtype, u.nin)
+  with np.errstate(all="ignore"):
+    expect = u(*args)
+    _assert_scipys(getattr(vss, name)(*args), expect)
+    _assert_scipys(vjpkit.jit(getattr(vss, name))(*args), expect)
+
+
+def test_scipy_dtypes_with_python_scalars_traced_values_and_derivatives():
+  f32, f16 = np.array([0.5, 1.5], np.float32), np.float16(0.5)
+  # a Python scalar is weak, as in SciPy: jv(2, float32) is float32, but expn's first loop
+  # is (long, double), so expn(2, float32) is float64; a bool is not weak (exp1: float32)
+  for fn, args in [("jv", (2, f32)), ("jv", (2.5, f32)), ("expn", (2, f32)), ("exp1", (True,)),
+                   ("exp1", (5,)), ("boxcox", (np.int8(3), 2)), ("logit", (f16,)),
+                   ("ndtr", (np.int8(1),)), ("xlogy", (f16, 2))]:
+    expect = getattr(ss, fn)(*args)
+    _assert_scipys(getattr(vss, fn)(*args), expect)
+    _assert_scipys(vjpkit.jit(getattr(vss, fn))(*args), expect)   # weak traced scalars
+  jv2 = vjpkit.jit(lambda x: ss.jv(2, x))   # scipy's ufunc on a traced value runs vss.jv
+  assert jv2(f32).dtype == np.float32
+  # float32 and float64 stay; complex inputs are as before
+  for fn in ("erf", "exp1", "gammaln", "ndtri"):
+    for a in (f32, f32.astype(np.float64)):
+      assert getattr(vss, fn)(a).dtype == a.dtype
+  z = np.array([0.5 + 0.5j], np.complex64)
+  np.testing.assert_array_equal(vss.erf(z), ss.erf(z))
+  assert vss.erf(z).dtype == np.complex64
+  with pytest.raises(TypeError):
+    vss.gammaln(z)
+  # derivatives: computed in SciPy's dtype, returned in the input's (float16 here)
+  g = vjpkit.grad(vss.erf)(f16)
+  assert g.dtype == np.float16 and g == np.float16(2 / np.sqrt(np.pi) * np.exp(-0.25))
+  assert vjpkit.grad(vss.exp1)(np.float32(0.5)).dtype == np.float32
+  check_grads(lambda x: vss.jv(2, x), (np.array([0.5, 1.5]),), order=2)
+  check_grads(lambda x: vss.ndtri(x), (np.array([0.3, 0.8]),), order=2)

@@ -385,6 +385,20 @@ def test_float32_stays_float32():
     np.testing.assert_allclose(out, f(x.astype(np.float64)), rtol=1e-5)
 
 
+def test_float16_stays_float16_in_every_method():
+  # the special functions stats uses are SciPy's (ndtr(float16) is float64 there, ndtri's
+  # float32, xlogy's float64), but stats keeps its inputs' float dtype: before, a float16
+  # norm.ppf was float16 while beta.logpdf and binom.logpmf were float64
+  x = np.float16([0.25, 0.75])
+  for f in (stats.norm.logpdf, stats.norm.cdf, stats.norm.ppf, stats.norm.logsf,
+            lambda x: stats.beta.logpdf(x, 2.0, 3.0), lambda x: stats.t.ppf(x, 3.0),
+            lambda x: stats.gamma.cdf(x, 2.0), lambda x: stats.binom.logpmf(x, 5, 0.3),
+            lambda x: stats.bernoulli.pmf(x, 0.3)):
+    out = f(x)
+    assert out.dtype == np.float16
+    np.testing.assert_allclose(out, f(x.astype(np.float64)), rtol=2e-3)
+
+
 def test_vonmises_cdf_derivative_in_kappa():
   x = np.array([0.5, -2.0, 3.0, 7.0, -9.0, 0.1, 0.0])
   k = np.array([2.0, 0.3, 30.0, 5.0, 1e3, 0.01, 4.0])

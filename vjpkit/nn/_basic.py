@@ -14,7 +14,7 @@ from ..core.avals import get_aval
 from ..numpy._core import asarray, canonical_axis, promote_inexact
 from ..numpy.shapes import expand_dims, reshape
 from ..numpy.ufuncs import equal, exp, greater_equal, less_equal, log1p, negative, tanh, where
-from ..scipy.special import erf, log_softmax as _log_softmax, logsumexp, softmax as _softmax
+from ..scipy.special import log_softmax as _log_softmax, logsumexp, softmax as _softmax
 
 Array = Any
 
@@ -90,7 +90,8 @@ def gelu(x: Array, approximate: bool = True) -> Array:
   x = promote_inexact(x)
   if approximate:
     return 0.5 * x * (1 + tanh(_SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))))
-  return 0.5 * x * (1 + erf(x * _SQRT_HALF))
+  # lax's erf, in x's dtype: float16 stays float16 (scipy.special.erf(float16) is float64)
+  return 0.5 * x * (1 + lax.erf(x * _SQRT_HALF))
 
 
 def softmax(x: Array, axis: int | tuple[int, ...] | None = -1) -> Array:

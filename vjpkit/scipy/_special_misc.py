@@ -20,11 +20,10 @@ from .. import lax
 from ..core.avals import get_aval
 from ..lax import special_misc as _m
 from ..lax.special_misc import _log1p_over
-from ..numpy._core import convert, promote, promote_inexact
 from ..numpy.ufuncs import (equal, exp, expm1, greater_equal, isinf, isnan, less,
                             less_equal, log, where)
 from ..numpy.ufuncs import log1p as _np_log1p, sinc as _np_sinc
-from ._special_common import nary, unary
+from ._special_common import nary, promote_scipy, unary
 
 Array = Any
 
@@ -39,10 +38,7 @@ def log1p(x: Array) -> Array:
   >>> log1p(1e-20 + 1e-12j)
   np.complex128(1.00005e-20+1e-12j)
   """
-  x = promote_inexact(x)
-  if get_aval(x).dtype == np.float16:
-    x = convert(x, np.dtype(np.float64))
-  return _m.log1p_scipy(x)
+  return _m.log1p_scipy(*promote_scipy("log1p", x))
 
 
 erfcx = unary("erfcx", _m.erfcx, """The scaled complementary error function ``exp(x²) erfc(x)``.
@@ -140,7 +136,7 @@ def boxcox(x: Array, lmbda: Array) -> Array:
   >>> boxcox(np.e, 0.0), boxcox(4.0, 0.5)
   (np.float64(1.0), np.float64(2.0))
   """
-  x, lmbda = promote(x, lmbda, inexact=True, who="boxcox")
+  x, lmbda = promote_scipy("boxcox", x, lmbda)
   zero = equal(x, 0)
   return _boxcox(log(where(zero, 1.0, x)), lmbda, x, zero)
 
@@ -151,7 +147,7 @@ def boxcox1p(x: Array, lmbda: Array) -> Array:
   >>> boxcox1p(1e-20, 0.5)
   np.float64(1e-20)
   """
-  x, lmbda = promote(x, lmbda, inexact=True, who="boxcox1p")
+  x, lmbda = promote_scipy("boxcox1p", x, lmbda)
   pole = equal(x, -1)
   return _boxcox(_np_log1p(where(pole, 0.0, x)), lmbda, 1.0 + x, pole)
 
@@ -174,7 +170,7 @@ def inv_boxcox(y: Array, lmbda: Array) -> Array:
   >>> inv_boxcox(2.0, 0.5)
   np.float64(4.0)
   """
-  y, lmbda = promote(y, lmbda, inexact=True, who="inv_boxcox")
+  y, lmbda = promote_scipy("inv_boxcox", y, lmbda)
   return exp(_inv_log(y, lmbda))
 
 
@@ -184,5 +180,5 @@ def inv_boxcox1p(y: Array, lmbda: Array) -> Array:
   >>> inv_boxcox1p(1e-20, 0.5)
   np.float64(1e-20)
   """
-  y, lmbda = promote(y, lmbda, inexact=True, who="inv_boxcox1p")
+  y, lmbda = promote_scipy("inv_boxcox1p", y, lmbda)
   return expm1(_inv_log(y, lmbda))

@@ -26,8 +26,23 @@ differentiated in them). SciPy's own ufuncs called on traced values
 (``scipy.special.erf(x)`` under ``grad``) run these. The composites are written for
 stability: ``logsumexp`` and ``softmax`` shift by the maximum under ``stop_gradient`` (the
 shift cancels, so it needs no derivative), ``xlogy``/``xlog1py`` are 0 wherever ``x == 0``,
-the Box-Cox transforms are smooth through ``λ = 0``. Integer and bool inputs become
-float64, as in SciPy.
+the Box-Cox transforms are smooth through ``λ = 0``.
+
+The result dtypes are SciPy's: each of SciPy's ufuncs runs its first loop that takes the
+inputs safely, and the inputs are converted to that loop's dtype before the primitive, so
+the values are computed as SciPy computes them. This is not NumPy's promotion: float16
+becomes float64 or float32 (SciPy has no float16 loops: ``erf(float16)`` is float64,
+``exp1(float16)`` float32), bools and 8- and 16-bit integers become float32 where the
+float32 loop comes first (``exp1``, ``ndtri``, ``jv``, ``boxcox``, ...) and float64 where
+the float64 loop does (``erf``, ``gammaln``), and a Python scalar is weak, so
+``gammainc(2.0, float32)`` is float64 but ``jv(2, float32)`` float32. float32 and float64
+inputs keep their dtype. The functions that are Python functions in SciPy, not ufuncs
+(``logsumexp``, ``softmax``, ``polygamma``, ``multigammaln``, ``factorial``, ``comb``,
+``zeta``), keep a float input's dtype and make integers float64 (SciPy's own differ in
+places: its ``polygamma`` of float32 is float64, its ``softmax`` of int8 float16).
+
+>>> erf(np.float16(0.5)).dtype, exp1(np.int8(1)).dtype, exp1(np.int32(1)).dtype
+(dtype('float64'), dtype('float32'), dtype('float64'))
 
 >>> import vjpkit
 >>> vjpkit.grad(lambda x: logsumexp(x))(np.array([0.0, 0.0]))   # softmax
@@ -48,6 +63,7 @@ from ..numpy.reductions import max as _max, sum as _sum
 from ..numpy.shapes import squeeze
 from ..numpy.dispatch import register_ufunc_provider
 from ..numpy.ufuncs import equal, exp, isinf, less, log, where
+from ._special_common import nary, promote_scipy, unary
 from ._special_bessel import i0, i1, iv, ive, j0, j1, jn, jv, kv, kve, y0, y1, yn, yv
 from ._special_gamma import (beta, comb, factorial, gamma, gammasgn, loggamma, multigammaln, poch,
                              psi, rgamma, zeta)
@@ -66,40 +82,32 @@ __all__ = ["beta", "betainc", "betaincinv", "betaln", "boxcox", "boxcox1p", "com
            "y0", "y1", "yn", "yv", "zeta"]
 
 
-def _unary(name: str, op, doc: str):
-  def f(x: Array) -> Array:
-    return op(promote_inexact(x))
-  f.__name__ = f.__qualname__ = name
-  f.__doc__ = doc
-  return f
-
-
-erf = _unary("erf", lax.erf, """The error function (SciPy's values).
+erf = unary("erf", lax.erf, """The error function (SciPy's values).
 
 >>> erf(0.5)
 np.float64(0.5204998778130465)
 """)
-erfc = _unary("erfc", lax.erfc, """``1 - erf(x)``, accurate where erf is close to 1.
+erfc = unary("erfc", lax.erfc, """``1 - erf(x)``, accurate where erf is close to 1.
 
 >>> erfc(3.0)
 np.float64(2.209049699858544e-05)
 """)
-erfinv = _unary("erfinv", lax.erf_inv, """The inverse of erf on (-1, 1).
+erfinv = unary("erfinv", lax.erf_inv, """The inverse of erf on (-1, 1).
 
 >>> erfinv(0.5)
 np.float64(0.4769362762044699)
 """)
-gammaln = _unary("gammaln", lax.lgamma, """``log|Γ(x)|``; its derivative is digamma.
+gammaln = unary("gammaln", lax.lgamma, """``log|Γ(x)|``; its derivative is digamma.
 
 >>> gammaln(5.0)        # log(4!)
 np.float64(3.178053830347945)
 """)
-digamma = _unary("digamma", lax.digamma, """``Γ'(x)/Γ(x)``; its derivative is ``polygamma(1, x)``.
+digamma = unary("digamma", lax.digamma, """``Γ'(x)/Γ(x)``; its derivative is ``polygamma(1, x)``.
 
 >>> digamma(1.0)
 np.float64(-0.5772156649015329)
 """)
-expit = _unary("expit", lax.logistic, """The logistic sigmoid ``1/(1 + exp(-x))``, without overflow.
+expit = unary("expit", lax.logistic, """The logistic sigmoid ``1/(1 + exp(-x))``, without overflow.
 
 >>> expit(0.0)
 np.float64(0.5)
@@ -126,7 +134,7 @@ def logit(x: Array) -> Array:
   >>> logit(0.5)
   np.float64(0.0)
   """
-  return lax.logit(promote_inexact(x))
+  return lax.logit(*promote_scipy("logit", x))
 
 
 def xlogy(x: Array, y: Array) -> Array:
@@ -138,7 +146,7 @@ def xlogy(x: Array, y: Array) -> Array:
   >>> xlogy(0.0, 0.0), xlogy(2.0, np.e)
   (np.float64(0.0), np.float64(2.0))
   """
-  x, y = promote(x, y, inexact=True)
+  x, y = promote_scipy("xlogy", x, y)
   return _x_times_log(x, y, log, 0.0)
 
 
@@ -148,7 +156,7 @@ def xlog1py(x: Array, y: Array) -> Array:
   >>> xlog1py(0.0, -1.0), xlog1py(2.0, 0.0)
   (np.float64(0.0), np.float64(0.0))
   """
-  x, y = promote(x, y, inexact=True)
+  x, y = promote_scipy("xlog1py", x, y)
   return _x_times_log(x, y, log1p, -1.0)
 
 
@@ -238,12 +246,12 @@ def log_softmax(x: Array, axis=None) -> Array:
 
 # -- the normal cdf, incomplete gamma and beta (vjpkit.lax.special; used by vjpkit.scipy.stats) --
 
-log_ndtr = _unary("log_ndtr", _lsp.log_ndtr, """``log(ndtr(x))``, accurate far in the left tail.
+log_ndtr = unary("log_ndtr", _lsp.log_ndtr, """``log(ndtr(x))``, accurate far in the left tail.
 
 >>> log_ndtr(-40.0)
 np.float64(-804.608442013753...)
 """)
-ndtri = _unary("ndtri", _lsp.ndtri, """The inverse of ndtr: the standard normal quantile.
+ndtri = unary("ndtri", _lsp.ndtri, """The inverse of ndtr: the standard normal quantile.
 
 >>> ndtri(0.975)
 np.float64(1.959963984540054)
@@ -258,7 +266,7 @@ def ndtr(x: Array) -> Array:
   >>> ndtr(0.0)
   np.float64(0.5)
   """
-  x = promote_inexact(x)
+  x, = promote_scipy("ndtr", x)
   dtype = get_aval(x).dtype
   z = lax.mul(x, lax.full((), np.sqrt(0.5), dtype))  # M_SQRT1_2, correctly rounded
   half = lax.full((), 0.5, dtype)
@@ -269,92 +277,84 @@ def ndtr(x: Array) -> Array:
   return lax.select_n(lax.lt(az, lax.full((), np.sqrt(0.5), dtype)), tails, centre)
 
 
-def _nary(name: str, op, doc: str):
-  def f(*args: Array) -> Array:
-    return op(*promote(*args, inexact=True))
-  f.__name__ = f.__qualname__ = name
-  f.__doc__ = doc
-  return f
-
-
 _SHAPE_GRAD = ("Differentiable in every argument: in the last to every order, in the shape "
                "parameters to second order (the continued fraction carried as a jet in them, "
                "lax.betainc_grad); a third derivative in a shape raises NotImplementedError.")
 _GAMMA_GRAD = ("Differentiable in both arguments: in x to every order, in the shape a to "
                "second order (the series and continued fraction differentiated in a, as JAX's "
                "igamma_grad_a); a third derivative in a raises NotImplementedError.")
-gammainc = _nary("gammainc", _lsp.gammainc, f"""The regularized lower incomplete gamma ``P(a, x)``.
+gammainc = nary("gammainc", _lsp.gammainc, f"""The regularized lower incomplete gamma ``P(a, x)``.
 
 {_GAMMA_GRAD}
 
 >>> gammainc(1.0, 1.0)     # 1 - e^-1
 np.float64(0.632120558828557...)
 """)
-gammaincc = _nary("gammaincc", _lsp.gammaincc, f"""The regularized upper incomplete gamma ``1 - P(a, x)``.
+gammaincc = nary("gammaincc", _lsp.gammaincc, f"""The regularized upper incomplete gamma ``1 - P(a, x)``.
 
 {_GAMMA_GRAD}
 
 >>> gammaincc(1.0, 1.0)
 np.float64(0.367879441171442...)
 """)
-gammaincinv = _nary("gammaincinv", _lsp.gammaincinv, f"""The inverse of gammainc in x.
+gammaincinv = nary("gammaincinv", _lsp.gammaincinv, f"""The inverse of gammainc in x.
 
 {_GAMMA_GRAD}
 
 >>> gammaincinv(1.0, 0.5)  # log 2
 np.float64(0.693147180559945...)
 """)
-betaln = _nary("betaln", _lsp.betaln, """``log|B(a, b)|``, differentiable in both arguments.
+betaln = nary("betaln", _lsp.betaln, """``log|B(a, b)|``, differentiable in both arguments.
 
 >>> betaln(1.0, 2.0)       # log(1/2)
 np.float64(-0.6931471805599453)
 """)
-betainc = _nary("betainc", _lsp.betainc, f"""The regularized incomplete beta ``I_x(a, b)``.
+betainc = nary("betainc", _lsp.betainc, f"""The regularized incomplete beta ``I_x(a, b)``.
 
 {_SHAPE_GRAD}
 
 >>> betainc(1.0, 1.0, 0.25)
 np.float64(0.25)
 """)
-betaincinv = _nary("betaincinv", _lsp.betaincinv, f"""The inverse of betainc in x.
+betaincinv = nary("betaincinv", _lsp.betaincinv, f"""The inverse of betainc in x.
 
 {_SHAPE_GRAD}
 
 >>> betaincinv(1.0, 1.0, 0.25)
 np.float64(0.25)
 """)
-stdtr = _nary("stdtr", _lsp.stdtr, f"""Student's t cdf ``stdtr(df, t)``.
+stdtr = nary("stdtr", _lsp.stdtr, f"""Student's t cdf ``stdtr(df, t)``.
 
 {_SHAPE_GRAD}
 
 >>> stdtr(1.0, 1.0)        # Cauchy: 3/4
 np.float64(0.75)
 """)
-stdtrit = _nary("stdtrit", _lsp.stdtrit, f"""The inverse of stdtr in t.
+stdtrit = nary("stdtrit", _lsp.stdtrit, f"""The inverse of stdtr in t.
 
 {_SHAPE_GRAD}
 
 >>> stdtrit(1.0, 0.75)
 np.float64(1.000000000000000...)
 """)
-gammainccinv = _nary("gammainccinv", _lsp.gammainccinv, f"""The inverse of gammaincc in x.
+gammainccinv = nary("gammainccinv", _lsp.gammainccinv, f"""The inverse of gammaincc in x.
 
 {_GAMMA_GRAD}
 
 >>> gammainccinv(1.0, 0.5)  # log 2
 np.float64(0.693147180559945...)
 """)
-i0e = _unary("i0e", _lsp.i0e, """``exp(-|x|) I0(x)``, the scaled modified Bessel function of order 0.
+i0e = unary("i0e", _lsp.i0e, """``exp(-|x|) I0(x)``, the scaled modified Bessel function of order 0.
 
 >>> i0e(0.0)
 np.float64(1.0)
 """)
-i1e = _unary("i1e", _lsp.i1e, """``exp(-|x|) I1(x)``, the scaled modified Bessel function of order 1.
+i1e = unary("i1e", _lsp.i1e, """``exp(-|x|) I1(x)``, the scaled modified Bessel function of order 1.
 
 >>> i1e(0.0)
 np.float64(0.0)
 """)
-ndtri_exp = _unary("ndtri_exp", _lsp.ndtri_exp, """``ndtri(exp(y))`` for a log probability ``y``, far in the tail too.
+ndtri_exp = unary("ndtri_exp", _lsp.ndtri_exp, """``ndtri(exp(y))`` for a log probability ``y``, far in the tail too.
 
 >>> ndtri_exp(-804.6084420137538)
 np.float64(-40.0...)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ... import lax
 from ... import numpy as vnp
-from .. import special as sp
+from . import _special as sp
 from . import _common as c
 
 Array = Any

@@ -20,7 +20,7 @@ from ... import lax
 from ... import numpy as vnp
 from ...core.avals import get_aval
 from ...numpy._core import promote_inexact
-from .. import special as sp
+from . import _special as sp
 from . import _common as c
 
 Array = Any
