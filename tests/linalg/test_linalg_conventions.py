@@ -153,3 +153,23 @@ def test_norm_of_float16_as_numpy():
       np.linalg.norm(a, ord=ord)
     with pytest.raises(TypeError, match="float16.*float32"):
       vla.norm(a, ord=ord)
+
+
+def test_max_norms_start_from_zero_as_numpy():
+  # NumPy's inf vector norm and 1/inf matrix norms are max(..., initial=0): 0 for empty
+  # input (vjpkit raised "zero-size array to reduction operation max"); at the zero vector
+  # the tie with the initial 0 halves the derivative, as in JAX (1/(2n) each, not 1/n)
+  for x, o, axis in [(np.zeros(0), np.inf, None), (np.zeros((2, 0)), 1, None),
+                     (np.zeros((2, 0)), np.inf, None), (np.zeros((0, 3)), np.inf, 1),
+                     (np.zeros((3, 0)), 1, (0, 1))]:
+    got, want = vnp.linalg.norm(x, o, axis), np.linalg.norm(x, o, axis)
+    assert np.asarray(got).dtype == np.asarray(want).dtype
+    np.testing.assert_array_equal(got, want)
+  x = np.array([[1.0, -3.0], [2.0, 0.5]])
+  for o in (np.inf, 1):
+    assert vnp.linalg.norm(x, o) == np.linalg.norm(x, o)
+    assert vnp.linalg.norm(x[0], o) == np.linalg.norm(x[0], o)
+  np.testing.assert_array_equal(grad(lambda v: vnp.linalg.norm(v, np.inf))(np.zeros(3)),
+                                np.full(3, 1 / 6))
+  np.testing.assert_array_equal(grad(lambda v: vnp.linalg.norm(v, np.inf))(np.array([1., -2.])),
+                                [0.0, -1.0])

@@ -258,3 +258,67 @@ def test_bad_axis_einsum_poly_unwrap_arguments_raise_clear_errors():
       vnp.full(shape, fill)
   np.testing.assert_array_equal(vnp.full((2, 3), np.arange(3.0)), np.full((2, 3), np.arange(3.0)))
   np.testing.assert_array_equal(vnp.full((2, 3), np.ones((2, 1))), np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("f", ["max", "min", "amax", "amin"])
+def test_extremum_of_empty_slices_with_initial_is_initial(f):
+  # NumPy: the initial value where the reduced slice is empty; vjpkit raised NumPy's
+  # "zero-size array to reduction operation maximum" from inside its impl
+  for x, kw in [(np.zeros(0), {}), (np.zeros((0, 3)), {"axis": 0}),
+                (np.zeros((0, 3), np.float32), {"axis": 0, "keepdims": True}),
+                (np.zeros((2, 0), int), {"axis": 1})]:
+    want = getattr(np, f)(x, initial=-1.5 if x.dtype.kind == "f" else 2, **kw)
+    for fn in (getattr(vnp, f), vjpkit.jit(getattr(vnp, f), static_argnames=("axis", "keepdims",
+                                                                             "initial"))):
+      got = fn(x, initial=-1.5 if x.dtype.kind == "f" else 2, **kw)
+      assert type(got) is type(want) and np.asarray(got).dtype == want.dtype
+      np.testing.assert_array_equal(got, want)
+  g = vjpkit.grad(lambda x: vnp.sum(getattr(vnp, f)(x, axis=0, initial=1.0)))(np.zeros((0, 3)))
+  assert g.shape == (0, 3)
+
+
+def test_fmod_of_bools_is_int8_under_jit_too():
+  # NumPy's fmod has no bool loop: bools take the int8 one. Eager vjpkit ran np.fmod (int8),
+  # but jit raised "'rem' does not accept arguments of dtype bool (it needs num values)"
+  b = np.array([False, True, True, False])
+  for f in (vnp.fmod, vjpkit.jit(vnp.fmod)):
+    got = f(b, np.array([True, True, True, True]))
+    assert got.dtype == np.int8
+    np.testing.assert_array_equal(got, np.fmod(b, True))
+  assert vnp.fmod(True, True) == np.fmod(True, True) and vnp.fmod(True, True).dtype == np.int8
+
+
+def test_median_of_empty_slices_and_keepdims_of_0d():
+  # NumPy: NaN (the mean of an empty slice, with its RuntimeWarning); vjpkit raised
+  # "median of an empty array". keepdims of a 0-d input is a 0-d array, not a scalar
+  for x, kw in [(np.array([], np.float16), {}), (np.zeros((1, 0), np.int8), {}),
+                (np.zeros((2, 0)), {"axis": 1}), (np.zeros((2, 0)), {"axis": 1, "keepdims": True}),
+                (np.zeros((0, 3)), {"axis": 0}), (np.zeros((0, 3)), {"keepdims": True})]:
+    with pytest.warns(RuntimeWarning):
+      want = np.median(x, **kw)
+    for f in (vnp.median, vjpkit.jit(vnp.median, static_argnames=("axis", "keepdims"))):
+      with pytest.warns(RuntimeWarning):
+        got = f(x, **kw)
+      assert type(got) is type(want) and np.asarray(got).dtype == want.dtype
+      np.testing.assert_array_equal(got, want)
+  for a in (np.float16(3.5), 2, np.array(2.0, np.float32)):
+    want = np.median(a, keepdims=True)
+    got = vnp.median(a, keepdims=True)
+    assert type(got) is type(want) and got.dtype == want.dtype and got.shape == want.shape
+  np.testing.assert_array_equal(vnp.median(np.array([[3.0, 1.0, 2.0]]), axis=1, keepdims=True),
+                                [[2.0]])
+
+
+def test_angle_of_small_integers_has_numpys_dtype():
+  # NumPy's angle is arctan2(0, z): int8/uint8 give float16, int16 float32, bools float64
+  # (vjpkit gave float64 for every integer)
+  for dt in (np.int8, np.uint8, np.int16, np.uint16, np.int64, np.bool_):
+    x = np.array([1, 0, 3], dt) if dt is not np.bool_ else np.array([True, False])
+    if dt in (np.int8, np.int16, np.int64):
+      x = np.array([1, 0, -3], dt)
+    for deg in (False, True):
+      want = np.angle(x, deg=deg)
+      for f in (vnp.angle, vjpkit.jit(vnp.angle, static_argnames="deg")):
+        got = f(x, deg=deg)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)

@@ -370,8 +370,8 @@ def _keep(y, axes, keepdims):
 def _vector_norm(x, ord, axes: tuple[int, ...], keepdims: bool):
   if isinstance(ord, str):
     raise ValueError(f"Invalid norm order '{ord}' for vectors")
-  if ord == np.inf:
-    return _max(absolute(x), axes, keepdims=keepdims)
+  if ord == np.inf:  # NumPy's initial=0: 0 for empty x (and a tie with 0 at x = 0, as JAX)
+    return _max(absolute(x), axes, keepdims=keepdims, initial=0)
   if ord == -np.inf:
     return _min(absolute(x), axes, keepdims=keepdims)
   if ord == 0:  # the number of nonzero entries: no derivative
@@ -400,8 +400,9 @@ def _matrix_norm(x, ord, row: int, col: int, keepdims: bool):
     return _keep(out, (row, col), keepdims)
   if ord in (1, -1, np.inf, -np.inf):
     summed, other = (row, col) if ord in (1, -1) else (col, row)
-    pick = _max if ord in (1, np.inf) else _min
-    out = pick(_sum(absolute(x), summed), other - (other > summed))
+    summed_abs, other = _sum(absolute(x), summed), other - (other > summed)
+    out = (_max(summed_abs, other, initial=0) if ord in (1, np.inf) else  # NumPy's initial
+           _min(summed_abs, other))
     return _keep(out, (row, col), keepdims)
   raise ValueError("Invalid norm order for matrices.")
 

@@ -299,8 +299,13 @@ def _extremum(a, axis, keepdims, initial, where, who, reduce, combine):
     if initial is None:
       raise ValueError(f"{who}: a where= mask needs an initial= value (the reduction has no identity)")
     a = ufuncs.where(where, a, initial)
-  if initial is None and builtins.any(get_aval(a).shape[i] == 0 for i in axes):
-    raise ValueError(f"zero-size array to reduction operation {who} which has no identity")
+  if builtins.any(get_aval(a).shape[i] == 0 for i in axes):
+    if initial is None:
+      raise ValueError(f"zero-size array to reduction operation {who} which has no identity")
+    shape = tuple(1 if i in axes else d for i, d in enumerate(get_aval(a).shape))
+    y = lax.full(shape if keepdims else tuple(d for i, d in enumerate(shape) if i not in axes),
+                 initial, get_aval(a).dtype)  # NumPy's: initial itself, in a's dtype
+    return y[()] if isinstance(y, np.ndarray) and y.ndim == 0 else y
   y = _keep(reduce(a, axes), axes, keepdims)
   if not axes:
     y = _no_axes(y, a)
@@ -604,18 +609,29 @@ def median(a: Array, axis=None, out=None, overwrite_input: bool = False, keepdim
     ax = axes[0]
     s = lax.sort(a, ax)
   n = get_aval(s).shape[ax]
-  if n == 0:
-    raise ValueError("median of an empty array")
+  if n == 0:  # NumPy's: the mean of an empty slice, NaN (with its warning)
+    warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
+    out = tuple(d for i, d in enumerate(get_aval(s).shape) if i != ax)
+    y = lax.full(out, np.nan, get_aval(s).dtype)
+    y = y[()] if isinstance(y, np.ndarray) and y.ndim == 0 else y
+  else:
+    y = _middle(s, ax, n)
+  if keepdims:
+    y = lax.reshape(y, (1,) * nd) if axis is None else lax.expand_dims(y, (ax,))
+    if isinstance(y, np.generic):  # NumPy's keepdims of a 0-d input: a 0-d array
+      y = np.asarray(y)
+  return y
+
+
+def _middle(s, ax: int, n: int):
+  """The median of ``s`` sorted along ``ax`` (``n`` entries there)."""
   lo = lax.squeeze(lax.slice_in_dim(s, (n - 1) // 2, (n - 1) // 2 + 1, axis=ax), (ax,))
   hi = lax.squeeze(lax.slice_in_dim(s, n // 2, n // 2 + 1, axis=ax), (ax,))
   y = ufuncs.true_divide(ufuncs.add(lo, hi), 2) if n % 2 == 0 else lo
   # a NaN sorts last: NumPy returns that last entry (for complex numbers, the NaN that
   # sorts last, such as 0+nanj or nan+2j, not nan+0j)
   last = lax.squeeze(lax.slice_in_dim(s, n - 1, n, axis=ax), (ax,))
-  y = ufuncs.where(ufuncs.isnan(last), last, y)
-  if keepdims:
-    y = lax.reshape(y, (1,) * nd) if axis is None else lax.expand_dims(y, (ax,))
-  return y
+  return ufuncs.where(ufuncs.isnan(last), last, y)
 
 
 # -- cumulative ----------------------------------------------------------------------

@@ -123,7 +123,8 @@ multiply = _binary("multiply", lax.mul, np.multiply)
 true_divide = divide = _binary("true_divide", lax.div, np.true_divide, inexact=True)
 maximum = _binary("maximum", lax.max, np.maximum)
 minimum = _binary("minimum", lax.min, np.minimum)
-fmod = _binary("fmod", lax.rem, np.fmod, (5.5, -2.0), real=True)
+fmod = _binary("fmod", lambda x, y: lax.rem(*_int8_if_bool(x, y)), np.fmod, (5.5, -2.0),
+               real=True)  # bools: NumPy's int8 loop (lax.rem takes numbers)
 arctan2 = atan2 = _binary("arctan2", lax.atan2, np.arctan2, (1.0, -1.0), inexact=True, real=True,
                           ufunc=True)  # true_divide's integer loops give float64: not ufunc
 equal = _binary("equal", lax.eq, np.equal)
@@ -601,7 +602,8 @@ def angle(z: Array, deg: bool = False) -> Array:
   if get_aval(z).dtype.kind == "c":
     out = lax.atan2(lax.imag(z), lax.real(z))
   else:
-    z = promote_inexact(z, "angle")
+    # NumPy's arctan2(0, z): an int8 z takes the float16 loop, a bool one (0 + bool: int64) float64
+    z = promote_inexact(z, "angle", ufunc=get_aval(z).dtype.kind in "iu")
     out = lax.atan2(lax.full(get_aval(z).shape, 0, get_aval(z).dtype), z)
   return lax.mul(out, lax.full((), 180 / np.pi, get_aval(out).dtype)) if deg else out
 
