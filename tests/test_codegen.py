@@ -176,3 +176,33 @@ def test_eager_reverse_mode_with_a_compiled_backward_pass_agrees(program):
     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
   assert cts[2].dtype == vjpkit.core.float0
   np.testing.assert_allclose(cts[0], expected[0] + 1.0, rtol=1e-12, atol=1e-14)
+
+
+def test_compiled_backward_programs_are_cached_by_structure_only():
+  from vjpkit.interpreters import compiled_backward, linearize
+  old = linearize.COMPILE_BACKWARD
+  linearize.COMPILE_BACKWARD = 0
+  try:
+    g = vjpkit.grad(lambda x, c: vnp.sum(vnp.sin(x) * x * c), argnums=(0, 1))
+    x = np.linspace(-1, 1, 5)
+    first = g(x, 2.0)
+    n = compiled_backward.cache_size()
+    for xv, c in ((x * 3, 2.0), (x + 1, -1.5), (np.zeros(5), 0.0)):  # new residuals, same program
+      gx, gc = g(xv, c)
+      np.testing.assert_allclose(gx, c * (np.cos(xv) * xv + np.sin(xv)), rtol=1e-14, atol=1e-15)
+      np.testing.assert_allclose(gc, np.sum(np.sin(xv) * xv), rtol=1e-14, atol=1e-15)
+    assert compiled_backward.cache_size() == n and len(first) == 2
+    # literals that compare equal are told apart by their bits: -0.0 is not 0.0
+    neg = vjpkit.grad(lambda x: vnp.sum(lax.mul(x, -0.0) * x))(np.ones(3))
+    pos = vjpkit.grad(lambda x: vnp.sum(lax.mul(x, 0.0) * x))(np.ones(3))
+    assert np.all(np.signbit(neg)) and not np.any(np.signbit(pos))
+    # another shape, or another set of given cotangents, is another program
+    g(np.ones(7), 1.0)
+    assert compiled_backward.cache_size() == n + 3
+  finally:
+    linearize.COMPILE_BACKWARD = old
+  key = compiled_backward.structure_key
+  _, lin = linearize.linearize_flat(lambda x: [x * 0.0], [np.ones(2)])
+  _, lin2 = linearize.linearize_flat(lambda x: [x * -0.0], [np.ones(2)])
+  assert key(lin.jaxpr, [True]) != key(lin2.jaxpr, [True])
+  assert key(lin.jaxpr, [True]) != key(lin.jaxpr, [False])

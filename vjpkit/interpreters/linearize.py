@@ -17,6 +17,7 @@ from ..core.ir import Jaxpr
 from ..core.trace import Tracer, _stack
 from ..core.zeros import Zero, instantiate
 from ..passes.dce import dce_closed
+from .compiled_backward import compiled_backward_pass
 from .eval import eval_jaxpr
 from .jvp import JVPTrace
 from .partial_eval import StagingTrace
@@ -47,7 +48,7 @@ class LinearFunction:
     """Cotangents of the inputs (symbolic ``Zero`` where nothing flows back)."""
     live_cts = [c for c, live in zip(cts, self.out_live) if live]
     if self._worth_compiling(live_cts):
-      cts_in = iter(_compiled_backward_pass(self.jaxpr, self.consts, live_cts))
+      cts_in = iter(compiled_backward_pass(self.jaxpr, self.consts, live_cts))
     else:
       cts_in = iter(backward_pass(self.jaxpr, self.consts, live_cts, all_linear=True))
     return [next(cts_in) if live else Zero(a) for a, live in zip(self.in_avals, self.in_live)]
@@ -82,25 +83,6 @@ class LinearFunction:
 
 # Eager reverse mode compiles its backward pass when most equations make arrays this big.
 COMPILE_BACKWARD = 1 << 17
-
-
-def _compiled_backward_pass(jaxpr: Jaxpr, consts: list, cts: list) -> list[Any]:
-  """``backward_pass``, staged into a program, optimised and run as compiled NumPy code."""
-  from ..passes import optimize
-  from .codegen import compile_jaxpr
-  from .partial_eval import trace_to_jaxpr
-  given = [type(c) is not Zero for c in cts]
-  nonzero: list[bool] = []
-
-  def bwd(*values):
-    it = iter(values)
-    outs = backward_pass(jaxpr, consts, [next(it) if g else c for c, g in zip(cts, given)])
-    nonzero[:] = [type(c) is not Zero for c in outs]
-    return [c for c in outs if type(c) is not Zero]
-  program, program_consts = trace_to_jaxpr(bwd, [get_aval(c) for c, g in zip(cts, given) if g])
-  compiled = compile_jaxpr(*optimize(program, program_consts), "backward")
-  results = iter(compiled(*[c for c, g in zip(cts, given) if g]))
-  return [next(results) if nz else Zero(v.aval) for v, nz in zip(jaxpr.invars, nonzero)]
 
 
 def linearize_flat(fun: Callable, primals: Sequence[Any], dce: bool = True, who: str = "linearize"
