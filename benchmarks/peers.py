@@ -7,6 +7,7 @@ can forget it.
 """
 
 import os
+import sys
 
 # Set before anything can import jax: the comparison is CPU against CPU.
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -24,8 +25,14 @@ def load_jax():
     """Return (jax, jax.numpy) with 64-bit floats enabled, pinned to the CPU.
 
     The NumPy baseline runs on the CPU in float64, so JAX must too for the
-    ratios to mean anything.
+    ratios to mean anything. XLA runs its CPU code on one thread (unless
+    ``XLA_FLAGS`` says otherwise), as BLAS does here: its idle pool threads
+    otherwise keep spinning on the cores the implementations timed after JAX use.
     """
+    if "jax" not in sys.modules:
+        os.environ.setdefault(
+            "XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        )
     import jax
     import jax.numpy as jnp
 
