@@ -344,3 +344,28 @@ def test_derivative_with_mean_argument():
   check_grads(lambda x: vnp.var(x, axis=1, mean=vnp.mean(x, axis=1, keepdims=True)), (x,), order=2)
   check_grads(lambda x: vnp.nanvar(x, axis=0, mean=vnp.mean(x, axis=0, keepdims=True) + 0.5),
               (x,), order=1)
+
+
+# -- where=: a fully masked slice (value NaN) has derivative 0 in both modes -----------------
+
+@pytest.mark.parametrize("name", ["mean", "var", "std"])
+@pytest.mark.parametrize("jit", [False, True])
+def test_fully_masked_slice_has_zero_derivative_in_both_modes(name, jit):
+  # the slice's value (0/0) depends on no input: its tangent is 0, as are the cotangents of
+  # masked entries (forward mode gave 0/0 = NaN while reverse mode gave 0); an inf among the
+  # masked entries of a partial slice gave reverse mode NaN (0 * inf), forward mode 0
+  x = np.array([[1.0, 2.0, 4.0], [4.0, 5.0, 6.0], [np.inf, 3.0, 5.0]])
+  mask = np.array([[True, True, True], [False, False, False], [False, True, True]])
+  f = lambda x: getattr(vnp, name)(x, axis=1, where=mask)  # noqa: E731
+  g = vjpkit.jit(f) if jit else f
+  value = _quiet(g, x)
+  assert np.isnan(value[1]) and np.isfinite(value[[0, 2]]).all()
+  v = np.random.default_rng(0).standard_normal(x.shape)
+  tangent = _quiet(vjpkit.jvp, g, (x,), (v,))[1]
+  _, pullback = _quiet(vjpkit.vjp, g, x)
+  cotangent = _quiet(pullback, np.ones(3))[0]
+  assert tangent[1] == 0.0, tangent
+  assert np.isfinite(tangent).all(), tangent
+  assert (cotangent[~mask] == 0.0).all() and np.isfinite(cotangent).all(), cotangent
+  np.testing.assert_allclose(np.sum(tangent), np.sum(cotangent * v), rtol=1e-12)
+  check_grads(lambda y: f(y)[vnp.array([0, 2])], (np.nan_to_num(x),), order=1)

@@ -172,10 +172,22 @@ def mean(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, *, w
     warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
   most = _count(a, _axes(a, axis))
   if not half:
-    return _by_count(total, count, most)
+    return _where_empty(lambda c: _by_count(total, c, most), count, count)
   if get_aval(total).ndim == 0:  # NumPy: float16(float32 scalar / intp), rounded from float64
     return convert(_by_count(convert(total, _F64), count), np.dtype(np.float16))
-  return convert(_by_count(total, count, most), np.dtype(np.float16))  # via a float32 array
+  quotient = _where_empty(lambda c: _by_count(total, c, most), count, count)  # a float32 array
+  return convert(quotient, np.dtype(np.float16))
+
+
+def _where_empty(f, x, n):
+  """``f(x)``, whose value where ``n == 0`` (a slice with no entries under a ``where=``
+  mask: a NaN depending on no input) carries no derivative: ``f`` is differentiated at ``x``
+  = 1 there. Forward mode gave 0/0 = NaN there while reverse mode gave 0 (JAX's mean too)."""
+  if isinstance(n, np.generic):
+    return f(x)
+  empty = ufuncs.equal(n, 0)
+  safe = ufuncs.where(empty, lax.full((), 1, get_aval(x).dtype), x)
+  return ufuncs.where(empty, lax.stop_gradient(f(x)), f(safe))
 
 
 def _count_where(a, axis, keepdims, where):
@@ -243,7 +255,10 @@ def _var(a, axis, dtype, ddof, keepdims, where, mean):
   n = _count_where(a, axis, True, where)
   if mean is None:
     mean = _by_count(sum(a, axis, dtype, keepdims=True, where=where), n, most)
-  total = sum(_abs2(ufuncs.subtract(a, mean)), axis, dtype, keepdims=keepdims, where=where)
+  deviation = ufuncs.subtract(a, mean)
+  if where is not None:  # masked infinities: 0 * inf = NaN in the derivative of the square
+    deviation = ufuncs.where(where, deviation, lax.full((), 0, get_aval(deviation).dtype))
+  total = sum(_abs2(deviation), axis, dtype, keepdims=keepdims, where=where)
   if axes and not keepdims and not isinstance(n, np.generic):
     n = lax.squeeze(n, axes)
   _warn_if_no_dof(n, ddof)
@@ -251,7 +266,8 @@ def _var(a, axis, dtype, ddof, keepdims, where, mean):
     dof = np.maximum(n - ddof, 0)  # NumPy's: x/0 = inf, 0/0 = nan
   else:
     dof = ufuncs.maximum(ufuncs.subtract(n, ddof), 0)
-  return _by_count(total, dof, most if isinstance(ddof, (int, np.integer)) and ddof >= 0 else None)
+  most = most if isinstance(ddof, (int, np.integer)) and ddof >= 0 else None
+  return _where_empty(lambda d: _by_count(total, d, most), dof, n)
 
 
 def _abs2(x):
@@ -275,8 +291,11 @@ def std(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bo
   >>> std([1.0, 3.0])
   np.float64(1.0)
   """
-  return _sqrt_of(var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
-                      correction=correction), "std")
+  v = var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction)
+  if where is None or get_aval(v).dtype.kind not in "fc":
+    return _sqrt_of(v, "std")
+  n = _count_where(_arr(a, "std"), axis, keepdims, where)
+  return _where_empty(lambda v: _sqrt_of(v, "std"), v, n)
 
 
 def _sqrt_of(v, who: str):
