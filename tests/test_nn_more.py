@@ -42,6 +42,27 @@ def test_derivatives_at_kinks_are_jaxs(name):
   np.testing.assert_allclose(got, expected, rtol=1e-15)
 
 
+# at ±inf both modes agree: the unselected piece's infinite derivative gave reverse mode
+# 0 * inf = NaN (sparse_plus), and x * hard_sigmoid'(x) = inf * 0 forward mode NaN (hard_silu;
+# JAX's modes disagree the same ways); hard_silu(-inf) = -inf * 0 is NaN (JAX's value)
+INFINITE = {"sparse_plus": ([np.inf, -np.inf], [np.inf, 0.0], [1.0, 0.0]),
+            "hard_silu": ([np.inf, -np.inf], [np.inf, np.nan], [1.0, 0.0])}
+
+
+@pytest.mark.parametrize("name", sorted(INFINITE))
+def test_derivatives_at_infinity_agree_in_both_modes(name):
+  points, values, expected = (np.array(p) for p in INFINITE[name])
+  f = getattr(nn, name)
+  with np.errstate(invalid="ignore"):
+    value, tangent = vjpkit.jvp(f, (points,), (np.ones(2),))
+    np.testing.assert_array_equal(value, values)
+    np.testing.assert_array_equal(tangent, expected)
+    np.testing.assert_array_equal(vjpkit.vjp(f, points)[1](np.ones(2))[0], expected)
+    np.testing.assert_array_equal(vjpkit.jit(vjpkit.vmap(vjpkit.grad(f)))(points), expected)
+  x = np.linspace(-5.0, 5.0, 41) + 0.01
+  check_grads(f, (x,), order=2)
+
+
 def test_log1mexp_is_accurate_at_both_ends():
   x = np.array([1e-300, 1e-10, 0.5, 1.0, 40.0, 800.0])
   ref = np.where(x > np.log(2), np.log1p(-np.exp(-x)), np.log(-np.expm1(-x)))

@@ -123,7 +123,9 @@ def hard_silu(x: Array) -> Array:
   array([-0.        ,  0.66666667,  4.        ])
   """
   x = promote_inexact(x)
-  return x * hard_sigmoid(x)
+  outside = (x <= -3.0) | (x >= 3.0)  # pieces 0 * x and x: derivatives 0 and 1 at ±inf
+  inner = where(outside, 0.0, x)
+  return where(x >= 3.0, x, where(x <= -3.0, x * 0.0, inner * hard_sigmoid(inner)))
 
 
 hard_swish = hard_silu
@@ -166,7 +168,8 @@ def sparse_plus(x: Array) -> Array:
   array([0.  , 0.25, 2.  ])
   """
   x = promote_inexact(x)
-  return where(x <= -1.0, 0.0, where(x >= 1.0, x, (x + 1.0) ** 2 / 4))
+  inner = where((x <= -1.0) | (x >= 1.0), 0.0, x)  # no 0 * inf in the unselected piece
+  return where(x <= -1.0, 0.0, where(x >= 1.0, x, (inner + 1.0) ** 2 / 4))
 
 
 def sparse_sigmoid(x: Array) -> Array:
