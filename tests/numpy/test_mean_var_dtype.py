@@ -369,3 +369,34 @@ def test_fully_masked_slice_has_zero_derivative_in_both_modes(name, jit):
   assert (cotangent[~mask] == 0.0).all() and np.isfinite(cotangent).all(), cotangent
   np.testing.assert_allclose(np.sum(tangent), np.sum(cotangent * v), rtol=1e-12)
   check_grads(lambda y: f(y)[vnp.array([0, 2])], (np.nan_to_num(x),), order=1)
+
+
+NAN_ROW = np.array([[np.nan, 1.0, 2.0], [np.nan, np.nan, np.nan]])
+NO_INPUT = [  # (name, x, kwargs, the outputs that depend on no input)
+    *[(n, np.zeros(0), {}, []) for n in ("mean", "var", "std", "average", "nanmean")],
+    *[(n, np.zeros((2, 0)), {"axis": 1}, [0, 1]) for n in ("mean", "var", "std", "nanvar")],
+    *[(n, NAN_ROW, {"axis": 1}, [1]) for n in ("nanmean", "nanvar", "nanstd")],
+    *[(n, NAN_ROW, {"axis": 1, "ddof": 1}, [1]) for n in ("nanvar", "nanstd")],
+    *[(n, np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.inf]]),
+       {"axis": 1, "where": np.array([[False, True, False], [True, True, False]])}, [0])
+      for n in ("nanmean", "nanvar", "nanstd")],
+]
+
+
+@pytest.mark.parametrize("name, x, kwargs, empty", NO_INPUT)
+def test_empty_and_all_nan_slices_have_zero_derivative_in_both_modes(name, x, kwargs, empty):
+  # the value there is NaN and depends on no input: forward mode gave 0/0 = NaN, reverse mode
+  # 0 (JAX: 0 in both for nanvar and cov, forward NaN for mean and nanmean); an all-NaN or
+  # masked-out row of nanvar gave NaN cotangents (0 * NaN through the squares)
+  f = lambda x: getattr(vnp, name)(x, **kwargs)  # noqa: E731
+  value = _quiet(f, x)
+  assert np.isnan(value[empty] if empty else value).all()
+  rng = np.random.default_rng(0)
+  v = rng.standard_normal(x.shape)
+  tangent = np.asarray(_quiet(vjpkit.jvp, f, (x,), (v,))[1])
+  np.testing.assert_array_equal(tangent[empty] if empty else tangent, 0.0)
+  assert np.isfinite(tangent).all(), tangent
+  w = rng.standard_normal(np.shape(value))
+  cotangent = _quiet(lambda: vjpkit.vjp(f, x)[1](w)[0])
+  assert np.isfinite(cotangent).all(), cotangent
+  np.testing.assert_allclose(np.sum(tangent * w), np.sum(v * cotangent), rtol=1e-12, atol=1e-300)

@@ -184,7 +184,7 @@ def _where_empty(f, x, n):
   mask: a NaN depending on no input) carries no derivative: ``f`` is differentiated at ``x``
   = 1 there. Forward mode gave 0/0 = NaN there while reverse mode gave 0 (JAX's mean too)."""
   if isinstance(n, np.generic):
-    return f(x)
+    return lax.stop_gradient(f(x)) if n == 0 else f(x)
   empty = ufuncs.equal(n, 0)
   safe = ufuncs.where(empty, lax.full((), 1, get_aval(x).dtype), x)
   return ufuncs.where(empty, lax.stop_gradient(f(x)), f(safe))
@@ -292,7 +292,7 @@ def std(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bo
   np.float64(1.0)
   """
   v = var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction)
-  if where is None or get_aval(v).dtype.kind not in "fc":
+  if get_aval(v).dtype.kind not in "fc":
     return _sqrt_of(v, "std")
   n = _count_where(_arr(a, "std"), axis, keepdims, where)
   return _where_empty(lambda v: _sqrt_of(v, "std"), v, n)
@@ -523,7 +523,8 @@ def nanmean(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, *
   nan, filled = _nan_filled(a)
   count = sum(ufuncs.logical_not(nan), axis, _INTP, keepdims=keepdims, where=where)
   total = sum(filled, axis, dtype, keepdims=keepdims, where=where)
-  return _by_count(total, count, _count(a, _axes(a, axis)))
+  most = _count(a, _axes(a, axis))
+  return _where_empty(lambda c: _by_count(total, c, most), count, count)
 
 
 def nanvar(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims: bool = False, *,
@@ -545,7 +546,8 @@ def nanvar(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims:
   if mean is None:
     mean = _by_count(sum(arr, axis, dtype, keepdims=True, where=where), n, most)
   dev = convert(ufuncs.subtract(arr, mean), get_aval(arr).dtype)  # NumPy: into arr, unsafely
-  dev = ufuncs.where(nan, np.array(0, get_aval(arr).dtype)[()], dev)
+  out = nan if where is None else ufuncs.logical_or(nan, ufuncs.logical_not(where))
+  dev = ufuncs.where(out, np.array(0, get_aval(arr).dtype)[()], dev)  # no 0 * NaN derivatives
   if get_aval(dev).dtype.kind == "c":  # NumPy's nanvar: real(dev * conj(dev)) (var's: re² + im²)
     squares = lax.real(lax.mul(dev, lax.conj(dev)))
   else:
@@ -557,7 +559,7 @@ def nanvar(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims:
   bad = ufuncs.less_equal(dof, 0)
   # a NaN divisor where no degree of freedom is left: NaN values and derivatives (a NaN
   # chosen by where would get a zero, finite, derivative)
-  v = _by_count(total, ufuncs.where(bad, np.nan, dof))
+  v = _where_empty(lambda d: _by_count(total, ufuncs.where(bad, np.nan, d)), dof, n)
   if get_aval(v).dtype.kind == "c":  # NumPy writes nan + 0j there
     v = ufuncs.where(bad, np.array(np.nan, get_aval(v).dtype)[()], v)
   return v
@@ -570,8 +572,12 @@ def nanstd(a: Array, axis=None, dtype=None, out=None, ddof: float = 0, keepdims:
   >>> nanstd([1.0, np.nan, 3.0])
   np.float64(1.0)
   """
-  return _sqrt_of(nanvar(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
-                         correction=correction), "nanstd")
+  v = nanvar(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction)
+  a = _arr(a, "nanstd")
+  if get_aval(a).dtype.kind not in "fc" or get_aval(v).dtype.kind not in "fc":
+    return _sqrt_of(v, "nanstd")
+  n = sum(ufuncs.logical_not(ufuncs.isnan(a)), axis, _INTP, keepdims=keepdims, where=where)
+  return _where_empty(lambda v: _sqrt_of(v, "nanstd"), v, n)
 
 
 def _nan_extremum(a, axis, keepdims, fill, reduce, who):
