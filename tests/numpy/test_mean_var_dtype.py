@@ -400,3 +400,13 @@ def test_empty_and_all_nan_slices_have_zero_derivative_in_both_modes(name, x, kw
   cotangent = _quiet(lambda: vjpkit.vjp(f, x)[1](w)[0])
   assert np.isfinite(cotangent).all(), cotangent
   np.testing.assert_allclose(np.sum(tangent * w), np.sum(v * cotangent), rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("name", ["cov", "corrcoef"])
+def test_cov_of_no_samples_has_zero_derivative_in_both_modes(name):
+  x = np.zeros((2, 0))
+  f = getattr(vnp, name)
+  value, tangent = _quiet(vjpkit.jvp, f, (x,), (x,))
+  assert np.isnan(value).all() and value.shape == (2, 2)
+  np.testing.assert_array_equal(tangent, 0.0)
+  assert _quiet(lambda: vjpkit.vjp(f, x)[1](np.ones((2, 2)))[0]).shape == (2, 0)

@@ -101,6 +101,8 @@ def cov(m: Array, y: Array | None = None, rowvar: bool = True, bias: bool = Fals
   XT = lax.conj(lax.transpose(Xc if w is None else ufuncs.multiply(Xc, w), (1, 0)))
   from .products import dot
   c = ufuncs.true_divide(dot(Xc, XT), fact)
+  if n == 0:  # NaN (0/0) depending on no input: no derivative (forward mode gave 0/0 = NaN)
+    c = lax.stop_gradient(c)
   k = get_aval(c).shape[0]
   return lax.reshape(c, ()) if k == 1 else c
 
@@ -113,7 +115,12 @@ def corrcoef(x: Array, y: Array | None = None, rowvar: bool = True, *, dtype=Non
   array([[ 1.        , -0.96076892],
          [-0.96076892,  1.        ]])
   """
-  c = cov(x, y, rowvar, dtype=dtype)
+  r = _corrcoef(cov(x, y, rowvar, dtype=dtype))
+  # no samples: NaN depending on no input, no derivative (as cov's)
+  return lax.stop_gradient(r) if get_aval(asarray(x)).size == 0 else r
+
+
+def _corrcoef(c):
   if get_aval(c).ndim == 0:
     return ufuncs.true_divide(c, c)
   from .matrices import diagonal
