@@ -174,7 +174,7 @@ KNOWN = {
 
 
 def _cases():
-  for name, (f, kinds) in sorted(REDUCTIONS.items()):
+  for name, (_, kinds) in sorted(REDUCTIONS.items()):
     for kind in kinds:
       for xname in (VECTORS if kind == VEC else MATRICES):
         for dtype in DTYPES:
