@@ -410,3 +410,12 @@ def test_cov_of_no_samples_has_zero_derivative_in_both_modes(name):
   assert np.isnan(value).all() and value.shape == (2, 2)
   np.testing.assert_array_equal(tangent, 0.0)
   assert _quiet(lambda: vjpkit.vjp(f, x)[1](np.ones((2, 2)))[0]).shape == (2, 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("name", ["mean", "var", "std", "nanmean", "nanvar", "nanstd"])
+def test_empty_slices_have_zero_tangent_in_low_precision(name, dtype):
+  for x, kwargs in ((np.zeros(0, dtype), {}), (np.zeros((2, 0), dtype), {"axis": 1})):
+    value, tangent = _quiet(vjpkit.jvp, lambda x: getattr(vnp, name)(x, **kwargs), (x,), (x,))
+    assert np.isnan(value).all() and value.dtype == dtype
+    np.testing.assert_array_equal(tangent, 0.0)

@@ -174,7 +174,8 @@ def mean(a: Array, axis=None, dtype=None, out=None, keepdims: bool = False, *, w
   if not half:
     return _where_empty(lambda c: _by_count(total, c, most), count, count)
   if get_aval(total).ndim == 0:  # NumPy: float16(float32 scalar / intp), rounded from float64
-    return convert(_by_count(convert(total, _F64), count), np.dtype(np.float16))
+    wide = convert(total, _F64)
+    return convert(_where_empty(lambda c: _by_count(wide, c), count, count), np.dtype(np.float16))
   quotient = _where_empty(lambda c: _by_count(total, c, most), count, count)  # a float32 array
   return convert(quotient, np.dtype(np.float16))
 
