@@ -201,6 +201,9 @@ ewn.i0_p.def_array_api(lambda b, x: ewn._i0_with(b.xp, x), elementwise=True)
 ewn.logaddexp_p.def_array_api(lambda b, x, y: b.xp.logaddexp(x, y), elementwise=True)
 
 
+_LOG2E = 1.4426950408889634  # log2(e)
+
+
 def _logaddexp2(b: Backend, x, y):
   """NumPy's algorithm: ``x + 1`` at a tie, else ``max + log2(e) log1p(2**-|x - y|)``."""
   xp = b.xp
@@ -214,9 +217,6 @@ def _logaddexp2(b: Backend, x, y):
 ewn.logaddexp2_p.def_array_api(_logaddexp2, elementwise=True)
 ewm.shift_left_p.def_array_api(_shift(True))
 ewm.shift_right_arithmetic_p.def_array_api(_shift(False))
-
-
-_LOG2E = 1.4426950408889634  # log2(e)
 
 
 # -- SciPy special functions: Dask map_blocks, cupyx.scipy.special --------------------
@@ -263,9 +263,7 @@ for _p in [p for module in (special, special_bessel, special_gamma, special_misc
 
 def _logit_dk(b: Backend, x, *, k: int):
   """logit's k-th derivative (``special_misc._logit_dk_impl``) in the library's operations."""
-  r, q = 1 / x, 1 / (1 - x)
-  out = r + q if k == 1 else (r ** k if k % 2 else -(r ** k)) + q ** k
-  return out * math.factorial(k - 1) if k > 2 else out
+  return special_misc._logit_dk_of(1 / x, 1 / (1 - x), k)
 
 
 special_misc.logit_dk_p.def_array_api(_logit_dk, elementwise=True)

@@ -8,6 +8,7 @@ and dtype promotion is done by ``vjpkit.numpy``, which emits explicit
 """
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -170,18 +171,14 @@ def _logistic_impl(x):
     return (1 / (1 + np.exp(-x)))[()]
 
 
+@functools.cache
 def _scipy_expit():
   """``scipy.special.expit``, or None without SciPy."""
-  if not _EXPIT:
-    try:
-      from scipy.special import expit
-    except ImportError:  # pragma: no cover - scipy is in the test extras
-      expit = None
-    _EXPIT.append(expit)
-  return _EXPIT[0]
-
-
-_EXPIT: list = []
+  try:
+    from scipy.special import expit
+  except ImportError:  # pragma: no cover - scipy is in the test extras
+    return None
+  return expit
 
 
 logistic_p = unop("logistic", _logistic_impl, kinds="inexact")

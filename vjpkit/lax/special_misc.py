@@ -51,6 +51,13 @@ def log1p_scipy(x):
   return log1p_scipy_p.bind(x)
 
 
+def _logit_dk_of(r, q, k: int):
+  """logit's ``k``-th derivative from ``r = 1 / x`` and ``q = 1 / (1 - x)``:
+  ``(k-1)! ((-1)^(k-1) r^k + q^k)`` (the impl and the array-API rule)."""
+  out = r + q if k == 1 else (r ** k if k % 2 else -(r ** k)) + q ** k
+  return out * math.factorial(k - 1) if k > 2 else out
+
+
 def _logit_dk_impl(x, *, k: int):
   """The ``k``-th derivative of logit, ``(k-1)! ((-1)^(k-1) / x^k + 1 / (1 - x)^k)``: at 0
   and 1 the one-sided limits (``inf`` for ``k = 1``; ``-inf`` at 0 and ``inf`` at 1 for
@@ -58,10 +65,7 @@ def _logit_dk_impl(x, *, k: int):
   without one)."""
   x = np.asarray(x)
   with np.errstate(divide="ignore", invalid="ignore"):
-    r, q = np.divide(1, x), np.divide(1, 1 - x)
-    out = r + q if k == 1 else (r ** k if k % 2 else -(r ** k)) + q ** k
-    if k > 2:
-      out = out * math.factorial(k - 1)
+    out = _logit_dk_of(np.divide(1, x), np.divide(1, 1 - x), k)
   return np.asarray(out, x.dtype)[()]
 
 

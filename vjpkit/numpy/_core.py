@@ -319,11 +319,11 @@ def axis_int(axis: Any, who: str = "axis") -> int:
   >>> axis_int(np.int64(1))
   1
   """
-  if isinstance(axis, Tracer):
-    return operator.index(axis)  # its own error: a traced axis cannot be static
   try:
     return operator.index(axis)
   except TypeError:
+    if isinstance(axis, Tracer):
+      raise  # its own error: a traced axis cannot be static
     raise TypeError(f"{who} must be an integer (or a tuple of integers), got {axis!r} "
                     f"of type {type(axis).__name__}") from None
 

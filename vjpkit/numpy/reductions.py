@@ -252,7 +252,8 @@ def _var(a, axis, dtype, ddof, keepdims, where, mean):
   ``x - mean``) are summed in ``dtype``, divided by ``max(n - ddof, 0)``."""
   if dtype is None and get_aval(a).dtype.kind in "biu":
     dtype = _F64
-  axes, most = _axes(a, axis), _count(a, _axes(a, axis))
+  axes = _axes(a, axis)
+  most = _count(a, axes)
   n = _count_where(a, axis, True, where)
   if mean is None:
     mean = _by_count(sum(a, axis, dtype, keepdims=True, where=where), n, most)
